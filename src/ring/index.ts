@@ -1,0 +1,16 @@
+/** Public surface of the ring: consistent-hash ring, membership feed, shard map. */
+export { HashRing, DEFAULT_VNODES, type HashRingInit, type RingMember, type RingSnapshot } from './hash-ring.js';
+export { hashKey, vnodeId, weightOf, zoneOf, MAX_WEIGHT, type RingKey } from './hash.js';
+export { diffRings, HASH_MAX, type RangeMove } from './diff.js';
+export { RingFeed, onRing, type RingChange } from './feed.js';
+export { Listeners, type Unsubscribe } from './emitter.js';
+export { place, type PlacementMethod, type PlacementMember, type Assignment } from './placement.js';
+export {
+  ShardMap,
+  planMoves,
+  applyMoves,
+  type ShardMapInit,
+  type ShardMove,
+  type ShardInfo,
+  type ShardStrategy,
+} from './shard-map.js';
