@@ -1,0 +1,141 @@
+/**
+ * Per-member statistics: one mutable `Slot` per known member, updated in place on every pick and
+ * every finished lease so that the hot path never allocates. Users see frozen-in-time copies
+ * (`MemberStats`) built only when they ask.
+ *
+ * Peak EWMA (Finagle, Linkerd/tower): a sample above the estimate replaces it at once (so a
+ * member that turns slow is avoided after one slow answer); a sample below pulls it down with a
+ * weight that grows with the time since the last update (time constant `decayMs`). Reading the
+ * cost also decays it toward 0, so a member nobody picks is eventually tried again.
+ */
+import type { Member, MemberState } from '../core/types.js';
+
+/** The mutable record behind one member. Internal to the balancer; not exported from the package. */
+export class Slot {
+  member: Member;
+  readonly name: string;
+  /** Set by `setHealth(name, false)`: never picked while false. */
+  healthy = true;
+  /** Effective weight (hand-set, else the weight tag, else 1); unitless, > 0. */
+  weight = 1;
+  /** Smooth weighted round-robin running weight (nginx's `current_weight`). */
+  currentWeight = 0;
+  /** False once the member failed or left: leases still in flight finish on a dead slot. */
+  present = true;
+
+  /** Leases handed out and not yet done. */
+  inFlight = 0;
+  /** Leases handed out since the member appeared. */
+  picks = 0;
+  /** Leases done (ok or not). */
+  requests = 0;
+  /** Leases done with `ok: false`. */
+  errors = 0;
+  /** Failed leases since the last success: drives ejection. */
+  consecutiveErrors = 0;
+  /** Plain EWMA of reported latency, in ms; NaN until the first sample. */
+  latencyEwmaMs = Number.NaN;
+  /** Peak-EWMA latency estimate, in ms, as of `peakStampMs`. */
+  peakEwmaMs: number;
+  /** Time of the last peak-EWMA update or read, in ms on the caller's clock. */
+  peakStampMs: number;
+
+  /** Ejected while `now < ejectedUntilMs`; 0 when not ejected. */
+  ejectedUntilMs = 0;
+  /** Ejections in a row without a quiet spell in between: the backoff doubles with each. */
+  ejectionLevel = 0;
+  /** When the member last came back from an ejection, in ms; -Infinity if never ejected. */
+  returnedAtMs = Number.NEGATIVE_INFINITY;
+  /** Length of the last ejection, in ms. */
+  lastEjectionMs = 0;
+  /** Ejections since the member appeared. */
+  ejections = 0;
+
+  constructor(member: Member, initialLatencyMs: number, now: number) {
+    this.member = member;
+    this.name = member.name;
+    this.peakEwmaMs = initialLatencyMs;
+    this.peakStampMs = now;
+  }
+}
+
+/** A member's statistics at one moment, for dashboards and tests. Latencies in ms. */
+export interface MemberStats {
+  readonly name: string;
+  readonly state: MemberState;
+  /** False when `setHealth(name, false)` took the member out by hand. */
+  readonly healthy: boolean;
+  readonly weight: number;
+  /** True while an outlier ejection lasts. */
+  readonly ejected: boolean;
+  /** End of the current ejection in ms on the caller's clock, or undefined. */
+  readonly ejectedUntilMs: number | undefined;
+  /** How many times the member was ejected since it appeared. */
+  readonly ejections: number;
+  readonly inFlight: number;
+  readonly picks: number;
+  readonly requests: number;
+  readonly errors: number;
+  readonly consecutiveErrors: number;
+  /** Plain EWMA of latency; undefined before the first finished lease. */
+  readonly latencyEwmaMs: number | undefined;
+  /** Peak-EWMA estimate as p2c sees it now (decayed to `now`). */
+  readonly peakEwmaMs: number;
+  /** p2c cost: peak EWMA × (in-flight + 1). Lower is picked first. */
+  readonly cost: number;
+}
+
+/** Decay factor of an EWMA with time constant `decayMs` after `elapsedMs`. */
+export function decayFactor(elapsedMs: number, decayMs: number): number {
+  return elapsedMs <= 0 ? 1 : Math.exp(-elapsedMs / decayMs);
+}
+
+/** Fold one latency sample (ms) into the peak EWMA at time `now` (ms). */
+export function observePeak(s: Slot, latencyMs: number, now: number, decayMs: number): void {
+  if (latencyMs > s.peakEwmaMs) {
+    s.peakEwmaMs = latencyMs;
+  } else {
+    const w = decayFactor(now - s.peakStampMs, decayMs);
+    s.peakEwmaMs = s.peakEwmaMs * w + latencyMs * (1 - w);
+  }
+  if (now > s.peakStampMs) s.peakStampMs = now;
+}
+
+/** p2c cost at `now`: the peak estimate decayed toward 0 since its last touch, × (in-flight + 1).
+ * Mutates the slot (as tower does) so that repeated reads decay from the last one. */
+export function p2cCost(s: Slot, now: number, decayMs: number): number {
+  if (now > s.peakStampMs) {
+    s.peakEwmaMs *= decayFactor(now - s.peakStampMs, decayMs);
+    s.peakStampMs = now;
+  }
+  return s.peakEwmaMs * (s.inFlight + 1);
+}
+
+/** Fold one latency sample (ms) into the plain EWMA shown by `stats`. */
+export function observePlain(s: Slot, latencyMs: number, alpha: number): void {
+  s.latencyEwmaMs = Number.isNaN(s.latencyEwmaMs) ? latencyMs : s.latencyEwmaMs + alpha * (latencyMs - s.latencyEwmaMs);
+}
+
+/** Copy a slot into a user-facing snapshot at time `now` (ms). Allocates: not for the hot path. */
+export function snapshot(s: Slot, now: number, decayMs: number): MemberStats {
+  const w = decayFactor(now - s.peakStampMs, decayMs);
+  const peak = s.peakEwmaMs * w;
+  const ejected = s.ejectedUntilMs > now;
+  return {
+    name: s.name,
+    state: s.member.state,
+    healthy: s.healthy,
+    weight: s.weight,
+    ejected,
+    ejectedUntilMs: ejected ? s.ejectedUntilMs : undefined,
+    ejections: s.ejections,
+    inFlight: s.inFlight,
+    picks: s.picks,
+    requests: s.requests,
+    errors: s.errors,
+    consecutiveErrors: s.consecutiveErrors,
+    latencyEwmaMs: Number.isNaN(s.latencyEwmaMs) ? undefined : s.latencyEwmaMs,
+    peakEwmaMs: peak,
+    cost: peak * (s.inFlight + 1),
+  };
+}
