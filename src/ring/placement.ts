@@ -11,8 +11,9 @@
  *   ceil-ish(c × fair share). Still pure, max/mean <= c, but one change cascades through the
  *   greedy order and moves several times the ideal.
  * - `sticky` (quotas): start from the previous assignment; each member's quota is its fair
- *   share rounded down or up; members above quota shed their lowest-scored shards; orphaned
- *   slots go to the highest-scored member below quota. Max/mean ~1.01 and movement ~ideal, but
+ *   share rounded down or up; orphaned slots go to the best-scored member below quota, then
+ *   members below quota take slots directly from members above it, on the shards they score
+ *   highest. Max/mean ~1.01 and movement ~ideal, but
  *   the result depends on the previous assignment, i.e. on history (see docs/RING.md).
  *
  * Every method: no member holds two replicas of one shard; pinned members own their shards
@@ -203,27 +204,8 @@ function sticky(p: Prepared, input: PlacementInput): Map<number, string[]> {
   }
   const quota = quotas(p, input.shards.length, load);
 
-  // Shed: members over quota give up their unpinned shards they score lowest on.
-  const held: { shard: number; score: number }[][] = Array.from({ length: n }, () => []);
-  for (const [shard, list] of owners) {
-    const sh = shardHash(shard);
-    const pins = pinned.get(shard) ?? [];
-    for (const i of list) {
-      if (i >= 0 && !pins.includes(i)) held[i]!.push({ shard, score: hrwScore(p.memberHash[i]!, sh, p.weight[i]!) });
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    if (load[i]! <= quota[i]!) continue;
-    const mine = held[i]!.sort((a, b) => a.score - b.score || a.shard - b.shard);
-    for (const { shard } of mine) {
-      if (load[i]! <= quota[i]!) break;
-      const list = owners.get(shard)!;
-      list[list.indexOf(i)] = -1;
-      load[i]!--;
-    }
-  }
-
-  // Fill: empty slots, shard by shard, take the best-scored member still under quota.
+  // Fill: empty slots (new shards, departed members), shard by shard, take the best-scored
+  // member still under quota.
   for (const shard of input.shards) {
     const list = owners.get(shard)!;
     if (!list.includes(-1)) continue;
@@ -235,6 +217,33 @@ function sticky(p: Prepared, input: PlacementInput): Map<number, string[]> {
       pick ??= order.reduce((best, i) => (list.includes(i) || (best >= 0 && load[best]! <= load[i]!) ? best : i), -1);
       list[k] = pick;
       load[pick]!++;
+    }
+  }
+
+  // Transfer: each member under quota (a newcomer, say) takes replicas straight from members
+  // over quota, choosing the shards it scores highest on. One slot changes hands per transfer,
+  // so the plan is exactly the slots that had to move; no hole is left for a third member.
+  for (let u = 0; u < n; u++) {
+    if (load[u]! >= quota[u]!) continue;
+    const candidates: { shard: number; score: number }[] = [];
+    for (const shard of input.shards) {
+      if (!owners.get(shard)!.includes(u)) candidates.push({ shard, score: hrwScore(p.memberHash[u]!, shardHash(shard), p.weight[u]!) });
+    }
+    candidates.sort((a, b) => b.score - a.score || a.shard - b.shard);
+    for (const { shard } of candidates) {
+      if (load[u]! >= quota[u]!) break;
+      const list = owners.get(shard)!;
+      const pins = pinned.get(shard) ?? [];
+      let give = -1;
+      for (let k = 0; k < list.length; k++) {
+        const o = list[k]!;
+        if (pins.includes(o) || load[o]! <= quota[o]!) continue;
+        if (give < 0 || load[o]! - quota[o]! > load[list[give]!]! - quota[list[give]!]!) give = k;
+      }
+      if (give < 0) continue;
+      load[list[give]!]!--;
+      list[give] = u;
+      load[u]!++;
     }
   }
   return new Map([...owners].map(([s, list]) => [s, list.map((i) => p.names[i]!)]));
