@@ -1,0 +1,167 @@
+/**
+ * The one driver of the protocol core, used by real agents and by the simulator alike: bytes in
+ * -> decode -> core.step -> encode -> bytes out, then one wake-up at the core's next deadline.
+ * The hot path is synchronous; only the transport and the scheduler differ between production
+ * and simulation.
+ */
+import type { ProtocolConfig } from '../config.js';
+import { ClusterError } from '../errors.js';
+import type { Input, Note, Output } from '../core/io.js';
+import { Swim } from '../core/swim.js';
+import { checkTags } from '../core/tags.js';
+import type { Address, Member, MemberEvent, Random, Tags } from '../core/types.js';
+import type { Scheduler } from '../runtime/scheduler.js';
+import type { Transport } from '../transport/transport.js';
+import type { Codec, DropReason } from '../wire/codec.js';
+
+export interface DriverInit {
+  readonly name: string;
+  readonly tags?: Tags;
+  readonly incarnation?: number;
+  readonly config: ProtocolConfig;
+}
+
+export interface DriverDeps {
+  readonly transport: Transport;
+  readonly scheduler: Scheduler;
+  readonly random: Random;
+  readonly codec: Codec;
+  /** Every membership change, in order. */
+  readonly onEvent?: (event: MemberEvent) => void;
+  /** Protocol notes and drops, for logs and metrics. */
+  readonly onNote?: (note: Note) => void;
+  /** Every packet sent (after encoding), for tracing and byte counts. */
+  readonly onSend?: (to: Address, bytes: Uint8Array, messages: number) => void;
+}
+
+/** Counters every agent keeps; exposed through stats and /metrics. */
+export interface DriverStats {
+  packetsIn: number;
+  packetsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  messagesOut: number;
+  drops: Partial<Record<DropReason, number>>;
+}
+
+export type JoinCallback = (result: { ok: true; contacted: number } | { ok: false; error: ClusterError }) => void;
+
+export class Driver {
+  readonly core: Swim;
+  readonly stats: DriverStats = { packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0, messagesOut: 0, drops: {} };
+  private readonly joinCallbacks = new Map<number, JoinCallback>();
+  private readonly leaveCallbacks: (() => void)[] = [];
+  private nextJoinId = 1;
+  private closed = false;
+  private readonly wake = (): void => this.drive({ type: 'tick' });
+
+  constructor(
+    private readonly init: DriverInit,
+    private readonly deps: DriverDeps,
+  ) {
+    const tags = init.tags ?? {};
+    const bad = checkTags(tags, init.config.maxTagsBytes);
+    if (bad) throw new ClusterError('ERR_TAGS_TOO_LARGE', bad);
+    this.core = new Swim(
+      { name: init.name, address: deps.transport.address, tags, incarnation: init.incarnation ?? 0, config: init.config },
+      { random: deps.random, sizeOf: deps.codec.sizeOf },
+      deps.scheduler.now(),
+    );
+    deps.transport.onPacket((from, bytes) => this.receive(from, bytes));
+    this.schedule();
+  }
+
+  get name(): string {
+    return this.init.name;
+  }
+  get address(): Address {
+    return this.deps.transport.address;
+  }
+  members(): Member[] {
+    return this.core.members();
+  }
+
+  /** Feed one datagram. Never throws: a bad packet is counted and dropped. */
+  receive(from: Address, bytes: Uint8Array): void {
+    if (this.closed) return;
+    this.stats.packetsIn++;
+    this.stats.bytesIn += bytes.length;
+    const r = this.deps.codec.decode(bytes);
+    if (!r.ok) {
+      this.stats.drops[r.reason] = (this.stats.drops[r.reason] ?? 0) + 1;
+      this.deps.onNote?.({ kind: 'dropped', reason: r.reason, from });
+      return;
+    }
+    this.drive({ type: 'packet', from, messages: r.value });
+  }
+
+  /** Join through seeds; the callback hears once, with the result. */
+  join(seeds: readonly Address[], done: JoinCallback): void {
+    const id = this.nextJoinId++;
+    this.joinCallbacks.set(id, done);
+    this.drive({ type: 'join', id, seeds });
+  }
+
+  /** Graceful leave: broadcast `left`, let it spread (bounded), then stop. */
+  leave(done: () => void): void {
+    if (this.core.stopped) return done();
+    this.leaveCallbacks.push(done);
+    this.drive({ type: 'leave' });
+  }
+
+  /** Replace our tags; throws ERR_TAGS_TOO_LARGE before anything changes. */
+  setTags(tags: Tags): void {
+    const bad = checkTags(tags, this.init.config.maxTagsBytes);
+    if (bad) throw new ClusterError('ERR_TAGS_TOO_LARGE', bad);
+    this.drive({ type: 'set-tags', tags });
+  }
+
+  /** Stop at once: no more packets, no more wake-ups. */
+  close(): void {
+    this.closed = true;
+    this.deps.scheduler.cancel();
+  }
+
+  private drive(input: Input): void {
+    if (this.closed) return;
+    const outs = this.core.step(input, this.deps.scheduler.now());
+    for (const o of outs) this.apply(o);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    this.deps.scheduler.wakeAt(this.core.nextDeadline(), this.wake);
+  }
+
+  private apply(o: Output): void {
+    switch (o.type) {
+      case 'send': {
+        const bytes = this.deps.codec.encode(o.messages);
+        this.stats.packetsOut++;
+        this.stats.bytesOut += bytes.length;
+        this.stats.messagesOut += o.messages.length;
+        this.deps.onSend?.(o.to, bytes, o.messages.length);
+        this.deps.transport.send(o.to, bytes);
+        return;
+      }
+      case 'event':
+        this.deps.onEvent?.(o.event);
+        return;
+      case 'note':
+        this.deps.onNote?.(o.note);
+        return;
+      case 'join-result': {
+        const cb = this.joinCallbacks.get(o.id);
+        this.joinCallbacks.delete(o.id);
+        if (!cb) return;
+        if (o.ok) cb({ ok: true, contacted: o.contacted });
+        else cb({ ok: false, error: new ClusterError('ERR_JOIN_FAILED', o.error) });
+        return;
+      }
+      case 'left':
+        for (const cb of this.leaveCallbacks.splice(0)) cb();
+        return;
+    }
+  }
+}

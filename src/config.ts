@@ -1,0 +1,180 @@
+/**
+ * Every protocol parameter, with its unit, default and trade-off. The `lan` profile is
+ * memberlist's published LAN defaults; `wan` and `local` are written as differences from it.
+ * Derived values (suspicion timeout, retransmit limit, push-pull scaling) live in core/timing.ts.
+ */
+import { ClusterError } from './errors.js';
+
+export interface ProtocolConfig {
+  /** Time between two probes started by this agent (ms). Lower = faster detection, more traffic. */
+  probeIntervalMs: number;
+  /** Wait this long for a direct ack before asking others (ms). About the p99 RTT; < probeIntervalMs. */
+  probeTimeoutMs: number;
+  /** Members asked to ping a target that missed its direct ack (SWIM's k). 0 disables indirect probes. */
+  indirectChecks: number;
+  /** Suspicion timeout = suspicionMult × max(1, log10(n)) × probeIntervalMs. Higher = fewer false positives, slower detection. */
+  suspicionMult: number;
+  /** Each update is piggybacked retransmitMult × ceil(log10(n + 1)) times. Higher = surer spread, more bytes. */
+  retransmitMult: number;
+  /** Time between gossip rounds while there is news (ms). */
+  gossipIntervalMs: number;
+  /** Members sent a gossip packet each round (fan-out). */
+  gossipNodes: number;
+  /** Dead members still receive gossip for this long after their death (ms), so a falsely-dead member learns it and refutes. */
+  gossipToTheDeadMs: number;
+  /** Full-state exchange with one random member every this long (ms), scaled up above 32 members. 0 disables periodic push-pull. */
+  pushPullIntervalMs: number;
+  /** Ask a member whose table is larger than ours by this many entries for a full state at once (catch-up sync). 0 disables it. */
+  catchUpThreshold: number;
+  /** Minimum time between two catch-up syncs (ms): bounds the cost of a join burst. */
+  catchUpIntervalMs: number;
+  /** Largest packet we build (bytes): piggybacked updates fill a packet up to this. Keep under the path MTU. */
+  packetBudgetBytes: number;
+  /** Largest encoded size of one member's tags (bytes). */
+  maxTagsBytes: number;
+  /** Longest member name (UTF-8 bytes). */
+  maxNameBytes: number;
+  /** Wait this long for a seed to answer a join before retrying (ms). */
+  joinTimeoutMs: number;
+  /** Join attempts before giving up with ERR_JOIN_FAILED; the wait doubles after each attempt. */
+  joinAttempts: number;
+  /** Re-dial one random failed member, and any seed not in our table, this often (ms): heals partitions. 0 disables it. */
+  reconnectIntervalMs: number;
+  /** Forget a failed member after this long (ms); reconnect attempts stop then. */
+  reapFailedAfterMs: number;
+  /** Forget a member that left after this long (ms): bounded tables under churn. */
+  reapLeftAfterMs: number;
+  /** Upper bound on a graceful leave: stop gossiping our `left` after this long (ms). */
+  leaveTimeoutMs: number;
+}
+
+/** memberlist DefaultLANConfig, plus our own additions. */
+export const lan: Readonly<ProtocolConfig> = Object.freeze({
+  probeIntervalMs: 1000,
+  probeTimeoutMs: 500,
+  indirectChecks: 3,
+  suspicionMult: 4,
+  retransmitMult: 4,
+  gossipIntervalMs: 200,
+  gossipNodes: 3,
+  gossipToTheDeadMs: 30_000,
+  pushPullIntervalMs: 30_000,
+  catchUpThreshold: 2,
+  catchUpIntervalMs: 2_000,
+  packetBudgetBytes: 1400,
+  maxTagsBytes: 512,
+  maxNameBytes: 128,
+  joinTimeoutMs: 1_000,
+  joinAttempts: 5,
+  reconnectIntervalMs: 10_000,
+  reapFailedAfterMs: 24 * 3600_000,
+  reapLeftAfterMs: 24 * 3600_000,
+  leaveTimeoutMs: 2_000,
+});
+
+/** memberlist DefaultWANConfig as a difference from LAN: slower, more tolerant of latency and loss. */
+export const wan: Readonly<ProtocolConfig> = Object.freeze({
+  ...lan,
+  probeIntervalMs: 5_000,
+  probeTimeoutMs: 3_000,
+  suspicionMult: 6,
+  gossipIntervalMs: 500,
+  gossipNodes: 4,
+  gossipToTheDeadMs: 60_000,
+  pushPullIntervalMs: 60_000,
+  catchUpIntervalMs: 5_000,
+  joinTimeoutMs: 5_000,
+  reconnectIntervalMs: 30_000,
+  leaveTimeoutMs: 5_000,
+});
+
+/** memberlist DefaultLocalConfig as a difference from LAN: one host or a fast local network. */
+export const local: Readonly<ProtocolConfig> = Object.freeze({
+  ...lan,
+  probeTimeoutMs: 200,
+  indirectChecks: 1,
+  suspicionMult: 3,
+  retransmitMult: 2,
+  gossipIntervalMs: 100,
+  gossipToTheDeadMs: 15_000,
+  pushPullIntervalMs: 15_000,
+  joinTimeoutMs: 500,
+  reconnectIntervalMs: 5_000,
+  reapFailedAfterMs: 3600_000,
+  reapLeftAfterMs: 3600_000,
+  leaveTimeoutMs: 1_000,
+});
+
+export const profiles = { lan, wan, local } as const;
+export type ProfileName = keyof typeof profiles;
+
+export function isProfileName(s: string): s is ProfileName {
+  return Object.prototype.hasOwnProperty.call(profiles, s);
+}
+
+type Rule = (v: number, c: ProtocolConfig) => string | undefined;
+const nonNegInt: Rule = (v) => (Number.isInteger(v) && v >= 0 ? undefined : 'must be an integer >= 0');
+const posInt: Rule = (v) => (Number.isInteger(v) && v > 0 ? undefined : 'must be an integer > 0');
+const posNum: Rule = (v) => (Number.isFinite(v) && v > 0 ? undefined : 'must be a number > 0');
+
+const rules: Record<keyof ProtocolConfig, Rule[]> = {
+  probeIntervalMs: [posInt],
+  probeTimeoutMs: [posInt, (v, c) => (v < c.probeIntervalMs ? undefined : `must be less than probeIntervalMs (${c.probeIntervalMs})`)],
+  indirectChecks: [nonNegInt, (v) => (v <= 16 ? undefined : 'must be at most 16')],
+  suspicionMult: [posNum],
+  retransmitMult: [posInt],
+  gossipIntervalMs: [posInt],
+  gossipNodes: [nonNegInt],
+  gossipToTheDeadMs: [nonNegInt],
+  pushPullIntervalMs: [nonNegInt],
+  catchUpThreshold: [nonNegInt],
+  catchUpIntervalMs: [nonNegInt],
+  packetBudgetBytes: [posInt, (v) => (v >= 512 && v <= 65_000 ? undefined : 'must be between 512 and 65000 (a UDP datagram)')],
+  maxTagsBytes: [posInt, (v, c) => (v <= c.packetBudgetBytes - 200 ? undefined : `must leave 200 bytes of packetBudgetBytes (${c.packetBudgetBytes}) for the rest of an alive message`)],
+  maxNameBytes: [posInt, (v) => (v <= 255 ? undefined : 'must be at most 255')],
+  joinTimeoutMs: [posInt],
+  joinAttempts: [posInt],
+  reconnectIntervalMs: [nonNegInt],
+  reapFailedAfterMs: [posInt],
+  reapLeftAfterMs: [posInt],
+  leaveTimeoutMs: [posInt],
+};
+
+/**
+ * Merge a profile with overrides and check every field; throws ERR_CONFIG naming every bad
+ * field at once (and any unknown field, which is almost always a typo).
+ */
+export function resolveConfig(overrides: Partial<Record<string, unknown>> = {}, profile: ProfileName = 'lan'): ProtocolConfig {
+  const base = profiles[profile];
+  const problems: string[] = [];
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    if (!(key in base)) {
+      problems.push(`${key}: unknown setting (known: ${Object.keys(base).join(', ')})`);
+      continue;
+    }
+    merged[key] = value;
+  }
+  for (const key of Object.keys(base) as (keyof ProtocolConfig)[]) {
+    const value = merged[key];
+    if (typeof value !== 'number') {
+      problems.push(`${key}: must be a number, got ${JSON.stringify(value)}`);
+      continue;
+    }
+    for (const rule of rules[key]) {
+      const why = rule(value, merged as unknown as ProtocolConfig);
+      if (why) {
+        problems.push(`${key} (${value}): ${why}`);
+        break;
+      }
+    }
+  }
+  if (problems.length > 0) throw new ClusterError('ERR_CONFIG', `invalid config: ${problems.join('; ')}`);
+  return Object.freeze(merged as unknown as ProtocolConfig);
+}
+
+/** Check a complete config; same errors as resolveConfig. */
+export function validateConfig(config: ProtocolConfig): ProtocolConfig {
+  return resolveConfig(config as unknown as Record<string, unknown>, 'lan');
+}

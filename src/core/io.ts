@@ -1,0 +1,32 @@
+/**
+ * What goes into the core (Input) and what comes out (Output). The core is a pure function of
+ * its inputs, the `now` values passed with them and its Random: no IO, no clock.
+ */
+import type { Message } from './messages.js';
+import type { Address, MemberEvent, Tags } from './types.js';
+
+export type Input =
+  | { readonly type: 'packet'; readonly from: Address; readonly messages: readonly Message[] }
+  | { readonly type: 'tick' }
+  | { readonly type: 'join'; readonly id: number; readonly seeds: readonly Address[] }
+  | { readonly type: 'leave' }
+  | { readonly type: 'set-tags'; readonly tags: Tags };
+
+/** Things worth a log line or a counter; never needed for correctness. */
+export type Note =
+  | { readonly kind: 'probe-failed'; readonly target: string; readonly indirect: number }
+  | { readonly kind: 'refuted'; readonly incarnation: number; readonly accusedBy: string }
+  | { readonly kind: 'suspicion-started'; readonly target: string; readonly by: string; readonly timeoutMs: number }
+  | { readonly kind: 'suspicion-expired'; readonly target: string }
+  | { readonly kind: 'push-pull'; readonly peer: Address; readonly reason: 'join' | 'periodic' | 'catch-up' | 'reconnect' }
+  | { readonly kind: 'join-retry'; readonly attempt: number; readonly seeds: readonly Address[] }
+  | { readonly kind: 'reaped'; readonly name: string }
+  | { readonly kind: 'dropped'; readonly reason: string; readonly from: Address };
+
+export type Output =
+  | { readonly type: 'send'; readonly to: Address; readonly messages: readonly Message[] }
+  | { readonly type: 'event'; readonly event: MemberEvent }
+  | { readonly type: 'join-result'; readonly id: number; readonly ok: true; readonly contacted: number }
+  | { readonly type: 'join-result'; readonly id: number; readonly ok: false; readonly error: string }
+  | { readonly type: 'left' }
+  | { readonly type: 'note'; readonly note: Note };

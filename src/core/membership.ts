@@ -1,0 +1,120 @@
+/**
+ * The membership table and the precedence rules that every update passes through.
+ *
+ * Precedence: a higher incarnation wins; at equal incarnation left > dead > suspect > alive.
+ * (Left outranks dead so that a member that left and then stopped answering shows `left`, never
+ * `failed`.) Only the member itself raises its incarnation; this table never does.
+ */
+import type { Member, MemberEvent, MemberEventType, MemberState, Tags } from './types.js';
+import { EMPTY_WIRE_TAGS, sameWireTags, tagsFromWire } from './tags.js';
+
+/** A table row: the public Member plus the tags as they travel. Immutable; replaced on change. */
+export interface MemberRecord extends Member {
+  readonly wireTags: readonly string[];
+}
+
+const rank: Record<MemberState, number> = { alive: 0, suspect: 1, dead: 2, left: 3 };
+
+/** Does a claim (state, incarnation) override what we hold? The one precedence rule. */
+export function overrides(state: MemberState, inc: number, current: { state: MemberState; incarnation: number }): boolean {
+  if (inc !== current.incarnation) return inc > current.incarnation;
+  return rank[state] > rank[current.state];
+}
+
+/** The event a transition produces, or undefined when users need not hear of it. */
+export function eventFor(previous: MemberRecord | undefined, next: MemberRecord): MemberEventType | undefined {
+  if (!previous) return next.state === 'alive' || next.state === 'suspect' ? 'join' : undefined;
+  switch (next.state) {
+    case 'alive':
+      if (previous.state === 'left') return 'join';
+      if (previous.state !== 'alive') return 'alive';
+      return previous.address !== next.address || !sameWireTags(previous.wireTags, next.wireTags) ? 'update' : undefined;
+    case 'suspect':
+      if (previous.state === 'suspect') return undefined;
+      return previous.state === 'alive' ? 'suspect' : 'join';
+    case 'dead':
+      return previous.state === 'dead' ? undefined : 'failed';
+    case 'left':
+      return previous.state === 'left' ? undefined : 'left';
+  }
+}
+
+export interface Claim {
+  readonly name: string;
+  readonly state: MemberState;
+  readonly incarnation: number;
+  /** Only alive claims carry an address and tags; others keep what the table holds. */
+  readonly address?: string;
+  readonly wireTags?: readonly string[];
+}
+
+export class MembershipTable {
+  private readonly rows = new Map<string, MemberRecord>();
+  private live = 0;
+  private aliveRows = 0;
+
+  get size(): number {
+    return this.rows.size;
+  }
+  /** Members alive or suspect (ourselves included): the n of every formula. */
+  get liveCount(): number {
+    return this.live;
+  }
+  /** Members alive (not suspect), ourselves included. */
+  get aliveCount(): number {
+    return this.aliveRows;
+  }
+  get(name: string): MemberRecord | undefined {
+    return this.rows.get(name);
+  }
+  values(): IterableIterator<MemberRecord> {
+    return this.rows.values();
+  }
+
+  /**
+   * Apply a claim if precedence lets it through. Returns the event to publish (or null when
+   * nothing changed that users care about) and whether the row changed at all.
+   */
+  apply(claim: Claim, now: number): { changed: boolean; event: MemberEvent | null; record: MemberRecord | undefined } {
+    const previous = this.rows.get(claim.name);
+    if (previous && !overrides(claim.state, claim.incarnation, previous)) return { changed: false, event: null, record: previous };
+    if (!previous && claim.address === undefined) return { changed: false, event: null, record: undefined };
+    const address = claim.address ?? previous!.address;
+    const wireTags = claim.wireTags ?? previous?.wireTags ?? EMPTY_WIRE_TAGS;
+    const sameTags = previous !== undefined && sameWireTags(previous.wireTags, wireTags);
+    const next: MemberRecord = {
+      name: claim.name,
+      address,
+      state: claim.state,
+      incarnation: claim.incarnation,
+      tags: sameTags ? previous.tags : tagsFromWire(wireTags),
+      wireTags: sameTags ? previous.wireTags : wireTags,
+      stateChangedAt: previous && previous.state === claim.state ? previous.stateChangedAt : now,
+    };
+    this.set(next);
+    const type = eventFor(previous, next);
+    return { changed: true, event: type ? { type, member: next, previous: previous?.state } : null, record: next };
+  }
+
+  /** Replace a row without precedence: for our own row, which only we write. */
+  set(record: MemberRecord): void {
+    const previous = this.rows.get(record.name);
+    if (previous && isLive(previous.state)) this.live--;
+    if (previous && previous.state === 'alive') this.aliveRows--;
+    if (isLive(record.state)) this.live++;
+    if (record.state === 'alive') this.aliveRows++;
+    this.rows.set(record.name, record);
+  }
+
+  delete(name: string): void {
+    const previous = this.rows.get(name);
+    if (!previous) return;
+    if (isLive(previous.state)) this.live--;
+    if (previous.state === 'alive') this.aliveRows--;
+    this.rows.delete(name);
+  }
+}
+
+export function isLive(state: MemberState): boolean {
+  return state === 'alive' || state === 'suspect';
+}

@@ -1,0 +1,84 @@
+/**
+ * Protocol messages. They are also the wire objects: the codec encodes them as msgpackr records
+ * whose key order is fixed per type, so build them only with the factories below.
+ *
+ * APPEND ONLY: the numbers of MsgType and MemberCode are the protocol. Never renumber, never reuse.
+ */
+import type { MemberState } from './types.js';
+
+export const MsgType = {
+  Ping: 1,
+  Ack: 2,
+  PingReq: 3,
+  Nack: 4,
+  Alive: 5,
+  Suspect: 6,
+  Dead: 7,
+  Left: 8,
+  PushPull: 9,
+} as const;
+export type MsgTypeCode = (typeof MsgType)[keyof typeof MsgType];
+
+/** A direct probe. `target` is the name we believe lives at the address: a stale address is ignored. */
+export interface Ping { readonly type: 1; readonly seq: number; readonly target: string; readonly from: string; readonly known: number }
+/** Answer to a ping, or relayed for a ping-req. `known` = members the sender counts live, for catch-up sync. */
+export interface Ack { readonly type: 2; readonly seq: number; readonly from: string; readonly known: number }
+/** Ask the receiver to ping `target` at `targetAddr` for us and relay the ack under our `seq`. */
+export interface PingReq { readonly type: 3; readonly seq: number; readonly target: string; readonly targetAddr: string; readonly from: string }
+/** A ping-req intermediary's "I could not reach the target either" (Lifeguard). */
+export interface Nack { readonly type: 4; readonly seq: number; readonly from: string }
+/** `name` is alive at `addr` with incarnation `inc`; tags as a flat sorted [k1, v1, k2, v2, ...] list. */
+export interface Alive { readonly type: 5; readonly name: string; readonly addr: string; readonly inc: number; readonly tags: readonly string[] }
+/** `from` suspects `name` at incarnation `inc`. */
+export interface Suspect { readonly type: 6; readonly name: string; readonly inc: number; readonly from: string }
+/** `from` declares `name` dead at incarnation `inc`. */
+export interface Dead { readonly type: 7; readonly name: string; readonly inc: number; readonly from: string }
+/** `name` left gracefully at incarnation `inc`. Never confused with dead. */
+export interface Left { readonly type: 8; readonly name: string; readonly inc: number }
+
+/** Member states on the wire. APPEND ONLY. */
+export const MemberCode = { alive: 0, suspect: 1, dead: 2, left: 3 } as const;
+export const memberStateOf: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left'];
+
+/** One row of a push-pull state transfer. */
+export interface Entry { readonly name: string; readonly addr: string; readonly state: number; readonly inc: number; readonly tags: readonly string[] }
+
+export const PushPullFlag = { reply: 1, join: 2 } as const;
+/**
+ * One datagram of a full-state exchange. Each part merges on its own: no reassembly, and a lost
+ * part only delays. `flags`: reply (this answers a push) | join (the sender is joining).
+ */
+export interface PushPull { readonly type: 9; readonly from: string; readonly flags: number; readonly part: number; readonly parts: number; readonly entries: readonly Entry[] }
+
+export type Message = Ping | Ack | PingReq | Nack | Alive | Suspect | Dead | Left | PushPull;
+/** Messages that describe a member's state and ride piggyback. */
+export type Update = Alive | Suspect | Dead | Left;
+
+export const ping = (seq: number, target: string, from: string, known: number): Ping => ({ type: 1, seq, target, from, known });
+export const ack = (seq: number, from: string, known: number): Ack => ({ type: 2, seq, from, known });
+export const pingReq = (seq: number, target: string, targetAddr: string, from: string): PingReq => ({ type: 3, seq, target, targetAddr, from });
+export const nack = (seq: number, from: string): Nack => ({ type: 4, seq, from });
+export const alive = (name: string, addr: string, inc: number, tags: readonly string[]): Alive => ({ type: 5, name, addr, inc, tags });
+export const suspect = (name: string, inc: number, from: string): Suspect => ({ type: 6, name, inc, from });
+export const dead = (name: string, inc: number, from: string): Dead => ({ type: 7, name, inc, from });
+export const left = (name: string, inc: number): Left => ({ type: 8, name, inc });
+export const entry = (name: string, addr: string, state: number, inc: number, tags: readonly string[]): Entry => ({ name, addr, state, inc, tags });
+export const pushPull = (from: string, flags: number, part: number, parts: number, entries: readonly Entry[]): PushPull => ({ type: 9, from, flags, part, parts, entries });
+
+/**
+ * The record table of protocol version 1: key order per shape. Both ends hold the same table,
+ * so records travel as a one-byte reference. APPEND ONLY within a version.
+ */
+export const RECORD_SHAPES: readonly (readonly string[])[] = [
+  ['type', 'seq', 'target', 'from', 'known'],
+  ['type', 'seq', 'from', 'known'],
+  ['type', 'seq', 'target', 'targetAddr', 'from'],
+  ['type', 'seq', 'from'],
+  ['type', 'name', 'addr', 'inc', 'tags'],
+  ['type', 'name', 'inc', 'from'],
+  ['type', 'name', 'inc'],
+  ['type', 'from', 'flags', 'part', 'parts', 'entries'],
+  ['name', 'addr', 'state', 'inc', 'tags'],
+];
+
+export const PROTOCOL_VERSION = 1;

@@ -1,0 +1,45 @@
+/**
+ * Push-pull anti-entropy as independent datagrams: the full table is cut into parts that each
+ * fit the packet budget and each merge on their own, so one lost part only delays, and the same
+ * UDP transport carries everything.
+ */
+import { MemberCode, entry, pushPull, type Entry, type PushPull } from './messages.js';
+import type { MemberRecord } from './membership.js';
+import { utf8Length, wireTagsSize } from './tags.js';
+
+/** Bytes a push-pull message takes besides its entries: record refs, header fields, the sender name. */
+const PART_OVERHEAD_BYTES = 24;
+
+function strSize(s: string): number {
+  const len = utf8Length(s);
+  return len + (len < 32 ? 1 : len < 256 ? 2 : 3);
+}
+
+/** Upper bound of an entry's encoded size (bytes). */
+export function entrySize(e: Entry): number {
+  return 1 + strSize(e.name) + strSize(e.addr) + 1 + 5 + wireTagsSize(e.tags);
+}
+
+export function entryOf(r: MemberRecord): Entry {
+  return entry(r.name, r.address, MemberCode[r.state], r.incarnation, r.wireTags);
+}
+
+/** Cut the entries into push-pull parts of at most `budget` bytes each. */
+export function buildParts(entries: readonly Entry[], from: string, flags: number, budget: number): PushPull[] {
+  const room = budget - PART_OVERHEAD_BYTES - strSize(from);
+  const groups: Entry[][] = [];
+  let current: Entry[] = [];
+  let used = 0;
+  for (const e of entries) {
+    const size = entrySize(e);
+    if (current.length > 0 && used + size > room) {
+      groups.push(current);
+      current = [];
+      used = 0;
+    }
+    current.push(e);
+    used += size;
+  }
+  if (current.length > 0 || groups.length === 0) groups.push(current);
+  return groups.map((g, i) => pushPull(from, flags, i, groups.length, g));
+}

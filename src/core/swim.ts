@@ -1,0 +1,619 @@
+/**
+ * The SWIM state machine: probing, suspicion, dissemination, push-pull, join, leave, reconnect.
+ *
+ * Sans-IO: `step(input, now)` returns what to send and what changed; `nextDeadline()` says when
+ * to call `step({type:'tick'}, now)` again. Everything due on a tick is handled in one fixed
+ * order, so the same inputs at the same `now` values give the same outputs, byte for byte.
+ * Flows and invariants: docs/PROTOCOL.md.
+ */
+import type { ProtocolConfig } from '../config.js';
+import type { Input, Note, Output } from './io.js';
+import { BroadcastQueue } from './broadcasts.js';
+import { MembershipTable, isLive, type MemberRecord } from './membership.js';
+import * as M from './messages.js';
+import { ProbeOrder } from './probe-order.js';
+import { buildParts, entryOf } from './push-pull.js';
+import { Suspicions } from './suspicion.js';
+import { tagsFromWire, tagsToWire, utf8Length } from './tags.js';
+import { joinAttemptTimeoutMs, pushPullIntervalMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
+import type { Address, Member, MemberEvent, MemberState, Random, Tags } from './types.js';
+
+export interface SwimInit {
+  readonly name: string;
+  /** The address others reach us at. */
+  readonly address: Address;
+  readonly tags?: Tags;
+  /** Start above an incarnation we may have used before (from a snapshot). */
+  readonly incarnation?: number;
+  readonly config: ProtocolConfig;
+}
+
+export interface SwimDeps {
+  readonly random: Random;
+  /** Encoded size of one message inside a compound packet (bytes). */
+  readonly sizeOf: (m: M.Message) => number;
+}
+
+/** Bytes of a compound packet besides its messages: version byte and array header. */
+const PACKET_OVERHEAD_BYTES = 4;
+
+interface Probe {
+  readonly seq: number;
+  readonly target: string;
+  readonly targetAddr: Address;
+  readonly indirectAt: number;
+  readonly endAt: number;
+  acked: boolean;
+  indirectSent: number;
+}
+
+interface Relay {
+  readonly requester: Address;
+  readonly requesterSeq: number;
+  readonly expiresAt: number;
+}
+
+interface PendingJoin {
+  readonly id: number;
+  readonly seeds: readonly Address[];
+  attempt: number;
+  deadline: number;
+}
+
+export class Swim {
+  readonly name: string;
+  readonly address: Address;
+  private readonly config: ProtocolConfig;
+  private readonly random: Random;
+  private readonly sizeOf: (m: M.Message) => number;
+
+  private readonly table = new MembershipTable();
+  private readonly broadcasts: BroadcastQueue;
+  private readonly order: ProbeOrder;
+  private readonly suspicions = new Suspicions();
+  private readonly relays = new Map<number, Relay>();
+  private readonly joins: PendingJoin[] = [];
+  private readonly seeds = new Set<Address>();
+
+  private incarnation: number;
+  private wireTags: readonly string[];
+  private seq = 0;
+  private probe: Probe | undefined;
+  private nextProbeAt: number;
+  private nextGossipAt: number;
+  private nextPushPullAt: number;
+  private nextMaintenanceAt: number;
+  private lastCatchUpAt = -Infinity;
+  private leaveDeadline = Infinity;
+  private state: 'running' | 'leaving' | 'stopped' = 'running';
+  private out: Output[] = [];
+
+  constructor(init: SwimInit, deps: SwimDeps, now: number) {
+    this.name = init.name;
+    this.address = init.address;
+    this.config = init.config;
+    this.random = deps.random;
+    this.sizeOf = deps.sizeOf;
+    this.broadcasts = new BroadcastQueue(deps.sizeOf);
+    this.order = new ProbeOrder(deps.random);
+    this.incarnation = init.incarnation ?? 0;
+    this.wireTags = tagsToWire(init.tags ?? {});
+    this.table.apply({ name: this.name, state: 'alive', incarnation: this.incarnation, address: this.address, wireTags: this.wireTags }, now);
+    const c = this.config;
+    // Random phases so that agents started together do not probe and gossip in lockstep.
+    this.nextProbeAt = now + this.random.int(c.probeIntervalMs);
+    this.nextGossipAt = now + this.random.int(c.gossipIntervalMs);
+    this.nextPushPullAt = now + c.pushPullIntervalMs + this.random.int(Math.max(1, c.pushPullIntervalMs));
+    this.nextMaintenanceAt = now + this.maintenanceIntervalMs() + this.random.int(this.maintenanceIntervalMs());
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  /** Every member we know of, ourselves included, failed and left ones too. */
+  members(): Member[] {
+    return [...this.table.values()];
+  }
+  member(name: string): Member | undefined {
+    return this.table.get(name);
+  }
+  /** Members alive or suspect, ourselves included. */
+  get liveCount(): number {
+    return this.table.liveCount;
+  }
+  /** Members alive (not suspect), ourselves included. */
+  get aliveCount(): number {
+    return this.table.aliveCount;
+  }
+  get currentIncarnation(): number {
+    return this.incarnation;
+  }
+  get stopped(): boolean {
+    return this.state === 'stopped';
+  }
+  /** Updates waiting to be piggybacked. */
+  get pendingBroadcasts(): number {
+    return this.broadcasts.pending;
+  }
+
+  /** When `step({type:'tick'})` must next be called (ms, same clock as `now`). */
+  nextDeadline(): number {
+    if (this.state === 'stopped') return Infinity;
+    let t = Math.min(this.suspicions.earliest(), this.nextMaintenanceAt);
+    if (this.broadcasts.pending > 0) t = Math.min(t, this.nextGossipAt);
+    if (this.state === 'leaving') return Math.min(t, this.leaveDeadline);
+    t = Math.min(t, this.nextProbeAt, this.nextPushPullAt);
+    if (this.probe) t = Math.min(t, this.probe.acked ? this.probe.endAt : this.probe.indirectSent ? this.probe.endAt : this.probe.indirectAt);
+    for (const j of this.joins) t = Math.min(t, j.deadline);
+    return t;
+  }
+
+  // ---- stepping ------------------------------------------------------------------------------
+
+  step(input: Input, now: number): Output[] {
+    this.out = [];
+    if (this.state === 'stopped') return this.out;
+    switch (input.type) {
+      case 'packet':
+        for (const m of input.messages) this.onMessage(m, input.from, now);
+        break;
+      case 'tick':
+        this.onTick(now);
+        break;
+      case 'join':
+        this.startJoin(input.id, input.seeds, now);
+        break;
+      case 'leave':
+        this.startLeave(now);
+        break;
+      case 'set-tags':
+        this.setTags(input.tags, now);
+        break;
+    }
+    return this.out;
+  }
+
+  private onTick(now: number): void {
+    this.expireSuspicions(now);
+    if (this.state === 'running') {
+      this.advanceProbe(now);
+      this.advanceJoins(now);
+      if (now >= this.nextPushPullAt) {
+        this.nextPushPullAt = now + pushPullIntervalMs(this.config.pushPullIntervalMs, this.table.liveCount);
+        if (this.config.pushPullIntervalMs > 0) this.periodicPushPull(now);
+        else this.nextPushPullAt = Infinity;
+      }
+    }
+    if (now >= this.nextMaintenanceAt) {
+      this.nextMaintenanceAt = now + this.maintenanceIntervalMs();
+      this.reap(now);
+      if (this.state === 'running' && this.config.reconnectIntervalMs > 0) this.reconnect(now);
+    }
+    if (now >= this.nextGossipAt) {
+      this.nextGossipAt = now + this.config.gossipIntervalMs;
+      this.gossip(now);
+    }
+    if (this.state === 'leaving') this.checkLeaveDone(now);
+  }
+
+  // ---- probing -------------------------------------------------------------------------------
+
+  private advanceProbe(now: number): void {
+    const p = this.probe;
+    if (p && !p.acked && !p.indirectSent && now >= p.indirectAt) this.sendIndirect(p);
+    if (p && now >= p.endAt) {
+      this.probe = undefined;
+      if (!p.acked) this.probeFailed(p, now);
+    }
+    if (now >= this.nextProbeAt) {
+      this.nextProbeAt = now + this.config.probeIntervalMs;
+      if (!this.probe) this.startProbe(now);
+    }
+  }
+
+  private startProbe(now: number): void {
+    const target = this.order.next(
+      (name) => name !== this.name && isLive(this.table.get(name)?.state ?? 'dead'),
+      () => this.probeCandidates(now),
+    );
+    if (target === undefined) return;
+    const row = this.table.get(target)!;
+    const seq = ++this.seq;
+    this.probe = {
+      seq,
+      target,
+      targetAddr: row.address,
+      indirectAt: now + this.config.probeTimeoutMs,
+      endAt: now + this.config.probeIntervalMs,
+      acked: false,
+      indirectSent: 0,
+    };
+    this.send(row.address, M.ping(seq, target, this.name, this.table.liveCount));
+  }
+
+  /** Members for a new probe pass; recently dead ones too, so gossip can still reach them. */
+  private probeCandidates(now: number): string[] {
+    const names: string[] = [];
+    for (const r of this.table.values()) {
+      if (r.name === this.name) continue;
+      if (isLive(r.state) || (r.state === 'dead' && now - r.stateChangedAt < this.config.gossipToTheDeadMs)) names.push(r.name);
+    }
+    return names;
+  }
+
+  private sendIndirect(p: Probe): void {
+    const helpers = this.order.sample(this.config.indirectChecks, (name) => name !== p.target && name !== this.name && this.table.get(name)?.state === 'alive');
+    for (const h of helpers) this.send(this.table.get(h)!.address, M.pingReq(p.seq, p.target, p.targetAddr, this.name));
+    p.indirectSent = Math.max(1, helpers.length);
+  }
+
+  private probeFailed(p: Probe, now: number): void {
+    this.note({ kind: 'probe-failed', target: p.target, indirect: p.indirectSent });
+    const row = this.table.get(p.target);
+    if (!row || row.state !== 'alive') return;
+    this.accuse(row, this.name, now);
+  }
+
+  /** Mark a member suspect on someone's word (ours included) and start our own timer. */
+  private accuse(row: MemberRecord, accuser: string, now: number): void {
+    const msg = M.suspect(row.name, row.incarnation, accuser);
+    const r = this.table.apply({ name: row.name, state: 'suspect', incarnation: row.incarnation }, now);
+    if (!r.changed) return;
+    this.emit(r.event);
+    const timeoutMs = this.suspicions.start(row.name, row.incarnation, accuser, now, () => this.suspicionTimeoutMs());
+    this.note({ kind: 'suspicion-started', target: row.name, by: accuser, timeoutMs });
+    this.broadcasts.enqueue(msg);
+  }
+
+  private suspicionTimeoutMs(): number {
+    return suspicionTimeoutMs(this.config.suspicionMult, this.table.liveCount, this.config.probeIntervalMs);
+  }
+
+  private expireSuspicions(now: number): void {
+    for (const { name, suspicion } of this.suspicions.takeDue(now)) {
+      const row = this.table.get(name);
+      if (!row || row.state !== 'suspect' || row.incarnation !== suspicion.incarnation) continue;
+      this.note({ kind: 'suspicion-expired', target: name });
+      const r = this.table.apply({ name, state: 'dead', incarnation: row.incarnation }, now);
+      if (!r.changed) continue;
+      this.emit(r.event);
+      this.broadcasts.enqueue(M.dead(name, row.incarnation, this.name));
+    }
+  }
+
+  // ---- receiving -----------------------------------------------------------------------------
+
+  private onMessage(m: M.Message, from: Address, now: number): void {
+    switch (m.type) {
+      case M.MsgType.Ping:
+        if (m.target !== this.name) return this.note({ kind: 'dropped', reason: 'ping-for-other', from });
+        this.send(from, M.ack(m.seq, this.name, this.table.liveCount));
+        return this.maybeCatchUp(m.known, from, now);
+      case M.MsgType.Ack:
+        return this.onAck(m, from, now);
+      case M.MsgType.PingReq:
+        return this.onPingReq(m, from, now);
+      case M.MsgType.Nack:
+        return;
+      case M.MsgType.Alive:
+      case M.MsgType.Suspect:
+      case M.MsgType.Dead:
+      case M.MsgType.Left:
+        return this.onUpdate(m, now);
+      case M.MsgType.PushPull:
+        return this.onPushPull(m, from, now);
+    }
+  }
+
+  private onAck(m: M.Ack, from: Address, now: number): void {
+    const relay = this.relays.get(m.seq);
+    if (relay) {
+      this.relays.delete(m.seq);
+      if (now <= relay.expiresAt) this.send(relay.requester, M.ack(relay.requesterSeq, m.from, m.known));
+      return;
+    }
+    if (this.probe && this.probe.seq === m.seq) this.probe.acked = true;
+    this.maybeCatchUp(m.known, from, now);
+  }
+
+  private onPingReq(m: M.PingReq, from: Address, now: number): void {
+    if (this.state !== 'running') return;
+    const seq = ++this.seq;
+    if (this.relays.size > 1024) this.sweepRelays(now);
+    this.relays.set(seq, { requester: from, requesterSeq: m.seq, expiresAt: now + this.config.probeIntervalMs });
+    this.send(m.targetAddr, M.ping(seq, m.target, this.name, this.table.liveCount));
+  }
+
+  private sweepRelays(now: number): void {
+    for (const [seq, r] of this.relays) if (r.expiresAt < now) this.relays.delete(seq);
+  }
+
+  private onUpdate(m: M.Update, now: number): void {
+    if (m.name === this.name) return this.aboutSelf(m, now);
+    const known = this.table.get(m.name);
+    switch (m.type) {
+      case M.MsgType.Alive: {
+        if (utf8Length(m.name) > this.config.maxNameBytes) return;
+        const r = this.table.apply({ name: m.name, state: 'alive', incarnation: m.inc, address: m.addr, wireTags: m.tags }, now);
+        if (!r.changed) return;
+        this.suspicions.clear(m.name);
+        if (!known || !isLive(known.state)) this.order.insert(m.name);
+        this.emit(r.event);
+        this.broadcasts.enqueue(m);
+        return;
+      }
+      case M.MsgType.Suspect: {
+        if (!known) return;
+        if (known.state === 'suspect' && known.incarnation === m.inc) {
+          this.suspicions.confirm(m.name, m.inc, m.from, () => this.suspicionTimeoutMs());
+          return;
+        }
+        if (!(known.state === 'alive' && m.inc >= known.incarnation) && !(known.state === 'suspect' && m.inc > known.incarnation)) return;
+        const r = this.table.apply({ name: m.name, state: 'suspect', incarnation: m.inc }, now);
+        if (!r.changed) return;
+        this.emit(r.event);
+        const timeoutMs = this.suspicions.start(m.name, m.inc, m.from, now, () => this.suspicionTimeoutMs());
+        this.note({ kind: 'suspicion-started', target: m.name, by: m.from, timeoutMs });
+        this.broadcasts.enqueue(m);
+        return;
+      }
+      case M.MsgType.Dead:
+      case M.MsgType.Left: {
+        if (!known) return;
+        const state: MemberState = m.type === M.MsgType.Dead ? 'dead' : 'left';
+        const r = this.table.apply({ name: m.name, state, incarnation: m.inc }, now);
+        if (!r.changed) return;
+        this.suspicions.clear(m.name);
+        this.emit(r.event);
+        this.broadcasts.enqueue(m);
+        return;
+      }
+    }
+  }
+
+  /** Something was said about us. Refute anything but the truth with a higher incarnation. */
+  private aboutSelf(m: M.Update, now: number): void {
+    if (this.state !== 'running') return;
+    if (m.type === M.MsgType.Alive) {
+      if (m.inc < this.incarnation || (m.inc === this.incarnation && m.addr === this.address)) return;
+    } else if (m.inc < this.incarnation) return;
+    this.refute(m.inc, m.type === M.MsgType.Alive || m.type === M.MsgType.Left ? m.name : m.from, now);
+  }
+
+  private refute(accusedInc: number, accusedBy: string, now: number): void {
+    this.incarnation = Math.max(this.incarnation, accusedInc) + 1;
+    this.note({ kind: 'refuted', incarnation: this.incarnation, accusedBy });
+    this.announceSelf(now);
+  }
+
+  private announceSelf(now: number): void {
+    const previous = this.table.get(this.name)!;
+    const row: MemberRecord = { ...previous, state: 'alive', incarnation: this.incarnation, wireTags: this.wireTags, tags: this.wireTags === previous.wireTags ? previous.tags : tagsFromWire(this.wireTags), stateChangedAt: previous.state === 'alive' ? previous.stateChangedAt : now };
+    this.table.set(row);
+    if (this.wireTags !== previous.wireTags) this.emit({ type: 'update', member: row, previous: previous.state });
+    this.broadcasts.enqueue(M.alive(this.name, this.address, this.incarnation, this.wireTags));
+  }
+
+  // ---- dissemination -------------------------------------------------------------------------
+
+  /** Send one message with as many queued updates as fit behind it. */
+  private send(to: Address, primary: M.Message): void {
+    const messages: M.Message[] = [primary];
+    const budget = this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES - this.sizeOf(primary);
+    this.broadcasts.take(budget, this.retransmitLimit(), messages);
+    this.out.push({ type: 'send', to, messages });
+  }
+
+  private retransmitLimit(): number {
+    return retransmitLimit(this.config.retransmitMult, this.table.liveCount);
+  }
+
+  private gossip(now: number): void {
+    if (this.broadcasts.pending === 0 || this.config.gossipNodes === 0) return;
+    const targets = this.order.sample(this.config.gossipNodes, (name) => {
+      if (name === this.name) return false;
+      const r = this.table.get(name);
+      if (!r) return false;
+      return isLive(r.state) || (r.state === 'dead' && now - r.stateChangedAt < this.config.gossipToTheDeadMs);
+    });
+    for (const t of targets) {
+      const messages: M.Message[] = [];
+      this.broadcasts.take(this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES, this.retransmitLimit(), messages);
+      if (messages.length === 0) break;
+      this.out.push({ type: 'send', to: this.table.get(t)!.address, messages });
+    }
+  }
+
+  // ---- push-pull, join, reconnect ------------------------------------------------------------
+
+  private sendState(to: Address, flags: number, selfOnly: boolean): void {
+    const rows = selfOnly ? [this.table.get(this.name)!] : [...this.table.values()];
+    for (const part of buildParts(rows.map(entryOf), this.name, flags, this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES)) {
+      this.out.push({ type: 'send', to, messages: [part] });
+    }
+  }
+
+  private onPushPull(m: M.PushPull, from: Address, now: number): void {
+    for (const e of m.entries) this.mergeEntry(e, m.from, now);
+    if (m.flags & M.PushPullFlag.reply) {
+      this.joinAnswered(from);
+    } else if (m.part === 0 && this.state !== 'stopped') {
+      // Merge first, then answer: a refutation caused by the push rides in our reply.
+      this.sendState(from, M.PushPullFlag.reply, false);
+    }
+  }
+
+  private mergeEntry(e: M.Entry, sender: string, now: number): void {
+    const state = M.memberStateOf[e.state];
+    if (state === undefined) return;
+    if (e.name === this.name) {
+      if (state === 'alive') return this.aboutSelf(M.alive(e.name, e.addr, e.inc, e.tags), now);
+      if (state === 'left') return this.aboutSelf(M.left(e.name, e.inc), now);
+      return this.aboutSelf(M.suspect(e.name, e.inc, sender), now);
+    }
+    const known = this.table.get(e.name);
+    switch (state) {
+      case 'alive':
+        return this.onUpdate(M.alive(e.name, e.addr, e.inc, e.tags), now);
+      case 'suspect':
+        return this.onUpdate(M.suspect(e.name, e.inc, sender), now);
+      case 'dead':
+        if (known && isLive(known.state)) {
+          // A peer's old verdict is weak evidence: suspect, and let the member refute (memberlist does the same).
+          return this.onUpdate(M.suspect(e.name, e.inc, sender), now);
+        }
+        if (!known) {
+          // Remember it, without an event: a failed member we can try to reconnect to.
+          this.table.apply({ name: e.name, state: 'dead', incarnation: e.inc, address: e.addr, wireTags: e.tags }, now);
+          return;
+        }
+        return this.onUpdate(M.dead(e.name, e.inc, sender), now);
+      case 'left':
+        if (!known) {
+          this.table.apply({ name: e.name, state: 'left', incarnation: e.inc, address: e.addr, wireTags: e.tags }, now);
+          return;
+        }
+        return this.onUpdate(M.left(e.name, e.inc), now);
+    }
+  }
+
+  /** A peer that counts clearly more live members than we do: ask it for its table now. */
+  private maybeCatchUp(theirs: number, from: Address, now: number): void {
+    const c = this.config;
+    if (c.catchUpThreshold === 0 || this.state !== 'running') return;
+    if (theirs < this.table.liveCount + c.catchUpThreshold || now - this.lastCatchUpAt < c.catchUpIntervalMs) return;
+    this.lastCatchUpAt = now;
+    this.note({ kind: 'push-pull', peer: from, reason: 'catch-up' });
+    this.sendState(from, 0, true);
+  }
+
+  private periodicPushPull(now: number): void {
+    const [peer] = this.order.sample(1, (name) => name !== this.name && this.table.get(name)?.state === 'alive');
+    if (peer === undefined) return;
+    const addr = this.table.get(peer)!.address;
+    this.note({ kind: 'push-pull', peer: addr, reason: 'periodic' });
+    this.sendState(addr, 0, false);
+    this.lastCatchUpAt = now;
+  }
+
+  private startJoin(id: number, seeds: readonly Address[], now: number): void {
+    const others = [...new Set(seeds)].filter((s) => s !== this.address);
+    for (const s of others) this.seeds.add(s);
+    if (others.length === 0) {
+      this.out.push({ type: 'join-result', id, ok: true, contacted: 0 });
+      return;
+    }
+    const join: PendingJoin = { id, seeds: others, attempt: 0, deadline: now + joinAttemptTimeoutMs(this.config.joinTimeoutMs, 0) };
+    this.joins.push(join);
+    for (const s of others) this.sendState(s, M.PushPullFlag.join, false);
+  }
+
+  private advanceJoins(now: number): void {
+    for (let i = this.joins.length - 1; i >= 0; i--) {
+      const j = this.joins[i]!;
+      if (now < j.deadline) continue;
+      j.attempt++;
+      if (j.attempt >= this.config.joinAttempts) {
+        this.joins.splice(i, 1);
+        this.out.push({
+          type: 'join-result',
+          id: j.id,
+          ok: false,
+          error: `no seed answered (${j.seeds.join(', ')}) after ${j.attempt} attempts over ${now - (j.deadline - joinAttemptTimeoutMs(this.config.joinTimeoutMs, j.attempt - 1))}ms; check that the seeds run an agent with the same protocol and are reachable`,
+        });
+        continue;
+      }
+      j.deadline = now + joinAttemptTimeoutMs(this.config.joinTimeoutMs, j.attempt);
+      this.note({ kind: 'join-retry', attempt: j.attempt, seeds: j.seeds });
+      for (const s of j.seeds) this.sendState(s, M.PushPullFlag.join, false);
+    }
+  }
+
+  private joinAnswered(from: Address): void {
+    for (let i = this.joins.length - 1; i >= 0; i--) {
+      const j = this.joins[i]!;
+      if (!j.seeds.includes(from)) continue;
+      this.joins.splice(i, 1);
+      this.out.push({ type: 'join-result', id: j.id, ok: true, contacted: 1 });
+    }
+  }
+
+  private maintenanceIntervalMs(): number {
+    return this.config.reconnectIntervalMs > 0 ? this.config.reconnectIntervalMs : 10_000;
+  }
+
+  /** Re-dial one random failed member and every seed we do not hold alive: partitions heal alone. */
+  private reconnect(now: number): void {
+    const failed: MemberRecord[] = [];
+    const liveAddrs = new Set<Address>();
+    for (const r of this.table.values()) {
+      if (r.state === 'dead') failed.push(r);
+      else if (isLive(r.state)) liveAddrs.add(r.address);
+    }
+    const targets: Address[] = [];
+    if (failed.length > 0) targets.push(failed[this.random.int(failed.length)]!.address);
+    for (const s of this.seeds) if (!liveAddrs.has(s) && !targets.includes(s)) targets.push(s);
+    for (const t of targets) {
+      this.note({ kind: 'push-pull', peer: t, reason: 'reconnect' });
+      this.sendState(t, 0, false);
+    }
+  }
+
+  private reap(now: number): void {
+    const doomed: string[] = [];
+    for (const r of this.table.values()) {
+      if (r.state === 'dead' && now - r.stateChangedAt >= this.config.reapFailedAfterMs) doomed.push(r.name);
+      else if (r.state === 'left' && now - r.stateChangedAt >= this.config.reapLeftAfterMs) doomed.push(r.name);
+    }
+    for (const name of doomed) {
+      this.table.delete(name);
+      this.note({ kind: 'reaped', name });
+    }
+  }
+
+  // ---- leave and tags ------------------------------------------------------------------------
+
+  private startLeave(now: number): void {
+    if (this.state !== 'running') return;
+    this.state = 'leaving';
+    this.probe = undefined;
+    this.joins.length = 0;
+    this.incarnation++;
+    const previous = this.table.get(this.name)!;
+    const row: MemberRecord = { ...previous, state: 'left', incarnation: this.incarnation, stateChangedAt: now };
+    this.table.set(row);
+    this.emit({ type: 'left', member: row, previous: previous.state });
+    this.broadcasts.enqueue(M.left(this.name, this.incarnation));
+    this.leaveDeadline = now + this.config.leaveTimeoutMs;
+    this.nextGossipAt = now;
+    this.gossip(now);
+    this.nextGossipAt = now + this.config.gossipIntervalMs;
+    this.checkLeaveDone(now);
+  }
+
+  private checkLeaveDone(now: number): void {
+    const sent = this.broadcasts.transmitsOf(this.name);
+    const wanted = Math.min(this.retransmitLimit(), 2 * this.config.gossipNodes);
+    const alone = this.table.liveCount <= 0;
+    if (alone || sent === undefined || sent >= wanted || now >= this.leaveDeadline) {
+      this.state = 'stopped';
+      this.out.push({ type: 'left' });
+    }
+  }
+
+  private setTags(tags: Tags, now: number): void {
+    if (this.state !== 'running') return;
+    this.wireTags = tagsToWire(tags);
+    this.incarnation++;
+    this.announceSelf(now);
+  }
+
+  // ---- outputs -------------------------------------------------------------------------------
+
+  private emit(event: MemberEvent | null): void {
+    if (event) this.out.push({ type: 'event', event });
+  }
+
+  private note(note: Note): void {
+    this.out.push({ type: 'note', note });
+  }
+}

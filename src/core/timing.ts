@@ -1,0 +1,31 @@
+/**
+ * Derived protocol values as small pure functions (the formulas memberlist's code uses, with
+ * log10, not the log(N+1) its comments mention). Each has a table test.
+ */
+
+/** Suspicion timeout (ms): mult × max(1, log10(max(n, 1))) × probeInterval. */
+export function suspicionTimeoutMs(suspicionMult: number, n: number, probeIntervalMs: number): number {
+  const scale = Math.max(1, Math.log10(Math.max(n, 1)));
+  return Math.floor(suspicionMult * scale * probeIntervalMs);
+}
+
+/** How many times one update is piggybacked: retransmitMult × ceil(log10(n + 1)). */
+export function retransmitLimit(retransmitMult: number, n: number): number {
+  return retransmitMult * Math.ceil(Math.log10(Math.max(n, 0) + 1));
+}
+
+/**
+ * Push-pull interval (ms), stretched above 32 members so full-state traffic per agent stays
+ * bounded: × (ceil(log2(n) − 5) + 1), as memberlist does.
+ */
+export function pushPullIntervalMs(baseMs: number, n: number): number {
+  const threshold = 32;
+  if (n <= threshold) return baseMs;
+  const mult = Math.ceil(Math.log2(n) - Math.log2(threshold)) + 1;
+  return baseMs * mult;
+}
+
+/** Wait before join attempt `attempt` (0-based) is declared unanswered: doubles each time. */
+export function joinAttemptTimeoutMs(joinTimeoutMs: number, attempt: number): number {
+  return joinTimeoutMs * 2 ** Math.min(attempt, 10);
+}

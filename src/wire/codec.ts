@@ -1,0 +1,102 @@
+/**
+ * Packets <-> messages. A packet is one version byte and a msgpack array of messages (a
+ * compound). Messages are msgpackr records whose shapes come from a table fixed by the protocol
+ * version, so both ends agree without exchanging it and a message costs a one-byte shape
+ * reference instead of its key names.
+ *
+ * Decoding never throws: it returns the messages or a reason, and the caller counts the drop.
+ * Each message's encoding is cached (messages are immutable), so an update piggybacked twelve
+ * times is encoded once.
+ */
+import { Packr } from 'msgpackr';
+import { PROTOCOL_VERSION, RECORD_SHAPES, type Message } from '../core/messages.js';
+import { err, ok, type Result } from './result.js';
+import { checkMessage, WIRE_LIMITS } from './validate.js';
+
+export type DropReason = 'empty' | 'too-big' | 'bad-version' | 'decode' | 'bad-shape' | 'unknown-type' | 'too-many';
+
+/** Largest UDP payload over IPv4. */
+export const MAX_PACKET_BYTES = 65_507;
+
+export interface Codec {
+  /** Encoded size of one message inside a compound (bytes): the core's `sizeOf` port. */
+  sizeOf(m: Message): number;
+  encode(messages: readonly Message[]): Uint8Array;
+  decode(bytes: Uint8Array): Result<Message[], DropReason>;
+}
+
+function newPackr(): Packr {
+  const structures = RECORD_SHAPES.map((s) => [...s]);
+  return new Packr({ structures, maxSharedStructures: structures.length, useRecords: true, moreTypes: false, bundleStrings: false });
+}
+
+export function createCodec(): Codec {
+  const packr = newPackr();
+  const unpackr = newPackr();
+  const fixedShapes = RECORD_SHAPES.length;
+  const cache = new WeakMap<Message, Uint8Array>();
+
+  const encodeOne = (m: Message): Uint8Array => {
+    let bytes = cache.get(m);
+    if (!bytes) {
+      // Copy: msgpackr reuses its output buffer between calls.
+      bytes = Uint8Array.from(packr.pack(m));
+      cache.set(m, bytes);
+    }
+    return bytes;
+  };
+
+  return {
+    sizeOf: (m) => encodeOne(m).length,
+
+    encode(messages) {
+      const parts = messages.map(encodeOne);
+      const n = parts.length;
+      const header = n < 16 ? 1 : 3;
+      let total = 1 + header;
+      for (const p of parts) total += p.length;
+      const out = new Uint8Array(total);
+      out[0] = PROTOCOL_VERSION;
+      let o = 1;
+      if (n < 16) out[o++] = 0x90 | n;
+      else {
+        out[o++] = 0xdc;
+        out[o++] = n >> 8;
+        out[o++] = n & 0xff;
+      }
+      for (const p of parts) {
+        out.set(p, o);
+        o += p.length;
+      }
+      return out;
+    },
+
+    decode(bytes) {
+      if (bytes.length < 2) return err('empty');
+      if (bytes.length > MAX_PACKET_BYTES) return err('too-big');
+      if (bytes[0] !== PROTOCOL_VERSION) return err('bad-version', `version ${bytes[0]}`);
+      let value: unknown;
+      try {
+        value = unpackr.unpack(bytes.subarray(1));
+      } catch (e) {
+        return err('decode', e instanceof Error ? e.message : String(e));
+      } finally {
+        // A packet may define record shapes inline; never let one outlive its packet.
+        const s = unpackr.structures as unknown[] | undefined;
+        if (s && s.length > fixedShapes) s.length = fixedShapes;
+      }
+      if (!Array.isArray(value)) return err('bad-shape', 'not a compound');
+      if (value.length > WIRE_LIMITS.maxMessages) return err('too-many');
+      const messages: Message[] = [];
+      let unknown = 0;
+      for (const v of value) {
+        const c = checkMessage(v);
+        if (c.ok) messages.push(c.message);
+        else if (c.reason === 'unknown-type') unknown++;
+        else return err('bad-shape');
+      }
+      if (messages.length === 0) return err(unknown > 0 ? 'unknown-type' : 'empty');
+      return ok(messages);
+    },
+  };
+}
