@@ -23,8 +23,8 @@ export class Affinity implements Strategy {
     private readonly fallback: Strategy,
   ) {}
 
-  pick(active: readonly Slot[], key: string | undefined, now: number): Slot | undefined {
-    if (key === undefined) return this.fallback.pick(active, key, now);
+  pick(active: readonly Slot[], key: string | undefined): Slot | undefined {
+    if (key === undefined) return this.fallback.pick(active, key);
     const names = this.owners(key, this.replicas);
     const alive = this.first(names, true);
     return alive ?? this.first(names, false);

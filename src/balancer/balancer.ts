@@ -12,6 +12,7 @@ import { ClusterError } from '../errors.js';
 import { Affinity, type OwnersFn } from './affinity.js';
 import { ALGORITHMS, resolveBalancerConfig, type Algorithm, type BalancerConfig } from './config.js';
 import { shouldEject } from './ejection.js';
+import { Hot } from './hot.js';
 import {
   LeasePool,
   NONE_AVAILABLE,
@@ -48,6 +49,8 @@ export class LoadBalancer {
   readonly config: Readonly<BalancerConfig>;
   private readonly table: MemberTable;
   private readonly pool: LeasePool;
+  /** Times and constants of the call in progress, shared by reference (see hot.ts). */
+  private readonly hot = new Hot();
   private readonly strategies: Readonly<Record<Algorithm, Strategy | undefined>>;
   private current: Algorithm;
   private strategy: Strategy;
@@ -60,9 +63,11 @@ export class LoadBalancer {
     if (this.config.algorithm === 'affinity' && deps.owners === undefined) {
       throw new ClusterError('ERR_CONFIG', "algorithm ('affinity') needs the owners dependency (the ring)");
     }
-    this.table = new MemberTable(this.config);
-    this.pool = new LeasePool((lease, result) => this.finish(lease, result));
-    const p2c = new PowerOfTwo(deps.random, this.config.decayMs);
+    this.hot.decayMs = this.config.decayMs;
+    this.hot.alpha = this.config.latencyAlpha;
+    this.table = new MemberTable(this.config, this.hot);
+    this.pool = new LeasePool((lease, result) => this.finish(lease, result), this.hot);
+    const p2c = new PowerOfTwo(deps.random, this.hot);
     const owners = deps.owners;
     this.strategies = {
       'round-robin': new RoundRobin(),
@@ -97,27 +102,28 @@ export class LoadBalancer {
 
   /** Members a keyless pick may choose from right now. */
   available(): number {
-    this.table.refresh(this.deps.now());
+    this.tick();
     return this.table.active.length;
   }
 
   /** Which members picks come from: 'alive', 'suspect' (no alive one is pickable) or 'none'. */
   tier(): Tier {
-    this.table.refresh(this.deps.now());
+    this.tick();
     return this.table.tier;
   }
 
   /** Feed one membership event; the member's state decides (dead and left members are dropped). */
   apply(event: MemberEvent): void {
-    this.table.upsert(event.member, this.deps.now());
+    this.hot.nowMs = this.deps.now();
+    this.table.upsert(event.member);
   }
 
   /** Replace the whole view with a membership snapshot (on start, or after missing events). */
   sync(members: readonly Member[]): void {
-    const now = this.deps.now();
+    this.hot.nowMs = this.deps.now();
     const keep = new Set<string>();
     for (const m of members) {
-      this.table.upsert(m, now);
+      this.table.upsert(m);
       keep.add(m.name);
     }
     for (const s of [...this.table.slots()]) {
@@ -143,15 +149,14 @@ export class LoadBalancer {
    * key, then its replicas). Returns a lease (`ok: true`) or why nobody can take it (`ok: false`).
    */
   pick(key?: string): PickResult {
-    const now = this.deps.now();
-    this.table.refresh(now);
+    this.tick();
     const active = this.table.active;
     if (active.length === 0) return this.table.size === 0 ? NO_MEMBERS : NONE_AVAILABLE;
-    const slot = this.strategy.pick(active, key, now);
+    const slot = this.strategy.pick(active, key);
     if (slot === undefined) return NO_OWNER;
     slot.inFlight++;
     slot.picks++;
-    return this.pool.take(slot, now);
+    return this.pool.take(slot);
   }
 
   /** Like `pick`, but throws `ClusterError('ERR_NO_MEMBER')` when nobody can take the request. */
@@ -165,16 +170,21 @@ export class LoadBalancer {
   stats(name: string): MemberStats | undefined {
     const s = this.table.get(name);
     if (s === undefined) return undefined;
-    const now = this.deps.now();
-    this.table.refresh(now);
-    return snapshot(s, now, this.config.decayMs);
+    this.tick();
+    return snapshot(s, this.hot.nowMs, this.config.decayMs);
   }
 
   /** Statistics of every known member, in arrival order. */
   allStats(): MemberStats[] {
-    const now = this.deps.now();
-    this.table.refresh(now);
+    this.tick();
+    const now = this.hot.nowMs;
     return this.table.slots().map((s) => snapshot(s, now, this.config.decayMs));
+  }
+
+  /** Read the clock once for this call and bring the member table up to date. */
+  private tick(): void {
+    this.hot.nowMs = this.deps.now();
+    this.table.refresh();
   }
 
   private strategyFor(algorithm: Algorithm): Strategy {
@@ -190,29 +200,31 @@ export class LoadBalancer {
 
   private finish(lease: PooledLease, result: LeaseResult): void {
     const s = lease.slot;
-    const now = this.deps.now();
-    const latency = result.latencyMs ?? now - lease.startedAt;
+    const hot = this.hot;
+    hot.nowMs = this.deps.now();
+    const latency = result.latencyMs ?? hot.nowMs - lease.startedAt;
     s.inFlight--;
     s.requests++;
     if (Number.isFinite(latency) && latency >= 0) {
+      hot.latencyMs = latency;
       if (result.ok) {
-        observePeak(s, latency, now, this.config.decayMs);
-        observePlain(s, latency, this.config.latencyAlpha);
+        observePeak(s, hot);
+        observePlain(s, hot);
       } else if (latency > s.peakEwmaMs) {
         // A fast failure (refused, 503) must not make a broken member look cheap to p2c:
         // failures may only raise the estimate.
-        observePeak(s, latency, now, this.config.decayMs);
+        observePeak(s, hot);
       }
     }
     if (result.ok) {
       s.consecutiveErrors = 0;
     } else {
       s.errors++;
-      this.table.refresh(now);
+      this.table.refresh();
       // Failures of requests sent before an ejection do not count against the member's return.
       if (s.present && s.ejectedUntilMs === 0) {
         s.consecutiveErrors++;
-        if (shouldEject(s, this.config.ejectAfterErrors)) this.table.tryEject(s, now);
+        if (shouldEject(s, this.config.ejectAfterErrors)) this.table.tryEject(s);
       }
     }
     this.pool.give(lease);

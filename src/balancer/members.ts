@@ -10,6 +10,7 @@
 import type { Member } from '../core/types.js';
 import type { BalancerConfig } from './config.js';
 import { eject, ejectionCap, releaseIfDue } from './ejection.js';
+import type { Hot } from './hot.js';
 import { Slot } from './stats.js';
 
 /** Which members `active` holds: alive ones, suspect ones as a last resort, or none. */
@@ -42,7 +43,11 @@ export class MemberTable {
   private eligible = 0;
   private ejectedNow = 0;
 
-  constructor(private readonly config: Readonly<BalancerConfig>) {}
+  constructor(
+    private readonly config: Readonly<BalancerConfig>,
+    /** The time of the call in progress (`hot.nowMs`); see hot.ts for why it is not an argument. */
+    private readonly hot: Hot,
+  ) {}
 
   /** Members known (alive or suspect), pickable or not. */
   get size(): number {
@@ -64,15 +69,15 @@ export class MemberTable {
     return this.all;
   }
 
-  /** Take in a member snapshot at `now` (ms): add, update or (dead, left) drop it. */
-  upsert(member: Member, now: number): void {
+  /** Take in a member snapshot at `hot.nowMs`: add, update or (dead, left) drop it. */
+  upsert(member: Member): void {
     if (member.state === 'dead' || member.state === 'left') {
       this.remove(member.name);
       return;
     }
     let s = this.byName.get(member.name);
     if (s === undefined) {
-      s = new Slot(member, this.config.initialLatencyMs, now);
+      s = new Slot(member, this.config.initialLatencyMs, this.hot.nowMs);
       s.healthy = !this.unhealthy.has(member.name);
       this.byName.set(member.name, s);
       this.all.push(s);
@@ -110,28 +115,29 @@ export class MemberTable {
     if (s !== undefined) s.weight = weight ?? parseWeight(s.member.tags[this.config.weightTag]);
   }
 
-  /** Bring `active` up to date at `now` (ms). Cheap when nothing changed: two comparisons. */
-  refresh(now: number): void {
-    if (this.dirty || now >= this.nextReturnMs) this.rebuild(now);
+  /** Bring `active` up to date at `hot.nowMs`. Cheap when nothing changed: two comparisons. */
+  refresh(): void {
+    if (this.dirty || this.hot.nowMs >= this.nextReturnMs) this.rebuild();
   }
 
   /**
-   * Eject a slot at `now` (ms) unless the cap forbids it. Returns true when ejected; when the cap
-   * forbids, the error streak stays and the next failure asks again.
+   * Eject a slot at `hot.nowMs` unless the cap forbids it. Returns true when ejected; when the
+   * cap forbids, the error streak stays and the next failure asks again.
    */
-  tryEject(s: Slot, now: number): boolean {
-    this.refresh(now);
+  tryEject(s: Slot): boolean {
+    this.refresh();
     if (!s.present || this.ejectedNow + 1 > ejectionCap(this.eligible, this.config.maxEjectionPercent)) {
       return false;
     }
-    const until = eject(s, now, this.config.baseEjectionMs, this.config.maxEjectionMs);
+    const until = eject(s, this.hot.nowMs, this.config.baseEjectionMs, this.config.maxEjectionMs);
     this.ejectedNow++;
     if (until < this.nextReturnMs) this.nextReturnMs = until;
     this.dirty = true;
     return true;
   }
 
-  private rebuild(now: number): void {
+  private rebuild(): void {
+    const now = this.hot.nowMs;
     const active = this.active;
     active.length = 0;
     let eligible = 0;

@@ -5,18 +5,19 @@
  * stale views, yet still steer away from slow or busy members; O(1) per pick.
  */
 import type { Random } from '../core/types.js';
-import { p2cCost, type Slot } from './stats.js';
+import type { Hot } from './hot.js';
+import { decayPeak, type Slot } from './stats.js';
 import type { Strategy } from './strategy.js';
 
 /** Picks the cheaper of two random active members by peak-EWMA × (in-flight + 1). */
 export class PowerOfTwo implements Strategy {
   constructor(
     private readonly random: Random,
-    /** Peak-EWMA time constant, in ms. */
-    private readonly decayMs: number,
+    /** Time of the pick in progress and the decay constant, written by the balancer. */
+    private readonly hot: Hot,
   ) {}
 
-  pick(active: readonly Slot[], _key: string | undefined, now: number): Slot | undefined {
+  pick(active: readonly Slot[]): Slot | undefined {
     const n = active.length;
     if (n <= 1) return active[0];
     const i = this.random.int(n);
@@ -24,6 +25,8 @@ export class PowerOfTwo implements Strategy {
     if (j >= i) j++;
     const a = active[i]!;
     const b = active[j]!;
-    return p2cCost(b, now, this.decayMs) < p2cCost(a, now, this.decayMs) ? b : a;
+    decayPeak(a, this.hot);
+    decayPeak(b, this.hot);
+    return b.peakEwmaMs * (b.inFlight + 1) < a.peakEwmaMs * (a.inFlight + 1) ? b : a;
   }
 }

@@ -9,6 +9,15 @@
  * cost also decays it toward 0, so a member nobody picks is eventually tried again.
  */
 import type { Member, MemberState } from '../core/types.js';
+import type { Hot } from './hot.js';
+
+/**
+ * V8 keeps a number field as an in-place double only if its first value is not a small integer;
+ * a field that starts as 0 and later takes a fraction gets a fresh heap number on every write,
+ * the very per-pick allocation the hot path must avoid. So every field that may hold a fraction
+ * starts as DOUBLE (-0: a double that still compares === 0) and is then set. See hot.ts.
+ */
+const DOUBLE = -0;
 
 /** The mutable record behind one member. Internal to the balancer; not exported from the package. */
 export class Slot {
@@ -17,9 +26,9 @@ export class Slot {
   /** Set by `setHealth(name, false)`: never picked while false. */
   healthy = true;
   /** Effective weight (hand-set, else the weight tag, else 1); unitless, > 0. */
-  weight = 1;
+  weight = DOUBLE;
   /** Smooth weighted round-robin running weight (nginx's `current_weight`). */
-  currentWeight = 0;
+  currentWeight = DOUBLE;
   /** False once the member failed or left: leases still in flight finish on a dead slot. */
   present = true;
 
@@ -36,24 +45,25 @@ export class Slot {
   /** Plain EWMA of reported latency, in ms; NaN until the first sample. */
   latencyEwmaMs = Number.NaN;
   /** Peak-EWMA latency estimate, in ms, as of `peakStampMs`. */
-  peakEwmaMs: number;
+  peakEwmaMs = DOUBLE;
   /** Time of the last peak-EWMA update or read, in ms on the caller's clock. */
-  peakStampMs: number;
+  peakStampMs = DOUBLE;
 
   /** Ejected while `now < ejectedUntilMs`; 0 when not ejected. */
-  ejectedUntilMs = 0;
+  ejectedUntilMs = DOUBLE;
   /** Ejections in a row without a quiet spell in between: the backoff doubles with each. */
   ejectionLevel = 0;
   /** When the member last came back from an ejection, in ms; -Infinity if never ejected. */
   returnedAtMs = Number.NEGATIVE_INFINITY;
   /** Length of the last ejection, in ms. */
-  lastEjectionMs = 0;
+  lastEjectionMs = DOUBLE;
   /** Ejections since the member appeared. */
   ejections = 0;
 
   constructor(member: Member, initialLatencyMs: number, now: number) {
     this.member = member;
     this.name = member.name;
+    this.weight = 1;
     this.peakEwmaMs = initialLatencyMs;
     this.peakStampMs = now;
   }
@@ -90,30 +100,35 @@ export function decayFactor(elapsedMs: number, decayMs: number): number {
   return elapsedMs <= 0 ? 1 : Math.exp(-elapsedMs / decayMs);
 }
 
-/** Fold one latency sample (ms) into the peak EWMA at time `now` (ms). */
-export function observePeak(s: Slot, latencyMs: number, now: number, decayMs: number): void {
-  if (latencyMs > s.peakEwmaMs) {
-    s.peakEwmaMs = latencyMs;
-  } else {
-    const w = decayFactor(now - s.peakStampMs, decayMs);
-    s.peakEwmaMs = s.peakEwmaMs * w + latencyMs * (1 - w);
+/** Fold `hot.latencyMs` into the peak EWMA at `hot.nowMs`. */
+export function observePeak(s: Slot, hot: Hot): void {
+  const sample = hot.latencyMs;
+  const now = hot.nowMs;
+  if (sample > s.peakEwmaMs) {
+    s.peakEwmaMs = sample;
+  } else if (now > s.peakStampMs) {
+    const w = Math.exp((s.peakStampMs - now) / hot.decayMs);
+    s.peakEwmaMs = s.peakEwmaMs * w + sample * (1 - w);
   }
+  // Several samples at the same instant: the first one below the estimate sets the time, and
+  // the others, with no time elapsed, carry no weight (tower does the same).
   if (now > s.peakStampMs) s.peakStampMs = now;
 }
 
-/** p2c cost at `now`: the peak estimate decayed toward 0 since its last touch, × (in-flight + 1).
- * Mutates the slot (as tower does) so that repeated reads decay from the last one. */
-export function p2cCost(s: Slot, now: number, decayMs: number): number {
+/** Decay the peak estimate toward 0 up to `hot.nowMs` (as tower does on every load read), so
+ * that repeated reads decay from the last one and an avoided member is tried again. */
+export function decayPeak(s: Slot, hot: Hot): void {
+  const now = hot.nowMs;
   if (now > s.peakStampMs) {
-    s.peakEwmaMs *= decayFactor(now - s.peakStampMs, decayMs);
+    s.peakEwmaMs *= Math.exp((s.peakStampMs - now) / hot.decayMs);
     s.peakStampMs = now;
   }
-  return s.peakEwmaMs * (s.inFlight + 1);
 }
 
-/** Fold one latency sample (ms) into the plain EWMA shown by `stats`. */
-export function observePlain(s: Slot, latencyMs: number, alpha: number): void {
-  s.latencyEwmaMs = Number.isNaN(s.latencyEwmaMs) ? latencyMs : s.latencyEwmaMs + alpha * (latencyMs - s.latencyEwmaMs);
+/** Fold `hot.latencyMs` into the plain EWMA shown by `stats`. */
+export function observePlain(s: Slot, hot: Hot): void {
+  const sample = hot.latencyMs;
+  s.latencyEwmaMs = Number.isNaN(s.latencyEwmaMs) ? sample : s.latencyEwmaMs + hot.alpha * (sample - s.latencyEwmaMs);
 }
 
 /** Copy a slot into a user-facing snapshot at time `now` (ms). Allocates: not for the hot path. */

@@ -10,7 +10,6 @@ export interface Strategy {
   /**
    * Choose among `active` (never empty: the pickable members of the best tier), or return
    * undefined when nothing suits (key affinity when none of the key's owners is up).
-   * `now` is the caller's clock in ms.
    */
-  pick(active: readonly Slot[], key: string | undefined, now: number): Slot | undefined;
+  pick(active: readonly Slot[], key: string | undefined): Slot | undefined;
 }

@@ -4,10 +4,12 @@ import { createBalancer, type BalancerConfig, type LoadBalancer, type OwnersFn }
 
 /** mulberry32: small, fast, good enough for distribution tests; same seed, same stream. */
 export function seeded(seed: number): Random {
-  let a = seed >>> 0;
+  // State in a typed array: a uint32 above 2^30 kept in a closure variable would be boxed into
+  // a fresh heap number on every step, and the pick loop must not allocate.
+  const state = new Uint32Array([seed]);
   const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
+    state[0] = state[0]! + 0x6d2b79f5;
+    let t = state[0]!;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
