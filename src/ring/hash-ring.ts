@@ -8,7 +8,7 @@
  * member name, so the ring does not depend on the order members were added.
  *
  * Changes are incremental: adding a member merges its sorted points into the arrays, removing
- * one filters them out; both O(points), never a re-sort. The arrays are replaced, not mutated,
+ * one cuts them out; each is a binary search per vnode plus block copies, never a re-sort. The arrays are replaced, not mutated,
  * so a {@link RingSnapshot} is free and stays valid after later changes.
  */
 import farmhash from 'farmhash';
@@ -143,17 +143,28 @@ export class HashRing {
   remove(name: string): boolean {
     const entry = this.byName.get(name);
     if (entry === undefined) return false;
+    // Recompute the member's points and cut them out by position: ~count binary searches and
+    // count + 1 block copies, instead of a scan over every point.
+    const mine = this.pointsOfName(name, entry.count);
     const { points, owners } = this;
+    const at = new Uint32Array(entry.count);
+    for (let k = 0; k < mine.length; k++) {
+      let i = this.lowerBound(mine[k]!);
+      while (owners[i] !== entry.slot) i++;
+      at[k] = i;
+    }
+    at.sort();
     const keep = points.length - entry.count;
     const np = new Uint32Array(keep);
     const no = new Uint32Array(keep);
-    let j = 0;
-    for (let i = 0; i < points.length; i++) {
-      const o = owners[i]!;
-      if (o === entry.slot) continue;
-      np[j] = points[i]!;
-      no[j] = o;
-      j++;
+    let from = 0;
+    let to = 0;
+    for (let k = 0; k <= at.length; k++) {
+      const end = k < at.length ? at[k]! : points.length;
+      np.set(points.subarray(from, end), to);
+      no.set(owners.subarray(from, end), to);
+      to += end - from;
+      from = end + 1;
     }
     this.points = np;
     this.owners = no;
@@ -282,6 +293,19 @@ export class HashRing {
 
   /** Index of the first point >= hash, wrapping to 0 past the end. Assumes a non-empty ring. */
   private search(hash: number): number {
+    const i = this.lowerBound(hash);
+    return i === this.points.length ? 0 : i;
+  }
+
+  /** The sorted points of member `name` with `count` vnodes. */
+  private pointsOfName(name: string, count: number): Uint32Array {
+    const mine = new Uint32Array(count);
+    for (let i = 0; i < count; i++) mine[i] = vnodePoint(name, i);
+    return mine.sort();
+  }
+
+  /** Index of the first point >= hash (points.length when none). */
+  private lowerBound(hash: number): number {
     const p = this.points;
     let lo = 0;
     let hi = p.length;
@@ -290,32 +314,35 @@ export class HashRing {
       if (p[mid]! < hash) lo = mid + 1;
       else hi = mid;
     }
-    return lo === p.length ? 0 : lo;
+    return lo;
   }
 
-  /** Merges `count` fresh points of `name` into the sorted arrays (equal points: by name). */
+  /**
+   * Merges the fresh points of `name` into the sorted arrays: a binary search per new point and
+   * block copies between them (typed-array `set` is a memcpy), so a join at 1000 × 256 copies
+   * 2 MB once instead of comparing 256k elements one by one. Equal points: by name.
+   */
   private mergeIn(name: string, slot: number, count: number): void {
-    const mine = new Uint32Array(count);
-    for (let i = 0; i < count; i++) mine[i] = vnodePoint(name, i);
-    mine.sort();
+    const mine = this.pointsOfName(name, count);
     const { points, owners, slotName } = this;
-    const total = points.length + count;
-    const np = new Uint32Array(total);
-    const no = new Uint32Array(total);
-    let i = 0;
-    let j = 0;
-    for (let k = 0; k < total; k++) {
-      const a = i < points.length ? points[i]! : Infinity;
-      const b = j < count ? mine[j]! : Infinity;
-      if (a < b || (a === b && slotName[owners[i]!]! < name)) {
-        np[k] = a;
-        no[k] = owners[i++]!;
-      } else {
-        np[k] = b;
-        no[k] = slot;
-        j++;
-      }
+    const np = new Uint32Array(points.length + count);
+    const no = new Uint32Array(points.length + count);
+    let from = 0;
+    let to = 0;
+    for (let k = 0; k < count; k++) {
+      const b = mine[k]!;
+      let at = Math.max(from, this.lowerBound(b));
+      while (at < points.length && points[at] === b && slotName[owners[at]!]! < name) at++;
+      np.set(points.subarray(from, at), to);
+      no.set(owners.subarray(from, at), to);
+      to += at - from;
+      from = at;
+      np[to] = b;
+      no[to] = slot;
+      to++;
     }
+    np.set(points.subarray(from), to);
+    no.set(owners.subarray(from), to);
     this.points = np;
     this.owners = no;
   }

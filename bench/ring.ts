@@ -1,0 +1,401 @@
+/**
+ * Ring benchmark (`npm run bench:ring`): our HashRing side by side with a plain reference (the
+ * ~30-line sorted Uint32Array + binary search + fingerprint32 ring below) and the npm rings a
+ * Node user would pick instead; then the ShardMap placements. Prints tables and writes
+ * bench/results/ring.json. Options: `--keys N` (default 1,000,000), `--budget-ms N` (time cap per
+ * measurement for the slow npm rings, default 1000), `--rounds N` (default 3; medians).
+ */
+import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import farmhash from 'farmhash';
+import { HashRing } from '../src/ring/hash-ring.js';
+import { ShardMap } from '../src/ring/shard-map.js';
+import type { PlacementMethod } from '../src/ring/placement.js';
+
+const arg = (name: string, def: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+};
+const KEYS = arg('keys', 1_000_000);
+const BUDGET_MS = arg('budget-ms', 1000);
+const ROUNDS = arg('rounds', 3);
+const MEMBERS = [10, 100, 1000];
+const VNODES = [100, 256];
+
+v8.setFlagsFromString('--expose_gc');
+const gc = vm.runInNewContext('gc') as () => void;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
+
+// ---- the plain reference: sorted points, parallel owners, binary search ----
+class ReferenceRing {
+  private readonly points: Uint32Array;
+  private readonly owners: Uint32Array;
+  constructor(private readonly names: readonly string[], vnodes: number) {
+    const pairs: [number, number][] = [];
+    names.forEach((n, o) => {
+      for (let i = 0; i < vnodes; i++) pairs.push([farmhash.fingerprint32(`${n}#${i}`), o]);
+    });
+    pairs.sort((a, b) => a[0] - b[0]);
+    this.points = Uint32Array.from(pairs, (p) => p[0]);
+    this.owners = Uint32Array.from(pairs, (p) => p[1]);
+  }
+  lookup(key: string): string | undefined {
+    const h = farmhash.fingerprint32(key);
+    const p = this.points;
+    let lo = 0;
+    let hi = p.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (p[mid]! < h) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.names[this.owners[lo === p.length ? 0 : lo]!];
+  }
+}
+
+// ---- npm rings, loaded untyped and narrowed to what we call ----
+const require = createRequire(import.meta.url);
+interface Ring {
+  lookup(key: string): unknown;
+  lookupN?(key: string, n: number): unknown;
+  add(name: string): void;
+  remove(name: string): void;
+}
+type Impl = { name: string; slow: boolean; build(names: string[], vnodes: number): Ring };
+function load(mod: string): unknown {
+  try {
+    return require(mod);
+  } catch {
+    return undefined;
+  }
+}
+type Ctor<T> = new (...args: unknown[]) => T;
+const impls: Impl[] = [
+  {
+    name: 'phantom HashRing',
+    slow: false,
+    build: (names, vnodes) => {
+      const r = HashRing.from(names.map((name) => ({ name })), { vnodes });
+      return { lookup: (k) => r.lookup(k), lookupN: (k, n) => r.lookup(k, n), add: (n) => void r.add({ name: n }), remove: (n) => void r.remove(n) };
+    },
+  },
+  {
+    name: 'reference (30 lines)',
+    slow: false,
+    build: (names, vnodes) => {
+      let cur = [...names];
+      let r = new ReferenceRing(cur, vnodes);
+      return {
+        lookup: (k) => r.lookup(k),
+        add: (n) => void (r = new ReferenceRing((cur = [...cur, n]), vnodes)),
+        remove: (n) => void (r = new ReferenceRing((cur = cur.filter((x) => x !== n)), vnodes)),
+      };
+    },
+  },
+];
+const HashringLib = load('hashring') as Ctor<{ get(k: string): unknown; range(k: string, n: number): unknown; add(s: unknown): void; remove(s: string): void }> | undefined;
+if (HashringLib) {
+  impls.push({
+    name: 'hashring (md5)',
+    slow: true,
+    build: (names, vnodes) => {
+      // hashring makes 4 points per vnode (ketama layout).
+      const servers = Object.fromEntries(names.map((n) => [n, { vnodes: Math.round(vnodes / 4) }]));
+      const r = new HashringLib(servers);
+      return { lookup: (k) => r.get(k), lookupN: (k, n) => r.range(k, n), add: (n) => r.add({ [n]: { vnodes: Math.round(vnodes / 4) } }), remove: (n) => r.remove(n) };
+    },
+  });
+}
+const KetamaLib = (load('ketama') as { HashRing?: Ctor<{ addNode(n: string, w?: number): void; removeNode(n: string): void; getNode(k: string): unknown; getNodes(k: string, n: number): unknown }> } | undefined)?.HashRing;
+if (KetamaLib) {
+  impls.push({
+    name: 'ketama (sha1)',
+    slow: true,
+    build: (names, vnodes) => {
+      // ketama places round(weight × 50) points per node.
+      // Its addNode re-sorts the whole clock, so building is O(n² log n): capped like below.
+      const w = vnodes / 50;
+      const r = new KetamaLib([]);
+      const t0 = performance.now();
+      for (const n of names) {
+        r.addNode(n, w);
+        if (performance.now() - t0 > 10 * BUDGET_MS) throw new Error(`build > ${10 * BUDGET_MS} ms`);
+      }
+      return { lookup: (k) => r.getNode(k), lookupN: (k, n) => r.getNodes(k, n), add: (n) => r.addNode(n, w), remove: (n) => r.removeNode(n) };
+    },
+  });
+}
+const ConsistentHashLib = load('consistent-hash') as Ctor<{ add(n: string, points: number): void; remove(n: string): void; get(k: string, count?: number): unknown }> | undefined;
+if (ConsistentHashLib) {
+  impls.push({
+    name: 'consistent-hash (PJW, random points)',
+    slow: true,
+    build: (names, vnodes) => {
+      const r = new ConsistentHashLib({ range: 1000003 });
+      for (const n of names) r.add(n, vnodes);
+      return { lookup: (k) => r.get(k), lookupN: (k, n) => r.get(k, n), add: (n) => r.add(n, vnodes), remove: (n) => r.remove(n) };
+    },
+  });
+}
+const ConsistentHashingLib = load('consistent-hashing') as Ctor<{ addNode(n: string): void; removeNode(n: string): void; getNode(k: string): unknown }> | undefined;
+if (ConsistentHashingLib) {
+  impls.push({
+    name: 'consistent-hashing (md5)',
+    slow: true,
+    build: (names, vnodes) => {
+      const r = new ConsistentHashingLib([], { replicas: vnodes });
+      const t0 = performance.now();
+      for (const n of names) {
+        r.addNode(n);
+        if (performance.now() - t0 > 10 * BUDGET_MS) throw new Error(`build > ${10 * BUDGET_MS} ms`);
+      }
+      return { lookup: (k) => r.getNode(k), add: (n) => r.addNode(n), remove: (n) => r.removeNode(n) };
+    },
+  });
+}
+
+// ---- keys: seeded, so every run looks up the same 1M keys ----
+let seed = 0x9e3779b9;
+const rnd = (): number => {
+  seed ^= seed << 13;
+  seed ^= seed >>> 17;
+  seed ^= seed << 5;
+  return seed >>> 0;
+};
+const keys = Array.from({ length: KEYS }, () => `key:${rnd().toString(36)}:${rnd().toString(36)}`);
+
+/** Lookups per second over `keys` (all of them, or as many as fit in the budget). */
+function rate(f: (k: string) => unknown, slow: boolean, out?: unknown[]): { perSec: number; n: number } {
+  const t0 = performance.now();
+  let i = 0;
+  let sink = 0;
+  if (!slow) {
+    for (; i < keys.length; i++) if (f(keys[i]!) !== undefined) sink++;
+  } else {
+    for (; i < keys.length; i++) {
+      const o = f(keys[i]!);
+      out?.push(o);
+      if ((i & 15) === 0 && performance.now() - t0 > BUDGET_MS) {
+        i++;
+        break;
+      }
+    }
+  }
+  const ms = performance.now() - t0;
+  if (sink < 0) console.log(sink);
+  return { perSec: (i / ms) * 1000, n: i };
+}
+
+function balance(owners: readonly unknown[], n: number): { maxMean: number; stdMean: number } {
+  const count = new Map<unknown, number>();
+  for (const o of owners) count.set(o, (count.get(o) ?? 0) + 1);
+  const mean = owners.length / n;
+  const xs = [...count.values()];
+  while (xs.length < n) xs.push(0);
+  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / n);
+  return { maxMean: Math.max(...xs) / mean, stdMean: sd / mean };
+}
+
+const heap = (): number => {
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+};
+const names = (n: number): string[] => Array.from({ length: n }, (_, i) => `10.0.${(i >> 8) & 255}.${i & 255}:7946`);
+
+interface RingRow {
+  impl: string;
+  members: number;
+  vnodes: number;
+  buildMs?: number;
+  memoryMB?: number;
+  lookupsPerSec?: number;
+  lookupKeys?: number;
+  lookup3PerSec?: number;
+  maxMean?: number;
+  stdMean?: number;
+  movedOnAdd?: number;
+  idealAdd?: number;
+  movedOnRemove?: number;
+  idealRemove?: number;
+  error?: string;
+}
+const rows: RingRow[] = [];
+
+for (const members of MEMBERS) {
+  for (const vnodes of VNODES) {
+    const ns = names(members);
+    for (const impl of impls) {
+      const row: RingRow = { impl: impl.name, members, vnodes };
+      rows.push(row);
+      try {
+        const m0 = heap();
+        const t0 = performance.now();
+        const ring = impl.build(ns, vnodes);
+        row.buildMs = performance.now() - t0;
+        row.memoryMB = (heap() - m0) / 2 ** 20;
+        const sample: unknown[] = [];
+        if (impl.slow) {
+          const r = rate((k) => ring.lookup(k), true, sample);
+          row.lookupsPerSec = r.perSec;
+          row.lookupKeys = r.n;
+        } else {
+          row.lookupsPerSec = median(Array.from({ length: ROUNDS }, () => rate((k) => ring.lookup(k), false).perSec));
+          row.lookupKeys = keys.length;
+          for (const k of keys) sample.push(ring.lookup(k));
+        }
+        if (ring.lookupN) row.lookup3PerSec = rate((k) => ring.lookupN!(k, 3), impl.slow).perSec;
+        if (sample.length >= 1000) {
+          const b = balance(sample, members);
+          row.maxMean = b.maxMean;
+          row.stdMean = b.stdMean;
+        }
+        // Movement: the sampled keys, before and after one add, and after one removal instead.
+        const before = sample.map(String);
+        const probe = keys.slice(0, before.length);
+        ring.add('10.9.9.9:7946');
+        const afterAdd = probe.map((k) => String(ring.lookup(k)));
+        ring.remove('10.9.9.9:7946');
+        ring.remove(ns[0]!);
+        const afterRemove = probe.map((k) => String(ring.lookup(k)));
+        if (probe.length < 1000) throw new Error(`only ${probe.length} keys in budget; balance and movement not measured`);
+        row.movedOnAdd = afterAdd.filter((o, i) => o !== before[i]).length / probe.length;
+        row.idealAdd = 1 / (members + 1);
+        row.movedOnRemove = afterRemove.filter((o, i) => o !== before[i]).length / probe.length;
+        row.idealRemove = 1 / members;
+      } catch (e) {
+        row.error = e instanceof Error ? e.message : String(e);
+      }
+      process.stderr.write('.');
+    }
+  }
+}
+process.stderr.write('\n');
+
+// ---- incremental change cost at 1000 members × 256 vnodes ----
+const big = HashRing.from(names(1000).map((name) => ({ name })), { vnodes: 256 });
+const joinMs: number[] = [];
+const leaveMs: number[] = [];
+for (let i = 0; i < 21; i++) {
+  const n = `joiner-${i}`;
+  let t = performance.now();
+  big.add({ name: n });
+  joinMs.push(performance.now() - t);
+  t = performance.now();
+  big.remove(n);
+  leaveMs.push(performance.now() - t);
+}
+const zoned = HashRing.from(names(1000).map((name, i) => ({ name, tags: { zone: `z${i % 3}` } })), { vnodes: 256 });
+const zoned3 = rate((k) => zoned.lookup(k, 3), false).perSec;
+
+// ---- shard placement: 1024 shards, 100 members, 3 replicas ----
+interface ShardRow {
+  method: string;
+  maxMean: number;
+  stdMean: number;
+  movedOnJoin: number;
+  idealJoin: number;
+  movedOnLeave: number;
+  idealLeave: number;
+  rebalanceMs: number;
+  sharedReplicas: number;
+}
+const shardRows: ShardRow[] = [];
+const SHARDS = 1024;
+const REPLICAS = 3;
+const base = names(100).map((name) => ({ name }));
+const loadsOf = (a: ReadonlyMap<number, readonly string[]>): number[] => {
+  const c = new Map<string, number>();
+  for (const o of a.values()) for (const m of o) c.set(m, (c.get(m) ?? 0) + 1);
+  return [...c.values()];
+};
+const movedBetween = (a: ReadonlyMap<number, readonly string[]>, b: ReadonlyMap<number, readonly string[]>): number => {
+  let k = 0;
+  for (const [s, o] of a) k += (b.get(s) ?? []).filter((m) => !o.includes(m)).length;
+  return k;
+};
+const ringPlace = (ms: readonly { name: string }[]): Map<number, readonly string[]> => {
+  const r = HashRing.from(ms, { vnodes: 256 });
+  return new Map(Array.from({ length: SHARDS }, (_, s) => [s, r.lookup(`shard:${s}`, REPLICAS)]));
+};
+for (const method of ['ring', 'rendezvous', 'bounded', 'sticky'] as const) {
+  const joins: number[] = [];
+  const leaves: number[] = [];
+  const idealLeaves: number[] = [];
+  let first: Map<number, readonly string[]> | undefined;
+  let ms = 0;
+  for (let trial = 0; trial < 5; trial++) {
+    const start = (): [Map<number, readonly string[]>, (m: readonly { name: string }[]) => Map<number, readonly string[]>] => {
+      if (method === 'ring') return [ringPlace(base), ringPlace];
+      const map = new ShardMap({ shards: SHARDS, replicas: REPLICAS, placement: method as PlacementMethod, capacityFactor: 1.05 });
+      map.createShards(base);
+      return [map.assignment(), (m) => (map.rebalance(m), map.assignment())];
+    };
+    const [a0, next] = start();
+    first ??= a0;
+    const t = performance.now();
+    const a1 = next([...base, { name: `joiner-${trial}` }]);
+    ms += performance.now() - t;
+    joins.push(movedBetween(a0, a1));
+    const [b0, next2] = start();
+    const victim = base[trial * 17]!.name;
+    idealLeaves.push(loadsOf(b0)[base.findIndex((m) => m.name === victim)] ?? 0);
+    leaves.push(movedBetween(b0, next2(base.filter((m) => m.name !== victim))));
+  }
+  const ls = loadsOf(first!);
+  const mean = (SHARDS * REPLICAS) / base.length;
+  const sd = Math.sqrt(ls.reduce((s, x) => s + (x - mean) ** 2, 0) / ls.length);
+  let shared = 0;
+  for (const o of first!.values()) if (new Set(o).size !== o.length) shared++;
+  shardRows.push({
+    method: method === 'bounded' ? 'bounded (c=1.05)' : method,
+    maxMean: Math.max(...ls) / mean,
+    stdMean: sd / mean,
+    movedOnJoin: joins.reduce((s, x) => s + x, 0) / joins.length,
+    idealJoin: (SHARDS * REPLICAS) / (base.length + 1),
+    movedOnLeave: leaves.reduce((s, x) => s + x, 0) / leaves.length,
+    idealLeave: idealLeaves.reduce((s, x) => s + x, 0) / idealLeaves.length,
+    rebalanceMs: ms / 5,
+    sharedReplicas: shared,
+  });
+}
+
+// ---- report ----
+const f = (x: number | undefined, d = 2): string => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(d));
+const M = (x: number | undefined): string => (x === undefined ? '-' : x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(1)}k`);
+console.log(`\nring lookups: ${KEYS} keys, budget ${BUDGET_MS} ms per slow measurement, medians of ${ROUNDS} for fast rings`);
+console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}\n`);
+console.log('| impl | members | vnodes | build ms | mem MB | lookup/s | keys | lookup(k,3)/s | max/mean | sd/mean | moved add (ideal) | moved remove (ideal) |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  if (r.error && r.lookupsPerSec === undefined) {
+    console.log(`| ${r.impl} | ${r.members} | ${r.vnodes} | n/a: ${r.error} |||||||||`);
+    continue;
+  }
+  console.log(
+    `| ${r.impl} | ${r.members} | ${r.vnodes} | ${f(r.buildMs, 1)} | ${f(r.memoryMB, 1)} | ${M(r.lookupsPerSec)} | ${r.lookupKeys} | ${M(r.lookup3PerSec)} | ${f(r.maxMean)} | ${f(r.stdMean, 3)} | ${f(r.movedOnAdd, 4)} (${f(r.idealAdd, 4)}) | ${f(r.movedOnRemove, 4)} (${f(r.idealRemove, 4)}) |${r.error ? ` (${r.error})` : ''}`,
+  );
+}
+const ratio = (members: number, vnodes: number, other: string): number => {
+  const ours = rows.find((r) => r.impl === 'phantom HashRing' && r.members === members && r.vnodes === vnodes)?.lookupsPerSec ?? NaN;
+  const them = rows.find((r) => r.impl === other && r.members === members && r.vnodes === vnodes)?.lookupsPerSec ?? NaN;
+  return ours / them;
+};
+console.log('\n| members | vnodes | ours / reference | ours / hashring |');
+console.log('|---:|---:|---:|---:|');
+for (const m of MEMBERS) for (const v of VNODES) console.log(`| ${m} | ${v} | ${f(ratio(m, v, 'reference (30 lines)'))} | ${f(ratio(m, v, 'hashring (md5)'), 1)} |`);
+console.log(`\njoin at 1000 × 256: median ${f(median(joinMs))} ms, max ${f(Math.max(...joinMs))} ms; leave: median ${f(median(leaveMs))} ms, max ${f(Math.max(...leaveMs))} ms`);
+console.log(`lookup(key, 3) at 1000 × 256 with 3 zones: ${M(zoned3)}/s`);
+console.log(`\nshard placement: ${SHARDS} shards, ${base.length} members, ${REPLICAS} replicas (moves = replica slots, mean of 5 joins / 5 leaves)\n`);
+console.log('| method | max/mean | sd/mean | moved on join (ideal) | moved on leave (ideal) | rebalance ms | shards with 2 replicas on 1 member |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+for (const s of shardRows) {
+  console.log(`| ${s.method} | ${f(s.maxMean, 3)} | ${f(s.stdMean, 3)} | ${f(s.movedOnJoin, 1)} (${f(s.idealJoin, 1)}) | ${f(s.movedOnLeave, 1)} (${f(s.idealLeave, 1)}) | ${f(s.rebalanceMs, 1)} | ${s.sharedReplicas} |`);
+}
+writeFileSync(
+  new URL('./results/ring.json', import.meta.url),
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cpus: os.cpus().length, keys: KEYS, budgetMs: BUDGET_MS, rounds: ROUNDS, rings: rows, change: { joinMs, leaveMs }, zonedLookup3PerSec: zoned3, shards: shardRows }, null, 2)}\n`,
+);
