@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { OwnersFn } from '../../src/balancer/index.js';
+import { HashRing } from '../../src/ring/index.js';
 import { member, setup } from './helpers.js';
 
 // A stand-in ring: key 'kN' is owned by mN, then m(N+1), m(N+2) (mod 5).
@@ -46,4 +47,22 @@ test('a keyless pick falls back to p2c', () => {
 
 test('affinity without the owners dependency is a config error', () => {
   assert.throws(() => setup(1, { algorithm: 'affinity' }), { code: 'ERR_CONFIG', message: /owners/ });
+});
+
+test('with the real HashRing: a key goes to lookup(key, n)[0], then to the next replica', () => {
+  const ring = new HashRing();
+  for (let i = 0; i < 5; i++) ring.add({ name: `m${i}` });
+  const { lb } = setup(5, { algorithm: 'affinity' }, { owners: (k, n) => ring.lookup(k, n) });
+  for (let i = 0; i < 1000; i++) {
+    const key = `user:${i}`;
+    const r = lb.pickOrThrow(key);
+    assert.equal(r.member.name, ring.lookup(key, 3)[0]);
+    r.done({ ok: true });
+  }
+  lb.apply({ type: 'failed', member: member('m0', 'dead'), previous: 'suspect' });
+  for (let i = 0; i < 1000; i++) {
+    const key = `user:${i}`;
+    const [first, second] = ring.lookup(key, 3);
+    assert.equal(lb.pickOrThrow(key).member.name, first === 'm0' ? second : first);
+  }
 });

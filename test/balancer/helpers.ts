@@ -4,17 +4,27 @@ import { createBalancer, type BalancerConfig, type LoadBalancer, type OwnersFn }
 
 /** mulberry32: small, fast, good enough for distribution tests; same seed, same stream. */
 export function seeded(seed: number): Random {
-  // State in a typed array: a uint32 above 2^30 kept in a closure variable would be boxed into
-  // a fresh heap number on every step, and the pick loop must not allocate.
-  const state = new Uint32Array([seed]);
-  const next = (): number => {
-    state[0] = state[0]! + 0x6d2b79f5;
-    let t = state[0]!;
+  // State and output live in a typed array and step() returns nothing: a uint32 above 2^30 held
+  // in a variable or returned from a call V8 did not inline is boxed into a fresh heap number,
+  // and the pick loop must not allocate. int() hands back a small integer, which is never boxed.
+  const s = new Uint32Array([seed, 0]);
+  const step = (): void => {
+    s[0] = s[0]! + 0x6d2b79f5;
+    let t = s[0]!;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    s[1] = t ^ (t >>> 14);
   };
-  return { next, int: (n: number) => Math.floor(next() * n) };
+  return {
+    next: () => {
+      step();
+      return s[1]! / 4294967296;
+    },
+    int: (n: number) => {
+      step();
+      return Math.floor((s[1]! / 4294967296) * n);
+    },
+  };
 }
 
 /** A clock the test moves by hand, in ms. */
