@@ -1,7 +1,8 @@
 /**
  * Balancer benchmark (`npm run bench:balance`), two parts:
  *
- * 1. Pick throughput: pick + done per second for each algorithm over 10 and 1000 members, and
+ * 1. Pick throughput: pick + done per second for each algorithm over 10 and 1000 members, with
+ *    64 leases kept in flight (each step finishes the oldest and picks anew), and
  *    the heap allocated per pick, measured with V8's sampling heap profiler told to keep the
  *    objects that GC already collected (so short-lived garbage counts too), over 1M picks.
  * 2. A simulated service, discrete-event in virtual time and seeded: 20 backends, each a FIFO
@@ -15,7 +16,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { ALGORITHMS, createBalancer, type Algorithm, type LoadBalancer } from '../src/balancer/index.js';
+import { ALGORITHMS, createBalancer, type Algorithm, type Lease, type LoadBalancer } from '../src/balancer/index.js';
 import type { Member, Random } from '../src/core/types.js';
 
 /** mulberry32: the bench's own seeded PRNG, so runs replay exactly. */
@@ -90,11 +91,23 @@ interface PickRow {
 
 const KEYS = Array.from({ length: 1024 }, (_, i) => `key-${i}`);
 
-function pickLoop(lb: LoadBalancer, ops: number, clock: { t: number }, ok: { ok: true; latencyMs: number }): void {
+/** Leases kept in flight during the pick loop, so least-connections and p2c see real load. */
+const IN_FLIGHT = 64;
+
+/** Each step finishes the oldest of IN_FLIGHT outstanding leases and picks a new one. */
+function pickLoop(
+  lb: LoadBalancer,
+  ops: number,
+  clock: { t: number },
+  ok: { ok: true; latencyMs: number },
+  window: (Lease | undefined)[],
+): void {
   for (let i = 0; i < ops; i++) {
     clock.t += 0.01;
+    const w = i & (IN_FLIGHT - 1);
+    window[w]?.done(ok);
     const r = lb.pick(KEYS[i & 1023]);
-    if (r.ok) r.done(ok);
+    window[w] = r.ok ? r : undefined;
   }
 }
 
@@ -106,20 +119,24 @@ async function pickBench(algorithm: Algorithm, n: number): Promise<PickRow> {
     { random: seeded(1), now: () => clock.t, owners: stubOwners(memberNames, KEYS, 3) },
   );
   memberNames.forEach((name, i) => lb.apply({ type: 'join', member: member(name, 1 + (i % 3)), previous: undefined }));
-  // Latency varies per pick through a fixed table so EWMAs move, without allocating.
   const ok = { ok: true as const, latencyMs: 5 };
-  pickLoop(lb, 200_000, clock, ok); // warm-up: JIT, lease pool
-  // Size each run to ~0.25 s.
+  const window = new Array<Lease | undefined>(IN_FLIGHT).fill(undefined);
+  pickLoop(lb, 200_000, clock, ok, window); // warm-up: JIT, lease pool
+  // Size each run to ~0.2 s and keep the best of three: the machine may be shared, and the
+  // best run is the one least disturbed by other processes.
   let ops = 50_000;
   let t0 = performance.now();
-  pickLoop(lb, ops, clock, ok);
+  pickLoop(lb, ops, clock, ok, window);
   const probeMs = performance.now() - t0;
-  ops = Math.max(50_000, Math.round((ops * 250) / Math.max(probeMs, 1)));
-  t0 = performance.now();
-  pickLoop(lb, ops, clock, ok);
-  const picksPerSec = ops / ((performance.now() - t0) / 1000);
+  ops = Math.max(50_000, Math.round((ops * 200) / Math.max(probeMs, 1)));
+  let picksPerSec = 0;
+  for (let run = 0; run < 3; run++) {
+    t0 = performance.now();
+    pickLoop(lb, ops, clock, ok, window);
+    picksPerSec = Math.max(picksPerSec, ops / ((performance.now() - t0) / 1000));
+  }
   const allocOps = 1_000_000;
-  const bytes = await allocatedBytes(() => pickLoop(lb, allocOps, clock, ok));
+  const bytes = await allocatedBytes(() => pickLoop(lb, allocOps, clock, ok, window));
   return { algorithm, members: n, picksPerSec: Math.round(picksPerSec), bytesPerPick: bytes / allocOps };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Least connections: the member with the fewest leases in flight. A slow member holds its leases
  * longer and so is picked less. The scan starts one place further each time so that ties (an
- * idle cluster) spread round-robin instead of piling on the first member. O(members) per pick.
+ * idle cluster) spread round-robin instead of piling on the first member. O(members) per pick
+ * at worst; an idle member (nothing in flight) cannot be beaten, so the scan stops at the first.
  */
 import type { Slot } from './stats.js';
 import type { Strategy } from './strategy.js';
@@ -19,6 +20,7 @@ export class LeastConnections implements Strategy {
     for (let i = from; i < n; i++) {
       const s = active[i]!;
       if (s.inFlight < bestLoad) {
+        if (s.inFlight === 0) return s;
         best = s;
         bestLoad = s.inFlight;
       }
@@ -26,6 +28,7 @@ export class LeastConnections implements Strategy {
     for (let i = 0; i < from; i++) {
       const s = active[i]!;
       if (s.inFlight < bestLoad) {
+        if (s.inFlight === 0) return s;
         best = s;
         bestLoad = s.inFlight;
       }
