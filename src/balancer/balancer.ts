@@ -221,7 +221,8 @@ export class LoadBalancer {
     } else {
       s.errors++;
       this.table.refresh();
-      // Failures of requests sent before an ejection do not count against the member's return.
+      // Failures reported while ejected (requests sent before it) do not count toward the next
+      // ejection: the member must fail afresh after its return.
       if (s.present && s.ejectedUntilMs === 0) {
         s.consecutiveErrors++;
         if (shouldEject(s, this.config.ejectAfterErrors)) this.table.tryEject(s);

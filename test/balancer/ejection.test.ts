@@ -66,7 +66,7 @@ test('ejected again soon after a return doubles the backoff; a quiet spell reset
   assert.equal(lb.stats('m2')?.ejectedUntilMs, 10_001);
 });
 
-test('failures of requests sent before the ejection do not count after it', () => {
+test('failures reported while ejected do not count toward the next ejection', () => {
   const { lb, clock } = setup(4, { algorithm: 'round-robin', ejectAfterErrors: 2, baseEjectionMs: 1000 });
   const held = [];
   for (let i = 0; i < 4; i++) held.push(lb.pickOrThrow());
