@@ -3,7 +3,9 @@
  * ~30-line sorted Uint32Array + binary search + fingerprint32 ring below) and the npm rings a
  * Node user would pick instead; then the ShardMap placements. Prints tables and writes
  * bench/results/ring.json. Options: `--keys N` (default 1,000,000), `--budget-ms N` (time cap per
- * measurement for the slow npm rings, default 1000), `--rounds N` (default 3; medians).
+ * measurement for the slow npm rings and for every lookup(key, 3), default 1000), `--rounds N`
+ * (default 3; medians, rounds interleaved between the fast rings), `--move-keys N` (keys checked
+ * for movement, default 200,000).
  */
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
@@ -22,6 +24,8 @@ const arg = (name: string, def: number): number => {
 const KEYS = arg('keys', 1_000_000);
 const BUDGET_MS = arg('budget-ms', 1000);
 const ROUNDS = arg('rounds', 3);
+/** Keys compared before/after one add and one removal (the first of the looked-up keys). */
+const MOVE_KEYS = arg('move-keys', 200_000);
 const MEMBERS = [10, 100, 1000];
 const VNODES = [100, 256];
 
@@ -228,6 +232,7 @@ const rows: RingRow[] = [];
 for (const members of MEMBERS) {
   for (const vnodes of VNODES) {
     const ns = names(members);
+    const fast: { row: RingRow; ring: Ring }[] = [];
     for (const impl of impls) {
       const row: RingRow = { impl: impl.name, members, vnodes };
       rows.push(row);
@@ -243,18 +248,19 @@ for (const members of MEMBERS) {
           row.lookupsPerSec = r.perSec;
           row.lookupKeys = r.n;
         } else {
-          row.lookupsPerSec = median(Array.from({ length: ROUNDS }, () => rate((k) => ring.lookup(k), false).perSec));
+          // Timed later, in interleaved rounds with the other fast rings (load drifts otherwise).
+          fast.push({ row, ring });
           row.lookupKeys = keys.length;
           for (const k of keys) sample.push(ring.lookup(k));
         }
-        if (ring.lookupN) row.lookup3PerSec = rate((k) => ring.lookupN!(k, 3), impl.slow).perSec;
+        if (ring.lookupN) row.lookup3PerSec = rate((k) => ring.lookupN!(k, 3), true).perSec;
         if (sample.length >= 1000) {
           const b = balance(sample, members);
           row.maxMean = b.maxMean;
           row.stdMean = b.stdMean;
         }
         // Movement: the sampled keys, before and after one add, and after one removal instead.
-        const before = sample.map(String);
+        const before = sample.slice(0, MOVE_KEYS).map(String);
         const probe = keys.slice(0, before.length);
         ring.add('10.9.9.9:7946');
         const afterAdd = probe.map((k) => String(ring.lookup(k)));
@@ -271,6 +277,11 @@ for (const members of MEMBERS) {
       }
       process.stderr.write('.');
     }
+    const perSec = fast.map(() => [] as number[]);
+    for (let round = 0; round < ROUNDS; round++) {
+      fast.forEach(({ ring }, i) => perSec[i]!.push(rate((k) => ring.lookup(k), false).perSec));
+    }
+    fast.forEach(({ row }, i) => (row.lookupsPerSec = median(perSec[i]!)));
   }
 }
 process.stderr.write('\n');

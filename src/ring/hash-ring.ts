@@ -221,9 +221,20 @@ export class HashRing {
    */
   lookup(key: RingKey, n: number): string[];
   lookup(key: RingKey, n?: number): string | undefined | string[] {
-    const h = hashKey(key);
-    if (n === undefined) return this.ownerOfHash(h);
-    return this.walk(h, n);
+    // The string path and the search are inlined: this is the hot call, and each extra frame
+    // cost ~10% against the plain reference in bench/ring.ts.
+    const h = typeof key === 'string' ? farmhash.fingerprint32(key) : hashKey(key);
+    if (n !== undefined) return this.walk(h, n);
+    const p = this.points;
+    if (p.length === 0) return undefined;
+    let lo = 0;
+    let hi = p.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (p[mid]! < h) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.slotName[this.owners[lo === p.length ? 0 : lo]!];
   }
 
   /** Owner of a precomputed 32-bit hash; lets callers hash once and look up in many rings. */
