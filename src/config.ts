@@ -59,7 +59,7 @@ export const lan: Readonly<ProtocolConfig> = Object.freeze({
   gossipNodes: 3,
   gossipToTheDeadMs: 30_000,
   pushPullIntervalMs: 30_000,
-  catchUpThreshold: 2,
+  catchUpThreshold: 1,
   catchUpIntervalMs: 2_000,
   packetBudgetBytes: 1400,
   maxTagsBytes: 512,

@@ -327,7 +327,12 @@ export class Swim {
     for (const [seq, r] of this.relays) if (r.expiresAt < now) this.relays.delete(seq);
   }
 
-  private onUpdate(m: M.Update, now: number): void {
+  /**
+   * Apply an update. `relay`: pass it on by gossip when it changed our table. Third-party rows
+   * learned through push-pull are not relayed: the peer that gave them is already a full source,
+   * and relaying every row of every state transfer would turn a join burst into n² gossip.
+   */
+  private onUpdate(m: M.Update, now: number, relay = true): void {
     if (m.name === this.name) return this.aboutSelf(m, now);
     const known = this.table.get(m.name);
     switch (m.type) {
@@ -338,7 +343,7 @@ export class Swim {
         this.suspicions.clear(m.name);
         if (!known || !isLive(known.state)) this.order.insert(m.name);
         this.emit(r.event);
-        this.broadcasts.enqueue(m);
+        if (relay) this.broadcasts.enqueue(m);
         return;
       }
       case M.MsgType.Suspect: {
@@ -353,7 +358,7 @@ export class Swim {
         this.emit(r.event);
         const timeoutMs = this.suspicions.start(m.name, m.inc, m.from, now, () => this.suspicionTimeoutMs());
         this.note({ kind: 'suspicion-started', target: m.name, by: m.from, timeoutMs });
-        this.broadcasts.enqueue(m);
+        if (relay) this.broadcasts.enqueue(m);
         return;
       }
       case M.MsgType.Dead:
@@ -364,7 +369,7 @@ export class Swim {
         if (!r.changed) return;
         this.suspicions.clear(m.name);
         this.emit(r.event);
-        this.broadcasts.enqueue(m);
+        if (relay) this.broadcasts.enqueue(m);
         return;
       }
     }
@@ -451,9 +456,11 @@ export class Swim {
       return this.aboutSelf(M.suspect(e.name, e.inc, sender), now);
     }
     const known = this.table.get(e.name);
+    // Most rows of a state transfer are old news: skip them before building any message.
+    if (known && known.incarnation >= e.inc && (known.incarnation > e.inc || known.state === state || state === 'alive')) return;
     switch (state) {
       case 'alive':
-        return this.onUpdate(M.alive(e.name, e.addr, e.inc, e.tags), now);
+        return this.onUpdate(M.alive(e.name, e.addr, e.inc, e.tags), now, e.name === sender);
       case 'suspect':
         return this.onUpdate(M.suspect(e.name, e.inc, sender), now);
       case 'dead':
@@ -466,13 +473,13 @@ export class Swim {
           this.table.apply({ name: e.name, state: 'dead', incarnation: e.inc, address: e.addr, wireTags: e.tags }, now);
           return;
         }
-        return this.onUpdate(M.dead(e.name, e.inc, sender), now);
+        return this.onUpdate(M.dead(e.name, e.inc, sender), now, false);
       case 'left':
         if (!known) {
           this.table.apply({ name: e.name, state: 'left', incarnation: e.inc, address: e.addr, wireTags: e.tags }, now);
           return;
         }
-        return this.onUpdate(M.left(e.name, e.inc), now);
+        return this.onUpdate(M.left(e.name, e.inc), now, false);
     }
   }
 

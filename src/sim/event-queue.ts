@@ -7,6 +7,9 @@ export interface Timed {
   seq: number;
 }
 
+/** Omit that keeps a union a union. */
+export type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never;
+
 export class EventQueue<T extends Timed> {
   private heap: T[] = [];
   private counter = 0;
@@ -15,8 +18,8 @@ export class EventQueue<T extends Timed> {
     return this.heap.length;
   }
 
-  push(e: Omit<T, 'seq'> & { seq?: number }): void {
-    const item = e as T;
+  push(e: WithoutSeq<T>): void {
+    const item = e as unknown as T;
     item.seq = this.counter++;
     const h = this.heap;
     h.push(item);

@@ -40,7 +40,7 @@ export function createCodec(): Codec {
     let bytes = cache.get(m);
     if (!bytes) {
       // Copy: msgpackr reuses its output buffer between calls.
-      bytes = Uint8Array.from(packr.pack(m));
+      bytes = Uint8Array.prototype.slice.call(packr.pack(m));
       cache.set(m, bytes);
     }
     return bytes;
@@ -82,7 +82,7 @@ export function createCodec(): Codec {
         return err('decode', e instanceof Error ? e.message : String(e));
       } finally {
         // A packet may define record shapes inline; never let one outlive its packet.
-        const s = unpackr.structures as unknown[] | undefined;
+        const s = (unpackr as unknown as { structures?: unknown[] }).structures;
         if (s && s.length > fixedShapes) s.length = fixedShapes;
       }
       if (!Array.isArray(value)) return err('bad-shape', 'not a compound');

@@ -1,0 +1,522 @@
+/**
+ * Many agents in one process, in virtual time: the same Driver and core as production, over a
+ * simulated network. Seeded: the same seed and the same calls give the same trace.
+ *
+ * Faults: loss, latency and jitter per link, one-way and two-way partitions, flapping links,
+ * crashes, restarts under the same name, graceful leaves, and pauses (a GC or event-loop stall:
+ * the agent neither receives nor sends; on resume its timers fire first, then what queued).
+ */
+import { resolveConfig, type ProfileName, type ProtocolConfig } from '../config.js';
+import { Driver } from '../agent/driver.js';
+import { ClusterError } from '../errors.js';
+import type { Address, MemberEvent, MemberState, Tags } from '../core/types.js';
+import { SeededRandom } from '../runtime/random.js';
+import type { Scheduler } from '../runtime/scheduler.js';
+import { membershipChecksum } from '../runtime/checksum.js';
+import type { Transport } from '../transport/transport.js';
+import { createCodec, type Codec } from '../wire/codec.js';
+import { EventQueue, type Timed } from './event-queue.js';
+import { DetectionTracker, fnv1a, type FalsePositive, type Report } from './measures.js';
+import { SimNetwork, type LinkSettings } from './network.js';
+
+export interface SimulationOptions {
+  nodes: number;
+  seed?: number;
+  profile?: ProfileName;
+  /** Protocol overrides on top of the profile. */
+  config?: Partial<ProtocolConfig>;
+  /** Mean one-way latency (ms); default 3. */
+  latencyMs?: number;
+  /** Latency varies by ± this (ms); default 2, so links take 1–5 ms. */
+  jitterMs?: number;
+  /** Drop probability on every link; default 0. */
+  loss?: number;
+  /** Tags of agent i. */
+  tags?: (index: number) => Tags;
+  /** Keep every membership event in `trace` (costly for big runs). */
+  keepTrace?: boolean;
+}
+
+/** One membership change seen by one agent. */
+export interface TraceEntry {
+  atMs: number;
+  observer: string;
+  type: MemberEvent['type'];
+  subject: string;
+  incarnation: number;
+}
+
+type SimEvent = Timed &
+  (
+    | { kind: 'packet'; to: number; from: Address; bytes: Uint8Array; epoch: number }
+    | { kind: 'wake'; agent: number; gen: number }
+    | { kind: 'resume'; agent: number }
+    | { kind: 'call'; fn: () => void }
+  );
+
+interface AgentSlot {
+  readonly index: number;
+  readonly name: string;
+  readonly address: Address;
+  driver: Driver | undefined;
+  /** Bumped at every crash and restart: packets in flight to an old life are lost. */
+  epoch: number;
+  pausedUntil: number;
+  inbox: { from: Address; bytes: Uint8Array }[];
+  wakeGen: number;
+  wakeAt: number;
+  wakeFn: (() => void) | undefined;
+  wakeDue: boolean;
+  startedAt: number;
+  killed: boolean;
+  totals: { messages: number; bytes: number; packets: number };
+}
+
+export class Simulation {
+  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config'>> & Pick<SimulationOptions, 'tags' | 'config'>;
+  readonly config: ProtocolConfig;
+  readonly trace: TraceEntry[] = [];
+  private readonly random: SeededRandom;
+  private readonly network: SimNetwork;
+  private readonly queue = new EventQueue<SimEvent>();
+  private readonly slots: AgentSlot[] = [];
+  private readonly byAddress = new Map<Address, number>();
+  private readonly codec: Codec = createCodec();
+  private readonly detection = new DetectionTracker();
+  private readonly falsePositives: FalsePositive[] = [];
+  private readonly listeners: ((observer: string, event: MemberEvent, now: number) => void)[] = [];
+  private clock = 0;
+  private traceHash = 0x811c9dc5;
+  private lastStartAt = 0;
+  private pendingStarts = 0;
+  private convergedAt: number | null = null;
+  private steadyFrom: { at: number; messages: number; bytes: number; packets: number } | null = null;
+  private readonly wallStart = performance.now();
+
+  constructor(options: SimulationOptions) {
+    if (!Number.isInteger(options.nodes) || options.nodes < 1) throw new ClusterError('ERR_ARGUMENT', `nodes must be an integer >= 1, got ${options.nodes}`);
+    this.options = {
+      seed: 1,
+      profile: 'lan',
+      latencyMs: 3,
+      jitterMs: 2,
+      loss: 0,
+      keepTrace: false,
+      ...options,
+    };
+    const { latencyMs, jitterMs, loss } = this.options;
+    if (!(loss >= 0 && loss <= 1)) throw new ClusterError('ERR_ARGUMENT', `loss must be in [0, 1], got ${loss}`);
+    if (!(latencyMs >= 0) || !(jitterMs >= 0)) throw new ClusterError('ERR_ARGUMENT', 'latencyMs and jitterMs must be >= 0');
+    this.config = resolveConfig(this.options.config ?? {}, this.options.profile);
+    this.random = new SeededRandom(this.options.seed);
+    this.network = new SimNetwork(options.nodes, { latencyMs, jitterMs, loss }, this.random.fork(0xbeef));
+    for (let i = 0; i < options.nodes; i++) {
+      const name = `n${i}`;
+      this.slots.push({
+        index: i,
+        name,
+        address: name,
+        driver: undefined,
+        epoch: 0,
+        pausedUntil: 0,
+        inbox: [],
+        wakeGen: 0,
+        wakeAt: Infinity,
+        wakeFn: undefined,
+        wakeDue: false,
+        startedAt: -1,
+        killed: false,
+        totals: { messages: 0, bytes: 0, packets: 0 },
+      });
+      this.byAddress.set(name, i);
+    }
+  }
+
+  /** Virtual time (ms). */
+  get now(): number {
+    return this.clock;
+  }
+  get size(): number {
+    return this.slots.length;
+  }
+  name(i: number): string {
+    return this.slot(i).name;
+  }
+  /** The driver of a running agent (its core, stats and members). */
+  agent(i: number): Driver {
+    const d = this.slot(i).driver;
+    if (!d) throw new ClusterError('ERR_NOT_RUNNING', `agent ${i} is not running`);
+    return d;
+  }
+  isRunning(i: number): boolean {
+    return this.slot(i).driver !== undefined;
+  }
+  /** Indices of running agents. */
+  running(): number[] {
+    return this.slots.filter((s) => s.driver).map((s) => s.index);
+  }
+  /** The state agent `observer` holds for agent `subject`, or undefined if unknown. */
+  view(observer: number, subject: number): MemberState | undefined {
+    return this.agent(observer).core.member(this.slot(subject).name)?.state;
+  }
+  /** Hear every membership change of every agent. */
+  onEvent(fn: (observer: string, event: MemberEvent, now: number) => void): void {
+    this.listeners.push(fn);
+  }
+
+  // ---- starting and stopping -----------------------------------------------------------------
+
+  /** Start agent i now (not joined). */
+  start(i: number, incarnation = 0): Driver {
+    const s = this.slot(i);
+    if (s.driver) throw new ClusterError('ERR_ARGUMENT', `agent ${i} is already running`);
+    s.epoch++;
+    s.killed = false;
+    s.pausedUntil = 0;
+    s.inbox = [];
+    s.startedAt = this.clock;
+    this.lastStartAt = Math.max(this.lastStartAt, this.clock);
+    this.convergedAt = null;
+    const transport: Transport = {
+      address: s.address,
+      send: (to, bytes) => this.transmit(s, to, bytes),
+      onPacket: () => {},
+      close: async () => {},
+    };
+    const scheduler: Scheduler = {
+      now: () => this.clock,
+      wakeAt: (t, fn) => this.scheduleWake(s, t, fn),
+      cancel: () => {
+        s.wakeGen++;
+        s.wakeAt = Infinity;
+      },
+    };
+    const name = s.name;
+    s.driver = new Driver(
+      { name, tags: this.options.tags?.(i) ?? {}, incarnation, config: this.config },
+      {
+        transport,
+        scheduler,
+        random: this.random.fork(i * 7919 + s.epoch),
+        codec: this.codec,
+        onEvent: (e) => this.observe(s, e),
+      },
+    );
+    return s.driver;
+  }
+
+  /**
+   * Start every agent not yet running within `spreadMs` (the seed first, at once) and join each
+   * through the seed. Returns when all starts are scheduled; use run() to let time pass.
+   */
+  joinAll(opts: { seed?: number; spreadMs?: number } = {}): void {
+    const seed = opts.seed ?? 0;
+    const spread = opts.spreadMs ?? 1000;
+    if (!this.isRunning(seed)) this.start(seed);
+    for (const s of this.slots) {
+      if (s.driver || s.index === seed) continue;
+      const at = this.clock + this.random.int(Math.max(1, spread));
+      this.pendingStarts++;
+      this.at(at, () => {
+        this.pendingStarts--;
+        if (s.driver) return;
+        this.start(s.index);
+        this.join(s.index, [seed]);
+      });
+    }
+  }
+
+  /** Join agent i through the given agents. Failures are recorded in joinErrors. */
+  join(i: number, through: readonly number[]): void {
+    this.agent(i).join(
+      through.map((t) => this.slot(t).address),
+      (r) => {
+        if (!r.ok) this.joinErrors.push({ agent: this.slot(i).name, atMs: this.clock, error: r.error.message });
+      },
+    );
+  }
+  readonly joinErrors: { agent: string; atMs: number; error: string }[] = [];
+
+  /** Crash agent i: it stops at once, without a word. */
+  kill(i: number): void {
+    const s = this.slot(i);
+    if (!s.driver) return;
+    this.retire(s);
+    s.killed = true;
+    this.detection.killed(s.name, this.clock);
+  }
+
+  /** Restart agent i under the same name (a fresh process: incarnation 0) and join through `through`. */
+  restart(i: number, through?: readonly number[]): void {
+    const s = this.slot(i);
+    if (s.driver) this.retire(s);
+    this.detection.forget(s.name);
+    this.start(i);
+    const seeds = through ?? this.running().filter((j) => j !== i).slice(0, 1);
+    if (seeds.length > 0) this.join(i, seeds);
+  }
+
+  /** Graceful leave of agent i; it stops once `left` has spread (bounded by leaveTimeoutMs). */
+  leave(i: number): void {
+    const s = this.slot(i);
+    const d = s.driver;
+    if (!d) return;
+    d.leave(() => {
+      if (s.driver === d) this.retire(s);
+    });
+  }
+
+  /** Stall agent i for `ms`: no receiving, no sending, no timers; then everything at once. */
+  pause(i: number, ms: number): void {
+    const s = this.slot(i);
+    s.pausedUntil = Math.max(s.pausedUntil, this.clock + ms);
+    this.queue.push({ time: s.pausedUntil, kind: 'resume', agent: i });
+  }
+
+  // ---- network faults ------------------------------------------------------------------------
+
+  /** Cut traffic between groups of agents; oneWay cuts only groups[0] -> the others. */
+  partition(groups: readonly (readonly number[])[], oneWay = false): void {
+    this.network.partition(groups, oneWay, this.clock);
+  }
+  /** Remove every partition and flap. */
+  heal(): void {
+    this.network.heal();
+  }
+  /** Set loss and latency for traffic from `from` to `to`. */
+  link(from: readonly number[] | 'all', to: readonly number[] | 'all', settings: LinkSettings): void {
+    this.network.link(from, to, settings, this.clock);
+  }
+  /** Cut from -> to for periodMs, restore for periodMs, and so on until heal(). */
+  flap(from: readonly number[] | 'all', to: readonly number[] | 'all', periodMs: number): void {
+    this.network.flap(from, to, periodMs, this.clock);
+  }
+
+  // ---- running -------------------------------------------------------------------------------
+
+  /** Call fn at virtual time t. */
+  at(t: number, fn: () => void): void {
+    this.queue.push({ time: Math.max(t, this.clock), kind: 'call', fn });
+  }
+
+  /** Let `ms` of virtual time pass. */
+  run(ms: number): void {
+    this.runTo(this.clock + ms);
+  }
+
+  /** Run until pred() holds (checked every `checkEveryMs`) or `maxMs` passed. Returns whether it held. */
+  runUntil(pred: () => boolean, maxMs: number, checkEveryMs = 100): boolean {
+    const end = this.clock + maxMs;
+    while (this.clock < end) {
+      if (pred()) return true;
+      this.runTo(Math.min(end, this.clock + checkEveryMs));
+    }
+    return pred();
+  }
+
+  /** Run until every live agent lists every live agent alive; returns the convergence time or null. */
+  runUntilConverged(maxMs: number, checkEveryMs = 100): number | null {
+    this.runUntil(() => this.checkConverged(), maxMs, checkEveryMs);
+    return this.joinConvergenceMs();
+  }
+
+  private runTo(end: number): void {
+    while (this.queue.peekTime() <= end) {
+      const e = this.queue.pop()!;
+      this.clock = Math.max(this.clock, e.time);
+      this.dispatch(e);
+    }
+    this.clock = Math.max(this.clock, end);
+  }
+
+  private dispatch(e: SimEvent): void {
+    switch (e.kind) {
+      case 'call':
+        e.fn();
+        return;
+      case 'wake': {
+        const s = this.slots[e.agent]!;
+        if (e.gen !== s.wakeGen || !s.driver) return;
+        if (this.clock < s.pausedUntil) {
+          s.wakeDue = true;
+          return;
+        }
+        s.wakeAt = Infinity;
+        s.wakeFn?.();
+        return;
+      }
+      case 'packet': {
+        const s = this.slots[e.to]!;
+        if (!s.driver || s.epoch !== e.epoch) return;
+        if (this.clock < s.pausedUntil) {
+          s.inbox.push({ from: e.from, bytes: e.bytes });
+          return;
+        }
+        s.driver.receive(e.from, e.bytes);
+        return;
+      }
+      case 'resume': {
+        const s = this.slots[e.agent]!;
+        if (this.clock < s.pausedUntil || !s.driver) return;
+        // A stalled event loop runs its overdue timers before it reads the sockets.
+        if (s.wakeDue) {
+          s.wakeDue = false;
+          s.wakeAt = Infinity;
+          s.wakeFn?.();
+        }
+        const inbox = s.inbox;
+        s.inbox = [];
+        for (const p of inbox) s.driver?.receive(p.from, p.bytes);
+        return;
+      }
+    }
+  }
+
+  private scheduleWake(s: AgentSlot, t: number, fn: () => void): void {
+    s.wakeFn = fn;
+    if (!Number.isFinite(t)) {
+      s.wakeGen++;
+      s.wakeAt = Infinity;
+      return;
+    }
+    const time = Math.max(t, this.clock);
+    if (time === s.wakeAt) return;
+    s.wakeGen++;
+    s.wakeAt = time;
+    this.queue.push({ time, kind: 'wake', agent: s.index, gen: s.wakeGen });
+  }
+
+  private transmit(s: AgentSlot, to: Address, bytes: Uint8Array): void {
+    s.totals.packets++;
+    s.totals.bytes += bytes.length;
+    s.totals.messages += countMessages(bytes);
+    if (this.clock < s.pausedUntil) return;
+    const j = this.byAddress.get(to);
+    if (j === undefined) return;
+    const delay = this.network.delivery(s.index, j, this.clock);
+    if (delay === undefined) return;
+    const target = this.slots[j]!;
+    this.queue.push({ time: this.clock + delay, kind: 'packet', to: j, from: s.address, bytes, epoch: target.epoch });
+  }
+
+  private retire(s: AgentSlot): void {
+    s.driver?.close();
+    s.driver = undefined;
+    s.wakeGen++;
+    s.wakeAt = Infinity;
+    s.inbox = [];
+    s.epoch++;
+  }
+
+  private observe(s: AgentSlot, e: MemberEvent): void {
+    const now = this.clock;
+    this.traceHash = fnv1a(this.traceHash, `${now}|${s.name}|${e.type}|${e.member.name}|${e.member.incarnation}\n`);
+    if (this.options.keepTrace) this.trace.push({ atMs: now, observer: s.name, type: e.type, subject: e.member.name, incarnation: e.member.incarnation });
+    const subject = this.byAddress.get(e.member.address) ?? this.byAddress.get(e.member.name);
+    if (e.type === 'failed' && subject !== undefined && this.slots[subject]!.driver && !s.killed) {
+      this.falsePositives.push({ atMs: now, observer: s.name, subject: e.member.name });
+    }
+    this.detection.observe(e, now, () => this.allMarkedDead(e.member.name));
+    for (const l of this.listeners) l(s.name, e, now);
+  }
+
+  private allMarkedDead(name: string): boolean {
+    for (const s of this.slots) {
+      if (!s.driver || s.name === name) continue;
+      const st = s.driver.core.member(name)?.state;
+      if (st === 'alive' || st === 'suspect') return false;
+    }
+    return true;
+  }
+
+  // ---- measuring -----------------------------------------------------------------------------
+
+  /** Every running agent lists exactly the running agents alive (checked cheaply by counts first). */
+  checkConverged(): boolean {
+    if (this.pendingStarts > 0) return false;
+    const live = this.slots.filter((s) => s.driver);
+    for (const s of live) if (s.driver!.core.aliveCount !== live.length) return false;
+    for (const s of live) for (const t of live) if (s.driver!.core.member(t.name)?.state !== 'alive') return false;
+    if (this.convergedAt === null) {
+      this.convergedAt = this.clock;
+      this.steadyFrom = { at: this.clock, ...this.totals() };
+    }
+    return true;
+  }
+
+  /** From the last start to the first converged check; null if not converged since. */
+  joinConvergenceMs(): number | null {
+    return this.convergedAt === null ? null : Math.max(0, this.convergedAt - this.lastStartAt);
+  }
+
+  /** Membership checksum of each running agent. */
+  checksums(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const s of this.slots) if (s.driver) out.set(s.name, membershipChecksum(s.driver.core.members()));
+    return out;
+  }
+
+  private totals(): { messages: number; bytes: number; packets: number } {
+    const t = { messages: 0, bytes: 0, packets: 0 };
+    for (const s of this.slots) {
+      t.messages += s.totals.messages;
+      t.bytes += s.totals.bytes;
+      t.packets += s.totals.packets;
+    }
+    return t;
+  }
+
+  /** Forget the load so far: measure steady state from now on. */
+  markSteady(): void {
+    this.steadyFrom = { at: this.clock, ...this.totals() };
+  }
+
+  report(): Report {
+    const from = this.steadyFrom ?? { at: 0, messages: 0, bytes: 0, packets: 0 };
+    const t = this.totals();
+    const secs = Math.max(1e-9, (this.clock - from.at) / 1000);
+    const live = this.running().length || 1;
+    const sums = [...this.checksums().values()];
+    const drops: Record<string, number> = {};
+    for (const s of this.slots) for (const [k, v] of Object.entries(s.driver?.stats.drops ?? {})) drops[k] = (drops[k] ?? 0) + (v ?? 0);
+    const subjects = new Set(this.falsePositives.map((f) => f.subject));
+    return {
+      nodes: this.slots.length,
+      seed: this.options.seed,
+      profile: this.options.profile,
+      durationMs: this.clock,
+      joinConvergenceMs: this.joinConvergenceMs(),
+      detection: [...this.detection.detections.values()].map((d) => ({ ...d })),
+      falsePositives: subjects.size,
+      falsePositiveEvents: [...this.falsePositives],
+      msgsPerNodePerSec: round((t.messages - from.messages) / secs / live),
+      bytesPerNodePerSec: round((t.bytes - from.bytes) / secs / live),
+      packetsPerNodePerSec: round((t.packets - from.packets) / secs / live),
+      agreement: new Set(sums).size <= 1,
+      distinctChecksums: new Set(sums).size,
+      liveAgents: this.running().length,
+      drops,
+      traceHash: this.traceHash.toString(16).padStart(8, '0'),
+      wallMs: Math.round(performance.now() - this.wallStart),
+      heapMB: Math.round(process.memoryUsage().heapUsed / 1048576),
+    };
+  }
+
+  private slot(i: number): AgentSlot {
+    const s = this.slots[i];
+    if (!s) throw new ClusterError('ERR_ARGUMENT', `no agent ${i}: the simulation has agents 0..${this.slots.length - 1}`);
+    return s;
+  }
+}
+
+/** Messages in a compound packet, read from its array header. */
+function countMessages(bytes: Uint8Array): number {
+  const h = bytes[1] ?? 0;
+  if ((h & 0xf0) === 0x90) return h & 0x0f;
+  if (h === 0xdc) return ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0);
+  return 1;
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
