@@ -1,0 +1,129 @@
+/**
+ * `phantom simulate`: a cluster in virtual time, in this process. Without --scenario: all agents
+ * join through agent 0 within the first second; once converged, the requested faults happen;
+ * the report follows at the end of --duration.
+ */
+import { readFileSync } from 'node:fs';
+import type { Argv, CommandModule } from 'yargs';
+import { ClusterError } from '../../errors.js';
+import { isProfileName, type ProfileName, type ProtocolConfig } from '../../config.js';
+import { parseDuration } from '../../sim/duration.js';
+import { formatReport } from '../../sim/report.js';
+import { runScenario, type ScenarioSpec, type Step } from '../../sim/scenario.js';
+import { parseOverrides } from '../overrides.js';
+
+interface SimulateArgs {
+  nodes: number;
+  seed: number;
+  duration: string;
+  profile: string;
+  loss: number;
+  latency: string;
+  jitter: string;
+  kill: number;
+  partition?: string;
+  pause?: string;
+  json: boolean;
+  scenario?: string;
+  set: string[];
+  config?: string;
+}
+
+export const simulateCommand: CommandModule<object, SimulateArgs> = {
+  command: 'simulate',
+  describe: 'Run a simulated cluster in virtual time and report convergence, detection, false positives and load',
+  builder: (y: Argv) =>
+    y
+      .option('nodes', { alias: 'n', type: 'number', default: 50, describe: 'Agents in the cluster' })
+      .option('seed', { type: 'number', default: 1, describe: 'Random seed: the same seed replays the same run' })
+      .option('duration', { type: 'string', default: '60s', describe: 'Virtual time to run (e.g. 60s, 500ms, 2m)' })
+      .option('profile', { type: 'string', default: 'lan', choices: ['lan', 'wan', 'local'], describe: 'Protocol profile' })
+      .option('loss', { type: 'number', default: 0, describe: 'Packet loss on every link, 0..1' })
+      .option('latency', { type: 'string', default: '3ms', describe: 'Mean one-way link latency' })
+      .option('jitter', { type: 'string', default: '2ms', describe: 'Latency varies by ± this' })
+      .option('kill', { type: 'number', default: 0, describe: 'Crash this many agents (chosen by the seed) once converged' })
+      .option('partition', { type: 'string', describe: 'Once converged, split the cluster in two halves for this long, then heal' })
+      .option('pause', { type: 'string', describe: 'Once converged, stall one agent (chosen by the seed) for this long' })
+      .option('set', { type: 'string', array: true, default: [], describe: 'Protocol override key=value (repeatable), e.g. --set suspicionMult=5' })
+      .option('config', { type: 'string', describe: 'JSON file of protocol overrides' })
+      .option('scenario', { type: 'string', describe: 'Run the scenario in this JSON file (see README "Scenario files")' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object instead of the readable report' })
+      .example('$0 simulate --nodes 1000 --kill 3 --json', 'Detection times at 1000 agents')
+      .example('$0 simulate --scenario partition.json', 'Run a scenario file') as unknown as Argv<SimulateArgs>,
+  handler: (args) => {
+    const overrides: Partial<ProtocolConfig> = {
+      ...(args.config ? (readJson(args.config, '--config') as Partial<ProtocolConfig>) : {}),
+      ...parseOverrides(args.set, '--set'),
+    };
+    let spec: ScenarioSpec;
+    if (args.scenario) {
+      spec = readJson(args.scenario, '--scenario') as ScenarioSpec;
+      spec = { ...spec, config: { ...(spec.config ?? {}), ...overrides } };
+    } else {
+      if (!isProfileName(args.profile)) throw new ClusterError('ERR_ARGUMENT', `--profile must be lan, wan or local`);
+      spec = builtInScenario(args, args.profile, overrides);
+    }
+    const end = args.scenario ? undefined : parseDuration(args.duration, '--duration');
+    const progress = process.stderr.isTTY && !args.json ? progressBar(end) : undefined;
+    const result = runScenario(spec, progress ? { progress } : {});
+    if (progress) process.stderr.write('\r\x1b[K');
+    if (args.json) process.stdout.write(`${JSON.stringify({ ...result.report, failures: result.failures })}\n`);
+    else {
+      process.stdout.write(`${formatReport(result.report)}\n`);
+      for (const f of result.failures) process.stdout.write(`FAILED ${f}\n`);
+    }
+    if (result.failures.length > 0) process.exitCode = 1;
+  },
+};
+
+function builtInScenario(args: SimulateArgs, profile: ProfileName, config: Partial<ProtocolConfig>): ScenarioSpec {
+  const duration = parseDuration(args.duration, '--duration');
+  if (!Number.isInteger(args.nodes) || args.nodes < 1) throw new ClusterError('ERR_ARGUMENT', `--nodes must be an integer >= 1, got ${args.nodes}`);
+  if (!Number.isInteger(args.kill) || args.kill < 0 || args.kill >= args.nodes) throw new ClusterError('ERR_ARGUMENT', `--kill must be between 0 and nodes - 1 (${args.nodes - 1}), got ${args.kill}`);
+  const steps: Step[] = [{ do: 'joinAll', seed: 0, spread: '1s' }, { do: 'runUntilConverged', max: duration }];
+  if (args.kill > 0) steps.push({ do: 'kill', nodes: [`1-${args.nodes - 1}`], count: args.kill });
+  if (args.pause) steps.push({ do: 'pause', nodes: [1 + (Math.abs(args.seed * 7919) % Math.max(1, args.nodes - 1))], for: args.pause });
+  if (args.partition) {
+    const half = Math.floor(args.nodes / 2);
+    if (half < 1) throw new ClusterError('ERR_ARGUMENT', '--partition needs at least 2 nodes');
+    steps.push({ do: 'partition', groups: [[`0-${half - 1}`], [`${half}-${args.nodes - 1}`]] }, { do: 'run', for: args.partition }, { do: 'heal' });
+  }
+  steps.push({ do: 'runUntil', at: duration });
+  return {
+    nodes: args.nodes,
+    seed: args.seed,
+    profile,
+    config,
+    latency: args.latency,
+    jitter: args.jitter,
+    loss: args.loss,
+    steps,
+  };
+}
+
+function readJson(file: string, flag: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ClusterError('ERR_ARGUMENT', `${flag}: cannot read ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ClusterError('ERR_ARGUMENT', `${flag}: ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function progressBar(end: number | undefined): (now: number) => void {
+  const started = Date.now();
+  let last = 0;
+  return (now) => {
+    if (Date.now() - last < 200 || Date.now() - started < 1000) return;
+    last = Date.now();
+    const frac = end ? Math.min(1, now / end) : 0;
+    const width = 30;
+    const bar = end ? `[${'#'.repeat(Math.round(frac * width)).padEnd(width)}] ${Math.round(frac * 100)}%` : '';
+    process.stderr.write(`\r\x1b[Ksimulating ${bar} virtual ${(now / 1000).toFixed(0)}s, wall ${((Date.now() - started) / 1000).toFixed(0)}s`);
+  };
+}
