@@ -26,4 +26,13 @@ const cli = yargs(hideBin(process.argv))
     process.exit(2);
   });
 for (const c of commands) cli.command(c);
-await cli.parseAsync();
+try {
+  await cli.parseAsync();
+} catch (err) {
+  // Misuse gets one clear line; anything else is a bug and keeps its stack.
+  if (err instanceof ClusterError) {
+    process.stderr.write(`phantom: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}

@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { lan, local, resolveConfig, wan } from '../src/config.js';
+import { ClusterError } from '../src/errors.js';
+
+test('profiles start from memberlist defaults', () => {
+  assert.equal(lan.probeIntervalMs, 1000);
+  assert.equal(lan.probeTimeoutMs, 500);
+  assert.equal(lan.indirectChecks, 3);
+  assert.equal(lan.suspicionMult, 4);
+  assert.equal(lan.retransmitMult, 4);
+  assert.equal(lan.gossipIntervalMs, 200);
+  assert.equal(lan.gossipNodes, 3);
+  assert.equal(lan.pushPullIntervalMs, 30_000);
+  assert.equal(wan.probeIntervalMs, 5000);
+  assert.equal(local.probeTimeoutMs, 200);
+  for (const p of ['lan', 'wan', 'local'] as const) assert.doesNotThrow(() => resolveConfig({}, p));
+});
+
+test('validation names every bad field at once, and unknown fields', () => {
+  try {
+    resolveConfig({ probeTimeoutMs: 2000, gossipNodes: -1, probeIntervalMS: 5 });
+    assert.fail('should throw');
+  } catch (e) {
+    assert.ok(e instanceof ClusterError);
+    assert.equal(e.code, 'ERR_CONFIG');
+    assert.match(e.message, /probeTimeoutMs \(2000\): must be less than probeIntervalMs \(1000\)/);
+    assert.match(e.message, /gossipNodes \(-1\)/);
+    assert.match(e.message, /probeIntervalMS: unknown setting/);
+  }
+  assert.throws(() => resolveConfig({ suspicionMult: 'x' as unknown as number }), /suspicionMult: must be a number/);
+});

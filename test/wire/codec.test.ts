@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { createCodec } from '../../src/wire/codec.js';
+import * as M from '../../src/core/messages.js';
+import { Swim } from '../../src/core/swim.js';
+import { lan } from '../../src/config.js';
+import { SeededRandom } from '../../src/runtime/random.js';
+
+const codec = createCodec();
+const name = fc.string({ minLength: 1, maxLength: 40 });
+const u32 = fc.nat(0xffffffff);
+const inc = fc.nat(1_000_000);
+const tags = fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 16 })), { maxLength: 4 }).map((kv) => kv.flat());
+const entry = fc.tuple(name, name, fc.integer({ min: 0, max: 3 }), inc, tags).map(([n, a, s, i, t]) => M.entry(n, a, s, i, t));
+const message: fc.Arbitrary<M.Message> = fc.oneof(
+  fc.tuple(u32, name, name, fc.nat(100_000)).map(([s, t, f, k]) => M.ping(s, t, f, k)),
+  fc.tuple(u32, name, fc.nat(100_000)).map(([s, f, k]) => M.ack(s, f, k)),
+  fc.tuple(u32, name, name, name).map(([s, t, a, f]) => M.pingReq(s, t, a, f)),
+  fc.tuple(u32, name).map(([s, f]) => M.nack(s, f)),
+  fc.tuple(name, name, inc, tags).map(([n, a, i, t]) => M.alive(n, a, i, t)),
+  fc.tuple(name, inc, name).map(([n, i, f]) => M.suspect(n, i, f)),
+  fc.tuple(name, inc, name).map(([n, i, f]) => M.dead(n, i, f)),
+  fc.tuple(name, inc).map(([n, i]) => M.left(n, i)),
+  fc.tuple(name, fc.integer({ min: 0, max: 3 }), fc.array(entry, { maxLength: 5 })).map(([f, fl, es]) => M.pushPull(f, fl, 0, 1, es)),
+);
+const packet = fc.array(message, { minLength: 1, maxLength: 20 });
+
+test('every message survives a round trip, alone and in compounds of any size', () => {
+  fc.assert(
+    fc.property(packet, (msgs) => {
+      const r = codec.decode(codec.encode(msgs));
+      assert.ok(r.ok, r.ok ? '' : r.reason);
+      assert.deepEqual(r.value, msgs);
+    }),
+  );
+});
+
+test('records keep a ping with 8 piggybacked updates small (under 300 bytes)', () => {
+  const ups = Array.from({ length: 8 }, (_, i) => M.alive(`node-${i}`, `10.0.0.${i}:7946`, i, ['zone', 'a']));
+  const bytes = codec.encode([M.ping(5, 'node-1', 'node-2', 10), ...ups]);
+  assert.ok(bytes.length < 300, `${bytes.length} bytes`);
+  assert.equal(codec.sizeOf(ups[0]!) < 40, true);
+});
+
+test('random bytes never throw: a value or a counted reason', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 2000 }), fc.boolean(), (bytes, versioned) => {
+      // Half the cases carry a valid version byte, so the decoder proper sees the garbage.
+      if (versioned && bytes.length > 0) bytes[0] = M.PROTOCOL_VERSION;
+      const r = codec.decode(bytes);
+      if (!r.ok) assert.equal(typeof r.reason, 'string');
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('truncated and bit-flipped valid packets never throw, and what decodes is well-formed', () => {
+  fc.assert(
+    fc.property(packet, fc.nat(), fc.nat(), fc.boolean(), (msgs, cut, flip, doFlip) => {
+      const good = codec.encode(msgs);
+      const bytes = doFlip ? Uint8Array.from(good) : good.subarray(0, cut % good.length);
+      if (doFlip) bytes[flip % bytes.length]! ^= 1 << (flip % 8);
+      const r = codec.decode(bytes);
+      if (r.ok) for (const m of r.value) assert.ok(m.type >= 1 && m.type <= 9);
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('hostile shapes: huge declared lengths, deep nesting, wrong types, unknown types and versions', () => {
+  const cases: [string, number[]][] = [
+    ['array32 of 4G items', [1, 0xdd, 0xff, 0xff, 0xff, 0xff, 0x01]],
+    ['str32 of 4 GB', [1, 0x91, 0xdb, 0xff, 0xff, 0xff, 0xff, 0x61]],
+    ['map32 huge', [1, 0xdf, 0xff, 0xff, 0xff, 0xff]],
+    ['bad version', [9, 0x90]],
+    ['empty', [1]],
+    ['not a compound', [1, 0x05]],
+    ['deep nesting', [1, ...Array(100_000).fill(0x91), 0x01]],
+  ];
+  for (const [what, bytes] of cases) {
+    const r = codec.decode(Uint8Array.from(bytes));
+    assert.equal(r.ok, false, what);
+  }
+  // A well-formed compound whose message has a wrong field type is dropped whole.
+  const wrong = codec.encode([M.ping(1, 'a', 'b', 1)]);
+  const obj = codec.decode(wrong);
+  assert.ok(obj.ok);
+  const packr = codec.encode([{ ...M.ping(1, 'a', 'b', 1), seq: -1 } as M.Message]);
+  assert.equal(codec.decode(packr).ok, false, 'negative seq');
+  const unknown = codec.encode([{ type: 200, seq: 1 } as unknown as M.Message]);
+  const u = codec.decode(unknown);
+  assert.ok(!u.ok && u.reason === 'unknown-type');
+});
+
+test('garbage never throws out of the core either', () => {
+  const core = new Swim({ name: 'a', address: 'a', config: lan }, { random: new SeededRandom(1), sizeOf: codec.sizeOf }, 0);
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 600 }), fc.nat(100_000), (bytes, t) => {
+      const r = codec.decode(bytes);
+      if (r.ok) core.step({ type: 'packet', from: 'x', messages: r.value }, t);
+      core.step({ type: 'tick' }, t);
+    }),
+    { numRuns: 1000 },
+  );
+  fc.assert(
+    fc.property(packet, fc.nat(100_000), (msgs, t) => {
+      core.step({ type: 'packet', from: 'x', messages: msgs }, t);
+    }),
+    { numRuns: 500 },
+  );
+});
