@@ -1,0 +1,140 @@
+/**
+ * Everything an operator sets for one agent, with defaults, and one validation that names every
+ * bad field at once (ERR_CONFIG). Protocol timing lives in config.ts (profiles + overrides); this
+ * file is about the process: identity, addresses, logs, data directory.
+ *
+ * Defaults:
+ * | field      | default            | meaning                                                    |
+ * |------------|--------------------|------------------------------------------------------------|
+ * | name       | os.hostname()      | unique in the cluster; a restart with the same name takes over |
+ * | bind       | 0.0.0.0:7946       | UDP listen address                                         |
+ * | advertise  | auto               | address others dial; auto = an interface address if bind is a wildcard |
+ * | join       | []                 | seeds (host:port; names are resolved at join)              |
+ * | profile    | lan                | protocol profile: lan, wan or local                        |
+ * | protocol   | {}                 | per-field overrides of the profile                         |
+ * | tags       | {}                 | metadata gossiped with this member (≤ maxTagsBytes)         |
+ * | admin      | 127.0.0.1:7947     | HTTP admin API address; null disables it                   |
+ * | logLevel   | info               | fatal, error, warn, info, debug, trace, silent             |
+ * | dataDir    | none               | directory for the member snapshot (rejoin after restart)    |
+ */
+import { hostname } from 'node:os';
+import { isProfileName, resolveConfig, type ProfileName, type ProtocolConfig } from '../config.js';
+import { ClusterError } from '../errors.js';
+import type { Tags } from '../core/types.js';
+import { parseHostPort } from '../transport/address.js';
+
+/** Log levels pino knows, from quietest to loudest, plus `silent`. */
+export const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** What callers (and the config file) may set; every field optional. */
+export interface AgentConfigInput {
+  name?: string;
+  bind?: string;
+  advertise?: string;
+  join?: readonly string[];
+  profile?: string;
+  protocol?: Readonly<Record<string, unknown>>;
+  tags?: Readonly<Record<string, unknown>>;
+  admin?: string | null;
+  logLevel?: string;
+  dataDir?: string;
+}
+
+/** A complete, checked agent configuration. */
+export interface AgentConfig {
+  readonly name: string;
+  readonly bind: string;
+  readonly advertise: string | undefined;
+  readonly join: readonly string[];
+  readonly profile: ProfileName;
+  readonly protocol: ProtocolConfig;
+  readonly tags: Tags;
+  /** The admin API address; null = no admin API. Used by `phantom agent`, which opens it. */
+  readonly admin: string | null;
+  readonly logLevel: LogLevel;
+  readonly dataDir: string | undefined;
+}
+
+/** The defaults of the table above. */
+export const AGENT_DEFAULTS = Object.freeze({
+  bind: '0.0.0.0:7946',
+  admin: '127.0.0.1:7947',
+  profile: 'lan' as ProfileName,
+  logLevel: 'info' as LogLevel,
+});
+
+const KNOWN = new Set(['name', 'bind', 'advertise', 'join', 'profile', 'protocol', 'tags', 'admin', 'logLevel', 'dataDir']);
+
+/** Fill defaults and check every field; throws ERR_CONFIG listing every problem. */
+export function resolveAgentConfig(input: AgentConfigInput = {}): AgentConfig {
+  const problems: string[] = [];
+  const check = (fn: () => void): void => {
+    try {
+      fn();
+    } catch (e) {
+      problems.push(e instanceof Error ? e.message.replace(/^invalid config: /, '') : String(e));
+    }
+  };
+  for (const key of Object.keys(input)) if (!KNOWN.has(key)) problems.push(`${key}: unknown field (known: ${[...KNOWN].join(', ')})`);
+
+  const name = input.name ?? hostname();
+  if (typeof name !== 'string' || name.length === 0) problems.push('name: must be a non-empty string');
+  else if (/[\s\u0000-\u001f]/.test(name)) problems.push(`name ${JSON.stringify(name)}: must not contain spaces or control characters`);
+
+  const bind = input.bind ?? AGENT_DEFAULTS.bind;
+  check(() => parseHostPort(String(bind), 'bind', { port: 7946 }));
+  const advertise = input.advertise === undefined || input.advertise === '' ? undefined : input.advertise;
+  if (advertise !== undefined) check(() => parseHostPort(String(advertise), 'advertise', { port: 0 }));
+
+  const join: string[] = [];
+  if (input.join !== undefined && !Array.isArray(input.join)) problems.push('join: must be a list of host:port');
+  else {
+    for (const s of input.join ?? []) {
+      join.push(String(s));
+      check(() => parseHostPort(String(s), 'join', { port: 7946 }));
+    }
+  }
+
+  const profileText = input.profile ?? AGENT_DEFAULTS.profile;
+  let profile: ProfileName = 'lan';
+  if (typeof profileText === 'string' && isProfileName(profileText)) profile = profileText;
+  else problems.push(`profile ${JSON.stringify(profileText)}: must be lan, wan or local`);
+
+  let protocol: ProtocolConfig | undefined;
+  if (input.protocol !== undefined && (typeof input.protocol !== 'object' || input.protocol === null || Array.isArray(input.protocol))) problems.push('protocol: must be an object of protocol settings');
+  else check(() => (protocol = resolveConfig({ ...(input.protocol ?? {}) }, profile)));
+
+  const tags: Record<string, string> = {};
+  if (input.tags !== undefined && (typeof input.tags !== 'object' || input.tags === null || Array.isArray(input.tags))) problems.push('tags: must be an object of string values');
+  else {
+    for (const [k, v] of Object.entries(input.tags ?? {})) {
+      if (k.length === 0) problems.push('tags: a tag name must not be empty');
+      else if (typeof v !== 'string') problems.push(`tags.${k}: must be a string, got ${JSON.stringify(v)}`);
+      else tags[k] = v;
+    }
+  }
+
+  const admin = input.admin === undefined ? AGENT_DEFAULTS.admin : input.admin;
+  if (admin !== null) check(() => parseHostPort(String(admin), 'admin', { host: '127.0.0.1', port: 7947 }));
+
+  const logLevel = input.logLevel ?? AGENT_DEFAULTS.logLevel;
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`logLevel ${JSON.stringify(logLevel)}: must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const dataDir = input.dataDir === undefined || input.dataDir === '' ? undefined : input.dataDir;
+  if (dataDir !== undefined && typeof dataDir !== 'string') problems.push('dataDir: must be a directory path');
+
+  if (problems.length > 0) throw new ClusterError('ERR_CONFIG', `invalid agent config: ${problems.join('; ')}`);
+  return Object.freeze({
+    name,
+    bind,
+    advertise,
+    join: Object.freeze(join),
+    profile,
+    protocol: protocol!,
+    tags: Object.freeze(tags),
+    admin,
+    logLevel: logLevel as LogLevel,
+    dataDir,
+  });
+}

@@ -1,0 +1,341 @@
+/**
+ * The production agent: the shared Driver on a UDP socket and the real clock, plus what an
+ * operator needs around it: logs and counters (observe.ts), member history, the data-dir
+ * snapshot, typed events. No protocol logic lives here.
+ */
+import { randomBytes } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import type { ProtocolConfig } from '../config.js';
+import { ClusterError } from '../errors.js';
+import type { Member, MemberEvent, MemberEventType, MemberState, Tags } from '../core/types.js';
+import { RealScheduler } from '../runtime/scheduler.js';
+import { SeededRandom } from '../runtime/random.js';
+import { membershipChecksum } from '../runtime/checksum.js';
+import { familyOf, formatHostPort, parseHostPort } from '../transport/address.js';
+import type { Transport } from '../transport/transport.js';
+import { createUdpTransport, type UdpTransport } from '../transport/udp.js';
+import { createCodec } from '../wire/codec.js';
+import { resolveAgentConfig, type AgentConfig, type AgentConfigInput, type LogLevel } from './agent-config.js';
+import { Driver } from './driver.js';
+import { TypedEmitter } from './events.js';
+import { MemberHistory, type HistoryEntry } from './history.js';
+import { createLogger, type Logger } from './log.js';
+import { Observer, type ObserverCounters } from './observe.js';
+import { readSnapshot, rejoinAddresses, Snapshotter, type Snapshot } from './snapshot.js';
+
+/** Payload of each event type (all carry the member and its previous state). */
+export type AgentEvents = { [K in MemberEventType]: MemberEvent };
+
+/** Extra start-up options that are not operator configuration. */
+export interface AgentRuntimeOptions {
+  /** Use this logger instead of building one from logLevel (tests, embedding). */
+  readonly logger?: Logger;
+  /** Pretty log lines; default when stdout is a TTY. */
+  readonly prettyLogs?: boolean;
+  /** Minimum time between two snapshot writes (ms). Default 1000. */
+  readonly snapshotIntervalMs?: number;
+}
+
+/** Everything `stats()` reports. Counts since start. */
+export interface AgentStats {
+  readonly name: string;
+  readonly address: string;
+  readonly incarnation: number;
+  readonly state: 'running' | 'leaving' | 'left' | 'stopped';
+  /** Milliseconds since createAgent resolved. */
+  readonly uptimeMs: number;
+  readonly members: Record<MemberState, number>;
+  /** Farmhash over the sorted name:state:incarnation list: equal on agents that agree. */
+  readonly checksum: number;
+  readonly packetsIn: number;
+  readonly packetsOut: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly sendErrors: number;
+  /** Lifeguard local health (0 = healthy); 0 until the core exposes it. */
+  readonly awareness: number;
+  readonly snapshotWrites: number;
+  readonly counters: ObserverCounters;
+}
+
+/** Health for /v1/health: ok, or the reason it is not. */
+export type AgentHealth = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+export interface Agent {
+  readonly name: string;
+  /** The advertised `host:port` others reach us at. */
+  readonly address: string;
+  readonly config: AgentConfig;
+  /** The snapshot read at start, if any (for `phantom info`). */
+  readonly restoredFrom: Snapshot | undefined;
+  /**
+   * Join the cluster through seeds (`host:port`; names are resolved), plus the members of the
+   * start-up snapshot the first time. Resolves with the number of seeds that answered; rejects
+   * with ERR_JOIN_FAILED saying what to check.
+   */
+  join(seeds: readonly string[]): Promise<number>;
+  /** Every member known, ourselves included, failed and left ones too. */
+  members(): Member[];
+  member(name: string): Member | undefined;
+  /** Ourselves as others see us. */
+  self(): Member;
+  /** Recent history of one member, oldest first. */
+  history(name: string): readonly HistoryEntry[];
+  on<K extends MemberEventType>(type: K, fn: (e: AgentEvents[K]) => void): () => void;
+  /** Replace our tags; they spread by gossip with a new incarnation. Throws ERR_TAGS_TOO_LARGE. */
+  setTags(tags: Tags): void;
+  /** Graceful leave: broadcast `left`, wait for it to spread (bounded by leaveTimeoutMs), stop. */
+  leave(): Promise<void>;
+  /** Stop at once (after leave() if you want others to see `left` rather than `failed`). */
+  shutdown(): Promise<void>;
+  stats(): AgentStats;
+  health(): AgentHealth;
+  setLogLevel(level: LogLevel): void;
+  readonly log: Logger;
+}
+
+/**
+ * Start an agent: validate the config, read the snapshot, bind the socket, start the protocol.
+ * Rejects with ERR_CONFIG (naming every bad field), ERR_BIND (port in use, address not ours) or
+ * ERR_SNAPSHOT (unreadable data dir), each saying what to do.
+ */
+export async function createAgent(input: AgentConfigInput = {}, opts: AgentRuntimeOptions = {}): Promise<Agent> {
+  const config = resolveAgentConfig(input);
+  const snapshot = config.dataDir ? readSnapshot(config.dataDir) : undefined;
+  if (snapshot && snapshot.name && snapshot.name !== config.name) {
+    throw new ClusterError('ERR_SNAPSHOT', `data dir ${config.dataDir} holds the snapshot of agent ${JSON.stringify(snapshot.name)}, not ${JSON.stringify(config.name)}; use --name ${snapshot.name} or another --data-dir`);
+  }
+  const udp = await createUdpTransport({ bind: config.bind, ...(config.advertise ? { advertise: config.advertise } : {}) });
+  try {
+    return new RealAgent(config, udp, snapshot, opts);
+  } catch (e) {
+    await udp.close();
+    throw e;
+  }
+}
+
+class RealAgent implements Agent {
+  readonly log: Logger;
+  private readonly driver: Driver;
+  private readonly observer: Observer;
+  private readonly history_: MemberHistory;
+  private readonly emitter: TypedEmitter<AgentEvents>;
+  private readonly snapshotter: Snapshotter | undefined;
+  private readonly startedAt = performance.now();
+  private rejoin: string[];
+  private joinedOnce = false;
+  private state: AgentStats['state'] = 'running';
+  private leaving: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    readonly config: AgentConfig,
+    private readonly udp: UdpTransport,
+    readonly restoredFrom: Snapshot | undefined,
+    opts: AgentRuntimeOptions,
+  ) {
+    this.log = opts.logger ?? createLogger({ level: config.logLevel, agent: config.name, ...(opts.prettyLogs !== undefined ? { pretty: opts.prettyLogs } : {}) });
+    this.observer = new Observer(this.log);
+    this.history_ = new MemberHistory(config.name);
+    this.emitter = new TypedEmitter<AgentEvents>((err) => this.log.error({ err }, 'an event listener threw'));
+    this.rejoin = restoredFrom ? rejoinAddresses(restoredFrom, config.name) : [];
+    const observer = this.observer;
+    // Per-packet hooks only when trace is on at start: nothing on the hot path otherwise.
+    const tracing = observer.tracing;
+    const transport: Transport = tracing
+      ? {
+          address: udp.address,
+          send: (to, bytes) => udp.send(to, bytes),
+          onPacket: (h) => udp.onPacket((from, bytes) => (observer.packetIn(from, bytes), h(from, bytes))),
+          close: () => udp.close(),
+        }
+      : udp;
+    this.driver = new Driver(
+      { name: config.name, tags: config.tags, incarnation: restoredFrom ? restoredFrom.incarnation + 1 : 0, config: config.protocol },
+      {
+        transport,
+        scheduler: new RealScheduler(),
+        random: new SeededRandom(randomBytes(4).readUInt32LE(0)),
+        codec: observer.countingCodec(createCodec()),
+        onEvent: (e) => this.onEvent(e),
+        onNote: (n) => {
+          observer.note(n);
+          this.history_.note(n);
+          if (n.kind === 'refuted') this.snapshotter?.changed();
+        },
+        ...(tracing ? { onSend: (to: string, bytes: Uint8Array, n: number) => observer.packetOut(to, bytes, n) } : {}),
+      },
+    );
+    if (config.dataDir) {
+      this.snapshotter = new Snapshotter(
+        config.dataDir,
+        config.name,
+        {
+          members: () => this.driver.members(),
+          incarnation: () => this.driver.core.currentIncarnation,
+          onError: (err) => this.log.warn({ err: err.message, dataDir: config.dataDir }, 'cannot write the snapshot; the agent runs on, but a restart will not remember members'),
+        },
+        opts.snapshotIntervalMs,
+      );
+      this.snapshotter.flush(); // records the raised incarnation before anyone can see it
+    }
+    this.log.info(
+      { address: udp.address, bind: udp.boundAddress, profile: config.profile, incarnation: this.driver.core.currentIncarnation, restored: restoredFrom ? restoredFrom.members.length : 0 },
+      'agent started',
+    );
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+  get address(): string {
+    return this.udp.address;
+  }
+
+  private onEvent(e: MemberEvent): void {
+    this.observer.event(e);
+    this.history_.event(e);
+    this.snapshotter?.changed();
+    this.emitter.emit(e.type, e);
+  }
+
+  async join(seeds: readonly string[]): Promise<number> {
+    if (this.state !== 'running') throw new ClusterError('ERR_NOT_RUNNING', `cannot join: the agent is ${this.state}`);
+    const resolved = await Promise.all(seeds.map((s) => this.resolveSeed(s)));
+    const fromSnapshot = this.joinedOnce ? [] : this.rejoin;
+    this.joinedOnce = true;
+    const all = [...new Set([...resolved, ...fromSnapshot])].filter((a) => a !== this.address);
+    if (all.length === 0) {
+      throw new ClusterError('ERR_JOIN_FAILED', 'nothing to join: give at least one seed other than this agent (--join host:port), or start with --data-dir of a previous run');
+    }
+    this.log.info({ seeds: resolved, fromSnapshot: fromSnapshot.length }, 'joining');
+    return new Promise<number>((resolve, reject) => {
+      this.driver.join(all, (r) => {
+        if (r.ok) {
+          this.log.info({ contacted: r.contacted }, 'joined');
+          resolve(r.contacted);
+        } else {
+          this.log.warn({ error: r.error.message }, 'join failed');
+          reject(new ClusterError('ERR_JOIN_FAILED', `${r.error.message}. Is an agent running at each seed, with UDP port open between the hosts and the same --profile?`));
+        }
+      });
+    });
+  }
+
+  private async resolveSeed(seed: string): Promise<string> {
+    const hp = parseHostPort(seed, 'join', { port: 7946 });
+    if (familyOf(hp.host) !== 0) return formatHostPort(hp.host, hp.port);
+    try {
+      const v6 = familyOf(parseHostPort(this.udp.boundAddress, 'bind').host) === 6;
+      const r = await lookup(hp.host, { family: v6 ? 0 : 4 });
+      return formatHostPort(r.address, hp.port);
+    } catch (e) {
+      throw new ClusterError('ERR_JOIN_FAILED', `cannot resolve seed ${JSON.stringify(seed)} (${(e as Error).message}); check the name or give an IP address`);
+    }
+  }
+
+  members(): Member[] {
+    return this.driver.members();
+  }
+  member(name: string): Member | undefined {
+    return this.driver.core.member(name);
+  }
+  self(): Member {
+    return this.driver.core.member(this.config.name)!;
+  }
+  history(name: string): readonly HistoryEntry[] {
+    return this.history_.of(name);
+  }
+  on<K extends MemberEventType>(type: K, fn: (e: AgentEvents[K]) => void): () => void {
+    return this.emitter.on(type, fn);
+  }
+
+  setTags(tags: Tags): void {
+    if (this.state !== 'running') throw new ClusterError('ERR_NOT_RUNNING', `cannot set tags: the agent is ${this.state}`);
+    this.driver.setTags(tags);
+    this.snapshotter?.changed();
+    this.log.info({ tags, incarnation: this.driver.core.currentIncarnation }, 'tags set');
+  }
+
+  leave(): Promise<void> {
+    if (this.leaving) return this.leaving;
+    if (this.state === 'stopped') return Promise.resolve();
+    this.state = 'leaving';
+    this.log.info({}, 'leaving the cluster');
+    const boundMs = this.config.protocol.leaveTimeoutMs + 1000;
+    this.leaving = new Promise<void>((resolve) => {
+      // The core bounds the leave itself; this guard only covers a core that never says `left`.
+      const guard = setTimeout(resolve, boundMs);
+      this.driver.leave(() => {
+        clearTimeout(guard);
+        resolve();
+      });
+    }).then(() => {
+      this.state = 'left';
+      this.snapshotter?.flush();
+      this.log.info({ incarnation: this.driver.core.currentIncarnation }, 'left the cluster');
+    });
+    return this.leaving;
+  }
+
+  shutdown(): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = (async () => {
+        this.driver.close();
+        this.snapshotter?.flush();
+        this.snapshotter?.stop();
+        await this.udp.close();
+        this.state = 'stopped';
+        this.log.info({}, 'agent stopped');
+      })();
+    }
+    return this.stopping;
+  }
+
+  stats(): AgentStats {
+    const members: Record<MemberState, number> = { alive: 0, suspect: 0, dead: 0, left: 0 };
+    const rows = this.driver.members();
+    for (const m of rows) members[m.state]++;
+    const s = this.driver.stats;
+    return {
+      name: this.name,
+      address: this.address,
+      incarnation: this.driver.core.currentIncarnation,
+      state: this.state,
+      uptimeMs: Math.round(performance.now() - this.startedAt),
+      members,
+      checksum: membershipChecksum(rows),
+      packetsIn: s.packetsIn,
+      packetsOut: s.packetsOut,
+      bytesIn: s.bytesIn,
+      bytesOut: s.bytesOut,
+      sendErrors: this.udp.stats.sendErrors + this.udp.stats.badAddress,
+      awareness: awarenessOf(this.driver.core),
+      snapshotWrites: this.snapshotter?.writes ?? 0,
+      counters: this.observer.counters,
+    };
+  }
+
+  health(): AgentHealth {
+    if (this.state !== 'running') return { ok: false, reason: `the agent is ${this.state}` };
+    const others = this.driver.members().filter((m) => m.name !== this.name);
+    const live = others.filter((m) => m.state === 'alive' || m.state === 'suspect').length;
+    if (others.length > 0 && live === 0) return { ok: false, reason: `isolated: none of the ${others.length} other known members is alive` };
+    return { ok: true };
+  }
+
+  setLogLevel(level: LogLevel): void {
+    this.log.level = level;
+  }
+
+  /** The protocol config in force (for `phantom info`). */
+  get protocol(): ProtocolConfig {
+    return this.config.protocol;
+  }
+}
+
+/** Lifeguard's local health score if the core exposes one (`healthScore`), else 0. */
+function awarenessOf(core: object): number {
+  const v = (core as { healthScore?: unknown }).healthScore;
+  return typeof v === 'number' ? v : 0;
+}

@@ -1,0 +1,148 @@
+/**
+ * The one observer: every driver event, note and packet becomes a pino line and a counter here,
+ * and nowhere else. Protocol code never logs.
+ *
+ * Log contract (other tools follow a cluster from it):
+ * - every change of this agent's view of a member: ONE line at info, message `member <status>`,
+ *   with fields `member`, `status` (alive | suspect | failed | left), `incarnation`, `event`
+ *   (join | update | suspect | alive | failed | left), `address`;
+ * - accusations and refutations at info/debug; protocol chatter (push-pull, join retries) at
+ *   debug; each packet in or out at trace only; drops at debug (they are counted anyway).
+ */
+import type { Note } from '../core/io.js';
+import { MsgType, type Message } from '../core/messages.js';
+import type { Address, MemberEvent, MemberEventType } from '../core/types.js';
+import type { Codec } from '../wire/codec.js';
+import { statusOf } from './history.js';
+import type { Logger } from './log.js';
+
+const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(MsgType).map(([k, v]) => [v, k.replace(/^./, (c) => c.toLowerCase())]));
+
+/** Counters the observer keeps; /metrics and `phantom info` show them. */
+export interface ObserverCounters {
+  /** Membership events by type. */
+  events: Record<MemberEventType, number>;
+  /** Messages sent, by message type (ping, ack, pingReq, nack, alive, suspect, dead, left, pushPull). */
+  messagesOut: Record<string, number>;
+  /** Messages received and decoded, by type. */
+  messagesIn: Record<string, number>;
+  /** Probes of ours that got no ack, direct or indirect. */
+  probesFailed: number;
+  /** Suspicions this agent started or joined (ours or reported). */
+  suspicionsStarted: number;
+  /** Suspicions that ran out: the member was declared failed. */
+  suspicionsExpired: number;
+  /** Times we refuted an accusation against ourselves. */
+  refutations: number;
+  /** Push-pull exchanges we started, by reason. */
+  pushPulls: Record<string, number>;
+  joinRetries: number;
+  /** Members forgotten after the reap timeout. */
+  reaped: number;
+  /** Dropped packets and messages by reason (codec and core). */
+  drops: Record<string, number>;
+}
+
+/** Turns driver outputs into logs and counters. */
+export class Observer {
+  readonly counters: ObserverCounters = {
+    events: { join: 0, update: 0, suspect: 0, alive: 0, failed: 0, left: 0 },
+    messagesOut: {},
+    messagesIn: {},
+    probesFailed: 0,
+    suspicionsStarted: 0,
+    suspicionsExpired: 0,
+    refutations: 0,
+    pushPulls: {},
+    joinRetries: 0,
+    reaped: 0,
+    drops: {},
+  };
+
+  constructor(private readonly log: Logger) {}
+
+  /** One membership change: one info line. */
+  event(e: MemberEvent): void {
+    this.counters.events[e.type]++;
+    const m = e.member;
+    const status = statusOf(m.state);
+    this.log.info({ member: m.name, status, incarnation: m.incarnation, event: e.type, address: m.address, ...(e.type === 'join' || e.type === 'update' ? { tags: m.tags } : {}) }, `member ${status}`);
+  }
+
+  note(n: Note): void {
+    const c = this.counters;
+    switch (n.kind) {
+      case 'probe-failed':
+        c.probesFailed++;
+        this.log.debug({ member: n.target, indirect: n.indirect }, 'probe failed');
+        return;
+      case 'suspicion-started':
+        c.suspicionsStarted++;
+        this.log.debug({ member: n.target, by: n.by, timeoutMs: n.timeoutMs }, 'suspicion started');
+        return;
+      case 'suspicion-expired':
+        c.suspicionsExpired++;
+        this.log.debug({ member: n.target }, 'suspicion expired');
+        return;
+      case 'refuted':
+        c.refutations++;
+        this.log.info({ incarnation: n.incarnation, accusedBy: n.accusedBy }, 'refuted an accusation against us');
+        return;
+      case 'push-pull':
+        c.pushPulls[n.reason] = (c.pushPulls[n.reason] ?? 0) + 1;
+        this.log.debug({ peer: n.peer, reason: n.reason }, 'push-pull');
+        return;
+      case 'join-retry':
+        c.joinRetries++;
+        this.log.debug({ attempt: n.attempt, seeds: n.seeds }, 'join: no answer yet, retrying');
+        return;
+      case 'reaped':
+        c.reaped++;
+        this.log.debug({ member: n.name }, 'member forgotten (reaped)');
+        return;
+      case 'dropped':
+        c.drops[n.reason] = (c.drops[n.reason] ?? 0) + 1;
+        this.log.debug({ from: n.from, reason: n.reason }, 'dropped');
+        return;
+    }
+  }
+
+  /** A packet went out (only called when trace is on). */
+  packetOut(to: Address, bytes: Uint8Array, messages: number): void {
+    this.log.trace({ to, bytes: bytes.length, messages }, 'packet out');
+  }
+
+  /** A packet came in (only called when trace is on). */
+  packetIn(from: Address, bytes: Uint8Array): void {
+    this.log.trace({ from, bytes: bytes.length }, 'packet in');
+  }
+
+  /** Whether per-packet hooks are worth installing at the current level. */
+  get tracing(): boolean {
+    return this.log.isLevelEnabled('trace');
+  }
+
+  /** The same codec, counting messages by type in both directions (one increment per message). */
+  countingCodec(codec: Codec): Codec {
+    const out = this.counters.messagesOut;
+    const inn = this.counters.messagesIn;
+    const count = (into: Record<string, number>, ms: readonly Message[]): void => {
+      for (const m of ms) {
+        const name = TYPE_NAMES[m.type] ?? String(m.type);
+        into[name] = (into[name] ?? 0) + 1;
+      }
+    };
+    return {
+      sizeOf: codec.sizeOf,
+      encode(messages) {
+        count(out, messages);
+        return codec.encode(messages);
+      },
+      decode(bytes) {
+        const r = codec.decode(bytes);
+        if (r.ok) count(inn, r.value);
+        return r;
+      },
+    };
+  }
+}
