@@ -2,6 +2,23 @@
 import type { CommandModule } from 'yargs';
 import { simulateCommand } from './simulate.js';
 import { demoCommand } from './demo.js';
+import { agentCommand } from './agent.js';
+import { membersCommand } from './members.js';
+import { joinCommand } from './join.js';
+import { leaveCommand } from './leave.js';
+import { infoCommand } from './info.js';
+import { tagsCommand } from './tags.js';
+import { lookupCommand } from './lookup.js';
 
 // Each module types its own argv; yargs only needs the common shape here.
-export const commands: CommandModule<object, never>[] = [simulateCommand, demoCommand] as unknown as CommandModule<object, never>[];
+export const commands: CommandModule<object, never>[] = [
+  simulateCommand,
+  demoCommand,
+  agentCommand,
+  membersCommand,
+  joinCommand,
+  leaveCommand,
+  infoCommand,
+  tagsCommand,
+  lookupCommand,
+] as unknown as CommandModule<object, never>[];

@@ -1,0 +1,236 @@
+/**
+ * The HTTP admin API (node:http), on 127.0.0.1 by default: JSON under /v1 and Prometheus text
+ * at /metrics. It gets the narrow functions it serves, not the agent. Request bodies are capped
+ * (ADMIN_MAX_BODY_BYTES); every error is a JSON `{ error: { code, message } }` with a 4xx/5xx.
+ *
+ * GET  /v1/members[?status=alive|suspect|failed|left]   GET /v1/members/:name (with history)
+ * GET  /v1/self   GET /v1/info   GET /v1/health (200 | 503 + reason)   GET /v1/lookup?key=K&n=3
+ * POST /v1/join {"addrs": [...]}   POST /v1/leave   POST /v1/tags {"set": {...}, "delete": [...]}
+ * GET  /metrics
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AgentHealth, AgentStats } from '../agent/agent.js';
+import type { HistoryEntry } from '../agent/history.js';
+import { statusOf } from '../agent/history.js';
+import { ClusterError } from '../errors.js';
+import type { Member, Tags } from '../core/types.js';
+import { parseHostPort, formatHostPort } from '../transport/address.js';
+import { renderMetrics } from './metrics.js';
+
+/** Largest request body accepted (bytes). */
+export const ADMIN_MAX_BODY_BYTES = 64 * 1024;
+
+/** What the admin API serves; `phantom agent` wires these to the agent. */
+export interface AdminDeps {
+  members(): readonly Member[];
+  member(name: string): Member | undefined;
+  history(name: string): readonly HistoryEntry[];
+  self(): Member;
+  stats(): AgentStats;
+  health(): AgentHealth;
+  /** Configuration and identity for `phantom info`. */
+  info(): Record<string, unknown>;
+  join(addrs: readonly string[]): Promise<number>;
+  /** Graceful leave; the process may exit after the response is sent. */
+  leave(): Promise<void>;
+  setTags(tags: Tags): void;
+  /** Ring owners of a key, or undefined when no ring is kept. */
+  lookup?(key: string, n: number): readonly string[];
+  /** Milliseconds on the clock of Member.stateChangedAt. */
+  now(): number;
+}
+
+/** The JSON shape of a member (`phantom members --json` prints an array of these). */
+export interface MemberJson {
+  name: string;
+  addr: string;
+  status: 'alive' | 'suspect' | 'failed' | 'left';
+  incarnation: number;
+  tags: Tags;
+  /** Milliseconds since this agent saw the status change. */
+  sinceMs: number;
+}
+
+export function memberJson(m: Member, now: number): MemberJson {
+  return { name: m.name, addr: m.address, status: statusOf(m.state), incarnation: m.incarnation, tags: m.tags, sinceMs: Math.max(0, Math.round(now - m.stateChangedAt)) };
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const STATUSES = new Set(['alive', 'suspect', 'failed', 'left']);
+
+export interface AdminServer {
+  /** `host:port` the server listens on (port resolved when 0 was asked). */
+  readonly address: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Listen on `listen` (`host:port`). Rejects with ERR_BIND when the port is taken or the address
+ * is not ours, saying to pick another with --admin.
+ */
+export async function startAdminServer(listen: string, deps: AdminDeps): Promise<AdminServer> {
+  const hp = parseHostPort(listen, 'admin', { host: '127.0.0.1', port: 7947 });
+  const server = createServer((req, res) => {
+    handle(req, res, deps).catch((e: unknown) => sendError(res, e));
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      const why = e.code === 'EADDRINUSE' ? 'the port is in use (another agent on this host?)' : e.code === 'EADDRNOTAVAIL' ? 'not an address of this host' : e.message;
+      reject(new ClusterError('ERR_BIND', `cannot open the admin API on ${listen}: ${why}. Pick another with --admin host:port`));
+    });
+    server.listen(hp.port, hp.host, () => resolve());
+  });
+  const a = server.address();
+  const address = a && typeof a === 'object' ? formatHostPort(a.address, a.port) : listen;
+  return { address, close: () => closeServer(server) };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://admin');
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const method = req.method ?? 'GET';
+  const only = (m: string): void => {
+    if (method !== m) throw new HttpError(405, 'ERR_METHOD', `${path} takes ${m}, not ${method}`);
+  };
+
+  if (path === '/metrics') {
+    only('GET');
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    res.end(renderMetrics(d.stats()));
+    return;
+  }
+  if (path === '/v1/members') {
+    only('GET');
+    const status = url.searchParams.get('status');
+    if (status !== null && !STATUSES.has(status)) throw new HttpError(400, 'ERR_ARGUMENT', `status must be one of alive, suspect, failed, left; got ${JSON.stringify(status)}`);
+    const now = d.now();
+    const rows = d.members().map((m) => memberJson(m, now)).filter((m) => status === null || m.status === status);
+    rows.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+    return sendJson(res, 200, rows);
+  }
+  const one = /^\/v1\/members\/([^/]+)$/.exec(path);
+  if (one) {
+    only('GET');
+    const name = decodeURIComponent(one[1]!);
+    const m = d.member(name);
+    if (!m) throw new HttpError(404, 'ERR_NO_MEMBER', `no member named ${JSON.stringify(name)} is known to this agent`);
+    return sendJson(res, 200, { ...memberJson(m, d.now()), history: d.history(name) });
+  }
+  switch (path) {
+    case '/v1/self':
+      only('GET');
+      return sendJson(res, 200, memberJson(d.self(), d.now()));
+    case '/v1/info':
+      only('GET');
+      return sendJson(res, 200, { ...d.info(), stats: d.stats() });
+    case '/v1/stats':
+      only('GET');
+      return sendJson(res, 200, d.stats());
+    case '/v1/health': {
+      only('GET');
+      const h = d.health();
+      return sendJson(res, h.ok ? 200 : 503, h.ok ? { status: 'ok' } : { status: 'failing', reason: h.reason });
+    }
+    case '/v1/lookup': {
+      only('GET');
+      if (!d.lookup) throw new HttpError(404, 'ERR_NO_RING', 'this agent keeps no ring');
+      const key = url.searchParams.get('key');
+      if (key === null || key === '') throw new HttpError(400, 'ERR_ARGUMENT', 'give the key: /v1/lookup?key=K&n=3');
+      const n = Number(url.searchParams.get('n') ?? '1');
+      if (!Number.isInteger(n) || n < 1 || n > 64) throw new HttpError(400, 'ERR_ARGUMENT', 'n must be an integer from 1 to 64');
+      return sendJson(res, 200, { key, owners: d.lookup(key, n) });
+    }
+    case '/v1/join': {
+      only('POST');
+      const body = await readJson(req);
+      const addrs = (body as { addrs?: unknown }).addrs;
+      if (!Array.isArray(addrs) || addrs.length === 0 || !addrs.every((a) => typeof a === 'string')) throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"addrs": ["host:port", ...]}');
+      for (const a of addrs as string[]) wrapArg(() => parseHostPort(a, 'addrs', { port: 7946 }));
+      const contacted = await d.join(addrs as string[]);
+      return sendJson(res, 200, { contacted });
+    }
+    case '/v1/leave':
+      only('POST');
+      await d.leave();
+      return sendJson(res, 200, { left: true });
+    case '/v1/tags': {
+      only('POST');
+      const body = (await readJson(req)) as { set?: unknown; delete?: unknown };
+      const set = body.set ?? {};
+      const del = body.delete ?? [];
+      if (typeof set !== 'object' || set === null || Array.isArray(set) || !Object.values(set).every((v) => typeof v === 'string')) throw new HttpError(400, 'ERR_ARGUMENT', '"set" must be an object of string values');
+      if (!Array.isArray(del) || !del.every((k) => typeof k === 'string')) throw new HttpError(400, 'ERR_ARGUMENT', '"delete" must be a list of tag names');
+      const tags: Record<string, string> = { ...d.self().tags, ...(set as Record<string, string>) };
+      for (const k of del as string[]) delete tags[k];
+      d.setTags(tags);
+      return sendJson(res, 200, { tags, incarnation: d.self().incarnation });
+    }
+    default:
+      throw new HttpError(404, 'ERR_NOT_FOUND', `no endpoint ${path}; see docs/AGENT.md for the admin API`);
+  }
+}
+
+function wrapArg(fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    throw new HttpError(400, 'ERR_ARGUMENT', (e as Error).message);
+  }
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > ADMIN_MAX_BODY_BYTES) throw new HttpError(413, 'ERR_TOO_LARGE', `request body over ${ADMIN_MAX_BODY_BYTES} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > ADMIN_MAX_BODY_BYTES) {
+      req.destroy();
+      throw new HttpError(413, 'ERR_TOO_LARGE', `request body over ${ADMIN_MAX_BODY_BYTES} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  if (size === 0) return {};
+  try {
+    const v: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+    return v;
+  } catch (e) {
+    throw new HttpError(400, 'ERR_BAD_JSON', `the body is not a JSON object (${(e as Error).message})`);
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, e: unknown): void {
+  if (res.headersSent) return void res.destroy();
+  if (e instanceof HttpError) return sendJson(res, e.status, { error: { code: e.code, message: e.message } });
+  if (e instanceof ClusterError) {
+    const status = e.code === 'ERR_JOIN_FAILED' ? 502 : e.code === 'ERR_NOT_RUNNING' ? 409 : 400;
+    return sendJson(res, status, { error: { code: e.code, message: e.message } });
+  }
+  sendJson(res, 500, { error: { code: 'ERR_INTERNAL', message: e instanceof Error ? e.message : String(e) } });
+}

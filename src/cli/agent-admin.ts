@@ -1,0 +1,54 @@
+/**
+ * Wires a running agent to the admin API's narrow functions, and keeps the consistent-hash ring
+ * `phantom lookup` reads: rebuilt from the member table only when a membership event marked it
+ * stale, so a lookup costs a binary search between changes.
+ */
+import type { Agent } from '../agent/agent.js';
+import type { AdminDeps } from '../admin/server.js';
+import { HashRing, onRing } from '../ring/index.js';
+
+/** The admin functions for `agent`; `leave` is supplied by the caller (it also stops the process). */
+export function adminDepsFor(agent: Agent, leave: () => Promise<void>): AdminDeps {
+  const ring = new HashRing();
+  let stale = true;
+  for (const t of ['join', 'update', 'suspect', 'alive', 'failed', 'left'] as const) agent.on(t, () => void (stale = true));
+  return {
+    members: () => agent.members(),
+    member: (name) => agent.member(name),
+    history: (name) => agent.history(name),
+    self: () => agent.self(),
+    stats: () => agent.stats(),
+    health: () => agent.health(),
+    info: () => {
+      const c = agent.config;
+      return {
+        name: agent.name,
+        address: agent.address,
+        bind: c.bind,
+        advertise: c.advertise ?? null,
+        profile: c.profile,
+        protocol: c.protocol,
+        tags: agent.self().tags,
+        admin: c.admin,
+        logLevel: agent.log.level,
+        dataDir: c.dataDir ?? null,
+        join: c.join,
+        restoredMembers: agent.restoredFrom?.members.length ?? 0,
+      };
+    },
+    join: (addrs) => agent.join(addrs),
+    leave,
+    setTags: (tags) => {
+      agent.setTags(tags);
+      stale = true;
+    },
+    lookup: (key, n) => {
+      if (stale) {
+        ring.reset(agent.members().filter((m) => onRing(m.state)).map((m) => ({ name: m.name, tags: m.tags })));
+        stale = false;
+      }
+      return ring.lookup(key, n);
+    },
+    now: () => performance.now(),
+  };
+}

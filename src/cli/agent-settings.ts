@@ -1,0 +1,95 @@
+/**
+ * Where `phantom agent` gets its settings: flags win over PHANTOM_* environment variables, which
+ * win over the --config JSON file, which wins over the defaults (agent-config.ts). Tags and
+ * protocol overrides merge per key in the same order. A pure function of its inputs, so SIGHUP
+ * can run it again with a re-read file.
+ */
+import { readFileSync } from 'node:fs';
+import type { AgentConfigInput } from '../agent/agent-config.js';
+import { ClusterError } from '../errors.js';
+import { parseOverrides } from './overrides.js';
+
+/** The agent command's flags as yargs gives them (undefined = not given). */
+export interface AgentFlags {
+  name?: string;
+  bind?: string;
+  advertise?: string;
+  join?: readonly string[];
+  profile?: string;
+  tag?: readonly string[];
+  admin?: string;
+  config?: string;
+  logLevel?: string;
+  dataDir?: string;
+  set?: readonly string[];
+}
+
+/** Environment variables read, each the upper-snake form of a flag. */
+export const AGENT_ENV = ['PHANTOM_NAME', 'PHANTOM_BIND', 'PHANTOM_ADVERTISE', 'PHANTOM_JOIN', 'PHANTOM_PROFILE', 'PHANTOM_TAG', 'PHANTOM_ADMIN', 'PHANTOM_CONFIG', 'PHANTOM_LOG_LEVEL', 'PHANTOM_DATA_DIR', 'PHANTOM_SET'] as const;
+
+/** Split repeatable values that may also be comma lists: `--join a --join b,c`. */
+export function splitList(values: readonly string[] | string | undefined): string[] {
+  if (values === undefined) return [];
+  const list = typeof values === 'string' ? [values] : values;
+  return list.flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** `k=v` items into tags; the value may contain `=`. */
+export function parseTags(items: readonly string[], flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    const i = item.indexOf('=');
+    if (i <= 0) throw new ClusterError('ERR_ARGUMENT', `${flag} ${JSON.stringify(item)}: expected key=value, e.g. ${flag} zone=eu-1`);
+    out[item.slice(0, i)] = item.slice(i + 1);
+  }
+  return out;
+}
+
+/** The config file named by flags or env, or undefined. */
+export function configPath(flags: AgentFlags, env: NodeJS.ProcessEnv): string | undefined {
+  return flags.config ?? (env.PHANTOM_CONFIG || undefined);
+}
+
+/** Read and parse the JSON config file; ERR_CONFIG naming the file on any problem. */
+export function readConfigFile(path: string): AgentConfigInput {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ClusterError('ERR_CONFIG', `--config ${path}: ${(e as Error).message}`);
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new ClusterError('ERR_CONFIG', `--config ${path}: not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ClusterError('ERR_CONFIG', `--config ${path}: must hold a JSON object`);
+  const o = { ...(v as Record<string, unknown>) };
+  if (typeof o.join === 'string') o.join = splitList(o.join);
+  return o as AgentConfigInput;
+}
+
+/** Merge file < env < flags into one config input (validated later by resolveAgentConfig). */
+export function mergeAgentSettings(flags: AgentFlags, env: NodeJS.ProcessEnv, file: AgentConfigInput = {}): AgentConfigInput {
+  const pick = (flag: string | undefined, envName: string, fileValue: string | null | undefined): string | null | undefined => flag ?? (env[envName] || undefined) ?? fileValue;
+  const envJoin = splitList(env.PHANTOM_JOIN);
+  const flagJoin = splitList(flags.join);
+  const join = flagJoin.length > 0 ? flagJoin : envJoin.length > 0 ? envJoin : file.join;
+  const tags = { ...(file.tags ?? {}), ...parseTags(splitList(env.PHANTOM_TAG), 'PHANTOM_TAG'), ...parseTags(splitList(flags.tag), '--tag') };
+  const protocol = { ...(file.protocol ?? {}), ...parseOverrides(splitList(env.PHANTOM_SET), 'PHANTOM_SET'), ...parseOverrides(flags.set ?? [], '--set') };
+  const admin = pick(flags.admin, 'PHANTOM_ADMIN', file.admin);
+  const out: AgentConfigInput = { ...file, tags, protocol };
+  const set = (key: keyof AgentConfigInput, value: unknown): void => {
+    if (value !== undefined) (out as Record<string, unknown>)[key] = value;
+  };
+  set('name', pick(flags.name, 'PHANTOM_NAME', file.name));
+  set('bind', pick(flags.bind, 'PHANTOM_BIND', file.bind));
+  set('advertise', pick(flags.advertise, 'PHANTOM_ADVERTISE', file.advertise));
+  set('join', join);
+  set('profile', pick(flags.profile, 'PHANTOM_PROFILE', file.profile));
+  set('admin', admin === 'off' || admin === 'none' ? null : admin);
+  set('logLevel', pick(flags.logLevel, 'PHANTOM_LOG_LEVEL', file.logLevel));
+  set('dataDir', pick(flags.dataDir, 'PHANTOM_DATA_DIR', file.dataDir));
+  return out;
+}

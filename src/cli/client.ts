@@ -1,0 +1,40 @@
+/**
+ * What the commands that talk to a running agent share: the --admin option (PHANTOM_ADMIN,
+ * default 127.0.0.1:7947) and one error policy: usage errors exit 2, everything else 1, each
+ * with a one-line message on stderr.
+ */
+import type { Argv } from 'yargs';
+import { DEFAULT_ADMIN } from '../admin/client.js';
+import { ClusterError } from '../errors.js';
+
+export interface AdminArgs {
+  admin: string;
+}
+
+/** Add --admin to a command. */
+export function withAdmin<T>(y: Argv<T>): Argv<T & AdminArgs> {
+  return y.option('admin', {
+    type: 'string',
+    default: process.env.PHANTOM_ADMIN || DEFAULT_ADMIN,
+    defaultDescription: 'PHANTOM_ADMIN or 127.0.0.1:7947',
+    describe: "The agent's admin API, host:port",
+  }) as unknown as Argv<T & AdminArgs>;
+}
+
+/** Run a client command body with the exit-code policy (0 ok, 1 failure, 2 usage). */
+export async function runClient(command: string, body: () => Promise<number | void>): Promise<void> {
+  try {
+    const code = await body();
+    process.exitCode = code ?? 0;
+  } catch (e) {
+    process.stderr.write(`phantom ${command}: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = e instanceof ClusterError && e.code === 'ERR_ARGUMENT' ? 2 : 1;
+  }
+}
+
+/** Print a table with columns padded to the widest cell. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}

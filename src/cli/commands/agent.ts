@@ -1,0 +1,105 @@
+/**
+ * `phantom agent`: run one agent on this host, the way `serf agent` is run. Starts the agent,
+ * opens the admin API, joins (seeds and, with --data-dir, the members remembered from the last
+ * run), then runs until a signal:
+ * - SIGINT / SIGTERM: graceful leave (bounded by leaveTimeoutMs), exit 0; a second one exits at once.
+ * - SIGHUP: re-read --config and apply its log level and tags without a restart.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { createAgent, type Agent } from '../../agent/agent.js';
+import { resolveAgentConfig, LOG_LEVELS } from '../../agent/agent-config.js';
+import { startAdminServer, type AdminServer } from '../../admin/server.js';
+import { ClusterError } from '../../errors.js';
+import { adminDepsFor } from '../agent-admin.js';
+import { configPath, mergeAgentSettings, readConfigFile, type AgentFlags } from '../agent-settings.js';
+
+export const agentCommand: CommandModule<object, AgentFlags> = {
+  command: 'agent',
+  describe: 'Run a cluster agent on this host (one per host)',
+  builder: (y: Argv) =>
+    y
+      .option('name', { type: 'string', describe: 'Unique member name [default: hostname] (PHANTOM_NAME)' })
+      .option('bind', { type: 'string', describe: 'UDP address to listen on, host:port [default: 0.0.0.0:7946] (PHANTOM_BIND)' })
+      .option('advertise', { type: 'string', describe: 'Address others dial, host:port [default: auto from the interfaces] (PHANTOM_ADVERTISE)' })
+      .option('join', { type: 'string', array: true, describe: 'Seed host:port to join through; repeatable or a comma list (PHANTOM_JOIN)' })
+      .option('profile', { type: 'string', choices: ['lan', 'wan', 'local'], describe: 'Protocol profile [default: lan] (PHANTOM_PROFILE)' })
+      .option('tag', { type: 'string', array: true, describe: 'Tag key=value gossiped with this member; repeatable (PHANTOM_TAG, comma list)' })
+      .option('admin', { type: 'string', describe: 'Admin HTTP API host:port, or "off" [default: 127.0.0.1:7947] (PHANTOM_ADMIN)' })
+      .option('config', { type: 'string', describe: 'JSON config file (fields as in docs/AGENT.md); flags and env win (PHANTOM_CONFIG)' })
+      .option('log-level', { type: 'string', choices: [...LOG_LEVELS], describe: 'Log level [default: info] (PHANTOM_LOG_LEVEL)' })
+      .option('data-dir', { type: 'string', describe: 'Directory for the member snapshot, to rejoin after a restart (PHANTOM_DATA_DIR)' })
+      .option('set', { type: 'string', array: true, describe: 'Protocol override key=value, repeatable, e.g. --set suspicionMult=5 (PHANTOM_SET)' })
+      .example('$0 agent --join 10.0.0.1:7946', 'join a cluster through one seed')
+      .example('$0 agent --bind 127.0.0.1:7000 --admin 127.0.0.1:7001 --profile local', 'a second agent on a laptop')
+      .example('$0 agent --config /etc/phantom.json --data-dir /var/lib/phantom --tag zone=eu-1', 'from a file, remembering members across restarts') as unknown as Argv<AgentFlags>,
+  handler: async (flags) => {
+    const out = (s: string): void => void process.stderr.write(`phantom agent: ${s}\n`);
+    let agent: Agent | undefined;
+    let admin: AdminServer | undefined;
+    try {
+      const path = configPath(flags, process.env);
+      const config = resolveAgentConfig(mergeAgentSettings(flags, process.env, path ? readConfigFile(path) : {}));
+      agent = await createAgent(config);
+      const a = agent;
+      let stopping = false;
+      const stop = async (code: number, graceful: boolean): Promise<never> => {
+        if (graceful) await a.leave();
+        await a.shutdown();
+        await admin?.close();
+        process.exit(code);
+      };
+      const onSignal = (sig: NodeJS.Signals): void => {
+        if (stopping) {
+          a.log.warn({ signal: sig }, 'second signal: exiting at once');
+          process.exit(1);
+        }
+        stopping = true;
+        a.log.info({ signal: sig }, 'signal: leaving gracefully (send it again to exit at once)');
+        void stop(0, true);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      process.on('SIGHUP', () => reload(a, flags));
+      if (config.admin !== null) {
+        admin = await startAdminServer(
+          config.admin,
+          adminDepsFor(a, async () => {
+            await a.leave();
+            stopping = true;
+            // Answer the request first, then stop the process.
+            setTimeout(() => void stop(0, false), 50);
+          }),
+        );
+        a.log.info({ admin: admin.address }, 'admin API listening');
+      }
+      const remembered = a.restoredFrom ? a.restoredFrom.members.length > 1 : false;
+      if (config.join.length > 0 || remembered) {
+        try {
+          await a.join(config.join);
+        } catch (e) {
+          if (!remembered) throw e;
+          a.log.warn({ error: (e as Error).message }, 'no seed or remembered member answered yet; the agent keeps re-dialling them');
+        }
+      }
+    } catch (e) {
+      await agent?.shutdown().catch(() => {});
+      await admin?.close().catch(() => {});
+      out(e instanceof Error ? e.message : String(e));
+      process.exit(e instanceof ClusterError && (e.code === 'ERR_CONFIG' || e.code === 'ERR_ARGUMENT') ? 2 : 1);
+    }
+  },
+};
+
+/** SIGHUP: re-read the config file; apply what can change live (log level, tags). */
+function reload(agent: Agent, flags: AgentFlags): void {
+  const path = configPath(flags, process.env);
+  if (!path) return void agent.log.warn({}, 'SIGHUP: no --config file to reload');
+  try {
+    const next = resolveAgentConfig(mergeAgentSettings(flags, process.env, readConfigFile(path)));
+    agent.setLogLevel(next.logLevel);
+    if (JSON.stringify(next.tags) !== JSON.stringify(agent.self().tags)) agent.setTags(next.tags);
+    agent.log.info({ config: path, logLevel: next.logLevel, tags: next.tags }, 'SIGHUP: config reloaded (other changes need a restart)');
+  } catch (e) {
+    agent.log.error({ config: path, error: (e as Error).message }, 'SIGHUP: config not reloaded; the running one stays');
+  }
+}

@@ -1,0 +1,32 @@
+/** `phantom tags set k=v... | delete k...`: change the local agent's tags; they spread by gossip. */
+import type { Argv, CommandModule } from 'yargs';
+import { adminRequest } from '../../admin/client.js';
+import { ClusterError } from '../../errors.js';
+import { parseTags } from '../agent-settings.js';
+import { runClient, withAdmin, type AdminArgs } from '../client.js';
+
+interface TagsArgs extends AdminArgs {
+  action: string;
+  items: string[];
+}
+
+export const tagsCommand: CommandModule<object, TagsArgs> = {
+  command: 'tags <action> <items..>',
+  describe: "Set or delete the local agent's tags (spread by gossip with a new incarnation)",
+  builder: (y: Argv) =>
+    withAdmin(
+      y
+        .positional('action', { type: 'string', choices: ['set', 'delete'], describe: 'set k=v... or delete k...' })
+        .positional('items', { type: 'string', array: true, describe: 'key=value pairs (set) or keys (delete)' })
+        .example('$0 tags set zone=eu-1 weight=2', 'set two tags')
+        .example('$0 tags delete role', 'remove a tag'),
+    ) as unknown as Argv<TagsArgs>,
+  handler: (args) =>
+    runClient('tags', async () => {
+      const items = args.items.map(String);
+      const body = args.action === 'set' ? { set: parseTags(items, 'tags set') } : { delete: items };
+      if (args.action === 'delete' && items.some((k) => k.includes('='))) throw new ClusterError('ERR_ARGUMENT', 'tags delete takes tag names, not key=value');
+      const { body: r } = await adminRequest<{ tags: Record<string, string>; incarnation: number }>(args.admin, 'POST', '/v1/tags', body);
+      process.stdout.write(`tags: ${Object.entries(r.tags).map(([k, v]) => `${k}=${v}`).join(',') || '(none)'}  (incarnation ${r.incarnation})\n`);
+    }),
+};
