@@ -1,0 +1,102 @@
+/**
+ * Agents as real processes started through the CLI, followed through their JSON log lines (the
+ * documented log contract: one info line per membership change with member/status/incarnation).
+ * Waiting is on those lines, with a timeout: no sleeps. Processes are ended by their own PID.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MAIN = 'src/cli/main.ts';
+
+/** Fast protocol settings for tests (local profile, ~1 s failure detection). */
+export const FAST_SET = ['probeIntervalMs=200', 'probeTimeoutMs=80', 'suspicionMult=2', 'gossipIntervalMs=50', 'pushPullIntervalMs=2000', 'joinTimeoutMs=200', 'joinAttempts=4', 'reconnectIntervalMs=1000', 'leaveTimeoutMs=500'];
+
+export interface AgentProc {
+  readonly name: string;
+  readonly child: ChildProcess;
+  /** Member name -> status, as this agent's log lines said. */
+  readonly view: Map<string, string>;
+  address: string;
+  admin: string;
+  exited: Promise<number | null>;
+  /** Resolve when pred() holds over this agent's log lines; reject after ms. */
+  until(pred: () => boolean, ms: number, what: string): Promise<void>;
+  lines: Record<string, unknown>[];
+}
+
+/** Run `phantom <args>` in this process's cwd and return its output and exit code. */
+export function phantom(args: readonly string[], prefix: readonly string[] = [], timeoutMs = 20_000): { code: number | null; stdout: string; stderr: string } {
+  const cmd = [...prefix, process.execPath, '--import', 'tsx', MAIN, ...args];
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Start `phantom agent` with JSON logs; resolves once it logged its address (and admin address). */
+export async function startAgent(name: string, args: readonly string[], prefix: readonly string[] = []): Promise<AgentProc> {
+  const cmd = [...prefix, process.execPath, '--import', 'tsx', MAIN, 'agent', '--name', name, '--log-level', 'info', ...args];
+  const child = spawn(cmd[0]!, cmd.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const waiters = new Set<() => void>();
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => void (stderr += d.toString()));
+  const p: AgentProc = {
+    name,
+    child,
+    view: new Map(),
+    address: '',
+    admin: '',
+    lines: [],
+    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+    until(pred, ms, what) {
+      return new Promise((resolve, reject) => {
+        if (pred()) return resolve();
+        const check = (): void => {
+          if (!pred()) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`${name}: ${what} not seen within ${ms} ms; its view: ${JSON.stringify([...p.view])}; stderr: ${stderr.slice(-500)}`));
+        }, ms);
+        waiters.add(check);
+      });
+    },
+  };
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    p.lines.push(o);
+    if (o.msg === 'agent started') p.address = String(o.address);
+    if (o.msg === 'admin API listening') p.admin = String(o.admin);
+    if (typeof o.member === 'string' && typeof o.status === 'string') p.view.set(o.member, o.status);
+    for (const w of [...waiters]) w();
+  });
+  void p.exited.then(() => {
+    for (const w of [...waiters]) w();
+  });
+  const adminWanted = !args.includes('off');
+  await p.until(() => p.address !== '' && (!adminWanted || p.admin !== ''), 15_000, 'start-up');
+  return p;
+}
+
+/** Every agent in `observers` sees every name in `names` with `status`. */
+export async function allSee(observers: readonly AgentProc[], names: readonly string[], status: string, ms: number): Promise<void> {
+  await Promise.all(observers.map((o) => o.until(() => names.every((n) => n === o.name || o.view.get(n) === status), ms, `${names.join(',')} ${status}`)));
+}
+
+/** Stop an agent we started, by its PID, and wait for it (SIGKILL after a bound). */
+export async function stop(p: AgentProc, signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return p.child.exitCode;
+  p.child.kill(signal);
+  const guard = setTimeout(() => p.child.kill('SIGKILL'), 5000);
+  const code = await p.exited;
+  clearTimeout(guard);
+  return code;
+}
