@@ -46,6 +46,26 @@ export interface ProtocolConfig {
   reapLeftAfterMs: number;
   /** Upper bound on a graceful leave: stop gossiping our `left` after this long (ms). */
   leaveTimeoutMs: number;
+
+  // ---- Lifeguard (Dadgar et al. 2017): each part has its own switch so it can be measured ----
+  /** Local health awareness: a failed probe, a missing nack or a refutation raises our score; probe interval and timeout are × (score + 1). */
+  lifeguardAwareness: boolean;
+  /** Highest awareness multiplier (score stays in [0, max - 1]). */
+  awarenessMaxMultiplier: number;
+  /** Ping-req intermediaries answer `nack` when the target does not ack either, and a requester counts missing nacks against its own health. */
+  lifeguardNack: boolean;
+  /** Dynamic suspicion: start at suspicionMaxTimeoutMult × the timeout and fall toward it as independent members confirm. */
+  lifeguardDynamicSuspicion: boolean;
+  /** Longest suspicion = this × the suspicion timeout (with dynamic suspicion). */
+  suspicionMaxTimeoutMult: number;
+  /** Buddy system: a ping to a member we suspect carries the suspicion, so it can refute at once. */
+  lifeguardBuddy: boolean;
+  /**
+   * Stall detection (ours): a tick that comes much later than asked means our own process
+   * stalled; a probe or suspicion that ran out while we slept is not evidence until the packets
+   * that queued meanwhile have been read, and the stall counts against our health.
+   */
+  stallDetection: boolean;
 }
 
 /** memberlist DefaultLANConfig, plus our own additions. */
@@ -70,6 +90,22 @@ export const lan: Readonly<ProtocolConfig> = Object.freeze({
   reapFailedAfterMs: 24 * 3600_000,
   reapLeftAfterMs: 24 * 3600_000,
   leaveTimeoutMs: 2_000,
+  lifeguardAwareness: true,
+  awarenessMaxMultiplier: 8,
+  lifeguardNack: true,
+  lifeguardDynamicSuspicion: true,
+  suspicionMaxTimeoutMult: 6,
+  lifeguardBuddy: true,
+  stallDetection: true,
+});
+
+/** The Lifeguard and stall switches, all off: plain SWIM, for comparison. */
+export const plainSwim: Partial<ProtocolConfig> = Object.freeze({
+  lifeguardAwareness: false,
+  lifeguardNack: false,
+  lifeguardDynamicSuspicion: false,
+  lifeguardBuddy: false,
+  stallDetection: false,
 });
 
 /** memberlist DefaultWANConfig as a difference from LAN: slower, more tolerant of latency and loss. */
@@ -113,11 +149,12 @@ export function isProfileName(s: string): s is ProfileName {
 }
 
 type Rule = (v: number, c: ProtocolConfig) => string | undefined;
+const BOOLEAN_FIELDS = new Set<keyof ProtocolConfig>(['lifeguardAwareness', 'lifeguardNack', 'lifeguardDynamicSuspicion', 'lifeguardBuddy', 'stallDetection']);
 const nonNegInt: Rule = (v) => (Number.isInteger(v) && v >= 0 ? undefined : 'must be an integer >= 0');
 const posInt: Rule = (v) => (Number.isInteger(v) && v > 0 ? undefined : 'must be an integer > 0');
 const posNum: Rule = (v) => (Number.isFinite(v) && v > 0 ? undefined : 'must be a number > 0');
 
-const rules: Record<keyof ProtocolConfig, Rule[]> = {
+const rules: Partial<Record<keyof ProtocolConfig, Rule[]>> = {
   probeIntervalMs: [posInt],
   probeTimeoutMs: [posInt, (v, c) => (v < c.probeIntervalMs ? undefined : `must be less than probeIntervalMs (${c.probeIntervalMs})`)],
   indirectChecks: [nonNegInt, (v) => (v <= 16 ? undefined : 'must be at most 16')],
@@ -138,6 +175,8 @@ const rules: Record<keyof ProtocolConfig, Rule[]> = {
   reapFailedAfterMs: [posInt],
   reapLeftAfterMs: [posInt],
   leaveTimeoutMs: [posInt],
+  awarenessMaxMultiplier: [posInt, (v) => (v <= 64 ? undefined : 'must be at most 64')],
+  suspicionMaxTimeoutMult: [posNum, (v) => (v >= 1 ? undefined : 'must be at least 1')],
 };
 
 /**
@@ -158,11 +197,15 @@ export function resolveConfig(overrides: Partial<Record<string, unknown>> = {}, 
   }
   for (const key of Object.keys(base) as (keyof ProtocolConfig)[]) {
     const value = merged[key];
+    if (BOOLEAN_FIELDS.has(key)) {
+      if (typeof value !== 'boolean') problems.push(`${key}: must be true or false, got ${JSON.stringify(value)}`);
+      continue;
+    }
     if (typeof value !== 'number') {
       problems.push(`${key}: must be a number, got ${JSON.stringify(value)}`);
       continue;
     }
-    for (const rule of rules[key]) {
+    for (const rule of rules[key] ?? []) {
       const why = rule(value, merged as unknown as ProtocolConfig);
       if (why) {
         problems.push(`${key} (${value}): ${why}`);

@@ -58,6 +58,14 @@ export class Suspicions {
     return this.earliestCache;
   }
 
+  /** Push every deadline that has passed by `now` to `until`. */
+  postponeDue(now: number, until: number): void {
+    if (now < this.earliestCache) return;
+    for (const s of this.map.values()) if (s.deadline <= now) s.deadline = until;
+    this.earliestCache = Math.min(this.earliestCache, until);
+    if (this.earliestCache <= now) this.earliestCache = until;
+  }
+
   /** Remove and return the names whose deadline has passed. */
   takeDue(now: number): { name: string; suspicion: Suspicion }[] {
     if (now < this.earliestCache) return [];

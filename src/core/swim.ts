@@ -8,14 +8,15 @@
  */
 import type { ProtocolConfig } from '../config.js';
 import type { Input, Note, Output } from './io.js';
+import { Awareness } from './awareness.js';
 import { BroadcastQueue } from './broadcasts.js';
 import { MembershipTable, isLive, type MemberRecord } from './membership.js';
 import * as M from './messages.js';
 import { ProbeOrder } from './probe-order.js';
 import { buildParts, entryOf } from './push-pull.js';
-import { Suspicions } from './suspicion.js';
+import { Suspicions, type SuspicionTimeout } from './suspicion.js';
 import { tagsFromWire, tagsToWire, utf8Length } from './tags.js';
-import { joinAttemptTimeoutMs, pushPullIntervalMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
+import { dynamicSuspicionTimeoutMs, expectedConfirmations, joinAttemptTimeoutMs, pushPullIntervalMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
 import type { Address, Member, MemberEvent, MemberState, Random, Tags } from './types.js';
 
 export interface SwimInit {
@@ -36,6 +37,27 @@ export interface SwimDeps {
 
 /** Bytes of a compound packet besides its messages: version byte and array header. */
 const PACKET_OVERHEAD_BYTES = 4;
+/** After a stall, wait this long (ms) before concluding anything: read what queued first. */
+const STALL_GRACE_MS = 5;
+
+/** Counters of the protocol's own health, for stats and metrics. */
+export interface SwimCounters {
+  /** Lifeguard local health score, 0 = healthy. */
+  awareness: number;
+  suspicionsStarted: number;
+  /** Suspicions that ended in a dead verdict. */
+  suspicionsConfirmed: number;
+  /** Suspicions that ended because the member proved alive. */
+  suspicionsRefuted: number;
+  /** Times we refuted a suspicion (or death) of ourselves. */
+  refutations: number;
+  probes: number;
+  probesFailed: number;
+  nacksSent: number;
+  nacksReceived: number;
+  /** Ticks that came far later than asked: our own process stalled. */
+  stalls: number;
+}
 
 interface Probe {
   readonly seq: number;
@@ -45,12 +67,15 @@ interface Probe {
   readonly endAt: number;
   acked: boolean;
   indirectSent: number;
+  nacks: number;
 }
 
 interface Relay {
   readonly requester: Address;
   readonly requesterSeq: number;
   readonly expiresAt: number;
+  /** When to tell the requester we could not reach the target either (Infinity: never / done). */
+  nackAt: number;
 }
 
 interface PendingJoin {
@@ -74,6 +99,20 @@ export class Swim {
   private readonly relays = new Map<number, Relay>();
   private readonly joins: PendingJoin[] = [];
   private readonly seeds = new Set<Address>();
+  private readonly awareness: Awareness;
+  private readonly counts: Omit<SwimCounters, 'awareness'> = {
+    suspicionsStarted: 0,
+    suspicionsConfirmed: 0,
+    suspicionsRefuted: 0,
+    refutations: 0,
+    probes: 0,
+    probesFailed: 0,
+    nacksSent: 0,
+    nacksReceived: 0,
+    stalls: 0,
+  };
+  /** The deadline we last asked to be woken at, to notice when we are woken late. */
+  private requestedWake = Infinity;
 
   private incarnation: number;
   private wireTags: readonly string[];
@@ -96,6 +135,7 @@ export class Swim {
     this.sizeOf = deps.sizeOf;
     this.broadcasts = new BroadcastQueue(deps.sizeOf);
     this.order = new ProbeOrder(deps.random);
+    this.awareness = new Awareness(init.config.awarenessMaxMultiplier, init.config.lifeguardAwareness);
     this.incarnation = init.incarnation ?? 0;
     this.wireTags = tagsToWire(init.tags ?? {});
     this.table.apply({ name: this.name, state: 'alive', incarnation: this.incarnation, address: this.address, wireTags: this.wireTags }, now);
@@ -130,6 +170,10 @@ export class Swim {
   get stopped(): boolean {
     return this.state === 'stopped';
   }
+  /** Lifeguard health and suspicion counters. */
+  counters(): SwimCounters {
+    return { awareness: this.awareness.score, ...this.counts };
+  }
   /** Updates waiting to be piggybacked. */
   get pendingBroadcasts(): number {
     return this.broadcasts.pending;
@@ -137,9 +181,15 @@ export class Swim {
 
   /** When `step({type:'tick'})` must next be called (ms, same clock as `now`). */
   nextDeadline(): number {
+    this.requestedWake = this.computeDeadline();
+    return this.requestedWake;
+  }
+
+  private computeDeadline(): number {
     if (this.state === 'stopped') return Infinity;
     let t = Math.min(this.suspicions.earliest(), this.nextMaintenanceAt);
     if (this.broadcasts.pending > 0) t = Math.min(t, this.nextGossipAt);
+    for (const r of this.relays.values()) t = Math.min(t, r.nackAt);
     if (this.state === 'leaving') return Math.min(t, this.leaveDeadline);
     t = Math.min(t, this.nextProbeAt, this.nextPushPullAt);
     if (this.probe) t = Math.min(t, this.probe.acked ? this.probe.endAt : this.probe.indirectSent ? this.probe.endAt : this.probe.indirectAt);
@@ -173,7 +223,16 @@ export class Swim {
   }
 
   private onTick(now: number): void {
+    const stalled = this.noticeStall(now);
+    if (stalled) {
+      // Nothing that ran out while we slept is evidence yet: the acks, nacks and refutations
+      // that would have saved it may be queued behind this tick. Read them first.
+      this.suspicions.postponeDue(now, now + STALL_GRACE_MS);
+      for (const r of this.relays.values()) if (r.nackAt <= now) r.nackAt = now + STALL_GRACE_MS;
+      if (this.probe && now >= this.probe.indirectAt) this.probe = undefined;
+    }
     this.expireSuspicions(now);
+    this.sendNacks(now);
     if (this.state === 'running') {
       this.advanceProbe(now);
       this.advanceJoins(now);
@@ -197,6 +256,16 @@ export class Swim {
 
   // ---- probing -------------------------------------------------------------------------------
 
+  /** Were we woken much later than we asked? Then our own process stalled (GC, busy loop). */
+  private noticeStall(now: number): boolean {
+    const lateness = now - this.requestedWake;
+    this.requestedWake = Infinity;
+    if (!this.config.stallDetection || !(lateness > this.config.probeTimeoutMs / 2)) return false;
+    this.counts.stalls++;
+    this.awareness.apply(1);
+    return true;
+  }
+
   private advanceProbe(now: number): void {
     const p = this.probe;
     if (p && !p.acked && !p.indirectSent && now >= p.indirectAt) this.sendIndirect(p);
@@ -205,7 +274,7 @@ export class Swim {
       if (!p.acked) this.probeFailed(p, now);
     }
     if (now >= this.nextProbeAt) {
-      this.nextProbeAt = now + this.config.probeIntervalMs;
+      this.nextProbeAt = now + this.awareness.scale(this.config.probeIntervalMs);
       if (!this.probe) this.startProbe(now);
     }
   }
@@ -218,16 +287,21 @@ export class Swim {
     if (target === undefined) return;
     const row = this.table.get(target)!;
     const seq = ++this.seq;
+    this.counts.probes++;
     this.probe = {
       seq,
       target,
       targetAddr: row.address,
-      indirectAt: now + this.config.probeTimeoutMs,
-      endAt: now + this.config.probeIntervalMs,
+      indirectAt: now + this.awareness.scale(this.config.probeTimeoutMs),
+      endAt: now + this.awareness.scale(this.config.probeIntervalMs),
       acked: false,
       indirectSent: 0,
+      nacks: 0,
     };
-    this.send(row.address, M.ping(seq, target, this.name, this.table.liveCount));
+    const ping = M.ping(seq, target, this.name, this.table.liveCount);
+    // Buddy system: tell a suspect it is suspected in the very packet that probes it.
+    if (row.state === 'suspect' && this.config.lifeguardBuddy) this.send(row.address, ping, M.suspect(target, row.incarnation, this.name));
+    else this.send(row.address, ping);
   }
 
   /** Members for a new probe pass; recently dead ones too, so gossip can still reach them. */
@@ -247,10 +321,18 @@ export class Swim {
   }
 
   private probeFailed(p: Probe, now: number): void {
+    this.counts.probesFailed++;
     this.note({ kind: 'probe-failed', target: p.target, indirect: p.indirectSent });
+    // Lifeguard: helpers that could reach the target would have said nack. Missing nacks point
+    // at us, not the target; with no helpers, any failed probe is a small mark against us.
+    const expected = this.config.lifeguardNack ? p.indirectSent : 0;
+    this.awareness.apply(expected > 0 ? expected - Math.min(p.nacks, expected) : 1);
     const row = this.table.get(p.target);
-    if (!row || row.state !== 'alive') return;
-    this.accuse(row, this.name, now);
+    if (!row) return;
+    if (row.state === 'alive') return this.accuse(row, this.name, now);
+    if (row.state === 'suspect' && this.config.lifeguardDynamicSuspicion && this.suspicions.confirm(row.name, row.incarnation, this.name, this.suspicionTimeout())) {
+      this.broadcasts.enqueue(M.suspect(row.name, row.incarnation, this.name));
+    }
   }
 
   /** Mark a member suspect on someone's word (ours included) and start our own timer. */
@@ -259,13 +341,25 @@ export class Swim {
     const r = this.table.apply({ name: row.name, state: 'suspect', incarnation: row.incarnation }, now);
     if (!r.changed) return;
     this.emit(r.event);
-    const timeoutMs = this.suspicions.start(row.name, row.incarnation, accuser, now, () => this.suspicionTimeoutMs());
-    this.note({ kind: 'suspicion-started', target: row.name, by: accuser, timeoutMs });
+    this.startSuspicion(row.name, row.incarnation, accuser, now);
     this.broadcasts.enqueue(msg);
   }
 
-  private suspicionTimeoutMs(): number {
-    return suspicionTimeoutMs(this.config.suspicionMult, this.table.liveCount, this.config.probeIntervalMs);
+  private startSuspicion(name: string, incarnation: number, accuser: string, now: number): void {
+    this.counts.suspicionsStarted++;
+    const timeoutMs = this.suspicions.start(name, incarnation, accuser, now, this.suspicionTimeout());
+    this.note({ kind: 'suspicion-started', target: name, by: accuser, timeoutMs });
+  }
+
+  /** The timeout of a suspicion by the number of independent confirmations it has. */
+  private suspicionTimeout(): SuspicionTimeout {
+    const c = this.config;
+    const n = this.table.liveCount;
+    const min = suspicionTimeoutMs(c.suspicionMult, n, c.probeIntervalMs);
+    if (!c.lifeguardDynamicSuspicion) return () => min;
+    const expected = expectedConfirmations(c.suspicionMult, n);
+    const max = Math.floor(min * c.suspicionMaxTimeoutMult);
+    return (confirmations) => dynamicSuspicionTimeoutMs(confirmations, expected, min, max);
   }
 
   private expireSuspicions(now: number): void {
@@ -275,6 +369,7 @@ export class Swim {
       this.note({ kind: 'suspicion-expired', target: name });
       const r = this.table.apply({ name, state: 'dead', incarnation: row.incarnation }, now);
       if (!r.changed) continue;
+      this.counts.suspicionsConfirmed++;
       this.emit(r.event);
       this.broadcasts.enqueue(M.dead(name, row.incarnation, this.name));
     }
@@ -293,6 +388,10 @@ export class Swim {
       case M.MsgType.PingReq:
         return this.onPingReq(m, from, now);
       case M.MsgType.Nack:
+        if (this.probe && this.probe.seq === m.seq) {
+          this.probe.nacks++;
+          this.counts.nacksReceived++;
+        }
         return;
       case M.MsgType.Alive:
       case M.MsgType.Suspect:
@@ -311,7 +410,11 @@ export class Swim {
       if (now <= relay.expiresAt) this.send(relay.requester, M.ack(relay.requesterSeq, m.from, m.known));
       return;
     }
-    if (this.probe && this.probe.seq === m.seq) this.probe.acked = true;
+    if (this.probe && this.probe.seq === m.seq && !this.probe.acked) {
+      this.probe.acked = true;
+      // Only a direct ack shows our own packets flow both ways (Lifeguard).
+      if (from === this.probe.targetAddr) this.awareness.apply(-1);
+    }
     this.maybeCatchUp(m.known, from, now);
   }
 
@@ -319,8 +422,24 @@ export class Swim {
     if (this.state !== 'running') return;
     const seq = ++this.seq;
     if (this.relays.size > 1024) this.sweepRelays(now);
-    this.relays.set(seq, { requester: from, requesterSeq: m.seq, expiresAt: now + this.config.probeIntervalMs });
+    const c = this.config;
+    // The nack must reach the requester before its probe period ends: leave room for the trip.
+    const nackAfter = Math.floor(0.8 * Math.min(c.probeTimeoutMs, c.probeIntervalMs - c.probeTimeoutMs));
+    this.relays.set(seq, { requester: from, requesterSeq: m.seq, expiresAt: now + c.probeIntervalMs, nackAt: c.lifeguardNack ? now + nackAfter : Infinity });
     this.send(m.targetAddr, M.ping(seq, m.target, this.name, this.table.liveCount));
+  }
+
+  private sendNacks(now: number): void {
+    for (const [seq, r] of this.relays) {
+      if (r.expiresAt < now) {
+        this.relays.delete(seq);
+        continue;
+      }
+      if (r.nackAt > now) continue;
+      r.nackAt = Infinity;
+      this.counts.nacksSent++;
+      this.send(r.requester, M.nack(r.requesterSeq, this.name));
+    }
   }
 
   private sweepRelays(now: number): void {
@@ -340,6 +459,7 @@ export class Swim {
         if (utf8Length(m.name) > this.config.maxNameBytes) return;
         const r = this.table.apply({ name: m.name, state: 'alive', incarnation: m.inc, address: m.addr, wireTags: m.tags }, now);
         if (!r.changed) return;
+        if (known?.state === 'suspect') this.counts.suspicionsRefuted++;
         this.suspicions.clear(m.name);
         if (!known || !isLive(known.state)) this.order.insert(m.name);
         this.emit(r.event);
@@ -349,15 +469,15 @@ export class Swim {
       case M.MsgType.Suspect: {
         if (!known) return;
         if (known.state === 'suspect' && known.incarnation === m.inc) {
-          this.suspicions.confirm(m.name, m.inc, m.from, () => this.suspicionTimeoutMs());
+          // An independent accuser shortens the suspicion; pass it on so others can count it too.
+          if (this.config.lifeguardDynamicSuspicion && this.suspicions.confirm(m.name, m.inc, m.from, this.suspicionTimeout()) && relay) this.broadcasts.enqueue(m);
           return;
         }
         if (!(known.state === 'alive' && m.inc >= known.incarnation) && !(known.state === 'suspect' && m.inc > known.incarnation)) return;
         const r = this.table.apply({ name: m.name, state: 'suspect', incarnation: m.inc }, now);
         if (!r.changed) return;
         this.emit(r.event);
-        const timeoutMs = this.suspicions.start(m.name, m.inc, m.from, now, () => this.suspicionTimeoutMs());
-        this.note({ kind: 'suspicion-started', target: m.name, by: m.from, timeoutMs });
+        this.startSuspicion(m.name, m.inc, m.from, now);
         if (relay) this.broadcasts.enqueue(m);
         return;
       }
@@ -386,6 +506,9 @@ export class Swim {
 
   private refute(accusedInc: number, accusedBy: string, now: number): void {
     this.incarnation = Math.max(this.incarnation, accusedInc) + 1;
+    this.counts.refutations++;
+    // Lifeguard: being suspected hints that our own packets are slow to get out.
+    this.awareness.apply(1);
     this.note({ kind: 'refuted', incarnation: this.incarnation, accusedBy });
     this.announceSelf(now);
   }
@@ -400,10 +523,10 @@ export class Swim {
 
   // ---- dissemination -------------------------------------------------------------------------
 
-  /** Send one message with as many queued updates as fit behind it. */
-  private send(to: Address, primary: M.Message): void {
-    const messages: M.Message[] = [primary];
-    const budget = this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES - this.sizeOf(primary);
+  /** Send one message (and an optional companion) with as many queued updates as fit behind. */
+  private send(to: Address, primary: M.Message, companion?: M.Message): void {
+    const messages: M.Message[] = companion ? [primary, companion] : [primary];
+    const budget = this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES - this.sizeOf(primary) - (companion ? this.sizeOf(companion) : 0);
     this.broadcasts.take(budget, this.retransmitLimit(), messages);
     this.out.push({ type: 'send', to, messages });
   }

@@ -29,3 +29,19 @@ export function pushPullIntervalMs(baseMs: number, n: number): number {
 export function joinAttemptTimeoutMs(joinTimeoutMs: number, attempt: number): number {
   return joinTimeoutMs * 2 ** Math.min(attempt, 10);
 }
+
+/**
+ * Lifeguard's dynamic suspicion timeout (ms) after `confirmations` independent accusers beyond
+ * the first: starts at max and falls logarithmically to min once `expected` confirmations are in.
+ */
+export function dynamicSuspicionTimeoutMs(confirmations: number, expected: number, minMs: number, maxMs: number): number {
+  if (expected <= 0) return minMs;
+  const f = Math.log(confirmations + 1) / Math.log(expected + 1);
+  return Math.max(minMs, Math.floor(maxMs - f * (maxMs - minMs)));
+}
+
+/** Confirmations a suspicion waits for before it runs at its minimum: suspicionMult − 2, 0 in tiny clusters. */
+export function expectedConfirmations(suspicionMult: number, n: number): number {
+  const k = Math.max(0, Math.floor(suspicionMult) - 2);
+  return n - 2 < k ? 0 : k;
+}

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Swim } from '../../src/core/swim.js';
 import * as M from '../../src/core/messages.js';
 import type { Output } from '../../src/core/io.js';
-import { lan, resolveConfig } from '../../src/config.js';
+import { lan, plainSwim, resolveConfig } from '../../src/config.js';
 import { SeededRandom } from '../../src/runtime/random.js';
 import { createCodec } from '../../src/wire/codec.js';
 
@@ -47,7 +47,7 @@ test('a ping meant for another name (a stale address) is dropped, not answered',
 });
 
 test('probe: ping, then ping-req through others, then suspect, then dead after the suspicion timeout', () => {
-  const a = make('a');
+  const a = make('a', 0, resolveConfig(plainSwim));
   assert.deepEqual(events(learn(a, 'b', 'c', 'd', 'e')), ['join:b', 'join:c', 'join:d', 'join:e']);
   // Run one probe and find whom it targets.
   const { ping, at: startedAt } = nextPing(a);
