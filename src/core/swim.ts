@@ -113,6 +113,8 @@ export class Swim {
   };
   /** The deadline we last asked to be woken at, to notice when we are woken late. */
   private requestedWake = Infinity;
+  /** `now` of the last step: a deadline already past when asked for is due at once, not late. */
+  private lastStepAt = -Infinity;
 
   private incarnation: number;
   private wireTags: readonly string[];
@@ -201,13 +203,18 @@ export class Swim {
 
   step(input: Input, now: number): Output[] {
     this.out = [];
+    const previousStepAt = this.lastStepAt;
+    this.lastStepAt = now;
+    if (input.type === 'tick' && this.state !== 'stopped') {
+      this.onTick(now, previousStepAt);
+      return this.out;
+    }
     if (this.state === 'stopped') return this.out;
     switch (input.type) {
       case 'packet':
         for (const m of input.messages) this.onMessage(m, input.from, now);
         break;
       case 'tick':
-        this.onTick(now);
         break;
       case 'join':
         this.startJoin(input.id, input.seeds, now);
@@ -222,8 +229,8 @@ export class Swim {
     return this.out;
   }
 
-  private onTick(now: number): void {
-    const stalled = this.noticeStall(now);
+  private onTick(now: number, previousStepAt: number): void {
+    const stalled = this.noticeStall(now, previousStepAt);
     if (stalled) {
       // Nothing that ran out while we slept is evidence yet: the acks, nacks and refutations
       // that would have saved it may be queued behind this tick. Read them first.
@@ -257,8 +264,8 @@ export class Swim {
   // ---- probing -------------------------------------------------------------------------------
 
   /** Were we woken much later than we asked? Then our own process stalled (GC, busy loop). */
-  private noticeStall(now: number): boolean {
-    const lateness = now - this.requestedWake;
+  private noticeStall(now: number, previousStepAt: number): boolean {
+    const lateness = now - Math.max(this.requestedWake, previousStepAt);
     this.requestedWake = Infinity;
     if (!this.config.stallDetection || !(lateness > this.config.probeTimeoutMs / 2)) return false;
     this.counts.stalls++;
