@@ -318,7 +318,8 @@ class RealAgent implements Agent {
 
   health(): AgentHealth {
     if (this.state !== 'running') return { ok: false, reason: `the agent is ${this.state}` };
-    const others = this.driver.members().filter((m) => m.name !== this.name);
+    // Members that left on purpose do not count: a last agent standing is not unhealthy.
+    const others = this.driver.members().filter((m) => m.name !== this.name && m.state !== 'left');
     const live = others.filter((m) => m.state === 'alive' || m.state === 'suspect').length;
     if (others.length > 0 && live === 0) return { ok: false, reason: `isolated: none of the ${others.length} other known members is alive` };
     return { ok: true };

@@ -4,12 +4,18 @@
  * one -> left on all (never failed); restart it with the same name -> alive again.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { allSee, FAST_SET, phantom, startAgent, stop, type AgentProc } from './procs.js';
 
 const procs: AgentProc[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'phantom-cli-'));
+const configFile = join(dir, 'a1.json');
 after(async () => {
   await Promise.all(procs.map((p) => stop(p)));
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const agentArgs = (join?: string): string[] => ['--bind', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--profile', 'local', ...FAST_SET.flatMap((s) => ['--set', s]), ...(join ? ['--join', join] : [])];
@@ -17,7 +23,8 @@ const agentArgs = (join?: string): string[] => ['--bind', '127.0.0.1:0', '--admi
 test('5 agents through the CLI: join, crash, leave, restart', { timeout: 90_000 }, async () => {
   const seed = await startAgent('a0', agentArgs());
   procs.push(seed);
-  procs.push(...(await Promise.all([1, 2, 3, 4].map((i) => startAgent(`a${i}`, agentArgs(seed.address))))));
+  writeFileSync(configFile, JSON.stringify({ tags: { v: '1' } }));
+  procs.push(...(await Promise.all([1, 2, 3, 4].map((i) => startAgent(`a${i}`, [...agentArgs(seed.address), ...(i === 1 ? ['--config', configFile] : [])])))));
   const names = procs.map((p) => p.name);
   await allSee(procs, names, 'alive', 15_000);
 
@@ -28,6 +35,11 @@ test('5 agents through the CLI: join, crash, leave, restart', { timeout: 90_000 
     assert.deepEqual(rows.map((m) => m.name).sort(), names);
     assert.ok(rows.every((m) => m.status === 'alive' && typeof m.addr === 'string' && typeof m.incarnation === 'number' && typeof m.tags === 'object'));
   }
+
+  // SIGHUP re-reads the config file: a1's new tag reaches a0 by gossip.
+  writeFileSync(configFile, JSON.stringify({ tags: { v: '2' }, logLevel: 'debug' }));
+  procs[1]!.child.kill('SIGHUP');
+  await seed.until(() => seed.lines.some((l) => l.member === 'a1' && l.event === 'update' && (l.tags as { v?: string } | undefined)?.v === '2'), 5000, 'a1 tag v=2');
 
   // SIGKILL a4: every other agent marks it failed. Local profile bound, sped up: ~1-2 s.
   const killedAt = Date.now();
