@@ -121,7 +121,7 @@ test('dynamic suspicion: a suspicion confirmed by many members expires sooner th
 });
 
 test('buddy system: a ping to a suspect carries the suspicion, so it can refute at the first packet', () => {
-  const probeOfSuspect = (config: Partial<ProtocolConfig>): M.Message[] | undefined => {
+  const probeOfSuspect = (config: Partial<ProtocolConfig>): readonly M.Message[] | undefined => {
     const core = new Swim({ name: 'a', address: 'a', config: resolveConfig(config) }, { random: new SeededRandom(SEED), sizeOf: codec.sizeOf }, 0);
     core.step({ type: 'packet', from: 'x', messages: [M.alive('b', 'b', 0, [])] }, 0);
     core.step({ type: 'packet', from: 'x', messages: [M.suspect('b', 0, 'c')] }, 0);
@@ -134,7 +134,7 @@ test('buddy system: a ping to a suspect carries the suspicion, so it can refute 
     }
     return undefined;
   };
-  const carries = (msgs: M.Message[] | undefined) => !!msgs?.some((m) => m.type === M.MsgType.Suspect && m.name === 'b');
+  const carries = (msgs: readonly M.Message[] | undefined) => !!msgs?.some((m) => m.type === M.MsgType.Suspect && m.name === 'b');
   assert.equal(carries(probeOfSuspect(only({ lifeguardDynamicSuspicion: true }))), false, 'without it the probe says nothing');
   assert.equal(carries(probeOfSuspect(only({ lifeguardDynamicSuspicion: true, lifeguardBuddy: true }))), true);
 });

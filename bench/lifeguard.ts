@@ -1,0 +1,80 @@
+/**
+ * `npm run bench:lifeguard`: plain SWIM, each Lifeguard part alone, and all of it, in the same
+ * degraded cluster (bench/lifeguard/scenario.ts): 5% loss everywhere, 4 agents stalling
+ * 0.5–3 s every 2–5 s, 3 healthy agents killed. Prints a table per size and writes
+ * bench/results/lifeguard.json.
+ *
+ *   npm run bench:lifeguard                      # N = 64 and 256, seeds 1..5, 10 virtual minutes
+ *   npm run bench:lifeguard -- --sizes 64 --seeds 3 --minutes 5
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { plainSwim, type ProtocolConfig } from '../src/config.js';
+import { runLifeguardScenario, type LifeguardRun } from './lifeguard/scenario.js';
+
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+};
+const sizes = arg('sizes', '64,256').split(',').map(Number);
+const seeds = Array.from({ length: Number(arg('seeds', '5')) }, (_, i) => i + 1);
+const minutes = Number(arg('minutes', '10'));
+
+const on = (part: Partial<ProtocolConfig>): Partial<ProtocolConfig> => ({ ...plainSwim, ...part });
+const rows: [string, Partial<ProtocolConfig>][] = [
+  ['plain SWIM', plainSwim],
+  ['awareness alone', on({ lifeguardAwareness: true })],
+  ['nack alone', on({ lifeguardNack: true })],
+  ['awareness + nack', on({ lifeguardAwareness: true, lifeguardNack: true })],
+  ['dynamic suspicion alone', on({ lifeguardDynamicSuspicion: true })],
+  ['buddy alone', on({ lifeguardBuddy: true })],
+  ['all of Lifeguard', { stallDetection: false }],
+  ['stall detection alone (ours)', on({ stallDetection: true })],
+  ['all + stall detection (default)', {}],
+];
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const sec = (ms: number): string => (Number.isFinite(ms) ? (ms / 1000).toFixed(1) : 'never');
+
+const results: Record<string, unknown>[] = [];
+for (const nodes of sizes) {
+  const lines = [
+    `\nN = ${nodes}, ${seeds.length} seeds x ${minutes} virtual min, 5% loss, 4 stalling agents, 3 kills`,
+    '| configuration | false positives | on healthy agents | dead verdicts | suspicions | first dead median / max (s) | all dead median / max (s) | msgs/agent/s | bytes/agent/s | wall s |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  for (const [name, config] of rows) {
+    const t = Date.now();
+    const runs: LifeguardRun[] = seeds.map((seed) => runLifeguardScenario({ nodes, seed, minutes, config }));
+    const sum = (f: (r: LifeguardRun) => number): number => runs.reduce((a, r) => a + f(r), 0);
+    const first = runs.flatMap((r) => r.firstDeadMs);
+    const all = runs.flatMap((r) => r.allDeadMs);
+    const row = {
+      nodes,
+      configuration: name,
+      config,
+      falsePositives: sum((r) => r.falsePositives),
+      falsePositivesOnHealthy: sum((r) => r.falsePositivesOnHealthy),
+      deadVerdicts: sum((r) => r.falseVerdicts),
+      suspicions: sum((r) => r.suspicions),
+      firstDeadMedianMs: median(first),
+      firstDeadMaxMs: Math.max(...first),
+      allDeadMedianMs: median(all),
+      allDeadMaxMs: Math.max(...all),
+      msgsPerNodePerSec: Math.round((sum((r) => r.msgsPerNodePerSec) / runs.length) * 100) / 100,
+      bytesPerNodePerSec: Math.round(sum((r) => r.bytesPerNodePerSec) / runs.length),
+      wallMs: Date.now() - t,
+    };
+    results.push(row);
+    process.stdout.write(
+      `| ${name} | ${row.falsePositives} | ${row.falsePositivesOnHealthy} | ${row.deadVerdicts} | ${row.suspicions} | ${sec(row.firstDeadMedianMs)} / ${sec(row.firstDeadMaxMs)} | ${sec(row.allDeadMedianMs)} / ${sec(row.allDeadMaxMs)} | ${row.msgsPerNodePerSec} | ${row.bytesPerNodePerSec} | ${(row.wallMs / 1000).toFixed(0)} |\n`,
+    );
+  }
+}
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+const file = new URL('./results/lifeguard.json', import.meta.url);
+writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), seeds, minutes, results }, null, 2)}\n`);
+process.stdout.write(`\nwrote ${file.pathname}\n`);
