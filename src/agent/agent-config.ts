@@ -34,7 +34,7 @@ export interface AgentConfigInput {
   advertise?: string;
   join?: readonly string[];
   profile?: string;
-  protocol?: Readonly<Record<string, unknown>>;
+  protocol?: Readonly<Record<string, unknown>> | Readonly<Partial<ProtocolConfig>>;
   tags?: Readonly<Record<string, unknown>>;
   admin?: string | null;
   logLevel?: string;
