@@ -51,6 +51,12 @@ export function renderMetrics(s: AgentStats): string {
     ...Object.entries(c.messagesOut).map(([t, v]): [Labels, number] => [{ direction: 'out', type: t }, v]),
     ...Object.entries(c.messagesIn).map(([t, v]): [Labels, number] => [{ direction: 'in', type: t }, v]),
   ]);
+  e.metric('phantom_probes_total', 'counter', 'Probes this agent started.', one(s.core.probes));
+  e.metric('phantom_nacks_total', 'counter', 'Lifeguard nacks, by direction.', [
+    [{ direction: 'in' }, s.core.nacksReceived],
+    [{ direction: 'out' }, s.core.nacksSent],
+  ]);
+  e.metric('phantom_stalls_total', 'counter', 'Times our own process stalled (a wake-up came far too late).', one(s.core.stalls));
   e.metric('phantom_probes_failed_total', 'counter', 'Our probes that got no ack, direct or indirect.', one(c.probesFailed));
   e.metric('phantom_suspicions_total', 'counter', 'Suspicions started (ours or reported to us).', one(c.suspicionsStarted));
   e.metric('phantom_suspicions_expired_total', 'counter', 'Suspicions that ran out: a member declared failed by us.', one(c.suspicionsExpired));

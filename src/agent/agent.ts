@@ -8,6 +8,7 @@ import { lookup } from 'node:dns/promises';
 import type { ProtocolConfig } from '../config.js';
 import { ClusterError } from '../errors.js';
 import type { Member, MemberEvent, MemberEventType, MemberState, Tags } from '../core/types.js';
+import type { SwimCounters } from '../core/swim.js';
 import { RealScheduler } from '../runtime/scheduler.js';
 import { SeededRandom } from '../runtime/random.js';
 import { membershipChecksum } from '../runtime/checksum.js';
@@ -52,8 +53,10 @@ export interface AgentStats {
   readonly bytesIn: number;
   readonly bytesOut: number;
   readonly sendErrors: number;
-  /** Lifeguard local health (0 = healthy); 0 until the core exposes it. */
+  /** Lifeguard local health score (0 = healthy; higher = we are slow and stretch our probes). */
   readonly awareness: number;
+  /** The core's own counters (probes, suspicions confirmed/refuted, nacks, stalls). */
+  readonly core: SwimCounters;
   readonly snapshotWrites: number;
   readonly counters: ObserverCounters;
 }
@@ -297,6 +300,7 @@ class RealAgent implements Agent {
     const rows = this.driver.members();
     for (const m of rows) members[m.state]++;
     const s = this.driver.stats;
+    const core = this.driver.core.counters();
     return {
       name: this.name,
       address: this.address,
@@ -310,7 +314,8 @@ class RealAgent implements Agent {
       bytesIn: s.bytesIn,
       bytesOut: s.bytesOut,
       sendErrors: this.udp.stats.sendErrors + this.udp.stats.badAddress,
-      awareness: awarenessOf(this.driver.core),
+      awareness: core.awareness,
+      core,
       snapshotWrites: this.snapshotter?.writes ?? 0,
       counters: this.observer.counters,
     };
@@ -335,8 +340,3 @@ class RealAgent implements Agent {
   }
 }
 
-/** Lifeguard's local health score if the core exposes one (`healthScore`), else 0. */
-function awarenessOf(core: object): number {
-  const v = (core as { healthScore?: unknown }).healthScore;
-  return typeof v === 'number' ? v : 0;
-}

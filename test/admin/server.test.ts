@@ -83,7 +83,7 @@ test('GET /metrics is Prometheus text with the documented families', { timeout: 
   const r = await fetch(url('/metrics'));
   assert.match(r.headers.get('content-type') ?? '', /text\/plain; version=0\.0\.4/);
   const text = await r.text();
-  for (const family of ['phantom_members', 'phantom_packets_total', 'phantom_bytes_total', 'phantom_messages_total', 'phantom_probes_failed_total', 'phantom_suspicions_total', 'phantom_refutations_total', 'phantom_drops_total', 'phantom_awareness_score']) {
+  for (const family of ['phantom_members', 'phantom_packets_total', 'phantom_bytes_total', 'phantom_messages_total', 'phantom_probes_failed_total', 'phantom_suspicions_total', 'phantom_refutations_total', 'phantom_drops_total', 'phantom_awareness_score', 'phantom_probes_total', 'phantom_stalls_total']) {
     assert.match(text, new RegExp(`^# TYPE ${family} (counter|gauge)$`, 'm'));
   }
   assert.match(text, /^phantom_members\{state="alive"\} 2$/m);
