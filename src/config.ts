@@ -80,7 +80,7 @@ export const lan: Readonly<ProtocolConfig> = Object.freeze({
   gossipToTheDeadMs: 30_000,
   pushPullIntervalMs: 30_000,
   catchUpThreshold: 1,
-  catchUpIntervalMs: 2_000,
+  catchUpIntervalMs: 1_000,
   packetBudgetBytes: 1400,
   maxTagsBytes: 512,
   maxNameBytes: 128,

@@ -1,0 +1,61 @@
+/**
+ * `npm run bench:sim`: the simulator's scaling, bootstrap burst, cost and load, each case in its
+ * own process (bench/sim/case.ts). Prints tables and writes bench/results/sim.json.
+ *
+ *   npm run bench:sim                      # everything (about 10 minutes on 2 cores)
+ *   npm run bench:sim -- scaling load      # chosen sections
+ *   BENCH_HUGE=0 npm run bench:sim         # skip the 10,000-agent run
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+
+type Row = Record<string, unknown>;
+const sections = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const want = (s: string): boolean => sections.length === 0 || sections.includes(s);
+const caseFile = new URL('./sim/case.ts', import.meta.url).pathname;
+
+function runCase(kind: string, n: number, extra = '', heapMB = 8192): Row {
+  process.stderr.write(`  ${kind} n=${n}${extra ? ` ${extra}` : ''} ...`);
+  const t = Date.now();
+  try {
+    const stdout = execFileSync(process.execPath, [`--max-old-space-size=${heapMB}`, '--import', 'tsx', caseFile, kind, String(n), extra], {
+      encoding: 'utf8',
+      timeout: 30 * 60_000,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    process.stderr.write(` ${((Date.now() - t) / 1000).toFixed(0)} s\n`);
+    return JSON.parse(stdout.trim().split('\n').pop()!) as Row;
+  } catch (e) {
+    process.stderr.write(` failed\n`);
+    return { kind, n, error: (e as Error).message.split('\n')[0] };
+  }
+}
+
+function table(title: string, rows: Row[], cols: string[]): void {
+  process.stdout.write(`\n${title}\n| ${cols.join(' | ')} |\n|${cols.map(() => '---').join('|')}|\n`);
+  for (const r of rows) process.stdout.write(`| ${cols.map((c) => String(r[c] ?? '')).join(' | ')} |\n`);
+}
+
+const results: Record<string, Row[]> = {};
+if (want('scaling')) {
+  results.scaling = [100, 300, 1000, 3000].map((n) => runCase('scaling', n, '', 16_000));
+  table('Scaling (lan profile; periods = probe intervals of 1 s)', results.scaling, ['n', 'log2N', 'joinConvergenceMs', 'joinPeriods', 'firstSuspectMs', 'firstDeadMs', 'allDeadMs', 'allDeadPeriods', 'falsePositives', 'wallMs', 'peakHeapMB']);
+}
+if (want('burst')) {
+  results.burst = [runCase('burst', 2000, '', 16_000)];
+  table('Bootstrap burst: 2000 agents within 1 s through one seed (target: converged <= 10 s)', results.burst, ['n', 'joinConvergenceMs', 'falsePositives', 'wallMs', 'peakHeapMB']);
+}
+if (want('cost')) {
+  results.cost = [runCase('cost', 1000, '60')];
+  if (process.env.BENCH_HUGE !== '0') results.cost.push(runCase('cost', 10_000, process.env.BENCH_HUGE_SECONDS ?? '20', 20_000));
+  table('Cost: wall time and peak heap (target at 1000 x 60 s: <= 30 s wall, <= 1 GB heap)', results.cost, ['n', 'virtualSeconds', 'converged', 'wallMs', 'peakHeapMB']);
+}
+if (want('load')) {
+  results.load = [100, 1000].map((n) => runCase('load', n));
+  table('Load in steady state (should be flat in N)', results.load, ['n', 'msgsPerNodePerSec', 'bytesPerNodePerSec', 'packetsPerNodePerSec', 'agreement']);
+}
+
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+const file = new URL('./results/sim.json', import.meta.url);
+writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
+process.stdout.write(`\nwrote ${file.pathname}\n`);

@@ -1,0 +1,93 @@
+/**
+ * One simulator benchmark case, run in its own process so that heap and wall time are its own.
+ * Prints one JSON object on stdout. Used by bench/sim.ts; runnable alone:
+ *   node --import tsx bench/sim/case.ts scaling 1000
+ */
+import { Simulation } from '../../src/sim/index.js';
+
+const [kind = 'scaling', nArg = '100', extra = ''] = process.argv.slice(2);
+const n = Number(nArg);
+const seed = Number(process.env.BENCH_SEED ?? 1);
+let peakHeap = 0;
+const sampleHeap = (): void => void (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed));
+const mb = (b: number): number => Math.round(b / 1048576);
+const wall0 = performance.now();
+
+/** Run in 1 s steps so the heap is sampled along the way. */
+function runSampled(sim: Simulation, ms: number): void {
+  const end = sim.now + ms;
+  while (sim.now < end) {
+    sim.run(Math.min(1000, end - sim.now));
+    sampleHeap();
+  }
+}
+
+function convergeSampled(sim: Simulation, maxMs: number): number | null {
+  const ok = sim.runUntil(() => {
+    sampleHeap();
+    return sim.checkConverged();
+  }, maxMs, 100);
+  return ok ? sim.joinConvergenceMs() : null;
+}
+
+const out: Record<string, unknown> = { kind, n, seed };
+const sim = new Simulation({ nodes: n, seed });
+const period = sim.config.probeIntervalMs;
+sim.joinAll({ spreadMs: 1000 });
+
+switch (kind) {
+  case 'scaling': {
+    // Join convergence, then one crash and the time until every survivor holds it dead.
+    const conv = convergeSampled(sim, 120_000);
+    out.joinConvergenceMs = conv;
+    runSampled(sim, 5_000);
+    sim.kill(n - 1);
+    sim.runUntil(() => sim.report().detection[0]?.allDeadMs != null, 120_000, 250);
+    const d = sim.report().detection[0]!;
+    out.firstSuspectMs = d.firstSuspectMs;
+    out.firstDeadMs = d.firstDeadMs;
+    out.allDeadMs = d.allDeadMs;
+    out.joinPeriods = conv === null ? null : round(conv / period);
+    out.allDeadPeriods = d.allDeadMs === null ? null : round(d.allDeadMs / period);
+    out.log2N = round(Math.log2(n));
+    break;
+  }
+  case 'burst': {
+    // Everyone within one second through the same seed; converged = every table complete.
+    out.joinConvergenceMs = convergeSampled(sim, 120_000);
+    out.virtualMsAtConvergence = sim.now;
+    break;
+  }
+  case 'cost': {
+    // n agents × `extra` virtual seconds (default 60), join included.
+    const secs = Number(extra || 60);
+    runSampled(sim, secs * 1000);
+    out.virtualSeconds = secs;
+    out.converged = sim.checkConverged();
+    break;
+  }
+  case 'load': {
+    // Steady state: converge, let the join news drain, then measure 60 s.
+    out.joinConvergenceMs = convergeSampled(sim, 120_000);
+    runSampled(sim, 30_000);
+    sim.markSteady();
+    runSampled(sim, 60_000);
+    const r = sim.report();
+    out.msgsPerNodePerSec = r.msgsPerNodePerSec;
+    out.bytesPerNodePerSec = r.bytesPerNodePerSec;
+    out.packetsPerNodePerSec = r.packetsPerNodePerSec;
+    out.agreement = r.agreement;
+    break;
+  }
+  default:
+    throw new Error(`unknown case ${kind}`);
+}
+sampleHeap();
+out.falsePositives = sim.report().falsePositives;
+out.wallMs = Math.round(performance.now() - wall0);
+out.peakHeapMB = mb(peakHeap);
+process.stdout.write(`${JSON.stringify(out)}\n`);
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}
