@@ -9,7 +9,8 @@
 import { resolveConfig, type ProfileName, type ProtocolConfig } from '../config.js';
 import { Driver } from '../agent/driver.js';
 import { ClusterError } from '../errors.js';
-import type { Address, MemberEvent, MemberState, Tags } from '../core/types.js';
+import type { Address, MemberEvent, MemberEventType, MemberState, Tags } from '../core/types.js';
+import type { MembershipSource } from '../membership-source.js';
 import { SeededRandom } from '../runtime/random.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import { membershipChecksum } from '../runtime/checksum.js';
@@ -159,6 +160,31 @@ export class Simulation {
   view(observer: number, subject: number): MemberState | undefined {
     return this.agent(observer).core.member(this.slot(subject).name)?.state;
   }
+  /**
+   * Agent i as a membership source, for the Cluster facade: its members and its own events.
+   * The source follows the agent across restarts under the same name.
+   */
+  source(i: number): MembershipSource {
+    const name = this.slot(i).name;
+    const listeners = new Map<MemberEventType, Set<(e: MemberEvent) => void>>();
+    this.onEvent((observer, e) => {
+      if (observer === name) for (const fn of listeners.get(e.type) ?? []) fn(e);
+    });
+    return {
+      name,
+      members: () => (this.isRunning(i) ? this.agent(i).members() : []),
+      on: (type, fn) => {
+        let set = listeners.get(type);
+        if (!set) listeners.set(type, (set = new Set()));
+        set.add(fn);
+        return () => void set.delete(fn);
+      },
+      awareness: () => (this.isRunning(i) ? this.agent(i).core.counters().awareness : 0),
+      leave: async () => this.leave(i),
+      shutdown: async () => this.kill(i),
+    };
+  }
+
   /** Hear every membership change of every agent. */
   onEvent(fn: (observer: string, event: MemberEvent, now: number) => void): void {
     this.listeners.push(fn);

@@ -1,0 +1,14 @@
+/**
+ * phantom-cluster: SWIM + Lifeguard membership, a consistent-hash ring, shards and a load
+ * balancer for PhantomDB. The simulator is its own entry point: `phantom-cluster/sim`.
+ */
+export { Cluster, type ClusterOptions, type ClusterStartConfig, type ClusterEvents, type ClusterHealth, type HealthPolicy } from './cluster.js';
+export type { MembershipSource } from './membership-source.js';
+export { createAgent, type Agent, type AgentEvents, type AgentStats, type AgentHealth, type AgentRuntimeOptions } from './agent/agent.js';
+export type { AgentConfigInput } from './agent/agent-config.js';
+export { resolveConfig, validateConfig, profiles, lan, wan, local, plainSwim, type ProtocolConfig, type ProfileName } from './config.js';
+export { ClusterError, type ErrorCode } from './errors.js';
+export type { Member, MemberEvent, MemberEventType, MemberState, Tags, Random } from './core/types.js';
+export { membershipChecksum } from './runtime/checksum.js';
+export { HashRing, RingFeed, ShardMap, type RingChange, type ShardMove, type ShardMapInit } from './ring/index.js';
+export { createBalancer, LoadBalancer, type Algorithm, type BalancerConfig } from './balancer/index.js';
