@@ -13,7 +13,27 @@ import { PROTOCOL_VERSION, RECORD_SHAPES, type Message } from '../core/messages.
 import { err, ok, type Result } from './result.js';
 import { checkMessage, WIRE_LIMITS } from './validate.js';
 
-export type DropReason = 'empty' | 'too-big' | 'bad-version' | 'decode' | 'bad-shape' | 'unknown-type' | 'too-many';
+/**
+ * Why a datagram (or part of one) was dropped; every drop is counted under one of these.
+ * The last group comes from the layers around the codec: `label` = another cluster's label (or
+ * none where one is expected), `auth` = the seal did not verify, `unknown-key` = sealed with a
+ * key we do not hold, `plaintext` = unsealed while encryption is enforced, `member-cap` = an
+ * unknown member while the table is full, `too-big-meta` = a member's tags over the cap.
+ */
+export type DropReason =
+  | 'empty'
+  | 'too-big'
+  | 'bad-version'
+  | 'decode'
+  | 'bad-shape'
+  | 'unknown-type'
+  | 'too-many'
+  | 'label'
+  | 'auth'
+  | 'unknown-key'
+  | 'plaintext'
+  | 'member-cap'
+  | 'too-big-meta';
 
 /** Largest UDP payload over IPv4. */
 export const MAX_PACKET_BYTES = 65_507;

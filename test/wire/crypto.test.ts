@@ -1,0 +1,132 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { open, seal, sealKey, SealKind, SEAL_OVERHEAD_BYTES } from '../../src/wire/crypto.js';
+import { generateKey, Keyring, parseKey } from '../../src/wire/keyring.js';
+import { createCodec } from '../../src/wire/codec.js';
+import { createSecureCodec } from '../../src/wire/secure.js';
+import { createEnvelope } from '../../src/wire/envelope.js';
+import * as M from '../../src/core/messages.js';
+import { ClusterError } from '../../src/errors.js';
+
+const label = Buffer.from('prod-eu', 'utf8');
+const k1 = sealKey(parseKey(generateKey()));
+const lookup1 = (id: number) => (id === k1.id ? k1 : undefined);
+
+test('a sealed datagram opens to the same bytes, and costs 34 bytes', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 1500 }), (plain) => {
+      const s = seal(k1, SealKind.gossip, plain, label);
+      assert.equal(s.length, plain.length + SEAL_OVERHEAD_BYTES);
+      const r = open(s, lookup1, label);
+      assert.ok(r.ok);
+      assert.deepEqual(Buffer.from(r.value.plaintext), Buffer.from(plain));
+      assert.equal(r.value.kind, SealKind.gossip);
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('two seals of the same bytes differ (random nonce)', () => {
+  const p = Buffer.from('same');
+  assert.notDeepEqual(Buffer.from(seal(k1, 0, p, label)), Buffer.from(seal(k1, 0, p, label)));
+});
+
+test('tampering with any single byte of a sealed datagram makes it fail to open', () => {
+  const plain = createCodec().encode([M.ping(7, 'b', 'a', 3), M.alive('c', '10.0.0.3:7946', 4, ['zone', 'x'])]);
+  const s = seal(k1, SealKind.gossip, plain, label);
+  for (let i = 0; i < s.length; i++) {
+    for (const mask of [0x01, 0x80, 0xff]) {
+      const t = Uint8Array.from(s);
+      t[i]! ^= mask;
+      const r = open(t, lookup1, label);
+      assert.equal(r.ok, false, `byte ${i} ^ ${mask} still opened`);
+    }
+  }
+  // Truncated or extended: fails too.
+  assert.equal(open(s.subarray(0, s.length - 1), lookup1, label).ok, false);
+  assert.equal(open(Buffer.concat([s, Buffer.from([0])]), lookup1, label).ok, false);
+});
+
+test('another label, another key or a flipped kind fails', () => {
+  const s = seal(k1, SealKind.gossip, Buffer.from('hello'), label);
+  const other = open(s, lookup1, Buffer.from('prod-us'));
+  assert.equal(other.ok ? '' : other.reason, 'auth');
+  const k2 = sealKey(parseKey(generateKey()));
+  const r = open(s, (id) => (id === k2.id ? k2 : undefined), label);
+  assert.equal(r.ok ? '' : r.reason, 'unknown-key');
+  // A key that claims the right id but is not the key: tag fails.
+  const liar = open(s, () => k2, label);
+  assert.equal(liar.ok ? '' : liar.reason, 'auth');
+});
+
+test('keyring: primary seals, any installed key opens, primary cannot be removed', () => {
+  const a = generateKey();
+  const b = generateKey();
+  const ring = new Keyring([a]);
+  const changes: string[] = [];
+  ring.onChange((v) => changes.push(v.primary));
+  assert.equal(ring.install(b), true);
+  assert.equal(ring.install(b), false, 'idempotent');
+  const oldSeal = seal(ring.primary, 0, Buffer.from('x'), label);
+  assert.equal(ring.use(b), true);
+  assert.equal(ring.primary.id, sealKey(parseKey(b)).id);
+  assert.ok(open(oldSeal, ring.lookup, label).ok, 'the old key still opens');
+  assert.throws(() => ring.remove(b), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEY_PRIMARY' && /primary/.test(e.message));
+  assert.equal(ring.remove(a), true);
+  assert.equal(open(oldSeal, ring.lookup, label).ok, false, 'the removed key no longer opens');
+  assert.deepEqual(ring.view().keys, [b]);
+  assert.equal(changes.length, 3);
+  assert.throws(() => ring.use(a), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEY_NOT_INSTALLED');
+  assert.throws(() => new Keyring(['short']), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEY');
+  assert.throws(() => new Keyring([]), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEY');
+});
+
+test('secure codec: round trip; plaintext, wrong key and wrong label are counted reasons', () => {
+  const key = generateKey();
+  const plainCodec = createCodec();
+  const enc = createSecureCodec(plainCodec, { keyring: new Keyring([key]), label: 'prod' });
+  const msgs = [M.ping(1, 'b', 'a', 2)];
+  const r = enc.decode(enc.encode(msgs));
+  assert.ok(r.ok);
+  assert.deepEqual(r.value, msgs);
+  const reason = (x: ReturnType<typeof enc.decode>): string => (x.ok ? 'ok' : x.reason);
+  assert.equal(reason(enc.decode(createSecureCodec(plainCodec, { label: 'prod' }).encode(msgs))), 'plaintext');
+  assert.equal(reason(enc.decode(createSecureCodec(plainCodec, { keyring: new Keyring([generateKey()]), label: 'prod' }).encode(msgs))), 'unknown-key');
+  assert.equal(reason(enc.decode(createSecureCodec(plainCodec, { keyring: new Keyring([key]), label: 'test' }).encode(msgs))), 'label');
+  assert.equal(reason(enc.decode(createSecureCodec(plainCodec, { keyring: new Keyring([key]) }).encode(msgs))), 'label');
+  assert.equal(reason(createSecureCodec(plainCodec, {}).decode(enc.encode(msgs))), 'label');
+  assert.equal(reason(createSecureCodec(plainCodec, { label: 'prod' }).decode(enc.encode(msgs))), 'unknown-key');
+});
+
+test('rolling upgrade modes: verifyOutgoing=false sends plaintext, verifyIncoming=false accepts both', () => {
+  const key = generateKey();
+  const c = createCodec();
+  const plain = createSecureCodec(c, {});
+  const step1 = createSecureCodec(c, { keyring: new Keyring([key]), verifyIncoming: false, verifyOutgoing: false });
+  const step2 = createSecureCodec(c, { keyring: new Keyring([key]), verifyIncoming: false });
+  const step3 = createSecureCodec(c, { keyring: new Keyring([key]) });
+  const msgs = [M.nack(1, 'a')];
+  const ok = (dec: typeof plain, enc: typeof plain): boolean => dec.decode(enc.encode(msgs)).ok;
+  // Each neighbouring pair of steps understands each other both ways: no split at any point.
+  assert.ok(ok(plain, step1) && ok(step1, plain));
+  assert.ok(ok(step1, step2) && ok(step2, step1));
+  assert.ok(ok(step2, step3) && ok(step3, step2));
+  assert.equal(ok(plain, step2), false, 'a plaintext agent cannot read sealed packets: finish step 1 first');
+  assert.equal(ok(step3, step1), false, 'enforcing agents refuse plaintext');
+});
+
+test('envelope: key management is sealed even when gossip goes in clear, and its kind is authenticated', () => {
+  const ring = new Keyring([generateKey()]);
+  const env = createEnvelope({ keyring: ring, verifyOutgoing: false, verifyIncoming: false, label: 'l' });
+  const w = env.wrap(SealKind.keys, Buffer.from('{}'));
+  assert.equal(env.peekKind(w), SealKind.keys);
+  const r = env.unwrap(w);
+  assert.ok(r.ok && r.value.sealed && r.value.kind === SealKind.keys);
+  const g = env.wrap(SealKind.gossip, Buffer.from([1, 0x90]));
+  assert.equal(env.peekKind(g), SealKind.gossip);
+  // Flip the kind byte (after the 3-byte label frame): the tag fails.
+  const t = Uint8Array.from(w);
+  t[4] = SealKind.gossip;
+  assert.equal(env.unwrap(t).ok, false);
+});
