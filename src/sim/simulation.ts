@@ -36,6 +36,11 @@ export interface SimulationOptions {
   tags?: (index: number) => Tags;
   /** Keep every membership event in `trace` (costly for big runs). */
   keepTrace?: boolean;
+  /**
+   * The codec of agent i, called at each (re)start; default one shared plain codec. Lets a run
+   * seal packets (wire/secure.ts) or add guards with the same Driver as production.
+   */
+  codec?: (index: number) => Codec;
 }
 
 /** One membership change seen by one agent. */
@@ -74,7 +79,7 @@ interface AgentSlot {
 }
 
 export class Simulation {
-  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config'>> & Pick<SimulationOptions, 'tags' | 'config'>;
+  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec'>> & Pick<SimulationOptions, 'tags' | 'config' | 'codec'>;
   readonly config: ProtocolConfig;
   readonly trace: TraceEntry[] = [];
   private readonly random: SeededRandom;
@@ -224,7 +229,7 @@ export class Simulation {
         transport,
         scheduler,
         random: this.random.fork(i * 7919 + s.epoch),
-        codec: this.codec,
+        codec: this.options.codec?.(i) ?? this.codec,
         onEvent: (e) => this.observe(s, e),
       },
     );

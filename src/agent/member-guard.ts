@@ -1,0 +1,109 @@
+/**
+ * Bounds on what remote peers can make an agent remember, applied between the codec and the
+ * core (so the core stays as it is): a forged flood of `alive` messages or push-pull rows for
+ * millions of made-up names cannot grow the member table past `maxMembers`, and no member is
+ * taken in with a name over `maxNameBytes` or tags over `maxTagsBytes`.
+ *
+ * Only news about names we do not know is capped; members already in the table are always
+ * updated, so a full table still converges. What is cut is counted by reason (`member-cap`,
+ * `too-big-meta`); the rest of the packet goes on to the core, as with unknown message types.
+ * A packet left with nothing is a drop the Driver counts.
+ *
+ * Counting the table costs O(n), so the count is refreshed at most every `refreshMs` and the
+ * names admitted since are added to it: a flood cannot make each forged name cost a table walk.
+ */
+import { MsgType, type Entry, type Message } from '../core/messages.js';
+import { utf8Length, wireTagsSize } from '../core/tags.js';
+import type { Codec, DropReason } from '../wire/codec.js';
+import { err, ok } from '../wire/result.js';
+
+export interface MemberGuardInit {
+  /** Most members (any state, ourselves included) the table may hold. */
+  readonly maxMembers: number;
+  /** Longest member name accepted (bytes of UTF-8); the protocol's maxNameBytes. */
+  readonly maxNameBytes: number;
+  /** Largest tags accepted for a member (msgpack bytes, as the core measures them). */
+  readonly maxTagsBytes: number;
+  /** How stale the table count may get (ms). Default 100. */
+  readonly refreshMs?: number;
+}
+
+export interface MemberGuardDeps {
+  /** Whether the table already holds this name. */
+  has(name: string): boolean;
+  /** Rows in the table (any state). */
+  count(): number;
+  /** Clock for the count refresh (ms). */
+  now(): number;
+  /** Messages or rows cut from a packet that still went on. */
+  onDrop?(reason: DropReason, n: number): void;
+}
+
+/** Default cap: room for the 5,000-member clusters DESIGN.md targets, three times over. */
+export const DEFAULT_MAX_MEMBERS = 16_384;
+
+/** Wrap `codec` so decoded packets respect the member bounds. */
+export function createMemberGuard(codec: Codec, init: MemberGuardInit, deps: MemberGuardDeps): Codec {
+  const refreshMs = init.refreshMs ?? 100;
+  let counted = 0;
+  let countedAt = -Infinity;
+  let admitted = 0;
+
+  /** Why a row about `name` must not go in, or undefined. */
+  const refuse = (name: string, tags: readonly string[] | undefined): DropReason | undefined => {
+    if (utf8Length(name) > init.maxNameBytes || (tags && wireTagsSize(tags) > init.maxTagsBytes)) return 'too-big-meta';
+    if (deps.has(name)) return undefined;
+    const now = deps.now();
+    if (now - countedAt >= refreshMs) {
+      counted = deps.count();
+      countedAt = now;
+      admitted = 0;
+    }
+    if (counted + admitted >= init.maxMembers) return 'member-cap';
+    admitted++;
+    return undefined;
+  };
+
+  return {
+    sizeOf: codec.sizeOf,
+    encode: codec.encode,
+    decode(bytes) {
+      const r = codec.decode(bytes);
+      if (!r.ok) return r;
+      let cut: Partial<Record<DropReason, number>> | undefined;
+      const drop = (reason: DropReason): void => {
+        cut ??= {};
+        cut[reason] = (cut[reason] ?? 0) + 1;
+      };
+      const kept: Message[] = [];
+      for (const m of r.value) {
+        if (m.type === MsgType.Alive) {
+          const why = refuse(m.name, m.tags);
+          if (why) drop(why);
+          else kept.push(m);
+        } else if (m.type === MsgType.PushPull) {
+          let rows: Entry[] | undefined;
+          m.entries.forEach((e, i) => {
+            const why = refuse(e.name, e.tags);
+            if (why) {
+              drop(why);
+              rows ??= m.entries.slice(0, i);
+            } else rows?.push(e);
+          });
+          // A push-pull with no rows left still answers a join or asks for our state.
+          kept.push(rows ? { ...m, entries: rows } : m);
+        } else kept.push(m);
+      }
+      if (!cut) return r;
+      const counts = Object.entries(cut) as [DropReason, number][];
+      if (kept.length === 0) {
+        const [first, n] = counts[0]!;
+        for (const [reason, k] of counts.slice(1)) deps.onDrop?.(reason, k);
+        if (n > 1) deps.onDrop?.(first, n - 1);
+        return err(first);
+      }
+      for (const [reason, n] of counts) deps.onDrop?.(reason, n);
+      return ok(kept);
+    },
+  };
+}
