@@ -66,6 +66,25 @@ export interface ProtocolConfig {
    * that queued meanwhile have been read, and the stall counts against our health.
    */
   stallDetection: boolean;
+
+  // ---- beyond Lifeguard (ours) ----
+  /**
+   * Active confirmation: when a member becomes suspect, `confirmers` members chosen by hash probe
+   * it at once (directly and through ping-req, staggered by half a probe interval each) and pass
+   * on what they saw. With that many independent failed probes the suspicion ends after one probe
+   * interval instead of the suspicion timeout; one ack makes the suspect refute at once.
+   */
+  activeConfirmation: boolean;
+  /** Members that check each suspicion (and each member on probation). Traffic per suspicion is a constant of this, whatever n. */
+  confirmers: number;
+  /**
+   * Flap damping: a member declared dead is readmitted only after it has passed the confirmers'
+   * checks for readmitAfterMs without a new failure; until then its alive claims wait on probation.
+   * A member that flaps (one-way faults, flip-flopping links) is decided once and stays dead.
+   */
+  flapDamping: boolean;
+  /** Probation length (ms): how long a member declared dead must look healthy to come back. */
+  readmitAfterMs: number;
 }
 
 /** memberlist DefaultLANConfig, plus our own additions. */
@@ -97,15 +116,28 @@ export const lan: Readonly<ProtocolConfig> = Object.freeze({
   suspicionMaxTimeoutMult: 6,
   lifeguardBuddy: true,
   stallDetection: true,
+  activeConfirmation: true,
+  confirmers: 3,
+  flapDamping: true,
+  readmitAfterMs: 30_000,
 });
 
-/** The Lifeguard and stall switches, all off: plain SWIM, for comparison. */
+/** Every switch beyond SWIM off: plain SWIM, for comparison. */
 export const plainSwim: Partial<ProtocolConfig> = Object.freeze({
   lifeguardAwareness: false,
   lifeguardNack: false,
   lifeguardDynamicSuspicion: false,
   lifeguardBuddy: false,
   stallDetection: false,
+  activeConfirmation: false,
+  flapDamping: false,
+});
+
+/** Lifeguard as published (and as memberlist runs it), without our additions. */
+export const lifeguardOnly: Partial<ProtocolConfig> = Object.freeze({
+  stallDetection: false,
+  activeConfirmation: false,
+  flapDamping: false,
 });
 
 /** memberlist DefaultWANConfig as a difference from LAN: slower, more tolerant of latency and loss. */
@@ -149,7 +181,7 @@ export function isProfileName(s: string): s is ProfileName {
 }
 
 type Rule = (v: number, c: ProtocolConfig) => string | undefined;
-const BOOLEAN_FIELDS = new Set<keyof ProtocolConfig>(['lifeguardAwareness', 'lifeguardNack', 'lifeguardDynamicSuspicion', 'lifeguardBuddy', 'stallDetection']);
+const BOOLEAN_FIELDS = new Set<keyof ProtocolConfig>(['lifeguardAwareness', 'lifeguardNack', 'lifeguardDynamicSuspicion', 'lifeguardBuddy', 'stallDetection', 'activeConfirmation', 'flapDamping']);
 const nonNegInt: Rule = (v) => (Number.isInteger(v) && v >= 0 ? undefined : 'must be an integer >= 0');
 const posInt: Rule = (v) => (Number.isInteger(v) && v > 0 ? undefined : 'must be an integer > 0');
 const posNum: Rule = (v) => (Number.isFinite(v) && v > 0 ? undefined : 'must be a number > 0');
@@ -177,6 +209,8 @@ const rules: Partial<Record<keyof ProtocolConfig, Rule[]>> = {
   leaveTimeoutMs: [posInt],
   awarenessMaxMultiplier: [posInt, (v) => (v <= 64 ? undefined : 'must be at most 64')],
   suspicionMaxTimeoutMult: [posNum, (v) => (v >= 1 ? undefined : 'must be at least 1')],
+  confirmers: [nonNegInt, (v) => (v <= 8 ? undefined : 'must be at most 8')],
+  readmitAfterMs: [nonNegInt],
 };
 
 /**

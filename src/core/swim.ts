@@ -14,6 +14,7 @@ import { MembershipTable, isLive, type MemberRecord } from './membership.js';
 import * as M from './messages.js';
 import { ProbeOrder } from './probe-order.js';
 import { buildParts, entryOf } from './push-pull.js';
+import { checkerRank } from './confirmers.js';
 import { Suspicions, type SuspicionTimeout } from './suspicion.js';
 import { tagsFromWire, tagsToWire, utf8Length } from './tags.js';
 import { dynamicSuspicionTimeoutMs, expectedConfirmations, joinAttemptTimeoutMs, pushPullIntervalMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
@@ -51,6 +52,13 @@ export interface SwimCounters {
   suspicionsRefuted: number;
   /** Times we refuted a suspicion (or death) of ourselves. */
   refutations: number;
+  /** Active confirmation checks we ran, and how many found the suspect unreachable. */
+  checks: number;
+  checksFailed: number;
+  /** Alive claims of dead members put on probation, readmitted after it, and cut short by a failure. */
+  probations: number;
+  readmitted: number;
+  probationsFailed: number;
   probes: number;
   probesFailed: number;
   nacksSent: number;
@@ -68,6 +76,33 @@ interface Probe {
   acked: boolean;
   indirectSent: number;
   nacks: number;
+}
+
+/** A check of one member outside the round-robin: active confirmation of a suspect, or probation. */
+interface Check {
+  readonly seq: number;
+  readonly target: string;
+  readonly targetAddr: Address;
+  readonly incarnation: number;
+  /** confirm: a suspect; probation: a dead member claiming life; readmit: our own last look before readmitting it. */
+  readonly purpose: 'confirm' | 'probation' | 'readmit';
+  readonly startAt: number;
+  indirectAt: number;
+  endAt: number;
+  started: boolean;
+  acked: boolean;
+  indirectSent: number;
+}
+
+/** A member declared dead that claims to be alive again: readmitted only if it stays healthy. */
+interface Probation {
+  readonly claim: M.Alive;
+  readonly readmitAt: number;
+  /** Our rank among its checkers, or -1 when we do not check it. */
+  readonly rank: number;
+  nextCheckAt: number;
+  /** Our own last check is under way. */
+  finalCheck: boolean;
 }
 
 interface Relay {
@@ -97,6 +132,8 @@ export class Swim {
   private readonly order: ProbeOrder;
   private readonly suspicions = new Suspicions();
   private readonly relays = new Map<number, Relay>();
+  private readonly checks = new Map<number, Check>();
+  private readonly probation = new Map<string, Probation>();
   private readonly joins: PendingJoin[] = [];
   private readonly seeds = new Set<Address>();
   private readonly awareness: Awareness;
@@ -105,6 +142,11 @@ export class Swim {
     suspicionsConfirmed: 0,
     suspicionsRefuted: 0,
     refutations: 0,
+    checks: 0,
+    checksFailed: 0,
+    probations: 0,
+    readmitted: 0,
+    probationsFailed: 0,
     probes: 0,
     probesFailed: 0,
     nacksSent: 0,
@@ -192,7 +234,9 @@ export class Swim {
     let t = Math.min(this.suspicions.earliest(), this.nextMaintenanceAt);
     if (this.broadcasts.pending > 0) t = Math.min(t, this.nextGossipAt);
     for (const r of this.relays.values()) t = Math.min(t, r.nackAt);
+    for (const p of this.probation.values()) t = Math.min(t, p.finalCheck ? Infinity : p.readmitAt, p.nextCheckAt);
     if (this.state === 'leaving') return Math.min(t, this.leaveDeadline);
+    for (const c of this.checks.values()) t = Math.min(t, !c.started ? c.startAt : c.acked || c.indirectSent ? c.endAt : c.indirectAt);
     t = Math.min(t, this.nextProbeAt, this.nextPushPullAt);
     if (this.probe) t = Math.min(t, this.probe.acked ? this.probe.endAt : this.probe.indirectSent ? this.probe.endAt : this.probe.indirectAt);
     for (const j of this.joins) t = Math.min(t, j.deadline);
@@ -237,10 +281,13 @@ export class Swim {
       this.suspicions.postponeDue(now, now + STALL_GRACE_MS);
       for (const r of this.relays.values()) if (r.nackAt <= now) r.nackAt = now + STALL_GRACE_MS;
       if (this.probe && now >= this.probe.indirectAt) this.probe = undefined;
+      for (const [seq, c] of this.checks) if (c.started && now >= c.indirectAt) this.checks.delete(seq);
     }
     this.expireSuspicions(now);
     this.sendNacks(now);
+    this.advanceProbation(now);
     if (this.state === 'running') {
+      this.advanceChecks(now);
       this.advanceProbe(now);
       this.advanceJoins(now);
       if (now >= this.nextPushPullAt) {
@@ -337,9 +384,20 @@ export class Swim {
     const row = this.table.get(p.target);
     if (!row) return;
     if (row.state === 'alive') return this.accuse(row, this.name, now);
-    if (row.state === 'suspect' && this.config.lifeguardDynamicSuspicion && this.suspicions.confirm(row.name, row.incarnation, this.name, this.suspicionTimeout())) {
+    if (row.state === 'suspect') this.confirmOwn(row, now);
+  }
+
+  /** Our own failed probe of a member already suspect: one more independent accuser. */
+  private confirmOwn(row: MemberRecord, now: number): void {
+    if (!this.countsConfirmations()) return;
+    if (this.suspicions.confirm(row.name, row.incarnation, this.name, this.suspicionTimeout())) {
       this.broadcasts.enqueue(M.suspect(row.name, row.incarnation, this.name));
+      this.expireSuspicions(now);
     }
+  }
+
+  private countsConfirmations(): boolean {
+    return this.config.lifeguardDynamicSuspicion || this.config.activeConfirmation;
   }
 
   /** Mark a member suspect on someone's word (ours included) and start our own timer. */
@@ -356,6 +414,92 @@ export class Swim {
     this.counts.suspicionsStarted++;
     const timeoutMs = this.suspicions.start(name, incarnation, accuser, now, this.suspicionTimeout());
     this.note({ kind: 'suspicion-started', target: name, by: accuser, timeoutMs });
+    // Active confirmation: the designated checkers probe the suspect now, staggered so that a
+    // short stall of the suspect does not fail every check at once.
+    if (!this.config.activeConfirmation || accuser === this.name || this.awareness.score > 0) return;
+    const rank = checkerRank(this.name, name, incarnation, this.liveNames(), this.config.confirmers);
+    const row = this.table.get(name);
+    if (rank >= 0 && row) this.scheduleCheck(name, row.address, incarnation, 'confirm', now + (rank * this.config.probeIntervalMs) / 2);
+  }
+
+  private *liveNames(): Generator<string> {
+    for (const r of this.table.values()) if (isLive(r.state)) yield r.name;
+  }
+
+  private scheduleCheck(target: string, targetAddr: Address, incarnation: number, purpose: Check['purpose'], startAt: number): void {
+    const seq = ++this.seq;
+    this.checks.set(seq, { seq, target, targetAddr, incarnation, purpose, startAt, indirectAt: Infinity, endAt: Infinity, started: false, acked: false, indirectSent: 0 });
+  }
+
+  private advanceChecks(now: number): void {
+    for (const [seq, c] of this.checks) {
+      if (!c.started) {
+        if (now < c.startAt) continue;
+        if (!this.checkStillWanted(c)) {
+          this.checks.delete(seq);
+          continue;
+        }
+        c.started = true;
+        c.indirectAt = now + this.config.probeTimeoutMs;
+        c.endAt = now + this.config.probeIntervalMs;
+        this.counts.checks++;
+        const ping = M.ping(seq, c.target, this.name, this.table.liveCount);
+        if (c.purpose === 'confirm' && this.config.lifeguardBuddy) this.send(c.targetAddr, ping, M.suspect(c.target, c.incarnation, this.name));
+        else this.send(c.targetAddr, ping);
+        continue;
+      }
+      if (!c.acked && !c.indirectSent && now >= c.indirectAt) {
+        const helpers = this.order.sample(Math.min(2, this.config.indirectChecks), (n) => n !== c.target && n !== this.name && this.table.get(n)?.state === 'alive');
+        for (const h of helpers) this.send(this.table.get(h)!.address, M.pingReq(seq, c.target, c.targetAddr, this.name));
+        c.indirectSent = Math.max(1, helpers.length);
+      }
+      if (now < c.endAt) continue;
+      this.checks.delete(seq);
+      if (!c.acked) this.checkFailed(c, now);
+      else if (c.purpose === 'readmit') this.readmit(c.target, now);
+    }
+  }
+
+  private readmit(name: string, now: number): void {
+    const p = this.probation.get(name);
+    if (!p) return;
+    this.probation.delete(name);
+    this.counts.readmitted++;
+    this.admitAlive(p.claim, this.table.get(name), now, false);
+  }
+
+  private checkStillWanted(c: Check): boolean {
+    if (c.purpose !== 'confirm') return this.probation.get(c.target)?.claim.inc === c.incarnation;
+    const row = this.table.get(c.target);
+    return row?.state === 'suspect' && row.incarnation === c.incarnation;
+  }
+
+  private checkFailed(c: Check, now: number): void {
+    this.counts.checksFailed++;
+    if (!this.checkStillWanted(c)) return;
+    if (c.purpose === 'confirm') return this.confirmOwn(this.table.get(c.target)!, now);
+    // On probation and unreachable: dead again, at the incarnation it claimed.
+    this.counts.probationsFailed++;
+    this.onUpdate(M.dead(c.target, c.incarnation, this.name), now);
+  }
+
+  private advanceProbation(now: number): void {
+    for (const [name, p] of this.probation) {
+      if (now >= p.readmitAt) {
+        // A failure our checkers reported may not have reached us: look once more ourselves.
+        if (this.state !== 'running' || this.awareness.score > 0) this.readmit(name, now);
+        else if (!p.finalCheck) {
+          p.finalCheck = true;
+          p.nextCheckAt = Infinity;
+          this.scheduleCheck(name, p.claim.addr, p.claim.inc, 'readmit', now);
+        }
+        continue;
+      }
+      if (this.state === 'running' && now >= p.nextCheckAt) {
+        p.nextCheckAt = now + 2 * this.config.probeIntervalMs;
+        this.scheduleCheck(name, p.claim.addr, p.claim.inc, 'probation', now);
+      }
+    }
   }
 
   /** The timeout of a suspicion by the number of independent confirmations it has. */
@@ -363,10 +507,14 @@ export class Swim {
     const c = this.config;
     const n = this.table.liveCount;
     const min = suspicionTimeoutMs(c.suspicionMult, n, c.probeIntervalMs);
-    if (!c.lifeguardDynamicSuspicion) return () => min;
     const expected = expectedConfirmations(c.suspicionMult, n);
     const max = Math.floor(min * c.suspicionMaxTimeoutMult);
-    return (confirmations) => dynamicSuspicionTimeoutMs(confirmations, expected, min, max);
+    const base: SuspicionTimeout = c.lifeguardDynamicSuspicion ? (k) => dynamicSuspicionTimeoutMs(k, expected, min, max) : () => min;
+    if (!c.activeConfirmation || c.confirmers === 0) return base;
+    // Enough independent failed probes (the checkers' among them) is strong evidence: end after
+    // one probe interval, which also gives a live suspect one full period to answer.
+    const wanted = Math.min(c.confirmers, Math.max(1, n - 2));
+    return (k) => (k >= wanted ? Math.min(base(k), c.probeIntervalMs) : base(k));
   }
 
   private expireSuspicions(now: number): void {
@@ -417,6 +565,11 @@ export class Swim {
       if (now <= relay.expiresAt) this.send(relay.requester, M.ack(relay.requesterSeq, m.from, m.known));
       return;
     }
+    const check = this.checks.get(m.seq);
+    if (check) {
+      check.acked = true;
+      return;
+    }
     if (this.probe && this.probe.seq === m.seq && !this.probe.acked) {
       this.probe.acked = true;
       // Only a direct ack shows our own packets flow both ways (Lifeguard).
@@ -464,20 +617,17 @@ export class Swim {
     switch (m.type) {
       case M.MsgType.Alive: {
         if (utf8Length(m.name) > this.config.maxNameBytes) return;
-        const r = this.table.apply({ name: m.name, state: 'alive', incarnation: m.inc, address: m.addr, wireTags: m.tags }, now);
-        if (!r.changed) return;
-        if (known?.state === 'suspect') this.counts.suspicionsRefuted++;
-        this.suspicions.clear(m.name);
-        if (!known || !isLive(known.state)) this.order.insert(m.name);
-        this.emit(r.event);
-        if (relay) this.broadcasts.enqueue(m);
-        return;
+        if (known?.state === 'dead' && m.inc > known.incarnation && this.config.flapDamping) return this.startProbation(m, now, relay);
+        return this.admitAlive(m, known, now, relay);
       }
       case M.MsgType.Suspect: {
         if (!known) return;
         if (known.state === 'suspect' && known.incarnation === m.inc) {
           // An independent accuser shortens the suspicion; pass it on so others can count it too.
-          if (this.config.lifeguardDynamicSuspicion && this.suspicions.confirm(m.name, m.inc, m.from, this.suspicionTimeout()) && relay) this.broadcasts.enqueue(m);
+          if (this.countsConfirmations() && this.suspicions.confirm(m.name, m.inc, m.from, this.suspicionTimeout())) {
+            if (relay) this.broadcasts.enqueue(m);
+            this.expireSuspicions(now);
+          }
           return;
         }
         if (!(known.state === 'alive' && m.inc >= known.incarnation) && !(known.state === 'suspect' && m.inc > known.incarnation)) return;
@@ -491,6 +641,8 @@ export class Swim {
       case M.MsgType.Dead:
       case M.MsgType.Left: {
         if (!known) return;
+        const onProbation = this.probation.get(m.name);
+        if (onProbation && (m.type === M.MsgType.Left || m.inc >= onProbation.claim.inc)) this.probation.delete(m.name);
         const state: MemberState = m.type === M.MsgType.Dead ? 'dead' : 'left';
         const r = this.table.apply({ name: m.name, state, incarnation: m.inc }, now);
         if (!r.changed) return;
@@ -500,6 +652,26 @@ export class Swim {
         return;
       }
     }
+  }
+
+  private admitAlive(m: M.Alive, known: MemberRecord | undefined, now: number, relay: boolean): void {
+    const r = this.table.apply({ name: m.name, state: 'alive', incarnation: m.inc, address: m.addr, wireTags: m.tags }, now);
+    if (!r.changed) return;
+    if (known?.state === 'suspect') this.counts.suspicionsRefuted++;
+    this.suspicions.clear(m.name);
+    if (!known || !isLive(known.state)) this.order.insert(m.name);
+    this.emit(r.event);
+    if (relay) this.broadcasts.enqueue(m);
+  }
+
+  /** A dead member says it lives: believe it after readmitAfterMs of passing its checkers' probes. */
+  private startProbation(m: M.Alive, now: number, relay: boolean): void {
+    const current = this.probation.get(m.name);
+    if (current && current.claim.inc >= m.inc) return;
+    const rank = this.awareness.score > 0 ? -1 : checkerRank(this.name, m.name, m.inc, this.liveNames(), this.config.confirmers);
+    this.probation.set(m.name, { claim: m, readmitAt: now + this.config.readmitAfterMs, rank, nextCheckAt: rank >= 0 ? now + ((rank + 1) * this.config.probeIntervalMs) / 2 : Infinity, finalCheck: false });
+    this.counts.probations++;
+    if (relay) this.broadcasts.enqueue(m);
   }
 
   /** Something was said about us. Refute anything but the truth with a higher incarnation. */
@@ -687,7 +859,10 @@ export class Swim {
       else if (isLive(r.state)) liveAddrs.add(r.address);
     }
     const targets: Address[] = [];
-    if (failed.length > 0) targets.push(failed[this.random.int(failed.length)]!.address);
+    // As Serf does: each agent tries with probability failed / alive, so the whole cluster makes
+    // about one attempt per failed member per interval, however large it is.
+    const chance = failed.length / Math.max(1, this.table.aliveCount - 1);
+    if (failed.length > 0 && this.random.next() < chance) targets.push(failed[this.random.int(failed.length)]!.address);
     for (const s of this.seeds) if (!liveAddrs.has(s) && !targets.includes(s)) targets.push(s);
     for (const t of targets) {
       this.note({ kind: 'push-pull', peer: t, reason: 'reconnect' });
