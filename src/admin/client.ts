@@ -14,8 +14,11 @@ export interface AdminResponse<T> {
   readonly body: T;
 }
 
-/** Call the admin API at `admin` (`host:port`); `timeoutMs` bounds the whole call. */
-export async function adminRequest<T>(admin: string, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 10_000): Promise<AdminResponse<T>> {
+/**
+ * Call the admin API at `admin` (`host:port`); `timeoutMs` bounds the whole call. `token` (default
+ * PHANTOM_ADMIN_TOKEN) is sent as a bearer token when set.
+ */
+export async function adminRequest<T>(admin: string, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 10_000, token = process.env.PHANTOM_ADMIN_TOKEN): Promise<AdminResponse<T>> {
   const hp = parseHostPort(admin, 'admin', { host: '127.0.0.1', port: 7947 });
   const url = `http://${formatHostPort(hp.host, hp.port)}${path}`;
   let res: Response;
@@ -23,7 +26,8 @@ export async function adminRequest<T>(admin: string, method: 'GET' | 'POST', pat
     res = await fetch(url, {
       method,
       signal: AbortSignal.timeout(timeoutMs),
-      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch (e) {
     const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;

@@ -6,8 +6,13 @@
  * GET  /v1/members[?status=alive|suspect|failed|left]   GET /v1/members/:name (with history)
  * GET  /v1/self   GET /v1/info   GET /v1/health (200 | 503 + reason)   GET /v1/lookup?key=K&n=3
  * POST /v1/join {"addrs": [...]}   POST /v1/leave   POST /v1/tags {"set": {...}, "delete": [...]}
+ * GET  /v1/keys (list, cluster-wide)   POST /v1/keys {"op": "install"|"use"|"remove", "key": "..."}
  * GET  /metrics
+ *
+ * With a token (`--admin-token`), every request must carry `Authorization: Bearer <token>`
+ * (401 otherwise); compared in constant time.
  */
+import { timingSafeEqual, createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AgentHealth, AgentStats } from '../agent/agent.js';
 import type { HistoryEntry } from '../agent/history.js';
@@ -38,6 +43,14 @@ export interface AdminDeps {
   lookup?(key: string, n: number): readonly string[];
   /** Milliseconds on the clock of Member.stateChangedAt. */
   now(): number;
+  /** A cluster-wide key operation (`phantom keys`); absent when the agent has no keyring support. */
+  keys?(op: 'list' | 'install' | 'use' | 'remove', key?: string): Promise<unknown>;
+}
+
+/** Options of the admin server that are not what it serves. */
+export interface AdminOptions {
+  /** Bearer token required on every request; undefined = none (loopback trust only). */
+  readonly token?: string | undefined;
 }
 
 /** The JSON shape of a member (`phantom members --json` prints an array of these). */
@@ -77,9 +90,14 @@ export interface AdminServer {
  * Listen on `listen` (`host:port`). Rejects with ERR_BIND when the port is taken or the address
  * is not ours, saying to pick another with --admin.
  */
-export async function startAdminServer(listen: string, deps: AdminDeps): Promise<AdminServer> {
+export async function startAdminServer(listen: string, deps: AdminDeps, opts: AdminOptions = {}): Promise<AdminServer> {
   const hp = parseHostPort(listen, 'admin', { host: '127.0.0.1', port: 7947 });
+  const want = opts.token === undefined ? undefined : digest(opts.token);
   const server = createServer((req, res) => {
+    if (want && !authorized(req, want)) {
+      res.setHeader('www-authenticate', 'Bearer');
+      return sendJson(res, 401, { error: { code: 'ERR_UNAUTHORIZED', message: 'this agent requires a bearer token: set PHANTOM_ADMIN_TOKEN to the agent\'s --admin-token' } });
+    }
     handle(req, res, deps).catch((e: unknown) => sendError(res, e));
   });
   server.headersTimeout = 10_000;
@@ -94,6 +112,17 @@ export async function startAdminServer(listen: string, deps: AdminDeps): Promise
   const a = server.address();
   const address = a && typeof a === 'object' ? formatHostPort(a.address, a.port) : listen;
   return { address, close: () => closeServer(server) };
+}
+
+/** Hash first so the comparison is constant-time whatever the lengths. */
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
+function authorized(req: IncomingMessage, want: Buffer): boolean {
+  const h = req.headers.authorization ?? '';
+  const m = /^Bearer\s+(.+)$/i.exec(h);
+  return m !== null && timingSafeEqual(digest(m[1]!.trim()), want);
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -183,6 +212,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps): 
       d.setTags(tags);
       return sendJson(res, 200, { tags, incarnation: d.self().incarnation });
     }
+    case '/v1/keys': {
+      if (!d.keys) throw new HttpError(404, 'ERR_NO_KEYRING', 'this agent does not manage keys');
+      if (method === 'GET') return sendJson(res, 200, await d.keys('list'));
+      only('POST');
+      const body = (await readJson(req)) as { op?: unknown; key?: unknown };
+      if (body.op !== 'install' && body.op !== 'use' && body.op !== 'remove') throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"op": "install" | "use" | "remove", "key": "<base64>"}');
+      if (typeof body.key !== 'string') throw new HttpError(400, 'ERR_ARGUMENT', '"key" must be the base64 key (phantom keygen)');
+      return sendJson(res, 200, await d.keys(body.op, body.key));
+    }
     default:
       throw new HttpError(404, 'ERR_NOT_FOUND', `no endpoint ${path}; see docs/AGENT.md for the admin API`);
   }
@@ -229,7 +267,7 @@ function sendError(res: ServerResponse, e: unknown): void {
   if (res.headersSent) return void res.destroy();
   if (e instanceof HttpError) return sendJson(res, e.status, { error: { code: e.code, message: e.message } });
   if (e instanceof ClusterError) {
-    const status = e.code === 'ERR_JOIN_FAILED' ? 502 : e.code === 'ERR_NOT_RUNNING' ? 409 : 400;
+    const status = e.code === 'ERR_JOIN_FAILED' ? 502 : e.code === 'ERR_NOT_RUNNING' || e.code === 'ERR_KEY_PRIMARY' || e.code === 'ERR_NO_KEYRING' ? 409 : 400;
     return sendJson(res, status, { error: { code: e.code, message: e.message } });
   }
   sendJson(res, 500, { error: { code: 'ERR_INTERNAL', message: e instanceof Error ? e.message : String(e) } });

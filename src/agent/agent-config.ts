@@ -16,12 +16,22 @@
  * | admin      | 127.0.0.1:7947     | HTTP admin API address; null disables it                   |
  * | logLevel   | info               | fatal, error, warn, info, debug, trace, silent             |
  * | dataDir    | none               | directory for the member snapshot (rejoin after restart)    |
+ * | encrypt    | none               | base64 32-byte key: seal gossip with AES-256-GCM             |
+ * | keyringFile| none               | JSON array of keys, primary first; written back on change (0600) |
+ * | clusterLabel | none             | label carried in every packet; other labels are dropped      |
+ * | verifyIncoming | true           | with keys: drop plaintext (false while turning encryption on) |
+ * | verifyOutgoing | true           | with keys: seal what we send (false for the first upgrade step) |
+ * | maxMembers | 16384              | member table cap against forged floods (counted drop)        |
+ * | adminToken | none               | bearer token the admin API requires, if set                  |
  */
 import { hostname } from 'node:os';
 import { isProfileName, resolveConfig, type ProfileName, type ProtocolConfig } from '../config.js';
 import { ClusterError } from '../errors.js';
 import type { Tags } from '../core/types.js';
 import { parseHostPort } from '../transport/address.js';
+import { MAX_LABEL_BYTES } from '../wire/envelope.js';
+import { parseKey } from '../wire/keyring.js';
+import { DEFAULT_MAX_MEMBERS } from './member-guard.js';
 
 /** Log levels pino knows, from quietest to loudest, plus `silent`. */
 export const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -39,6 +49,13 @@ export interface AgentConfigInput {
   admin?: string | null;
   logLevel?: string;
   dataDir?: string;
+  encrypt?: string;
+  keyringFile?: string;
+  clusterLabel?: string;
+  verifyIncoming?: boolean | string;
+  verifyOutgoing?: boolean | string;
+  maxMembers?: number | string;
+  adminToken?: string;
 }
 
 /** A complete, checked agent configuration. */
@@ -54,6 +71,18 @@ export interface AgentConfig {
   readonly admin: string | null;
   readonly logLevel: LogLevel;
   readonly dataDir: string | undefined;
+  /** Base64 key to seal with when no keyring file exists yet. */
+  readonly encrypt: string | undefined;
+  /** Keyring file path (read at start, written back on change). */
+  readonly keyringFile: string | undefined;
+  /** Cluster label ('' = none). */
+  readonly clusterLabel: string;
+  readonly verifyIncoming: boolean;
+  readonly verifyOutgoing: boolean;
+  /** Member table cap (rows of any state). */
+  readonly maxMembers: number;
+  /** Bearer token for the admin API, or undefined for none. */
+  readonly adminToken: string | undefined;
 }
 
 /** The defaults of the table above. */
@@ -64,7 +93,16 @@ export const AGENT_DEFAULTS = Object.freeze({
   logLevel: 'info' as LogLevel,
 });
 
-const KNOWN = new Set(['name', 'bind', 'advertise', 'join', 'profile', 'protocol', 'tags', 'admin', 'logLevel', 'dataDir']);
+const KNOWN = new Set(['name', 'bind', 'advertise', 'join', 'profile', 'protocol', 'tags', 'admin', 'logLevel', 'dataDir', 'encrypt', 'keyringFile', 'clusterLabel', 'verifyIncoming', 'verifyOutgoing', 'maxMembers', 'adminToken']);
+
+/** A boolean from a config value ('true'/'false' strings from env or flags too). */
+function toBool(v: unknown, field: string, dflt: boolean, problems: string[]): boolean {
+  if (v === undefined || v === '') return dflt;
+  if (v === true || v === 'true' || v === '1') return true;
+  if (v === false || v === 'false' || v === '0') return false;
+  problems.push(`${field} ${JSON.stringify(v)}: must be true or false`);
+  return dflt;
+}
 
 /** Fill defaults and check every field; throws ERR_CONFIG listing every problem. */
 export function resolveAgentConfig(input: AgentConfigInput = {}): AgentConfig {
@@ -124,6 +162,19 @@ export function resolveAgentConfig(input: AgentConfigInput = {}): AgentConfig {
   const dataDir = input.dataDir === undefined || input.dataDir === '' ? undefined : input.dataDir;
   if (dataDir !== undefined && typeof dataDir !== 'string') problems.push('dataDir: must be a directory path');
 
+  const encrypt = input.encrypt === undefined || input.encrypt === '' ? undefined : String(input.encrypt);
+  if (encrypt !== undefined) check(() => parseKey(encrypt));
+  const keyringFile = input.keyringFile === undefined || input.keyringFile === '' ? undefined : String(input.keyringFile);
+  const clusterLabel = input.clusterLabel === undefined ? '' : String(input.clusterLabel);
+  if (Buffer.byteLength(clusterLabel) > MAX_LABEL_BYTES) problems.push(`clusterLabel: at most ${MAX_LABEL_BYTES} bytes`);
+  else if (/[\u0000-\u001f]/.test(clusterLabel)) problems.push('clusterLabel: must not contain control characters');
+  const verifyIncoming = toBool(input.verifyIncoming, 'verifyIncoming', true, problems);
+  const verifyOutgoing = toBool(input.verifyOutgoing, 'verifyOutgoing', true, problems);
+  const maxMembers = input.maxMembers === undefined || input.maxMembers === '' ? DEFAULT_MAX_MEMBERS : Number(input.maxMembers);
+  if (!Number.isInteger(maxMembers) || maxMembers < 2) problems.push(`maxMembers ${JSON.stringify(input.maxMembers)}: must be an integer >= 2`);
+  const adminToken = input.adminToken === undefined || input.adminToken === '' ? undefined : String(input.adminToken);
+  if (adminToken !== undefined && adminToken.length < 16) problems.push('adminToken: use at least 16 characters (e.g. phantom keygen output)');
+
   if (problems.length > 0) throw new ClusterError('ERR_CONFIG', `invalid agent config: ${problems.join('; ')}`);
   return Object.freeze({
     name,
@@ -136,5 +187,12 @@ export function resolveAgentConfig(input: AgentConfigInput = {}): AgentConfig {
     admin,
     logLevel: logLevel as LogLevel,
     dataDir,
+    encrypt,
+    keyringFile,
+    clusterLabel,
+    verifyIncoming,
+    verifyOutgoing,
+    maxMembers,
+    adminToken,
   });
 }

@@ -16,6 +16,12 @@ import { familyOf, formatHostPort, parseHostPort } from '../transport/address.js
 import type { Transport } from '../transport/transport.js';
 import { createUdpTransport, type UdpTransport } from '../transport/udp.js';
 import { createCodec } from '../wire/codec.js';
+import { createSecureCodec } from '../wire/secure.js';
+import { setupSecurity, type AgentSecurity } from './agent-security.js';
+import { KeyService, type KeyOpResult } from './key-service.js';
+import type { KeyOp } from './keys-protocol.js';
+import { createMemberGuard } from './member-guard.js';
+import { WireRouter } from './wire-router.js';
 import { resolveAgentConfig, type AgentConfig, type AgentConfigInput, type LogLevel } from './agent-config.js';
 import { Driver } from './driver.js';
 import { TypedEmitter } from './events.js';
@@ -59,6 +65,8 @@ export interface AgentStats {
   readonly core: SwimCounters;
   readonly snapshotWrites: number;
   readonly counters: ObserverCounters;
+  /** Encryption and label in force, and the "wrong cluster" notices sent and heard. */
+  readonly security: { readonly encrypted: boolean; readonly sealing: boolean; readonly verifyIncoming: boolean; readonly keys: number; readonly label: string; readonly noticesSent: number; readonly noticesHeard: number };
 }
 
 /** Health for /v1/health: ok, or the reason it is not. */
@@ -94,6 +102,11 @@ export interface Agent {
   stats(): AgentStats;
   health(): AgentHealth;
   setLogLevel(level: LogLevel): void;
+  /**
+   * A key operation on this agent and then every live member (`phantom keys`). Rejects with
+   * ERR_NO_KEYRING when encryption is off, ERR_KEY_PRIMARY when removing our primary key.
+   */
+  keys(op: KeyOp, key?: string): Promise<KeyOpResult>;
   readonly log: Logger;
 }
 
@@ -108,9 +121,13 @@ export async function createAgent(input: AgentConfigInput = {}, opts: AgentRunti
   if (snapshot && snapshot.name && snapshot.name !== config.name) {
     throw new ClusterError('ERR_SNAPSHOT', `data dir ${config.dataDir} holds the snapshot of agent ${JSON.stringify(snapshot.name)}, not ${JSON.stringify(config.name)}; use --name ${snapshot.name} or another --data-dir`);
   }
+  const late: { log?: Logger } = {};
+  const security = setupSecurity(config, (err) => late.log?.error({ err: err.message }, 'cannot write the keyring file; the new keys are in force but a restart will not remember them'));
   const udp = await createUdpTransport({ bind: config.bind, ...(config.advertise ? { advertise: config.advertise } : {}) });
   try {
-    return new RealAgent(config, udp, snapshot, opts);
+    const agent = new RealAgent(config, udp, snapshot, security, opts);
+    late.log = agent.log;
+    return agent;
   } catch (e) {
     await udp.close();
     throw e;
@@ -124,6 +141,8 @@ class RealAgent implements Agent {
   private readonly history_: MemberHistory;
   private readonly emitter: TypedEmitter<AgentEvents>;
   private readonly snapshotter: Snapshotter | undefined;
+  private readonly router: WireRouter;
+  private readonly keyService: KeyService | undefined;
   private readonly startedAt = performance.now();
   private rejoin: string[];
   private joinedOnce = false;
@@ -135,6 +154,7 @@ class RealAgent implements Agent {
     readonly config: AgentConfig,
     private readonly udp: UdpTransport,
     readonly restoredFrom: Snapshot | undefined,
+    private readonly security: AgentSecurity,
     opts: AgentRuntimeOptions,
   ) {
     this.log = opts.logger ?? createLogger({ level: config.logLevel, agent: config.name, ...(opts.prettyLogs !== undefined ? { pretty: opts.prettyLogs } : {}) });
@@ -153,22 +173,48 @@ class RealAgent implements Agent {
           close: () => udp.close(),
         }
       : udp;
+    const envelope = security.envelope;
+    this.router = new WireRouter(transport, { envelope, onKeys: (from, bytes) => this.keyService?.receive(from, bytes), now: () => performance.now() });
+    const p = config.protocol;
+    const guarded = createMemberGuard(
+      createSecureCodec(createCodec(), envelope),
+      { maxMembers: config.maxMembers, maxNameBytes: p.maxNameBytes, maxTagsBytes: p.maxTagsBytes },
+      {
+        has: (name) => this.driver.core.member(name) !== undefined,
+        count: () => this.driver.members().length,
+        now: () => performance.now(),
+        onDrop: (reason, n) => void (observer.counters.drops[reason] = (observer.counters.drops[reason] ?? 0) + n),
+      },
+    );
     this.driver = new Driver(
       { name: config.name, tags: config.tags, incarnation: restoredFrom ? restoredFrom.incarnation + 1 : 0, config: config.protocol },
       {
-        transport,
+        transport: this.router.transport(),
         scheduler: new RealScheduler(),
         random: new SeededRandom(randomBytes(4).readUInt32LE(0)),
-        codec: observer.countingCodec(createCodec()),
+        codec: observer.countingCodec(guarded),
         onEvent: (e) => this.onEvent(e),
         onNote: (n) => {
           observer.note(n);
           this.history_.note(n);
+          if (n.kind === 'dropped') this.router.dropped(n.from, n.reason);
           if (n.kind === 'refuted') this.snapshotter?.changed();
         },
         ...(tracing ? { onSend: (to: string, bytes: Uint8Array, n: number) => observer.packetOut(to, bytes, n) } : {}),
       },
     );
+    if (security.keyring) {
+      this.keyService = new KeyService({
+        name: config.name,
+        keyring: security.keyring,
+        envelope,
+        send: (to, bytes) => udp.send(to, bytes),
+        peers: () => this.driver.members().filter((m) => m.state === 'alive' || m.state === 'suspect').map((m) => ({ name: m.name, address: m.address })),
+        wallNow: () => Date.now(),
+        onDrop: (reason) => void (observer.counters.drops[reason] = (observer.counters.drops[reason] ?? 0) + 1),
+      });
+      security.keyring.onChange((v) => this.log.info({ keys: v.keys.length }, 'keyring changed'));
+    }
     if (config.dataDir) {
       this.snapshotter = new Snapshotter(
         config.dataDir,
@@ -183,7 +229,7 @@ class RealAgent implements Agent {
       this.snapshotter.flush(); // records the raised incarnation before anyone can see it
     }
     this.log.info(
-      { address: udp.address, bind: udp.boundAddress, profile: config.profile, incarnation: this.driver.core.currentIncarnation, restored: restoredFrom ? restoredFrom.members.length : 0 },
+      { address: udp.address, bind: udp.boundAddress, profile: config.profile, encryption: security.source, sealing: envelope.sealing, clusterLabel: config.clusterLabel || undefined, incarnation: this.driver.core.currentIncarnation, restored: restoredFrom ? restoredFrom.members.length : 0 },
       'agent started',
     );
   }
@@ -219,6 +265,11 @@ class RealAgent implements Agent {
           resolve(r.contacted);
         } else {
           this.log.warn({ error: r.error.message }, 'join failed');
+          const refusals = all.map((a) => [a, this.router.refusal(a)] as const).filter(([, why]) => why !== undefined);
+          if (refusals.length > 0) {
+            const said = refusals.map(([a, why]) => `${a}: ${why}`).join('; ');
+            return reject(new ClusterError('ERR_JOIN_FAILED', `${r.error.message}. The seeds belong to another cluster or use other keys: ${said}`));
+          }
           reject(new ClusterError('ERR_JOIN_FAILED', `${r.error.message}. Is an agent running at each seed, with UDP port open between the hosts and the same --profile?`));
         }
       });
@@ -285,6 +336,7 @@ class RealAgent implements Agent {
     if (!this.stopping) {
       this.stopping = (async () => {
         this.driver.close();
+        this.keyService?.close();
         this.snapshotter?.flush();
         this.snapshotter?.stop();
         await this.udp.close();
@@ -318,7 +370,21 @@ class RealAgent implements Agent {
       core,
       snapshotWrites: this.snapshotter?.writes ?? 0,
       counters: this.observer.counters,
+      security: {
+        encrypted: this.security.keyring !== undefined,
+        sealing: this.security.envelope.sealing,
+        verifyIncoming: this.security.keyring !== undefined && this.config.verifyIncoming,
+        keys: this.security.keyring?.size ?? 0,
+        label: this.config.clusterLabel,
+        ...this.router.counts,
+      },
     };
+  }
+
+  keys(op: KeyOp, key?: string): Promise<KeyOpResult> {
+    if (!this.keyService) return Promise.reject(new ClusterError('ERR_NO_KEYRING', 'encryption is off on this agent: start it with --encrypt KEY or --keyring FILE to manage keys'));
+    if (this.state !== 'running') return Promise.reject(new ClusterError('ERR_NOT_RUNNING', `cannot manage keys: the agent is ${this.state}`));
+    return this.keyService.run(op, key);
   }
 
   health(): AgentHealth {

@@ -50,5 +50,6 @@ export function adminDepsFor(agent: Agent, leave: () => Promise<void>): AdminDep
       return ring.lookup(key, n);
     },
     now: () => performance.now(),
+    keys: (op, key) => agent.keys(op, key),
   };
 }

@@ -22,10 +22,17 @@ export interface AgentFlags {
   logLevel?: string;
   dataDir?: string;
   set?: readonly string[];
+  encrypt?: string;
+  keyring?: string;
+  clusterLabel?: string;
+  verifyIncoming?: boolean;
+  verifyOutgoing?: boolean;
+  maxMembers?: number;
+  adminToken?: string;
 }
 
 /** Environment variables read, each the upper-snake form of a flag. */
-export const AGENT_ENV = ['PHANTOM_NAME', 'PHANTOM_BIND', 'PHANTOM_ADVERTISE', 'PHANTOM_JOIN', 'PHANTOM_PROFILE', 'PHANTOM_TAG', 'PHANTOM_ADMIN', 'PHANTOM_CONFIG', 'PHANTOM_LOG_LEVEL', 'PHANTOM_DATA_DIR', 'PHANTOM_SET'] as const;
+export const AGENT_ENV = ['PHANTOM_NAME', 'PHANTOM_BIND', 'PHANTOM_ADVERTISE', 'PHANTOM_JOIN', 'PHANTOM_PROFILE', 'PHANTOM_TAG', 'PHANTOM_ADMIN', 'PHANTOM_CONFIG', 'PHANTOM_LOG_LEVEL', 'PHANTOM_DATA_DIR', 'PHANTOM_SET', 'PHANTOM_ENCRYPT', 'PHANTOM_KEYRING', 'PHANTOM_CLUSTER_LABEL', 'PHANTOM_VERIFY_INCOMING', 'PHANTOM_VERIFY_OUTGOING', 'PHANTOM_MAX_MEMBERS', 'PHANTOM_ADMIN_TOKEN'] as const;
 
 /** Split repeatable values that may also be comma lists: `--join a --join b,c`. */
 export function splitList(values: readonly string[] | string | undefined): string[] {
@@ -91,5 +98,13 @@ export function mergeAgentSettings(flags: AgentFlags, env: NodeJS.ProcessEnv, fi
   set('admin', admin === 'off' || admin === 'none' ? null : admin);
   set('logLevel', pick(flags.logLevel, 'PHANTOM_LOG_LEVEL', file.logLevel));
   set('dataDir', pick(flags.dataDir, 'PHANTOM_DATA_DIR', file.dataDir));
+  set('encrypt', pick(flags.encrypt, 'PHANTOM_ENCRYPT', file.encrypt));
+  set('keyringFile', pick(flags.keyring, 'PHANTOM_KEYRING', file.keyringFile));
+  set('clusterLabel', pick(flags.clusterLabel, 'PHANTOM_CLUSTER_LABEL', file.clusterLabel));
+  set('adminToken', pick(flags.adminToken, 'PHANTOM_ADMIN_TOKEN', file.adminToken));
+  const pickAny = (flag: unknown, envName: string, fileValue: unknown): unknown => flag ?? (env[envName] || undefined) ?? fileValue;
+  set('verifyIncoming', pickAny(flags.verifyIncoming, 'PHANTOM_VERIFY_INCOMING', file.verifyIncoming));
+  set('verifyOutgoing', pickAny(flags.verifyOutgoing, 'PHANTOM_VERIFY_OUTGOING', file.verifyOutgoing));
+  set('maxMembers', pickAny(flags.maxMembers, 'PHANTOM_MAX_MEMBERS', file.maxMembers));
   return out;
 }

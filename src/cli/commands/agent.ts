@@ -29,9 +29,17 @@ export const agentCommand: CommandModule<object, AgentFlags> = {
       .option('log-level', { type: 'string', choices: [...LOG_LEVELS], describe: 'Log level [default: info] (PHANTOM_LOG_LEVEL)' })
       .option('data-dir', { type: 'string', describe: 'Directory for the member snapshot, to rejoin after a restart (PHANTOM_DATA_DIR)' })
       .option('set', { type: 'string', array: true, describe: 'Protocol override key=value, repeatable, e.g. --set suspicionMult=5 (PHANTOM_SET)' })
+      .option('encrypt', { type: 'string', describe: 'Base64 32-byte key (phantom keygen): seal gossip with AES-256-GCM (PHANTOM_ENCRYPT)' })
+      .option('keyring', { type: 'string', describe: 'Keyring file, JSON array of keys, primary first; written back on change, mode 0600 (PHANTOM_KEYRING)' })
+      .option('cluster-label', { type: 'string', describe: 'Label carried in every packet; agents with another label never merge (PHANTOM_CLUSTER_LABEL)' })
+      .option('verify-incoming', { type: 'boolean', default: undefined, describe: 'With keys: drop plaintext packets [default: true]; false while turning encryption on (PHANTOM_VERIFY_INCOMING)' })
+      .option('verify-outgoing', { type: 'boolean', default: undefined, describe: 'With keys: seal outgoing packets [default: true]; false for the first upgrade step (PHANTOM_VERIFY_OUTGOING)' })
+      .option('max-members', { type: 'number', describe: 'Member table cap against forged floods [default: 16384] (PHANTOM_MAX_MEMBERS)' })
+      .option('admin-token', { type: 'string', describe: 'Bearer token the admin API requires (PHANTOM_ADMIN_TOKEN; clients send the same variable)' })
       .example('$0 agent --join 10.0.0.1:7946', 'join a cluster through one seed')
       .example('$0 agent --bind 127.0.0.1:7000 --admin 127.0.0.1:7001 --profile local', 'a second agent on a laptop')
-      .example('$0 agent --config /etc/phantom.json --data-dir /var/lib/phantom --tag zone=eu-1', 'from a file, remembering members across restarts') as unknown as Argv<AgentFlags>,
+      .example('$0 agent --config /etc/phantom.json --data-dir /var/lib/phantom --tag zone=eu-1', 'from a file, remembering members across restarts')
+      .example('$0 agent --encrypt $(phantom keygen) --cluster-label prod-eu', 'encrypted gossip in a labelled cluster') as unknown as Argv<AgentFlags>,
   handler: async (flags) => {
     const out = (s: string): void => void process.stderr.write(`phantom agent: ${s}\n`);
     let agent: Agent | undefined;
@@ -69,8 +77,9 @@ export const agentCommand: CommandModule<object, AgentFlags> = {
             // Answer the request first, then stop the process.
             setTimeout(() => void stop(0, false), 50);
           }),
+          { token: config.adminToken },
         );
-        a.log.info({ admin: admin.address }, 'admin API listening');
+        a.log.info({ admin: admin.address, token: config.adminToken !== undefined }, 'admin API listening');
       }
       const remembered = a.restoredFrom ? a.restoredFrom.members.length > 1 : false;
       if (config.join.length > 0 || remembered) {

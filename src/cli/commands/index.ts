@@ -9,6 +9,8 @@ import { leaveCommand } from './leave.js';
 import { infoCommand } from './info.js';
 import { tagsCommand } from './tags.js';
 import { lookupCommand } from './lookup.js';
+import { keygenCommand } from './keygen.js';
+import { keysCommand } from './keys.js';
 
 // Each module types its own argv; yargs only needs the common shape here.
 export const commands: CommandModule<object, never>[] = [
@@ -21,4 +23,6 @@ export const commands: CommandModule<object, never>[] = [
   infoCommand,
   tagsCommand,
   lookupCommand,
+  keygenCommand,
+  keysCommand,
 ] as unknown as CommandModule<object, never>[];

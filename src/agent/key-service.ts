@@ -1,0 +1,200 @@
+/**
+ * Cluster-wide key management (`phantom keys`), beside the protocol core rather than in it: the
+ * core has no request/response channel, so this service sends its own datagrams (SealKind.keys,
+ * sealed with the current primary key) on the agent's socket, and the agent routes incoming
+ * ones here before the Driver sees them.
+ *
+ * A request is applied here first (so removing our own primary key is refused before anything
+ * is sent), then sent straight to every member we hold alive or suspect, and re-sent every
+ * `retryMs` to those that have not answered, until all did or `timeoutMs` passed. The result
+ * says how many members answered, which failed and why, and which never answered.
+ * Direct fan-out costs n small datagrams from one agent, once per operator command: simpler to
+ * reason about than a gossiped query, and every member gets the request from a known sender.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Address } from '../core/types.js';
+import { ClusterError } from '../errors.js';
+import { SealKind } from '../wire/crypto.js';
+import type { Envelope } from '../wire/envelope.js';
+import type { Keyring } from '../wire/keyring.js';
+import { decodeKeyMessage, encodeKeyMessage, KEYS_MAX_SKEW_MS, type KeyOp, type KeyRequest, type KeyResponse } from './keys-protocol.js';
+
+/** What one cluster-wide key operation came to. */
+export interface KeyOpResult {
+  readonly op: KeyOp;
+  /** Members asked, ourselves included. */
+  readonly members: number;
+  /** Members that answered (ok or not), ourselves included. */
+  readonly answered: number;
+  /** Members that answered with an error: name -> message. */
+  readonly failed: Readonly<Record<string, string>>;
+  /** Members that did not answer within the timeout. */
+  readonly missing: readonly string[];
+  /** For list: each key (base64) -> how many members hold it. */
+  readonly keys?: Readonly<Record<string, number>>;
+  /** For list: each key -> how many members seal with it. */
+  readonly primaries?: Readonly<Record<string, number>>;
+}
+
+export interface KeyServiceDeps {
+  readonly name: string;
+  readonly keyring: Keyring;
+  readonly envelope: Envelope;
+  send(to: Address, bytes: Uint8Array): void;
+  /** Members to ask (not ourselves): those we hold alive or suspect. */
+  peers(): readonly { name: string; address: Address }[];
+  /** Wall clock (ms since the epoch), for replay checks. */
+  wallNow(): number;
+  /** A datagram of ours refused: reason for the drop counters. */
+  onDrop?(reason: string): void;
+}
+
+export interface KeyServiceOptions {
+  /** Give up on members that have not answered after this long (ms). Default 5000. */
+  readonly timeoutMs?: number;
+  /** Re-send to members that have not answered this often (ms). Default 500. */
+  readonly retryMs?: number;
+}
+
+/** Request ids remembered at most (oldest forgotten first). */
+const MAX_REMEMBERED = 1024;
+
+interface Pending {
+  readonly req: KeyRequest;
+  readonly waiting: Map<string, Address>;
+  readonly answers: Map<string, KeyResponse>;
+  readonly done: () => void;
+}
+
+export class KeyService {
+  private readonly pending = new Map<string, Pending>();
+  /** Answers we gave, by request id, so a re-sent request is not applied twice. */
+  private readonly answered = new Map<string, { res: KeyResponse; at: number }>();
+  private readonly timeoutMs: number;
+  private readonly retryMs: number;
+
+  constructor(
+    private readonly deps: KeyServiceDeps,
+    opts: KeyServiceOptions = {},
+  ) {
+    this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.retryMs = opts.retryMs ?? 500;
+  }
+
+  /**
+   * Apply `op` here, then on every live member. Throws ERR_KEY / ERR_KEY_PRIMARY /
+   * ERR_KEY_NOT_INSTALLED when it fails here (nothing is sent then).
+   */
+  async run(op: KeyOp, key?: string): Promise<KeyOpResult> {
+    if (op !== 'list' && key === undefined) throw new ClusterError('ERR_ARGUMENT', `keys ${op} needs a key`);
+    const local = this.apply(op, key); // throws on local misuse, before anything spreads
+    const req: KeyRequest = { t: 'req', id: randomBytes(8).toString('hex'), op, from: this.deps.name, at: this.deps.wallNow(), ...(key !== undefined ? { key } : {}) };
+    const waiting = new Map(this.deps.peers().filter((p) => p.name !== this.deps.name).map((p) => [p.name, p.address] as const));
+    const answers = new Map<string, KeyResponse>([[this.deps.name, { t: 'res', id: req.id, from: this.deps.name, ok: true, ...(local ? { keys: local } : {}) }]]);
+    const asked = waiting.size + 1;
+    await new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (): void => {
+        clearInterval(retry);
+        clearTimeout(timer);
+        this.pending.delete(req.id);
+        resolve();
+      };
+      const bytes = (): Uint8Array => this.deps.envelope.wrap(SealKind.keys, encodeKeyMessage(req));
+      const sendAll = (): void => {
+        // Sealed anew each time: after `use`, re-sends go out under the new primary.
+        for (const addr of waiting.values()) this.deps.send(addr, bytes());
+      };
+      this.pending.set(req.id, { req, waiting, answers, done: finish });
+      const retry = setInterval(sendAll, this.retryMs);
+      timer = setTimeout(finish, this.timeoutMs);
+      if (waiting.size === 0) return finish();
+      sendAll();
+    });
+    return summarize(op, asked, answers, [...waiting.keys()].sort());
+  }
+
+  /** A SealKind.keys datagram from `from`. Never throws; bad ones are counted drops. */
+  receive(from: Address, bytes: Uint8Array): void {
+    const r = this.deps.envelope.unwrap(bytes);
+    if (!r.ok) return this.deps.onDrop?.(r.reason);
+    if (r.value.kind !== SealKind.keys || !r.value.sealed) return this.deps.onDrop?.('keys-bad');
+    const m = decodeKeyMessage(r.value.body);
+    if (!m) return this.deps.onDrop?.('keys-bad');
+    if (m.t === 'res') {
+      const p = this.pending.get(m.id);
+      if (!p || !p.waiting.has(m.from)) return;
+      p.waiting.delete(m.from);
+      p.answers.set(m.from, m);
+      if (p.waiting.size === 0) p.done();
+      return;
+    }
+    const now = this.deps.wallNow();
+    this.forgetOld(now);
+    if (Math.abs(now - m.at) > KEYS_MAX_SKEW_MS) return this.deps.onDrop?.('keys-stale');
+    let res = this.answered.get(m.id)?.res;
+    if (!res) {
+      res = this.answer(m);
+      this.answered.set(m.id, { res, at: now });
+      if (this.answered.size > MAX_REMEMBERED) this.answered.delete(this.answered.keys().next().value!);
+    }
+    this.deps.send(from, this.deps.envelope.wrap(SealKind.keys, encodeKeyMessage(res)));
+  }
+
+  private answer(m: KeyRequest): KeyResponse {
+    const base = { t: 'res' as const, id: m.id, from: this.deps.name };
+    try {
+      const keys = this.apply(m.op, m.key);
+      return { ...base, ok: true, ...(keys ? { keys } : {}) };
+    } catch (e) {
+      return { ...base, ok: false, error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  /** Apply one op to our keyring; list returns our keys. Throws ClusterError on misuse. */
+  private apply(op: KeyOp, key: string | undefined): readonly string[] | undefined {
+    const ring = this.deps.keyring;
+    switch (op) {
+      case 'list':
+        return ring.view().keys;
+      case 'install':
+        ring.install(key!);
+        return undefined;
+      case 'use':
+        ring.use(key!);
+        return undefined;
+      case 'remove':
+        ring.remove(key!);
+        return undefined;
+    }
+  }
+
+  private forgetOld(now: number): void {
+    for (const [id, a] of this.answered) {
+      if (now - a.at <= 2 * KEYS_MAX_SKEW_MS) break; // insertion order = age order
+      this.answered.delete(id);
+    }
+  }
+
+  /** Stop waiting on every request in flight (agent shutdown). */
+  close(): void {
+    for (const p of [...this.pending.values()]) p.done();
+  }
+}
+
+function summarize(op: KeyOp, asked: number, answers: Map<string, KeyResponse>, missing: string[]): KeyOpResult {
+  const failed: Record<string, string> = {};
+  for (const a of answers.values()) if (!a.ok) failed[a.from] = a.error ?? 'failed';
+  const result: KeyOpResult = { op, members: asked, answered: answers.size, failed, missing };
+  if (op !== 'list') return result;
+  const keys: Record<string, number> = {};
+  const primaries: Record<string, number> = {};
+  for (const a of answers.values()) {
+    if (!a.ok || !a.keys) continue;
+    a.keys.forEach((k, i) => {
+      keys[k] = (keys[k] ?? 0) + 1;
+      if (i === 0) primaries[k] = (primaries[k] ?? 0) + 1;
+    });
+  }
+  return { ...result, keys, primaries };
+}

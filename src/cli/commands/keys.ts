@@ -1,0 +1,55 @@
+/**
+ * `phantom keys list | install KEY | use KEY | remove KEY`: manage the cluster's keyring, like
+ * `serf keys`. The local agent applies the change, sends it to every live member and reports how
+ * many answered, which failed and which did not answer. Rotation without downtime:
+ * install NEW -> use NEW -> remove OLD, each once every member has answered the previous one.
+ * Exit 0 when every member answered without error, 1 otherwise.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { adminRequest } from '../../admin/client.js';
+import type { KeyOpResult } from '../../agent/key-service.js';
+import { ClusterError } from '../../errors.js';
+import { runClient, withAdmin, type AdminArgs } from '../client.js';
+
+interface KeysArgs extends AdminArgs {
+  action: string;
+  key?: string;
+  json?: boolean;
+}
+
+export const keysCommand: CommandModule<object, KeysArgs> = {
+  command: 'keys <action> [key]',
+  describe: 'List, install, use (make primary) or remove an encryption key on every member',
+  builder: (y: Argv) =>
+    withAdmin(
+      y
+        .positional('action', { type: 'string', choices: ['list', 'install', 'use', 'remove'], describe: 'what to do' })
+        .positional('key', { type: 'string', describe: 'base64 key (phantom keygen); not for list' })
+        .option('json', { type: 'boolean', describe: 'print the raw result' })
+        .example('$0 keys install NEWKEY && $0 keys use NEWKEY && $0 keys remove OLDKEY', 'rotate the key with no downtime')
+        .example('$0 keys list', 'which keys each member holds'),
+    ) as unknown as Argv<KeysArgs>,
+  handler: (args) =>
+    runClient('keys', async () => {
+      if (args.action !== 'list' && !args.key) throw new ClusterError('ERR_ARGUMENT', `keys ${args.action} needs the key: phantom keys ${args.action} KEY`);
+      // The agent waits up to 5 s for answers; allow for that.
+      const { body: r } =
+        args.action === 'list'
+          ? await adminRequest<KeyOpResult>(args.admin, 'GET', '/v1/keys', undefined, 20_000)
+          : await adminRequest<KeyOpResult>(args.admin, 'POST', '/v1/keys', { op: args.action, key: args.key }, 20_000);
+      if (args.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      else process.stdout.write(formatResult(r));
+      return Object.keys(r.failed).length === 0 && r.missing.length === 0 ? 0 : 1;
+    }),
+};
+
+/** Human summary: counts, then per-key holders for list, then failures and silences. */
+export function formatResult(r: KeyOpResult): string {
+  const lines = [`${r.op}: ${r.answered} of ${r.members} members answered${Object.keys(r.failed).length ? `, ${Object.keys(r.failed).length} with an error` : ''}`];
+  if (r.keys) {
+    for (const [k, n] of Object.entries(r.keys)) lines.push(`  ${k}  held by ${n}/${r.members}${r.primaries?.[k] ? `, primary on ${r.primaries[k]}` : ''}`);
+  }
+  for (const [name, e] of Object.entries(r.failed)) lines.push(`  failed on ${name}: ${e}`);
+  if (r.missing.length > 0) lines.push(`  no answer from: ${r.missing.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
