@@ -1,0 +1,81 @@
+/**
+ * Medians, ours/serf ratios and the markdown table of bench/SERF.md, from the runs that
+ * bench/peers/serf.ts collected. Pure: no I/O.
+ */
+import type { System } from './logs.js';
+import { median } from './measure.js';
+import type { LossRun, MatrixResult, MatrixRun } from './run.js';
+
+/** Everything serf.ts collects, as written to bench/results/serf.json. */
+export interface Collected {
+  matrix: Record<string, Record<System, MatrixRun[]>>;
+  loss: Partial<Record<System, LossRun[]>>;
+}
+
+/** Row labels and the direction in which a number is better, per measure. */
+export const MEASURES: readonly { key: keyof MatrixResult; label: string; target?: string }[] = [
+  { key: 'joinConvergenceMs', label: 'join convergence ms', target: '≤ 1.0' },
+  { key: 'firstSuspectMs', label: 'first suspect ms' },
+  { key: 'firstFailedMs', label: 'first dead ms' },
+  { key: 'allFailedMs', label: 'all dead ms', target: '≤ 1.0' },
+  { key: 'leaveMs', label: 'leave ms' },
+  { key: 'rssMiBPerAgent', label: 'RSS MiB/agent' },
+  { key: 'cpuSecPerAgentPerIdleMin', label: 'CPU s/agent/idle min' },
+  { key: 'bytesOutPerAgentPerSec', label: 'bytes out/agent/s (own counters)', target: '≤ 1.0' },
+  { key: 'wireBytesPerAgentPerSec', label: 'wire bytes/agent/s (nftables, with headers)' },
+  { key: 'wirePacketsPerAgentPerSec', label: 'packets/agent/s (nftables)' },
+];
+
+/** Median of one measure over runs; NaN when no run has it. */
+export function medianOf(runs: readonly MatrixRun[], key: keyof MatrixResult): number {
+  return median(runs.map((r) => r.result[key]).filter((v): v is number => typeof v === 'number'));
+}
+
+const num = (x: number): string => (!Number.isFinite(x) ? '—' : Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
+const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? (a / b).toFixed(2) : '—');
+
+/**
+ * One table per size: measure | ours | serf | ours/serf | target. A target is "met" when the
+ * ratio is at most 1.0. Runs counts are in the header so partial medians are visible.
+ */
+export function markdown(c: Collected): string {
+  const out: string[] = [];
+  for (const [n, bySys] of Object.entries(c.matrix)) {
+    const ours = bySys.ours;
+    const serf = bySys.serf;
+    out.push(`### N = ${n} (ours: ${ours.length} run${ours.length === 1 ? '' : 's'}, serf: ${serf.length} run${serf.length === 1 ? '' : 's'}; medians)`, '');
+    out.push('| measure | ours | serf | ours/serf | target |', '|---|---|---|---|---|');
+    for (const m of MEASURES) {
+      const a = medianOf(ours, m.key);
+      const b = medianOf(serf, m.key);
+      const r = ratio(a, b);
+      const verdict = m.target ? (r === '—' ? `${m.target}: no data` : `${m.target}: ${Number(r) <= 1 ? 'met' : '**missed**'}`) : '';
+      out.push(`| ${m.label} | ${num(a)} | ${num(b)} | ${r} | ${verdict} |`);
+    }
+    out.push('');
+  }
+  const lo = c.loss.ours ?? [];
+  const ls = c.loss.serf ?? [];
+  if (lo.length > 0 || ls.length > 0) {
+    const fp = (rs: readonly LossRun[]): number => median(rs.map((r) => r.falsePositives));
+    const fl = (rs: readonly LossRun[]): number => median(rs.map((r) => r.failedLines));
+    const first = lo[0] ?? ls[0]!;
+    out.push(`### ${first.lossPercent}% loss, N = ${first.agents}, ${first.seconds} s (ours: ${lo.length} run, serf: ${ls.length} run)`, '');
+    out.push('| measure | ours | serf | ours/serf | target |', '|---|---|---|---|---|');
+    const a = fp(lo);
+    const b = fp(ls);
+    const r = b === 0 ? (a === 0 ? '1.00 (0 vs 0)' : '∞ (serf 0)') : ratio(a, b);
+    const met = a <= b;
+    out.push(`| false positives (live members marked dead) | ${num(a)} | ${num(b)} | ${r} | ≤ 1.0: ${met ? 'met' : '**missed**'} |`);
+    out.push(`| failed lines about live members (observer × member) | ${num(fl(lo))} | ${num(fl(ls))} | ${ratio(fl(lo), fl(ls))} | |`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+/** The run whose join convergence is the median one (for the chart), or undefined. */
+export function medianRun(runs: readonly MatrixRun[]): MatrixRun | undefined {
+  if (runs.length === 0) return undefined;
+  const s = [...runs].sort((a, b) => a.result.joinConvergenceMs - b.result.joinConvergenceMs);
+  return s[(s.length - 1) >> 1];
+}

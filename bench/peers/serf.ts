@@ -1,0 +1,211 @@
+/**
+ * `npm run bench:serf`: our agent side by side with HashiCorp Serf (Debian's `serf`), same `lan`
+ * timings, same machine, one run. Every run of either system happens in its own private network
+ * namespace (bench/peers/run.ts under `unshare -n`), alternating serf and ours.
+ *
+ *   node --import tsx bench/peers/serf.ts [--plan 8x3,32x3,64x3] [--idle 35] [--loss-sec 120] [--loss-n 32] [--merge]
+ *
+ * `--plan` is size x runs; `--loss-sec 0` skips the loss runs, `--plan none` the matrix;
+ * `--merge` adds to the runs already in bench/results/serf.json instead of starting afresh.
+ * Writes bench/results/serf.json and bench/results/serf-convergence-N.svg; prints the table.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
+import { ROOT } from '../../test/cli/procs.js';
+import type { System } from './logs.js';
+import { markdown, medianRun, type Collected } from './report.js';
+import type { LossRun, MatrixRun } from './run.js';
+import { convergenceSvg, type Panel } from './svg.js';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, dflt: string): string => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
+};
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+const RESULTS = `${ROOT}bench/results`;
+const JSON_FILE = `${RESULTS}/serf.json`;
+
+/** Is `cmd` runnable? (`args` must make it exit 0.) */
+const runs = (cmd: string, args: readonly string[]): boolean => spawnSync(cmd, args, { stdio: 'ignore', timeout: 20_000 }).status === 0;
+
+/** Make sure a Debian package's command exists, installing it with apt-get if it is missing. */
+function ensure(cmd: string, args: readonly string[], pkg: string): string | null {
+  if (runs(cmd, args)) return null;
+  log(`${cmd} is missing: installing Debian's ${pkg} with apt-get`);
+  if (!runs('apt-get', ['update', '-qq']) || !runs('apt-get', ['install', '-y', '-qq', pkg])) return `apt-get could not install ${pkg} (no root, or no package archive reachable)`;
+  return runs(cmd, args) ? null : `${pkg} installed but \`${cmd}\` still does not run`;
+}
+
+const pids = new Set<number>();
+let worker: ReturnType<typeof spawn> | null = null;
+
+/** End, by PID, any agent that a worker started and left behind (checking it is still ours). */
+function reap(): void {
+  for (const pid of pids) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline.includes('serf') || cmdline.includes('src/cli/main.ts')) process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone: nothing to end.
+    }
+  }
+  pids.clear();
+}
+
+/** One run of one system in a fresh namespace; resolves to its RESULT, or null if it failed. */
+let snap = '';
+
+function runOne<T>(system: System, args: readonly string[], boundSec: number): Promise<T | null> {
+  return new Promise((resolve) => {
+    const child = spawn('unshare', ['-n', '--', process.execPath, '--import', 'tsx', 'bench/peers/run.ts', '--system', system, '--deadline', String(boundSec), '--root', snap, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, PEERS_NETNS: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    worker = child;
+    let result: T | null = null;
+    createInterface({ input: child.stdout! }).on('line', (l) => {
+      if (l.startsWith('RESULT ')) result = JSON.parse(l.slice(7)) as T;
+    });
+    createInterface({ input: child.stderr! }).on('line', (l) => {
+      const m = /^PID (\d+)$/.exec(l);
+      if (m) pids.add(Number(m[1]));
+      else log(`  [${system}] ${l}`);
+    });
+    // The worker bounds itself; this is the bound on the worker.
+    const guard = setTimeout(() => child.kill('SIGKILL'), (boundSec + 60) * 1000);
+    child.once('exit', () => {
+      clearTimeout(guard);
+      worker = null;
+      reap();
+      resolve(result);
+    });
+  });
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    worker?.kill('SIGKILL');
+    reap();
+    if (snap) rmSync(snap, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
+
+/**
+ * Our agent runs from a snapshot of HEAD's src/ (git archive into a temp dir, node_modules
+ * linked), so uncommitted edits in the work tree, which other work may be making while the
+ * bench runs, do not change the agent halfway through.
+ */
+function snapshot(): string {
+  const dir = mkdtempSync(`${tmpdir()}/phantom-bench-`);
+  const r = spawnSync('sh', ['-c', `git archive HEAD src bin package.json tsconfig.json | tar -x -C '${dir}'`], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cannot snapshot HEAD: ${r.stderr}`);
+  symlinkSync(`${ROOT}node_modules`, `${dir}/node_modules`);
+  return dir;
+}
+
+function gitState(): { commit: string; srcDirty: boolean } {
+  const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+  const dirty = spawnSync('git', ['status', '--porcelain', 'src'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() !== '';
+  return { commit: head, srcDirty: dirty };
+}
+
+function writeSvgs(c: Collected): string[] {
+  const files: string[] = [];
+  const colors: Record<System, string> = { ours: '#d62728', serf: '#1f77b4' };
+  for (const [n, bySys] of Object.entries(c.matrix)) {
+    const pick = { ours: medianRun(bySys.ours), serf: medianRun(bySys.serf) };
+    if (!pick.ours || !pick.serf) continue;
+    const panelOf = (title: string, key: 'join' | 'failed' | 'left', total: (r: MatrixRun) => number): Panel => ({
+      title,
+      series: (['ours', 'serf'] as const).map((s) => ({ label: s, color: colors[s], times: pick[s]!.curves[key], total: total(pick[s]!) })),
+    });
+    const svg = convergenceSvg(
+      [
+        panelOf(`join: agents that see all (N=${n})`, 'join', (r) => r.agents),
+        panelOf('SIGKILL: agents that mark it dead', 'failed', (r) => r.agents - 1),
+        panelOf('leave: agents that mark it left', 'left', (r) => r.agents - 2),
+      ],
+      `Fraction of agents that know of the event over time; median-join run of each system; lan profile, 127.0.0.1, one process per agent. bench/peers/serf.ts`,
+    );
+    const f = `${RESULTS}/serf-convergence-${n}.svg`;
+    writeFileSync(f, svg);
+    files.push(f);
+  }
+  return files;
+}
+
+async function main(): Promise<void> {
+  const skip = ensure('unshare', ['-n', 'true'], 'util-linux') ?? ensure('serf', ['version'], 'serf') ?? ensure('nft', ['--version'], 'nftables');
+  if (skip) {
+    log(`bench:serf skipped: ${skip}. It needs root (for unshare -n and nftables), Debian's serf and nftables.`);
+    return;
+  }
+  const plan = opt('plan', '8x3,32x3,64x3') === 'none' ? [] : opt('plan', '8x3,32x3,64x3').split(',').map((p) => p.split('x').map(Number) as [number, number]);
+  const idle = opt('idle', '35');
+  const lossSec = Number(opt('loss-sec', '120'));
+  const lossN = opt('loss-n', '32');
+  snap = snapshot();
+  const merge = argv.includes('--merge') && existsSync(JSON_FILE);
+  const prior = merge ? (JSON.parse(readFileSync(JSON_FILE, 'utf8')) as { collected: Collected; commands: string[]; notes: string[] }) : null;
+  const c: Collected = prior?.collected ?? { matrix: {}, loss: {} };
+  const command = `node --import tsx bench/peers/serf.ts ${argv.join(' ')}`.trim();
+  const meta = {
+    commands: [...(prior?.commands ?? []), command],
+    serf: spawnSync('serf', ['version'], { encoding: 'utf8' }).stdout.split('\n')[0],
+    node: process.version,
+    cores: cpus().length,
+    // The agent measured is HEAD's src/ (snapshot); srcDirty only says the work tree differed.
+    ...gitState(),
+    notes: prior?.notes ?? [],
+  };
+  const save = (): void => {
+    mkdirSync(RESULTS, { recursive: true });
+    writeFileSync(JSON_FILE, `${JSON.stringify({ ...meta, at: new Date().toISOString(), collected: c }, null, 2)}\n`);
+  };
+  log(`bench:serf: ${meta.serf}; node ${meta.node}; ${meta.cores} cores; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+
+  for (const [n, count] of plan) {
+    const slot = (c.matrix[String(n)] ??= { ours: [], serf: [] });
+    for (let r = 0; r < count; r++) {
+      // Alternate which system goes first, so a drift in the machine's load hits both alike.
+      const order: System[] = r % 2 === 0 ? ['serf', 'ours'] : ['ours', 'serf'];
+      for (const s of order) {
+        log(`N=${n} run ${r + 1}/${count}: ${s} (load ${loadavg()[0]!.toFixed(2)})`);
+        const res = await runOne<MatrixRun>(s, ['--n', String(n), '--mode', 'matrix', '--idle', idle], 900);
+        if (res) {
+          slot[s].push(res);
+          log(`  ${JSON.stringify(res.result)}`);
+        } else log(`  ${s} N=${n} run failed; left out of the medians`);
+        save();
+      }
+    }
+  }
+  if (lossSec > 0) {
+    for (const s of ['serf', 'ours'] as const) {
+      log(`loss 10% N=${lossN} ${lossSec}s: ${s} (load ${loadavg()[0]!.toFixed(2)})`);
+      const res = await runOne<LossRun>(s, ['--n', lossN, '--mode', 'loss', '--loss', '10', '--loss-sec', String(lossSec)], lossSec + 600);
+      if (res) {
+        (c.loss[s] ??= []).push(res);
+        log(`  ${JSON.stringify(res)}`);
+      } else log(`  ${s} loss run failed`);
+      save();
+    }
+  }
+  save();
+  rmSync(snap, { recursive: true, force: true });
+  const svgs = writeSvgs(c);
+  process.stdout.write(`${markdown(c)}\nresults: ${JSON_FILE}\ncharts: ${svgs.join(', ')}\n`);
+}
+
+main().catch((e: unknown) => {
+  worker?.kill('SIGKILL');
+  reap();
+  if (snap) rmSync(snap, { recursive: true, force: true });
+  log(`bench:serf failed: ${e instanceof Error ? e.stack : String(e)}`);
+  process.exitCode = 1;
+});
