@@ -30,9 +30,9 @@ export interface ClusterOptions {
   /** Virtual nodes per member on the ring. Default 256 (see bench/RING.md). */
   readonly vnodes?: number;
   /**
-   * Shard map options. The facade defaults to rendezvous placement: a pure function of the
-   * member set, so every agent that agrees on membership agrees on the owners of every shard.
-   * (`sticky` balances better but depends on the order of past changes.)
+   * Shard map options. The default placement (`rounds`) is a pure function of the member set,
+   * so every agent that agrees on membership agrees on the owners of every shard. Do not pick
+   * `sticky` here: it depends on the order of past changes, and agents would disagree.
    */
   readonly shards?: ShardMapInit;
   readonly balancer?: Partial<BalancerConfig>;
@@ -78,7 +78,7 @@ export class Cluster {
     if (!(this.policy.minAliveShare >= 0 && this.policy.minAliveShare <= 1)) throw new ClusterError('ERR_CONFIG', `health.minAliveShare (${this.policy.minAliveShare}) must be in [0, 1]`);
     this.feed = new RingFeed(new HashRing(options.vnodes !== undefined ? { vnodes: options.vnodes } : {}));
     this.ring = this.feed.ring;
-    this.shards = new ShardMap({ placement: 'rendezvous', ...options.shards });
+    this.shards = new ShardMap(options.shards);
     this.balancer = createBalancer(options.balancer ?? {}, { random: deps.random, now: deps.now, owners: (key, n) => this.ring.lookup(key, n) });
     const routeToSelf = options.routeToSelf ?? true;
     const members = source.members();

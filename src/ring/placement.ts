@@ -1,7 +1,11 @@
 /**
- * Shard placement: which members own each shard's replicas. Three methods, measured side by
+ * Shard placement: which members own each shard's replicas. Four methods, measured side by
  * side in bench/ring.ts (numbers in bench/RING.md):
  *
+ * - `rounds` (the default; rounds.ts): every member walks its own rendezvous preference list,
+ *   one proposal per round, up to a cap of about c × its fair share. A pure function of the
+ *   member set with max/mean <= c; one change moves ~1.5-2.5× the ideal at c = 1.05 (~1× with
+ *   no cap). The best trade-off of the pure methods measured.
  * - `rendezvous` (highest random weight): each shard takes the `replicas` members with the
  *   highest score hash(member, shard), weighted as -w / ln(u). A pure function of the member
  *   set, and movement is exactly minimal; but with ~30 replicas per member, the binomial spread
@@ -22,9 +26,10 @@
  */
 import farmhash from 'farmhash';
 import { mix32 } from './hash.js';
+import { placeRounds } from './rounds.js';
 
 /** How replicas are placed; see the file comment for the trade-offs. */
-export type PlacementMethod = 'rendezvous' | 'bounded' | 'sticky';
+export type PlacementMethod = 'rounds' | 'rendezvous' | 'bounded' | 'sticky';
 
 /** A member as placement sees it: a name and a relative weight (1 = normal). */
 export interface PlacementMember {
@@ -121,6 +126,24 @@ export function place(method: PlacementMethod, input: PlacementInput): Map<numbe
     }
     case 'sticky':
       return sticky(p, input);
+    case 'rounds': {
+      const owners = placeRounds({
+        memberHash: p.memberHash,
+        weight: p.weight,
+        share: p.share,
+        shardHash: Uint32Array.from(input.shards, shardHash),
+        perShard: p.perShard,
+        capacityFactor: input.capacityFactor,
+      });
+      return new Map(
+        input.shards.map((shard, k) => {
+          // Pins override after the rounds: pinned members first, then the best of the rest.
+          const pins = pinnedOf(p, input, shard);
+          const list = [...pins, ...(owners[k] ?? []).filter((i) => !pins.includes(i))].slice(0, p.perShard);
+          return [shard, list.map((i) => p.names[i]!)];
+        }),
+      );
+    }
   }
 }
 

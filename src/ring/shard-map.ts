@@ -48,9 +48,13 @@ export interface ShardMapInit {
   readonly replicas?: number;
   /** Default `hash`. */
   readonly strategy?: ShardStrategy;
-  /** Default `sticky`: max/mean 1.01 and ~ideal movement in bench/RING.md. */
+  /**
+   * Default `rounds`: a pure function of the member set (every agent computes the same owners
+   * with no coordinator), max/mean <= 1.05, ~2× the ideal movement (bench/RING.md). `sticky`
+   * moves the minimum but depends on the order of past changes.
+   */
   readonly placement?: PlacementMethod;
-  /** `bounded` only: a member holds at most about c × its fair share. Default 1.05. */
+  /** `rounds` and `bounded`: a member holds at most max(ceil(share), floor(c × share)). Default 1.05. */
   readonly capacityFactor?: number;
   /** `range` only: initial ordered split points; shards = splits + 1. Default none (1 shard). */
   readonly splits?: readonly string[];
@@ -82,7 +86,7 @@ export class ShardMap {
   constructor(init: ShardMapInit = {}) {
     this.strategy = init.strategy ?? 'hash';
     this.replicas = init.replicas ?? 3;
-    this.placement = init.placement ?? 'sticky';
+    this.placement = init.placement ?? 'rounds';
     this.capacityFactor = init.capacityFactor ?? 1.05;
     this.hashShards = init.shards ?? 1024;
     const bad: string[] = [];
