@@ -5,6 +5,7 @@
  *
  * GET  /v1/members[?status=alive|suspect|failed|left]   GET /v1/members/:name (with history)
  * GET  /v1/self   GET /v1/info   GET /v1/health (200 | 503 + reason)   GET /v1/lookup?key=K&n=3
+ * GET  /v1/lookup/:key[?n=3] (same as the query form)   GET /v1/ring (members, points, checksums, shards)
  * POST /v1/join {"addrs": [...]}   POST /v1/leave   POST /v1/tags {"set": {...}, "delete": [...]}
  * GET  /v1/keys (list, cluster-wide)   POST /v1/keys {"op": "install"|"use"|"remove", "key": "..."}
  * GET  /metrics
@@ -21,6 +22,7 @@ import { ClusterError } from '../errors.js';
 import type { Member, Tags } from '../core/types.js';
 import { parseHostPort, formatHostPort } from '../transport/address.js';
 import { renderMetrics } from './metrics.js';
+import type { RingSummary } from '../ring/summary.js';
 
 /** Largest request body accepted (bytes). */
 export const ADMIN_MAX_BODY_BYTES = 64 * 1024;
@@ -41,6 +43,8 @@ export interface AdminDeps {
   setTags(tags: Tags): void;
   /** Ring owners of a key, or undefined when no ring is kept. */
   lookup?(key: string, n: number): readonly string[];
+  /** The ring and shard map summary for `GET /v1/ring`, or undefined when no ring is kept. */
+  ring?(): RingSummary;
   /** Milliseconds on the clock of Member.stateChangedAt. */
   now(): number;
   /** A cluster-wide key operation (`phantom keys`); absent when the agent has no keyring support. */
@@ -163,6 +167,18 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps): 
     if (!m) throw new HttpError(404, 'ERR_NO_MEMBER', `no member named ${JSON.stringify(name)} is known to this agent`);
     return sendJson(res, 200, { ...memberJson(m, d.now()), history: d.history(name) });
   }
+  // The path form of lookup: the key is one URL-encoded segment, so keys may hold '?' or '&'.
+  const keyPath = /^\/v1\/lookup\/([^/]+)$/.exec(path);
+  if (keyPath) {
+    only('GET');
+    let key: string;
+    try {
+      key = decodeURIComponent(keyPath[1]!);
+    } catch {
+      throw new HttpError(400, 'ERR_ARGUMENT', 'the key in /v1/lookup/:key is not valid URL encoding');
+    }
+    return sendLookup(res, d, key, url.searchParams.get('n'));
+  }
   switch (path) {
     case '/v1/self':
       only('GET');
@@ -182,11 +198,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps): 
       only('GET');
       if (!d.lookup) throw new HttpError(404, 'ERR_NO_RING', 'this agent keeps no ring');
       const key = url.searchParams.get('key');
-      if (key === null || key === '') throw new HttpError(400, 'ERR_ARGUMENT', 'give the key: /v1/lookup?key=K&n=3');
-      const n = Number(url.searchParams.get('n') ?? '1');
-      if (!Number.isInteger(n) || n < 1 || n > 64) throw new HttpError(400, 'ERR_ARGUMENT', 'n must be an integer from 1 to 64');
-      return sendJson(res, 200, { key, owners: d.lookup(key, n) });
+      if (key === null || key === '') throw new HttpError(400, 'ERR_ARGUMENT', 'give the key: /v1/lookup?key=K&n=3 or /v1/lookup/K?n=3');
+      return sendLookup(res, d, key, url.searchParams.get('n'));
     }
+    case '/v1/ring':
+      only('GET');
+      if (!d.ring) throw new HttpError(404, 'ERR_NO_RING', 'this agent keeps no ring');
+      return sendJson(res, 200, d.ring());
     case '/v1/join': {
       only('POST');
       const body = await readJson(req);
@@ -224,6 +242,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps): 
     default:
       throw new HttpError(404, 'ERR_NOT_FOUND', `no endpoint ${path}; see docs/AGENT.md for the admin API`);
   }
+}
+
+/** Both lookup forms answer alike: `{ key, owners }`, n from 1 to 64 (default 1). */
+function sendLookup(res: ServerResponse, d: AdminDeps, key: string, nParam: string | null): void {
+  if (!d.lookup) throw new HttpError(404, 'ERR_NO_RING', 'this agent keeps no ring');
+  const n = Number(nParam ?? '1');
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new HttpError(400, 'ERR_ARGUMENT', 'n must be an integer from 1 to 64');
+  sendJson(res, 200, { key, owners: d.lookup(key, n) });
 }
 
 function wrapArg(fn: () => void): void {
