@@ -15,6 +15,7 @@ import farmhash from 'farmhash';
 import { ClusterError } from '../errors.js';
 import type { Tags } from '../core/types.js';
 import { hashKey, vnodePoint, weightOf, zoneOf, type RingKey } from './hash.js';
+import { cutPoints, mergePoints, radixIndex } from './points.js';
 
 /** What the ring needs to know of a member: its name and its `weight` / `zone` tags. */
 export interface RingMember {
@@ -54,11 +55,15 @@ const RANK_BITS = 2 ** 20;
 export class HashRing {
   /** Points per member of weight 1. */
   readonly vnodes: number;
-  private points = new Uint32Array(0);
-  private owners = new Uint32Array(0);
+  private points: Uint32Array = new Uint32Array(0);
+  private owners: Uint32Array = new Uint32Array(0);
+  // Radix index over `points` (see points.ts), rebuilt with them.
+  private index: Uint32Array = new Uint32Array(2);
+  private shift = 31;
   private readonly byName = new Map<string, Entry>();
   private slotName: (string | undefined)[] = [];
-  private slotZone: number[] = [];
+  // Zone of each slot as a small int (-1 = none), read on every step of a zoned walk.
+  private slotZone = new Int32Array(0);
   private readonly freeSlots: number[] = [];
   private readonly zoneIds = new Map<string, number>();
   private readonly zoneMembers: number[] = [];
@@ -67,6 +72,8 @@ export class HashRing {
   // is allocated per lookup.
   private marks = new Uint32Array(0);
   private zoneMarks = new Uint32Array(0);
+  // Members passed over in a zoned walk (their zone was already chosen), reused across calls.
+  private deferred = new Int32Array(0);
   private epoch = 0;
   private cachedChecksum: number | undefined;
 
@@ -143,31 +150,8 @@ export class HashRing {
   remove(name: string): boolean {
     const entry = this.byName.get(name);
     if (entry === undefined) return false;
-    // Recompute the member's points and cut them out by position: ~count binary searches and
-    // count + 1 block copies, instead of a scan over every point.
-    const mine = this.pointsOfName(name, entry.count);
-    const { points, owners } = this;
-    const at = new Uint32Array(entry.count);
-    for (let k = 0; k < mine.length; k++) {
-      let i = this.lowerBound(mine[k]!);
-      while (owners[i] !== entry.slot) i++;
-      at[k] = i;
-    }
-    at.sort();
-    const keep = points.length - entry.count;
-    const np = new Uint32Array(keep);
-    const no = new Uint32Array(keep);
-    let from = 0;
-    let to = 0;
-    for (let k = 0; k <= at.length; k++) {
-      const end = k < at.length ? at[k]! : points.length;
-      np.set(points.subarray(from, end), to);
-      no.set(owners.subarray(from, end), to);
-      to += end - from;
-      from = end + 1;
-    }
-    this.points = np;
-    this.owners = no;
+    // The member's points are recomputed from its name and cut out by position.
+    this.setPoints(cutPoints({ points: this.points, owners: this.owners }, this.pointsOfName(name, entry.count), entry.slot));
     this.byName.delete(name);
     this.freeSlot(entry.slot);
     this.cachedChecksum = undefined;
@@ -178,7 +162,7 @@ export class HashRing {
   reset(members: Iterable<RingMember>): void {
     this.byName.clear();
     this.slotName = [];
-    this.slotZone = [];
+    this.slotZone.fill(-1);
     this.freeSlots.length = 0;
     this.zoneIds.clear();
     this.zoneMembers.length = 0;
@@ -202,14 +186,15 @@ export class HashRing {
       for (let i = 0; i < count; i++) packed[k++] = vnodePoint(name, i) * RANK_BITS + slot;
     }
     packed.sort();
-    this.points = new Uint32Array(total);
-    this.owners = new Uint32Array(total);
+    const points = new Uint32Array(total);
+    const owners = new Uint32Array(total);
     for (let i = 0; i < total; i++) {
       const v = packed[i]!;
       const point = Math.floor(v / RANK_BITS);
-      this.points[i] = point;
-      this.owners[i] = v - point * RANK_BITS;
+      points[i] = point;
+      owners[i] = v - point * RANK_BITS;
     }
+    this.setPoints({ points, owners });
     this.cachedChecksum = undefined;
   }
 
@@ -222,13 +207,14 @@ export class HashRing {
   lookup(key: RingKey, n: number): string[];
   lookup(key: RingKey, n?: number): string | undefined | string[] {
     // The string path and the search are inlined: this is the hot call, and each extra frame
-    // cost ~10% against the plain reference in bench/ring.ts.
+    // cost ~10% against the plain reference in bench/ring.ts. The radix index narrows the
+    // binary search to one bucket of ~2 points.
     const h = typeof key === 'string' ? farmhash.fingerprint32(key) : hashKey(key);
     if (n !== undefined) return this.walk(h, n);
     const p = this.points;
     if (p.length === 0) return undefined;
-    let lo = 0;
-    let hi = p.length;
+    let lo = this.index[h >>> this.shift]!;
+    let hi = this.index[(h >>> this.shift) + 1]!;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (p[mid]! < h) lo = mid + 1;
@@ -246,39 +232,56 @@ export class HashRing {
   /** Like `lookup(key, n)` for a precomputed 32-bit hash. */
   walk(hash: number, n: number): string[] {
     const out: string[] = [];
+    this.walkInto(hash, n, out);
+    return out;
+  }
+
+  /**
+   * `lookup(key, n)` without allocating: writes the owners into `out` (truncated to their count)
+   * and returns the count. For hot paths that route every request: reuse one array.
+   */
+  lookupInto(key: RingKey, n: number, out: string[]): number {
+    return this.walkInto(typeof key === 'string' ? farmhash.fingerprint32(key) : hashKey(key), n, out);
+  }
+
+  /** `lookupInto` for a precomputed 32-bit hash. */
+  walkInto(hash: number, n: number, out: string[]): number {
     const len = this.points.length;
     const want = Math.min(Math.floor(n), this.byName.size);
-    if (len === 0 || want <= 0) return out;
-    const epoch = this.nextEpoch();
-    const { owners, marks, zoneMarks, slotZone, slotName } = this;
-    let zonesLeft = this.zonesInUse;
-    let deferred: number[] | undefined;
-    let idx = this.search(hash);
-    for (let step = 0; step < len && out.length < want; step++, idx = idx + 1 === len ? 0 : idx + 1) {
-      const slot = owners[idx]!;
-      if (marks[slot] === epoch) continue;
-      marks[slot] = epoch;
-      if (zonesLeft > 0) {
-        const z = slotZone[slot]!;
-        if (z >= 0) {
-          if (zoneMarks[z] === epoch) {
-            (deferred ??= []).push(slot);
-            continue;
-          }
-          zoneMarks[z] = epoch;
-          if (--zonesLeft === 0 && deferred !== undefined) {
-            // Every zone is represented: the passed-over members come next, in ring order.
-            out.push(slotName[slot]!);
-            for (const d of deferred) if (out.length < want) out.push(slotName[d]!);
-            deferred = undefined;
-            continue;
+    let count = 0;
+    if (len > 0 && want > 0) {
+      const epoch = this.nextEpoch();
+      const { owners, marks, zoneMarks, slotZone, slotName, deferred } = this;
+      let zonesLeft = this.zonesInUse;
+      let parked = 0;
+      let idx = this.search(hash);
+      for (let step = 0; step < len && count < want; step++, idx = idx + 1 === len ? 0 : idx + 1) {
+        const slot = owners[idx]!;
+        if (marks[slot] === epoch) continue;
+        marks[slot] = epoch;
+        if (zonesLeft > 0) {
+          const z = slotZone[slot]!;
+          if (z >= 0) {
+            if (zoneMarks[z] === epoch) {
+              deferred[parked++] = slot;
+              continue;
+            }
+            zoneMarks[z] = epoch;
+            if (--zonesLeft === 0 && parked > 0) {
+              // Every zone is represented: the passed-over members come next, in ring order.
+              out[count++] = slotName[slot]!;
+              for (let d = 0; d < parked && count < want; d++) out[count++] = slotName[deferred[d]!]!;
+              parked = 0;
+              continue;
+            }
           }
         }
+        out[count++] = slotName[slot]!;
       }
-      out.push(slotName[slot]!);
+      for (let d = 0; d < parked && count < want; d++) out[count++] = slotName[deferred[d]!]!;
     }
-    if (deferred !== undefined) for (const d of deferred) if (out.length < want) out.push(slotName[d]!);
-    return out;
+    if (out.length !== count) out.length = count;
+    return count;
   }
 
   /**
@@ -304,8 +307,23 @@ export class HashRing {
 
   /** Index of the first point >= hash, wrapping to 0 past the end. Assumes a non-empty ring. */
   private search(hash: number): number {
-    const i = this.lowerBound(hash);
-    return i === this.points.length ? 0 : i;
+    const p = this.points;
+    const b = hash >>> this.shift;
+    let lo = this.index[b]!;
+    let hi = this.index[b + 1]!;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (p[mid]! < hash) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === p.length ? 0 : lo;
+  }
+
+  /** Installs new point arrays and the radix index over them (O(points), once per change). */
+  private setPoints(arrays: { points: Uint32Array; owners: Uint32Array }): void {
+    this.points = arrays.points;
+    this.owners = arrays.owners;
+    ({ index: this.index, shift: this.shift } = radixIndex(arrays.points));
   }
 
   /** The sorted points of member `name` with `count` vnodes. */
@@ -315,47 +333,10 @@ export class HashRing {
     return mine.sort();
   }
 
-  /** Index of the first point >= hash (points.length when none). */
-  private lowerBound(hash: number): number {
-    const p = this.points;
-    let lo = 0;
-    let hi = p.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (p[mid]! < hash) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /**
-   * Merges the fresh points of `name` into the sorted arrays: a binary search per new point and
-   * block copies between them (typed-array `set` is a memcpy), so a join at 1000 × 256 copies
-   * 2 MB once instead of comparing 256k elements one by one. Equal points: by name.
-   */
+  /** Merges the fresh points of `name` into the sorted arrays; equal points go by name. */
   private mergeIn(name: string, slot: number, count: number): void {
-    const mine = this.pointsOfName(name, count);
-    const { points, owners, slotName } = this;
-    const np = new Uint32Array(points.length + count);
-    const no = new Uint32Array(points.length + count);
-    let from = 0;
-    let to = 0;
-    for (let k = 0; k < count; k++) {
-      const b = mine[k]!;
-      let at = Math.max(from, this.lowerBound(b));
-      while (at < points.length && points[at] === b && slotName[owners[at]!]! < name) at++;
-      np.set(points.subarray(from, at), to);
-      no.set(owners.subarray(from, at), to);
-      to += at - from;
-      from = at;
-      np[to] = b;
-      no[to] = slot;
-      to++;
-    }
-    np.set(points.subarray(from), to);
-    no.set(owners.subarray(from), to);
-    this.points = np;
-    this.owners = no;
+    const { slotName } = this;
+    this.setPoints(mergePoints({ points: this.points, owners: this.owners }, this.pointsOfName(name, count), slot, (other) => slotName[other]! < name));
   }
 
   private allocSlot(name: string, zone: string | undefined): number {
@@ -372,12 +353,18 @@ export class HashRing {
       if (this.zoneMembers[z]! === 0) this.zonesInUse++;
       this.zoneMembers[z] = this.zoneMembers[z]! + 1;
     }
-    this.slotZone[slot] = z;
     if (this.marks.length <= slot) {
-      const grown = new Uint32Array(Math.max(16, (slot + 1) * 2));
+      const size = Math.max(16, (slot + 1) * 2);
+      const grown = new Uint32Array(size);
       grown.set(this.marks);
       this.marks = grown;
+      const zones = new Int32Array(size).fill(-1);
+      zones.set(this.slotZone);
+      this.slotZone = zones;
+      // At most one parked member per distinct member visited, so slot capacity is enough.
+      this.deferred = new Int32Array(size);
     }
+    this.slotZone[slot] = z;
     if (this.zoneMarks.length < this.zoneMembers.length) {
       const grown = new Uint32Array(Math.max(16, this.zoneMembers.length * 2));
       grown.set(this.zoneMarks);

@@ -168,3 +168,43 @@ test('members() is sorted and has() follows add/remove', () => {
   assert.ok(!ring.has('a'));
   assert.equal(ring.pointCount, 4);
 });
+
+test('property: the radix-indexed search equals a plain scan, through adds and removes, at every ring size', () => {
+  // The owner of a hash is the first point >= it, wrapping: computed here from the snapshot by a
+  // linear scan, and compared with lookup, ownerOfHash and lookupInto's primary.
+  const ownerByScan = (ring: HashRing, h: number): string | undefined => {
+    const { points, owners, names: slotNames } = ring.snapshot();
+    if (points.length === 0) return undefined;
+    let i = points.findIndex((p) => p >= h);
+    if (i < 0) i = 0;
+    return slotNames[owners[i]!];
+  };
+  const out: string[] = [];
+  fc.assert(
+    fc.property(names, fc.integer({ min: 1, max: 40 }), fc.array(fc.nat(0xffffffff), { minLength: 1, maxLength: 30 }), keys, (ns, vnodes, hashes, ks) => {
+      const ring = new HashRing({ vnodes });
+      for (const [i, n] of ns.entries()) {
+        ring.add({ name: n, tags: { zone: `z${i % 3}` } });
+        for (const h of [...hashes, 0, 0xffffffff]) assert.equal(ring.ownerOfHash(h), ownerByScan(ring, h));
+      }
+      ring.remove(ns[0]!);
+      for (const h of hashes) assert.equal(ring.ownerOfHash(h), ownerByScan(ring, h));
+      for (const k of ks) {
+        assert.equal(ring.lookup(k), ownerByScan(ring, hashKey(k)));
+        const count = ring.lookupInto(k, 3, out);
+        assert.equal(count, out.length);
+        assert.deepEqual(out, ring.lookup(k, 3), 'lookupInto fills the array lookup(k, n) returns');
+      }
+    }),
+    { numRuns: 60 },
+  );
+});
+
+test('lookupInto reuses the caller\'s array and truncates it', () => {
+  const ring = HashRing.from(members(['a', 'b', 'c', 'd']), { vnodes: 16 });
+  const out = ['x', 'y', 'z', 'w', 'v'];
+  assert.equal(ring.lookupInto('k', 2, out), 2);
+  assert.equal(out.length, 2);
+  assert.equal(new HashRing().lookupInto('k', 3, out), 0);
+  assert.deepEqual(out, []);
+});
