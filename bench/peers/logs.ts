@@ -45,7 +45,9 @@ export function parseOurs(line: string): LogEvent | null {
 
 // serf prints `    2026/11/27 14:00:01 [INFO] serf: EventMemberJoin: s0 127.0.0.1`. The member name
 // is the first word after the colon; serf forbids spaces in node names.
-const SERF_EVENT = /\[INFO\] serf: EventMember(Join|Failed|Leave|Update|Reap): (\S+)/;
+// A leave intent that arrives after the member was already marked failed is logged as
+// `EventMemberLeave (forced): name`.
+const SERF_EVENT = /\[INFO\] serf: EventMember(Join|Failed|Leave|Update|Reap)(?: \(forced\))?: (\S+)/;
 // memberlist logs only the prober's own suspicion at INFO; suspicions learned by gossip are silent.
 const SERF_SUSPECT = /\[INFO\] memberlist: Suspect (\S+) has failed/;
 const SERF_STATUS: Readonly<Record<string, MemberStatus | null>> = { Join: 'alive', Update: 'alive', Failed: 'failed', Leave: 'left', Reap: null };

@@ -19,6 +19,7 @@ export const MEASURES: readonly { key: keyof MatrixResult; label: string; target
   { key: 'firstFailedMs', label: 'first dead ms' },
   { key: 'allFailedMs', label: 'all dead ms', target: '≤ 1.0' },
   { key: 'leaveMs', label: 'leave ms' },
+  { key: 'leaveSeenFailed', label: 'agents that took the leave for a failure first' },
   { key: 'rssMiBPerAgent', label: 'RSS MiB/agent' },
   { key: 'cpuSecPerAgentPerIdleMin', label: 'CPU s/agent/idle min' },
   { key: 'bytesOutPerAgentPerSec', label: 'bytes out/agent/s (own counters)', target: '≤ 1.0' },

@@ -20,6 +20,8 @@ export interface MatrixResult {
   firstFailedMs: number;
   allFailedMs: number;
   leaveMs: number;
+  /** Agents that marked the leaver failed before (or instead of) left: a leave taken for a failure. */
+  leaveSeenFailed: number;
   rssMiBPerAgent: number;
   cpuSecPerAgentPerIdleMin: number;
   /** UDP+TCP payload sent per agent per second, as the system itself counts it. */
@@ -165,6 +167,7 @@ async function matrix(system: System, n: number, idleSec: number, procs: PeerPro
   await allSee(rest, [leaver.name], 'left', 60_000);
   await leaving;
   const leftTimes = rest.map((p) => firstAt(p.events, (e) => e.kind === 'member' && e.member === leaver.name && e.status === 'left', leftAt));
+  const leaveSeenFailed = rest.filter((p) => firstAt(p.events, (e) => e.kind === 'member' && e.member === leaver.name && e.status === 'failed', leftAt) !== null).length;
   const finite = (xs: (number | null)[]): number[] => xs.filter((x): x is number => x !== null);
   return {
     agents: n,
@@ -175,6 +178,7 @@ async function matrix(system: System, n: number, idleSec: number, procs: PeerPro
       firstFailedMs: Math.min(...finite(failedAt)) - killedAt,
       allFailedMs: Math.max(...finite(failedAt)) - killedAt,
       leaveMs: Math.max(...finite(leftTimes)) - leftAt,
+      leaveSeenFailed,
       rssMiBPerAgent: rss,
       cpuSecPerAgentPerIdleMin: (mean(cpu1.map((c, i) => c - cpu0[i]!)) / dt) * 60,
       bytesOutPerAgentPerSec,

@@ -18,6 +18,7 @@ test('serf lines: start marker, member events, own suspicions', () => {
   assert.deepEqual(parseSerf('    2026/11/27 14:00:01 [INFO] serf: EventMemberJoin: s0 127.0.0.1'), { kind: 'member', member: 's0', status: 'alive' });
   assert.deepEqual(parseSerf('    2026/11/27 14:00:20 [INFO] serf: EventMemberFailed: s2 127.0.0.1'), { kind: 'member', member: 's2', status: 'failed' });
   assert.deepEqual(parseSerf('    2026/11/27 14:00:25 [INFO] serf: EventMemberLeave: s1 127.0.0.1'), { kind: 'member', member: 's1', status: 'left' });
+  assert.deepEqual(parseSerf('    2026/11/27 14:09:48 [INFO] serf: EventMemberLeave (forced): a6 127.0.0.1'), { kind: 'member', member: 'a6', status: 'left' });
   assert.equal(parseSerf('    2026/11/27 14:00:25 [INFO] serf: EventMemberReap: s1'), null);
   assert.deepEqual(parseSerf('    2026/11/27 14:00:16 [INFO] memberlist: Suspect s2 has failed, no acks received'), { kind: 'suspect', member: 's2' });
   assert.equal(parseSerf('    2026/11/27 14:00:21 [INFO] agent: Received event: member-failed'), null);
