@@ -1,11 +1,13 @@
 /**
  * Ring benchmark (`npm run bench:ring`): our HashRing side by side with a plain reference (the
  * ~30-line sorted Uint32Array + binary search + fingerprint32 ring below) and the npm rings a
- * Node user would pick instead; then the ShardMap placements. Prints tables and writes
- * bench/results/ring.json. Options: `--keys N` (default 1,000,000), `--budget-ms N` (time cap per
- * measurement for the slow npm rings and for every lookup(key, 3), default 1000), `--rounds N`
- * (default 3; medians, rounds interleaved between the fast rings), `--move-keys N` (keys checked
- * for movement, default 200,000).
+ * Node user would pick instead; then the ShardMap placements (bench/ring/placement.ts). Prints
+ * tables and writes bench/results/ring.json. Options: `--keys N` (default 1,000,000),
+ * `--budget-ms N` (time cap per measurement for the slow npm rings and for every lookup(key, 3),
+ * default 1000), `--rounds N` (default 3; medians, rounds interleaved between the fast rings),
+ * `--move-keys N` (keys checked for movement, default 200,000), `--trials N` (joins and leaves
+ * per placement, default 5), `--quick` (200k keys, 1 round, 100 and 1000 members × 256 only,
+ * 3 trials, a 3-size sweep; for iterating, not for the record: no results file).
  */
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
@@ -14,20 +16,22 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import farmhash from 'farmhash';
 import { HashRing } from '../src/ring/hash-ring.js';
-import { ShardMap } from '../src/ring/shard-map.js';
-import type { PlacementMethod } from '../src/ring/placement.js';
+import { placementTable, sweep } from './ring/placement.js';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 };
-const KEYS = arg('keys', 1_000_000);
-const BUDGET_MS = arg('budget-ms', 1000);
-const ROUNDS = arg('rounds', 3);
+const QUICK = process.argv.includes('--quick');
+const KEYS = arg('keys', QUICK ? 200_000 : 1_000_000);
+const BUDGET_MS = arg('budget-ms', QUICK ? 300 : 1000);
+const ROUNDS = arg('rounds', QUICK ? 1 : 3);
 /** Keys compared before/after one add and one removal (the first of the looked-up keys). */
-const MOVE_KEYS = arg('move-keys', 200_000);
-const MEMBERS = [10, 100, 1000];
-const VNODES = [100, 256];
+const MOVE_KEYS = arg('move-keys', QUICK ? 50_000 : 200_000);
+const TRIALS = arg('trials', QUICK ? 3 : 5);
+const MEMBERS = QUICK ? [100, 1000] : [10, 100, 1000];
+const VNODES = QUICK ? [256] : [100, 256];
+const SWEEP = QUICK ? [96, 100, 104] : [90, 94, 98, 100, 102, 106, 110];
 
 v8.setFlagsFromString('--expose_gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -299,80 +303,26 @@ for (let i = 0; i < 21; i++) {
   big.remove(n);
   leaveMs.push(performance.now() - t);
 }
+// lookup(key, 3) at 1000 × 256: without zones, with 3 zones, and lookupInto (no allocation),
+// in interleaved rounds beside lookup(key), so the ratios hold on a loaded machine.
+const plain = HashRing.from(names(1000).map((name) => ({ name })), { vnodes: 256 });
 const zoned = HashRing.from(names(1000).map((name, i) => ({ name, tags: { zone: `z${i % 3}` } })), { vnodes: 256 });
-const zoned3 = rate((k) => zoned.lookup(k, 3), false).perSec;
+const into: string[] = [];
+const walks: [string, (k: string) => unknown][] = [
+  ['lookup(key)', (k) => plain.lookup(k)],
+  ['lookup(key, 3)', (k) => plain.lookup(k, 3)],
+  ['lookup(key, 3), 3 zones', (k) => zoned.lookup(k, 3)],
+  ['lookupInto(key, 3, out), 3 zones', (k) => zoned.lookupInto(k, 3, into)],
+];
+const walkRates = walks.map(() => [] as number[]);
+for (let round = 0; round < Math.max(3, ROUNDS); round++) walks.forEach(([, f], i) => walkRates[i]!.push(rate(f, false).perSec));
+const walkRows = walks.map(([name], i) => ({ name, perSec: median(walkRates[i]!) }));
+const zoned3 = walkRows[3]!.perSec;
 
-// ---- shard placement: 1024 shards, 100 members, 3 replicas ----
-interface ShardRow {
-  method: string;
-  maxMean: number;
-  stdMean: number;
-  movedOnJoin: number;
-  idealJoin: number;
-  movedOnLeave: number;
-  idealLeave: number;
-  rebalanceMs: number;
-  sharedReplicas: number;
-}
-const shardRows: ShardRow[] = [];
-const SHARDS = 1024;
-const REPLICAS = 3;
-const base = names(100).map((name) => ({ name }));
-const loadsOf = (a: ReadonlyMap<number, readonly string[]>): number[] => {
-  const c = new Map<string, number>();
-  for (const o of a.values()) for (const m of o) c.set(m, (c.get(m) ?? 0) + 1);
-  return [...c.values()];
-};
-const movedBetween = (a: ReadonlyMap<number, readonly string[]>, b: ReadonlyMap<number, readonly string[]>): number => {
-  let k = 0;
-  for (const [s, o] of a) k += (b.get(s) ?? []).filter((m) => !o.includes(m)).length;
-  return k;
-};
-const ringPlace = (ms: readonly { name: string }[]): Map<number, readonly string[]> => {
-  const r = HashRing.from(ms, { vnodes: 256 });
-  return new Map(Array.from({ length: SHARDS }, (_, s) => [s, r.lookup(`shard:${s}`, REPLICAS)]));
-};
-for (const method of ['ring', 'rendezvous', 'bounded', 'sticky'] as const) {
-  const joins: number[] = [];
-  const leaves: number[] = [];
-  const idealLeaves: number[] = [];
-  let first: Map<number, readonly string[]> | undefined;
-  let ms = 0;
-  for (let trial = 0; trial < 5; trial++) {
-    const start = (): [Map<number, readonly string[]>, (m: readonly { name: string }[]) => Map<number, readonly string[]>] => {
-      if (method === 'ring') return [ringPlace(base), ringPlace];
-      const map = new ShardMap({ shards: SHARDS, replicas: REPLICAS, placement: method as PlacementMethod, capacityFactor: 1.05 });
-      map.createShards(base);
-      return [map.assignment(), (m) => (map.rebalance(m), map.assignment())];
-    };
-    const [a0, next] = start();
-    first ??= a0;
-    const t = performance.now();
-    const a1 = next([...base, { name: `joiner-${trial}` }]);
-    ms += performance.now() - t;
-    joins.push(movedBetween(a0, a1));
-    const [b0, next2] = start();
-    const victim = base[trial * 17]!.name;
-    idealLeaves.push(loadsOf(b0)[base.findIndex((m) => m.name === victim)] ?? 0);
-    leaves.push(movedBetween(b0, next2(base.filter((m) => m.name !== victim))));
-  }
-  const ls = loadsOf(first!);
-  const mean = (SHARDS * REPLICAS) / base.length;
-  const sd = Math.sqrt(ls.reduce((s, x) => s + (x - mean) ** 2, 0) / ls.length);
-  let shared = 0;
-  for (const o of first!.values()) if (new Set(o).size !== o.length) shared++;
-  shardRows.push({
-    method: method === 'bounded' ? 'bounded (c=1.05)' : method,
-    maxMean: Math.max(...ls) / mean,
-    stdMean: sd / mean,
-    movedOnJoin: joins.reduce((s, x) => s + x, 0) / joins.length,
-    idealJoin: (SHARDS * REPLICAS) / (base.length + 1),
-    movedOnLeave: leaves.reduce((s, x) => s + x, 0) / leaves.length,
-    idealLeave: idealLeaves.reduce((s, x) => s + x, 0) / idealLeaves.length,
-    rebalanceMs: ms / 5,
-    sharedReplicas: shared,
-  });
-}
+// ---- shard placement: 1024 shards, 100 members, 3 replicas (bench/ring/placement.ts) ----
+const shardRows = placementTable(100, TRIALS);
+const sweepRows = sweep(SWEEP, TRIALS);
+process.stderr.write('\n');
 
 // ---- report ----
 const f = (x: number | undefined, d = 2): string => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(d));
@@ -399,14 +349,24 @@ console.log('\n| members | vnodes | ours / reference | ours / hashring |');
 console.log('|---:|---:|---:|---:|');
 for (const m of MEMBERS) for (const v of VNODES) console.log(`| ${m} | ${v} | ${f(ratio(m, v, 'reference (30 lines)'))} | ${f(ratio(m, v, 'hashring (md5)'), 1)} |`);
 console.log(`\njoin at 1000 × 256: median ${f(median(joinMs))} ms, max ${f(Math.max(...joinMs))} ms; leave: median ${f(median(leaveMs))} ms, max ${f(Math.max(...leaveMs))} ms`);
-console.log(`lookup(key, 3) at 1000 × 256 with 3 zones: ${M(zoned3)}/s`);
-console.log(`\nshard placement: ${SHARDS} shards, ${base.length} members, ${REPLICAS} replicas (moves = replica slots, mean of 5 joins / 5 leaves)\n`);
-console.log('| method | max/mean | sd/mean | moved on join (ideal) | moved on leave (ideal) | rebalance ms | shards with 2 replicas on 1 member |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+console.log('\n| at 1000 × 256 (medians, interleaved) | per s | vs lookup(key) |');
+console.log('|---|---:|---:|');
+for (const w of walkRows) console.log(`| ${w.name} | ${M(w.perSec)} | ${f(w.perSec / walkRows[0]!.perSec)} |`);
+console.log(`\nshard placement: 1024 shards, 100 members, 3 replicas (moves = replica slots, mean of ${TRIALS} joins / ${TRIALS} leaves; max/mean = worst of 100, 101 and 99 members)\n`);
+console.log('| method | pure? | max/mean | sd/mean | moved on join (ideal) | × ideal | moved on leave (ideal) | × ideal | ms per placement | shards with 2 replicas on 1 member |');
+console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const s of shardRows) {
-  console.log(`| ${s.method} | ${f(s.maxMean, 3)} | ${f(s.stdMean, 3)} | ${f(s.movedOnJoin, 1)} (${f(s.idealJoin, 1)}) | ${f(s.movedOnLeave, 1)} (${f(s.idealLeave, 1)}) | ${f(s.rebalanceMs, 1)} | ${s.sharedReplicas} |`);
+  console.log(
+    `| ${s.method} | ${s.pure ? 'yes' : 'no'} | ${f(s.worstMaxMean, 3)} | ${f(s.stdMean, 3)} | ${f(s.movedOnJoin, 1)} (${f(s.idealJoin, 1)}) | ${f(s.movedOnJoin / s.idealJoin)} | ${f(s.movedOnLeave, 1)} (${f(s.idealLeave, 1)}) | ${f(s.movedOnLeave / s.idealLeave)} | ${f(s.placeMs, 1)} | ${s.sharedReplicas} |`,
+  );
 }
-writeFileSync(
-  new URL('./results/ring.json', import.meta.url),
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cpus: os.cpus().length, keys: KEYS, budgetMs: BUDGET_MS, rounds: ROUNDS, rings: rows, change: { joinMs, leaveMs }, zonedLookup3PerSec: zoned3, shards: shardRows }, null, 2)}\n`,
-);
+console.log(`\nsweep over ${SWEEP.join(', ')} members (mean of the per-size factors; ${TRIALS} joins and leaves each)\n`);
+console.log('| method | worst max/mean | join × ideal | leave × ideal | worst single factor |');
+console.log('|---|---:|---:|---:|---:|');
+for (const w of sweepRows) console.log(`| ${w.method} | ${f(w.worstMaxMean, 3)} | ${f(w.joinFactor)} | ${f(w.leaveFactor)} | ${f(w.worstFactor)} |`);
+if (!QUICK) {
+  writeFileSync(
+    new URL('./results/ring.json', import.meta.url),
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cpus: os.cpus().length, loadavg: os.loadavg(), keys: KEYS, budgetMs: BUDGET_MS, rounds: ROUNDS, trials: TRIALS, rings: rows, change: { joinMs, leaveMs }, walks: walkRows, zonedLookup3PerSec: zoned3, shards: shardRows, sweep: sweepRows }, null, 2)}\n`,
+  );
+}

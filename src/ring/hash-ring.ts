@@ -15,7 +15,7 @@ import farmhash from 'farmhash';
 import { ClusterError } from '../errors.js';
 import type { Tags } from '../core/types.js';
 import { hashKey, vnodePoint, weightOf, zoneOf, type RingKey } from './hash.js';
-import { cutPoints, mergePoints, radixIndex } from './points.js';
+import { cutPoints, mergePoints, radixIndex, radixShift, shiftIndex } from './points.js';
 
 /** What the ring needs to know of a member: its name and its `weight` / `zone` tags. */
 export interface RingMember {
@@ -58,7 +58,7 @@ export class HashRing {
   private points: Uint32Array = new Uint32Array(0);
   private owners: Uint32Array = new Uint32Array(0);
   // Radix index over `points` (see points.ts), rebuilt with them.
-  private index: Uint32Array = new Uint32Array(2);
+  private index: Uint32Array = radixIndex(new Uint32Array(0)).index;
   private shift = 31;
   private readonly byName = new Map<string, Entry>();
   private slotName: (string | undefined)[] = [];
@@ -151,7 +151,8 @@ export class HashRing {
     const entry = this.byName.get(name);
     if (entry === undefined) return false;
     // The member's points are recomputed from its name and cut out by position.
-    this.setPoints(cutPoints({ points: this.points, owners: this.owners }, this.pointsOfName(name, entry.count), entry.slot));
+    const mine = this.pointsOfName(name, entry.count);
+    this.setPoints(cutPoints({ points: this.points, owners: this.owners }, mine, entry.slot), mine, -1);
     this.byName.delete(name);
     this.freeSlot(entry.slot);
     this.cachedChecksum = undefined;
@@ -319,11 +320,18 @@ export class HashRing {
     return lo === p.length ? 0 : lo;
   }
 
-  /** Installs new point arrays and the radix index over them (O(points), once per change). */
-  private setPoints(arrays: { points: Uint32Array; owners: Uint32Array }): void {
+  /**
+   * Installs new point arrays and brings the radix index along: shifted in place when only the
+   * sorted values `changed` came or went and the bucket width holds, rebuilt otherwise.
+   */
+  private setPoints(arrays: { points: Uint32Array; owners: Uint32Array }, changed?: Uint32Array, sign?: 1 | -1): void {
     this.points = arrays.points;
     this.owners = arrays.owners;
-    ({ index: this.index, shift: this.shift } = radixIndex(arrays.points));
+    if (changed !== undefined && sign !== undefined && radixShift(arrays.points.length) === this.shift) {
+      shiftIndex(this.index, this.shift, changed, sign);
+    } else {
+      ({ index: this.index, shift: this.shift } = radixIndex(arrays.points));
+    }
   }
 
   /** The sorted points of member `name` with `count` vnodes. */
@@ -336,7 +344,8 @@ export class HashRing {
   /** Merges the fresh points of `name` into the sorted arrays; equal points go by name. */
   private mergeIn(name: string, slot: number, count: number): void {
     const { slotName } = this;
-    this.setPoints(mergePoints({ points: this.points, owners: this.owners }, this.pointsOfName(name, count), slot, (other) => slotName[other]! < name));
+    const mine = this.pointsOfName(name, count);
+    this.setPoints(mergePoints({ points: this.points, owners: this.owners }, mine, slot, (other) => slotName[other]! < name), mine, 1);
   }
 
   private allocSlot(name: string, zone: string | undefined): number {

@@ -87,9 +87,8 @@ export function cutPoints(arrays: PointArrays, mine: Uint32Array, slot: number):
  * cost more than the key's hash (bench/RING.md). Bits grow with the ring, at most 2^16 entries.
  */
 export function radixIndex(points: Uint32Array): { index: Uint32Array; shift: number } {
-  let bits = 1;
-  while (bits < 16 && 2 ** (bits + 1) <= points.length) bits++;
-  const shift = 32 - bits;
+  const shift = radixShift(points.length);
+  const bits = 32 - shift;
   const buckets = 2 ** bits;
   const index = new Uint32Array(buckets + 1);
   let b = 0;
@@ -99,4 +98,26 @@ export function radixIndex(points: Uint32Array): { index: Uint32Array; shift: nu
   }
   while (b <= buckets) index[b++] = points.length;
   return { index, shift };
+}
+
+/** The shift `radixIndex` uses for a ring of `count` points: about 2 points per bucket. */
+export function radixShift(count: number): number {
+  let bits = 1;
+  while (bits < 16 && 2 ** (bits + 1) <= count) bits++;
+  return 32 - bits;
+}
+
+/**
+ * Updates a radix index in place after the sorted point values `changed` were inserted
+ * (`sign` 1) or removed (`sign` -1): entry b moves by the number of changed points below its
+ * bucket. O(buckets + changed), a quarter of a rebuild at 1000 × 256, which keeps a join ~1 ms.
+ */
+export function shiftIndex(index: Uint32Array, shift: number, changed: Uint32Array, sign: 1 | -1): void {
+  const width = 2 ** shift;
+  let j = 0;
+  for (let b = 0; b < index.length; b++) {
+    const floor = b * width;
+    while (j < changed.length && changed[j]! < floor) j++;
+    index[b] = index[b]! + sign * j;
+  }
 }
