@@ -8,8 +8,8 @@
  *   npm run bench:lifeguard -- --sizes 64 --seeds 3 --minutes 5
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { plainSwim, type ProtocolConfig } from '../src/config.js';
-import { runLifeguardScenario, type LifeguardRun } from './lifeguard/scenario.js';
+import { lifeguardOnly, plainSwim, type ProtocolConfig } from '../src/config.js';
+import { runLifeguardScenario, runRapidScenario, type LifeguardRun, type RapidFault } from './lifeguard/scenario.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,10 +27,15 @@ const rows: [string, Partial<ProtocolConfig>][] = [
   ['awareness + nack', on({ lifeguardAwareness: true, lifeguardNack: true })],
   ['dynamic suspicion alone', on({ lifeguardDynamicSuspicion: true })],
   ['buddy alone', on({ lifeguardBuddy: true })],
-  ['all of Lifeguard', { stallDetection: false }],
+  ['all of Lifeguard', lifeguardOnly],
   ['stall detection alone (ours)', on({ stallDetection: true })],
-  ['all + stall detection (default)', {}],
+  ['active confirmation alone (ours)', on({ activeConfirmation: true })],
+  ['flap damping alone (ours)', on({ flapDamping: true })],
+  ['Lifeguard + stall detection', { ...lifeguardOnly, stallDetection: true }],
+  ['everything (the default)', {}],
 ];
+const rapidSize = Number(arg('rapid-size', '256'));
+const skipRapid = process.argv.includes('--no-rapid');
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -74,7 +79,34 @@ for (const nodes of sizes) {
     );
   }
 }
+const rapid: Record<string, unknown>[] = [];
+if (!skipRapid) {
+  const rapidSeeds = seeds.slice(0, 3);
+  process.stdout.write(
+    `\nRapid's one-way faults on 1% of ${rapidSize} members, ${rapidSeeds.length} seeds x ${minutes} virtual min (targets: at most 2 alive<->dead changes per faulty member, 0 false positives on healthy members, msgs at most 1.2x Lifeguard's)\n` +
+      '| fault | configuration | changes per faulty member, median / max | false positives on healthy | msgs/agent/s | bytes/agent/s | wall s |\n|---|---|---|---|---|---|---|\n',
+  );
+  for (const fault of ['egress-loss-80', 'ingress-flip-flop'] as RapidFault[]) {
+    for (const [name, config] of [['Lifeguard', lifeguardOnly], ['everything (the default)', {}]] as [string, Partial<ProtocolConfig>][]) {
+      const t = Date.now();
+      const runs = rapidSeeds.map((seed) => runRapidScenario({ nodes: rapidSize, seed, minutes, config, fault }));
+      const row = {
+        fault,
+        configuration: name,
+        transitionsMedian: median(runs.map((r) => r.transitionsMedian)),
+        transitionsMax: Math.max(...runs.map((r) => r.transitionsMax)),
+        falsePositivesOnHealthy: runs.reduce((a, r) => a + r.falsePositivesOnHealthy, 0),
+        msgsPerNodePerSec: Math.round((runs.reduce((a, r) => a + r.msgsPerNodePerSec, 0) / runs.length) * 100) / 100,
+        bytesPerNodePerSec: Math.round(runs.reduce((a, r) => a + r.bytesPerNodePerSec, 0) / runs.length),
+        wallMs: Date.now() - t,
+      };
+      rapid.push(row);
+      process.stdout.write(`| ${fault} | ${name} | ${row.transitionsMedian} / ${row.transitionsMax} | ${row.falsePositivesOnHealthy} | ${row.msgsPerNodePerSec} | ${row.bytesPerNodePerSec} | ${(row.wallMs / 1000).toFixed(0)} |\n`);
+    }
+  }
+}
+
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const file = new URL('./results/lifeguard.json', import.meta.url);
-writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), seeds, minutes, results }, null, 2)}\n`);
+writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), seeds, minutes, results, rapid }, null, 2)}\n`);
 process.stdout.write(`\nwrote ${file.pathname}\n`);

@@ -62,3 +62,54 @@ export function runLifeguardScenario(opts: { nodes: number; seed: number; minute
     bytesPerNodePerSec: r.bytesPerNodePerSec,
   };
 }
+
+export type RapidFault = 'egress-loss-80' | 'ingress-flip-flop';
+
+export interface RapidRun {
+  /** Per faulty member: the most alive<->dead changes any healthy observer saw, and the median. */
+  transitionsMax: number;
+  transitionsMedian: number;
+  /** Dead verdicts on healthy members (never wanted). */
+  falsePositivesOnHealthy: number;
+  msgsPerNodePerSec: number;
+  bytesPerNodePerSec: number;
+}
+
+/**
+ * The Rapid paper's one-way faults (USENIX ATC 2018, §2 and §7) on 1% (at least one) of the
+ * members: 80% of their outgoing packets lost, or their incoming packets cut for 20 s and
+ * restored for 20 s, over and over.
+ */
+export function runRapidScenario(opts: { nodes: number; seed: number; minutes: number; config: Partial<ProtocolConfig>; fault: RapidFault }): RapidRun {
+  const sim = new Simulation({ nodes: opts.nodes, seed: opts.seed, config: opts.config });
+  sim.joinAll();
+  sim.runUntilConverged(60_000);
+  sim.markSteady();
+  const count = Math.max(1, Math.round(opts.nodes / 100));
+  const faulty = Array.from({ length: count }, (_, i) => Math.floor(((i + 1) * opts.nodes) / (count + 1)));
+  const faultyNames = new Set(faulty.map((f) => sim.name(f)));
+  if (opts.fault === 'egress-loss-80') sim.link(faulty, 'all', { loss: 0.8 });
+  else sim.flap('all', faulty, 20_000);
+  const changes = new Map<string, number>();
+  let falsePositivesOnHealthy = 0;
+  sim.onEvent((observer, e) => {
+    if (faultyNames.has(observer)) return;
+    const subject = e.member.name;
+    if (!faultyNames.has(subject)) {
+      if (e.type === 'failed') falsePositivesOnHealthy++;
+      return;
+    }
+    const isChange = e.type === 'failed' || ((e.type === 'alive' || e.type === 'join') && e.previous === 'dead');
+    if (isChange) changes.set(`${observer}>${subject}`, (changes.get(`${observer}>${subject}`) ?? 0) + 1);
+  });
+  sim.run(opts.minutes * 60_000);
+  const counts = [...changes.values()].sort((a, b) => a - b);
+  const r = sim.report();
+  return {
+    transitionsMax: counts[counts.length - 1] ?? 0,
+    transitionsMedian: counts[Math.floor(counts.length / 2)] ?? 0,
+    falsePositivesOnHealthy,
+    msgsPerNodePerSec: r.msgsPerNodePerSec,
+    bytesPerNodePerSec: r.bytesPerNodePerSec,
+  };
+}

@@ -622,6 +622,7 @@ export class Swim {
       }
       case M.MsgType.Suspect: {
         if (!known) return;
+        if (known.state === 'left' && known.incarnation >= m.inc) return this.answerStale(known);
         if (known.state === 'suspect' && known.incarnation === m.inc) {
           // An independent accuser shortens the suspicion; pass it on so others can count it too.
           if (this.countsConfirmations() && this.suspicions.confirm(m.name, m.inc, m.from, this.suspicionTimeout())) {
@@ -641,6 +642,11 @@ export class Swim {
       case M.MsgType.Dead:
       case M.MsgType.Left: {
         if (!known) return;
+        // Multi-observer rule: one member's verdict on a member we still hold alive is only an
+        // accusation. A single slow or one-way-broken agent must not kill a healthy member.
+        if (m.type === M.MsgType.Dead && this.config.activeConfirmation && known.state === 'alive' && m.inc >= known.incarnation) {
+          return this.onUpdate(M.suspect(m.name, m.inc, m.from), now, relay);
+        }
         const onProbation = this.probation.get(m.name);
         if (onProbation && (m.type === M.MsgType.Left || m.inc >= onProbation.claim.inc)) this.probation.delete(m.name);
         const state: MemberState = m.type === M.MsgType.Dead ? 'dead' : 'left';
@@ -652,6 +658,14 @@ export class Swim {
         return;
       }
     }
+  }
+
+  /**
+   * Someone accuses a member that left: it missed the `left` (gossip reaches everyone only with
+   * high probability). Tell it again, unless we are already telling.
+   */
+  private answerStale(known: MemberRecord): void {
+    if (this.broadcasts.transmitsOf(known.name) === undefined) this.broadcasts.enqueue(M.left(known.name, known.incarnation));
   }
 
   private admitAlive(m: M.Alive, known: MemberRecord | undefined, now: number, relay: boolean): void {
