@@ -14,3 +14,4 @@ export {
   type ShardInfo,
   type ShardStrategy,
 } from './shard-map.js';
+export { summarizeRing, type RingSummary, type RingMemberSummary, type ShardMapSummary } from './summary.js';
