@@ -12,6 +12,8 @@
  *   node --expose-gc --import tsx bench/fuzz.ts [--packets 1000000] [--rate 50000] [--connections 1000]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -39,19 +41,26 @@ const heapMiB = (): number => {
   return getHeapStatistics().used_heap_size / 1048576;
 };
 
-const protocol = { probeIntervalMs: 500, probeTimeoutMs: 200, gossipIntervalMs: 100, pushPullIntervalMs: 5000 };
+// The production default (lan): the question is whether garbage hurts a normally set cluster.
+const profile = argv.includes('--profile') ? argv[argv.indexOf('--profile') + 1]! : 'lan';
 const agents: Agent[] = [];
-for (let i = 0; i < 5; i++) agents.push(await createAgent({ name: `f${i}`, bind: '127.0.0.1:0', profile: 'local', protocol, admin: null, logLevel: 'silent', encrypt: key, clusterLabel: label }));
+for (let i = 0; i < 5; i++) agents.push(await createAgent({ name: `f${i}`, bind: '127.0.0.1:0', profile, admin: null, logLevel: 'silent', encrypt: key, clusterLabel: label }));
 const target = agents[0]!;
 const admin = await startAdminServer('127.0.0.1:0', adminDepsFor(target, async () => {}));
 const failed: string[] = [];
-for (const a of agents) a.on('failed', (e) => failed.push(`${a.name} saw ${e.member.name} failed`));
+let attackStart = 0;
+for (const a of agents) a.on('failed', (e) => failed.push(`${a.name} saw ${e.member.name} failed at +${Math.round(performance.now() - attackStart)} ms`));
+// Event-loop delay of the agents' process: a stall longer than the suspicion timeout explains a
+// false failure by CPU starvation rather than by the garbage itself.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 for (const a of agents.slice(1)) await a.join([target.address]);
 const converged = (): boolean => agents.every((a) => agents.every((b) => a.member(b.name)?.state === 'alive'));
 for (let t = 0; t < 200 && !converged(); t++) await sleep(50);
 if (!converged()) throw new Error('the cluster did not converge before the attack');
 await sleep(2000);
 const heapBefore = heapMiB();
+loopDelay.enable();
+attackStart = performance.now();
 process.stderr.write(`fuzz: 5 agents converged; attacking ${target.name} with ${packets} datagrams at ~${rate}/s, then ${connections} TCP connections\n`);
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -71,6 +80,7 @@ const code = await new Promise<number | null>((resolve) => attacker.once('exit',
 if (code !== 0) throw new Error(`the attacker (pid ${attacker.pid}) exited with code ${code}`);
 const counts = JSON.parse(out) as { sent: number; opened: number; refused: number };
 const attackMs = performance.now() - t0;
+loopDelay.disable();
 process.stderr.write(`fuzz: attack over after ${Math.round(attackMs)} ms; settling\n`);
 const cpu = process.cpuUsage(cpu0);
 await sleep(5000); // let the cluster settle, and the heap give back what the attack took
@@ -94,6 +104,10 @@ const result = {
   convergedAtEnd: endConverged,
   notConvergedSamplesDuringAttack: `${notConvergedSamples}/${samples}`,
   healthyMembersDeclaredFailed: failed,
+  profile,
+  eventLoopDelayMs: { p50: Math.round(loopDelay.percentile(50) / 1e6), p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) },
+  hostLoadAverage: loadavg().map((x) => Math.round(x * 10) / 10),
+  cpus: cpus().length,
   heapMiB: { before: Math.round(heapBefore * 10) / 10, after: Math.round(heapAfter * 10) / 10, ratio: Math.round(heapRatio * 1000) / 1000 },
   gcExposed: gc !== undefined,
 };
@@ -103,7 +117,7 @@ writeFileSync(new URL(`./results/fuzz-${Date.now()}.json`, import.meta.url), `${
 const md = `# npm run fuzz: measured
 
 Command: \`npm run fuzz\` (\`node --expose-gc --import tsx bench/fuzz.ts --packets ${packets} --rate ${rate} --connections ${connections}\`).
-5 agents on loopback in one process (encrypted, label \`${label}\`, profile local with 500 ms probes); a
+5 agents on loopback in one process (encrypted, label \`${label}\`, profile ${profile}); a
 separate process attacks agent f0: UDP garbage (random, labelled random, bit-flipped and truncated
 plaintext and sealed packets, huge declared lengths, 2,000-deep nesting, seal headers with random
 key ids), then junk TCP connections to its admin API (random bytes, oversize bodies, unfinished
@@ -118,7 +132,9 @@ headers, truncated JSON).
 | CPU of the 5-agent process during the attack | ${result.agentCpuSecondsDuringAttack} s |
 | converged at the end | ${endConverged} |
 | samples not converged during the attack (every 250 ms) | ${result.notConvergedSamplesDuringAttack} |
-| healthy members declared failed | ${failed.length} |
+| healthy members declared failed | ${failed.length}${failed.length ? ` (${failed.join('; ')})` : ''} |
+| event-loop delay of the agents' process p50 / p99 / max (ms) | ${result.eventLoopDelayMs.p50} / ${result.eventLoopDelayMs.p99} / ${result.eventLoopDelayMs.max} |
+| host load average (1/5/15 min), cores | ${result.hostLoadAverage.join(' / ')}, ${result.cpus} |
 | heap before / after (MiB, after full GC) | ${result.heapMiB.before} / ${result.heapMiB.after} (x${result.heapMiB.ratio}) |
 | verdict | ${pass ? 'PASS' : 'FAIL'} |
 
