@@ -85,6 +85,12 @@ export interface ProtocolConfig {
   flapDamping: boolean;
   /** Probation length (ms): how long a member declared dead must look healthy to come back. */
   readmitAfterMs: number;
+  /**
+   * Event-loop lag as local health: the agent samples its own event-loop delay and a window whose
+   * worst delay exceeds half the probe timeout raises the awareness score, so a Node process that
+   * stalls stops accusing others (Lifeguard's premise hits a single-threaded runtime harder).
+   */
+  lagAwareness: boolean;
 }
 
 /** memberlist DefaultLANConfig, plus our own additions. */
@@ -120,6 +126,7 @@ export const lan: Readonly<ProtocolConfig> = Object.freeze({
   confirmers: 3,
   flapDamping: true,
   readmitAfterMs: 30_000,
+  lagAwareness: true,
 });
 
 /** Every switch beyond SWIM off: plain SWIM, for comparison. */
@@ -131,6 +138,7 @@ export const plainSwim: Partial<ProtocolConfig> = Object.freeze({
   stallDetection: false,
   activeConfirmation: false,
   flapDamping: false,
+  lagAwareness: false,
 });
 
 /** Lifeguard as published (and as memberlist runs it), without our additions. */
@@ -138,6 +146,7 @@ export const lifeguardOnly: Partial<ProtocolConfig> = Object.freeze({
   stallDetection: false,
   activeConfirmation: false,
   flapDamping: false,
+  lagAwareness: false,
 });
 
 /** memberlist DefaultWANConfig as a difference from LAN: slower, more tolerant of latency and loss. */
@@ -181,7 +190,7 @@ export function isProfileName(s: string): s is ProfileName {
 }
 
 type Rule = (v: number, c: ProtocolConfig) => string | undefined;
-const BOOLEAN_FIELDS = new Set<keyof ProtocolConfig>(['lifeguardAwareness', 'lifeguardNack', 'lifeguardDynamicSuspicion', 'lifeguardBuddy', 'stallDetection', 'activeConfirmation', 'flapDamping']);
+const BOOLEAN_FIELDS = new Set<keyof ProtocolConfig>(['lifeguardAwareness', 'lifeguardNack', 'lifeguardDynamicSuspicion', 'lifeguardBuddy', 'stallDetection', 'activeConfirmation', 'flapDamping', 'lagAwareness']);
 const nonNegInt: Rule = (v) => (Number.isInteger(v) && v >= 0 ? undefined : 'must be an integer >= 0');
 const posInt: Rule = (v) => (Number.isInteger(v) && v > 0 ? undefined : 'must be an integer > 0');
 const posNum: Rule = (v) => (Number.isFinite(v) && v > 0 ? undefined : 'must be a number > 0');

@@ -24,6 +24,7 @@ import { createMemberGuard } from './member-guard.js';
 import { WireRouter } from './wire-router.js';
 import { resolveAgentConfig, type AgentConfig, type AgentConfigInput, type LogLevel } from './agent-config.js';
 import { Driver } from './driver.js';
+import { LoopLagMonitor } from './loop-lag.js';
 import { TypedEmitter } from './events.js';
 import { MemberHistory, type HistoryEntry } from './history.js';
 import { createLogger, type Logger } from './log.js';
@@ -149,6 +150,8 @@ class RealAgent implements Agent {
   private state: AgentStats['state'] = 'running';
   private leaving: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
+  /** Event-loop lag fed to the core as local health (lagAwareness). */
+  private readonly lag: LoopLagMonitor | undefined;
 
   constructor(
     readonly config: AgentConfig,
@@ -215,6 +218,7 @@ class RealAgent implements Agent {
       });
       security.keyring.onChange((v) => this.log.info({ keys: v.keys.length }, 'keyring changed'));
     }
+    this.lag = config.protocol.lagAwareness ? new LoopLagMonitor(config.protocol.probeIntervalMs, (ms) => this.driver.reportLag(ms)) : undefined;
     if (config.dataDir) {
       this.snapshotter = new Snapshotter(
         config.dataDir,
@@ -336,6 +340,7 @@ class RealAgent implements Agent {
     if (!this.stopping) {
       this.stopping = (async () => {
         this.driver.close();
+        this.lag?.stop();
         this.keyService?.close();
         this.snapshotter?.flush();
         this.snapshotter?.stop();

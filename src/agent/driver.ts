@@ -116,6 +116,11 @@ export class Driver {
     this.drive({ type: 'set-tags', tags });
   }
 
+  /** Report our own event-loop delay (ms) over the last window; see lagAwareness. */
+  reportLag(lagMs: number): void {
+    this.drive({ type: 'lag', lagMs });
+  }
+
   /** Stop at once: no more packets, no more wake-ups. */
   close(): void {
     this.closed = true;

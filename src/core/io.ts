@@ -10,7 +10,9 @@ export type Input =
   | { readonly type: 'tick' }
   | { readonly type: 'join'; readonly id: number; readonly seeds: readonly Address[] }
   | { readonly type: 'leave' }
-  | { readonly type: 'set-tags'; readonly tags: Tags };
+  | { readonly type: 'set-tags'; readonly tags: Tags }
+  /** The host measured its own event-loop delay (ms) over the last sampling window. */
+  | { readonly type: 'lag'; readonly lagMs: number };
 
 /** Things worth a log line or a counter; never needed for correctness. */
 export type Note =

@@ -65,6 +65,8 @@ export interface SwimCounters {
   nacksReceived: number;
   /** Ticks that came far later than asked: our own process stalled. */
   stalls: number;
+  /** Event-loop delay samples over half the probe timeout, reported by the host. */
+  lagSpikes: number;
 }
 
 interface Probe {
@@ -152,6 +154,7 @@ export class Swim {
     nacksSent: 0,
     nacksReceived: 0,
     stalls: 0,
+    lagSpikes: 0,
   };
   /** The deadline we last asked to be woken at, to notice when we are woken late. */
   private requestedWake = Infinity;
@@ -268,6 +271,12 @@ export class Swim {
         break;
       case 'set-tags':
         this.setTags(input.tags, now);
+        break;
+      case 'lag':
+        if (this.config.lagAwareness && input.lagMs > this.config.probeTimeoutMs / 2) {
+          this.counts.lagSpikes++;
+          this.awareness.apply(1);
+        }
         break;
     }
     return this.out;

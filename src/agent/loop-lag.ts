@@ -1,0 +1,29 @@
+/**
+ * Samples this process's event-loop delay with perf_hooks.monitorEventLoopDelay and reports the
+ * worst delay of each window. A Node agent that stalls (GC, a busy handler, a starved CPU) is
+ * the slow one; feeding that to the core's awareness keeps it from accusing healthy members.
+ */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+
+export class LoopLagMonitor {
+  private readonly histogram: IntervalHistogram;
+  private readonly timer: NodeJS.Timeout;
+
+  /** Report the worst delay (ms) every `windowMs`. */
+  constructor(windowMs: number, report: (worstMs: number) => void) {
+    this.histogram = monitorEventLoopDelay({ resolution: 20 });
+    this.histogram.enable();
+    this.timer = setInterval(() => {
+      const worstMs = this.histogram.max / 1e6;
+      this.histogram.reset();
+      report(worstMs);
+    }, windowMs);
+    // Sampling must never keep a process alive that has nothing else to do.
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.histogram.disable();
+  }
+}

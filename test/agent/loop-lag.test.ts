@@ -1,0 +1,36 @@
+/** Event-loop lag as local health: the monitor sees a blocked loop, and the core counts it. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LoopLagMonitor } from '../../src/agent/loop-lag.js';
+import { Swim } from '../../src/core/swim.js';
+import { lan, plainSwim, resolveConfig } from '../../src/config.js';
+import { SeededRandom } from '../../src/runtime/random.js';
+import { createCodec } from '../../src/wire/codec.js';
+
+test('the monitor reports a window in which the loop was blocked', { timeout: 10_000 }, async () => {
+  const samples: number[] = [];
+  const monitor = new LoopLagMonitor(200, (ms) => samples.push(ms));
+  try {
+    const until = performance.now() + 300;
+    while (performance.now() < until) {
+      // Busy on purpose: this is the stall being measured.
+    }
+    await new Promise((r) => setTimeout(r, 700));
+    assert.ok(Math.max(...samples) >= 250, `worst sample ${Math.max(...samples)} ms`);
+  } finally {
+    monitor.stop();
+  }
+});
+
+test('a lag report over half the probe timeout raises awareness, unless lagAwareness is off', () => {
+  const codec = createCodec();
+  const make = (config = lan) => new Swim({ name: 'a', address: 'a', config }, { random: new SeededRandom(1), sizeOf: codec.sizeOf }, 0);
+  const on = make();
+  on.step({ type: 'lag', lagMs: 100 }, 10);
+  assert.equal(on.counters().awareness, 0, 'a small delay is normal');
+  on.step({ type: 'lag', lagMs: 400 }, 20);
+  assert.deepEqual([on.counters().awareness, on.counters().lagSpikes], [1, 1]);
+  const off = make(resolveConfig({ ...plainSwim, lifeguardAwareness: true }));
+  off.step({ type: 'lag', lagMs: 400 }, 20);
+  assert.equal(off.counters().awareness, 0);
+});
