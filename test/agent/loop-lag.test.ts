@@ -11,10 +11,15 @@ test('the monitor reports a window in which the loop was blocked', { timeout: 10
   const samples: number[] = [];
   const monitor = new LoopLagMonitor(200, (ms) => samples.push(ms));
   try {
-    const until = performance.now() + 300;
-    while (performance.now() < until) {
-      // Busy on purpose: this is the stall being measured.
-    }
+    await new Promise<void>((r) =>
+      setTimeout(() => {
+        const until = performance.now() + 300;
+        while (performance.now() < until) {
+          // Busy on purpose: this is the stall being measured.
+        }
+        r();
+      }, 50),
+    );
     await new Promise((r) => setTimeout(r, 700));
     assert.ok(Math.max(...samples) >= 250, `worst sample ${Math.max(...samples)} ms`);
   } finally {
