@@ -8,7 +8,7 @@
  * GET  /v1/lookup/:key[?n=3] (same as the query form)   GET /v1/ring (members, points, checksums, shards)
  * POST /v1/join {"addrs": [...]}   POST /v1/leave   POST /v1/tags {"set": {...}, "delete": [...]}
  * GET  /v1/keys (list, cluster-wide)   POST /v1/keys {"op": "install"|"use"|"remove", "key": "..."}
- * GET  /metrics
+ * GET  /metrics   GET / (the dashboard page; served without the token, see dashboard/serve.ts)
  *
  * With a token (`--admin-token`), every request must carry `Authorization: Bearer <token>`
  * (401 otherwise); compared in constant time.
@@ -22,6 +22,7 @@ import { ClusterError } from '../errors.js';
 import type { Member, Tags } from '../core/types.js';
 import { parseHostPort, formatHostPort } from '../transport/address.js';
 import { renderMetrics } from './metrics.js';
+import { serveDashboard } from './dashboard/serve.js';
 import type { RingSummary } from '../ring/summary.js';
 
 /** Largest request body accepted (bytes). */
@@ -98,6 +99,8 @@ export async function startAdminServer(listen: string, deps: AdminDeps, opts: Ad
   const hp = parseHostPort(listen, 'admin', { host: '127.0.0.1', port: 7947 });
   const want = opts.token === undefined ? undefined : digest(opts.token);
   const server = createServer((req, res) => {
+    // The dashboard page at / is static and holds no data; it asks for the token itself.
+    if (serveDashboard(req, res)) return;
     if (want && !authorized(req, want)) {
       res.setHeader('www-authenticate', 'Bearer');
       return sendJson(res, 401, { error: { code: 'ERR_UNAUTHORIZED', message: 'this agent requires a bearer token: set PHANTOM_ADMIN_TOKEN to the agent\'s --admin-token' } });
