@@ -14,10 +14,11 @@ import { MembershipTable, isLive, type MemberRecord } from './membership.js';
 import * as M from './messages.js';
 import { ProbeOrder } from './probe-order.js';
 import { buildParts, entryOf } from './push-pull.js';
-import { checkerRank } from './confirmers.js';
+import { Joiner } from './joiner.js';
+import { Vetting } from './vetting.js';
 import { Suspicions, type SuspicionTimeout } from './suspicion.js';
 import { tagsFromWire, tagsToWire, utf8Length } from './tags.js';
-import { dynamicSuspicionTimeoutMs, expectedConfirmations, joinAttemptTimeoutMs, pushPullIntervalMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
+import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
 import type { Address, Member, MemberEvent, MemberState, Random, Tags } from './types.js';
 
 export interface SwimInit {
@@ -80,46 +81,12 @@ interface Probe {
   nacks: number;
 }
 
-/** A check of one member outside the round-robin: active confirmation of a suspect, or probation. */
-interface Check {
-  readonly seq: number;
-  readonly target: string;
-  readonly targetAddr: Address;
-  readonly incarnation: number;
-  /** confirm: a suspect; probation: a dead member claiming life; readmit: our own last look before readmitting it. */
-  readonly purpose: 'confirm' | 'probation' | 'readmit';
-  readonly startAt: number;
-  indirectAt: number;
-  endAt: number;
-  started: boolean;
-  acked: boolean;
-  indirectSent: number;
-}
-
-/** A member declared dead that claims to be alive again: readmitted only if it stays healthy. */
-interface Probation {
-  readonly claim: M.Alive;
-  readonly readmitAt: number;
-  /** Our rank among its checkers, or -1 when we do not check it. */
-  readonly rank: number;
-  nextCheckAt: number;
-  /** Our own last check is under way. */
-  finalCheck: boolean;
-}
-
 interface Relay {
   readonly requester: Address;
   readonly requesterSeq: number;
   readonly expiresAt: number;
   /** When to tell the requester we could not reach the target either (Infinity: never / done). */
   nackAt: number;
-}
-
-interface PendingJoin {
-  readonly id: number;
-  readonly seeds: readonly Address[];
-  attempt: number;
-  deadline: number;
 }
 
 export class Swim {
@@ -134,10 +101,8 @@ export class Swim {
   private readonly order: ProbeOrder;
   private readonly suspicions = new Suspicions();
   private readonly relays = new Map<number, Relay>();
-  private readonly checks = new Map<number, Check>();
-  private readonly probation = new Map<string, Probation>();
-  private readonly joins: PendingJoin[] = [];
-  private readonly seeds = new Set<Address>();
+  private readonly vetting: Vetting;
+  private readonly joiner: Joiner;
   private readonly awareness: Awareness;
   private readonly counts: Omit<SwimCounters, 'awareness'> = {
     suspicionsStarted: 0,
@@ -182,6 +147,27 @@ export class Swim {
     this.sizeOf = deps.sizeOf;
     this.broadcasts = new BroadcastQueue(deps.sizeOf);
     this.order = new ProbeOrder(deps.random);
+    this.vetting = new Vetting({
+      name: this.name,
+      config: init.config,
+      member: (name) => this.table.get(name),
+      liveNames: () => this.liveNames(),
+      canCheck: () => this.state === 'running' && this.awareness.score === 0,
+      nextSeq: () => ++this.seq,
+      liveCount: () => this.table.liveCount,
+      send: (to, primary, companion) => this.send(to, primary, companion),
+      helpers: (k, target) => this.order.sample(k, (n) => n !== target && n !== this.name && this.table.get(n)?.state === 'alive').map((n) => this.table.get(n)!.address),
+      confirmFailed: (row, now) => this.confirmOwn(row, now),
+      probationFailed: (name, incarnation, now) => this.onUpdate(M.dead(name, incarnation, this.name), now),
+      readmit: (claim, now) => this.admitAlive(claim, this.table.get(claim.name), now, false),
+      count: (counter) => void this.counts[counter]++,
+    });
+    this.joiner = new Joiner({
+      config: init.config,
+      address: init.address,
+      pushTo: (seed) => this.sendState(seed, M.PushPullFlag.join, false),
+      output: (o) => this.out.push(o),
+    });
     this.awareness = new Awareness(init.config.awarenessMaxMultiplier, init.config.lifeguardAwareness);
     this.incarnation = init.incarnation ?? 0;
     this.wireTags = tagsToWire(init.tags ?? {});
@@ -237,12 +223,11 @@ export class Swim {
     let t = Math.min(this.suspicions.earliest(), this.nextMaintenanceAt);
     if (this.broadcasts.pending > 0) t = Math.min(t, this.nextGossipAt);
     for (const r of this.relays.values()) t = Math.min(t, r.nackAt);
-    for (const p of this.probation.values()) t = Math.min(t, p.finalCheck ? Infinity : p.readmitAt, p.nextCheckAt);
+    t = Math.min(t, this.vetting.earliest());
     if (this.state === 'leaving') return Math.min(t, this.leaveDeadline);
-    for (const c of this.checks.values()) t = Math.min(t, !c.started ? c.startAt : c.acked || c.indirectSent ? c.endAt : c.indirectAt);
     t = Math.min(t, this.nextProbeAt, this.nextPushPullAt);
     if (this.probe) t = Math.min(t, this.probe.acked ? this.probe.endAt : this.probe.indirectSent ? this.probe.endAt : this.probe.indirectAt);
-    for (const j of this.joins) t = Math.min(t, j.deadline);
+    t = Math.min(t, this.joiner.earliest());
     return t;
   }
 
@@ -264,7 +249,7 @@ export class Swim {
       case 'tick':
         break;
       case 'join':
-        this.startJoin(input.id, input.seeds, now);
+        this.joiner.start(input.id, input.seeds, now);
         break;
       case 'leave':
         this.startLeave(now);
@@ -290,15 +275,14 @@ export class Swim {
       this.suspicions.postponeDue(now, now + STALL_GRACE_MS);
       for (const r of this.relays.values()) if (r.nackAt <= now) r.nackAt = now + STALL_GRACE_MS;
       if (this.probe && now >= this.probe.indirectAt) this.probe = undefined;
-      for (const [seq, c] of this.checks) if (c.started && now >= c.indirectAt) this.checks.delete(seq);
+      this.vetting.dropOverdue(now);
     }
     this.expireSuspicions(now);
     this.sendNacks(now);
-    this.advanceProbation(now);
+    this.vetting.advance(now, this.state === 'running');
     if (this.state === 'running') {
-      this.advanceChecks(now);
       this.advanceProbe(now);
-      this.advanceJoins(now);
+      this.joiner.advance(now);
       if (now >= this.nextPushPullAt) {
         this.nextPushPullAt = now + pushPullIntervalMs(this.config.pushPullIntervalMs, this.table.liveCount);
         if (this.config.pushPullIntervalMs > 0) this.periodicPushPull(now);
@@ -423,92 +407,11 @@ export class Swim {
     this.counts.suspicionsStarted++;
     const timeoutMs = this.suspicions.start(name, incarnation, accuser, now, this.suspicionTimeout());
     this.note({ kind: 'suspicion-started', target: name, by: accuser, timeoutMs });
-    // Active confirmation: the designated checkers probe the suspect now, staggered so that a
-    // short stall of the suspect does not fail every check at once.
-    if (!this.config.activeConfirmation || accuser === this.name || this.awareness.score > 0) return;
-    const rank = checkerRank(this.name, name, incarnation, this.liveNames(), this.config.confirmers);
-    const row = this.table.get(name);
-    if (rank >= 0 && row) this.scheduleCheck(name, row.address, incarnation, 'confirm', now + (rank * this.config.probeIntervalMs) / 2);
+    this.vetting.suspicionStarted(name, incarnation, accuser, now);
   }
 
   private *liveNames(): Generator<string> {
     for (const r of this.table.values()) if (isLive(r.state)) yield r.name;
-  }
-
-  private scheduleCheck(target: string, targetAddr: Address, incarnation: number, purpose: Check['purpose'], startAt: number): void {
-    const seq = ++this.seq;
-    this.checks.set(seq, { seq, target, targetAddr, incarnation, purpose, startAt, indirectAt: Infinity, endAt: Infinity, started: false, acked: false, indirectSent: 0 });
-  }
-
-  private advanceChecks(now: number): void {
-    for (const [seq, c] of this.checks) {
-      if (!c.started) {
-        if (now < c.startAt) continue;
-        if (!this.checkStillWanted(c)) {
-          this.checks.delete(seq);
-          continue;
-        }
-        c.started = true;
-        c.indirectAt = now + this.config.probeTimeoutMs;
-        c.endAt = now + this.config.probeIntervalMs;
-        this.counts.checks++;
-        const ping = M.ping(seq, c.target, this.name, this.table.liveCount);
-        if (c.purpose === 'confirm' && this.config.lifeguardBuddy) this.send(c.targetAddr, ping, M.suspect(c.target, c.incarnation, this.name));
-        else this.send(c.targetAddr, ping);
-        continue;
-      }
-      if (!c.acked && !c.indirectSent && now >= c.indirectAt) {
-        const helpers = this.order.sample(Math.min(2, this.config.indirectChecks), (n) => n !== c.target && n !== this.name && this.table.get(n)?.state === 'alive');
-        for (const h of helpers) this.send(this.table.get(h)!.address, M.pingReq(seq, c.target, c.targetAddr, this.name));
-        c.indirectSent = Math.max(1, helpers.length);
-      }
-      if (now < c.endAt) continue;
-      this.checks.delete(seq);
-      if (!c.acked) this.checkFailed(c, now);
-      else if (c.purpose === 'readmit') this.readmit(c.target, now);
-    }
-  }
-
-  private readmit(name: string, now: number): void {
-    const p = this.probation.get(name);
-    if (!p) return;
-    this.probation.delete(name);
-    this.counts.readmitted++;
-    this.admitAlive(p.claim, this.table.get(name), now, false);
-  }
-
-  private checkStillWanted(c: Check): boolean {
-    if (c.purpose !== 'confirm') return this.probation.get(c.target)?.claim.inc === c.incarnation;
-    const row = this.table.get(c.target);
-    return row?.state === 'suspect' && row.incarnation === c.incarnation;
-  }
-
-  private checkFailed(c: Check, now: number): void {
-    this.counts.checksFailed++;
-    if (!this.checkStillWanted(c)) return;
-    if (c.purpose === 'confirm') return this.confirmOwn(this.table.get(c.target)!, now);
-    // On probation and unreachable: dead again, at the incarnation it claimed.
-    this.counts.probationsFailed++;
-    this.onUpdate(M.dead(c.target, c.incarnation, this.name), now);
-  }
-
-  private advanceProbation(now: number): void {
-    for (const [name, p] of this.probation) {
-      if (now >= p.readmitAt) {
-        // A failure our checkers reported may not have reached us: look once more ourselves.
-        if (this.state !== 'running' || this.awareness.score > 0) this.readmit(name, now);
-        else if (!p.finalCheck) {
-          p.finalCheck = true;
-          p.nextCheckAt = Infinity;
-          this.scheduleCheck(name, p.claim.addr, p.claim.inc, 'readmit', now);
-        }
-        continue;
-      }
-      if (this.state === 'running' && now >= p.nextCheckAt) {
-        p.nextCheckAt = now + 2 * this.config.probeIntervalMs;
-        this.scheduleCheck(name, p.claim.addr, p.claim.inc, 'probation', now);
-      }
-    }
   }
 
   /** The timeout of a suspicion by the number of independent confirmations it has. */
@@ -574,11 +477,7 @@ export class Swim {
       if (now <= relay.expiresAt) this.send(relay.requester, M.ack(relay.requesterSeq, m.from, m.known));
       return;
     }
-    const check = this.checks.get(m.seq);
-    if (check) {
-      check.acked = true;
-      return;
-    }
+    if (this.vetting.acked(m.seq)) return;
     if (this.probe && this.probe.seq === m.seq && !this.probe.acked) {
       this.probe.acked = true;
       // Only a direct ack shows our own packets flow both ways (Lifeguard).
@@ -626,7 +525,11 @@ export class Swim {
     switch (m.type) {
       case M.MsgType.Alive: {
         if (utf8Length(m.name) > this.config.maxNameBytes) return;
-        if (known?.state === 'dead' && m.inc > known.incarnation && this.config.flapDamping) return this.startProbation(m, now, relay);
+        if (known?.state === 'dead' && m.inc > known.incarnation && this.config.flapDamping) {
+          // Relay the claim: every agent puts the member on probation, not just us.
+          if (this.vetting.startProbation(m, now) && relay) this.broadcasts.enqueue(m);
+          return;
+        }
         return this.admitAlive(m, known, now, relay);
       }
       case M.MsgType.Suspect: {
@@ -656,8 +559,7 @@ export class Swim {
         if (m.type === M.MsgType.Dead && this.config.activeConfirmation && known.state === 'alive' && m.inc >= known.incarnation) {
           return this.onUpdate(M.suspect(m.name, m.inc, m.from), now, relay);
         }
-        const onProbation = this.probation.get(m.name);
-        if (onProbation && (m.type === M.MsgType.Left || m.inc >= onProbation.claim.inc)) this.probation.delete(m.name);
+        this.vetting.verdict(m.name, m.inc, m.type === M.MsgType.Left);
         const state: MemberState = m.type === M.MsgType.Dead ? 'dead' : 'left';
         const r = this.table.apply({ name: m.name, state, incarnation: m.inc }, now);
         if (!r.changed) return;
@@ -684,16 +586,6 @@ export class Swim {
     this.suspicions.clear(m.name);
     if (!known || !isLive(known.state)) this.order.insert(m.name);
     this.emit(r.event);
-    if (relay) this.broadcasts.enqueue(m);
-  }
-
-  /** A dead member says it lives: believe it after readmitAfterMs of passing its checkers' probes. */
-  private startProbation(m: M.Alive, now: number, relay: boolean): void {
-    const current = this.probation.get(m.name);
-    if (current && current.claim.inc >= m.inc) return;
-    const rank = this.awareness.score > 0 ? -1 : checkerRank(this.name, m.name, m.inc, this.liveNames(), this.config.confirmers);
-    this.probation.set(m.name, { claim: m, readmitAt: now + this.config.readmitAfterMs, rank, nextCheckAt: rank >= 0 ? now + ((rank + 1) * this.config.probeIntervalMs) / 2 : Infinity, finalCheck: false });
-    this.counts.probations++;
     if (relay) this.broadcasts.enqueue(m);
   }
 
@@ -765,7 +657,7 @@ export class Swim {
   private onPushPull(m: M.PushPull, from: Address, now: number): void {
     for (const e of m.entries) this.mergeEntry(e, m.from, now);
     if (m.flags & M.PushPullFlag.reply) {
-      this.joinAnswered(from);
+      this.joiner.answered(from);
     } else if (m.part === 0 && this.state !== 'stopped') {
       // Merge first, then answer: a refutation caused by the push rides in our reply.
       this.sendState(from, M.PushPullFlag.reply, false);
@@ -827,48 +719,6 @@ export class Swim {
     this.lastCatchUpAt = now;
   }
 
-  private startJoin(id: number, seeds: readonly Address[], now: number): void {
-    const others = [...new Set(seeds)].filter((s) => s !== this.address);
-    for (const s of others) this.seeds.add(s);
-    if (others.length === 0) {
-      this.out.push({ type: 'join-result', id, ok: true, contacted: 0 });
-      return;
-    }
-    const join: PendingJoin = { id, seeds: others, attempt: 0, deadline: now + joinAttemptTimeoutMs(this.config.joinTimeoutMs, 0) };
-    this.joins.push(join);
-    for (const s of others) this.sendState(s, M.PushPullFlag.join, false);
-  }
-
-  private advanceJoins(now: number): void {
-    for (let i = this.joins.length - 1; i >= 0; i--) {
-      const j = this.joins[i]!;
-      if (now < j.deadline) continue;
-      j.attempt++;
-      if (j.attempt >= this.config.joinAttempts) {
-        this.joins.splice(i, 1);
-        this.out.push({
-          type: 'join-result',
-          id: j.id,
-          ok: false,
-          error: `no seed answered (${j.seeds.join(', ')}) after ${j.attempt} attempts over ${now - (j.deadline - joinAttemptTimeoutMs(this.config.joinTimeoutMs, j.attempt - 1))}ms; check that the seeds run an agent with the same protocol and are reachable`,
-        });
-        continue;
-      }
-      j.deadline = now + joinAttemptTimeoutMs(this.config.joinTimeoutMs, j.attempt);
-      this.note({ kind: 'join-retry', attempt: j.attempt, seeds: j.seeds });
-      for (const s of j.seeds) this.sendState(s, M.PushPullFlag.join, false);
-    }
-  }
-
-  private joinAnswered(from: Address): void {
-    for (let i = this.joins.length - 1; i >= 0; i--) {
-      const j = this.joins[i]!;
-      if (!j.seeds.includes(from)) continue;
-      this.joins.splice(i, 1);
-      this.out.push({ type: 'join-result', id: j.id, ok: true, contacted: 1 });
-    }
-  }
-
   private maintenanceIntervalMs(): number {
     return this.config.reconnectIntervalMs > 0 ? this.config.reconnectIntervalMs : 10_000;
   }
@@ -886,7 +736,7 @@ export class Swim {
     // about one attempt per failed member per interval, however large it is.
     const chance = failed.length / Math.max(1, this.table.aliveCount - 1);
     if (failed.length > 0 && this.random.next() < chance) targets.push(failed[this.random.int(failed.length)]!.address);
-    for (const s of this.seeds) if (!liveAddrs.has(s) && !targets.includes(s)) targets.push(s);
+    for (const s of this.joiner.seeds) if (!liveAddrs.has(s) && !targets.includes(s)) targets.push(s);
     for (const t of targets) {
       this.note({ kind: 'push-pull', peer: t, reason: 'reconnect' });
       this.sendState(t, 0, false);
@@ -911,7 +761,7 @@ export class Swim {
     if (this.state !== 'running') return;
     this.state = 'leaving';
     this.probe = undefined;
-    this.joins.length = 0;
+    this.joiner.cancel();
     this.incarnation++;
     const previous = this.table.get(this.name)!;
     const row: MemberRecord = { ...previous, state: 'left', incarnation: this.incarnation, stateChangedAt: now };
