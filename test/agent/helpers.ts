@@ -12,6 +12,8 @@ export const FAST: Readonly<Record<string, number>> = Object.freeze({
   pushPullIntervalMs: 2000,
   joinTimeoutMs: 200,
   joinAttempts: 3,
+  // Flap damping's probation, scaled like the rest: a restarted member is back in 2 s.
+  readmitAfterMs: 2000,
   reconnectIntervalMs: 1000,
   leaveTimeoutMs: 500,
 });

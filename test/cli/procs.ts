@@ -11,7 +11,7 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = 'src/cli/main.ts';
 
 /** Fast protocol settings for tests (local profile, ~1 s failure detection). */
-export const FAST_SET = ['probeIntervalMs=200', 'probeTimeoutMs=80', 'suspicionMult=2', 'gossipIntervalMs=50', 'pushPullIntervalMs=2000', 'joinTimeoutMs=200', 'joinAttempts=4', 'reconnectIntervalMs=1000', 'leaveTimeoutMs=500'];
+export const FAST_SET = ['probeIntervalMs=200', 'probeTimeoutMs=80', 'suspicionMult=2', 'gossipIntervalMs=50', 'pushPullIntervalMs=2000', 'joinTimeoutMs=200', 'joinAttempts=4', 'reconnectIntervalMs=1000', 'leaveTimeoutMs=500', 'readmitAfterMs=2000'];
 
 export interface AgentProc {
   readonly name: string;
