@@ -58,11 +58,17 @@ export type ClusterEvents = { [K in MemberEventType]: MemberEvent } & {
 
 export type ClusterHealth = { readonly healthy: true } | { readonly healthy: false; readonly reason: string };
 
+/** Membership changes this close together are placed as one (ms). */
+const SHARD_COALESCE_MS = 100;
+
 const EVENT_TYPES: readonly MemberEventType[] = ['join', 'update', 'suspect', 'alive', 'failed', 'left'];
 
 export class Cluster {
   readonly ring: HashRing;
-  readonly shards: ShardMap;
+  private readonly shardMap: ShardMap;
+  /** Membership changed since the shards were last placed. */
+  private shardsStale = false;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   readonly balancer: LoadBalancer;
   private readonly feed: RingFeed;
   private readonly emitter = new TypedEmitter<ClusterEvents>();
@@ -78,12 +84,12 @@ export class Cluster {
     if (!(this.policy.minAliveShare >= 0 && this.policy.minAliveShare <= 1)) throw new ClusterError('ERR_CONFIG', `health.minAliveShare (${this.policy.minAliveShare}) must be in [0, 1]`);
     this.feed = new RingFeed(new HashRing(options.vnodes !== undefined ? { vnodes: options.vnodes } : {}));
     this.ring = this.feed.ring;
-    this.shards = new ShardMap(options.shards);
+    this.shardMap = new ShardMap(options.shards);
     this.balancer = createBalancer(options.balancer ?? {}, { random: deps.random, now: deps.now, owners: (key, n) => this.ring.lookup(key, n) });
     const routeToSelf = options.routeToSelf ?? true;
     const members = source.members();
     this.feed.reset(members);
-    this.shards.createShards(this.ringMembers());
+    this.shardMap.createShards(this.ringMembers());
     this.balancer.sync(routeToSelf ? members : members.filter((m) => m.name !== source.name));
     this.offs.push(this.feed.on('ring-changed', (change) => this.onRingChanged(change)));
     for (const type of EVENT_TYPES) {
@@ -172,11 +178,31 @@ export class Cluster {
 
   private onRingChanged(change: RingChange): void {
     this.emitter.emit('ring-changed', change);
-    const moves = this.shards.rebalance(this.ringMembers());
+    // Placing 1024 shards costs milliseconds to hundreds of them at 1000 members: coalesce a burst
+    // of changes into one placement, done shortly after, or at once when someone reads the shards.
+    this.shardsStale = true;
+    this.flushTimer ??= setTimeout(() => this.placeShards(), SHARD_COALESCE_MS);
+    this.flushTimer.unref?.();
+  }
+
+  /** The shard map, placed for the current membership. */
+  get shards(): ShardMap {
+    if (this.shardsStale) this.placeShards();
+    return this.shardMap;
+  }
+
+  private placeShards(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (!this.shardsStale) return;
+    this.shardsStale = false;
+    const moves = this.shardMap.rebalance(this.ringMembers());
     if (moves.length > 0) this.emitter.emit('shards-changed', moves);
   }
 
   private detach(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     for (const off of this.offs.splice(0)) off();
   }
 }
