@@ -9,3 +9,5 @@ export type { Report, Detection, FalsePositive } from './measures.js';
 export type { LinkSettings } from './network.js';
 export { parseDuration } from './duration.js';
 export { formatReport } from './report.js';
+export { Recorder, type RecorderOptions, type SimSeries, type NewsCurve, type NewsKind, type LoadSample } from './recorder.js';
+export { renderChartSvg, renderChartHtml, renderChartFor, chartFormatOf } from './charts/index.js';

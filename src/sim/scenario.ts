@@ -70,8 +70,11 @@ export function resolveNodes(set: NodeSet | undefined, size: number, where: stri
 
 const ms = (v: Ms | undefined, fallback: number, where: string): number => (v === undefined ? fallback : parseDuration(v, where));
 
-/** Run a scenario to its end. Throws ERR_SCENARIO for a malformed spec, before or at the bad step. */
-export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: number) => void } = {}): ScenarioResult {
+/**
+ * Run a scenario to its end. Throws ERR_SCENARIO for a malformed spec, before or at the bad step.
+ * `onSimulation` gets the simulation before the first step, to attach observers (a Recorder).
+ */
+export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: number) => void; onSimulation?: (sim: Simulation) => void } = {}): ScenarioResult {
   if (!spec || typeof spec !== 'object') throw new ClusterError('ERR_SCENARIO', 'a scenario must be an object with nodes and steps');
   if (!Array.isArray(spec.steps)) throw new ClusterError('ERR_SCENARIO', 'steps: must be a list of steps');
   const sim = new Simulation({
@@ -83,6 +86,7 @@ export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: numb
     jitterMs: ms(spec.jitter, 2, 'jitter'),
     loss: spec.loss ?? 0,
   });
+  hooks.onSimulation?.(sim);
   const failures: string[] = [];
   const killed: number[] = [];
   const rng = mulberry(spec.seed ?? 1);

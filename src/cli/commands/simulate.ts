@@ -3,13 +3,15 @@
  * join through agent 0 within the first second; once converged, the requested faults happen;
  * the report follows at the end of --duration.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { ClusterError } from '../../errors.js';
 import { isProfileName, type ProfileName, type ProtocolConfig } from '../../config.js';
 import { parseDuration } from '../../sim/duration.js';
 import { formatReport } from '../../sim/report.js';
 import { runScenario, type ScenarioSpec, type Step } from '../../sim/scenario.js';
+import { Recorder } from '../../sim/recorder.js';
+import { chartFormatOf, renderChartFor } from '../../sim/charts/index.js';
 import { parseOverrides } from '../overrides.js';
 
 interface SimulateArgs {
@@ -27,6 +29,7 @@ interface SimulateArgs {
   scenario?: string;
   set: string[];
   config?: string;
+  report?: string;
 }
 
 export const simulateCommand: CommandModule<object, SimulateArgs> = {
@@ -48,8 +51,10 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .option('config', { type: 'string', describe: 'JSON file of protocol overrides' })
       .option('scenario', { type: 'string', describe: 'Run the scenario in this JSON file (see README "Scenario files")' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object instead of the readable report' })
+      .option('report', { type: 'string', describe: 'Also write charts (dissemination, detection, load) to FILE.svg or FILE.html' })
       .example('$0 simulate --nodes 1000 --kill 3 --json', 'Detection times at 1000 agents')
-      .example('$0 simulate --scenario partition.json', 'Run a scenario file') as unknown as Argv<SimulateArgs>,
+      .example('$0 simulate --scenario partition.json', 'Run a scenario file')
+      .example('$0 simulate --nodes 200 --kill 2 --report sim.svg', 'Charts of a run as SVG') as unknown as Argv<SimulateArgs>,
   handler: (args) => {
     const overrides: Partial<ProtocolConfig> = {
       ...(args.config ? (readJson(args.config, '--config') as Partial<ProtocolConfig>) : {}),
@@ -65,16 +70,28 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     }
     const end = args.scenario ? undefined : parseDuration(args.duration, '--duration');
     const progress = process.stderr.isTTY && !args.json ? progressBar(end) : undefined;
-    const result = runScenario(spec, progress ? { progress } : {});
+    if (args.report !== undefined && chartFormatOf(args.report) === undefined) throw new ClusterError('ERR_ARGUMENT', `--report: the file name must end in .svg or .html, got ${args.report}`);
+    let recorder = undefined as Recorder | undefined;
+    const result = runScenario(spec, { ...(progress ? { progress } : {}), ...(args.report !== undefined ? { onSimulation: (sim) => void (recorder = new Recorder(sim)) } : {}) });
     if (progress) process.stderr.write('\r\x1b[K');
     if (args.json) process.stdout.write(`${JSON.stringify({ ...result.report, failures: result.failures })}\n`);
     else {
       process.stdout.write(`${formatReport(result.report)}\n`);
       for (const f of result.failures) process.stdout.write(`FAILED ${f}\n`);
     }
+    if (args.report !== undefined && recorder) writeReport(args.report, recorder, formatReport(result.report));
     if (result.failures.length > 0) process.exitCode = 1;
   },
 };
+
+/** Write the charts of the run; a bad path is a usage error naming the file. */
+function writeReport(file: string, recorder: Recorder, text: string): void {
+  try {
+    writeFileSync(file, renderChartFor(file, recorder.series(), text) ?? '');
+  } catch (e) {
+    throw new ClusterError('ERR_ARGUMENT', `--report: cannot write ${file}: ${(e as Error).message}`);
+  }
+}
 
 function builtInScenario(args: SimulateArgs, profile: ProfileName, config: Partial<ProtocolConfig>): ScenarioSpec {
   const duration = parseDuration(args.duration, '--duration');
