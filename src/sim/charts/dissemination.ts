@@ -109,7 +109,7 @@ function stepPoints(c: NewsCurve, endMs: number): [number, number][] {
 
 /** A round axis end in seconds. */
 function niceSeconds(s: number): number {
-  for (const m of [0.5, 1, 2, 3, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600]) if (s <= m) return m;
+  for (const m of [0.5, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600]) if (s <= m) return m;
   return Math.ceil(s / 60) * 60;
 }
 
