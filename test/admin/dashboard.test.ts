@@ -45,6 +45,29 @@ async function findChromium(): Promise<{ path: string } | { skip: string }> {
 }
 
 const cleanup: (() => Promise<void>)[] = [];
+
+test('GET / serves the page with its CSP before the token check; every /v1 path still needs the token', { timeout: 20_000 }, async () => {
+  const agent = await createAgent(testConfig('solo'));
+  cleanup.push(() => agent.shutdown());
+  const server = await startAdminServer('127.0.0.1:0', adminDepsFor(agent, async () => undefined), { token: TOKEN });
+  cleanup.push(() => server.close());
+  const base = `http://${server.address}`;
+  for (const path of ['/', '/index.html', '/?x=1']) {
+    const r = await fetch(base + path);
+    assert.equal(r.status, 200, path);
+    assert.match(r.headers.get('content-type') ?? '', /^text\/html/);
+    const csp = r.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'sha256-[A-Za-z0-9+/=]+'/);
+    assert.match(csp, /connect-src 'self'/);
+    const html = await r.text();
+    assert.match(html, /<table id="members">/);
+    assert.doesNotMatch(html, /DASHBOARD_SCRIPT/, 'the script is inlined');
+  }
+  assert.equal((await fetch(base + '/', { method: 'HEAD' })).status, 200);
+  assert.equal((await fetch(base + '/', { method: 'POST' })).status, 401, 'only GET/HEAD of the page skip the token');
+  assert.equal((await fetch(base + '/v1/stats')).status, 401);
+  assert.equal((await fetch(base + '/v1/stats', { headers: { authorization: `Bearer ${TOKEN}` } })).status, 200);
+});
 after(async () => {
   for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
 });
@@ -119,4 +142,18 @@ test('dashboard: three alive rows, a crash turns failed, history on click, token
   mkdirSync(dirname(shot), { recursive: true });
   await page.screenshot({ path: shot, fullPage: true });
   t.diagnostic(`screenshot: ${shot}`);
+
+  // An agent without a ring (older or embedded): shares come from the weight tags; the token
+  // comes from the URL fragment this time, and is wiped from the address bar.
+  const { ring: _ring, ...noRing } = adminDepsFor(a, async () => undefined);
+  const bare = await startAdminServer('127.0.0.1:0', noRing, { token: TOKEN });
+  cleanup.push(() => bare.close());
+  const second = await context.newPage();
+  second.setDefaultTimeout(WAIT_MS);
+  await second.goto(`http://${bare.address}/#token=${encodeURIComponent(TOKEN)}`, { timeout: WAIT_MS });
+  await second.waitForSelector('#ring-legend tr[data-member="b"]');
+  assert.match(await second.textContent('#ring-source') ?? '', /weight tags/);
+  assert.match(await second.textContent('#ring-legend tr[data-member="b"]') ?? '', /66\.7%/, 'b has weight 2 of 3');
+  assert.equal(new URL(second.url()).hash, '', 'the token left the address bar');
+  assert.equal(await second.locator('#auth.show').count(), 0, 'no token prompt');
 });
