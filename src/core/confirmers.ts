@@ -4,19 +4,7 @@
  * set from the same membership, with no message to agree on it, and the set changes with each
  * incarnation, so no member carries the checking for another for long.
  */
-
-/** 32-bit FNV-1a; pure and stable, enough to spread ranks evenly. */
-export function fnv1a32(s: string, h = 0x811c9dc5): number {
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  // Final avalanche: FNV alone leaves the high bits of similar strings alike.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h >>> 0;
-}
+import { fnv1a32 } from './hash.js';
 
 /**
  * Our rank (0-based) among the checkers of `subject` at `incarnation`, or -1 when we are not one

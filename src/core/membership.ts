@@ -7,6 +7,7 @@
  */
 import type { Member, MemberEvent, MemberEventType, MemberState, Tags } from './types.js';
 import { EMPTY_WIRE_TAGS, sameWireTags, tagsFromWire } from './tags.js';
+import { fnv1a32 } from './hash.js';
 
 /** A table row: the public Member plus the tags as they travel. Immutable; replaced on change. */
 export interface MemberRecord extends Member {
@@ -52,6 +53,10 @@ export class MembershipTable {
   private readonly rows = new Map<string, MemberRecord>();
   private live = 0;
   private aliveRows = 0;
+  // Two order-independent sums of row hashes (mod 2^32): a 53-bit digest of the whole table,
+  // kept up to date on every change so that comparing tables costs nothing.
+  private sumA = 0;
+  private sumB = 0;
 
   get size(): number {
     return this.rows.size;
@@ -60,6 +65,11 @@ export class MembershipTable {
   get liveCount(): number {
     return this.live;
   }
+  /** Order-independent digest of every name:state:incarnation: equal tables, equal digests. */
+  get digest(): number {
+    return (this.sumA >>> 0) * 2 ** 21 + ((this.sumB >>> 0) & 0x1fffff);
+  }
+
   /** Members alive (not suspect), ourselves included. */
   get aliveCount(): number {
     return this.aliveRows;
@@ -101,8 +111,10 @@ export class MembershipTable {
     const previous = this.rows.get(record.name);
     if (previous && isLive(previous.state)) this.live--;
     if (previous && previous.state === 'alive') this.aliveRows--;
+    if (previous) this.fold(previous, -1);
     if (isLive(record.state)) this.live++;
     if (record.state === 'alive') this.aliveRows++;
+    this.fold(record, 1);
     this.rows.set(record.name, record);
   }
 
@@ -111,7 +123,14 @@ export class MembershipTable {
     if (!previous) return;
     if (isLive(previous.state)) this.live--;
     if (previous.state === 'alive') this.aliveRows--;
+    this.fold(previous, -1);
     this.rows.delete(name);
+  }
+
+  private fold(r: MemberRecord, sign: 1 | -1): void {
+    const line = `${r.name}:${r.state}:${r.incarnation}`;
+    this.sumA = (this.sumA + sign * fnv1a32(line)) | 0;
+    this.sumB = (this.sumB + sign * fnv1a32(line, 0x9747b28c)) | 0;
   }
 }
 

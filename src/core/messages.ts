@@ -16,6 +16,7 @@ export const MsgType = {
   Dead: 7,
   Left: 8,
   PushPull: 9,
+  Digest: 10,
 } as const;
 export type MsgTypeCode = (typeof MsgType)[keyof typeof MsgType];
 
@@ -50,7 +51,14 @@ export const PushPullFlag = { reply: 1, join: 2 } as const;
  */
 export interface PushPull { readonly type: 9; readonly from: string; readonly flags: number; readonly part: number; readonly parts: number; readonly entries: readonly Entry[] }
 
-export type Message = Ping | Ack | PingReq | Nack | Alive | Suspect | Dead | Left | PushPull;
+/**
+ * A summary of the sender's table (order-independent hash of every name:state:incarnation, and
+ * the row count). A periodic anti-entropy round starts with it: when the receiver's digest is the
+ * same, nothing more is sent; otherwise the receiver starts a full push-pull.
+ */
+export interface Digest { readonly type: 10; readonly from: string; readonly digest: number; readonly count: number }
+
+export type Message = Ping | Ack | PingReq | Nack | Alive | Suspect | Dead | Left | PushPull | Digest;
 /** Messages that describe a member's state and ride piggyback. */
 export type Update = Alive | Suspect | Dead | Left;
 
@@ -64,6 +72,7 @@ export const dead = (name: string, inc: number, from: string): Dead => ({ type: 
 export const left = (name: string, inc: number): Left => ({ type: 8, name, inc });
 export const entry = (name: string, addr: string, state: number, inc: number, tags: readonly string[]): Entry => ({ name, addr, state, inc, tags });
 export const pushPull = (from: string, flags: number, part: number, parts: number, entries: readonly Entry[]): PushPull => ({ type: 9, from, flags, part, parts, entries });
+export const digest = (from: string, value: number, count: number): Digest => ({ type: 10, from, digest: value, count });
 
 /**
  * The record table of protocol version 1: key order per shape. Both ends hold the same table,
@@ -79,6 +88,7 @@ export const RECORD_SHAPES: readonly (readonly string[])[] = [
   ['type', 'name', 'inc'],
   ['type', 'from', 'flags', 'part', 'parts', 'entries'],
   ['name', 'addr', 'state', 'inc', 'tags'],
+  ['type', 'from', 'digest', 'count'],
 ];
 
 export const PROTOCOL_VERSION = 1;

@@ -467,6 +467,8 @@ export class Swim {
         return this.onUpdate(m, now);
       case M.MsgType.PushPull:
         return this.onPushPull(m, from, now);
+      case M.MsgType.Digest:
+        return this.onDigest(m, from);
     }
   }
 
@@ -715,8 +717,15 @@ export class Swim {
     if (peer === undefined) return;
     const addr = this.table.get(peer)!.address;
     this.note({ kind: 'push-pull', peer: addr, reason: 'periodic' });
-    this.sendState(addr, 0, false);
+    // A digest first: in steady state the tables agree and one small datagram is all it costs.
+    this.send(addr, M.digest(this.name, this.table.digest, this.table.size));
     this.lastCatchUpAt = now;
+  }
+
+  /** A peer's table digest: if ours differs, start a full exchange with it. */
+  private onDigest(m: M.Digest, from: Address): void {
+    if (this.state !== 'running' || (m.digest === this.table.digest && m.count === this.table.size)) return;
+    this.sendState(from, 0, false);
   }
 
   private maintenanceIntervalMs(): number {

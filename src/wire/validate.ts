@@ -58,10 +58,12 @@ export function checkMessage(v: unknown): ShapeCheck {
         for (const e of entries) if (!isEntry(e)) return false;
         return true;
       }
+      case MsgType.Digest:
+        return isStr(v.from) && isInc(v.digest) && isU32(v.count);
       default:
         return false;
     }
   })();
   if (good) return { ok: true, message: v as unknown as Message };
-  return { ok: false, reason: v.type >= 1 && v.type <= MsgType.PushPull ? 'bad-shape' : 'unknown-type' };
+  return { ok: false, reason: v.type >= 1 && v.type <= MsgType.Digest ? 'bad-shape' : 'unknown-type' };
 }

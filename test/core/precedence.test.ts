@@ -67,3 +67,23 @@ test('events: join, suspect, alive (recovered), failed, left, and a rejoin after
   assert.equal(t.liveCount, 1);
   assert.equal(t.aliveCount, 1);
 });
+
+test('the table digest depends on the rows, not on the order they arrived in', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd'), claim), { minLength: 1, maxLength: 15 }), (claims) => {
+      const build = (order: typeof claims) => {
+        const t = new MembershipTable();
+        for (const [name] of order) t.apply({ name, state: 'alive', incarnation: 0, address: name }, 0);
+        for (const [name, c] of order) t.apply({ name, ...c }, 1);
+        return t;
+      };
+      const x = build(claims);
+      const y = build([...claims].reverse());
+      const rows = (t: MembershipTable) => [...t.values()].map((r) => `${r.name}:${r.state}:${r.incarnation}`).sort().join();
+      if (rows(x) === rows(y)) assert.equal(x.digest, y.digest);
+      x.delete('a');
+      y.delete('a');
+      if (rows(x) === rows(y)) assert.equal(x.digest, y.digest, 'after a delete too');
+    }),
+  );
+});

@@ -23,6 +23,7 @@ const message: fc.Arbitrary<M.Message> = fc.oneof(
   fc.tuple(name, inc, name).map(([n, i, f]) => M.dead(n, i, f)),
   fc.tuple(name, inc).map(([n, i]) => M.left(n, i)),
   fc.tuple(name, fc.integer({ min: 0, max: 3 }), fc.array(entry, { maxLength: 5 })).map(([f, fl, es]) => M.pushPull(f, fl, 0, 1, es)),
+  fc.tuple(name, fc.maxSafeNat(), fc.nat(100_000)).map(([f, d, n]) => M.digest(f, d, n)),
 );
 const packet = fc.array(message, { minLength: 1, maxLength: 20 });
 
@@ -62,7 +63,7 @@ test('truncated and bit-flipped valid packets never throw, and what decodes is w
       const bytes = doFlip ? Uint8Array.from(good) : good.subarray(0, cut % good.length);
       if (doFlip) bytes[flip % bytes.length]! ^= 1 << (flip % 8);
       const r = codec.decode(bytes);
-      if (r.ok) for (const m of r.value) assert.ok(m.type >= 1 && m.type <= 9);
+      if (r.ok) for (const m of r.value) assert.ok(m.type >= 1 && m.type <= 10);
     }),
     { numRuns: 2000 },
   );
