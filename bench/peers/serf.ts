@@ -155,7 +155,8 @@ async function main(): Promise<void> {
   const c: Collected = prior?.collected ?? { matrix: {}, loss: {} };
   const command = `node --import tsx bench/peers/serf.ts ${argv.join(' ')}`.trim();
   const meta = {
-    commands: [...(prior?.commands ?? []), command],
+    // A merge that runs nothing only redraws the charts and the table: not a command that measured.
+    commands: [...(prior?.commands ?? []), ...(plan.length > 0 || lossSec > 0 ? [command] : [])],
     serf: spawnSync('serf', ['version'], { encoding: 'utf8' }).stdout.split('\n')[0],
     node: process.version,
     cores: cpus().length,

@@ -71,13 +71,14 @@ function panel(p: Panel, ox: number): string {
     parts.push(`<text x="${fmt(x(0) - 4)}" y="${fmt(y(f) + 3)}" text-anchor="end" font-size="10">${f}</text>`);
   }
   parts.push(`<rect x="${fmt(x(0))}" y="${fmt(M.top)}" width="${fmt(pw)}" height="${fmt(ph)}" fill="none" stroke="#888"/>`);
-  parts.push(`<text x="${fmt(ox + M.left + pw / 2)}" y="${fmt(H - 8)}" text-anchor="middle" font-size="10">ms after the event</text>`);
+  parts.push(`<text x="${fmt(ox + M.left + pw)}" y="${fmt(H - 8)}" text-anchor="end" font-size="10">ms after the event</text>`);
   p.series.forEach((s, i) => {
     parts.push(`<path d="${stepPath(s.times, s.total, xMax, x, y)}" fill="none" stroke="${esc(s.color)}" stroke-width="2"/>`);
-    // Legend in the bottom-right corner, where the rising curves leave room.
-    const ly = M.top + ph - 10 - (p.series.length - 1 - i) * 14;
-    parts.push(`<line x1="${fmt(x(xMax) - 70)}" y1="${fmt(ly - 4)}" x2="${fmt(x(xMax) - 56)}" y2="${fmt(ly - 4)}" stroke="${esc(s.color)}" stroke-width="2"/>`);
-    parts.push(`<text x="${fmt(x(xMax) - 52)}" y="${fmt(ly)}" font-size="10">${esc(s.label)}</text>`);
+    // Legend under the plot, left of the axis label: inside the plot it would cover a curve.
+    const lx = ox + M.left + i * 48;
+    const ly = H - 8;
+    parts.push(`<line x1="${fmt(lx)}" y1="${fmt(ly - 4)}" x2="${fmt(lx + 14)}" y2="${fmt(ly - 4)}" stroke="${esc(s.color)}" stroke-width="2"/>`);
+    parts.push(`<text x="${fmt(lx + 18)}" y="${fmt(ly)}" font-size="10">${esc(s.label)}</text>`);
   });
   return parts.join('\n');
 }
