@@ -35,6 +35,8 @@ export interface MatrixResult {
 /** One matrix run with its convergence curves (ms after the event, one entry per agent that knew). */
 export interface MatrixRun {
   result: MatrixResult;
+  /** The commit our agent ran from (set by serf.ts; serf's runs carry it too, as the pairing). */
+  commit?: string;
   curves: { join: number[]; failed: number[]; left: number[] };
   agents: number;
   loadavg: number[];
@@ -43,6 +45,8 @@ export interface MatrixRun {
 /** One loss run. */
 export interface LossRun {
   agents: number;
+  /** As MatrixRun.commit. */
+  commit?: string;
   lossPercent: number;
   seconds: number;
   /** Live members marked failed by at least one other live agent. */

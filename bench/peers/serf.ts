@@ -3,10 +3,11 @@
  * timings, same machine, one run. Every run of either system happens in its own private network
  * namespace (bench/peers/run.ts under `unshare -n`), alternating serf and ours.
  *
- *   node --import tsx bench/peers/serf.ts [--plan 8x3,32x3,64x3] [--idle 35] [--loss-sec 120] [--loss-n 32] [--merge]
+ *   node --import tsx bench/peers/serf.ts [--plan 8x3,32x3,64x3] [--idle 35] [--loss-sec 120] [--loss-n 32] [--merge] [--commit SHA]
  *
  * `--plan` is size x runs; `--loss-sec 0` skips the loss runs, `--plan none` the matrix;
- * `--merge` adds to the runs already in bench/results/serf.json instead of starting afresh.
+ * `--merge` adds to the runs already in bench/results/serf.json instead of starting afresh;
+ * `--commit SHA` runs our agent from that commit's src/ (default: HEAD when the bench starts).
  * Writes bench/results/serf.json and bench/results/serf-convergence-N.svg; prints the table.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -100,18 +101,20 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
  * linked), so uncommitted edits in the work tree, which other work may be making while the
  * bench runs, do not change the agent halfway through.
  */
-function snapshot(): string {
+function snapshot(commit: string): string {
+  if (!/^[0-9a-f]{7,40}$/.test(commit)) throw new Error(`--commit must be a commit hash, not ${commit}`);
   const dir = mkdtempSync(`${tmpdir()}/phantom-bench-`);
-  const r = spawnSync('sh', ['-c', `git archive HEAD src bin package.json tsconfig.json | tar -x -C '${dir}'`], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync('sh', ['-c', `git archive ${commit} src bin package.json tsconfig.json | tar -x -C '${dir}'`], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`cannot snapshot HEAD: ${r.stderr}`);
   symlinkSync(`${ROOT}node_modules`, `${dir}/node_modules`);
   return dir;
 }
 
-function gitState(): { commit: string; srcDirty: boolean } {
-  const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
-  const dirty = spawnSync('git', ['status', '--porcelain', 'src'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() !== '';
-  return { commit: head, srcDirty: dirty };
+/** The full hash of a commit (HEAD by default). */
+function resolveCommit(rev: string): string {
+  const r = spawnSync('git', ['rev-parse', '--verify', `${rev}^{commit}`], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`no such commit: ${rev}`);
+  return r.stdout.trim();
 }
 
 function writeSvgs(c: Collected): string[] {
@@ -149,7 +152,10 @@ async function main(): Promise<void> {
   const idle = opt('idle', '35');
   const lossSec = Number(opt('loss-sec', '120'));
   const lossN = opt('loss-n', '32');
-  snap = snapshot();
+  // Pin the agent to one commit (--commit, default HEAD now) so a whole series of runs, across
+  // several invocations with --merge, measures the same code while others keep committing.
+  const commit = resolveCommit(opt('commit', 'HEAD'));
+  snap = snapshot(commit);
   const merge = argv.includes('--merge') && existsSync(JSON_FILE);
   const prior = merge ? (JSON.parse(readFileSync(JSON_FILE, 'utf8')) as { collected: Collected; commands: string[]; notes: string[] }) : null;
   const c: Collected = prior?.collected ?? { matrix: {}, loss: {} };
@@ -160,8 +166,7 @@ async function main(): Promise<void> {
     serf: spawnSync('serf', ['version'], { encoding: 'utf8' }).stdout.split('\n')[0],
     node: process.version,
     cores: cpus().length,
-    // The agent measured is HEAD's src/ (snapshot); srcDirty only says the work tree differed.
-    ...gitState(),
+    commit,
     notes: prior?.notes ?? [],
   };
   const save = (): void => {
@@ -179,7 +184,7 @@ async function main(): Promise<void> {
         log(`N=${n} run ${r + 1}/${count}: ${s} (load ${loadavg()[0]!.toFixed(2)})`);
         const res = await runOne<MatrixRun>(s, ['--n', String(n), '--mode', 'matrix', '--idle', idle], 900);
         if (res) {
-          slot[s].push(res);
+          slot[s].push({ ...res, commit });
           log(`  ${JSON.stringify(res.result)}`);
         } else log(`  ${s} N=${n} run failed; left out of the medians`);
         save();
@@ -191,7 +196,7 @@ async function main(): Promise<void> {
       log(`loss 10% N=${lossN} ${lossSec}s: ${s} (load ${loadavg()[0]!.toFixed(2)})`);
       const res = await runOne<LossRun>(s, ['--n', lossN, '--mode', 'loss', '--loss', '10', '--loss-sec', String(lossSec)], lossSec + 600);
       if (res) {
-        (c.loss[s] ??= []).push(res);
+        (c.loss[s] ??= []).push({ ...res, commit });
         log(`  ${JSON.stringify(res)}`);
       } else log(`  ${s} loss run failed`);
       save();
