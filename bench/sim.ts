@@ -7,7 +7,7 @@
  *   BENCH_HUGE=0 npm run bench:sim         # skip the 10,000-agent run
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 type Row = Record<string, unknown>;
 const sections = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -57,5 +57,9 @@ if (want('load')) {
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const file = new URL('./results/sim.json', import.meta.url);
-writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
+// Sections not run this time keep their last measured rows, each with the date it was taken.
+const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { results?: Record<string, Row[]> }).results ?? {} : {};
+const at = new Date().toISOString();
+for (const rows of Object.values(results)) for (const r of rows) r.measuredAt = at;
+writeFileSync(file, `${JSON.stringify({ at, node: process.version, results: { ...previous, ...results } }, null, 2)}\n`);
 process.stdout.write(`\nwrote ${file.pathname}\n`);
