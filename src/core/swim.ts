@@ -568,6 +568,10 @@ export class Swim {
         this.suspicions.clear(m.name);
         this.emit(r.event);
         if (relay) this.broadcasts.enqueue(m);
+        // A `left` is relayed, so nobody can check who said it first: tell the member itself, so
+        // that a false (or forged) one is refuted within a round trip, not at the next push-pull.
+        // A member that really left is stopped and hears nothing: one small datagram each.
+        if (m.type === M.MsgType.Left && isLive(known.state) && this.state === 'running') this.send(known.address, m);
         return;
       }
     }

@@ -145,3 +145,14 @@ test('a malformed scenario fails with ERR_SCENARIO naming the step and field', (
   assert.throws(() => runScenario({ nodes: 5, steps: [{ do: 'run', for: 'soon' }] }), /steps\[0\]\.for: "soon" is not a duration/);
   assert.throws(() => runScenario({ nodes: 5, steps: [{ do: 'dance' } as never] }), /unknown step/);
 });
+
+test('a forged left for a live member is refuted within seconds: the member is told directly', () => {
+  const sim = new Simulation({ nodes: 20, seed: SEED });
+  sim.joinAll();
+  sim.runUntilConverged(30_000);
+  sim.agent(1).receive('n2', createCodec().encode([M.left('n5', 0)]));
+  sim.run(100);
+  assert.equal(sim.view(1, 5), 'left', 'believed at first: a left cannot be checked');
+  assert.ok(sim.runUntil(() => sim.checkConverged(), 5_000), 'n5 refuted and everyone has it alive again');
+  assert.equal(sim.agent(5).core.currentIncarnation, 1);
+});
