@@ -86,9 +86,10 @@ export interface ProtocolConfig {
   /** Probation length (ms): how long a member declared dead must look healthy to come back. */
   readmitAfterMs: number;
   /**
-   * Event-loop lag as local health: the agent samples its own event-loop delay and a window whose
+   * Local load as local health: the agent samples its own event-loop delay and a window whose
    * worst delay exceeds half the probe timeout raises the awareness score, so a Node process that
-   * stalls stops accusing others (Lifeguard's premise hits a single-threaded runtime harder).
+   * stalls stops accusing others (Lifeguard's premise hits a single-threaded runtime harder); so
+   * does a probe interval in which it refused a flood of bad datagrams.
    */
   lagAwareness: boolean;
 }

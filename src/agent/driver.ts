@@ -44,6 +44,9 @@ export interface DriverStats {
   drops: Partial<Record<DropReason, number>>;
 }
 
+/** Refused datagrams in one probe interval that count as a flood. */
+const FLOOD_DROPS_PER_INTERVAL = 200;
+
 export type JoinCallback = (result: { ok: true; contacted: number } | { ok: false; error: ClusterError }) => void;
 
 export class Driver {
@@ -52,6 +55,9 @@ export class Driver {
   private readonly joinCallbacks = new Map<number, JoinCallback>();
   private readonly leaveCallbacks: (() => void)[] = [];
   private nextJoinId = 1;
+  /** Refused datagrams in the current flood window (one probe interval). */
+  private floodCount = 0;
+  private floodWindowStart = -Infinity;
   private closed = false;
   private readonly wake = (): void => this.drive({ type: 'tick' });
 
@@ -90,6 +96,7 @@ export class Driver {
     if (!r.ok) {
       this.stats.drops[r.reason] = (this.stats.drops[r.reason] ?? 0) + 1;
       this.deps.onNote?.({ kind: 'dropped', reason: r.reason, from });
+      this.countFlood();
       return;
     }
     this.drive({ type: 'packet', from, messages: r.value });
@@ -114,6 +121,20 @@ export class Driver {
     const bad = checkTags(tags, this.init.config.maxTagsBytes);
     if (bad) throw new ClusterError('ERR_TAGS_TOO_LARGE', bad);
     this.drive({ type: 'set-tags', tags });
+  }
+
+  /**
+   * Far more refused datagrams in one probe interval than a healthy cluster ever sends us means a
+   * flood: tell the core once per interval (see lagAwareness).
+   */
+  private countFlood(): void {
+    const now = this.deps.scheduler.now();
+    const windowMs = this.init.config.probeIntervalMs;
+    if (now - this.floodWindowStart >= windowMs) {
+      this.floodWindowStart = now;
+      this.floodCount = 0;
+    }
+    if (++this.floodCount === FLOOD_DROPS_PER_INTERVAL) this.drive({ type: 'flood' });
   }
 
   /** Report our own event-loop delay (ms) over the last window; see lagAwareness. */

@@ -12,7 +12,9 @@ export type Input =
   | { readonly type: 'leave' }
   | { readonly type: 'set-tags'; readonly tags: Tags }
   /** The host measured its own event-loop delay (ms) over the last sampling window. */
-  | { readonly type: 'lag'; readonly lagMs: number };
+  | { readonly type: 'lag'; readonly lagMs: number }
+  /** The host is refusing a flood of bad datagrams: our own receive path is congested. */
+  | { readonly type: 'flood' };
 
 /** Things worth a log line or a counter; never needed for correctness. */
 export type Note =

@@ -68,6 +68,8 @@ export interface SwimCounters {
   stalls: number;
   /** Event-loop delay samples over half the probe timeout, reported by the host. */
   lagSpikes: number;
+  /** Windows in which the host refused a flood of bad datagrams. */
+  floods: number;
 }
 
 interface Probe {
@@ -120,6 +122,7 @@ export class Swim {
     nacksReceived: 0,
     stalls: 0,
     lagSpikes: 0,
+    floods: 0,
   };
   /** The deadline we last asked to be woken at, to notice when we are woken late. */
   private requestedWake = Infinity;
@@ -260,6 +263,14 @@ export class Swim {
       case 'lag':
         if (this.config.lagAwareness && input.lagMs > this.config.probeTimeoutMs / 2) {
           this.counts.lagSpikes++;
+          this.awareness.apply(1);
+        }
+        break;
+      case 'flood':
+        // Good packets are lost in a flood too (the socket buffer overflows): trust our own
+        // verdicts less, as with a stall.
+        if (this.config.lagAwareness) {
+          this.counts.floods++;
           this.awareness.apply(1);
         }
         break;

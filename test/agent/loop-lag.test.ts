@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LoopLagMonitor } from '../../src/agent/loop-lag.js';
+import { Driver } from '../../src/agent/driver.js';
 import { Swim } from '../../src/core/swim.js';
 import { lan, plainSwim, resolveConfig } from '../../src/config.js';
 import { SeededRandom } from '../../src/runtime/random.js';
@@ -38,4 +39,27 @@ test('a lag report over half the probe timeout raises awareness, unless lagAware
   const off = make(resolveConfig({ ...plainSwim, lifeguardAwareness: true }));
   off.step({ type: 'lag', lagMs: 400 }, 20);
   assert.equal(off.counters().awareness, 0);
+});
+
+test('a flood of refused datagrams counts against our own health, once per probe interval', () => {
+  let now = 0;
+  let wakeFn: (() => void) | undefined;
+  const driver = new Driver(
+    { name: 'a', config: lan },
+    {
+      transport: { address: 'a', send: () => {}, onPacket: () => {}, close: async () => {} },
+      scheduler: { now: () => now, wakeAt: (_t, fn) => void (wakeFn = fn), cancel: () => {} },
+      random: new SeededRandom(1),
+      codec: createCodec(),
+    },
+  );
+  void wakeFn;
+  const garbage = Uint8Array.from([1, 0xc1, 0xc1]);
+  for (let i = 0; i < 199; i++) driver.receive('x', garbage);
+  assert.equal(driver.core.counters().floods, 0, 'a few bad packets are normal');
+  for (let i = 0; i < 1000; i++) driver.receive('x', garbage);
+  assert.deepEqual([driver.core.counters().floods, driver.core.counters().awareness], [1, 1]);
+  now = lan.probeIntervalMs + 1;
+  for (let i = 0; i < 300; i++) driver.receive('x', garbage);
+  assert.equal(driver.core.counters().floods, 2, 'the next interval counts again');
 });
