@@ -171,7 +171,8 @@ async function main(): Promise<void> {
   };
   const save = (): void => {
     mkdirSync(RESULTS, { recursive: true });
-    writeFileSync(JSON_FILE, `${JSON.stringify({ ...meta, at: new Date().toISOString(), collected: c }, null, 2)}\n`);
+    // Fields this script does not know (e.g. hand-kept earlier runs) survive a merge.
+    writeFileSync(JSON_FILE, `${JSON.stringify({ ...(prior ?? {}), ...meta, at: new Date().toISOString(), collected: c }, null, 2)}\n`);
   };
   log(`bench:serf: ${meta.serf}; node ${meta.node}; ${meta.cores} cores; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 
