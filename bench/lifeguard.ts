@@ -6,8 +6,9 @@
  *
  *   npm run bench:lifeguard                      # N = 64 and 256, seeds 1..5, 10 virtual minutes
  *   npm run bench:lifeguard -- --sizes 64 --seeds 3 --minutes 5
+ *   npm run bench:lifeguard -- --sizes 256 --seeds 2 --rows 0,6,10,11 --rapid-seeds 1
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { lifeguardOnly, plainSwim, type ProtocolConfig } from '../src/config.js';
 import { runLifeguardScenario, runRapidScenario, type LifeguardRun, type RapidFault } from './lifeguard/scenario.js';
 
@@ -35,6 +36,10 @@ const rows: [string, Partial<ProtocolConfig>][] = [
   ['everything (the default)', {}],
 ];
 const rapidSize = Number(arg('rapid-size', '256'));
+// --rows 0,6,10: only these rows of the table (by index), to keep a large run within its time.
+const rowFilter = arg('rows', '');
+const chosenRows = rowFilter ? rows.filter((_, i) => rowFilter.split(',').map(Number).includes(i)) : rows;
+const rapidSeedCount = Number(arg('rapid-seeds', '3'));
 const skipRapid = process.argv.includes('--no-rapid');
 
 const median = (xs: number[]): number => {
@@ -51,7 +56,7 @@ for (const nodes of sizes) {
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  for (const [name, config] of rows) {
+  for (const [name, config] of chosenRows) {
     const t = Date.now();
     const runs: LifeguardRun[] = seeds.map((seed) => runLifeguardScenario({ nodes, seed, minutes, config }));
     const sum = (f: (r: LifeguardRun) => number): number => runs.reduce((a, r) => a + f(r), 0);
@@ -59,6 +64,8 @@ for (const nodes of sizes) {
     const all = runs.flatMap((r) => r.allDeadMs);
     const row = {
       nodes,
+      seeds: seeds.length,
+      minutes,
       configuration: name,
       config,
       falsePositives: sum((r) => r.falsePositives),
@@ -81,7 +88,7 @@ for (const nodes of sizes) {
 }
 const rapid: Record<string, unknown>[] = [];
 if (!skipRapid) {
-  const rapidSeeds = seeds.slice(0, 3);
+  const rapidSeeds = seeds.slice(0, rapidSeedCount);
   process.stdout.write(
     `\nRapid's one-way faults on 1% of ${rapidSize} members, ${rapidSeeds.length} seeds x ${minutes} virtual min (targets: at most 2 alive<->dead changes per faulty member, 0 false positives on healthy members, msgs at most 1.2x Lifeguard's)\n` +
       '| fault | configuration | changes per faulty member, median / max | false positives on healthy | msgs/agent/s | bytes/agent/s | wall s |\n|---|---|---|---|---|---|---|\n',
@@ -92,6 +99,9 @@ if (!skipRapid) {
       const runs = rapidSeeds.map((seed) => runRapidScenario({ nodes: rapidSize, seed, minutes, config, fault }));
       const row = {
         fault,
+        nodes: rapidSize,
+        seeds: rapidSeeds.length,
+        minutes,
         configuration: name,
         transitionsMedian: median(runs.map((r) => r.transitionsMedian)),
         transitionsMax: Math.max(...runs.map((r) => r.transitionsMax)),
@@ -108,5 +118,18 @@ if (!skipRapid) {
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const file = new URL('./results/lifeguard.json', import.meta.url);
-writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), seeds, minutes, results, rapid }, null, 2)}\n`);
+// Rows of sizes not run this time are kept from the last run, each stamped with its own time.
+const at = new Date().toISOString();
+for (const r of [...results, ...rapid]) r.measuredAt = at;
+const before = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { results?: Record<string, unknown>[]; rapid?: Record<string, unknown>[] }) : {};
+const keep = (old: Record<string, unknown>[] | undefined, fresh: Record<string, unknown>[], key: (r: Record<string, unknown>) => string) => {
+  const seen = new Set(fresh.map(key));
+  return [...(old ?? []).filter((r) => !seen.has(key(r))), ...fresh];
+};
+const merged = {
+  at,
+  results: keep(before.results, results, (r) => `${r.nodes}|${r.configuration}`),
+  rapid: keep(before.rapid, rapid, (r) => `${r.fault}|${r.configuration}`),
+};
+writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
 process.stdout.write(`\nwrote ${file.pathname}\n`);
