@@ -67,7 +67,7 @@ export function markdown(c: Collected): string {
     const fp = (rs: readonly LossRun[]): number => median(rs.map((r) => r.falsePositives));
     const fl = (rs: readonly LossRun[]): number => median(rs.map((r) => r.failedLines));
     const first = lo[0] ?? ls[0]!;
-    out.push(`### ${first.lossPercent}% loss, N = ${first.agents}, ${first.seconds} s (ours: ${lo.length} run, serf: ${ls.length} run)`, '');
+    out.push(`### ${first.lossPercent}% loss, N = ${first.agents}, ${first.seconds} s (ours: ${lo.length} run${lo.length === 1 ? '' : 's'}, serf: ${ls.length} run${ls.length === 1 ? '' : 's'})`, '');
     out.push('| measure | ours | serf | ours/serf | target |', '|---|---|---|---|---|');
     const a = fp(lo);
     const b = fp(ls);

@@ -157,7 +157,7 @@ async function main(): Promise<void> {
   const commit = resolveCommit(opt('commit', 'HEAD'));
   snap = snapshot(commit);
   const merge = argv.includes('--merge') && existsSync(JSON_FILE);
-  const prior = merge ? (JSON.parse(readFileSync(JSON_FILE, 'utf8')) as { collected: Collected; commands: string[]; notes: string[] }) : null;
+  const prior = merge ? (JSON.parse(readFileSync(JSON_FILE, 'utf8')) as { collected: Collected; commands: string[]; notes: string[]; commit?: string }) : null;
   const c: Collected = prior?.collected ?? { matrix: {}, loss: {} };
   const command = `node --import tsx bench/peers/serf.ts ${argv.join(' ')}`.trim();
   const meta = {
@@ -166,7 +166,8 @@ async function main(): Promise<void> {
     serf: spawnSync('serf', ['version'], { encoding: 'utf8' }).stdout.split('\n')[0],
     node: process.version,
     cores: cpus().length,
-    commit,
+    // The commit of ours that this invocation measured; a redraw keeps the one of the runs.
+    commit: plan.length > 0 || lossSec > 0 ? commit : (prior?.commit ?? commit),
     notes: prior?.notes ?? [],
   };
   const save = (): void => {

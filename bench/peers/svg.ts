@@ -21,7 +21,7 @@ export interface Panel {
 
 const W = 360;
 const H = 240;
-const M = { left: 46, right: 12, top: 28, bottom: 40 };
+const M = { left: 46, right: 22, top: 28, bottom: 40 };
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const fmt = (x: number): string => (Math.round(x * 10) / 10).toString();
