@@ -54,7 +54,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       sim.kill(victim);
     });
     sim.at(40_000, () => {
-      out(`         -- restarting ${sim.name(victim)} --`);
+      out(`         -- restarting ${sim.name(victim)}: it was declared dead, so the others hold its comeback on probation for ${sim.config.readmitAfterMs / 1000} s (flap damping) --`);
       sim.restart(victim, [0]);
     });
     const tickMs = 100;
