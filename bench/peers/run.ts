@@ -38,6 +38,8 @@ export interface MatrixRun {
   /** The commit our agent ran from (set by serf.ts; serf's runs carry it too, as the pairing). */
   commit?: string;
   curves: { join: number[]; failed: number[]; left: number[] };
+  /** Per agent, when it first saw every agent alive (ms after the last start): who was late. */
+  joinByAgent?: Record<string, number | null>;
   agents: number;
   loadavg: number[];
 }
@@ -189,6 +191,7 @@ async function matrix(system: System, n: number, idleSec: number, procs: PeerPro
       wireBytesPerAgentPerSec: wire ? wire.bytes : null,
       wirePacketsPerAgentPerSec: wire ? wire.packets : null,
     },
+    joinByAgent: Object.fromEntries(procs.map((p, i) => [p.name, joinTimes[i] === null ? null : joinTimes[i]! - lastStart])),
     curves: { join: curve(joinTimes, lastStart), failed: curve(failedAt, killedAt), left: curve(leftTimes, leftAt) },
   };
 }
