@@ -47,8 +47,9 @@ export interface ObserverCounters {
 export class Observer {
   readonly counters: ObserverCounters = {
     events: { join: 0, update: 0, suspect: 0, alive: 0, failed: 0, left: 0 },
-    messagesOut: {},
-    messagesIn: {},
+    // Every type from zero, so /metrics and stats show a series before its first message.
+    messagesOut: Object.fromEntries(Object.values(TYPE_NAMES).map((n) => [n, 0])),
+    messagesIn: Object.fromEntries(Object.values(TYPE_NAMES).map((n) => [n, 0])),
     probesFailed: 0,
     suspicionsStarted: 0,
     suspicionsExpired: 0,
