@@ -597,6 +597,14 @@ export class Swim {
   }
 
   private admitAlive(m: M.Alive, known: MemberRecord | undefined, now: number, relay: boolean): void {
+    // A live member does not move: an alive claim with another address for a member we hold
+    // alive or suspect is a conflict (two processes with one name, or a forged claim), not news.
+    // memberlist rejects it the same way; a member that really moved is declared dead at its old
+    // address first, and then comes back at the new one.
+    if (known && isLive(known.state) && known.address !== m.addr) {
+      this.note({ kind: 'dropped', reason: 'address-conflict', from: m.addr });
+      return;
+    }
     const r = this.table.apply({ name: m.name, state: 'alive', incarnation: m.inc, address: m.addr, wireTags: m.tags }, now);
     if (!r.changed) return;
     if (known?.state === 'suspect') this.counts.suspicionsRefuted++;

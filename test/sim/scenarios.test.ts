@@ -156,3 +156,16 @@ test('a forged left for a live member is refuted within seconds: the member is t
   assert.ok(sim.runUntil(() => sim.checkConverged(), 5_000), 'n5 refuted and everyone has it alive again');
   assert.equal(sim.agent(5).core.currentIncarnation, 1);
 });
+
+test('an alive claim that moves a live member to another address is refused, and the member refutes it', () => {
+  const sim = new Simulation({ nodes: 12, seed: SEED, keepTrace: true });
+  sim.joinAll();
+  sim.runUntilConverged(30_000);
+  // An insider replays a claim that n4 now lives elsewhere, at a higher incarnation.
+  const forged = createCodec().encode([M.alive('n4', 'n11', 7, [])]);
+  for (const i of [1, 2, 4]) sim.agent(i).receive('n9', forged);
+  sim.run(5_000);
+  for (const i of sim.running()) if (i !== 4) assert.equal(sim.agent(i).core.member('n4')!.address, 'n4');
+  assert.ok(sim.agent(4).core.currentIncarnation > 7, 'n4 refuted the claim about itself');
+  assert.ok(!sim.trace.some((t) => t.subject === 'n4' && (t.type === 'failed' || t.type === 'suspect')));
+});
