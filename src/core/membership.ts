@@ -5,7 +5,7 @@
  * (Left outranks dead so that a member that left and then stopped answering shows `left`, never
  * `failed`.) Only the member itself raises its incarnation; this table never does.
  */
-import type { Member, MemberEvent, MemberEventType, MemberState, Tags } from './types.js';
+import type { Member, MemberEvent, MemberEventType, MemberState } from './types.js';
 import { EMPTY_WIRE_TAGS, sameWireTags, tagsFromWire } from './tags.js';
 import { fnv1a32 } from './hash.js';
 

@@ -7,6 +7,9 @@ import { MemberCode, entry, pushPull, type Entry, type PushPull } from './messag
 import type { MemberRecord } from './membership.js';
 import { utf8Length, wireTagsSize } from './tags.js';
 
+/** Bytes of a compound packet besides its messages: version byte and array header. */
+export const PACKET_OVERHEAD_BYTES = 4;
+
 /** Bytes a push-pull message takes besides its entries: record refs, header fields, the sender name. */
 const PART_OVERHEAD_BYTES = 24;
 

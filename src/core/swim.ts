@@ -13,7 +13,8 @@ import { BroadcastQueue } from './broadcasts.js';
 import { MembershipTable, isLive, type MemberRecord } from './membership.js';
 import * as M from './messages.js';
 import { ProbeOrder } from './probe-order.js';
-import { buildParts, entryOf } from './push-pull.js';
+import { AntiEntropy } from './anti-entropy.js';
+import { PACKET_OVERHEAD_BYTES } from './push-pull.js';
 import { Joiner } from './joiner.js';
 import { Vetting } from './vetting.js';
 import { Suspicions, type SuspicionTimeout } from './suspicion.js';
@@ -37,8 +38,6 @@ export interface SwimDeps {
   readonly sizeOf: (m: M.Message) => number;
 }
 
-/** Bytes of a compound packet besides its messages: version byte and array header. */
-const PACKET_OVERHEAD_BYTES = 4;
 /** After a stall, wait this long (ms) before concluding anything: read what queued first. */
 const STALL_GRACE_MS = 5;
 
@@ -105,6 +104,7 @@ export class Swim {
   private readonly relays = new Map<number, Relay>();
   private readonly vetting: Vetting;
   private readonly joiner: Joiner;
+  private readonly antiEntropy: AntiEntropy;
   private readonly awareness: Awareness;
   private readonly counts: Omit<SwimCounters, 'awareness'> = {
     suspicionsStarted: 0,
@@ -137,7 +137,6 @@ export class Swim {
   private nextGossipAt: number;
   private nextPushPullAt: number;
   private nextMaintenanceAt: number;
-  private lastCatchUpAt = -Infinity;
   private leaveDeadline = Infinity;
   private state: 'running' | 'leaving' | 'stopped' = 'running';
   private out: Output[] = [];
@@ -165,10 +164,29 @@ export class Swim {
       readmit: (claim, now) => this.admitAlive(claim, this.table.get(claim.name), now, false),
       count: (counter) => void this.counts[counter]++,
     });
+    this.antiEntropy = new AntiEntropy({
+      name: this.name,
+      config: init.config,
+      table: this.table,
+      random: deps.random,
+      running: () => this.state === 'running',
+      stopped: () => this.state === 'stopped',
+      onUpdate: (m, now, relay) => this.onUpdate(m, now, relay),
+      aboutSelf: (m, now) => this.aboutSelf(m, now),
+      joinAnswered: (from) => this.joiner.answered(from),
+      seeds: () => this.joiner.seeds,
+      randomAlivePeer: () => {
+        const [peer] = this.order.sample(1, (name) => name !== this.name && this.table.get(name)?.state === 'alive');
+        return peer === undefined ? undefined : this.table.get(peer)!.address;
+      },
+      send: (to, m) => this.send(to, m),
+      output: (o) => this.out.push(o),
+      note: (n) => this.note(n),
+    });
     this.joiner = new Joiner({
       config: init.config,
       address: init.address,
-      pushTo: (seed) => this.sendState(seed, M.PushPullFlag.join, false),
+      pushTo: (seed) => this.antiEntropy.sendState(seed, M.PushPullFlag.join, false),
       output: (o) => this.out.push(o),
     });
     this.awareness = new Awareness(init.config.awarenessMaxMultiplier, init.config.lifeguardAwareness);
@@ -296,14 +314,14 @@ export class Swim {
       this.joiner.advance(now);
       if (now >= this.nextPushPullAt) {
         this.nextPushPullAt = now + pushPullIntervalMs(this.config.pushPullIntervalMs, this.table.liveCount);
-        if (this.config.pushPullIntervalMs > 0) this.periodicPushPull(now);
+        if (this.config.pushPullIntervalMs > 0) this.antiEntropy.periodic(now);
         else this.nextPushPullAt = Infinity;
       }
     }
     if (now >= this.nextMaintenanceAt) {
       this.nextMaintenanceAt = now + this.maintenanceIntervalMs();
-      this.reap(now);
-      if (this.state === 'running' && this.config.reconnectIntervalMs > 0) this.reconnect(now);
+      this.antiEntropy.reap(now);
+      if (this.state === 'running' && this.config.reconnectIntervalMs > 0) this.antiEntropy.reconnect(now);
     }
     if (now >= this.nextGossipAt) {
       this.nextGossipAt = now + this.config.gossipIntervalMs;
@@ -460,7 +478,7 @@ export class Swim {
       case M.MsgType.Ping:
         if (m.target !== this.name) return this.note({ kind: 'dropped', reason: 'ping-for-other', from });
         this.send(from, M.ack(m.seq, this.name, this.table.liveCount));
-        return this.maybeCatchUp(m.known, from, now);
+        return this.antiEntropy.maybeCatchUp(m.known, from, now);
       case M.MsgType.Ack:
         return this.onAck(m, from, now);
       case M.MsgType.PingReq:
@@ -477,9 +495,9 @@ export class Swim {
       case M.MsgType.Left:
         return this.onUpdate(m, now);
       case M.MsgType.PushPull:
-        return this.onPushPull(m, from, now);
+        return this.antiEntropy.onPushPull(m, from, now);
       case M.MsgType.Digest:
-        return this.onDigest(m, from);
+        return this.antiEntropy.onDigest(m, from);
     }
   }
 
@@ -496,7 +514,7 @@ export class Swim {
       // Only a direct ack shows our own packets flow both ways (Lifeguard).
       if (from === this.probe.targetAddr) this.awareness.apply(-1);
     }
-    this.maybeCatchUp(m.known, from, now);
+    this.antiEntropy.maybeCatchUp(m.known, from, now);
   }
 
   private onPingReq(m: M.PingReq, from: Address, now: number): void {
@@ -670,121 +688,8 @@ export class Swim {
     }
   }
 
-  // ---- push-pull, join, reconnect ------------------------------------------------------------
-
-  private sendState(to: Address, flags: number, selfOnly: boolean): void {
-    const rows = selfOnly ? [this.table.get(this.name)!] : [...this.table.values()];
-    for (const part of buildParts(rows.map(entryOf), this.name, flags, this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES)) {
-      this.out.push({ type: 'send', to, messages: [part] });
-    }
-  }
-
-  private onPushPull(m: M.PushPull, from: Address, now: number): void {
-    for (const e of m.entries) this.mergeEntry(e, m.from, now);
-    if (m.flags & M.PushPullFlag.reply) {
-      this.joiner.answered(from);
-    } else if (m.part === 0 && this.state !== 'stopped') {
-      // Merge first, then answer: a refutation caused by the push rides in our reply.
-      this.sendState(from, M.PushPullFlag.reply, false);
-    }
-  }
-
-  private mergeEntry(e: M.Entry, sender: string, now: number): void {
-    const state = M.memberStateOf[e.state];
-    if (state === undefined) return;
-    if (e.name === this.name) {
-      if (state === 'alive') return this.aboutSelf(M.alive(e.name, e.addr, e.inc, e.tags), now);
-      if (state === 'left') return this.aboutSelf(M.left(e.name, e.inc), now);
-      return this.aboutSelf(M.suspect(e.name, e.inc, sender), now);
-    }
-    const known = this.table.get(e.name);
-    // Most rows of a state transfer are old news: skip them before building any message.
-    if (known && known.incarnation >= e.inc && (known.incarnation > e.inc || known.state === state || state === 'alive')) return;
-    switch (state) {
-      case 'alive':
-        return this.onUpdate(M.alive(e.name, e.addr, e.inc, e.tags), now, e.name === sender);
-      case 'suspect':
-        return this.onUpdate(M.suspect(e.name, e.inc, sender), now);
-      case 'dead':
-        if (known && isLive(known.state)) {
-          // A peer's old verdict is weak evidence: suspect, and let the member refute (memberlist does the same).
-          return this.onUpdate(M.suspect(e.name, e.inc, sender), now);
-        }
-        if (!known) {
-          // Remember it, without an event: a failed member we can try to reconnect to.
-          this.table.apply({ name: e.name, state: 'dead', incarnation: e.inc, address: e.addr, wireTags: e.tags }, now);
-          return;
-        }
-        return this.onUpdate(M.dead(e.name, e.inc, sender), now, false);
-      case 'left':
-        if (!known) {
-          this.table.apply({ name: e.name, state: 'left', incarnation: e.inc, address: e.addr, wireTags: e.tags }, now);
-          return;
-        }
-        return this.onUpdate(M.left(e.name, e.inc), now, false);
-    }
-  }
-
-  /** A peer that counts clearly more live members than we do: ask it for its table now. */
-  private maybeCatchUp(theirs: number, from: Address, now: number): void {
-    const c = this.config;
-    if (c.catchUpThreshold === 0 || this.state !== 'running') return;
-    if (theirs < this.table.liveCount + c.catchUpThreshold || now - this.lastCatchUpAt < c.catchUpIntervalMs) return;
-    this.lastCatchUpAt = now;
-    this.note({ kind: 'push-pull', peer: from, reason: 'catch-up' });
-    this.sendState(from, 0, true);
-  }
-
-  private periodicPushPull(now: number): void {
-    const [peer] = this.order.sample(1, (name) => name !== this.name && this.table.get(name)?.state === 'alive');
-    if (peer === undefined) return;
-    const addr = this.table.get(peer)!.address;
-    this.note({ kind: 'push-pull', peer: addr, reason: 'periodic' });
-    // A digest first: in steady state the tables agree and one small datagram is all it costs.
-    this.send(addr, M.digest(this.name, this.table.digest, this.table.size));
-    this.lastCatchUpAt = now;
-  }
-
-  /** A peer's table digest: if ours differs, start a full exchange with it. */
-  private onDigest(m: M.Digest, from: Address): void {
-    if (this.state !== 'running' || (m.digest === this.table.digest && m.count === this.table.size)) return;
-    this.sendState(from, 0, false);
-  }
-
   private maintenanceIntervalMs(): number {
     return this.config.reconnectIntervalMs > 0 ? this.config.reconnectIntervalMs : 10_000;
-  }
-
-  /** Re-dial one random failed member and every seed we do not hold alive: partitions heal alone. */
-  private reconnect(now: number): void {
-    const failed: MemberRecord[] = [];
-    const liveAddrs = new Set<Address>();
-    for (const r of this.table.values()) {
-      if (r.state === 'dead') failed.push(r);
-      else if (isLive(r.state)) liveAddrs.add(r.address);
-    }
-    const targets: Address[] = [];
-    // As Serf does: each agent tries with probability failed / alive, so the whole cluster makes
-    // about one attempt per failed member per interval, however large it is.
-    const chance = failed.length / Math.max(1, this.table.aliveCount - 1);
-    if (failed.length > 0 && this.random.next() < chance) targets.push(failed[this.random.int(failed.length)]!.address);
-    for (const s of this.joiner.seeds) if (!liveAddrs.has(s) && !targets.includes(s)) targets.push(s);
-    for (const t of targets) {
-      this.note({ kind: 'push-pull', peer: t, reason: 'reconnect' });
-      this.sendState(t, 0, false);
-    }
-  }
-
-  private reap(now: number): void {
-    const doomed: string[] = [];
-    for (const r of this.table.values()) {
-      if (r.state === 'dead' && now - r.stateChangedAt >= this.config.reapFailedAfterMs) doomed.push(r.name);
-      else if (r.state === 'left' && now - r.stateChangedAt >= this.config.reapLeftAfterMs) doomed.push(r.name);
-    }
-    for (const name of doomed) {
-      this.table.delete(name);
-      this.note({ kind: 'reaped', name });
-    }
   }
 
   // ---- leave and tags ------------------------------------------------------------------------
