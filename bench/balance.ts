@@ -14,35 +14,12 @@
  *
  * Writes the table to stdout and JSON to bench/results/balance.json.
  */
+import { mulberry32 } from '../src/runtime/random.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { ALGORITHMS, createBalancer, type Algorithm, type Lease, type LoadBalancer } from '../src/balancer/index.js';
 import type { Member, Random } from '../src/core/types.js';
 
-/** mulberry32: the bench's own seeded PRNG, so runs replay exactly. */
-function seeded(seed: number): Random {
-  // State and output live in a typed array and step() returns nothing: a uint32 above 2^30 held
-  // in a variable or returned from a call V8 did not inline is boxed into a fresh heap number,
-  // and the pick loop must not allocate. int() hands back a small integer, which is never boxed.
-  const s = new Uint32Array([seed, 0]);
-  const step = (): void => {
-    s[0] = s[0]! + 0x6d2b79f5;
-    let t = s[0]!;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    s[1] = t ^ (t >>> 14);
-  };
-  return {
-    next: () => {
-      step();
-      return s[1]! / 4294967296;
-    },
-    int: (n: number) => {
-      step();
-      return Math.floor((s[1]! / 4294967296) * n);
-    },
-  };
-}
 
 function member(name: string, weight = 1): Member {
   return { name, address: name, state: 'alive', incarnation: 1, tags: { weight: String(weight) }, stateChangedAt: 0 };
@@ -116,7 +93,7 @@ async function pickBench(algorithm: Algorithm, n: number): Promise<PickRow> {
   const memberNames = Array.from({ length: n }, (_, i) => `m${i}`);
   const lb = createBalancer(
     { algorithm, ejectAfterErrors: 0 },
-    { random: seeded(1), now: () => clock.t, owners: stubOwners(memberNames, KEYS, 3) },
+    { random: mulberry32(1), now: () => clock.t, owners: stubOwners(memberNames, KEYS, 3) },
   );
   memberNames.forEach((name, i) => lb.apply({ type: 'join', member: member(name, 1 + (i % 3)), previous: undefined }));
   const ok = { ok: true as const, latencyMs: 5 };
@@ -228,14 +205,14 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 function simulate(algorithm: Algorithm, seed: number): ServiceRow {
-  const rng = seeded(seed);
+  const rng = mulberry32(seed);
   const exp = (mean: number): number => -Math.log(1 - rng.next()) * mean;
   let now = 0;
   const names = Array.from({ length: BACKENDS }, (_, i) => `b${i}`);
   const keys = Array.from({ length: 4096 }, (_, i) => `k${i}`);
   const lb = createBalancer(
     { algorithm },
-    { random: seeded(seed * 7919 + 1), now: () => now, owners: stubOwners(names, keys, 3) },
+    { random: mulberry32(seed * 7919 + 1), now: () => now, owners: stubOwners(names, keys, 3) },
   );
   // Weighted gets the weights an operator would tag from the starting capacity.
   names.forEach((name, i) => lb.apply({ type: 'join', member: member(name, SLOW.includes(i) ? 1 : 10), previous: undefined }));

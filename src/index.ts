@@ -6,7 +6,7 @@ export { Cluster, type ClusterOptions, type ClusterStartConfig, type ClusterEven
 export type { MembershipSource } from './membership-source.js';
 export { createAgent, type Agent, type AgentEvents, type AgentStats, type AgentHealth, type AgentRuntimeOptions } from './agent/agent.js';
 export type { AgentConfigInput } from './agent/agent-config.js';
-export { resolveConfig, validateConfig, profiles, lan, wan, local, plainSwim, type ProtocolConfig, type ProfileName } from './config.js';
+export { resolveConfig, validateConfig, profiles, lan, wan, local, plainSwim, lifeguardOnly, type ProtocolConfig, type ProfileName } from './config.js';
 export { ClusterError, type ErrorCode } from './errors.js';
 export type { Member, MemberEvent, MemberEventType, MemberState, Tags, Random } from './core/types.js';
 export { membershipChecksum } from './runtime/checksum.js';

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { ROOT } from '../../test/cli/procs.js';
+import { ROOT, waitUntil } from '../../test/cli/procs.js';
 import { parserFor, type LogEvent, type MemberStatus, type System } from './logs.js';
 
 /** A parsed log line and when the harness read it (ms since the epoch). */
@@ -76,22 +76,7 @@ export async function startPeer(system: System, name: string, i: number, onPid: 
     metricLines: [],
     startedAt: 0,
     exited: new Promise((resolve) => child.once('exit', () => resolve())),
-    until(pred, ms, what) {
-      return new Promise((resolve, reject) => {
-        if (pred()) return resolve();
-        const check = (): void => {
-          if (!pred()) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`${name}: ${what} not seen within ${ms} ms; view ${JSON.stringify([...p.view])}; output tail: ${tail.slice(-400)}`));
-        }, ms);
-        waiters.add(check);
-      });
-    },
+    until: (pred, ms, what) => waitUntil(waiters, pred, ms, () => `${name}: ${what} not seen within ${ms} ms; view ${JSON.stringify([...p.view])}; output tail: ${tail.slice(-400)}`),
   };
   const onLine = (line: string): void => {
     const at = Date.now();

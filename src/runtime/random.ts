@@ -51,7 +51,28 @@ export class SeededRandom implements Random {
   }
 }
 
-/** Randomness for production agents: seeded from the OS once, then the same fast generator. */
-export function osSeededRandom(seed32: number): Random {
-  return new SeededRandom(seed32);
+/**
+ * mulberry32 with its state in a typed array: draws allocate nothing (a uint32 above 2^30 held in
+ * a variable, or returned from a call V8 did not inline, is boxed into a fresh heap number), for
+ * loops that must not allocate, such as the balancer's picks in its tests and benchmark.
+ */
+export function mulberry32(seed: number): Random {
+  const s = new Uint32Array([seed, 0]);
+  const step = (): void => {
+    s[0] = s[0]! + 0x6d2b79f5;
+    let t = s[0]!;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    s[1] = t ^ (t >>> 14);
+  };
+  return {
+    next: () => {
+      step();
+      return s[1]! / 4294967296;
+    },
+    int: (n: number) => {
+      step();
+      return Math.floor((s[1]! / 4294967296) * n);
+    },
+  };
 }

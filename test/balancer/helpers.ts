@@ -1,31 +1,8 @@
-/** Test fixtures for the balancer: a seeded PRNG, a settable clock, member snapshots. */
+/** Test fixtures for the balancer: a settable clock, member snapshots, a balancer on a seeded PRNG. */
+import { mulberry32 } from '../../src/runtime/random.js';
 import type { Member, MemberState, Random } from '../../src/core/types.js';
 import { createBalancer, type BalancerConfig, type LoadBalancer, type OwnersFn } from '../../src/balancer/index.js';
 
-/** mulberry32: small, fast, good enough for distribution tests; same seed, same stream. */
-export function seeded(seed: number): Random {
-  // State and output live in a typed array and step() returns nothing: a uint32 above 2^30 held
-  // in a variable or returned from a call V8 did not inline is boxed into a fresh heap number,
-  // and the pick loop must not allocate. int() hands back a small integer, which is never boxed.
-  const s = new Uint32Array([seed, 0]);
-  const step = (): void => {
-    s[0] = s[0]! + 0x6d2b79f5;
-    let t = s[0]!;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    s[1] = t ^ (t >>> 14);
-  };
-  return {
-    next: () => {
-      step();
-      return s[1]! / 4294967296;
-    },
-    int: (n: number) => {
-      step();
-      return Math.floor((s[1]! / 4294967296) * n);
-    },
-  };
-}
 
 /** A clock the test moves by hand, in ms. */
 export class Clock {
@@ -51,7 +28,7 @@ export function setup(
 ): { lb: LoadBalancer; clock: Clock } {
   const clock = new Clock();
   const lb = createBalancer(init, {
-    random: seeded(opts.seed ?? 42),
+    random: mulberry32(opts.seed ?? 42),
     now: clock.now,
     ...(opts.owners ? { owners: opts.owners } : {}),
   });

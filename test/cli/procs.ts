@@ -11,6 +11,27 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = 'src/cli/main.ts';
 
 /** Fast protocol settings for tests (local profile, ~1 s failure detection). */
+/**
+ * Resolve once `pred()` holds, checking now and each time a waiter in `waiters` is called (the
+ * caller calls them on every new output line); reject with `failure()` after `ms`.
+ */
+export function waitUntil(waiters: Set<() => void>, pred: () => boolean, ms: number, failure: () => string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (pred()) return resolve();
+    const check = (): void => {
+      if (!pred()) return;
+      clearTimeout(timer);
+      waiters.delete(check);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      waiters.delete(check);
+      reject(new Error(failure()));
+    }, ms);
+    waiters.add(check);
+  });
+}
+
 export const FAST_SET = ['probeIntervalMs=200', 'probeTimeoutMs=80', 'suspicionMult=2', 'gossipIntervalMs=50', 'pushPullIntervalMs=2000', 'joinTimeoutMs=200', 'joinAttempts=4', 'reconnectIntervalMs=1000', 'leaveTimeoutMs=500', 'readmitAfterMs=2000'];
 
 export interface AgentProc {
@@ -48,22 +69,7 @@ export async function startAgent(name: string, args: readonly string[], prefix: 
     admin: '',
     lines: [],
     exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
-    until(pred, ms, what) {
-      return new Promise((resolve, reject) => {
-        if (pred()) return resolve();
-        const check = (): void => {
-          if (!pred()) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`${name}: ${what} not seen within ${ms} ms; its view: ${JSON.stringify([...p.view])}; stderr: ${stderr.slice(-500)}`));
-        }, ms);
-        waiters.add(check);
-      });
-    },
+    until: (pred, ms, what) => waitUntil(waiters, pred, ms, () => `${name}: ${what} not seen within ${ms} ms; its view: ${JSON.stringify([...p.view])}; stderr: ${stderr.slice(-500)}`),
   };
   createInterface({ input: child.stdout! }).on('line', (line) => {
     let o: Record<string, unknown>;
