@@ -3,23 +3,23 @@
  * default 127.0.0.1:7947) and one error policy: usage errors exit 2, everything else 1, each
  * with a one-line message on stderr.
  */
-import type { Argv } from 'yargs';
 import { DEFAULT_ADMIN } from '../admin/client.js';
 import { ClusterError } from '../errors.js';
+import type { OptionSpec } from './commands/command.js';
 
 export interface AdminArgs {
   admin: string;
 }
 
-/** Add --admin to a command. */
-export function withAdmin<T>(y: Argv<T>): Argv<T & AdminArgs> {
-  return y.option('admin', {
+/** --admin, for every command that talks to an agent. */
+export const adminOption: Readonly<Record<'admin', OptionSpec>> = {
+  admin: {
     type: 'string',
     default: process.env.PHANTOM_ADMIN || DEFAULT_ADMIN,
     defaultDescription: 'PHANTOM_ADMIN or 127.0.0.1:7947',
     describe: "The agent's admin API, host:port",
-  }) as unknown as Argv<T & AdminArgs>;
-}
+  },
+};
 
 /** Run a client command body with the exit-code policy (0 ok, 1 failure, 2 usage). */
 export async function runClient(command: string, body: () => Promise<number | void>): Promise<void> {

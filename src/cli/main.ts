@@ -1,33 +1,24 @@
+#!/usr/bin/env node
 /**
- * `phantom`: the command line. One file per command under commands/; this file only wires them.
+ * `phantom`: the command line. Each command is a module under commands/, imported only when it
+ * runs. A plain command line is parsed without yargs (fast-args.ts), so `phantom agent` loads
+ * only the agent and `phantom members` only an HTTP client; --help, usage errors and anything
+ * unusual go through yargs (yargs-cli.ts).
  */
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { commands } from './commands/index.js';
+import { COMMANDS, commandName } from './commands/index.js';
+import { parseFast } from './fast-args.js';
 import { ClusterError } from '../errors.js';
 
-const cli = yargs(hideBin(process.argv))
-  .scriptName('phantom')
-  .usage('$0 <command> [options]\n\nPeer-to-peer SWIM membership, consistent-hash ring and load balancer for PhantomDB.')
-  .strict()
-  .demandCommand(1, 'Name a command; see the list above.')
-  .recommendCommands()
-  .help()
-  .alias('h', 'help')
-  .version(false)
-  .wrap(Math.min(110, process.stdout.columns || 100))
-  .fail((msg, err, y) => {
-    if (err instanceof ClusterError) {
-      process.stderr.write(`phantom: ${err.message}\n`);
-      process.exit(2);
-    }
-    if (err) throw err;
-    process.stderr.write(`${y.help()}\n\nphantom: ${msg}\n`);
-    process.exit(2);
-  });
-for (const c of commands) cli.command(c);
+const argv = process.argv.slice(2);
+// `phantom --version` is `phantom version`, as with serf.
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) argv[0] = 'version';
+
 try {
-  await cli.parseAsync();
+  const entry = COMMANDS.find((c) => commandName(c) === argv[0]);
+  const spec = entry ? await entry.load() : undefined;
+  const args = entry && spec ? parseFast(entry.command, spec, argv.slice(1)) : undefined;
+  if (spec && args) await spec.handler(args as never);
+  else await (await import('./yargs-cli.js')).runYargs(argv);
 } catch (err) {
   // Misuse gets one clear line; anything else is a bug and keeps its stack.
   if (err instanceof ClusterError) {

@@ -2,13 +2,33 @@
  * Agents as real processes started through the CLI, followed through their JSON log lines (the
  * documented log contract: one info line per membership change with member/status/incarnation).
  * Waiting is on those lines, with a timeout: no sleeps. Processes are ended by their own PID.
+ *
+ * The CLI run is the compiled one a user runs (dist/bin/phantom.js, built by `npm ci` and again
+ * by `npm test`), not the sources through tsx.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = 'src/cli/main.ts';
+/** The `phantom` command as installed: the bundle `npm run build` writes. */
+export const PHANTOM_BIN = join(ROOT, 'dist/bin/phantom.js');
+
+/** Fail with what to do when dist/ is missing or older than a source file (a stale build would test old code). */
+export function assertBuilt(): void {
+  let built: number;
+  try {
+    built = statSync(PHANTOM_BIN).mtimeMs;
+  } catch {
+    throw new Error(`${PHANTOM_BIN} is missing: run \`npm run build\` (npm ci and npm test do it)`);
+  }
+  const newest = (dir: string): number =>
+    Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+  if (newest(join(ROOT, 'src')) > built) throw new Error('dist/ is older than src/: run `npm run build` (npm test does it first)');
+}
+assertBuilt();
 
 /** Fast protocol settings for tests (local profile, ~1 s failure detection). */
 /**
@@ -49,14 +69,14 @@ export interface AgentProc {
 
 /** Run `phantom <args>` in this process's cwd and return its output and exit code. */
 export function phantom(args: readonly string[], prefix: readonly string[] = [], timeoutMs = 20_000): { code: number | null; stdout: string; stderr: string } {
-  const cmd = [...prefix, process.execPath, '--import', 'tsx', MAIN, ...args];
+  const cmd = [...prefix, process.execPath, PHANTOM_BIN, ...args];
   const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Start `phantom agent` with JSON logs; resolves once it logged its address (and admin address). */
 export async function startAgent(name: string, args: readonly string[], prefix: readonly string[] = []): Promise<AgentProc> {
-  const cmd = [...prefix, process.execPath, '--import', 'tsx', MAIN, 'agent', '--name', name, '--log-level', 'info', ...args];
+  const cmd = [...prefix, process.execPath, PHANTOM_BIN, 'agent', '--name', name, '--log-level', 'info', ...args];
   const child = spawn(cmd[0]!, cmd.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const waiters = new Set<() => void>();
   let stderr = '';

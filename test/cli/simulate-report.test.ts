@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
+import { PHANTOM_BIN } from './procs.js';
 
 const run = promisify(execFile);
-const bin = new URL('../../bin/phantom.js', import.meta.url).pathname;
+const bin = PHANTOM_BIN;
 const dir = mkdtempSync(join(tmpdir(), 'phantom-report-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

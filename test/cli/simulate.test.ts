@@ -6,9 +6,10 @@ import { promisify } from 'node:util';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PHANTOM_BIN } from './procs.js';
 
 const run = promisify(execFile);
-const bin = new URL('../../bin/phantom.js', import.meta.url).pathname;
+const bin = PHANTOM_BIN;
 
 test('phantom simulate --json prints one report object with the measures', { timeout: 60_000 }, async () => {
   const { stdout } = await run(process.execPath, [bin, 'simulate', '--nodes', '20', '--kill', '1', '--duration', '40s', '--seed', '3', '--json'], { timeout: 55_000 });

@@ -5,7 +5,7 @@
  * - SIGINT / SIGTERM: graceful leave (bounded by leaveTimeoutMs), exit 0; a second one exits at once.
  * - SIGHUP: re-read --config and apply its log level and tags without a restart.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandSpec } from './command.js';
 import { createAgent, type Agent } from '../../agent/agent.js';
 import { resolveAgentConfig, LOG_LEVELS } from '../../agent/agent-config.js';
 import { startAdminServer, type AdminServer } from '../../admin/server.js';
@@ -13,33 +13,33 @@ import { ClusterError } from '../../errors.js';
 import { adminDepsFor } from '../agent-admin.js';
 import { configPath, mergeAgentSettings, readConfigFile, type AgentFlags } from '../agent-settings.js';
 
-export const agentCommand: CommandModule<object, AgentFlags> = {
-  command: 'agent',
-  describe: 'Run a cluster agent on this host (one per host)',
-  builder: (y: Argv) =>
-    y
-      .option('name', { type: 'string', describe: 'Unique member name [default: hostname] (PHANTOM_NAME)' })
-      .option('bind', { type: 'string', describe: 'UDP address to listen on, host:port [default: 0.0.0.0:7946] (PHANTOM_BIND)' })
-      .option('advertise', { type: 'string', describe: 'Address others dial, host:port [default: auto from the interfaces] (PHANTOM_ADVERTISE)' })
-      .option('join', { type: 'string', array: true, describe: 'Seed host:port to join through; repeatable or a comma list (PHANTOM_JOIN)' })
-      .option('profile', { type: 'string', choices: ['lan', 'wan', 'local'], describe: 'Protocol profile [default: lan] (PHANTOM_PROFILE)' })
-      .option('tag', { type: 'string', array: true, describe: 'Tag key=value gossiped with this member; repeatable (PHANTOM_TAG, comma list)' })
-      .option('admin', { type: 'string', describe: 'Admin HTTP API host:port, or "off" [default: 127.0.0.1:7947] (PHANTOM_ADMIN)' })
-      .option('config', { type: 'string', describe: 'JSON config file (fields as in docs/AGENT.md); flags and env win (PHANTOM_CONFIG)' })
-      .option('log-level', { type: 'string', choices: [...LOG_LEVELS], describe: 'Log level [default: info] (PHANTOM_LOG_LEVEL)' })
-      .option('data-dir', { type: 'string', describe: 'Directory for the member snapshot, to rejoin after a restart (PHANTOM_DATA_DIR)' })
-      .option('set', { type: 'string', array: true, describe: 'Protocol override key=value, repeatable, e.g. --set suspicionMult=5 (PHANTOM_SET)' })
-      .option('encrypt', { type: 'string', describe: 'Base64 32-byte key (phantom keygen): seal gossip with AES-256-GCM (PHANTOM_ENCRYPT)' })
-      .option('keyring', { type: 'string', describe: 'Keyring file, JSON array of keys, primary first; written back on change, mode 0600 (PHANTOM_KEYRING)' })
-      .option('cluster-label', { type: 'string', describe: 'Label carried in every packet; agents with another label never merge (PHANTOM_CLUSTER_LABEL)' })
-      .option('verify-incoming', { type: 'boolean', default: undefined, describe: 'With keys: drop plaintext packets [default: true]; false while turning encryption on (PHANTOM_VERIFY_INCOMING)' })
-      .option('verify-outgoing', { type: 'boolean', default: undefined, describe: 'With keys: seal outgoing packets [default: true]; false for the first upgrade step (PHANTOM_VERIFY_OUTGOING)' })
-      .option('max-members', { type: 'number', describe: 'Member table cap against forged floods [default: 16384] (PHANTOM_MAX_MEMBERS)' })
-      .option('admin-token', { type: 'string', describe: 'Bearer token the admin API requires (PHANTOM_ADMIN_TOKEN; clients send the same variable)' })
-      .example('$0 agent --join 10.0.0.1:7946', 'join a cluster through one seed')
-      .example('$0 agent --bind 127.0.0.1:7000 --admin 127.0.0.1:7001 --profile local', 'a second agent on a laptop')
-      .example('$0 agent --config /etc/phantom.json --data-dir /var/lib/phantom --tag zone=eu-1', 'from a file, remembering members across restarts')
-      .example('$0 agent --encrypt $(phantom keygen) --cluster-label prod-eu', 'encrypted gossip in a labelled cluster') as unknown as Argv<AgentFlags>,
+export const agentCommand: CommandSpec<AgentFlags> = {
+  options: {
+    name: { type: 'string', describe: 'Unique member name [default: hostname] (PHANTOM_NAME)' },
+    bind: { type: 'string', describe: 'UDP address to listen on, host:port [default: 0.0.0.0:7946] (PHANTOM_BIND)' },
+    advertise: { type: 'string', describe: 'Address others dial, host:port [default: auto from the interfaces] (PHANTOM_ADVERTISE)' },
+    join: { type: 'string', array: true, describe: 'Seed host:port to join through; repeatable or a comma list (PHANTOM_JOIN)' },
+    profile: { type: 'string', choices: ['lan', 'wan', 'local'], describe: 'Protocol profile [default: lan] (PHANTOM_PROFILE)' },
+    tag: { type: 'string', array: true, describe: 'Tag key=value gossiped with this member; repeatable (PHANTOM_TAG, comma list)' },
+    admin: { type: 'string', describe: 'Admin HTTP API host:port, or "off" [default: 127.0.0.1:7947] (PHANTOM_ADMIN)' },
+    config: { type: 'string', describe: 'JSON config file (fields as in docs/AGENT.md); flags and env win (PHANTOM_CONFIG)' },
+    'log-level': { type: 'string', choices: LOG_LEVELS, describe: 'Log level [default: info] (PHANTOM_LOG_LEVEL)' },
+    'data-dir': { type: 'string', describe: 'Directory for the member snapshot, to rejoin after a restart (PHANTOM_DATA_DIR)' },
+    set: { type: 'string', array: true, describe: 'Protocol override key=value, repeatable, e.g. --set suspicionMult=5 (PHANTOM_SET)' },
+    encrypt: { type: 'string', describe: 'Base64 32-byte key (phantom keygen): seal gossip with AES-256-GCM (PHANTOM_ENCRYPT)' },
+    keyring: { type: 'string', describe: 'Keyring file, JSON array of keys, primary first; written back on change, mode 0600 (PHANTOM_KEYRING)' },
+    'cluster-label': { type: 'string', describe: 'Label carried in every packet; agents with another label never merge (PHANTOM_CLUSTER_LABEL)' },
+    'verify-incoming': { type: 'boolean', default: undefined, describe: 'With keys: drop plaintext packets [default: true]; false while turning encryption on (PHANTOM_VERIFY_INCOMING)' },
+    'verify-outgoing': { type: 'boolean', default: undefined, describe: 'With keys: seal outgoing packets [default: true]; false for the first upgrade step (PHANTOM_VERIFY_OUTGOING)' },
+    'max-members': { type: 'number', describe: 'Member table cap against forged floods [default: 16384] (PHANTOM_MAX_MEMBERS)' },
+    'admin-token': { type: 'string', describe: 'Bearer token the admin API requires (PHANTOM_ADMIN_TOKEN; clients send the same variable)' },
+  },
+  examples: [
+    ['$0 agent --join 10.0.0.1:7946', 'join a cluster through one seed'],
+    ['$0 agent --bind 127.0.0.1:7000 --admin 127.0.0.1:7001 --profile local', 'a second agent on a laptop'],
+    ['$0 agent --config /etc/phantom.json --data-dir /var/lib/phantom --tag zone=eu-1', 'from a file, remembering members across restarts'],
+    ['$0 agent --encrypt $(phantom keygen) --cluster-label prod-eu', 'encrypted gossip in a labelled cluster'],
+  ],
   handler: async (flags) => {
     const out = (s: string): void => void process.stderr.write(`phantom agent: ${s}\n`);
     let agent: Agent | undefined;

@@ -3,7 +3,7 @@
  * time, printing every change of the member table as agent 0 sees it. After a while one agent
  * crashes and later comes back, so a newcomer sees join, suspect, failed and alive happen.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandSpec } from './command.js';
 import { ClusterError } from '../../errors.js';
 import { isProfileName } from '../../config.js';
 import { parseDuration } from '../../sim/duration.js';
@@ -17,16 +17,14 @@ interface DemoArgs {
   speed: number;
 }
 
-export const demoCommand: CommandModule<object, DemoArgs> = {
-  command: 'demo',
-  describe: 'Run a small live cluster in this process and print its member table as it changes',
-  builder: (y: Argv) =>
-    y
-      .option('nodes', { alias: 'n', type: 'number', default: 5, describe: 'Agents in the cluster' })
-      .option('seed', { type: 'number', default: Date.now() % 100_000, defaultDescription: 'from the clock', describe: 'Random seed' })
-      .option('profile', { type: 'string', default: 'lan', choices: ['lan', 'wan', 'local'], describe: 'Protocol profile' })
-      .option('duration', { type: 'string', describe: 'Stop after this long (default: run until Ctrl-C)' })
-      .option('speed', { type: 'number', default: 1, describe: 'Virtual seconds per real second' }) as unknown as Argv<DemoArgs>,
+export const demoCommand: CommandSpec<DemoArgs> = {
+  options: {
+    nodes: { alias: 'n', type: 'number', default: 5, describe: 'Agents in the cluster' },
+    seed: { type: 'number', default: Date.now() % 100_000, defaultDescription: 'from the clock', describe: 'Random seed' },
+    profile: { type: 'string', default: 'lan', choices: ['lan', 'wan', 'local'], describe: 'Protocol profile' },
+    duration: { type: 'string', describe: 'Stop after this long (default: run until Ctrl-C)' },
+    speed: { type: 'number', default: 1, describe: 'Virtual seconds per real second' },
+  },
   handler: async (args) => {
     if (!Number.isInteger(args.nodes) || args.nodes < 2 || args.nodes > 200) throw new ClusterError('ERR_ARGUMENT', `--nodes must be an integer from 2 to 200, got ${args.nodes}`);
     if (!(args.speed > 0 && args.speed <= 100)) throw new ClusterError('ERR_ARGUMENT', `--speed must be in (0, 100], got ${args.speed}`);

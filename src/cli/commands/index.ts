@@ -1,28 +1,71 @@
-/** Every `phantom` command, one module each. Add a command by adding its module here. */
-import type { CommandModule } from 'yargs';
-import { simulateCommand } from './simulate.js';
-import { demoCommand } from './demo.js';
-import { agentCommand } from './agent.js';
-import { membersCommand } from './members.js';
-import { joinCommand } from './join.js';
-import { leaveCommand } from './leave.js';
-import { infoCommand } from './info.js';
-import { tagsCommand } from './tags.js';
-import { lookupCommand } from './lookup.js';
-import { keygenCommand } from './keygen.js';
-import { keysCommand } from './keys.js';
+/**
+ * Every `phantom` command: its name and positionals, its one-line description, and where its
+ * code is. A command's module is imported only when that command runs (or shows its --help), so
+ * `phantom agent` never loads the simulator and `phantom members` loads neither the agent nor
+ * the simulator. Add a command by adding a row here and its module beside this file.
+ */
+import type { CommandSpec } from './command.js';
 
-// Each module types its own argv; yargs only needs the common shape here.
-export const commands: CommandModule<object, never>[] = [
-  simulateCommand,
-  demoCommand,
-  agentCommand,
-  membersCommand,
-  joinCommand,
-  leaveCommand,
-  infoCommand,
-  tagsCommand,
-  lookupCommand,
-  keygenCommand,
-  keysCommand,
-] as unknown as CommandModule<object, never>[];
+export interface CommandEntry {
+  /** yargs command string: the name, then positionals (`<required>`, `[optional]`, `..` = many). */
+  readonly command: string;
+  readonly describe: string;
+  readonly load: () => Promise<CommandSpec<never>>;
+}
+
+// Each module types its own arguments; the table only needs the common shape.
+const body = <A>(m: CommandSpec<A>): CommandSpec<never> => m as unknown as CommandSpec<never>;
+
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    command: 'simulate',
+    describe: 'Run a simulated cluster in virtual time and report convergence, detection, false positives and load',
+    load: async () => body((await import('./simulate.js')).simulateCommand),
+  },
+  {
+    command: 'demo',
+    describe: 'Run a small live cluster in this process and print its member table as it changes',
+    load: async () => body((await import('./demo.js')).demoCommand),
+  },
+  { command: 'agent', describe: 'Run a cluster agent on this host (one per host)', load: async () => body((await import('./agent.js')).agentCommand) },
+  {
+    command: 'members [name]',
+    describe: 'List the members the local agent knows (or one member, with --history)',
+    load: async () => body((await import('./members.js')).membersCommand),
+  },
+  {
+    command: 'join <addrs..>',
+    describe: 'Make the local agent join a cluster through one or more seeds',
+    load: async () => body((await import('./join.js')).joinCommand),
+  },
+  { command: 'leave', describe: 'Make the local agent leave the cluster gracefully and stop', load: async () => body((await import('./leave.js')).leaveCommand) },
+  { command: 'info', describe: 'Show the local agent: self, config, awareness score, counters', load: async () => body((await import('./info.js')).infoCommand) },
+  {
+    command: 'tags <action> <items..>',
+    describe: "Set or delete the local agent's tags (spread by gossip with a new incarnation)",
+    load: async () => body((await import('./tags.js')).tagsCommand),
+  },
+  {
+    command: 'lookup <key>',
+    describe: 'Show the members that own KEY on the ring (primary first)',
+    load: async () => body((await import('./lookup.js')).lookupCommand),
+  },
+  {
+    command: 'keygen',
+    describe: 'Print a new random encryption key (base64, 32 bytes, AES-256-GCM)',
+    load: async () => body((await import('./keygen.js')).keygenCommand),
+  },
+  {
+    command: 'keys <action> [key]',
+    describe: 'List, install, use (make primary) or remove an encryption key on every member',
+    load: async () => body((await import('./keys.js')).keysCommand),
+  },
+  {
+    command: 'version',
+    describe: 'Show the version and the protocol versions this agent speaks (also --version)',
+    load: async () => body((await import('./version.js')).versionCommand),
+  },
+];
+
+/** The command's name: the first word of its command string. */
+export const commandName = (entry: CommandEntry): string => entry.command.split(' ')[0]!;

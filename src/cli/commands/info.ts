@@ -1,18 +1,16 @@
 /** `phantom info`: the local agent's identity, config, awareness score and counters. */
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandSpec } from './command.js';
 import { adminRequest } from '../../admin/client.js';
 import type { AgentStats } from '../../agent/agent.js';
-import { runClient, withAdmin, type AdminArgs } from '../client.js';
+import { adminOption, runClient, type AdminArgs } from '../client.js';
 
 interface InfoArgs extends AdminArgs {
   json: boolean;
 }
 
-export const infoCommand: CommandModule<object, InfoArgs> = {
-  command: 'info',
-  describe: "Show the local agent: self, config, awareness score, counters",
-  builder: (y: Argv) =>
-    withAdmin(y.option('json', { type: 'boolean', default: false, describe: 'Print JSON' }).example('$0 info', 'readable summary')) as unknown as Argv<InfoArgs>,
+export const infoCommand: CommandSpec<InfoArgs> = {
+  options: { ...adminOption, json: { type: 'boolean', default: false, describe: 'Print JSON' } },
+  examples: [['$0 info', 'readable summary']],
   handler: (args) =>
     runClient('info', async () => {
       const { body } = await adminRequest<Record<string, unknown> & { stats: AgentStats }>(args.admin, 'GET', '/v1/info');

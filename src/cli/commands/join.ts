@@ -1,22 +1,17 @@
 /** `phantom join ADDR...`: ask the local agent to join a cluster through these seeds. */
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandSpec } from './command.js';
 import { adminRequest } from '../../admin/client.js';
 import { splitList } from '../agent-settings.js';
-import { runClient, withAdmin, type AdminArgs } from '../client.js';
+import { adminOption, runClient, type AdminArgs } from '../client.js';
 
 interface JoinArgs extends AdminArgs {
   addrs: string[];
 }
 
-export const joinCommand: CommandModule<object, JoinArgs> = {
-  command: 'join <addrs..>',
-  describe: 'Make the local agent join a cluster through one or more seeds',
-  builder: (y: Argv) =>
-    withAdmin(
-      y
-        .positional('addrs', { type: 'string', array: true, describe: 'Seed host:port (also comma lists)' })
-        .example('$0 join 10.0.0.1:7946 10.0.0.2:7946', 'join through two seeds'),
-    ) as unknown as Argv<JoinArgs>,
+export const joinCommand: CommandSpec<JoinArgs> = {
+  positionals: { addrs: { type: 'string', array: true, describe: 'Seed host:port (also comma lists)' } },
+  options: adminOption,
+  examples: [['$0 join 10.0.0.1:7946 10.0.0.2:7946', 'join through two seeds']],
   handler: (args) =>
     runClient('join', async () => {
       const addrs = splitList(args.addrs);

@@ -5,11 +5,11 @@
  * install NEW -> use NEW -> remove OLD, each once every member has answered the previous one.
  * Exit 0 when every member answered without error, 1 otherwise.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandSpec } from './command.js';
 import { adminRequest } from '../../admin/client.js';
 import type { KeyOpResult } from '../../agent/key-service.js';
 import { ClusterError } from '../../errors.js';
-import { runClient, withAdmin, type AdminArgs } from '../client.js';
+import { adminOption, runClient, type AdminArgs } from '../client.js';
 
 interface KeysArgs extends AdminArgs {
   action: string;
@@ -17,18 +17,16 @@ interface KeysArgs extends AdminArgs {
   json?: boolean;
 }
 
-export const keysCommand: CommandModule<object, KeysArgs> = {
-  command: 'keys <action> [key]',
-  describe: 'List, install, use (make primary) or remove an encryption key on every member',
-  builder: (y: Argv) =>
-    withAdmin(
-      y
-        .positional('action', { type: 'string', choices: ['list', 'install', 'use', 'remove'], describe: 'what to do' })
-        .positional('key', { type: 'string', describe: 'base64 key (phantom keygen); not for list' })
-        .option('json', { type: 'boolean', describe: 'print the raw result' })
-        .example('$0 keys install NEWKEY && $0 keys use NEWKEY && $0 keys remove OLDKEY', 'rotate the key with no downtime')
-        .example('$0 keys list', 'which keys each member holds'),
-    ) as unknown as Argv<KeysArgs>,
+export const keysCommand: CommandSpec<KeysArgs> = {
+  positionals: {
+    action: { type: 'string', choices: ['list', 'install', 'use', 'remove'], describe: 'what to do' },
+    key: { type: 'string', describe: 'base64 key (phantom keygen); not for list' },
+  },
+  options: { ...adminOption, json: { type: 'boolean', describe: 'print the raw result' } },
+  examples: [
+    ['$0 keys install NEWKEY && $0 keys use NEWKEY && $0 keys remove OLDKEY', 'rotate the key with no downtime'],
+    ['$0 keys list', 'which keys each member holds'],
+  ],
   handler: (args) =>
     runClient('keys', async () => {
       if (args.action !== 'list' && !args.key) throw new ClusterError('ERR_ARGUMENT', `keys ${args.action} needs the key: phantom keys ${args.action} KEY`);

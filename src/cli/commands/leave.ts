@@ -1,12 +1,11 @@
 /** `phantom leave`: the local agent leaves the cluster gracefully (others see `left`) and stops. */
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandSpec } from './command.js';
 import { adminRequest } from '../../admin/client.js';
-import { runClient, withAdmin, type AdminArgs } from '../client.js';
+import { adminOption, runClient, type AdminArgs } from '../client.js';
 
-export const leaveCommand: CommandModule<object, AdminArgs> = {
-  command: 'leave',
-  describe: 'Make the local agent leave the cluster gracefully and stop',
-  builder: (y: Argv) => withAdmin(y.example('$0 leave', 'leave; other members see this one as left, not failed')) as unknown as Argv<AdminArgs>,
+export const leaveCommand: CommandSpec<AdminArgs> = {
+  options: adminOption,
+  examples: [['$0 leave', 'leave; other members see this one as left, not failed']],
   handler: (args) =>
     runClient('leave', async () => {
       await adminRequest(args.admin, 'POST', '/v1/leave', {}, 60_000);

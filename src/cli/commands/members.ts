@@ -1,9 +1,9 @@
 /** `phantom members`: the member table of the local agent, or one member with its history. */
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandSpec } from './command.js';
 import { adminRequest } from '../../admin/client.js';
 import type { MemberJson } from '../../admin/server.js';
 import type { HistoryEntry } from '../../agent/history.js';
-import { formatTable, runClient, withAdmin, type AdminArgs } from '../client.js';
+import { formatTable, adminOption, runClient, type AdminArgs } from '../client.js';
 
 interface MembersArgs extends AdminArgs {
   name?: string;
@@ -14,20 +14,19 @@ interface MembersArgs extends AdminArgs {
 
 const tagText = (tags: Readonly<Record<string, string>>): string => Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(',');
 
-export const membersCommand: CommandModule<object, MembersArgs> = {
-  command: 'members [name]',
-  describe: 'List the members the local agent knows (or one member, with --history)',
-  builder: (y: Argv) =>
-    withAdmin(
-      y
-        .positional('name', { type: 'string', describe: 'Show only this member' })
-        .option('status', { type: 'string', choices: ['alive', 'suspect', 'failed', 'left'], describe: 'Only members in this status' })
-        .option('json', { type: 'boolean', default: false, describe: 'Print JSON (an array of {name, addr, status, incarnation, tags})' })
-        .option('history', { type: 'boolean', default: false, describe: 'With NAME: each recent change of state, when, at which incarnation, reported by whom' })
-        .example('$0 members', 'aligned table of every member')
-        .example('$0 members --status failed --json', 'failed members as JSON')
-        .example('$0 members db-7 --history', 'why was db-7 declared failed?'),
-    ) as unknown as Argv<MembersArgs>,
+export const membersCommand: CommandSpec<MembersArgs> = {
+  positionals: { name: { type: 'string', describe: 'Show only this member' } },
+  options: {
+    ...adminOption,
+    status: { type: 'string', choices: ['alive', 'suspect', 'failed', 'left'], describe: 'Only members in this status' },
+    json: { type: 'boolean', default: false, describe: 'Print JSON (an array of {name, addr, status, incarnation, tags})' },
+    history: { type: 'boolean', default: false, describe: 'With NAME: each recent change of state, when, at which incarnation, reported by whom' },
+  },
+  examples: [
+    ['$0 members', 'aligned table of every member'],
+    ['$0 members --status failed --json', 'failed members as JSON'],
+    ['$0 members db-7 --history', 'why was db-7 declared failed?'],
+  ],
   handler: (args) =>
     runClient('members', async () => {
       if (args.name !== undefined) {

@@ -3,8 +3,8 @@
  * join through agent 0 within the first second; once converged, the requested faults happen;
  * the report follows at the end of --duration.
  */
+import type { CommandSpec } from './command.js';
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { Argv, CommandModule } from 'yargs';
 import { ClusterError } from '../../errors.js';
 import { isProfileName, type ProfileName, type ProtocolConfig } from '../../config.js';
 import { parseDuration } from '../../sim/duration.js';
@@ -32,29 +32,29 @@ interface SimulateArgs {
   report?: string;
 }
 
-export const simulateCommand: CommandModule<object, SimulateArgs> = {
-  command: 'simulate',
-  describe: 'Run a simulated cluster in virtual time and report convergence, detection, false positives and load',
-  builder: (y: Argv) =>
-    y
-      .option('nodes', { alias: 'n', type: 'number', default: 50, describe: 'Agents in the cluster' })
-      .option('seed', { type: 'number', default: 1, describe: 'Random seed: the same seed replays the same run' })
-      .option('duration', { type: 'string', default: '60s', describe: 'Virtual time to run (e.g. 60s, 500ms, 2m)' })
-      .option('profile', { type: 'string', default: 'lan', choices: ['lan', 'wan', 'local'], describe: 'Protocol profile' })
-      .option('loss', { type: 'number', default: 0, describe: 'Packet loss on every link, 0..1' })
-      .option('latency', { type: 'string', default: '3ms', describe: 'Mean one-way link latency' })
-      .option('jitter', { type: 'string', default: '2ms', describe: 'Latency varies by ± this' })
-      .option('kill', { type: 'number', default: 0, describe: 'Crash this many agents (chosen by the seed) once converged' })
-      .option('partition', { type: 'string', describe: 'Once converged, split the cluster in two halves for this long, then heal' })
-      .option('pause', { type: 'string', describe: 'Once converged, stall one agent (chosen by the seed) for this long' })
-      .option('set', { type: 'string', array: true, default: [], describe: 'Protocol override key=value (repeatable), e.g. --set suspicionMult=5' })
-      .option('config', { type: 'string', describe: 'JSON file of protocol overrides' })
-      .option('scenario', { type: 'string', describe: 'Run the scenario in this JSON file (see README "Scenario files")' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object instead of the readable report' })
-      .option('report', { type: 'string', describe: 'Also write charts (dissemination, detection, load) to FILE.svg or FILE.html' })
-      .example('$0 simulate --nodes 1000 --kill 3 --json', 'Detection times at 1000 agents')
-      .example('$0 simulate --scenario partition.json', 'Run a scenario file')
-      .example('$0 simulate --nodes 200 --kill 2 --report sim.svg', 'Charts of a run as SVG') as unknown as Argv<SimulateArgs>,
+export const simulateCommand: CommandSpec<SimulateArgs> = {
+  options: {
+    nodes: { alias: 'n', type: 'number', default: 50, describe: 'Agents in the cluster' },
+    seed: { type: 'number', default: 1, describe: 'Random seed: the same seed replays the same run' },
+    duration: { type: 'string', default: '60s', describe: 'Virtual time to run (e.g. 60s, 500ms, 2m)' },
+    profile: { type: 'string', default: 'lan', choices: ['lan', 'wan', 'local'], describe: 'Protocol profile' },
+    loss: { type: 'number', default: 0, describe: 'Packet loss on every link, 0..1' },
+    latency: { type: 'string', default: '3ms', describe: 'Mean one-way link latency' },
+    jitter: { type: 'string', default: '2ms', describe: 'Latency varies by ± this' },
+    kill: { type: 'number', default: 0, describe: 'Crash this many agents (chosen by the seed) once converged' },
+    partition: { type: 'string', describe: 'Once converged, split the cluster in two halves for this long, then heal' },
+    pause: { type: 'string', describe: 'Once converged, stall one agent (chosen by the seed) for this long' },
+    set: { type: 'string', array: true, default: [], describe: 'Protocol override key=value (repeatable), e.g. --set suspicionMult=5' },
+    config: { type: 'string', describe: 'JSON file of protocol overrides' },
+    scenario: { type: 'string', describe: 'Run the scenario in this JSON file (see README "Scenario files")' },
+    json: { type: 'boolean', default: false, describe: 'Print one JSON object instead of the readable report' },
+    report: { type: 'string', describe: 'Also write charts (dissemination, detection, load) to FILE.svg or FILE.html' },
+  },
+  examples: [
+    ['$0 simulate --nodes 1000 --kill 3 --json', 'Detection times at 1000 agents'],
+    ['$0 simulate --scenario partition.json', 'Run a scenario file'],
+    ['$0 simulate --nodes 200 --kill 2 --report sim.svg', 'Charts of a run as SVG'],
+  ],
   handler: (args) => {
     const overrides: Partial<ProtocolConfig> = {
       ...(args.config ? (readJson(args.config, '--config') as Partial<ProtocolConfig>) : {}),

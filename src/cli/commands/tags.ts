@@ -1,26 +1,25 @@
 /** `phantom tags set k=v... | delete k...`: change the local agent's tags; they spread by gossip. */
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandSpec } from './command.js';
 import { adminRequest } from '../../admin/client.js';
 import { ClusterError } from '../../errors.js';
 import { parseTags } from '../agent-settings.js';
-import { runClient, withAdmin, type AdminArgs } from '../client.js';
+import { adminOption, runClient, type AdminArgs } from '../client.js';
 
 interface TagsArgs extends AdminArgs {
   action: string;
   items: string[];
 }
 
-export const tagsCommand: CommandModule<object, TagsArgs> = {
-  command: 'tags <action> <items..>',
-  describe: "Set or delete the local agent's tags (spread by gossip with a new incarnation)",
-  builder: (y: Argv) =>
-    withAdmin(
-      y
-        .positional('action', { type: 'string', choices: ['set', 'delete'], describe: 'set k=v... or delete k...' })
-        .positional('items', { type: 'string', array: true, describe: 'key=value pairs (set) or keys (delete)' })
-        .example('$0 tags set zone=eu-1 weight=2', 'set two tags')
-        .example('$0 tags delete role', 'remove a tag'),
-    ) as unknown as Argv<TagsArgs>,
+export const tagsCommand: CommandSpec<TagsArgs> = {
+  positionals: {
+    action: { type: 'string', choices: ['set', 'delete'], describe: 'set k=v... or delete k...' },
+    items: { type: 'string', array: true, describe: 'key=value pairs (set) or keys (delete)' },
+  },
+  options: adminOption,
+  examples: [
+    ['$0 tags set zone=eu-1 weight=2', 'set two tags'],
+    ['$0 tags delete role', 'remove a tag'],
+  ],
   handler: (args) =>
     runClient('tags', async () => {
       const items = args.items.map(String);
