@@ -1,16 +1,48 @@
 /**
  * Errors thrown for misuse (bad config, bad arguments, start-up failures). Remote input never
  * throws: it becomes a counted drop. Codes are stable strings that callers may switch on.
+ *
+ * The list is closed: a new code is added here, and the README's table must list it too
+ * (test/errors.test.ts compares the two).
  */
-export type ErrorCode =
-  | 'ERR_CONFIG'
-  | 'ERR_ARGUMENT'
-  | 'ERR_TAGS_TOO_LARGE'
-  | 'ERR_JOIN_FAILED'
-  | 'ERR_NOT_RUNNING'
-  | 'ERR_NO_MEMBER'
-  | 'ERR_SCENARIO'
-  | (string & {});
+export const ERROR_CODES = [
+  // Configuration and arguments.
+  'ERR_CONFIG',
+  'ERR_ARGUMENT',
+  'ERR_SCENARIO',
+  'ERR_TAGS_TOO_LARGE',
+  // The agent's life.
+  'ERR_BIND',
+  'ERR_JOIN_FAILED',
+  'ERR_NOT_RUNNING',
+  'ERR_SNAPSHOT',
+  // Keys.
+  'ERR_KEY',
+  'ERR_KEY_NOT_INSTALLED',
+  'ERR_KEY_PRIMARY',
+  'ERR_NO_KEYRING',
+  // The balancer.
+  'ERR_NO_MEMBER',
+  // The admin API (codes of its error answers) and its client.
+  'ERR_UNREACHABLE',
+  'ERR_UNAUTHORIZED',
+  'ERR_NOT_FOUND',
+  'ERR_METHOD',
+  'ERR_BAD_JSON',
+  'ERR_TOO_LARGE',
+  'ERR_NO_RING',
+  'ERR_INTERNAL',
+  'ERR_ADMIN',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+const CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+
+/** True for a code of the list (e.g. one read from an admin API answer). */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && CODES.has(code);
+}
 
 export class ClusterError extends Error {
   constructor(

@@ -3,7 +3,7 @@
  * are ClusterErrors: ERR_UNREACHABLE says how to point a command at the agent; an API error
  * keeps the agent's code and message.
  */
-import { ClusterError } from '../errors.js';
+import { ClusterError, isErrorCode } from '../errors.js';
 import { parseHostPort, formatHostPort } from '../transport/address.js';
 
 /** Default admin address, also read from PHANTOM_ADMIN by the CLI. */
@@ -47,7 +47,7 @@ export async function adminRequest<T>(admin: string, method: 'GET' | 'POST', pat
   }
   if (res.status >= 400 && res.status !== 503) {
     const err = (parsed as { error?: { code?: string; message?: string } }).error;
-    throw new ClusterError(err?.code ?? 'ERR_ADMIN', err?.message ?? `admin API answered ${res.status}: ${text.slice(0, 200)}`);
+    throw new ClusterError(isErrorCode(err?.code) ? err.code : 'ERR_ADMIN', err?.message ?? `admin API answered ${res.status}: ${text.slice(0, 200)}`);
   }
   return { status: res.status, body: parsed as T };
 }

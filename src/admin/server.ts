@@ -18,7 +18,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AgentHealth, AgentStats } from '../agent/agent.js';
 import type { HistoryEntry } from '../agent/history.js';
 import { statusOf } from '../agent/history.js';
-import { ClusterError } from '../errors.js';
+import { ClusterError, type ErrorCode } from '../errors.js';
 import type { Member, Tags } from '../core/types.js';
 import { parseHostPort, formatHostPort } from '../transport/address.js';
 import { renderMetrics } from './metrics.js';
@@ -76,7 +76,7 @@ export function memberJson(m: Member, now: number): MemberJson {
 class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);
