@@ -7,7 +7,7 @@ export type { MembershipSource } from './membership-source.js';
 export { createAgent, type Agent, type AgentEvents, type AgentStats, type AgentHealth, type AgentRuntimeOptions } from './agent/agent.js';
 export type { AgentConfigInput } from './agent/agent-config.js';
 export { resolveConfig, validateConfig, profiles, lan, wan, local, plainSwim, lifeguardOnly, type ProtocolConfig, type ProfileName } from './config.js';
-export { ClusterError, type ErrorCode } from './errors.js';
+export { ClusterError, ERROR_CODES, isErrorCode, type ErrorCode } from './errors.js';
 export type { Member, MemberEvent, MemberEventType, MemberState, Tags, Random } from './core/types.js';
 export { membershipChecksum } from './runtime/checksum.js';
 export { HashRing, RingFeed, ShardMap, type RingChange, type ShardMove, type ShardMapInit } from './ring/index.js';
