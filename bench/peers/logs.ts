@@ -4,7 +4,7 @@
  * own output as it arrives (no polling of admin APIs, which would load the machine).
  */
 
-/** What a line said, in the words of DESIGN.md "Measures". */
+/** What a line said, in the words of docs/ARCHITECTURE.md "Words". */
 export type LogEvent =
   /** The agent bound its sockets and is about to join (our "agent started", serf's "Starting Serf agent RPC"). */
   | { kind: 'started' }

@@ -1,5 +1,5 @@
 /**
- * The measures of DESIGN.md computed from each agent's timed log lines after the fact: the
+ * The measures of docs/ARCHITECTURE.md computed from each agent's timed log lines after the fact: the
  * harness only records lines as they arrive, and these pure functions replay them.
  */
 import type { LogEvent, MemberStatus } from './logs.js';

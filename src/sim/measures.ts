@@ -1,5 +1,5 @@
 /**
- * The measures of DESIGN.md, taken from inside the simulation as events happen: join
+ * The measures of docs/ARCHITECTURE.md, taken from inside the simulation as events happen: join
  * convergence, detection (first suspect, first dead, all dead), false positives, load and
  * agreement. Times are virtual ms.
  */

@@ -1,6 +1,6 @@
 /**
  * The real network: one UDP socket (node:dgram) per agent, IPv4 or IPv6. Probes, gossip and the
- * push-pull datagrams all go through it (DESIGN.md: each push-pull datagram merges on its own).
+ * push-pull datagrams all go through it (each push-pull datagram merges on its own: docs/PROTOCOL.md).
  *
  * Sending never throws: a datagram that cannot go out is counted (`sendErrors`) and forgotten,
  * as the protocol expects of a lossy network. Incoming datagrams are handed over synchronously

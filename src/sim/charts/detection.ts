@@ -1,7 +1,7 @@
 /**
  * The detection timeline: one row per killed agent, from its kill to the first live agent
  * suspecting it, the first marking it dead, and all live agents marking it dead (the measures of
- * DESIGN.md). A stage that never happened is drawn to the end of the run and labelled "never".
+ * docs/ARCHITECTURE.md). A stage that never happened is drawn to the end of the run and labelled "never".
  */
 import type { Detection } from '../measures.js';
 import { axes, esc, legend, linear, maxOr, n1, type Frame } from './svg.js';
