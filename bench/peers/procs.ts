@@ -5,7 +5,8 @@
  * Processes are ended by their own PID only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ROOT, waitUntil } from '../../test/cli/procs.js';
 import { parserFor, type LogEvent, type MemberStatus, type System } from './logs.js';
@@ -34,6 +35,8 @@ export interface PeerProc {
   readonly exited: Promise<void>;
   /** Resolve when pred() holds over this agent's lines; reject after ms. */
   until(pred: () => boolean, ms: number, what: string): Promise<void>;
+  /** The last lines it printed, for error messages. */
+  tail(): string;
 }
 
 /** Gossip port of agent i; admin (ours) or RPC (serf) port is ADMIN_BASE + i. */
@@ -41,24 +44,56 @@ export const GOSSIP_BASE = 20_000;
 /** See GOSSIP_BASE. Kept apart so nftables rules can tell gossip from admin traffic. */
 export const ADMIN_BASE = 30_000;
 
-/** Command line of agent `i` named `name`, joining through agent 0 unless it is agent 0. */
-export function commandFor(system: System, name: string, i: number): string[] {
+/** How agents are started: one by one (waiting for each batch's "started"), or all at once. */
+export interface StartOptions {
+  /**
+   * All agents launched at once: a seed may not be up when the others first try it. Ours
+   * re-sends its join (joinTimeoutMs, 1 s on lan, doubling); serf's `-join` would exit on a refused
+   * connection, so it gets `-retry-join` with the same 1 s.
+   */
+  readonly atOnce?: boolean;
+}
+
+/**
+ * Command line of agent `i` named `name`, joining through agent 0 unless it is agent 0. Ours is
+ * the compiled command (dist/bin/phantom.js) when `root` has one, as a user runs it; a tree from
+ * before the build existed runs its sources through tsx.
+ */
+export function commandFor(system: System, name: string, i: number, root: string = ROOT, options: StartOptions = {}): string[] {
   const bind = `127.0.0.1:${GOSSIP_BASE + i}`;
   const admin = `127.0.0.1:${ADMIN_BASE + i}`;
   const seed = `127.0.0.1:${GOSSIP_BASE}`;
   if (system === 'serf') {
-    return ['serf', 'agent', `-node=${name}`, `-bind=${bind}`, `-rpc-addr=${admin}`, '-profile=lan', '-log-level=info', ...(i > 0 ? [`-join=${seed}`] : [])];
+    const joining = i === 0 ? [] : options.atOnce ? [`-retry-join=${seed}`, '-retry-interval=1s'] : [`-join=${seed}`];
+    return ['serf', 'agent', `-node=${name}`, `-bind=${bind}`, `-rpc-addr=${admin}`, '-profile=lan', '-log-level=info', ...joining];
   }
-  return [process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'agent', '--name', name, '--log-level', 'info', '--bind', bind, '--admin', admin, '--profile', 'lan', ...(i > 0 ? ['--join', seed] : [])];
+  const entry = existsSync(join(root, OUR_BIN)) ? [OUR_BIN] : ['--import', 'tsx', 'src/cli/main.ts'];
+  return [process.execPath, ...entry, 'agent', '--name', name, '--log-level', 'info', '--bind', bind, '--admin', admin, '--profile', 'lan', ...(i > 0 ? ['--join', seed] : [])];
 }
+
+/** The compiled `phantom` command, relative to a tree's root. */
+export const OUR_BIN = 'dist/bin/phantom.js';
 
 /**
  * Start agent `i` and resolve once it printed its "started" line. `onPid` is told the PID at
  * once, so whoever started us can end the process even if we die before cleaning up. `root` is
  * the tree our agent runs from (a snapshot of a commit, so others' edits do not change a run).
  */
-export async function startPeer(system: System, name: string, i: number, onPid: (pid: number) => void, root: string = ROOT): Promise<PeerProc> {
-  const cmd = commandFor(system, name, i);
+export async function startPeer(system: System, name: string, i: number, onPid: (pid: number) => void, root: string = ROOT, options: StartOptions = {}): Promise<PeerProc> {
+  const p = spawnPeer(system, name, i, onPid, root, options);
+  await waitStarted(p);
+  return p;
+}
+
+/** Resolve once `p` printed its "started" line; reject if it exits first or takes over a minute. */
+export async function waitStarted(p: PeerProc): Promise<void> {
+  await p.until(() => p.startedAt > 0 || p.child.exitCode !== null, 60_000, 'start-up');
+  if (p.startedAt === 0) throw new Error(`${p.name} exited at start-up: ${p.tail()}`);
+}
+
+/** Launch agent `i` and return at once; its lines are recorded from the first one on. */
+export function spawnPeer(system: System, name: string, i: number, onPid: (pid: number) => void, root: string = ROOT, options: StartOptions = {}): PeerProc {
+  const cmd = commandFor(system, name, i, root, options);
   const child = spawn(cmd[0]!, cmd.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`${name}: could not start ${cmd[0]}`);
   onPid(child.pid);
@@ -77,6 +112,7 @@ export async function startPeer(system: System, name: string, i: number, onPid: 
     startedAt: 0,
     exited: new Promise((resolve) => child.once('exit', () => resolve())),
     until: (pred, ms, what) => waitUntil(waiters, pred, ms, () => `${name}: ${what} not seen within ${ms} ms; view ${JSON.stringify([...p.view])}; output tail: ${tail.slice(-400)}`),
+    tail: () => tail.slice(-400),
   };
   const onLine = (line: string): void => {
     const at = Date.now();
@@ -95,8 +131,6 @@ export async function startPeer(system: System, name: string, i: number, onPid: 
   void p.exited.then(() => {
     for (const w of [...waiters]) w();
   });
-  await p.until(() => p.startedAt > 0 || child.exitCode !== null, 60_000, 'start-up');
-  if (p.startedAt === 0) throw new Error(`${name} exited at start-up: ${tail.slice(-400)}`);
   return p;
 }
 

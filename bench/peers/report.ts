@@ -4,12 +4,49 @@
  */
 import type { System } from './logs.js';
 import { median } from './measure.js';
-import type { LossRun, MatrixResult, MatrixRun } from './run.js';
+import type { LaunchResult, LaunchRun, LossRun, MatrixResult, MatrixRun } from './run.js';
 
 /** Everything serf.ts collects, as written to bench/results/serf.json. */
 export interface Collected {
   matrix: Record<string, Record<System, MatrixRun[]>>;
   loss: Partial<Record<System, LossRun[]>>;
+  /** Runs that started all agents at once (absent in results from before they existed). */
+  launch?: Record<string, Record<System, LaunchRun[]>>;
+}
+
+/** Rows of the launch table; the join target depends on N (issue 13: ≤ 1.0 at 8, ≤ 2.0 at 64). */
+export const LAUNCH_MEASURES: readonly { key: keyof LaunchResult; label: string }[] = [
+  { key: 'joinFromLaunchMs', label: 'join convergence from launch ms' },
+  { key: 'joinFromLastStartMs', label: 'join convergence from the last "started" ms (the matrix measure)' },
+  { key: 'startedMedianMs', label: 'launch to "started", median agent ms' },
+  { key: 'startedMaxMs', label: 'launch to "started", slowest agent ms' },
+  { key: 'cpuSecPerAgentToConverge', label: 'CPU s/agent, launch to convergence' },
+  { key: 'rssMiBPerAgent', label: 'RSS MiB/agent at convergence' },
+];
+
+/** The ratio a launch's join time must stay under at size n, if the issue set one. */
+export function launchTarget(n: number): number | undefined {
+  return n <= 8 ? 1.0 : n >= 64 ? 2.0 : undefined;
+}
+
+/** Tables for the launch runs: measure | ours | serf | ours/serf | target. */
+export function launchMarkdown(launch: NonNullable<Collected['launch']>): string {
+  const out: string[] = [];
+  for (const [n, bySys] of Object.entries(launch)) {
+    const med = (runs: readonly LaunchRun[], k: keyof LaunchResult): number => median(runs.map((r) => r.result[k]));
+    out.push(`### All ${n} agents launched at once (ours: ${bySys.ours.length} run${bySys.ours.length === 1 ? '' : 's'}, serf: ${bySys.serf.length} run${bySys.serf.length === 1 ? '' : 's'}; medians)`, '');
+    out.push('| measure | ours | serf | ours/serf | target |', '|---|---|---|---|---|');
+    for (const m of LAUNCH_MEASURES) {
+      const a = med(bySys.ours, m.key);
+      const b = med(bySys.serf, m.key);
+      const r = ratio(a, b);
+      const t = m.key === 'joinFromLaunchMs' ? launchTarget(Number(n)) : undefined;
+      const verdict = t === undefined ? '' : r === '—' ? `≤ ${t.toFixed(1)}: no data` : `≤ ${t.toFixed(1)}: ${Number(r) <= t ? 'met' : '**missed**'}`;
+      out.push(`| ${m.label} | ${num(a)} | ${num(b)} | ${r} | ${verdict} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
 }
 
 /** Row labels and the direction in which a number is better, per measure. */
@@ -46,7 +83,7 @@ const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.is
  * ratio is at most 1.0. Runs counts are in the header so partial medians are visible.
  */
 export function markdown(c: Collected): string {
-  const out: string[] = [];
+  const out: string[] = c.launch && Object.keys(c.launch).length > 0 ? [launchMarkdown(c.launch)] : [];
   for (const [n, bySys] of Object.entries(c.matrix)) {
     const ours = bySys.ours;
     const serf = bySys.serf;

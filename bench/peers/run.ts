@@ -5,13 +5,17 @@
  * `RESULT {json}` line. Agent PIDs go to stderr as `PID n` as they start, so the parent can
  * end them if this process dies first.
  *
- *   PEERS_NETNS=1 unshare -n -- node --import tsx bench/peers/run.ts --system serf|ours --n 32 --mode matrix|loss [--idle 35] [--loss-sec 120]
+ *   PEERS_NETNS=1 unshare -n -- node --import tsx bench/peers/run.ts --system serf|ours --n 32 --mode matrix|loss|launch [--idle 35] [--loss-sec 120]
+ *
+ * `launch` starts all N agents at once, as a user starting a cluster does, and times from the
+ * launch of the processes (not from their "started" lines) until every agent lists every agent
+ * alive; `matrix` starts them in batches and measures join, detection, leave and idle costs.
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { serfRate, type System } from './logs.js';
 import { curve, falsePositives, firstAt, firstTimeAll, mean, median } from './measure.js';
-import { ADMIN_BASE, allSee, procCpuSec, procRssMiB, startPeer, stopPeer, type PeerProc } from './procs.js';
+import { ADMIN_BASE, allSee, procCpuSec, procRssMiB, spawnPeer, startPeer, stopPeer, waitStarted, type PeerProc } from './procs.js';
 
 /** Numbers from one matrix run (times in ms). */
 export interface MatrixResult {
@@ -42,6 +46,31 @@ export interface MatrixRun {
   joinByAgent?: Record<string, number | null>;
   agents: number;
   loadavg: number[];
+}
+
+/** One launch run: N agents started at once (times in ms from the launch of the first process). */
+export interface LaunchRun {
+  agents: number;
+  /** As MatrixRun.commit. */
+  commit?: string;
+  result: LaunchResult;
+  /** Per agent, when its view first held every agent alive (ms after the launch). */
+  curve: number[];
+  loadavg: number[];
+}
+
+export interface LaunchResult {
+  /** Launch of the first process until every agent lists every agent alive: what a user waits. */
+  joinFromLaunchMs: number;
+  /** The same end, from the last "started" line (the matrix runs' measure, for comparison). */
+  joinFromLastStartMs: number;
+  /** Launch until an agent's "started" line: median and slowest agent. */
+  startedMedianMs: number;
+  startedMaxMs: number;
+  /** CPU used per agent from its launch until convergence (s, mean). */
+  cpuSecPerAgentToConverge: number;
+  /** Median agent's RSS at convergence. */
+  rssMiBPerAgent: number;
 }
 
 /** One loss run. */
@@ -113,6 +142,34 @@ async function startAll(system: System, n: number, procs: PeerProc[]): Promise<v
     const batch = await Promise.all(Array.from({ length: Math.min(8, n - i) }, (_, k) => startPeer(system, `a${i + k}`, i + k, onPid, root)));
     procs.push(...batch);
   }
+}
+
+async function launch(system: System, n: number, procs: PeerProc[]): Promise<LaunchRun> {
+  const onPid = (pid: number): void => log(`PID ${pid}`);
+  const root = opt('root', '') || undefined;
+  const t0 = Date.now();
+  for (let i = 0; i < n; i++) procs.push(spawnPeer(system, `a${i}`, i, onPid, root, { atOnce: true }));
+  await Promise.all(procs.map(waitStarted));
+  const names = procs.map((p) => p.name);
+  await allSee(procs, names, 'alive', 240_000);
+  const cpu = procs.map((p) => procCpuSec(p.pid));
+  const rss = median(procs.map((p) => procRssMiB(p.pid)));
+  const joinTimes = procs.map((p) => firstTimeAll(p.events, p.name, names, 'alive'));
+  const done = Math.max(...joinTimes.map((t) => t ?? Infinity));
+  const started = procs.map((p) => p.startedAt - t0);
+  return {
+    agents: n,
+    loadavg: loadavg(),
+    result: {
+      joinFromLaunchMs: done - t0,
+      joinFromLastStartMs: done - Math.max(...procs.map((p) => p.startedAt)),
+      startedMedianMs: median(started),
+      startedMaxMs: Math.max(...started),
+      cpuSecPerAgentToConverge: mean(cpu),
+      rssMiBPerAgent: rss,
+    },
+    curve: curve(joinTimes, t0),
+  };
 }
 
 async function matrix(system: System, n: number, idleSec: number, procs: PeerProc[]): Promise<MatrixRun> {
@@ -227,7 +284,12 @@ async function main(): Promise<void> {
     process.exit(3);
   }, Number(opt('deadline', '900')) * 1000);
   try {
-    const out = mode === 'loss' ? await loss(system, n, Number(opt('loss', '10')), Number(opt('loss-sec', '120')), procs) : await matrix(system, n, Number(opt('idle', '35')), procs);
+    const out =
+      mode === 'loss'
+        ? await loss(system, n, Number(opt('loss', '10')), Number(opt('loss-sec', '120')), procs)
+        : mode === 'launch'
+          ? await launch(system, n, procs)
+          : await matrix(system, n, Number(opt('idle', '35')), procs);
     process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
   } finally {
     clearTimeout(deadline);

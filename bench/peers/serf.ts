@@ -3,11 +3,13 @@
  * timings, same machine, one run. Every run of either system happens in its own private network
  * namespace (bench/peers/run.ts under `unshare -n`), alternating serf and ours.
  *
- *   node --import tsx bench/peers/serf.ts [--plan 8x3,32x3,64x3] [--idle 35] [--loss-sec 120] [--loss-n 32] [--merge] [--commit SHA]
+ *   node --import tsx bench/peers/serf.ts [--plan 8x3,32x3,64x3] [--launch 8x3,32x3,64x3] [--idle 35] [--loss-sec 120] [--loss-n 32] [--merge] [--commit SHA]
  *
  * `--plan` is size x runs; `--loss-sec 0` skips the loss runs, `--plan none` the matrix;
+ * `--launch` the runs that start all agents at once and time from their launch (`none` skips);
  * `--merge` adds to the runs already in bench/results/serf.json instead of starting afresh;
- * `--commit SHA` runs our agent from that commit's src/ (default: HEAD when the bench starts).
+ * `--commit SHA` runs our agent from that commit (default: HEAD when the bench starts), built
+ * there as `npm ci` builds it (a commit from before the build existed runs its sources via tsx).
  * Writes bench/results/serf.json and bench/results/serf-convergence-N.svg; prints the table.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,7 +19,7 @@ import { createInterface } from 'node:readline';
 import { ROOT } from '../../test/cli/procs.js';
 import type { System } from './logs.js';
 import { markdown, medianRun, type Collected } from './report.js';
-import type { LossRun, MatrixRun } from './run.js';
+import type { LaunchRun, LossRun, MatrixRun } from './run.js';
 import { convergenceSvg, type Panel } from './svg.js';
 
 const argv = process.argv.slice(2);
@@ -48,7 +50,7 @@ function reap(): void {
   for (const pid of pids) {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmdline.includes('serf') || cmdline.includes('src/cli/main.ts')) process.kill(pid, 'SIGKILL');
+      if (cmdline.includes('serf') || cmdline.includes('src/cli/main.ts') || cmdline.includes('dist/bin/phantom.js')) process.kill(pid, 'SIGKILL');
     } catch {
       // Already gone: nothing to end.
     }
@@ -97,16 +99,23 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /**
- * Our agent runs from a snapshot of HEAD's src/ (git archive into a temp dir, node_modules
- * linked), so uncommitted edits in the work tree, which other work may be making while the
- * bench runs, do not change the agent halfway through.
+ * Our agent runs from a snapshot of one commit (git archive into a temp dir, node_modules
+ * linked), built there as `npm ci` would, so uncommitted edits in the work tree, which other
+ * work may be making while the bench runs, do not change the agent halfway through.
  */
 function snapshot(commit: string): string {
   if (!/^[0-9a-f]{7,40}$/.test(commit)) throw new Error(`--commit must be a commit hash, not ${commit}`);
   const dir = mkdtempSync(`${tmpdir()}/phantom-bench-`);
-  const r = spawnSync('sh', ['-c', `git archive ${commit} src bin package.json tsconfig.json | tar -x -C '${dir}'`], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`cannot snapshot HEAD: ${r.stderr}`);
+  // Only the paths that exist at that commit (git archive fails on a missing one).
+  const want = ['src', 'bin', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+  const have = spawnSync('git', ['ls-tree', '--name-only', commit, ...want], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  const r = spawnSync('sh', ['-c', `git archive ${commit} ${have.join(' ')} | tar -x -C '${dir}'`], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cannot snapshot ${commit}: ${r.stderr}`);
   symlinkSync(`${ROOT}node_modules`, `${dir}/node_modules`);
+  if (existsSync(`${dir}/scripts/build.mjs`)) {
+    const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+    if (b.status !== 0) throw new Error(`cannot build ${commit}: ${b.stderr}`);
+  }
   return dir;
 }
 
@@ -159,15 +168,17 @@ async function main(): Promise<void> {
   const merge = argv.includes('--merge') && existsSync(JSON_FILE);
   const prior = merge ? (JSON.parse(readFileSync(JSON_FILE, 'utf8')) as { collected: Collected; commands: string[]; notes: string[]; commit?: string }) : null;
   const c: Collected = prior?.collected ?? { matrix: {}, loss: {} };
+  c.launch ??= {};
+  const launchPlan = opt('launch', '8x3,32x3,64x3') === 'none' ? [] : opt('launch', '8x3,32x3,64x3').split(',').map((p) => p.split('x').map(Number) as [number, number]);
   const command = `node --import tsx bench/peers/serf.ts ${argv.join(' ')}`.trim();
   const meta = {
     // A merge that runs nothing only redraws the charts and the table: not a command that measured.
-    commands: [...(prior?.commands ?? []), ...(plan.length > 0 || lossSec > 0 ? [command] : [])],
+    commands: [...(prior?.commands ?? []), ...(plan.length > 0 || launchPlan.length > 0 || lossSec > 0 ? [command] : [])],
     serf: spawnSync('serf', ['version'], { encoding: 'utf8' }).stdout.split('\n')[0],
     node: process.version,
     cores: cpus().length,
     // The commit of ours that this invocation measured; a redraw keeps the one of the runs.
-    commit: plan.length > 0 || lossSec > 0 ? commit : (prior?.commit ?? commit),
+    commit: plan.length > 0 || launchPlan.length > 0 || lossSec > 0 ? commit : (prior?.commit ?? commit),
     notes: prior?.notes ?? [],
   };
   const save = (): void => {
@@ -177,6 +188,21 @@ async function main(): Promise<void> {
   };
   log(`bench:serf: ${meta.serf}; node ${meta.node}; ${meta.cores} cores; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 
+  for (const [n, count] of launchPlan) {
+    const slot = (c.launch[String(n)] ??= { ours: [], serf: [] });
+    for (let r = 0; r < count; r++) {
+      const order: System[] = r % 2 === 0 ? ['serf', 'ours'] : ['ours', 'serf'];
+      for (const s of order) {
+        log(`launch N=${n} run ${r + 1}/${count}: ${s} (load ${loadavg()[0]!.toFixed(2)})`);
+        const res = await runOne<LaunchRun>(s, ['--n', String(n), '--mode', 'launch'], 300);
+        if (res) {
+          slot[s].push({ ...res, commit });
+          log(`  ${JSON.stringify(res.result)}`);
+        } else log(`  ${s} launch N=${n} run failed; left out of the medians`);
+        save();
+      }
+    }
+  }
   for (const [n, count] of plan) {
     const slot = (c.matrix[String(n)] ??= { ours: [], serf: [] });
     for (let r = 0; r < count; r++) {

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { parseOurs, parseSerf, parseSerfCounter, serfRate } from '../../bench/peers/logs.js';
 import { curve, falsePositives, firstAt, firstTimeAll, median, type TimedEvent } from '../../bench/peers/measure.js';
 import { convergenceSvg, niceStep, stepPath } from '../../bench/peers/svg.js';
+import { launchMarkdown, launchTarget } from '../../bench/peers/report.js';
+import type { LaunchRun } from '../../bench/peers/run.js';
 
 test('our pino lines: started and member changes; other lines ignored', () => {
   assert.deepEqual(parseOurs('{"level":30,"msg":"agent started","address":"127.0.0.1:1"}'), { kind: 'started' });
@@ -74,4 +76,20 @@ test('svg: nice steps, step paths, a well-formed document', () => {
   assert.match(svg, /join &lt;N=8&gt;/);
   assert.match(svg, /a &amp; b/);
   assert.ok(svg.trimEnd().endsWith('</svg>'));
+});
+
+test('launch table: medians per system, ratio, and the join target by size', () => {
+  const run = (joinFromLaunchMs: number): LaunchRun => ({
+    agents: 8,
+    loadavg: [],
+    curve: [],
+    result: { joinFromLaunchMs, joinFromLastStartMs: 100, startedMedianMs: 50, startedMaxMs: 60, cpuSecPerAgentToConverge: 0.2, rssMiBPerAgent: 55 },
+  });
+  assert.equal(launchTarget(8), 1.0);
+  assert.equal(launchTarget(64), 2.0);
+  assert.equal(launchTarget(32), undefined);
+  const md = launchMarkdown({ '8': { ours: [run(900), run(1100), run(1000)], serf: [run(400), run(500)] }, '64': { ours: [run(3000)], serf: [run(2000)] } });
+  assert.match(md, /\| join convergence from launch ms \| 1000 \| 450 \| 2\.22 \| ≤ 1\.0: \*\*missed\*\* \|/);
+  assert.match(md, /\| join convergence from launch ms \| 3000 \| 2000 \| 1\.50 \| ≤ 2\.0: met \|/);
+  assert.match(md, /All 8 agents launched at once \(ours: 3 runs, serf: 2 runs; medians\)/);
 });

@@ -11,7 +11,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PHANTOM_BIN, ROOT } from './procs.js';
+import { assertBuilt, PHANTOM_BIN, ROOT } from './procs.js';
+
+assertBuilt();
 
 const RECORDER = fileURLToPath(new URL('./record-loads.mjs', import.meta.url));
 

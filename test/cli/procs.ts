@@ -16,8 +16,11 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The `phantom` command as installed: the bundle `npm run build` writes. */
 export const PHANTOM_BIN = join(ROOT, 'dist/bin/phantom.js');
 
+let checked = false;
+
 /** Fail with what to do when dist/ is missing or older than a source file (a stale build would test old code). */
 export function assertBuilt(): void {
+  if (checked) return;
   let built: number;
   try {
     built = statSync(PHANTOM_BIN).mtimeMs;
@@ -27,8 +30,8 @@ export function assertBuilt(): void {
   const newest = (dir: string): number =>
     Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
   if (newest(join(ROOT, 'src')) > built) throw new Error('dist/ is older than src/: run `npm run build` (npm test does it first)');
+  checked = true;
 }
-assertBuilt();
 
 /** Fast protocol settings for tests (local profile, ~1 s failure detection). */
 /**
@@ -69,6 +72,7 @@ export interface AgentProc {
 
 /** Run `phantom <args>` in this process's cwd and return its output and exit code. */
 export function phantom(args: readonly string[], prefix: readonly string[] = [], timeoutMs = 20_000): { code: number | null; stdout: string; stderr: string } {
+  assertBuilt();
   const cmd = [...prefix, process.execPath, PHANTOM_BIN, ...args];
   const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -76,6 +80,7 @@ export function phantom(args: readonly string[], prefix: readonly string[] = [],
 
 /** Start `phantom agent` with JSON logs; resolves once it logged its address (and admin address). */
 export async function startAgent(name: string, args: readonly string[], prefix: readonly string[] = []): Promise<AgentProc> {
+  assertBuilt();
   const cmd = [...prefix, process.execPath, PHANTOM_BIN, 'agent', '--name', name, '--log-level', 'info', ...args];
   const child = spawn(cmd[0]!, cmd.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const waiters = new Set<() => void>();

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
-import { PHANTOM_BIN } from './procs.js';
+import { assertBuilt, PHANTOM_BIN } from './procs.js';
+
+assertBuilt();
 
 const run = promisify(execFile);
 const bin = PHANTOM_BIN;

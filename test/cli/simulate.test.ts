@@ -6,7 +6,9 @@ import { promisify } from 'node:util';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PHANTOM_BIN } from './procs.js';
+import { assertBuilt, PHANTOM_BIN } from './procs.js';
+
+assertBuilt();
 
 const run = promisify(execFile);
 const bin = PHANTOM_BIN;
