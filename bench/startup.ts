@@ -14,7 +14,10 @@
  *    `phantom members` against a running agent, and `serf members` against a running serf.
  * 4. Idle CPU: a cluster of `--cluster` agents of each system, running at the same time, CPU
  *    seconds per agent per minute over `--idle` seconds after convergence, and RSS at the end.
- * 5. A CPU profile of one agent's start (--cpu-prof), its busy time split by what it was doing.
+ * 5. N processes launched at once (N = 8, 64), each variant alone: launch until the last one
+ *    printed "started", and the CPU they used. No join: this is the start-up alone, the floor
+ *    under bench:serf's "join convergence from launch" on this many cores.
+ * 6. A CPU profile of one agent's start (--cpu-prof), its busy time split by what it was doing.
  *
  * Prints tables and writes bench/results/startup.json; bench/STARTUP.md holds the numbers.
  */
@@ -286,6 +289,41 @@ async function idle(): Promise<Record<string, IdleResult>> {
   }
 }
 
+interface CrowdResult {
+  /** Launch of the first until the last printed "started". */
+  lastStartedMs: number;
+  /** CPU s used by all N up to then. */
+  cpuSec: number;
+}
+
+/** `n` processes of each variant launched at once (one variant at a time); `rounds` each. */
+async function crowds(sizes: readonly [number, number][]): Promise<Record<string, Record<string, CrowdResult[]>>> {
+  const out: Record<string, Record<string, CrowdResult[]>> = {};
+  for (const [n, rounds] of sizes) {
+    const bySize: Record<string, CrowdResult[]> = (out[String(n)] = {});
+    for (let r = 0; r < rounds; r++) {
+      for (const v of VARIANTS.filter((x) => !x.name.includes('tsx'))) {
+        const ports: [number, number][] = [];
+        for (let i = 0; i < n; i++) ports.push([await freePort(), await freePort()]);
+        const t0 = process.hrtime.bigint();
+        const ps = ports.map((pp) => launch(v.cmd(pp), v.started));
+        try {
+          await Promise.all(ps.map((p) => p.up));
+          const lastStartedMs = Number(process.hrtime.bigint() - t0) / 1e6;
+          const cpuSec = ps.reduce((sum, p) => sum + cpuMs(p.child.pid!), 0) / 1000;
+          (bySize[v.name] ??= []).push({ lastStartedMs, cpuSec });
+        } catch (e) {
+          log(`  ${n} x ${v.name}: ${(e as Error).message}`);
+        } finally {
+          await Promise.all(ps.map(end));
+        }
+      }
+      log(`crowd of ${n}, round ${r + 1}/${rounds} (load ${loadavg()[0]!.toFixed(2)})`);
+    }
+  }
+  return out;
+}
+
 /** Busy time of one agent's start, until its first 100 ms of idleness, by what it was doing. */
 async function profileStart(): Promise<{ busyMs: number; byPart: Record<string, number> }> {
   const dir = mkdtempSync(join(tmpdir(), 'phantom-prof-'));
@@ -354,6 +392,10 @@ async function main(): Promise<void> {
   const settled = await settledMemory();
   const cmds = await commands();
   const idleRes = await idle();
+  const crowd = await crowds([
+    [8, Math.max(1, Math.round(RUNS / 3))],
+    [64, 1],
+  ]);
   const prof = await profileStart();
 
   const rows: string[] = [];
@@ -372,6 +414,10 @@ async function main(): Promise<void> {
   rows.push('', `Idle clusters of ${CLUSTER}, ${IDLE_SEC} s, side by side`, '', '| system | CPU s/agent/min | RSS MiB | own (anon) MiB | PSS MiB |', '|---|---|---|---|---|');
   for (const [s, r] of Object.entries(idleRes)) rows.push(`| ${s} | ${r.cpuSecPerAgentPerMin.toFixed(3)} | ${f1(r.rssMiB)} | ${f1(r.anonMiB)} | ${f1(r.pssMiB)} |`);
   if (idleRes.serf) rows.push('', `idle CPU ours/serf: ${(idleRes.ours!.cpuSecPerAgentPerMin / idleRes.serf.cpuSecPerAgentPerMin).toFixed(2)}`);
+  rows.push('', 'N launched at once, until the last printed "started" (medians over rounds)', '', '| N | process | ms | CPU s, all N |', '|---|---|---|---|');
+  for (const [n, byVariant] of Object.entries(crowd)) {
+    for (const [name, rs] of Object.entries(byVariant)) rows.push(`| ${n} | ${name} | ${f1(median(rs.map((x) => x.lastStartedMs)))} | ${median(rs.map((x) => x.cpuSec)).toFixed(2)} |`);
+  }
   rows.push('', `One agent's start under --cpu-prof: ${f1(prof.busyMs)} ms busy before it went idle`, '', '| part | ms |', '|---|---|');
   for (const [k, v] of Object.entries(prof.byPart).sort((a, b) => b[1] - a[1]).slice(0, 12)) rows.push(`| ${k} | ${f1(v)} |`);
   process.stdout.write(`${rows.join('\n')}\n`);
@@ -379,7 +425,7 @@ async function main(): Promise<void> {
   const command = `node --import tsx bench/startup.ts ${argv.join(' ')}`.trim();
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const file = join(ROOT, 'bench/results/startup.json');
-  writeFileSync(file, `${JSON.stringify({ command, node: process.version, cores: cpus().length, serf: hasSerf ? spawnSync('serf', ['version'], { encoding: 'utf8' }).stdout.split('\n')[0] : null, at: new Date().toISOString(), loadavg: loadavg(), start, settled, commands: cmds, idle: idleRes, profile: prof }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ command, node: process.version, cores: cpus().length, serf: hasSerf ? spawnSync('serf', ['version'], { encoding: 'utf8' }).stdout.split('\n')[0] : null, at: new Date().toISOString(), loadavg: loadavg(), start, settled, commands: cmds, idle: idleRes, crowd, profile: prof }, null, 2)}\n`);
   log(`results: ${file}`);
 }
 
