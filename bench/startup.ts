@@ -1,7 +1,12 @@
 /**
  * `npm run bench:startup`: what one agent process costs, beside Node's own floor and Serf.
  *
- *   node --import tsx bench/startup.ts [--runs 10] [--idle 60] [--cluster 4] [--no-serf]
+ *   node --import tsx bench/startup.ts [--runs 10] [--idle 60] [--cluster 4] [--no-serf] [--builds]
+ *
+ * `--builds` adds two other builds of the same sources to the start-up rounds, made in
+ * .scratch/builds/: tsc's output run as is (one module per source file, what the library
+ * ships), and an esbuild bundle that also takes in the pure-JavaScript packages (pino,
+ * msgpackr, ...). Why dist/bin is built the way it is.
  *
  * 1. Start-up, launch to the "started" line (ours: `agent started`, printed once the UDP socket
  *    is bound; serf: `Starting Serf agent RPC`, the same point): wall time, CPU time of every
@@ -40,6 +45,37 @@ const CLUSTER = Number(opt('cluster', '4'));
 const BIN = join(ROOT, 'dist/bin/phantom.js');
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Other builds of the CLI for --builds: [name, entry file]. */
+function otherBuilds(): [string, string][] {
+  const dir = join(ROOT, '.scratch/builds');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  // tsc as the library is built, plus src/cli, which the library build leaves out.
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({ extends: '../../tsconfig.build.json', compilerOptions: { outDir: 'tsc', declaration: false, sourceMap: false, inlineSources: false }, include: ['../../src'], exclude: [] }),
+  );
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' });
+  if (tsc.status !== 0) throw new Error(`tsc: ${tsc.stdout}${tsc.stderr}`);
+  const esb = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `require('esbuild').buildSync({ absWorkingDir: ${JSON.stringify(ROOT)}, entryPoints: { phantom: 'src/cli/main.ts' }, outdir: ${JSON.stringify(join(dir, 'bundle-deps'))}, bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20', external: ['farmhash', 'msgpackr-extract', 'yargs', 'yargs/*'], chunkNames: '[name]-[hash]', banner: { js: "import { createRequire as __phantomCreateRequire } from 'node:module'; const require = __phantomCreateRequire(import.meta.url);" }, logLevel: 'error' })`,
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  if (esb.status !== 0) throw new Error(`esbuild: ${esb.stderr}`);
+  for (const f of ['dashboard.html', 'dashboard.js']) {
+    writeFileSync(join(dir, 'tsc/admin/dashboard', f), readFileSync(join(ROOT, 'src/admin/dashboard', f)));
+    writeFileSync(join(dir, 'bundle-deps', f), readFileSync(join(ROOT, 'src/admin/dashboard', f)));
+  }
+  return [
+    ['phantom agent, tsc output unbundled (~100 modules)', join(dir, 'tsc/cli/main.js')],
+    ['phantom agent, bundle with pino and msgpackr inside', join(dir, 'bundle-deps/phantom.js')],
+  ];
+}
 
 const hasSerf = !argv.includes('--no-serf') && spawnSync('serf', ['version'], { stdio: 'ignore' }).status === 0;
 if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build first`);
@@ -84,16 +120,27 @@ function memOf(pid: number): Mem {
   return { rss: kb('Rss'), pss: kb('Pss'), anon: kb('Anonymous'), file: kb('Rss') - kb('Anonymous') };
 }
 
-/** A free TCP port on 127.0.0.1 (serf needs fixed ports; the same number is then free for UDP too, almost always). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
+const handedOut = new Set<number>();
+
+/**
+ * A free TCP port on 127.0.0.1 that this run has not handed out before (serf needs fixed ports;
+ * the same number is then free for UDP too, almost always).
+ */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const s = createServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 interface Variant {
@@ -102,6 +149,8 @@ interface Variant {
   cmd(ports: [number, number]): string[];
   /** The line that marks "started". */
   readonly started: (line: string) => boolean;
+  /** Also launched N at once (section 5). */
+  readonly crowd?: boolean;
 }
 
 const ourStarted = (l: string): boolean => l.includes('"agent started"');
@@ -109,10 +158,11 @@ const serfStarted = (l: string): boolean => l.includes('==> Starting Serf agent 
 const ourAgent = (name = 'bench', extra: readonly string[] = []): string[] => ['agent', '--name', name, '--bind', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--log-level', 'info', ...extra];
 
 const VARIANTS: Variant[] = [
-  { name: 'node floor (prints the line at once)', cmd: () => [process.execPath, '-e', 'console.log(\'{"msg":"agent started"}\'); setInterval(() => {}, 1e6)'], started: ourStarted },
-  { name: 'phantom agent (compiled, dist/bin)', cmd: () => [process.execPath, BIN, ...ourAgent()], started: ourStarted },
+  { name: 'node floor (prints the line at once)', cmd: () => [process.execPath, '-e', 'console.log(\'{"msg":"agent started"}\'); setInterval(() => {}, 1e6)'], started: ourStarted, crowd: true },
+  { name: 'phantom agent (compiled, dist/bin)', cmd: () => [process.execPath, BIN, ...ourAgent()], started: ourStarted, crowd: true },
   { name: 'phantom agent via tsx (sources; before the build)', cmd: () => [process.execPath, '--import', 'tsx', 'src/cli/main.ts', ...ourAgent()], started: ourStarted },
-  ...(hasSerf ? [{ name: 'serf agent', cmd: ([a, b]: [number, number]) => ['serf', 'agent', '-node=bench', `-bind=127.0.0.1:${a}`, `-rpc-addr=127.0.0.1:${b}`, '-profile=lan'], started: serfStarted }] : []),
+  ...(argv.includes('--builds') ? otherBuilds().map(([name, entry]): Variant => ({ name, cmd: () => [process.execPath, entry, ...ourAgent()], started: ourStarted })) : []),
+  ...(hasSerf ? [{ name: 'serf agent', cmd: ([a, b]: [number, number]) => ['serf', 'agent', '-node=bench', `-bind=127.0.0.1:${a}`, `-rpc-addr=127.0.0.1:${b}`, '-profile=lan'], started: serfStarted, crowd: true }] : []),
 ];
 
 interface Launched {
@@ -302,7 +352,7 @@ async function crowds(sizes: readonly [number, number][]): Promise<Record<string
   for (const [n, rounds] of sizes) {
     const bySize: Record<string, CrowdResult[]> = (out[String(n)] = {});
     for (let r = 0; r < rounds; r++) {
-      for (const v of VARIANTS.filter((x) => !x.name.includes('tsx'))) {
+      for (const v of VARIANTS.filter((x) => x.crowd)) {
         const ports: [number, number][] = [];
         for (let i = 0; i < n; i++) ports.push([await freePort(), await freePort()]);
         const t0 = process.hrtime.bigint();
