@@ -29,6 +29,7 @@ import { isProfileName, resolveConfig, type ProfileName, type ProtocolConfig } f
 import { ClusterError } from '../errors.js';
 import type { Tags } from '../core/types.js';
 import { parseHostPort } from '../transport/address.js';
+import { nameProblem, tagKeyProblem, tagValueProblem } from '../wire/values.js';
 import { MAX_LABEL_BYTES } from '../wire/envelope.js';
 import { parseKey } from '../wire/keyring.js';
 import { DEFAULT_MAX_MEMBERS } from './member-guard.js';
@@ -117,8 +118,8 @@ export function resolveAgentConfig(input: AgentConfigInput = {}): AgentConfig {
   for (const key of Object.keys(input)) if (!KNOWN.has(key)) problems.push(`${key}: unknown field (known: ${[...KNOWN].join(', ')})`);
 
   const name = input.name ?? hostname();
-  if (typeof name !== 'string' || name.length === 0) problems.push('name: must be a non-empty string');
-  else if (/[\s\u0000-\u001f]/.test(name)) problems.push(`name ${JSON.stringify(name)}: must not contain spaces or control characters`);
+  const nameWhy = nameProblem(name);
+  if (nameWhy) problems.push(`name ${JSON.stringify(name)}: ${nameWhy}`);
 
   const bind = input.bind ?? AGENT_DEFAULTS.bind;
   check(() => parseHostPort(String(bind), 'bind', { port: 7946 }));
@@ -147,9 +148,9 @@ export function resolveAgentConfig(input: AgentConfigInput = {}): AgentConfig {
   if (input.tags !== undefined && (typeof input.tags !== 'object' || input.tags === null || Array.isArray(input.tags))) problems.push('tags: must be an object of string values');
   else {
     for (const [k, v] of Object.entries(input.tags ?? {})) {
-      if (k.length === 0) problems.push('tags: a tag name must not be empty');
-      else if (typeof v !== 'string') problems.push(`tags.${k}: must be a string, got ${JSON.stringify(v)}`);
-      else tags[k] = v;
+      const why = tagKeyProblem(k) ?? tagValueProblem(v);
+      if (why) problems.push(`tags.${tagKeyProblem(k) ? JSON.stringify(k) : k}: ${why}`);
+      else tags[k] = v as string;
     }
   }
 

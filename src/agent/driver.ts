@@ -9,6 +9,7 @@ import { ClusterError } from '../errors.js';
 import type { Input, Note, Output } from '../core/io.js';
 import { Swim } from '../core/swim.js';
 import { checkTags } from '../core/tags.js';
+import { addressProblem, nameProblem, tagKeyProblem, tagValueProblem } from '../wire/values.js';
 import type { Address, Member, MemberEvent, Random, Tags } from '../core/types.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import type { Transport } from '../transport/transport.js';
@@ -66,8 +67,11 @@ export class Driver {
     private readonly deps: DriverDeps,
   ) {
     const tags = init.tags ?? {};
-    const bad = checkTags(tags, init.config.maxTagsBytes);
-    if (bad) throw new ClusterError('ERR_TAGS_TOO_LARGE', bad);
+    checkOwnTags(tags, init.config.maxTagsBytes);
+    const nameWhy = nameProblem(init.name, init.config.maxNameBytes);
+    if (nameWhy) throw new ClusterError('ERR_CONFIG', `name ${JSON.stringify(init.name)}: ${nameWhy}`);
+    const addressWhy = addressProblem(deps.transport.address);
+    if (addressWhy) throw new ClusterError('ERR_CONFIG', `address ${JSON.stringify(deps.transport.address)}: ${addressWhy}`);
     this.core = new Swim(
       { name: init.name, address: deps.transport.address, tags, incarnation: init.incarnation ?? 0, config: init.config },
       { random: deps.random, sizeOf: deps.codec.sizeOf },
@@ -116,10 +120,9 @@ export class Driver {
     this.drive({ type: 'leave' });
   }
 
-  /** Replace our tags; throws ERR_TAGS_TOO_LARGE before anything changes. */
+  /** Replace our tags; throws ERR_ARGUMENT or ERR_TAGS_TOO_LARGE before anything changes. */
   setTags(tags: Tags): void {
-    const bad = checkTags(tags, this.init.config.maxTagsBytes);
-    if (bad) throw new ClusterError('ERR_TAGS_TOO_LARGE', bad);
+    checkOwnTags(tags, this.init.config.maxTagsBytes);
     this.drive({ type: 'set-tags', tags });
   }
 
@@ -190,4 +193,17 @@ export class Driver {
         return;
     }
   }
+}
+
+/**
+ * Our own tags must pass the checks every receiver applies (values.ts), or nobody would take
+ * them: refuse them here, with the key that is wrong, before anything changes.
+ */
+function checkOwnTags(tags: Tags, maxBytes: number): void {
+  for (const [k, v] of Object.entries(tags)) {
+    const why = tagKeyProblem(k) ?? tagValueProblem(v);
+    if (why) throw new ClusterError('ERR_ARGUMENT', `tag ${JSON.stringify(k)}: ${why}`);
+  }
+  const bad = checkTags(tags, maxBytes);
+  if (bad) throw new ClusterError('ERR_TAGS_TOO_LARGE', bad);
 }

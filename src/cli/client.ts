@@ -6,6 +6,7 @@
 import type { Argv } from 'yargs';
 import { DEFAULT_ADMIN } from '../admin/client.js';
 import { ClusterError } from '../errors.js';
+import { printable } from './escape.js';
 
 export interface AdminArgs {
   admin: string;
@@ -33,7 +34,8 @@ export async function runClient(command: string, body: () => Promise<number | vo
 }
 
 /** Print a table with columns padded to the widest cell. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function formatTable(header: readonly string[], rawRows: readonly (readonly string[])[]): string {
+  const rows = rawRows.map((r) => r.map(printable));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';

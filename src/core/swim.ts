@@ -519,6 +519,10 @@ export class Swim {
 
   private onPingReq(m: M.PingReq, from: Address, now: number): void {
     if (this.state !== 'running') return;
+    // Relay only to a member we know, at the address we know it by: a ping-req must not make us
+    // send packets (full of piggybacked news) to any address a stranger names.
+    const target = this.table.get(m.target);
+    if (!target || target.address !== m.targetAddr || target.state === 'left') return this.note({ kind: 'dropped', reason: 'ping-req-unknown-target', from });
     const seq = ++this.seq;
     if (this.relays.size > 1024) this.sweepRelays(now);
     const c = this.config;

@@ -78,6 +78,15 @@ interface AgentSlot {
   totals: { messages: number; bytes: number; packets: number };
 }
 
+/**
+ * Agent i's address: a loopback IPv4 literal and the default port, so addresses pass the same
+ * checks as on a real network (they never reach a socket). Distinct for up to 16 million agents.
+ */
+export function simulatedAddress(i: number): Address {
+  const k = i + 1;
+  return `127.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}:7946`;
+}
+
 export class Simulation {
   readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec'>> & Pick<SimulationOptions, 'tags' | 'config' | 'codec'>;
   readonly config: ProtocolConfig;
@@ -121,7 +130,7 @@ export class Simulation {
       this.slots.push({
         index: i,
         name,
-        address: name,
+        address: simulatedAddress(i),
         driver: undefined,
         epoch: 0,
         pausedUntil: 0,
@@ -134,7 +143,7 @@ export class Simulation {
         killed: false,
         totals: { messages: 0, bytes: 0, packets: 0 },
       });
-      this.byAddress.set(name, i);
+      this.byAddress.set(simulatedAddress(i), i);
     }
   }
 
@@ -147,6 +156,10 @@ export class Simulation {
   }
   name(i: number): string {
     return this.slot(i).name;
+  }
+  /** Agent i's address on the simulated network (see simulatedAddress). */
+  address(i: number): Address {
+    return this.slot(i).address;
   }
   /** The driver of a running agent (its core, stats and members). */
   agent(i: number): Driver {

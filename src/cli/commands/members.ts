@@ -4,6 +4,7 @@ import { adminRequest } from '../../admin/client.js';
 import type { MemberJson } from '../../admin/server.js';
 import type { HistoryEntry } from '../../agent/history.js';
 import { formatTable, runClient, withAdmin, type AdminArgs } from '../client.js';
+import { terminalJson } from '../escape.js';
 
 interface MembersArgs extends AdminArgs {
   name?: string;
@@ -32,7 +33,7 @@ export const membersCommand: CommandModule<object, MembersArgs> = {
     runClient('members', async () => {
       if (args.name !== undefined) {
         const { body } = await adminRequest<MemberJson & { history: HistoryEntry[] }>(args.admin, 'GET', `/v1/members/${encodeURIComponent(args.name)}`);
-        if (args.json) return void process.stdout.write(`${JSON.stringify(args.history ? body : { ...body, history: undefined }, null, 2)}\n`);
+        if (args.json) return void process.stdout.write(`${terminalJson(args.history ? body : { ...body, history: undefined }, 2)}\n`);
         process.stdout.write(formatTable(['NAME', 'ADDRESS', 'STATUS', 'INCARNATION', 'TAGS'], [[body.name, body.addr, body.status, String(body.incarnation), tagText(body.tags)]]));
         if (args.history) {
           process.stdout.write('\nHISTORY (oldest first)\n');
@@ -47,7 +48,7 @@ export const membersCommand: CommandModule<object, MembersArgs> = {
       }
       const q = args.status ? `?status=${args.status}` : '';
       const { body } = await adminRequest<MemberJson[]>(args.admin, 'GET', `/v1/members${q}`);
-      if (args.json) return void process.stdout.write(`${JSON.stringify(body)}\n`);
+      if (args.json) return void process.stdout.write(`${terminalJson(body)}\n`);
       process.stdout.write(formatTable(['NAME', 'ADDRESS', 'STATUS', 'INCARNATION', 'TAGS'], body.map((m) => [m.name, m.addr, m.status, String(m.incarnation), tagText(m.tags)])));
     }),
 };

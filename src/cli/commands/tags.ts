@@ -1,6 +1,7 @@
 /** `phantom tags set k=v... | delete k...`: change the local agent's tags; they spread by gossip. */
 import type { Argv, CommandModule } from 'yargs';
 import { adminRequest } from '../../admin/client.js';
+import { printable } from '../escape.js';
 import { ClusterError } from '../../errors.js';
 import { parseTags } from '../agent-settings.js';
 import { runClient, withAdmin, type AdminArgs } from '../client.js';
@@ -27,6 +28,6 @@ export const tagsCommand: CommandModule<object, TagsArgs> = {
       const body = args.action === 'set' ? { set: parseTags(items, 'tags set') } : { delete: items };
       if (args.action === 'delete' && items.some((k) => k.includes('='))) throw new ClusterError('ERR_ARGUMENT', 'tags delete takes tag names, not key=value');
       const { body: r } = await adminRequest<{ tags: Record<string, string>; incarnation: number }>(args.admin, 'POST', '/v1/tags', body);
-      process.stdout.write(`tags: ${Object.entries(r.tags).map(([k, v]) => `${k}=${v}`).join(',') || '(none)'}  (incarnation ${r.incarnation})\n`);
+      process.stdout.write(`tags: ${Object.entries(r.tags).map(([k, v]) => printable(`${k}=${v}`)).join(',') || '(none)'}  (incarnation ${r.incarnation})\n`);
     }),
 };
