@@ -22,6 +22,7 @@ import { startAdminServer } from '../src/admin/server.js';
 import { adminDepsFor } from '../src/cli/agent-admin.js';
 import { parseHostPort } from '../src/transport/address.js';
 import { generateKey } from '../src/wire/keyring.js';
+import { writeFuzzSection } from './fuzz/fuzz-md.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -140,6 +141,6 @@ headers, truncated JSON).
 
 Run on ${result.at}, Node ${result.node}. Raw figures in bench/results/fuzz-*.json.
 `;
-writeFileSync(new URL('./FUZZ.md', import.meta.url), md);
+writeFuzzSection('garbage', md);
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n${pass ? 'PASS' : 'FAIL'}\n`);
 process.exit(pass ? 0 : 1);
