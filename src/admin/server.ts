@@ -10,8 +10,11 @@
  * GET  /v1/keys (list, cluster-wide)   POST /v1/keys {"op": "install"|"use"|"remove", "key": "..."}
  * GET  /metrics   GET / (the dashboard page; served without the token, see dashboard/serve.ts)
  *
- * With a token (`--admin-token`), every request must carry `Authorization: Bearer <token>`
- * (401 otherwise); compared in constant time.
+ * Every request first passes request-guard.ts: a loopback or allowed Host (403), no foreign
+ * Origin (403), and on POST `Content-Type: application/json` (415). With a token (`phantom
+ * agent` always has one, see token.ts), every request but the static page must then carry
+ * `Authorization: Bearer <token>` (401 otherwise), compared in constant time. Without a token
+ * the server only listens on loopback.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -22,6 +25,7 @@ import { ClusterError } from '../errors.js';
 import type { Member, Tags } from '../core/types.js';
 import { parseHostPort, formatHostPort } from '../transport/address.js';
 import { renderMetrics } from './metrics.js';
+import { checkContentType, checkHostAndOrigin, isLoopbackHost, type Refusal } from './request-guard.js';
 import { serveDashboard } from './dashboard/serve.js';
 import type { RingSummary } from '../ring/summary.js';
 
@@ -54,8 +58,10 @@ export interface AdminDeps {
 
 /** Options of the admin server that are not what it serves. */
 export interface AdminOptions {
-  /** Bearer token required on every request; undefined = none (loopback trust only). */
+  /** Bearer token required on every request; undefined = none (only allowed on a loopback address). */
   readonly token?: string | undefined;
+  /** Host header values accepted besides loopback and the bound address: `name` or `name:port`. */
+  readonly allowedHosts?: readonly string[] | undefined;
 }
 
 /** The JSON shape of a member (`phantom members --json` prints an array of these). */
@@ -93,17 +99,28 @@ export interface AdminServer {
 
 /**
  * Listen on `listen` (`host:port`). Rejects with ERR_BIND when the port is taken or the address
- * is not ours, saying to pick another with --admin.
+ * is not ours, saying to pick another with --admin; with ERR_CONFIG for a non-loopback address
+ * without a token.
  */
 export async function startAdminServer(listen: string, deps: AdminDeps, opts: AdminOptions = {}): Promise<AdminServer> {
   const hp = parseHostPort(listen, 'admin', { host: '127.0.0.1', port: 7947 });
+  if (opts.token === undefined && !isLoopbackHost(hp.host)) {
+    throw new ClusterError('ERR_CONFIG', `admin ${listen}: an admin API on a non-loopback address needs a token (adminToken, --admin-token or PHANTOM_ADMIN_TOKEN)`);
+  }
   const want = opts.token === undefined ? undefined : digest(opts.token);
+  const allowedHosts = opts.allowedHosts ?? [];
   const server = createServer((req, res) => {
+    const a = server.address();
+    const port = a && typeof a === 'object' ? a.port : hp.port;
+    const refused = checkHostAndOrigin(req.headers, { boundHost: hp.host, port, allowedHosts });
+    if (refused) return refuse(res, refused);
     // The dashboard page at / is static and holds no data; it asks for the token itself.
     if (serveDashboard(req, res)) return;
     if (want && !authorized(req, want)) {
       res.setHeader('www-authenticate', 'Bearer');
-      return sendJson(res, 401, { error: { code: 'ERR_UNAUTHORIZED', message: 'this agent requires a bearer token: set PHANTOM_ADMIN_TOKEN to the agent\'s --admin-token' } });
+      return sendJson(res, 401, {
+        error: { code: 'ERR_UNAUTHORIZED', message: "this agent requires its admin token as 'Authorization: Bearer TOKEN'. phantom commands on the agent's host find it themselves; elsewhere set PHANTOM_ADMIN_TOKEN or --token (see docs/AGENT.md, Admin token)" },
+      });
     }
     handle(req, res, deps).catch((e: unknown) => sendError(res, e));
   });
@@ -143,8 +160,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps): 
   const url = new URL(req.url ?? '/', 'http://admin');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const method = req.method ?? 'GET';
+  // Every endpoint names its method here; for POST this also requires a JSON Content-Type.
   const only = (m: string): void => {
     if (method !== m) throw new HttpError(405, 'ERR_METHOD', `${path} takes ${m}, not ${method}`);
+    const badType = checkContentType(method, req.headers);
+    if (badType) throw new HttpError(badType.status, badType.code, badType.message);
   };
 
   if (path === '/metrics') {
@@ -290,6 +310,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** Refuse before reading the body; the connection closes so an unread body cannot linger. */
+function refuse(res: ServerResponse, r: Refusal): void {
+  res.setHeader('connection', 'close');
+  sendJson(res, r.status, { error: { code: r.code, message: r.message } });
 }
 
 function sendError(res: ServerResponse, e: unknown): void {

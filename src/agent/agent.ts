@@ -29,6 +29,7 @@ import { TypedEmitter } from './events.js';
 import { MemberHistory, type HistoryEntry } from './history.js';
 import { createLogger, type Logger } from './log.js';
 import { Observer, type ObserverCounters } from './observe.js';
+import { ensurePrivateDir } from './private-file.js';
 import { readSnapshot, rejoinAddresses, Snapshotter, type Snapshot } from './snapshot.js';
 
 /** Payload of each event type (all carry the member and its previous state). */
@@ -118,6 +119,8 @@ export interface Agent {
  */
 export async function createAgent(input: AgentConfigInput = {}, opts: AgentRuntimeOptions = {}): Promise<Agent> {
   const config = resolveAgentConfig(input);
+  // Before anything writes into it (the keyring file is written at the first start with --encrypt).
+  if (config.dataDir) createDataDir(config.dataDir);
   const snapshot = config.dataDir ? readSnapshot(config.dataDir) : undefined;
   if (snapshot && snapshot.name && snapshot.name !== config.name) {
     throw new ClusterError('ERR_SNAPSHOT', `data dir ${config.dataDir} holds the snapshot of agent ${JSON.stringify(snapshot.name)}, not ${JSON.stringify(config.name)}; use --name ${snapshot.name} or another --data-dir`);
@@ -133,6 +136,20 @@ export async function createAgent(input: AgentConfigInput = {}, opts: AgentRunti
     await udp.close();
     throw e;
   }
+}
+
+/** The data dir and missing parents, mode 0700 (it holds the keyring); ERR_SNAPSHOT when it cannot be made. */
+function createDataDir(dir: string): void {
+  try {
+    ensurePrivateDir(dir);
+  } catch (e) {
+    throw new ClusterError('ERR_SNAPSHOT', `cannot create the data dir ${dir}: ${(e as Error).message}; create it (mode 0700, owned by the agent's user) or pick another --data-dir`);
+  }
+}
+
+/** Snapshot member rows dropped on read for a bad field (0 for a snapshot built in memory). */
+function skippedRows(s: Snapshot | undefined): number {
+  return s && 'skipped' in s && typeof s.skipped === 'number' ? s.skipped : 0;
 }
 
 class RealAgent implements Agent {
@@ -233,7 +250,7 @@ class RealAgent implements Agent {
       this.snapshotter.flush(); // records the raised incarnation before anyone can see it
     }
     this.log.info(
-      { address: udp.address, bind: udp.boundAddress, profile: config.profile, encryption: security.source, sealing: envelope.sealing, clusterLabel: config.clusterLabel || undefined, incarnation: this.driver.core.currentIncarnation, restored: restoredFrom ? restoredFrom.members.length : 0 },
+      { address: udp.address, bind: udp.boundAddress, profile: config.profile, encryption: security.source, sealing: envelope.sealing, clusterLabel: config.clusterLabel || undefined, incarnation: this.driver.core.currentIncarnation, restored: restoredFrom ? restoredFrom.members.length : 0, ...(skippedRows(restoredFrom) > 0 ? { snapshotRowsSkipped: skippedRows(restoredFrom) } : {}) },
       'agent started',
     );
   }

@@ -1,7 +1,8 @@
 /**
  * What the commands that talk to a running agent share: the --admin option (PHANTOM_ADMIN,
- * default 127.0.0.1:7947) and one error policy: usage errors exit 2, everything else 1, each
- * with a one-line message on stderr.
+ * default 127.0.0.1:7947), --token / --token-file for the admin token (found on its own on the
+ * agent's host, see src/admin/token.ts) and one error policy: usage errors exit 2, everything
+ * else 1, each with a one-line message on stderr.
  */
 import type { Argv } from 'yargs';
 import { DEFAULT_ADMIN } from '../admin/client.js';
@@ -10,16 +11,27 @@ import { printable } from './escape.js';
 
 export interface AdminArgs {
   admin: string;
+  token?: string;
+  tokenFile?: string;
 }
 
-/** Add --admin to a command. */
+/** Add --admin, --token and --token-file to a command. */
 export function withAdmin<T>(y: Argv<T>): Argv<T & AdminArgs> {
-  return y.option('admin', {
-    type: 'string',
-    default: process.env.PHANTOM_ADMIN || DEFAULT_ADMIN,
-    defaultDescription: 'PHANTOM_ADMIN or 127.0.0.1:7947',
-    describe: "The agent's admin API, host:port",
-  }) as unknown as Argv<T & AdminArgs>;
+  return y
+    .option('admin', {
+      type: 'string',
+      default: process.env.PHANTOM_ADMIN || DEFAULT_ADMIN,
+      defaultDescription: 'PHANTOM_ADMIN or 127.0.0.1:7947',
+      describe: "The agent's admin API, host:port",
+    })
+    .option('token', {
+      type: 'string',
+      describe: "The agent's admin token [default: PHANTOM_ADMIN_TOKEN, else found on this host for a loopback --admin]",
+    })
+    .option('token-file', {
+      type: 'string',
+      describe: 'Read the admin token from this file (PHANTOM_ADMIN_TOKEN_FILE), e.g. DATA_DIR/admin-token',
+    }) as unknown as Argv<T & AdminArgs>;
 }
 
 /** Run a client command body with the exit-code policy (0 ok, 1 failure, 2 usage). */

@@ -17,12 +17,17 @@ export function generateKey(): string {
   return randomBytes(KEY_BYTES).toString('base64');
 }
 
-/** Decode a base64 key; ERR_KEY naming the problem unless it is exactly 32 bytes. */
+/**
+ * Decode a base64 key; ERR_KEY naming the problem unless it is exactly 32 bytes. The message
+ * never quotes the text: a key with a typo is still most of a secret, and errors reach logs.
+ */
 export function parseKey(text: string): Buffer {
   const t = text.trim();
   const bytes = Buffer.from(t, 'base64');
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(t) || bytes.length !== KEY_BYTES) {
-    throw new ClusterError('ERR_KEY', `a key is ${KEY_BYTES} bytes in base64 (44 characters, from \`phantom keygen\`); got ${JSON.stringify(t.length > 60 ? `${t.slice(0, 60)}...` : t)}`);
+  const base64 = /^[A-Za-z0-9+/]+={0,2}$/.test(t);
+  if (!base64 || bytes.length !== KEY_BYTES) {
+    const got = base64 ? `${t.length} characters decoding to ${bytes.length} bytes` : `${t.length} characters that are not all base64`;
+    throw new ClusterError('ERR_KEY', `a key is ${KEY_BYTES} bytes in base64 (44 characters, from \`phantom keygen\`); got ${got}`);
   }
   return bytes;
 }

@@ -10,6 +10,7 @@ let a: Agent;
 let b: Agent;
 let server: AdminServer;
 let left = 0;
+const JSON_TYPE = { 'content-type': 'application/json' };
 const url = (p: string): string => `http://${server.address}${p}`;
 const json = async (p: string, init?: RequestInit): Promise<{ status: number; body: any }> => {
   const r = await fetch(url(p), init);
@@ -55,27 +56,27 @@ test('GET /v1/self, /v1/info, /v1/health, /v1/lookup', { timeout: 5000 }, async 
 });
 
 test('POST /v1/tags spreads new tags; POST /v1/join validates; POST /v1/leave calls leave', { timeout: 5000 }, async () => {
-  const r = await json('/v1/tags', { method: 'POST', body: JSON.stringify({ set: { role: 'db' }, delete: ['zone'] }) });
+  const r = await json('/v1/tags', { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ set: { role: 'db' }, delete: ['zone'] }) });
   assert.deepEqual(r.body.tags, { role: 'db' });
   await new Promise<void>((resolve) => {
     const check = (): void => void (b.member('a')?.tags.role === 'db' && resolve());
     b.on('update', check);
     check();
   });
-  assert.equal((await json('/v1/join', { method: 'POST', body: '{"addrs":[]}' })).status, 400);
-  assert.equal((await json('/v1/join', { method: 'POST', body: '{"addrs":["no pe:1"]}' })).status, 400);
-  assert.equal((await json('/v1/join', { method: 'POST', body: JSON.stringify({ addrs: [b.address] }) })).body.contacted, 1);
-  assert.equal((await json('/v1/leave', { method: 'POST' })).status, 200);
+  assert.equal((await json('/v1/join', { method: 'POST', headers: JSON_TYPE, body: '{"addrs":[]}' })).status, 400);
+  assert.equal((await json('/v1/join', { method: 'POST', headers: JSON_TYPE, body: '{"addrs":["no pe:1"]}' })).status, 400);
+  assert.equal((await json('/v1/join', { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ addrs: [b.address] }) })).body.contacted, 1);
+  assert.equal((await json('/v1/leave', { method: 'POST', headers: JSON_TYPE })).status, 200);
   assert.equal(left, 1);
 });
 
 test('bad requests get 4xx JSON errors: bad JSON, wrong method, unknown path, body over the cap', { timeout: 5000 }, async () => {
-  const bad = await json('/v1/tags', { method: 'POST', body: '{nope' });
+  const bad = await json('/v1/tags', { method: 'POST', headers: JSON_TYPE, body: '{nope' });
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.code, 'ERR_BAD_JSON');
   assert.equal((await json('/v1/members', { method: 'POST' })).status, 405);
   assert.equal((await json('/v2/x')).status, 404);
-  const big = await fetch(url('/v1/tags'), { method: 'POST', body: 'x'.repeat(ADMIN_MAX_BODY_BYTES + 1) });
+  const big = await fetch(url('/v1/tags'), { method: 'POST', headers: JSON_TYPE, body: 'x'.repeat(ADMIN_MAX_BODY_BYTES + 1) });
   assert.equal(big.status, 413);
 });
 

@@ -4,11 +4,22 @@
  * Waiting is on those lines, with a timeout: no sleeps. Processes are ended by their own PID.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = 'src/cli/main.ts';
+
+/**
+ * Agents publish their admin token under PHANTOM_RUNTIME_DIR for the commands to find: one
+ * private dir per test process, so tests leave nothing in the home directory.
+ */
+export const RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'phantom-run-'));
+process.once('exit', () => rmSync(RUNTIME_DIR, { recursive: true, force: true }));
+const ENV = { ...process.env, PHANTOM_RUNTIME_DIR: RUNTIME_DIR };
 
 /** Fast protocol settings for tests (local profile, ~1 s failure detection). */
 /**
@@ -50,14 +61,14 @@ export interface AgentProc {
 /** Run `phantom <args>` in this process's cwd and return its output and exit code. */
 export function phantom(args: readonly string[], prefix: readonly string[] = [], timeoutMs = 20_000): { code: number | null; stdout: string; stderr: string } {
   const cmd = [...prefix, process.execPath, '--import', 'tsx', MAIN, ...args];
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs });
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd: ROOT, env: ENV, encoding: 'utf8', timeout: timeoutMs });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Start `phantom agent` with JSON logs; resolves once it logged its address (and admin address). */
 export async function startAgent(name: string, args: readonly string[], prefix: readonly string[] = []): Promise<AgentProc> {
   const cmd = [...prefix, process.execPath, '--import', 'tsx', MAIN, 'agent', '--name', name, '--log-level', 'info', ...args];
-  const child = spawn(cmd[0]!, cmd.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd[0]!, cmd.slice(1), { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   const waiters = new Set<() => void>();
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => void (stderr += d.toString()));

@@ -11,6 +11,7 @@ import { tagsCommand } from './tags.js';
 import { lookupCommand } from './lookup.js';
 import { keygenCommand } from './keygen.js';
 import { keysCommand } from './keys.js';
+import { dashboardCommand } from './dashboard.js';
 
 // Each module types its own argv; yargs only needs the common shape here.
 export const commands: CommandModule<object, never>[] = [
@@ -25,4 +26,5 @@ export const commands: CommandModule<object, never>[] = [
   lookupCommand,
   keygenCommand,
   keysCommand,
+  dashboardCommand,
 ] as unknown as CommandModule<object, never>[];

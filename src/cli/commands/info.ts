@@ -16,7 +16,7 @@ export const infoCommand: CommandModule<object, InfoArgs> = {
     withAdmin(y.option('json', { type: 'boolean', default: false, describe: 'Print JSON' }).example('$0 info', 'readable summary')) as unknown as Argv<InfoArgs>,
   handler: (args) =>
     runClient('info', async () => {
-      const { body } = await adminRequest<Record<string, unknown> & { stats: AgentStats }>(args.admin, 'GET', '/v1/info');
+      const { body } = await adminRequest<Record<string, unknown> & { stats: AgentStats }>(args, 'GET', '/v1/info');
       if (args.json) return void process.stdout.write(`${terminalJson(body, 2)}\n`);
       const s = body.stats;
       const lines: string[] = ['agent:'];

@@ -35,8 +35,8 @@ export const keysCommand: CommandModule<object, KeysArgs> = {
       // The agent waits up to 5 s for answers; allow for that.
       const { body: r } =
         args.action === 'list'
-          ? await adminRequest<KeyOpResult>(args.admin, 'GET', '/v1/keys', undefined, 20_000)
-          : await adminRequest<KeyOpResult>(args.admin, 'POST', '/v1/keys', { op: args.action, key: args.key }, 20_000);
+          ? await adminRequest<KeyOpResult>(args, 'GET', '/v1/keys', undefined, 20_000)
+          : await adminRequest<KeyOpResult>(args, 'POST', '/v1/keys', { op: args.action, key: args.key }, 20_000);
       if (args.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else process.stdout.write(formatResult(r));
       return Object.keys(r.failed).length === 0 && r.missing.length === 0 ? 0 : 1;

@@ -25,7 +25,7 @@ export const lookupCommand: CommandModule<object, LookupArgs> = {
   handler: (args) =>
     runClient('lookup', async () => {
       if (!Number.isInteger(args.n) || args.n < 1 || args.n > 64) throw new ClusterError('ERR_ARGUMENT', `--n must be an integer from 1 to 64, got ${args.n}`);
-      const { body } = await adminRequest<{ key: string; owners: string[] }>(args.admin, 'GET', `/v1/lookup?key=${encodeURIComponent(String(args.key))}&n=${args.n}`);
+      const { body } = await adminRequest<{ key: string; owners: string[] }>(args, 'GET', `/v1/lookup?key=${encodeURIComponent(String(args.key))}&n=${args.n}`);
       process.stdout.write(args.json ? `${terminalJson(body)}\n` : `${body.owners.map(printable).join('\n')}\n`);
     }),
 };

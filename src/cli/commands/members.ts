@@ -32,7 +32,7 @@ export const membersCommand: CommandModule<object, MembersArgs> = {
   handler: (args) =>
     runClient('members', async () => {
       if (args.name !== undefined) {
-        const { body } = await adminRequest<MemberJson & { history: HistoryEntry[] }>(args.admin, 'GET', `/v1/members/${encodeURIComponent(args.name)}`);
+        const { body } = await adminRequest<MemberJson & { history: HistoryEntry[] }>(args, 'GET', `/v1/members/${encodeURIComponent(args.name)}`);
         if (args.json) return void process.stdout.write(`${terminalJson(args.history ? body : { ...body, history: undefined }, 2)}\n`);
         process.stdout.write(formatTable(['NAME', 'ADDRESS', 'STATUS', 'INCARNATION', 'TAGS'], [[body.name, body.addr, body.status, String(body.incarnation), tagText(body.tags)]]));
         if (args.history) {
@@ -47,7 +47,7 @@ export const membersCommand: CommandModule<object, MembersArgs> = {
         return;
       }
       const q = args.status ? `?status=${args.status}` : '';
-      const { body } = await adminRequest<MemberJson[]>(args.admin, 'GET', `/v1/members${q}`);
+      const { body } = await adminRequest<MemberJson[]>(args, 'GET', `/v1/members${q}`);
       if (args.json) return void process.stdout.write(`${terminalJson(body)}\n`);
       process.stdout.write(formatTable(['NAME', 'ADDRESS', 'STATUS', 'INCARNATION', 'TAGS'], body.map((m) => [m.name, m.addr, m.status, String(m.incarnation), tagText(m.tags)])));
     }),

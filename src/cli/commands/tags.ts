@@ -27,7 +27,7 @@ export const tagsCommand: CommandModule<object, TagsArgs> = {
       const items = args.items.map(String);
       const body = args.action === 'set' ? { set: parseTags(items, 'tags set') } : { delete: items };
       if (args.action === 'delete' && items.some((k) => k.includes('='))) throw new ClusterError('ERR_ARGUMENT', 'tags delete takes tag names, not key=value');
-      const { body: r } = await adminRequest<{ tags: Record<string, string>; incarnation: number }>(args.admin, 'POST', '/v1/tags', body);
+      const { body: r } = await adminRequest<{ tags: Record<string, string>; incarnation: number }>(args, 'POST', '/v1/tags', body);
       process.stdout.write(`tags: ${Object.entries(r.tags).map(([k, v]) => printable(`${k}=${v}`)).join(',') || '(none)'}  (incarnation ${r.incarnation})\n`);
     }),
 };
