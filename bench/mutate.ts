@@ -24,15 +24,11 @@ import { parseHostPort } from '../src/transport/address.js';
 import { addressProblem, nameProblem, wireTagsProblem } from '../src/wire/values.js';
 import { tagsToWire } from '../src/core/tags.js';
 import { writeFuzzSection } from './fuzz/fuzz-md.js';
+import { numberOption } from './fuzz/options.js';
 
-const argv = process.argv.slice(2);
-const opt = (name: string, dflt: number): number => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : dflt;
-};
-const packets = opt('packets', 200_000);
-const rate = opt('rate', 5000);
-const seed = opt('seed', 7);
+const packets = numberOption('packets', 200_000);
+const rate = numberOption('rate', 5000);
+const seed = numberOption('seed', 7);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 // Capture: every datagram a socket bound to f1's port hands to its listeners. Patching the
