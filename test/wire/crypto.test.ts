@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { open, seal, sealKey, SealKind, SEAL_OVERHEAD_BYTES } from '../../src/wire/crypto.js';
-import { generateKey, Keyring, parseKey } from '../../src/wire/keyring.js';
+import { fingerprint, generateKey, Keyring, MAX_KEYS, parseKey } from '../../src/wire/keyring.js';
 import { createCodec } from '../../src/wire/codec.js';
 import { createSecureCodec } from '../../src/wire/secure.js';
 import { createEnvelope } from '../../src/wire/envelope.js';
@@ -80,6 +80,31 @@ test('keyring: primary seals, any installed key opens, primary cannot be removed
   assert.throws(() => ring.use(a), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEY_NOT_INSTALLED');
   assert.throws(() => new Keyring(['short']), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEY');
   assert.throws(() => new Keyring([]), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEY');
+});
+
+test('keyring: at most MAX_KEYS (16) keys, a clear error beyond; a full keyring still rotates', () => {
+  const keys = Array.from({ length: MAX_KEYS }, () => generateKey());
+  const ring = new Keyring(keys);
+  assert.equal(MAX_KEYS, 16);
+  assert.equal(ring.size, 16);
+  assert.equal(ring.install(keys[3]!), false, 'an installed key is no new key');
+  assert.throws(() => ring.install(generateKey()), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEYRING_FULL' && /16 keys/.test(e.message) && /remove/.test(e.message));
+  assert.equal(ring.size, 16, 'nothing added');
+  ring.remove(keys[5]!);
+  assert.equal(ring.install(generateKey()), true, 'room again after a remove');
+  assert.throws(() => new Keyring([...keys, generateKey()]), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEY' && /at most 16/.test(e.message));
+});
+
+test('keyring: a key is named by a fingerprint that does not reveal it; lookup by fingerprint', () => {
+  const a = generateKey();
+  const b = generateKey();
+  const ring = new Keyring([a, b]);
+  const fa = fingerprint(parseKey(a));
+  assert.match(fa, /^[0-9a-f]{16}$/);
+  assert.ok(!a.includes(fa) && fa !== fingerprint(parseKey(b)));
+  assert.deepEqual(ring.fingerprints(), [fa, fingerprint(parseKey(b))]);
+  assert.equal(ring.keyOf(fa), a);
+  assert.equal(ring.keyOf('0000000000000000'), undefined);
 });
 
 test('secure codec: round trip; plaintext, wrong key and wrong label are counted reasons', () => {
