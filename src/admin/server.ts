@@ -292,11 +292,14 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/** Refusals because of the agent's or the cluster's state, not the request's form: 409. */
+const CONFLICT_CODES: ReadonlySet<string> = new Set(['ERR_NOT_RUNNING', 'ERR_KEY_PRIMARY', 'ERR_NO_KEYRING', 'ERR_KEYS_BUSY', 'ERR_KEYRING_FULL']);
+
 function sendError(res: ServerResponse, e: unknown): void {
   if (res.headersSent) return void res.destroy();
   if (e instanceof HttpError) return sendJson(res, e.status, { error: { code: e.code, message: e.message } });
   if (e instanceof ClusterError) {
-    const status = e.code === 'ERR_JOIN_FAILED' ? 502 : e.code === 'ERR_NOT_RUNNING' || e.code === 'ERR_KEY_PRIMARY' || e.code === 'ERR_NO_KEYRING' ? 409 : 400;
+    const status = e.code === 'ERR_JOIN_FAILED' ? 502 : CONFLICT_CODES.has(e.code) ? 409 : 400;
     return sendJson(res, status, { error: { code: e.code, message: e.message } });
   }
   sendJson(res, 500, { error: { code: 'ERR_INTERNAL', message: e instanceof Error ? e.message : String(e) } });

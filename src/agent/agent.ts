@@ -213,6 +213,10 @@ class RealAgent implements Agent {
         envelope,
         send: (to, bytes) => udp.send(to, bytes),
         peers: () => this.driver.members().filter((m) => m.state === 'alive' || m.state === 'suspect').map((m) => ({ name: m.name, address: m.address })),
+        peerAddress: (name) => {
+          const m = name === config.name ? undefined : this.driver.core.member(name);
+          return m && (m.state === 'alive' || m.state === 'suspect') ? m.address : undefined;
+        },
         wallNow: () => Date.now(),
         onDrop: (reason) => void (observer.counters.drops[reason] = (observer.counters.drops[reason] ?? 0) + 1),
       });

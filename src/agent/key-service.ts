@@ -5,11 +5,17 @@
  * ones here before the Driver sees them.
  *
  * A request is applied here first (so removing our own primary key is refused before anything
- * is sent), then sent straight to every member we hold alive or suspect, and re-sent every
- * `retryMs` to those that have not answered, until all did or `timeoutMs` passed. The result
- * says how many members answered, which failed and why, and which never answered.
+ * is sent), then sent straight to every member we hold alive or suspect, and re-sent with
+ * doubling waits (`retryMs`, 2×, 4×...) to those that have not answered, until all did or
+ * `timeoutMs` passed: at most 4 × (n − 1) datagrams with the defaults. The result says how many
+ * members answered, which failed and why, and which never answered.
  * Direct fan-out costs n small datagrams from one agent, once per operator command: simpler to
  * reason about than a gossiped query, and every member gets the request from a known sender.
+ *
+ * Who may ask: holding a key is not enough. A request is applied only when it comes from a
+ * member we hold alive or suspect, from that member's address; an answer counts only from the
+ * member asked, at the address we asked, once. Anything else is a counted drop (`keys-sender`).
+ * One operation runs at a time per agent; another is refused with ERR_KEYS_BUSY.
  */
 import { randomBytes } from 'node:crypto';
 import type { Address } from '../core/types.js';
@@ -43,6 +49,8 @@ export interface KeyServiceDeps {
   send(to: Address, bytes: Uint8Array): void;
   /** Members to ask (not ourselves): those we hold alive or suspect. */
   peers(): readonly { name: string; address: Address }[];
+  /** The address of a member we hold alive or suspect (not ourselves), else undefined. */
+  peerAddress(name: string): Address | undefined;
   /** Wall clock (ms since the epoch), for replay checks. */
   wallNow(): number;
   /** A datagram of ours refused: reason for the drop counters. */
@@ -52,7 +60,7 @@ export interface KeyServiceDeps {
 export interface KeyServiceOptions {
   /** Give up on members that have not answered after this long (ms). Default 5000. */
   readonly timeoutMs?: number;
-  /** Re-send to members that have not answered this often (ms). Default 500. */
+  /** First re-send to members that have not answered after this long (ms), then doubling. Default 500. */
   readonly retryMs?: number;
 }
 
@@ -68,10 +76,12 @@ interface Pending {
 
 export class KeyService {
   private readonly pending = new Map<string, Pending>();
-  /** Answers we gave, by request id, so a re-sent request is not applied twice. */
+  /** Answers we gave, by asker and request id, so a re-sent request is not applied twice. */
   private readonly answered = new Map<string, { res: KeyResponse; at: number }>();
   private readonly timeoutMs: number;
   private readonly retryMs: number;
+  /** The operation in progress, if any: one at a time. */
+  private busy: KeyOp | undefined;
 
   constructor(
     private readonly deps: KeyServiceDeps,
@@ -87,15 +97,26 @@ export class KeyService {
    */
   async run(op: KeyOp, key?: string): Promise<KeyOpResult> {
     if (op !== 'list' && key === undefined) throw new ClusterError('ERR_ARGUMENT', `keys ${op} needs a key`);
+    if (this.busy) throw new ClusterError('ERR_KEYS_BUSY', `another key operation (${this.busy}) is running on this agent; retry when it has finished (at most ${Math.ceil(this.timeoutMs / 1000)} s)`);
+    this.busy = op;
+    try {
+      return await this.fanOut(op, key);
+    } finally {
+      this.busy = undefined;
+    }
+  }
+
+  private async fanOut(op: KeyOp, key: string | undefined): Promise<KeyOpResult> {
     const local = this.apply(op, key); // throws on local misuse, before anything spreads
     const req: KeyRequest = { t: 'req', id: randomBytes(8).toString('hex'), op, from: this.deps.name, at: this.deps.wallNow(), ...(key !== undefined ? { key } : {}) };
     const waiting = new Map(this.deps.peers().filter((p) => p.name !== this.deps.name).map((p) => [p.name, p.address] as const));
     const answers = new Map<string, KeyResponse>([[this.deps.name, { t: 'res', id: req.id, from: this.deps.name, ok: true, ...(local ? { keys: local } : {}) }]]);
     const asked = waiting.size + 1;
     await new Promise<void>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
+      let retry: NodeJS.Timeout | undefined;
+      let wait = this.retryMs;
       const finish = (): void => {
-        clearInterval(retry);
+        clearTimeout(retry);
         clearTimeout(timer);
         this.pending.delete(req.id);
         resolve();
@@ -104,10 +125,12 @@ export class KeyService {
       const sendAll = (): void => {
         // Sealed anew each time: after `use`, re-sends go out under the new primary.
         for (const addr of waiting.values()) this.deps.send(addr, bytes());
+        // Doubling waits: a member that is down costs a few datagrams, not one per retryMs.
+        retry = setTimeout(sendAll, wait);
+        wait *= 2;
       };
       this.pending.set(req.id, { req, waiting, answers, done: finish });
-      const retry = setInterval(sendAll, this.retryMs);
-      timer = setTimeout(finish, this.timeoutMs);
+      const timer = setTimeout(finish, this.timeoutMs);
       if (waiting.size === 0) return finish();
       sendAll();
     });
@@ -123,19 +146,23 @@ export class KeyService {
     if (!m) return this.deps.onDrop?.('keys-bad');
     if (m.t === 'res') {
       const p = this.pending.get(m.id);
-      if (!p || !p.waiting.has(m.from)) return;
+      const asked = p?.waiting.get(m.from);
+      if (!p || asked === undefined) return; // late, repeated, or never asked: nothing to count
+      if (asked !== from) return this.deps.onDrop?.('keys-sender');
       p.waiting.delete(m.from);
       p.answers.set(m.from, m);
       if (p.waiting.size === 0) p.done();
       return;
     }
+    if (m.from === this.deps.name || this.deps.peerAddress(m.from) !== from) return this.deps.onDrop?.('keys-sender');
     const now = this.deps.wallNow();
     this.forgetOld(now);
     if (Math.abs(now - m.at) > KEYS_MAX_SKEW_MS) return this.deps.onDrop?.('keys-stale');
-    let res = this.answered.get(m.id)?.res;
+    const seen = `${m.from}/${m.id}`;
+    let res = this.answered.get(seen)?.res;
     if (!res) {
       res = this.answer(m);
-      this.answered.set(m.id, { res, at: now });
+      this.answered.set(seen, { res, at: now });
       if (this.answered.size > MAX_REMEMBERED) this.answered.delete(this.answered.keys().next().value!);
     }
     this.deps.send(from, this.deps.envelope.wrap(SealKind.keys, encodeKeyMessage(res)));
