@@ -104,10 +104,11 @@ export interface Agent {
   health(): AgentHealth;
   setLogLevel(level: LogLevel): void;
   /**
-   * A key operation on this agent and then every live member (`phantom keys`). Rejects with
-   * ERR_NO_KEYRING when encryption is off, ERR_KEY_PRIMARY when removing our primary key.
+   * A key operation on this agent and then every live member (`phantom keys`); with `local`,
+   * on this agent only. Rejects with ERR_NO_KEYRING when encryption is off, and as
+   * KeyService.run (ERR_KEY_PRIMARY, ERR_KEY_NOT_EVERYWHERE, ERR_KEYS_BUSY, ...).
    */
-  keys(op: KeyOp, key?: string): Promise<KeyOpResult>;
+  keys(op: KeyOp, key?: string, opts?: { local?: boolean }): Promise<KeyOpResult>;
   readonly log: Logger;
 }
 
@@ -390,10 +391,10 @@ class RealAgent implements Agent {
     };
   }
 
-  keys(op: KeyOp, key?: string): Promise<KeyOpResult> {
+  keys(op: KeyOp, key?: string, opts: { local?: boolean } = {}): Promise<KeyOpResult> {
     if (!this.keyService) return Promise.reject(new ClusterError('ERR_NO_KEYRING', 'encryption is off on this agent: start it with --encrypt KEY or --keyring FILE to manage keys'));
     if (this.state !== 'running') return Promise.reject(new ClusterError('ERR_NOT_RUNNING', `cannot manage keys: the agent is ${this.state}`));
-    return this.keyService.run(op, key);
+    return this.keyService.run(op, key, opts);
   }
 
   health(): AgentHealth {

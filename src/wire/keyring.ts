@@ -103,12 +103,17 @@ export class Keyring {
     return true;
   }
 
-  /** Remove a key. ERR_KEY_PRIMARY for the primary (it seals everything we send). */
-  remove(key: string): boolean {
-    const k = sealKey(parseKey(key));
-    if (k.id === this.primaryKey.id) {
+  /** Throws ERR_KEY_PRIMARY when `key` is the primary (what remove() would refuse). */
+  assertRemovable(key: string): void {
+    if (sealKey(parseKey(key)).id === this.primaryKey.id) {
       throw new ClusterError('ERR_KEY_PRIMARY', 'refusing to remove the primary key: it seals every packet this agent sends. Make another key primary first (phantom keys use KEY), then remove this one');
     }
+  }
+
+  /** Remove a key. ERR_KEY_PRIMARY for the primary (it seals everything we send). */
+  remove(key: string): boolean {
+    this.assertRemovable(key);
+    const k = sealKey(parseKey(key));
     if (!this.byId.delete(k.id)) return false;
     this.changed();
     return true;

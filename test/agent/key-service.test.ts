@@ -29,10 +29,13 @@ interface Node {
 }
 
 /** n members that all hold each other live, sharing `key`, over a network that delivers on the next turn. */
-function network(n: number, key = generateKey(), opts = { timeoutMs: 400, retryMs: 25 }): { nodes: Node[]; key: string; deliver(from: Address, to: Address, bytes: Uint8Array): void } {
+function network(n: number, key = generateKey(), opts = { timeoutMs: 400, retryMs: 25 }): { nodes: Node[]; key: string; wire: Uint8Array[]; deliver(from: Address, to: Address, bytes: Uint8Array): void } {
   const nodes: Node[] = [];
   const byAddress = new Map<Address, Node>();
+  /** Every datagram sent, as an eavesdropper sees it. */
+  const wire: Uint8Array[] = [];
   const deliver = (from: Address, to: Address, bytes: Uint8Array): void => {
+    wire.push(bytes);
     const dst = byAddress.get(to);
     if (!dst) return;
     setImmediate(() => {
@@ -65,7 +68,7 @@ function network(n: number, key = generateKey(), opts = { timeoutMs: 400, retryM
     nodes.push(node);
     byAddress.set(address, node);
   }
-  return { nodes, key, deliver };
+  return { nodes, key, wire, deliver };
 }
 
 /** A sealed key datagram as `env` would send it. */
@@ -130,4 +133,65 @@ test('members that do not answer cost a few datagrams each, not one per retry in
   const r = await a.service.run('list');
   assert.equal(r.missing.length, 9);
   assert.equal(a.sent, 4 * 9, `${a.sent} datagrams for 9 silent members`);
+});
+
+const code = (c: string) => (e: unknown) => e instanceof ClusterError && e.code === c;
+
+test('use is refused until every live member holds the key (silent or without it, named); nothing changes', async () => {
+  const { nodes, key: k1 } = network(4);
+  const [a, , , d] = nodes as [Node, Node, Node, Node];
+  const k2 = generateKey();
+  d.down = true;
+  const inst = await a.service.run('install', k2);
+  assert.deepEqual(inst.missing, [d.name]);
+  await assert.rejects(a.service.run('use', k2), (e: unknown) => code('ERR_KEY_NOT_EVERYWHERE')(e) && /3 of 4 members hold it; 1 \(m3\) did not answer/.test((e as Error).message));
+  d.down = false;
+  await assert.rejects(a.service.run('use', k2), (e: unknown) => code('ERR_KEY_NOT_EVERYWHERE')(e) && /1 \(m3\) do not hold it/.test((e as Error).message));
+  for (const n of nodes) assert.equal(n.keyring.view().primary, k1, `${n.name} still seals with the old key`);
+  await assert.rejects(a.service.run('use', generateKey()), code('ERR_KEY_NOT_INSTALLED'));
+  assert.equal((await a.service.run('install', k2)).answered, 4);
+  const use = await a.service.run('use', k2);
+  assert.deepEqual({ answered: use.answered, failed: use.failed }, { answered: 4, failed: {} });
+  for (const n of nodes) assert.equal(n.keyring.view().primary, k2);
+});
+
+test('remove is refused while a member still seals with the key, and for our own primary', async () => {
+  const { nodes, key: k1 } = network(3);
+  const [a, , c] = nodes as [Node, Node, Node];
+  const k2 = generateKey();
+  assert.equal((await a.service.run('install', k2)).answered, 3);
+  await c.service.run('use', k2, { local: true });
+  await assert.rejects(a.service.run('remove', k2), (e: unknown) => code('ERR_KEY_IN_USE')(e) && /1 \(m2\) still seal with it/.test((e as Error).message));
+  await assert.rejects(a.service.run('remove', k1), code('ERR_KEY_PRIMARY'));
+  for (const n of nodes) assert.equal(n.keyring.size, 2, 'nothing removed');
+});
+
+test('a key installed out of band (--local) never crosses the wire: list, use and remove name it by fingerprint', async () => {
+  const { nodes, key: k1, wire } = network(3);
+  const k2 = generateKey();
+  for (const n of nodes) {
+    const r = await n.service.run('install', k2, { local: true });
+    assert.equal(r.local, true);
+  }
+  assert.equal(wire.length, 0, '--local sends nothing');
+  const list = await nodes[1]!.service.run('list');
+  assert.deepEqual(list.keys, { [k1]: 3, [k2]: 3 }, 'shown as keys where this agent holds them');
+  assert.equal((await nodes[0]!.service.run('use', k2)).answered, 3);
+  assert.equal((await nodes[2]!.service.run('remove', k1)).answered, 3);
+  assert.ok(wire.length >= 12);
+  // An eavesdropper holding the old, leaked key: what it can open says nothing of the new one.
+  const leaked = createEnvelope({ keyring: new Keyring([k1]), label: 'prod' });
+  let opened = 0;
+  for (const bytes of wire) {
+    const r = leaked.unwrap(bytes);
+    if (!r.ok) continue;
+    opened++;
+    assert.ok(!Buffer.from(r.value.body).toString('utf8').includes(k2), 'the new key in clear to the old key');
+  }
+  assert.ok(opened > 0, 'the list and use went out under the old key');
+  // Keys another agent does not hold show as fingerprints.
+  nodes[2]!.keyring.install(k1);
+  const partial = await nodes[0]!.service.run('list');
+  assert.deepEqual(Object.values(partial.keys!).sort(), [1, 3]);
+  assert.ok(Object.keys(partial.keys!).some((k) => /^[0-9a-f]{16}$/.test(k)), JSON.stringify(partial.keys));
 });

@@ -135,4 +135,10 @@ test('admin API with a bearer token: 401 without it, 200 with it; keys over HTTP
     adminRequest(admin.address, 'POST', '/v1/keys', { op: 'remove', key: a.config.encrypt }, 10_000, token),
     (e: Error & { code?: string }) => e.code === 'ERR_KEY_PRIMARY',
   );
+  const k2 = generateKey();
+  const local = await adminRequest<{ local?: boolean; members: number }>(admin.address, 'POST', '/v1/keys', { op: 'install', key: k2, local: true }, 10_000, token);
+  assert.deepEqual(local.body.local, true);
+  const mine = await adminRequest<{ local?: boolean; keys: Record<string, number> }>(admin.address, 'GET', '/v1/keys?local=true', undefined, 10_000, token);
+  assert.deepEqual(mine.body.keys, { [a.config.encrypt!]: 1, [k2]: 1 });
+  await assert.rejects(adminRequest(admin.address, 'POST', '/v1/keys', { op: 'install', key: k2, local: 'yes' }, 10_000, token), (e: Error & { code?: string }) => e.code === 'ERR_ARGUMENT');
 });
