@@ -42,6 +42,8 @@ export interface AgentRuntimeOptions {
   readonly prettyLogs?: boolean;
   /** Minimum time between two snapshot writes (ms). Default 1000. */
   readonly snapshotIntervalMs?: number;
+  /** Wall clock (ms since 1970) for seals and key requests. Default Date.now; tests skew it. */
+  readonly wallClock?: () => number;
 }
 
 /** Everything `stats()` reports. Counts since start. */
@@ -124,7 +126,7 @@ export async function createAgent(input: AgentConfigInput = {}, opts: AgentRunti
     throw new ClusterError('ERR_SNAPSHOT', `data dir ${config.dataDir} holds the snapshot of agent ${JSON.stringify(snapshot.name)}, not ${JSON.stringify(config.name)}; use --name ${snapshot.name} or another --data-dir`);
   }
   const late: { log?: Logger } = {};
-  const security = setupSecurity(config, (err) => late.log?.error({ err: err.message }, 'cannot write the keyring file; the new keys are in force but a restart will not remember them'));
+  const security = setupSecurity(config, (err) => late.log?.error({ err: err.message }, 'cannot write the keyring file; the new keys are in force but a restart will not remember them'), opts.wallClock);
   const udp = await createUdpTransport({ bind: config.bind, ...(config.advertise ? { advertise: config.advertise } : {}) });
   try {
     const agent = new RealAgent(config, udp, snapshot, security, opts);
@@ -218,7 +220,7 @@ class RealAgent implements Agent {
           const m = name === config.name ? undefined : this.driver.core.member(name);
           return m && (m.state === 'alive' || m.state === 'suspect') ? m.address : undefined;
         },
-        wallNow: () => Date.now(),
+        wallNow: opts.wallClock ?? (() => Date.now()),
         onDrop: (reason) => void (observer.counters.drops[reason] = (observer.counters.drops[reason] ?? 0) + 1),
       });
       security.keyring.onChange((v) => this.log.info({ keys: v.keys.length }, 'keyring changed'));

@@ -26,8 +26,8 @@ after(async () => {
   await Promise.all(agents.map((a) => a.shutdown()));
 });
 
-async function start(name: string, extra: Parameters<typeof testConfig>[1] = {}): Promise<Agent> {
-  const a = await createAgent(testConfig(name, extra));
+async function start(name: string, extra: Parameters<typeof testConfig>[1] = {}, opts: Parameters<typeof createAgent>[1] = {}): Promise<Agent> {
+  const a = await createAgent(testConfig(name, extra), opts);
   agents.push(a);
   return a;
 }
@@ -88,8 +88,11 @@ test('a join to a cluster with another label or key fails with an error that say
   await assert.rejects(wrongKey.join([seed.address]), (e: Error & { code?: string }) => e.code === 'ERR_JOIN_FAILED' && /encryption key/.test(e.message));
   const plain = await start('plain', { clusterLabel: 'blue' });
   await assert.rejects(plain.join([seed.address]), (e: Error & { code?: string }) => e.code === 'ERR_JOIN_FAILED' && /requires encrypted/.test(e.message));
+  // Right key and label, but a clock 20 minutes ahead: outside the 10-minute replay window.
+  const skewed = await start('skewed', { encrypt: key, clusterLabel: 'blue' }, { wallClock: () => Date.now() + 20 * 60_000 });
+  await assert.rejects(skewed.join([seed.address]), (e: Error & { code?: string }) => e.code === 'ERR_JOIN_FAILED' && /clock/.test(e.message));
   const d = seed.stats().counters.drops;
-  assert.ok((d.label ?? 0) > 0 && (d['unknown-key'] ?? 0) > 0 && (d.plaintext ?? 0) > 0, JSON.stringify(d));
+  assert.ok((d.label ?? 0) > 0 && (d['unknown-key'] ?? 0) > 0 && (d.plaintext ?? 0) > 0 && (d.stale ?? 0) > 0, JSON.stringify(d));
   assert.equal(seed.members().length, 1, 'nobody got in');
 });
 
