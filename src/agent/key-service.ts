@@ -70,7 +70,6 @@ export interface KeyServiceOptions {
 const MAX_REMEMBERED = 1024;
 
 interface Pending {
-  readonly req: KeyRequest;
   readonly waiting: Map<string, Address>;
   readonly answers: Map<string, KeyResponse>;
   readonly done: () => void;
@@ -126,7 +125,7 @@ export class KeyService {
 
   /** `use` only once every live member can open what the new primary seals. */
   private async checkEveryoneHolds(key: string): Promise<void> {
-    if (!this.deps.keyring.has(key)) this.apply('use', key); // throws ERR_KEY_NOT_INSTALLED
+    this.deps.keyring.assertInstalled(key);
     const fp = fingerprint(parseKey(key));
     const round = await this.fanOut(this.request('list', {}), this.deps.keyring.fingerprints());
     const without = [...round.answers.values()].filter((a) => !a.keys?.includes(fp)).map((a) => a.from);
@@ -182,7 +181,7 @@ export class KeyService {
         retry = setTimeout(sendAll, wait);
         wait *= 2;
       };
-      this.pending.set(req.id, { req, waiting, answers, done: finish });
+      this.pending.set(req.id, { waiting, answers, done: finish });
       const timer = setTimeout(finish, this.timeoutMs);
       if (waiting.size === 0) return finish();
       sendAll();

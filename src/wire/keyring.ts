@@ -94,6 +94,11 @@ export class Keyring {
     return true;
   }
 
+  /** Throws ERR_KEY_NOT_INSTALLED unless `key` is installed (what use() would refuse). */
+  assertInstalled(key: string): void {
+    this.find(key);
+  }
+
   /** Make an installed key the primary. ERR_KEY_NOT_INSTALLED if it is not installed. */
   use(key: string): boolean {
     const k = this.find(key);
