@@ -132,7 +132,7 @@ export class KeyService {
     if (without.length === 0 && round.missing.length === 0) return;
     throw new ClusterError(
       'ERR_KEY_NOT_EVERYWHERE',
-      `refusing to use the key: ${round.asked - without.length - round.missing.length} of ${round.asked} members hold it${describe(without, 'do not hold it')}${describe(round.missing, 'did not answer')}. ` +
+      `refusing to use the key: ${round.asked - without.length - round.missing.length} of ${round.asked} members hold it${describe(without, ['does not hold it', 'do not hold it'])}${describe(round.missing, ['did not answer', 'did not answer'])}. ` +
         'A member that seals with a key another cannot open is cut off from it. Install it there first (phantom keys install KEY), or wait until a member that is gone is marked failed, then run use again',
     );
   }
@@ -146,7 +146,7 @@ export class KeyService {
     if (sealing.length === 0 && round.missing.length === 0) return;
     throw new ClusterError(
       'ERR_KEY_IN_USE',
-      `refusing to remove the key${describe(sealing, 'still seal with it')}${describe(round.missing, 'did not answer')}. ` +
+      `refusing to remove the key${describe(sealing, ['still seals with it', 'still seal with it'])}${describe(round.missing, ['did not answer', 'did not answer'])}. ` +
         'Removing it elsewhere would cut those members off. Run phantom keys use NEWKEY first, or wait until a member that is gone is marked failed, then run remove again',
     );
   }
@@ -274,11 +274,11 @@ interface Round {
   readonly missing: string[];
 }
 
-/** ", 2 (a, b) <what>" for a non-empty list of names. */
-function describe(names: readonly string[], what: string): string {
+/** "; 2 (a, b) do not hold it" for a non-empty list of names: `what` as [one, many]. */
+function describe(names: readonly string[], what: readonly [string, string]): string {
   if (names.length === 0) return '';
   const shown = names.length > 10 ? `${names.slice(0, 10).join(', ')}, ...` : names.join(', ');
-  return `; ${names.length} (${shown}) ${what}`;
+  return `; ${names.length} (${shown}) ${names.length === 1 ? what[0] : what[1]}`;
 }
 
 function summarize(op: KeyOp, round: Round, ring: Keyring): KeyOpResult {

@@ -146,7 +146,7 @@ test('use is refused until every live member holds the key (silent or without it
   assert.deepEqual(inst.missing, [d.name]);
   await assert.rejects(a.service.run('use', k2), (e: unknown) => code('ERR_KEY_NOT_EVERYWHERE')(e) && /3 of 4 members hold it; 1 \(m3\) did not answer/.test((e as Error).message));
   d.down = false;
-  await assert.rejects(a.service.run('use', k2), (e: unknown) => code('ERR_KEY_NOT_EVERYWHERE')(e) && /1 \(m3\) do not hold it/.test((e as Error).message));
+  await assert.rejects(a.service.run('use', k2), (e: unknown) => code('ERR_KEY_NOT_EVERYWHERE')(e) && /1 \(m3\) does not hold it/.test((e as Error).message));
   for (const n of nodes) assert.equal(n.keyring.view().primary, k1, `${n.name} still seals with the old key`);
   await assert.rejects(a.service.run('use', generateKey()), code('ERR_KEY_NOT_INSTALLED'));
   assert.equal((await a.service.run('install', k2)).answered, 4);
@@ -161,7 +161,7 @@ test('remove is refused while a member still seals with the key, and for our own
   const k2 = generateKey();
   assert.equal((await a.service.run('install', k2)).answered, 3);
   await c.service.run('use', k2, { local: true });
-  await assert.rejects(a.service.run('remove', k2), (e: unknown) => code('ERR_KEY_IN_USE')(e) && /1 \(m2\) still seal with it/.test((e as Error).message));
+  await assert.rejects(a.service.run('remove', k2), (e: unknown) => code('ERR_KEY_IN_USE')(e) && /1 \(m2\) still seals with it/.test((e as Error).message));
   await assert.rejects(a.service.run('remove', k1), code('ERR_KEY_PRIMARY'));
   for (const n of nodes) assert.equal(n.keyring.size, 2, 'nothing removed');
 });
