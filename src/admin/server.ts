@@ -7,7 +7,7 @@
  * GET  /v1/self   GET /v1/info   GET /v1/health (200 | 503 + reason)   GET /v1/lookup?key=K&n=3
  * GET  /v1/lookup/:key[?n=3] (same as the query form)   GET /v1/ring (members, points, checksums, shards)
  * POST /v1/join {"addrs": [...]}   POST /v1/leave   POST /v1/tags {"set": {...}, "delete": [...]}
- * GET  /v1/keys (list, cluster-wide)   POST /v1/keys {"op": "install"|"use"|"remove", "key": "..."}
+ * GET  /v1/keys[?local=true] (list, cluster-wide)   POST /v1/keys {"op": "install"|"use"|"remove", "key": "...", "local"?: true}
  * GET  /metrics   GET / (the dashboard page; served without the token, see dashboard/serve.ts)
  *
  * Every request first passes request-guard.ts: a loopback or allowed Host (403), no foreign
@@ -53,7 +53,7 @@ export interface AdminDeps {
   /** Milliseconds on the clock of Member.stateChangedAt. */
   now(): number;
   /** A cluster-wide key operation (`phantom keys`); absent when the agent has no keyring support. */
-  keys?(op: 'list' | 'install' | 'use' | 'remove', key?: string): Promise<unknown>;
+  keys?(op: 'list' | 'install' | 'use' | 'remove', key?: string, opts?: { local?: boolean }): Promise<unknown>;
 }
 
 /** Options of the admin server that are not what it serves. */
@@ -255,12 +255,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps): 
     }
     case '/v1/keys': {
       if (!d.keys) throw new HttpError(404, 'ERR_NO_KEYRING', 'this agent does not manage keys');
-      if (method === 'GET') return sendJson(res, 200, await d.keys('list'));
+      if (method === 'GET') return sendJson(res, 200, await d.keys('list', undefined, { local: url.searchParams.get('local') === 'true' }));
       only('POST');
-      const body = (await readJson(req)) as { op?: unknown; key?: unknown };
+      const body = (await readJson(req)) as { op?: unknown; key?: unknown; local?: unknown };
       if (body.op !== 'install' && body.op !== 'use' && body.op !== 'remove') throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"op": "install" | "use" | "remove", "key": "<base64>"}');
       if (typeof body.key !== 'string') throw new HttpError(400, 'ERR_ARGUMENT', '"key" must be the base64 key (phantom keygen)');
-      return sendJson(res, 200, await d.keys(body.op, body.key));
+      if (body.local !== undefined && typeof body.local !== 'boolean') throw new HttpError(400, 'ERR_ARGUMENT', '"local" must be true or false');
+      return sendJson(res, 200, await d.keys(body.op, body.key, { local: body.local === true }));
     }
     default:
       throw new HttpError(404, 'ERR_NOT_FOUND', `no endpoint ${path}; see docs/AGENT.md for the admin API`);
@@ -318,11 +319,14 @@ function refuse(res: ServerResponse, r: Refusal): void {
   sendJson(res, r.status, { error: { code: r.code, message: r.message } });
 }
 
+/** Refusals because of the agent's or the cluster's state, not the request's form: 409. */
+const CONFLICT_CODES: ReadonlySet<string> = new Set(['ERR_NOT_RUNNING', 'ERR_KEY_PRIMARY', 'ERR_NO_KEYRING', 'ERR_KEYS_BUSY', 'ERR_KEYRING_FULL', 'ERR_KEY_NOT_EVERYWHERE', 'ERR_KEY_IN_USE', 'ERR_KEY_NOT_INSTALLED']);
+
 function sendError(res: ServerResponse, e: unknown): void {
   if (res.headersSent) return void res.destroy();
   if (e instanceof HttpError) return sendJson(res, e.status, { error: { code: e.code, message: e.message } });
   if (e instanceof ClusterError) {
-    const status = e.code === 'ERR_JOIN_FAILED' ? 502 : e.code === 'ERR_NOT_RUNNING' || e.code === 'ERR_KEY_PRIMARY' || e.code === 'ERR_NO_KEYRING' ? 409 : 400;
+    const status = e.code === 'ERR_JOIN_FAILED' ? 502 : CONFLICT_CODES.has(e.code) ? 409 : 400;
     return sendJson(res, status, { error: { code: e.code, message: e.message } });
   }
   sendJson(res, 500, { error: { code: 'ERR_INTERNAL', message: e instanceof Error ? e.message : String(e) } });

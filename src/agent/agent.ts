@@ -43,6 +43,8 @@ export interface AgentRuntimeOptions {
   readonly prettyLogs?: boolean;
   /** Minimum time between two snapshot writes (ms). Default 1000. */
   readonly snapshotIntervalMs?: number;
+  /** Wall clock (ms since 1970) for seals and key requests. Default Date.now; tests skew it. */
+  readonly wallClock?: () => number;
 }
 
 /** Everything `stats()` reports. Counts since start. */
@@ -105,10 +107,11 @@ export interface Agent {
   health(): AgentHealth;
   setLogLevel(level: LogLevel): void;
   /**
-   * A key operation on this agent and then every live member (`phantom keys`). Rejects with
-   * ERR_NO_KEYRING when encryption is off, ERR_KEY_PRIMARY when removing our primary key.
+   * A key operation on this agent and then every live member (`phantom keys`); with `local`,
+   * on this agent only. Rejects with ERR_NO_KEYRING when encryption is off, and as
+   * KeyService.run (ERR_KEY_PRIMARY, ERR_KEY_NOT_EVERYWHERE, ERR_KEYS_BUSY, ...).
    */
-  keys(op: KeyOp, key?: string): Promise<KeyOpResult>;
+  keys(op: KeyOp, key?: string, opts?: { local?: boolean }): Promise<KeyOpResult>;
   readonly log: Logger;
 }
 
@@ -126,7 +129,7 @@ export async function createAgent(input: AgentConfigInput = {}, opts: AgentRunti
     throw new ClusterError('ERR_SNAPSHOT', `data dir ${config.dataDir} holds the snapshot of agent ${JSON.stringify(snapshot.name)}, not ${JSON.stringify(config.name)}; use --name ${snapshot.name} or another --data-dir`);
   }
   const late: { log?: Logger } = {};
-  const security = setupSecurity(config, (err) => late.log?.error({ err: err.message }, 'cannot write the keyring file; the new keys are in force but a restart will not remember them'));
+  const security = setupSecurity(config, (err) => late.log?.error({ err: err.message }, 'cannot write the keyring file; the new keys are in force but a restart will not remember them'), opts.wallClock);
   const udp = await createUdpTransport({ bind: config.bind, ...(config.advertise ? { advertise: config.advertise } : {}) });
   try {
     const agent = new RealAgent(config, udp, snapshot, security, opts);
@@ -230,7 +233,11 @@ class RealAgent implements Agent {
         envelope,
         send: (to, bytes) => udp.send(to, bytes),
         peers: () => this.driver.members().filter((m) => m.state === 'alive' || m.state === 'suspect').map((m) => ({ name: m.name, address: m.address })),
-        wallNow: () => Date.now(),
+        peerAddress: (name) => {
+          const m = name === config.name ? undefined : this.driver.core.member(name);
+          return m && (m.state === 'alive' || m.state === 'suspect') ? m.address : undefined;
+        },
+        wallNow: opts.wallClock ?? (() => Date.now()),
         onDrop: (reason) => void (observer.counters.drops[reason] = (observer.counters.drops[reason] ?? 0) + 1),
       });
       security.keyring.onChange((v) => this.log.info({ keys: v.keys.length }, 'keyring changed'));
@@ -403,10 +410,10 @@ class RealAgent implements Agent {
     };
   }
 
-  keys(op: KeyOp, key?: string): Promise<KeyOpResult> {
+  keys(op: KeyOp, key?: string, opts: { local?: boolean } = {}): Promise<KeyOpResult> {
     if (!this.keyService) return Promise.reject(new ClusterError('ERR_NO_KEYRING', 'encryption is off on this agent: start it with --encrypt KEY or --keyring FILE to manage keys'));
     if (this.state !== 'running') return Promise.reject(new ClusterError('ERR_NOT_RUNNING', `cannot manage keys: the agent is ${this.state}`));
-    return this.keyService.run(op, key);
+    return this.keyService.run(op, key, opts);
   }
 
   health(): AgentHealth {

@@ -57,6 +57,6 @@ export function adminDepsFor(agent: Agent, leave: () => Promise<void>): AdminDep
     lookup: (key, n) => fresh().lookup(key, n),
     ring: () => summarizeRing(fresh(), shards),
     now: () => performance.now(),
-    keys: (op, key) => agent.keys(op, key),
+    keys: (op, key, opts) => agent.keys(op, key, opts),
   };
 }

@@ -19,8 +19,9 @@ import { checkMessage, WIRE_LIMITS } from './validate.js';
  * `bad-name` / `bad-address` / `bad-tags` = a value the CLI would refuse (see values.ts).
  * The last group comes from the layers around the codec: `label` = another cluster's label (or
  * none where one is expected), `auth` = the seal did not verify, `unknown-key` = sealed with a
- * key we do not hold, `plaintext` = unsealed while encryption is enforced, `member-cap` = an
- * unknown member while the table is full, `too-big-meta` = a member's tags over the cap.
+ * key we do not hold, `plaintext` = unsealed while encryption is enforced, `stale` = sealed
+ * outside the replay window, `member-cap` = an unknown member while the table is full,
+ * `too-big-meta` = a member's tags over the cap.
  */
 export type DropReason =
   | 'empty'
@@ -38,6 +39,7 @@ export type DropReason =
   | 'auth'
   | 'unknown-key'
   | 'plaintext'
+  | 'stale'
   | 'member-cap'
   | 'too-big-meta';
 
