@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { createAgent, type Agent, type AgentRuntimeOptions } from './agent/agent.js';
 import type { AgentConfigInput } from './agent/agent-config.js';
-import { TypedEmitter } from './agent/events.js';
+import { eventFields, TypedEmitter } from './agent/events.js';
+import { createLogger, type Logger } from './agent/log.js';
 import { createBalancer, type BalancerConfig, type LoadBalancer } from './balancer/index.js';
 import { ClusterError } from './errors.js';
 import type { Member, MemberEvent, MemberEventType, Random } from './core/types.js';
@@ -58,6 +59,15 @@ export type ClusterEvents = { [K in MemberEventType]: MemberEvent } & {
 
 export type ClusterHealth = { readonly healthy: true } | { readonly healthy: false; readonly reason: string };
 
+/** What `Cluster.attach` needs besides the source: time, randomness, and optionally a logger. */
+export interface ClusterDeps {
+  readonly random: Random;
+  /** Milliseconds (monotonic or virtual) for the balancer. */
+  now(): number;
+  /** Listener exceptions are logged here; default: error level to stderr. */
+  readonly logger?: Logger;
+}
+
 /** Membership changes this close together are placed as one (ms). */
 const SHARD_COALESCE_MS = 100;
 
@@ -71,15 +81,20 @@ export class Cluster {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   readonly balancer: LoadBalancer;
   private readonly feed: RingFeed;
-  private readonly emitter = new TypedEmitter<ClusterEvents>();
+  private readonly emitter: TypedEmitter<ClusterEvents>;
+  /** Where listener exceptions and the facade's own notes go. */
+  readonly log: Logger;
   private readonly policy: HealthPolicy;
   private readonly offs: (() => void)[] = [];
 
   private constructor(
     private readonly source: MembershipSource,
     options: ClusterOptions,
-    deps: { random: Random; now: () => number },
+    deps: ClusterDeps,
   ) {
+    this.log = deps.logger ?? createLogger({ level: 'error', write: (line) => void process.stderr.write(line) });
+    // A listener that throws must not stop the ring, balancer or other listeners, nor vanish.
+    this.emitter = new TypedEmitter<ClusterEvents>((err, type, payload) => this.log.error({ err, ...eventFields(type, payload) }, 'a cluster event listener threw'));
     this.policy = { minAliveShare: 0.5, maxAwareness: 4, ...options.health };
     if (!(this.policy.minAliveShare >= 0 && this.policy.minAliveShare <= 1)) throw new ClusterError('ERR_CONFIG', `health.minAliveShare (${this.policy.minAliveShare}) must be in [0, 1]`);
     this.feed = new RingFeed(new HashRing(options.vnodes !== undefined ? { vnodes: options.vnodes } : {}));
@@ -113,11 +128,11 @@ export class Cluster {
       await agent.shutdown();
       throw e;
     }
-    return new Cluster(agentSource(agent), config, { random: new SeededRandom(randomBytes(4).readUInt32LE(0)), now: () => performance.now() });
+    return new Cluster(agentSource(agent), config, { random: new SeededRandom(randomBytes(4).readUInt32LE(0)), now: () => performance.now(), logger: agent.log });
   }
 
   /** Wire the parts to any membership source (an agent in the simulator, a test double). */
-  static attach(source: MembershipSource, options: ClusterOptions = {}, deps: { random: Random; now: () => number }): Cluster {
+  static attach(source: MembershipSource, options: ClusterOptions = {}, deps: ClusterDeps): Cluster {
     return new Cluster(source, options, deps);
   }
 

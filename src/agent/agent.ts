@@ -25,7 +25,7 @@ import { WireRouter } from './wire-router.js';
 import { resolveAgentConfig, type AgentConfig, type AgentConfigInput, type LogLevel } from './agent-config.js';
 import { Driver } from './driver.js';
 import { LoopLagMonitor } from './loop-lag.js';
-import { TypedEmitter } from './events.js';
+import { eventFields, TypedEmitter } from './events.js';
 import { MemberHistory, type HistoryEntry } from './history.js';
 import { createLogger, type Logger } from './log.js';
 import { Observer, type ObserverCounters } from './observe.js';
@@ -163,7 +163,7 @@ class RealAgent implements Agent {
     this.log = opts.logger ?? createLogger({ level: config.logLevel, agent: config.name, ...(opts.prettyLogs !== undefined ? { pretty: opts.prettyLogs } : {}) });
     this.observer = new Observer(this.log);
     this.history_ = new MemberHistory(config.name);
-    this.emitter = new TypedEmitter<AgentEvents>((err) => this.log.error({ err }, 'an event listener threw'));
+    this.emitter = new TypedEmitter<AgentEvents>((err, type, e) => this.log.error({ err, ...eventFields(type, e) }, 'an event listener threw'));
     this.rejoin = restoredFrom ? rejoinAddresses(restoredFrom, config.name) : [];
     const observer = this.observer;
     // Per-packet hooks only when trace is on at start: nothing on the hot path otherwise.
