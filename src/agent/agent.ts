@@ -28,6 +28,8 @@ import { LoopLagMonitor } from './loop-lag.js';
 import { eventFields, TypedEmitter } from './events.js';
 import { MemberHistory, type HistoryEntry } from './history.js';
 import { createLogger, type Logger } from './log.js';
+import { agentHealth, type AgentHealth, type AgentState } from './health.js';
+import type { HistogramSnapshot } from './histogram.js';
 import { Observer, type ObserverCounters } from './observe.js';
 import { readSnapshot, rejoinAddresses, Snapshotter, type Snapshot } from './snapshot.js';
 
@@ -49,7 +51,7 @@ export interface AgentStats {
   readonly name: string;
   readonly address: string;
   readonly incarnation: number;
-  readonly state: 'running' | 'leaving' | 'left' | 'stopped';
+  readonly state: AgentState;
   /** Milliseconds since createAgent resolved. */
   readonly uptimeMs: number;
   readonly members: Record<MemberState, number>;
@@ -66,12 +68,13 @@ export interface AgentStats {
   readonly core: SwimCounters;
   readonly snapshotWrites: number;
   readonly counters: ObserverCounters;
+  /** Probe round trips and event-loop delay, in seconds (the /metrics histograms). */
+  readonly histograms: { readonly probeRttSeconds: HistogramSnapshot; readonly loopDelaySeconds: HistogramSnapshot };
   /** Encryption and label in force, and the "wrong cluster" notices sent and heard. */
   readonly security: { readonly encrypted: boolean; readonly sealing: boolean; readonly verifyIncoming: boolean; readonly keys: number; readonly label: string; readonly noticesSent: number; readonly noticesHeard: number };
 }
 
-/** Health for /v1/health: ok, or the reason it is not. */
-export type AgentHealth = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+export type { AgentHealth, AgentState } from './health.js';
 
 export interface Agent {
   readonly name: string;
@@ -218,7 +221,12 @@ class RealAgent implements Agent {
       });
       security.keyring.onChange((v) => this.log.info({ keys: v.keys.length }, 'keyring changed'));
     }
-    this.lag = config.protocol.lagAwareness ? new LoopLagMonitor(config.protocol.probeIntervalMs, (ms) => this.driver.reportLag(ms)) : undefined;
+    this.lag = config.protocol.lagAwareness
+      ? new LoopLagMonitor(config.protocol.probeIntervalMs, (ms) => {
+          observer.lag(ms);
+          this.driver.reportLag(ms);
+        })
+      : undefined;
     if (config.dataDir) {
       this.snapshotter = new Snapshotter(
         config.dataDir,
@@ -375,6 +383,7 @@ class RealAgent implements Agent {
       core,
       snapshotWrites: this.snapshotter?.writes ?? 0,
       counters: this.observer.counters,
+      histograms: { probeRttSeconds: this.observer.probeRtt.snapshot(), loopDelaySeconds: this.observer.loopDelay.snapshot() },
       security: {
         encrypted: this.security.keyring !== undefined,
         sealing: this.security.envelope.sealing,
@@ -393,12 +402,7 @@ class RealAgent implements Agent {
   }
 
   health(): AgentHealth {
-    if (this.state !== 'running') return { ok: false, reason: `the agent is ${this.state}` };
-    // Members that left on purpose do not count: a last agent standing is not unhealthy.
-    const others = this.driver.members().filter((m) => m.name !== this.name && m.state !== 'left');
-    const live = others.filter((m) => m.state === 'alive' || m.state === 'suspect').length;
-    if (others.length > 0 && live === 0) return { ok: false, reason: `isolated: none of the ${others.length} other known members is alive` };
-    return { ok: true };
+    return agentHealth(this.state, this.name, this.driver.members());
   }
 
   setLogLevel(level: LogLevel): void {
