@@ -11,7 +11,8 @@ import type { Agent } from '../agent/agent.js';
 import type { AgentHealth } from '../agent/health.js';
 import { HashRing, ShardMap, onRing } from '../ring/index.js';
 import { summarizeRing } from '../ring/summary.js';
-import { MetricsRenderer, type MainThreadStats } from './metrics.js';
+import type { MainThreadStats } from '../embed/host-watch.js';
+import { MetricsRenderer } from './metrics.js';
 import type { AdminDeps } from './server.js';
 
 /** What the caller adds to, or overrides in, the agent's own answers. */

@@ -16,17 +16,9 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type LabelValues } from 'prom-client';
 import type { AgentStats } from '../agent/agent.js';
+import type { MainThreadStats } from '../embed/host-watch.js';
 import { LOOP_DELAY_BOUNDS_S, PROBE_RTT_BOUNDS_S, type HistogramSnapshot } from '../agent/histogram.js';
 
-/** How the host's main thread fared, when the agent runs in a worker (see docs/AGENT.md). */
-export interface MainThreadStats {
-  /** 1 while the main thread has not run for longer than the busy threshold. */
-  readonly busy: boolean;
-  /** Times it turned busy since start. */
-  readonly busySpells: number;
-  /** Longest time seen without the main thread running (ms). */
-  readonly longestStallMs: number;
-}
 
 /** What one scrape reads. */
 export interface MetricsInput {
