@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const agent = await createAgent(config, { logger: log, ...(init.snapshotIntervalMs !== undefined ? { snapshotIntervalMs: init.snapshotIntervalMs } : {}) });
   const tags = new HealthTagOverlay(init.healthTag, agent.self().tags, (t) => agent.setTags(t));
   const counter = new Int32Array(init.beat);
-  const watch = new HostWatch(init.busyAfterMs, performance.now());
+  const watch = new HostWatch(init.busyAfterMs, Atomics.load(counter, 0), performance.now());
   let admin: AdminServer | undefined;
   let stopping: Promise<void> | undefined;
 

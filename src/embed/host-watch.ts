@@ -43,24 +43,27 @@ export class MainThreadBeat {
 
 /** Worker side: busy or ok from the counter's readings. Time is passed in, so it is testable. */
 export class HostWatch {
-  private lastBeat: number | undefined;
+  private lastBeat: number;
   private lastBeatAt: number;
   private busy = false;
   private recoveringSince: number | undefined;
   private spells = 0;
   private longest = 0;
 
+  /** Start from the counter's value `beat` read at `now`. */
   constructor(
     readonly busyAfterMs: number,
+    beat: number,
     now: number,
   ) {
+    this.lastBeat = beat;
     this.lastBeatAt = now;
   }
 
   /** One reading of the counter at `now` (ms); returns the new verdict when it changed. */
   sample(beat: number, now: number): 'busy' | 'ok' | undefined {
     if (beat !== this.lastBeat) {
-      if (this.lastBeat !== undefined) this.longest = Math.max(this.longest, now - this.lastBeatAt);
+      this.longest = Math.max(this.longest, now - this.lastBeatAt);
       this.lastBeat = beat;
       this.lastBeatAt = now;
       if (!this.busy) return undefined;
