@@ -5,7 +5,8 @@
  * `blocker` field (other lines are the agent's logs):
  *   {"blocker":"ready","address","admin","startMs","rssMiB","heapMiB"}  once started and joined
  *   {"blocker":"unblocked","ms"}                                      after each block
- * `stats` prints {"blocker":"stats","stats":...}; `leave` leaves and exits 0. Used by
+ * `stats` prints {"blocker":"stats","stats":...}; `cost N` times N lookups (n = 3) and N picks
+ * on this thread: {"blocker":"cost","lookupNs","pickNs"}; `leave` leaves and exits 0. Used by
  * test/embed/worker.test.ts and bench/isolate.ts.
  */
 import { createInterface } from 'node:readline';
@@ -29,7 +30,29 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     say({ blocker: 'unblocked', ms: Number(arg) });
   } else if (cmd === 'stats') {
     void cluster.stats().then((stats) => say({ blocker: 'stats', stats }));
+  } else if (cmd === 'cost') {
+    say({ blocker: 'cost', ...cost(cluster, Number(arg)) });
   } else if (cmd === 'leave') {
     void cluster.leave().then(() => process.exit(0));
   }
 });
+
+/** Nanoseconds per lookup and per pick (+ done) on this thread, after a warm-up of the same size. */
+function cost(c: Cluster, n: number): { lookupNs: number; pickNs: number } {
+  const keys = Array.from({ length: 1024 }, (_, i) => `user:${i}`);
+  let sink = 0;
+  const time = (fn: (i: number) => void): number => {
+    for (let i = 0; i < n; i++) fn(i);
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) fn(i);
+    return Number(process.hrtime.bigint() - t) / n;
+  };
+  const lookupNs = time((i) => void (sink += c.lookup(keys[i & 1023]!, 3).length));
+  const pickNs = time(() => {
+    const lease = c.balancer.pickOrThrow();
+    sink += lease.member.name.length;
+    lease.done({ ok: true, latencyMs: 1 });
+  });
+  if (sink === -1) say({ sink });
+  return { lookupNs, pickNs };
+}
