@@ -61,12 +61,19 @@ interface BlockResult {
   outOfClusterMs: number;
 }
 
-interface ModeResult {
+interface CostResult {
   mode: 'none' | 'worker';
+  /** Cluster.start, join included (ms). */
   startMs: number;
+  /** The stand-in process once settled (MiB). */
   rssMiB: number;
+  /** Median over the alternating runs (ns per call on the main thread). */
   lookupNs: number;
   pickNs: number;
+}
+
+interface BlockRun {
+  mode: 'none' | 'worker';
   blocks: BlockResult[];
 }
 
@@ -77,8 +84,8 @@ interface Blocker {
   send(line: string): void;
 }
 
-function startBlocker(mode: 'none' | 'worker', seed: string): Blocker {
-  const config = { isolate: mode, join: [seed], agent: { name: NAME, bind: '127.0.0.1:0', profile: 'lan', logLevel: 'warn' } };
+function startBlocker(mode: 'none' | 'worker', seed: string, name = NAME): Blocker {
+  const config = { isolate: mode, join: [seed], agent: { name, bind: '127.0.0.1:0', profile: 'lan', logLevel: 'warn' } };
   const args = runner === 'compiled' ? [`${BUILD}/test/embed/blocking-member.js`] : ['--import', 'tsx', 'test/embed/blocking-member.ts'];
   const child = spawn(process.execPath, [...args, JSON.stringify(config)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   const waiters = new Set<() => void>();
@@ -98,75 +105,114 @@ function startBlocker(mode: 'none' | 'worker', seed: string): Blocker {
 /** The log lines of `o` about the stand-in since `from` (index into o.lines). */
 const about = (o: AgentProc, from: number): Record<string, unknown>[] => o.lines.slice(from).filter((l) => l.member === NAME);
 
-async function runMode(mode: 'none' | 'worker'): Promise<ModeResult> {
-  log(`== ${mode}: starting ${OTHERS} agents and the stand-in`);
+/** Seven agents; `fn` runs with them; they are stopped after, whatever happens. */
+async function withOthers<T>(fn: (others: AgentProc[], seed: string) => Promise<T>): Promise<T> {
   const others: AgentProc[] = [];
-  let blocker: Blocker | undefined;
   try {
     others.push(await startAgent('a0', ['--bind', '127.0.0.1:0', '--admin', 'off', '--profile', 'lan']));
     const seed = others[0]!.address;
     others.push(...(await Promise.all(Array.from({ length: OTHERS - 1 }, (_, i) => startAgent(`a${i + 1}`, ['--bind', '127.0.0.1:0', '--admin', 'off', '--profile', 'lan', '--join', seed])))));
     await allSee(others, others.map((o) => o.name), 'alive', 60_000);
-    const b = startBlocker(mode, seed);
-    blocker = b;
-    await b.until(() => b.lines.some((l) => l.blocker === 'ready'), 60_000, 'stand-in ready');
-    await allSee(others, [NAME], 'alive', 30_000);
-    const ready = b.lines.find((l) => l.blocker === 'ready')!;
-    await sleep(5000); // settle: the first push-pulls, the mirror, the JIT
-    const rssMiB = procRssMiB(b.child.pid!);
-    const costs: { lookupNs: number; pickNs: number }[] = [];
-    for (let r = 0; r < costRuns; r++) {
-      const n = b.lines.length;
-      b.send('cost 200000');
-      await b.until(() => b.lines.slice(n).some((l) => l.blocker === 'cost'), 30_000, 'cost');
-      costs.push(b.lines.slice(n).find((l) => l.blocker === 'cost') as unknown as { lookupNs: number; pickNs: number });
-    }
-    const result: ModeResult = { mode, startMs: Number(ready.startMs), rssMiB, lookupNs: median(costs.map((c) => c.lookupNs)), pickNs: median(costs.map((c) => c.pickNs)), blocks: [] };
-    log(`   start ${result.startMs.toFixed(0)} ms, RSS ${rssMiB.toFixed(1)} MiB, lookup ${result.lookupNs.toFixed(0)} ns, pick ${result.pickNs.toFixed(0)} ns`);
-    for (const d of durations) {
-      for (let c = 0; c < cycles; c++) {
-        const marks = others.map((o) => o.lines.length);
-        const startedAt = Date.now();
-        const n = b.lines.length;
-        b.send(`block ${d * 1000}`);
-        await b.until(() => b.lines.slice(n).some((l) => l.blocker === 'unblocked'), d * 1000 + 30_000, 'unblocked');
-        // Wait out the period (at least), and until every observer holds it alive and untagged again.
-        const periodEnd = startedAt + periodSec * 1000;
-        await Promise.all(others.map((o) => o.until(() => o.view.get(NAME) === 'alive', 120_000, 'stand-in alive again').catch(() => {})));
-        const backAt = Date.now();
-        if (Date.now() < periodEnd) await sleep(periodEnd - Date.now());
-        const rows = others.map((o, i) => about(o, marks[i]!));
-        const block: BlockResult = {
-          blockSec: d,
-          cycle: c,
-          declaredDeadBy: rows.filter((r) => r.some((l) => l.status === 'failed')).length,
-          suspectedBy: rows.filter((r) => r.some((l) => l.status === 'suspect')).length,
-          sawBusyBy: rows.filter((r) => r.some((l) => (l.tags as Record<string, string> | undefined)?.health === 'busy')).length,
-          outOfClusterMs: rows.some((r) => r.some((l) => l.status !== 'alive')) ? backAt - startedAt : 0,
-        };
-        result.blocks.push(block);
-        log(`   block ${d} s #${c}: dead by ${block.declaredDeadBy}/${OTHERS}, suspected by ${block.suspectedBy}, busy seen by ${block.sawBusyBy}, out ${block.outOfClusterMs} ms`);
-      }
-    }
-    return result;
+    return await fn(others, seed);
   } finally {
-    if (blocker && blocker.child.exitCode === null) blocker.child.kill('SIGKILL');
     await Promise.all(others.map((o) => stop(o)));
   }
 }
 
-const results: ModeResult[] = [];
+/**
+ * Start, memory and main-thread costs, side by side: both stand-ins join the same seven agents
+ * (one after the other, so each start is timed alone), then cost runs alternate between them so
+ * that the load of a shared machine falls on both alike.
+ */
+async function costs(): Promise<CostResult[]> {
+  log(`== costs: ${OTHERS} agents, an in-loop and a worker stand-in, ${costRuns} alternating runs`);
+  return withOthers(async (others, seed) => {
+    const stand: Blocker[] = [];
+    try {
+      for (const m of ['none', 'worker'] as const) {
+        const b = startBlocker(m, seed, `db-${m}`);
+        stand.push(b);
+        await b.until(() => b.lines.some((l) => l.blocker === 'ready'), 60_000, 'stand-in ready');
+      }
+      await allSee(others, ['db-none', 'db-worker'], 'alive', 30_000);
+      await sleep(5000); // settle: the first push-pulls, the mirror, the JIT
+      const runs: { lookupNs: number; pickNs: number }[][] = [[], []];
+      for (let r = 0; r < costRuns; r++) {
+        for (const [i, b] of stand.entries()) {
+          const n = b.lines.length;
+          b.send('cost 200000');
+          await b.until(() => b.lines.slice(n).some((l) => l.blocker === 'cost'), 30_000, 'cost');
+          runs[i]!.push(b.lines.slice(n).find((l) => l.blocker === 'cost') as unknown as { lookupNs: number; pickNs: number });
+        }
+      }
+      return stand.map((b, i) => {
+        const ready = b.lines.find((l) => l.blocker === 'ready')!;
+        const r: CostResult = { mode: i === 0 ? 'none' : 'worker', startMs: Number(ready.startMs), rssMiB: procRssMiB(b.child.pid!), lookupNs: median(runs[i]!.map((c) => c.lookupNs)), pickNs: median(runs[i]!.map((c) => c.pickNs)) };
+        log(`   ${r.mode}: start ${r.startMs.toFixed(0)} ms, RSS ${r.rssMiB.toFixed(1)} MiB, lookup ${r.lookupNs.toFixed(0)} ns, pick ${r.pickNs.toFixed(0)} ns`);
+        return r;
+      });
+    } finally {
+      for (const b of stand) if (b.child.exitCode === null) b.child.kill('SIGKILL');
+    }
+  });
+}
+
+async function runMode(mode: 'none' | 'worker'): Promise<BlockRun> {
+  log(`== blocks, ${mode}: ${OTHERS} agents and the stand-in`);
+  return withOthers(async (others, seed) => {
+    let blocker: Blocker | undefined;
+    try {
+      const b = startBlocker(mode, seed);
+      blocker = b;
+      await b.until(() => b.lines.some((l) => l.blocker === 'ready'), 60_000, 'stand-in ready');
+      await allSee(others, [NAME], 'alive', 30_000);
+      const result: BlockRun = { mode, blocks: [] };
+      for (const d of durations) {
+        for (let c = 0; c < cycles; c++) {
+          const marks = others.map((o) => o.lines.length);
+          const startedAt = Date.now();
+          const n = b.lines.length;
+          b.send(`block ${d * 1000}`);
+          await b.until(() => b.lines.slice(n).some((l) => l.blocker === 'unblocked'), d * 1000 + 30_000, 'unblocked');
+          // Wait out the period (at least), and until every observer holds it alive and untagged again.
+          const periodEnd = startedAt + periodSec * 1000;
+          await Promise.all(others.map((o) => o.until(() => o.view.get(NAME) === 'alive', 120_000, 'stand-in alive again').catch(() => {})));
+          const backAt = Date.now();
+          if (Date.now() < periodEnd) await sleep(periodEnd - Date.now());
+          const rows = others.map((o, i) => about(o, marks[i]!));
+          const block: BlockResult = {
+            blockSec: d,
+            cycle: c,
+            declaredDeadBy: rows.filter((r) => r.some((l) => l.status === 'failed')).length,
+            suspectedBy: rows.filter((r) => r.some((l) => l.status === 'suspect')).length,
+            sawBusyBy: rows.filter((r) => r.some((l) => (l.tags as Record<string, string> | undefined)?.health === 'busy')).length,
+            outOfClusterMs: rows.some((r) => r.some((l) => l.status !== 'alive')) ? backAt - startedAt : 0,
+          };
+          result.blocks.push(block);
+          log(`   block ${d} s #${c}: dead by ${block.declaredDeadBy}/${OTHERS}, suspected by ${block.suspectedBy}, busy seen by ${block.sawBusyBy}, out ${block.outOfClusterMs} ms`);
+        }
+      }
+      return result;
+    } finally {
+      if (blocker && blocker.child.exitCode === null) blocker.child.kill('SIGKILL');
+    }
+  });
+}
+
+const cost = await costs();
+const results: BlockRun[] = [];
 for (const m of modes) results.push(await runMode(m));
 
-const by = (m: string): ModeResult | undefined => results.find((r) => r.mode === m);
-const loop = by('none');
-const worker = by('worker');
+const loopCost = cost.find((c) => c.mode === 'none');
+const workerCost = cost.find((c) => c.mode === 'worker');
+const loop = results.find((r) => r.mode === 'none');
+const worker = results.find((r) => r.mode === 'worker');
 const ratio = (a: number | undefined, b: number | undefined): string => (a !== undefined && b !== undefined && a > 0 ? (b / a).toFixed(2) : '-');
 const rows: string[] = ['| measure | in-loop | worker | worker / in-loop |', '|---|---|---|---|'];
-rows.push(`| start (Cluster.start + join), ms | ${loop?.startMs.toFixed(0) ?? '-'} | ${worker?.startMs.toFixed(0) ?? '-'} | ${ratio(loop?.startMs, worker?.startMs)} |`);
-rows.push(`| RSS once settled, MiB | ${loop?.rssMiB.toFixed(1) ?? '-'} | ${worker?.rssMiB.toFixed(1) ?? '-'} | ${ratio(loop?.rssMiB, worker?.rssMiB)} |`);
-rows.push(`| lookup (n = 3) on the main thread, ns | ${loop?.lookupNs.toFixed(0) ?? '-'} | ${worker?.lookupNs.toFixed(0) ?? '-'} | ${ratio(loop?.lookupNs, worker?.lookupNs)} |`);
-rows.push(`| pick + done on the main thread, ns | ${loop?.pickNs.toFixed(0) ?? '-'} | ${worker?.pickNs.toFixed(0) ?? '-'} | ${ratio(loop?.pickNs, worker?.pickNs)} |`);
+rows.push(`| start (Cluster.start + join), ms | ${loopCost?.startMs.toFixed(0) ?? '-'} | ${workerCost?.startMs.toFixed(0) ?? '-'} | ${ratio(loopCost?.startMs, workerCost?.startMs)} |`);
+rows.push(`| RSS once settled, MiB | ${loopCost?.rssMiB.toFixed(1) ?? '-'} | ${workerCost?.rssMiB.toFixed(1) ?? '-'} | ${ratio(loopCost?.rssMiB, workerCost?.rssMiB)} |`);
+rows.push(`| lookup (n = 3) on the main thread, ns | ${loopCost?.lookupNs.toFixed(0) ?? '-'} | ${workerCost?.lookupNs.toFixed(0) ?? '-'} | ${ratio(loopCost?.lookupNs, workerCost?.lookupNs)} |`);
+rows.push(`| pick + done on the main thread, ns | ${loopCost?.pickNs.toFixed(0) ?? '-'} | ${workerCost?.pickNs.toFixed(0) ?? '-'} | ${ratio(loopCost?.pickNs, workerCost?.pickNs)} |`);
 for (const d of durations) {
   for (let c = 0; c < cycles; c++) {
     const l = loop?.blocks.find((x) => x.blockSec === d && x.cycle === c);
@@ -179,5 +225,5 @@ const table = rows.join('\n');
 process.stdout.write(`${table}\n`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const out = new URL('./results/isolate.json', import.meta.url);
-writeFileSync(out, `${JSON.stringify({ command: `node --import tsx bench/isolate.ts ${argv.join(' ')}`.trim(), at: new Date().toISOString(), node: process.version, runner, periodSec, cycles, results }, null, 2)}\n`);
+writeFileSync(out, `${JSON.stringify({ command: `node --import tsx bench/isolate.ts ${argv.join(' ')}`.trim(), at: new Date().toISOString(), node: process.version, runner, periodSec, cycles, costs: cost, blocks: results }, null, 2)}\n`);
 log(`wrote ${out.pathname}`);

@@ -20,8 +20,12 @@ import type { Call, FromWorker, ToWorker, WireError, WorkerInit, WorkerStats } f
 import { HealthTagOverlay } from './tag-overlay.js';
 
 const EVENT_TYPES: readonly MemberEventType[] = ['join', 'update', 'suspect', 'alive', 'failed', 'left'];
-/** How often awareness and state are compared with what the main thread last heard (ms). */
-const STATUS_EVERY_MS = 250;
+/**
+ * How often awareness and state are compared with what the main thread last heard (ms). Reading
+ * them costs a stats() (a checksum over the table), so not much more often; a change of the
+ * main thread's verdict or of the agent's state is sent at once anyway.
+ */
+const STATUS_EVERY_MS = 1000;
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
