@@ -3,8 +3,8 @@
  * shard map and a load balancer, wired by membership events so they follow by themselves, plus
  * what an operator has on `phantom agent`: tags, stats, health, leave, and the same admin API.
  *
- * `Cluster.start(config)` runs a real UDP agent, on this event loop or in a worker thread
- * (`isolate: 'worker'`, so the host's own blocking work cannot get the member declared dead);
+ * `Cluster.start(config)` runs a real UDP agent in a worker thread (the default, so the host's
+ * own blocking work cannot get the member declared dead) or on this event loop (`isolate: 'none'`);
  * either way the ring and balancer live on this thread and answer with no round trip.
  * `Cluster.attach(source)` wires the same parts to any membership source, such as an agent in the
  * simulator (`simulationSource` in phantom-cluster/sim).
@@ -54,8 +54,9 @@ export interface ClusterStartConfig extends ClusterOptions {
   readonly join?: readonly string[];
   readonly runtime?: AgentRuntimeOptions;
   /**
-   * Where the agent runs. 'none' (default): on this event loop. 'worker': in a worker thread, so
-   * the host's own synchronous work cannot stop it answering probes (bench/ISOLATE.md).
+   * Where the agent runs. 'worker' (default): in a worker thread, so the host's own synchronous
+   * work cannot stop it answering probes (bench/ISOLATE.md). 'none': on this event loop (no
+   * second isolate: about 11 MiB less, 0.23 s faster to start).
    */
   readonly isolate?: Isolation;
   /**

@@ -54,8 +54,9 @@ before(async () => {
   // The test thread's own stalls (spawning, compiling) raise the in-loop agent's awareness: the
   // health checks here are about membership, so any awareness score passes.
   const health = { maxAwareness: 7 };
-  loop = await Cluster.start({ agent: { ...agent('loop'), logLevel: 'warn' }, admin: '127.0.0.1:0', adminToken: TOKEN, health });
-  worker = await Cluster.start({ isolate: 'worker', agent: agent('worker'), admin: '127.0.0.1:0', adminToken: TOKEN, join: [loop.self()!.address], runtime: { logger }, health });
+  loop = await Cluster.start({ isolate: 'none', agent: { ...agent('loop'), logLevel: 'warn' }, admin: '127.0.0.1:0', adminToken: TOKEN, health });
+  // No isolate given: the worker is the default.
+  worker = await Cluster.start({ agent: agent('worker'), admin: '127.0.0.1:0', adminToken: TOKEN, join: [loop.self()!.address], runtime: { logger }, health });
   await when(loop, () => loop.members().some((m) => m.name === 'worker' && m.state === 'alive'), 5000, 'loop sees worker');
 });
 after(async () => {

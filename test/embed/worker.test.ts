@@ -70,7 +70,7 @@ function until(c: Cluster, type: 'join' | 'update' | 'suspect', pred: () => bool
 const agent = (name: string) => ({ name, bind: '127.0.0.1:0', profile: 'local', protocol: FAST, logLevel: 'warn' });
 
 async function scenario(isolate: 'worker' | 'none'): Promise<{ events: MemberEvent[]; picksOfBlocked: number; sawBusy: boolean }> {
-  const here = await Cluster.start({ agent: agent(`here-${isolate}`), balancer: { algorithm: 'round-robin' } });
+  const here = await Cluster.start({ isolate: 'none', agent: agent(`here-${isolate}`), balancer: { algorithm: 'round-robin' } });
   clusters.push(here);
   const name = `db-${isolate}`;
   const b = startBlocker({ isolate, busyAfterMs: 300, join: [here.self()!.address], agent: agent(name) });
