@@ -8,8 +8,8 @@
  * event-loop lag, handles) are prom-client's defaults, collected once per thread and shared by
  * every renderer in it: each collection starts a GC observer and an event-loop delay monitor that
  * prom-client never stops. Its event-loop monitor samples every 50 ms instead of prom-client's
- * 10 ms: measured on an idle lan agent over 20 s, 10 ms took 0.275 CPU s per minute against
- * 0.082 without it, 50 ms took 0.084 (bench/ISOLATE.md).
+ * 10 ms: on an idle lan agent, 10 ms added 0.2 to 0.4 CPU s per minute (up to 3.3x the agent's
+ * own), 50 ms nothing measurable (bench/ISOLATE.md, bench/metrics-idle.ts).
  *
  * Metric names are stable: dashboards use them. Everything here is prefixed `phantom_` except
  * prom-client's standard `process_*` and `nodejs_*` series.
