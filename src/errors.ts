@@ -10,6 +10,10 @@ export type ErrorCode =
   | 'ERR_NOT_RUNNING'
   | 'ERR_NO_MEMBER'
   | 'ERR_SCENARIO'
+  /** The agent's worker thread failed to start or exited (Cluster.start with isolate 'worker'). */
+  | 'ERR_WORKER'
+  /** The membership source cannot do this (a simulator source has no tags or stats). */
+  | 'ERR_UNSUPPORTED'
   | (string & {});
 
 export class ClusterError extends Error {

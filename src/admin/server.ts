@@ -52,6 +52,8 @@ export interface AdminDeps {
   ring?(): RingSummary;
   /** Milliseconds on the clock of Member.stateChangedAt. */
   now(): number;
+  /** The `/metrics` text; default: the agent metrics of `stats()` without process metrics. */
+  metrics?(): Promise<string>;
   /** A cluster-wide key operation (`phantom keys`); absent when the agent has no keyring support. */
   keys?(op: 'list' | 'install' | 'use' | 'remove', key?: string, opts?: { local?: boolean }): Promise<unknown>;
 }
@@ -169,8 +171,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps): 
 
   if (path === '/metrics') {
     only('GET');
+    const text = d.metrics ? await d.metrics() : await renderMetrics(d.stats());
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-    res.end(renderMetrics(d.stats()));
+    res.end(text);
     return;
   }
   if (path === '/v1/members') {

@@ -25,9 +25,11 @@ import { WireRouter } from './wire-router.js';
 import { resolveAgentConfig, type AgentConfig, type AgentConfigInput, type LogLevel } from './agent-config.js';
 import { Driver } from './driver.js';
 import { LoopLagMonitor } from './loop-lag.js';
-import { TypedEmitter } from './events.js';
+import { eventFields, TypedEmitter } from './events.js';
 import { MemberHistory, type HistoryEntry } from './history.js';
 import { createLogger, type Logger } from './log.js';
+import { agentHealth, type AgentHealth, type AgentState } from './health.js';
+import type { HistogramSnapshot } from './histogram.js';
 import { Observer, type ObserverCounters } from './observe.js';
 import { ensurePrivateDir } from './private-file.js';
 import { readSnapshot, rejoinAddresses, Snapshotter, type Snapshot } from './snapshot.js';
@@ -52,7 +54,7 @@ export interface AgentStats {
   readonly name: string;
   readonly address: string;
   readonly incarnation: number;
-  readonly state: 'running' | 'leaving' | 'left' | 'stopped';
+  readonly state: AgentState;
   /** Milliseconds since createAgent resolved. */
   readonly uptimeMs: number;
   readonly members: Record<MemberState, number>;
@@ -69,12 +71,13 @@ export interface AgentStats {
   readonly core: SwimCounters;
   readonly snapshotWrites: number;
   readonly counters: ObserverCounters;
+  /** Probe round trips and event-loop delay, in seconds (the /metrics histograms). */
+  readonly histograms: { readonly probeRttSeconds: HistogramSnapshot; readonly loopDelaySeconds: HistogramSnapshot };
   /** Encryption and label in force, and the "wrong cluster" notices sent and heard. */
   readonly security: { readonly encrypted: boolean; readonly sealing: boolean; readonly verifyIncoming: boolean; readonly keys: number; readonly label: string; readonly noticesSent: number; readonly noticesHeard: number };
 }
 
-/** Health for /v1/health: ok, or the reason it is not. */
-export type AgentHealth = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+export type { AgentHealth, AgentState } from './health.js';
 
 export interface Agent {
   readonly name: string;
@@ -183,7 +186,7 @@ class RealAgent implements Agent {
     this.log = opts.logger ?? createLogger({ level: config.logLevel, agent: config.name, ...(opts.prettyLogs !== undefined ? { pretty: opts.prettyLogs } : {}) });
     this.observer = new Observer(this.log);
     this.history_ = new MemberHistory(config.name);
-    this.emitter = new TypedEmitter<AgentEvents>((err) => this.log.error({ err }, 'an event listener threw'));
+    this.emitter = new TypedEmitter<AgentEvents>((err, type, e) => this.log.error({ err, ...eventFields(type, e) }, 'an event listener threw'));
     this.rejoin = restoredFrom ? rejoinAddresses(restoredFrom, config.name) : [];
     const observer = this.observer;
     // Per-packet hooks only when trace is on at start: nothing on the hot path otherwise.
@@ -242,7 +245,12 @@ class RealAgent implements Agent {
       });
       security.keyring.onChange((v) => this.log.info({ keys: v.keys.length }, 'keyring changed'));
     }
-    this.lag = config.protocol.lagAwareness ? new LoopLagMonitor(config.protocol.probeIntervalMs, (ms) => this.driver.reportLag(ms)) : undefined;
+    this.lag = config.protocol.lagAwareness
+      ? new LoopLagMonitor(config.protocol.probeIntervalMs, (ms) => {
+          observer.lag(ms);
+          this.driver.reportLag(ms);
+        })
+      : undefined;
     if (config.dataDir) {
       this.snapshotter = new Snapshotter(
         config.dataDir,
@@ -399,6 +407,7 @@ class RealAgent implements Agent {
       core,
       snapshotWrites: this.snapshotter?.writes ?? 0,
       counters: this.observer.counters,
+      histograms: { probeRttSeconds: this.observer.probeRtt.snapshot(), loopDelaySeconds: this.observer.loopDelay.snapshot() },
       security: {
         encrypted: this.security.keyring !== undefined,
         sealing: this.security.envelope.sealing,
@@ -417,12 +426,7 @@ class RealAgent implements Agent {
   }
 
   health(): AgentHealth {
-    if (this.state !== 'running') return { ok: false, reason: `the agent is ${this.state}` };
-    // Members that left on purpose do not count: a last agent standing is not unhealthy.
-    const others = this.driver.members().filter((m) => m.name !== this.name && m.state !== 'left');
-    const live = others.filter((m) => m.state === 'alive' || m.state === 'suspect').length;
-    if (others.length > 0 && live === 0) return { ok: false, reason: `isolated: none of the ${others.length} other known members is alive` };
-    return { ok: true };
+    return agentHealth(this.state, this.name, this.driver.members());
   }
 
   setLogLevel(level: LogLevel): void {

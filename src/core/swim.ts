@@ -75,6 +75,8 @@ interface Probe {
   readonly seq: number;
   readonly target: string;
   readonly targetAddr: Address;
+  /** When the ping went out: the round-trip time is measured from here. */
+  readonly sentAt: number;
   readonly indirectAt: number;
   readonly endAt: number;
   acked: boolean;
@@ -368,6 +370,7 @@ export class Swim {
       seq,
       target,
       targetAddr: row.address,
+      sentAt: now,
       indirectAt: now + this.awareness.scale(this.config.probeTimeoutMs),
       endAt: now + this.awareness.scale(this.config.probeIntervalMs),
       acked: false,
@@ -512,7 +515,9 @@ export class Swim {
     if (this.probe && this.probe.seq === m.seq && !this.probe.acked) {
       this.probe.acked = true;
       // Only a direct ack shows our own packets flow both ways (Lifeguard).
-      if (from === this.probe.targetAddr) this.awareness.apply(-1);
+      const direct = from === this.probe.targetAddr;
+      if (direct) this.awareness.apply(-1);
+      this.note({ kind: 'probe-acked', target: this.probe.target, rttMs: now - this.probe.sentAt, direct });
     }
     this.antiEntropy.maybeCatchUp(m.known, from, now);
   }

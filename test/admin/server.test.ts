@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { createAgent, type Agent } from '../../src/agent/agent.js';
 import { ADMIN_MAX_BODY_BYTES, startAdminServer, type AdminServer } from '../../src/admin/server.js';
 import { adminDepsFor } from '../../src/cli/agent-admin.js';
-import { testConfig, waitForState } from '../agent/helpers.js';
+import { eventually, testConfig, waitForState } from '../agent/helpers.js';
 
 let a: Agent;
 let b: Agent;
@@ -81,6 +81,7 @@ test('bad requests get 4xx JSON errors: bad JSON, wrong method, unknown path, bo
 });
 
 test('GET /metrics is Prometheus text with the documented families', { timeout: 5000 }, async () => {
+  await eventually(() => a.stats().histograms.probeRttSeconds.count > 0, 4000, 'a probe acked');
   const r = await fetch(url('/metrics'));
   assert.match(r.headers.get('content-type') ?? '', /text\/plain; version=0\.0\.4/);
   const text = await r.text();
@@ -88,5 +89,13 @@ test('GET /metrics is Prometheus text with the documented families', { timeout: 
     assert.match(text, new RegExp(`^# TYPE ${family} (counter|gauge)$`, 'm'));
   }
   assert.match(text, /^phantom_members\{state="alive"\} 2$/m);
-  for (const line of text.trim().split('\n')) assert.match(line, /^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?[0-9.e+]+)$/, line);
+  // Histograms, push-pull bytes, and prom-client's process and runtime series.
+  for (const family of ['phantom_probe_rtt_seconds', 'phantom_event_loop_delay_seconds', 'nodejs_gc_duration_seconds']) assert.match(text, new RegExp(`^# TYPE ${family} histogram$`, 'm'));
+  assert.match(text, /^phantom_probe_rtt_seconds_bucket\{le="\+Inf"\} \d+$/m);
+  assert.match(text, /^phantom_probe_rtt_seconds_count [1-9]\d*$/m, 'a probe was acked since the join');
+  assert.match(text, /^phantom_push_pull_bytes_total\{direction="out"\} [1-9]\d*$/m, 'the join was a push-pull');
+  for (const family of ['process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds']) assert.match(text, new RegExp(`^${family} `, 'm'));
+  assert.doesNotMatch(text, /phantom_main_thread/, 'only when the agent runs in a worker');
+  // Blank lines between families are allowed by the format; prom-client prints NaN as "Nan".
+  for (const line of text.trim().split('\n').filter((l) => l !== '')) assert.match(line, /^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? ([-+]?[0-9.]+(e[-+]?[0-9]+)?|Nan|[-+]Inf))$/, line);
 });

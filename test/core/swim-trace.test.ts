@@ -156,3 +156,15 @@ test('the same inputs at the same times give the same outputs, byte for byte', (
   };
   assert.equal(trace(), trace());
 });
+
+test('an acked probe is noted with its round-trip time and whether the ack came directly', () => {
+  const a = make('a');
+  learn(a, 'b', 'c');
+  const { ping, at } = nextPing(a);
+  const outs = a.step({ type: 'packet', from: `${ping.target}-addr`, messages: [M.ack(ping.seq, ping.target, 3)] }, at + 7);
+  const notes = outs.flatMap((o) => (o.type === 'note' && o.note.kind === 'probe-acked' ? [o.note] : []));
+  assert.deepEqual(notes, [{ kind: 'probe-acked', target: ping.target, rttMs: 7, direct: true }]);
+  // A second ack for the same probe is not a second sample.
+  const again = a.step({ type: 'packet', from: `${ping.target}-addr`, messages: [M.ack(ping.seq, ping.target, 3)] }, at + 9);
+  assert.ok(!again.some((o) => o.type === 'note' && o.note.kind === 'probe-acked'));
+});
