@@ -16,6 +16,7 @@ import type { Scheduler } from '../runtime/scheduler.js';
 import { membershipChecksum } from '../runtime/checksum.js';
 import type { Transport } from '../transport/transport.js';
 import { createCodec, type Codec } from '../wire/codec.js';
+import { createCookieHash } from '../wire/cookie.js';
 import { EventQueue, type Timed } from './event-queue.js';
 import { DetectionTracker, fnv1a, type FalsePositive, type Report } from './measures.js';
 import { SimNetwork, type LinkSettings } from './network.js';
@@ -236,13 +237,17 @@ export class Simulation {
       },
     };
     const name = s.name;
+    const agentRandom = this.random.fork(i * 7919 + s.epoch);
+    // The cookie secret comes from the seed too, so runs stay reproducible.
+    const secret = Uint8Array.from({ length: 32 }, () => agentRandom.int(256));
     s.driver = new Driver(
       { name, tags: this.options.tags?.(i) ?? {}, incarnation, config: this.config },
       {
         transport,
         scheduler,
-        random: this.random.fork(i * 7919 + s.epoch),
+        random: agentRandom,
         codec: this.options.codec?.(i) ?? this.codec,
+        cookieHash: createCookieHash(secret),
         onEvent: (e) => this.observe(s, e),
       },
     );
