@@ -42,6 +42,8 @@ export interface SimulationOptions {
    * seal packets (wire/secure.ts) or add guards with the same Driver as production.
    */
   codec?: (index: number) => Codec;
+  /** Hear every datagram an agent sends (to any address, also ones nobody listens at). */
+  onSend?: (from: string, to: Address, bytes: Uint8Array) => void;
 }
 
 /** One membership change seen by one agent. */
@@ -89,7 +91,7 @@ export function simulatedAddress(i: number): Address {
 }
 
 export class Simulation {
-  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec'>> & Pick<SimulationOptions, 'tags' | 'config' | 'codec'>;
+  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend'>> & Pick<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend'>;
   readonly config: ProtocolConfig;
   readonly trace: TraceEntry[] = [];
   private readonly random: SeededRandom;
@@ -436,6 +438,7 @@ export class Simulation {
   }
 
   private transmit(s: AgentSlot, to: Address, bytes: Uint8Array): void {
+    this.options.onSend?.(s.name, to, bytes);
     s.totals.packets++;
     s.totals.bytes += bytes.length;
     s.totals.messages += countMessages(bytes);
