@@ -47,7 +47,9 @@ export function createMemberGuard(codec: Codec, init: MemberGuardInit, deps: Mem
   const refreshMs = init.refreshMs ?? 100;
   let counted = 0;
   let countedAt = -Infinity;
-  let admitted = 0;
+  // Names let through since the last count: a name seen twice (a join sent again with its
+  // cookie) is one row, not two.
+  const admitted = new Set<string>();
 
   /** Why a row about `name` must not go in, or undefined. */
   const refuse = (name: string, tags: readonly string[] | undefined): DropReason | undefined => {
@@ -57,10 +59,11 @@ export function createMemberGuard(codec: Codec, init: MemberGuardInit, deps: Mem
     if (now - countedAt >= refreshMs) {
       counted = deps.count();
       countedAt = now;
-      admitted = 0;
+      admitted.clear();
     }
-    if (counted + admitted >= init.maxMembers) return 'member-cap';
-    admitted++;
+    if (admitted.has(name)) return undefined;
+    if (counted + admitted.size >= init.maxMembers) return 'member-cap';
+    admitted.add(name);
     return undefined;
   };
 
