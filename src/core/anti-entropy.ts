@@ -16,7 +16,6 @@ import { isLive, type MembershipTable, type MemberRecord } from './membership.js
 import * as M from './messages.js';
 import { buildParts, entryOf, PACKET_OVERHEAD_BYTES } from './push-pull.js';
 import type { ReturnCheck } from './return-check.js';
-import { suspicionTimeoutMs } from './timing.js';
 import type { Address, Random } from './types.js';
 
 /** How a packet's sender is known: a live member's address, an echoed cookie, or not at all. */
@@ -207,31 +206,19 @@ export class AntiEntropy {
 
   /**
    * A live member (`trusted`) counts clearly more live members than we do: ask it for its table.
-   * Not when the difference is members we just lost (it has not heard yet: pulling its table
-   * would teach us nothing, and every agent would pull at once), nor from an unproven address.
+   * Never an unproven address: a member we hold dead (one back from a crash, on probation) counts
+   * itself and everyone, and every agent would pull its table every catchUpIntervalMs.
+   * (Pulls from peers that have not applied a death yet remain: suppressing them by recent
+   * losses cost healthy members in Rapid's egress-loss scenario, test/sim/beyond-lifeguard.)
    */
   maybeCatchUp(theirs: number, from: Address, now: number, trusted: boolean): void {
     const c = this.h.config;
     if (c.catchUpThreshold === 0 || !trusted || !this.h.running()) return;
     if (theirs < this.h.table.liveCount + c.catchUpThreshold || now - this.lastExchangeAt < c.catchUpIntervalMs) return;
-    if (theirs < this.h.table.liveCount + c.catchUpThreshold + this.recentlyLost(now)) return;
     this.lastExchangeAt = now;
     this.expect(from, 'catch-up', now);
     this.h.note({ kind: 'push-pull', peer: from, reason: 'catch-up' });
     this.sendState(from, 0, true, now);
-  }
-
-  /**
-   * Rows that stopped being live within the longest suspicion: a peer may still count them live
-   * that long, because with active confirmation a `dead` it hears for a member it holds alive
-   * only starts its own suspicion.
-   */
-  private recentlyLost(now: number): number {
-    const c = this.h.config;
-    const windowMs = Math.max(c.catchUpIntervalMs, suspicionTimeoutMs(c.suspicionMult, this.h.table.liveCount, c.probeIntervalMs) * c.suspicionMaxTimeoutMult);
-    let n = 0;
-    for (const r of this.h.table.values()) if (!isLive(r.state) && now - r.stateChangedAt < windowMs) n++;
-    return n;
   }
 
   periodic(now: number): void {
