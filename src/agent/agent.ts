@@ -304,7 +304,7 @@ class RealAgent implements Agent {
           const refusals = all.map((a) => [a, this.router.refusal(a)] as const).filter(([, why]) => why !== undefined);
           if (refusals.length > 0) {
             const said = refusals.map(([a, why]) => `${a}: ${why}`).join('; ');
-            return reject(new ClusterError('ERR_JOIN_FAILED', `${r.error.message}. The seeds belong to another cluster or use other keys: ${said}`));
+            return reject(new ClusterError('ERR_JOIN_FAILED', `${r.error.message}. The seeds refused us: ${said}`));
           }
           reject(new ClusterError('ERR_JOIN_FAILED', `${r.error.message}. Is an agent running at each seed, with UDP port open between the hosts and the same --profile?`));
         }

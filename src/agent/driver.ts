@@ -14,6 +14,8 @@ import type { Address, Member, MemberEvent, Random, Tags } from '../core/types.j
 import type { Scheduler } from '../runtime/scheduler.js';
 import type { Transport } from '../transport/transport.js';
 import type { Codec, DropReason } from '../wire/codec.js';
+import { createCookieHash } from '../wire/cookie.js';
+import type { CookieHash } from '../core/return-check.js';
 
 export interface DriverInit {
   readonly name: string;
@@ -27,6 +29,8 @@ export interface DriverDeps {
   readonly scheduler: Scheduler;
   readonly random: Random;
   readonly codec: Codec;
+  /** Keyed hash for return-address cookies; default an HMAC under a fresh random secret. */
+  readonly cookieHash?: CookieHash;
   /** Every membership change, in order. */
   readonly onEvent?: (event: MemberEvent) => void;
   /** Protocol notes and drops, for logs and metrics. */
@@ -74,7 +78,7 @@ export class Driver {
     if (addressWhy) throw new ClusterError('ERR_CONFIG', `address ${JSON.stringify(deps.transport.address)}: ${addressWhy}`);
     this.core = new Swim(
       { name: init.name, address: deps.transport.address, tags, incarnation: init.incarnation ?? 0, config: init.config },
-      { random: deps.random, sizeOf: deps.codec.sizeOf },
+      { random: deps.random, sizeOf: deps.codec.sizeOf, cookieHash: deps.cookieHash ?? createCookieHash() },
       deps.scheduler.now(),
     );
     deps.transport.onPacket((from, bytes) => this.receive(from, bytes));

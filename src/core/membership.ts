@@ -53,6 +53,8 @@ export class MembershipTable {
   private readonly rows = new Map<string, MemberRecord>();
   private live = 0;
   private aliveRows = 0;
+  /** Live rows per address: whom we may answer with more bytes than they sent (anti-entropy.ts). */
+  private readonly liveAddresses = new Map<string, number>();
   // Two order-independent sums of row hashes (mod 2^32): a 53-bit digest of the whole table,
   // kept up to date on every change so that comparing tables costs nothing.
   private sumA = 0;
@@ -73,6 +75,10 @@ export class MembershipTable {
   /** Members alive (not suspect), ourselves included. */
   get aliveCount(): number {
     return this.aliveRows;
+  }
+  /** Does a live member (alive or suspect) have this address? */
+  liveAt(address: string): boolean {
+    return this.liveAddresses.has(address);
   }
   get(name: string): MemberRecord | undefined {
     return this.rows.get(name);
@@ -109,22 +115,27 @@ export class MembershipTable {
   /** Replace a row without precedence: for our own row, which only we write. */
   set(record: MemberRecord): void {
     const previous = this.rows.get(record.name);
-    if (previous && isLive(previous.state)) this.live--;
-    if (previous && previous.state === 'alive') this.aliveRows--;
-    if (previous) this.fold(previous, -1);
-    if (isLive(record.state)) this.live++;
-    if (record.state === 'alive') this.aliveRows++;
-    this.fold(record, 1);
+    if (previous) this.count(previous, -1);
+    this.count(record, 1);
     this.rows.set(record.name, record);
   }
 
   delete(name: string): void {
     const previous = this.rows.get(name);
     if (!previous) return;
-    if (isLive(previous.state)) this.live--;
-    if (previous.state === 'alive') this.aliveRows--;
-    this.fold(previous, -1);
+    this.count(previous, -1);
     this.rows.delete(name);
+  }
+
+  private count(r: MemberRecord, sign: 1 | -1): void {
+    if (isLive(r.state)) {
+      this.live += sign;
+      const n = (this.liveAddresses.get(r.address) ?? 0) + sign;
+      if (n > 0) this.liveAddresses.set(r.address, n);
+      else this.liveAddresses.delete(r.address);
+    }
+    if (r.state === 'alive') this.aliveRows += sign;
+    this.fold(r, sign);
   }
 
   private fold(r: MemberRecord, sign: 1 | -1): void {

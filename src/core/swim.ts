@@ -13,7 +13,8 @@ import { BroadcastQueue } from './broadcasts.js';
 import { MembershipTable, isLive, type MemberRecord } from './membership.js';
 import * as M from './messages.js';
 import { ProbeOrder } from './probe-order.js';
-import { AntiEntropy } from './anti-entropy.js';
+import { AntiEntropy, type Proof } from './anti-entropy.js';
+import { ReturnCheck, weakCookieHash, type CookieHash } from './return-check.js';
 import { PACKET_OVERHEAD_BYTES } from './push-pull.js';
 import { Joiner } from './joiner.js';
 import { Vetting } from './vetting.js';
@@ -36,6 +37,11 @@ export interface SwimDeps {
   readonly random: Random;
   /** Encoded size of one message inside a compound packet (bytes). */
   readonly sizeOf: (m: M.Message) => number;
+  /**
+   * Keyed hash for return-address cookies (return-check.ts): an HMAC with a per-agent secret.
+   * Default: a weak one keyed from `random`, for tests of the core alone.
+   */
+  readonly cookieHash?: CookieHash;
 }
 
 /** After a stall, wait this long (ms) before concluding anything: read what queued first. */
@@ -171,6 +177,7 @@ export class Swim {
       config: init.config,
       table: this.table,
       random: deps.random,
+      returnCheck: new ReturnCheck(deps.cookieHash ?? weakCookieHash(deps.random)),
       running: () => this.state === 'running',
       stopped: () => this.state === 'stopped',
       onUpdate: (m, now, relay) => this.onUpdate(m, now, relay),
@@ -182,13 +189,14 @@ export class Swim {
         return peer === undefined ? undefined : this.table.get(peer)!.address;
       },
       send: (to, m) => this.send(to, m),
+      sizeOf: deps.sizeOf,
       output: (o) => this.out.push(o),
       note: (n) => this.note(n),
     });
     this.joiner = new Joiner({
       config: init.config,
       address: init.address,
-      pushTo: (seed) => this.antiEntropy.sendState(seed, M.PushPullFlag.join, false),
+      pushTo: (seed) => this.antiEntropy.join(seed, this.lastStepAt),
       output: (o) => this.out.push(o),
     });
     this.awareness = new Awareness(init.config.awarenessMaxMultiplier, init.config.lifeguardAwareness);
@@ -266,9 +274,12 @@ export class Swim {
     }
     if (this.state === 'stopped') return this.out;
     switch (input.type) {
-      case 'packet':
-        for (const m of input.messages) this.onMessage(m, input.from, now);
+      case 'packet': {
+        // Judged once, before any message of the packet can change the table.
+        const proof = this.proofOf(input.from, input.messages, now);
+        for (const m of input.messages) this.onMessage(m, input.from, now, proof, input.messages);
         break;
+      }
       case 'tick':
         break;
       case 'join':
@@ -476,14 +487,21 @@ export class Swim {
 
   // ---- receiving -----------------------------------------------------------------------------
 
-  private onMessage(m: M.Message, from: Address, now: number): void {
+  /** Is the sender a live member at this address, or did it echo a cookie of ours? */
+  private proofOf(from: Address, messages: readonly M.Message[], now: number): Proof {
+    if (this.table.liveAt(from)) return 'member';
+    for (const m of messages) if (m.type === M.MsgType.Cookie && this.antiEntropy.ownCookie(from, m.seq, now)) return 'cookie';
+    return 'none';
+  }
+
+  private onMessage(m: M.Message, from: Address, now: number, proof: Proof, packet: readonly M.Message[]): void {
     switch (m.type) {
       case M.MsgType.Ping:
         if (m.target !== this.name) return this.note({ kind: 'dropped', reason: 'ping-for-other', from });
         this.send(from, M.ack(m.seq, this.name, this.table.liveCount));
-        return this.antiEntropy.maybeCatchUp(m.known, from, now);
+        return this.antiEntropy.maybeCatchUp(m.known, from, now, proof === 'member');
       case M.MsgType.Ack:
-        return this.onAck(m, from, now);
+        return this.onAck(m, from, now, proof === 'member');
       case M.MsgType.PingReq:
         return this.onPingReq(m, from, now);
       case M.MsgType.Nack:
@@ -498,13 +516,15 @@ export class Swim {
       case M.MsgType.Left:
         return this.onUpdate(m, now);
       case M.MsgType.PushPull:
-        return this.antiEntropy.onPushPull(m, from, now);
+        return this.antiEntropy.onPushPull(m, from, now, proof, packet);
       case M.MsgType.Digest:
-        return this.antiEntropy.onDigest(m, from);
+        return this.antiEntropy.onDigest(m, from, now, proof, packet);
+      case M.MsgType.Cookie:
+        return this.antiEntropy.onCookie(m, from, now);
     }
   }
 
-  private onAck(m: M.Ack, from: Address, now: number): void {
+  private onAck(m: M.Ack, from: Address, now: number, trusted: boolean): void {
     const relay = this.relays.get(m.seq);
     if (relay) {
       this.relays.delete(m.seq);
@@ -519,7 +539,7 @@ export class Swim {
       if (direct) this.awareness.apply(-1);
       this.note({ kind: 'probe-acked', target: this.probe.target, rttMs: now - this.probe.sentAt, direct });
     }
-    this.antiEntropy.maybeCatchUp(m.known, from, now);
+    this.antiEntropy.maybeCatchUp(m.known, from, now, trusted);
   }
 
   private onPingReq(m: M.PingReq, from: Address, now: number): void {
@@ -669,9 +689,17 @@ export class Swim {
 
   // ---- dissemination -------------------------------------------------------------------------
 
-  /** Send one message (and an optional companion) with as many queued updates as fit behind. */
+  /**
+   * Send one message (and an optional companion) with as many queued updates as fit behind.
+   * Updates ride only to live members: an answer to anyone else (a ping or ping-req from a
+   * stranger) must not be bigger than what it answers.
+   */
   private send(to: Address, primary: M.Message, companion?: M.Message): void {
     const messages: M.Message[] = companion ? [primary, companion] : [primary];
+    if (!this.table.liveAt(to)) {
+      this.out.push({ type: 'send', to, messages });
+      return;
+    }
     const budget = this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES - this.sizeOf(primary) - (companion ? this.sizeOf(companion) : 0);
     this.broadcasts.take(budget, this.retransmitLimit(), messages);
     this.out.push({ type: 'send', to, messages });

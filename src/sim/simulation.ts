@@ -16,6 +16,7 @@ import type { Scheduler } from '../runtime/scheduler.js';
 import { membershipChecksum } from '../runtime/checksum.js';
 import type { Transport } from '../transport/transport.js';
 import { createCodec, type Codec } from '../wire/codec.js';
+import { createCookieHash } from '../wire/cookie.js';
 import { EventQueue, type Timed } from './event-queue.js';
 import { DetectionTracker, fnv1a, type FalsePositive, type Report } from './measures.js';
 import { SimNetwork, type LinkSettings } from './network.js';
@@ -41,6 +42,8 @@ export interface SimulationOptions {
    * seal packets (wire/secure.ts) or add guards with the same Driver as production.
    */
   codec?: (index: number) => Codec;
+  /** Hear every datagram an agent sends (to any address, also ones nobody listens at). */
+  onSend?: (from: string, to: Address, bytes: Uint8Array) => void;
 }
 
 /** One membership change seen by one agent. */
@@ -88,7 +91,7 @@ export function simulatedAddress(i: number): Address {
 }
 
 export class Simulation {
-  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec'>> & Pick<SimulationOptions, 'tags' | 'config' | 'codec'>;
+  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend'>> & Pick<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend'>;
   readonly config: ProtocolConfig;
   readonly trace: TraceEntry[] = [];
   private readonly random: SeededRandom;
@@ -236,13 +239,17 @@ export class Simulation {
       },
     };
     const name = s.name;
+    const agentRandom = this.random.fork(i * 7919 + s.epoch);
+    // The cookie secret comes from the seed too, so runs stay reproducible.
+    const secret = Uint8Array.from({ length: 32 }, () => agentRandom.int(256));
     s.driver = new Driver(
       { name, tags: this.options.tags?.(i) ?? {}, incarnation, config: this.config },
       {
         transport,
         scheduler,
-        random: this.random.fork(i * 7919 + s.epoch),
+        random: agentRandom,
         codec: this.options.codec?.(i) ?? this.codec,
+        cookieHash: createCookieHash(secret),
         onEvent: (e) => this.observe(s, e),
       },
     );
@@ -431,6 +438,7 @@ export class Simulation {
   }
 
   private transmit(s: AgentSlot, to: Address, bytes: Uint8Array): void {
+    this.options.onSend?.(s.name, to, bytes);
     s.totals.packets++;
     s.totals.bytes += bytes.length;
     s.totals.messages += countMessages(bytes);

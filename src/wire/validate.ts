@@ -52,7 +52,7 @@ class Checker {
 
 function checkEntry(c: Checker, v: unknown): boolean {
   if (!isObj(v)) return c.shape(false);
-  return c.shape(isU32(v.state) && v.state <= 3 && isInc(v.inc)) && c.name(v.name) && c.addr(v.addr) && c.tags(v.tags);
+  return c.shape(isU32(v.state) && v.state <= 3 && isInc(v.inc) && (v.age === undefined || isInc(v.age))) && c.name(v.name) && c.addr(v.addr) && c.tags(v.tags);
 }
 
 export type ShapeCheck = { ok: true; message: Message } | { ok: false; reason: MessageProblem };
@@ -87,11 +87,13 @@ export function checkMessage(v: unknown): ShapeCheck {
       }
       case MsgType.Digest:
         return c.shape(isInc(v.digest) && isU32(v.count)) && c.name(v.from);
+      case MsgType.Cookie:
+        return c.shape(isU32(v.seq)) && c.name(v.from);
       default:
         return false;
     }
   })();
   if (good) return { ok: true, message: v as unknown as Message };
-  if (v.type >= 1 && v.type <= MsgType.Digest) return { ok: false, reason: c.problem ?? 'bad-shape' };
+  if (v.type >= 1 && v.type <= MsgType.Cookie) return { ok: false, reason: c.problem ?? 'bad-shape' };
   return { ok: false, reason: 'unknown-type' };
 }
