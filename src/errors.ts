@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'ERR_NOT_RUNNING'
   | 'ERR_NO_MEMBER'
   | 'ERR_SCENARIO'
+  | 'ERR_SIM_SPIN'
   | (string & {});
 
 export class ClusterError extends Error {

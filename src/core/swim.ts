@@ -244,8 +244,10 @@ export class Swim {
     let t = Math.min(this.suspicions.earliest(), this.nextMaintenanceAt);
     if (this.broadcasts.pending > 0) t = Math.min(t, this.nextGossipAt);
     for (const r of this.relays.values()) t = Math.min(t, r.nackAt);
-    t = Math.min(t, this.vetting.earliest());
+    // Checks and probation advance only while running: a leaving agent must not wake for them,
+    // or a check due before the leave ends stays due forever and the agent spins (issue 18).
     if (this.state === 'leaving') return Math.min(t, this.leaveDeadline);
+    t = Math.min(t, this.vetting.earliest());
     t = Math.min(t, this.nextProbeAt, this.nextPushPullAt);
     if (this.probe) t = Math.min(t, this.probe.acked ? this.probe.endAt : this.probe.indirectSent ? this.probe.endAt : this.probe.indirectAt);
     t = Math.min(t, this.joiner.earliest());
