@@ -10,7 +10,7 @@ import type { ProtocolConfig } from '../config.js';
 import type { Input, Note, Output } from './io.js';
 import { Awareness } from './awareness.js';
 import { BroadcastQueue } from './broadcasts.js';
-import { MembershipTable, isLive, type MemberRecord } from './membership.js';
+import { MembershipTable, MAX_INCARNATION, incarnationAllowed, isLive, type MemberRecord } from './membership.js';
 import * as M from './messages.js';
 import { ProbeOrder } from './probe-order.js';
 import { AntiEntropy } from './anti-entropy.js';
@@ -140,6 +140,8 @@ export class Swim {
   private leaveDeadline = Infinity;
   private state: 'running' | 'leaving' | 'stopped' = 'running';
   private out: Output[] = [];
+  /** The address of the packet being handled, to name it in a drop ('' for our own steps). */
+  private source: Address = '';
 
   constructor(init: SwimInit, deps: SwimDeps, now: number) {
     this.name = init.name;
@@ -267,7 +269,9 @@ export class Swim {
     if (this.state === 'stopped') return this.out;
     switch (input.type) {
       case 'packet':
+        this.source = input.from;
         for (const m of input.messages) this.onMessage(m, input.from, now);
+        this.source = '';
         break;
       case 'tick':
         break;
@@ -559,6 +563,7 @@ export class Swim {
   private onUpdate(m: M.Update, now: number, relay = true): void {
     if (m.name === this.name) return this.aboutSelf(m, now);
     const known = this.table.get(m.name);
+    if (!incarnationAllowed(M.memberStateOf[m.type - M.MsgType.Alive]!, m.inc, known?.incarnation)) return this.note({ kind: 'dropped', reason: 'incarnation-jump', from: this.source });
     switch (m.type) {
       case M.MsgType.Alive: {
         if (utf8Length(m.name) > this.config.maxNameBytes) return;
@@ -644,6 +649,8 @@ export class Swim {
     if (m.type === M.MsgType.Alive) {
       if (m.inc < this.incarnation || (m.inc === this.incarnation && m.addr === this.address)) return;
     } else if (m.inc < this.incarnation) return;
+    // Beyond what anyone takes (membership.ts, incarnation bounds): nobody holds it, nothing to refute.
+    if (m.inc >= MAX_INCARNATION) return this.note({ kind: 'dropped', reason: 'incarnation-jump', from: this.source });
     this.refute(m.inc, m.type === M.MsgType.Alive || m.type === M.MsgType.Left ? m.name : m.from, now);
   }
 
