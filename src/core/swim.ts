@@ -10,7 +10,7 @@ import type { ProtocolConfig } from '../config.js';
 import type { Input, Note, Output } from './io.js';
 import { Awareness } from './awareness.js';
 import { BroadcastQueue } from './broadcasts.js';
-import { MembershipTable, MAX_INCARNATION, incarnationAllowed, isLive, type MemberRecord } from './membership.js';
+import { MembershipTable, MAX_INCARNATION, MAX_INCARNATION_STEP, incarnationAllowed, isLive, type MemberRecord } from './membership.js';
 import * as M from './messages.js';
 import { ProbeOrder } from './probe-order.js';
 import { AntiEntropy } from './anti-entropy.js';
@@ -649,8 +649,9 @@ export class Swim {
     if (m.type === M.MsgType.Alive) {
       if (m.inc < this.incarnation || (m.inc === this.incarnation && m.addr === this.address)) return;
     } else if (m.inc < this.incarnation) return;
-    // Beyond what anyone takes (membership.ts, incarnation bounds): nobody holds it, nothing to refute.
-    if (m.inc >= MAX_INCARNATION) return this.note({ kind: 'dropped', reason: 'incarnation-jump', from: this.source });
+    // Beyond what anyone takes (membership.ts, incarnation bounds): nobody holds it, nothing to
+    // refute, and a refutation above it would itself be refused by every agent.
+    if (m.inc >= MAX_INCARNATION || m.inc > this.incarnation + MAX_INCARNATION_STEP) return this.note({ kind: 'dropped', reason: 'incarnation-jump', from: this.source });
     this.refute(m.inc, m.type === M.MsgType.Alive || m.type === M.MsgType.Left ? m.name : m.from, now);
   }
 
