@@ -445,6 +445,11 @@ export class Swim {
     this.vetting.suspicionStarted(name, incarnation, accuser, now);
   }
 
+  private isLiveMember(name: string): boolean {
+    const r = this.table.get(name);
+    return r !== undefined && isLive(r.state);
+  }
+
   private *liveNames(): Generator<string> {
     for (const r of this.table.values()) if (isLive(r.state)) yield r.name;
   }
@@ -579,7 +584,8 @@ export class Swim {
         if (known.state === 'left' && known.incarnation >= m.inc) return this.answerStale(known);
         if (known.state === 'suspect' && known.incarnation === m.inc) {
           // An independent accuser shortens the suspicion; pass it on so others can count it too.
-          if (this.countsConfirmations() && this.suspicions.confirm(m.name, m.inc, m.from, this.suspicionTimeout())) {
+          // Only a member we hold live counts: made-up names must not cut a suspicion short.
+          if (this.countsConfirmations() && this.isLiveMember(m.from) && m.from !== m.name && this.suspicions.confirm(m.name, m.inc, m.from, this.suspicionTimeout())) {
             if (relay) this.broadcasts.enqueue(m);
             this.expireSuspicions(now);
           }
@@ -596,9 +602,10 @@ export class Swim {
       case M.MsgType.Dead:
       case M.MsgType.Left: {
         if (!known) return;
-        // Multi-observer rule: one member's verdict on a member we still hold alive is only an
-        // accusation. A single slow or one-way-broken agent must not kill a healthy member.
-        if (m.type === M.MsgType.Dead && this.config.activeConfirmation && known.state === 'alive' && m.inc >= known.incarnation) {
+        // Multi-observer rule: one member's verdict on a member we still hold alive or suspect is
+        // only an accusation (one more accuser of a suspicion). A single slow or one-way-broken
+        // agent must not kill a healthy member, not even with `suspect` then `dead` in one packet.
+        if (m.type === M.MsgType.Dead && this.config.activeConfirmation && isLive(known.state) && m.inc >= known.incarnation) {
           return this.onUpdate(M.suspect(m.name, m.inc, m.from), now, relay);
         }
         this.vetting.verdict(m.name, m.inc, m.type === M.MsgType.Left);
