@@ -69,6 +69,8 @@ export interface SwimCounters {
   lagSpikes: number;
   /** Windows in which the host refused a flood of bad datagrams. */
   floods: number;
+  /** Updates too big for any packet (long name, address and tags): dropped, never sent. */
+  oversizedUpdates: number;
 }
 
 interface Probe {
@@ -102,6 +104,8 @@ export class Swim {
   private readonly order: ProbeOrder;
   private readonly suspicions = new Suspicions();
   private readonly relays = new Map<number, Relay>();
+  /** No relay's nack is due before this (may be early after an ack: then one spare wake-up). */
+  private relayNackAt = Infinity;
   private readonly vetting: Vetting;
   private readonly joiner: Joiner;
   private readonly antiEntropy: AntiEntropy;
@@ -123,6 +127,7 @@ export class Swim {
     stalls: 0,
     lagSpikes: 0,
     floods: 0,
+    oversizedUpdates: 0,
   };
   /** The deadline we last asked to be woken at, to notice when we are woken late. */
   private requestedWake = Infinity;
@@ -149,7 +154,7 @@ export class Swim {
     this.config = init.config;
     this.random = deps.random;
     this.sizeOf = deps.sizeOf;
-    this.broadcasts = new BroadcastQueue(deps.sizeOf);
+    this.broadcasts = new BroadcastQueue(deps.sizeOf, init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES);
     this.order = new ProbeOrder(deps.random);
     this.vetting = new Vetting({
       name: this.name,
@@ -245,7 +250,7 @@ export class Swim {
     if (this.state === 'stopped') return Infinity;
     let t = Math.min(this.suspicions.earliest(), this.nextMaintenanceAt);
     if (this.broadcasts.pending > 0) t = Math.min(t, this.nextGossipAt);
-    for (const r of this.relays.values()) t = Math.min(t, r.nackAt);
+    t = Math.min(t, this.relayNackAt);
     // Checks and probation advance only while running: a leaving agent must not wake for them,
     // or a check due before the leave ends stays due forever and the agent spins (issue 18).
     if (this.state === 'leaving') return Math.min(t, this.leaveDeadline);
@@ -309,6 +314,7 @@ export class Swim {
       // that would have saved it may be queued behind this tick. Read them first.
       this.suspicions.postponeDue(now, now + STALL_GRACE_MS);
       for (const r of this.relays.values()) if (r.nackAt <= now) r.nackAt = now + STALL_GRACE_MS;
+      if (this.relayNackAt <= now) this.relayNackAt = now + STALL_GRACE_MS;
       if (this.probe && now >= this.probe.indirectAt) this.probe = undefined;
       this.vetting.dropOverdue(now);
     }
@@ -419,7 +425,7 @@ export class Swim {
   private confirmOwn(row: MemberRecord, now: number): void {
     if (!this.countsConfirmations()) return;
     if (this.suspicions.confirm(row.name, row.incarnation, this.name, this.suspicionTimeout())) {
-      this.broadcasts.enqueue(M.suspect(row.name, row.incarnation, this.name));
+      this.queueUpdate(M.suspect(row.name, row.incarnation, this.name));
       this.expireSuspicions(now);
     }
   }
@@ -435,7 +441,7 @@ export class Swim {
     if (!r.changed) return;
     this.emit(r.event);
     this.startSuspicion(row.name, row.incarnation, accuser, now);
-    this.broadcasts.enqueue(msg);
+    this.queueUpdate(msg);
   }
 
   private startSuspicion(name: string, incarnation: number, accuser: string, now: number): void {
@@ -478,7 +484,7 @@ export class Swim {
       if (!r.changed) continue;
       this.counts.suspicionsConfirmed++;
       this.emit(r.event);
-      this.broadcasts.enqueue(M.dead(name, row.incarnation, this.name));
+      this.queueUpdate(M.dead(name, row.incarnation, this.name));
     }
   }
 
@@ -539,21 +545,29 @@ export class Swim {
     const c = this.config;
     // The nack must reach the requester before its probe period ends: leave room for the trip.
     const nackAfter = Math.floor(0.8 * Math.min(c.probeTimeoutMs, c.probeIntervalMs - c.probeTimeoutMs));
-    this.relays.set(seq, { requester: from, requesterSeq: m.seq, expiresAt: now + c.probeIntervalMs, nackAt: c.lifeguardNack ? now + nackAfter : Infinity });
+    const nackAt = c.lifeguardNack ? now + nackAfter : Infinity;
+    this.relays.set(seq, { requester: from, requesterSeq: m.seq, expiresAt: now + c.probeIntervalMs, nackAt });
+    this.relayNackAt = Math.min(this.relayNackAt, nackAt);
     this.send(m.targetAddr, M.ping(seq, m.target, this.name, this.table.liveCount));
   }
 
   private sendNacks(now: number): void {
+    if (now < this.relayNackAt) return;
+    let next = Infinity;
     for (const [seq, r] of this.relays) {
       if (r.expiresAt < now) {
         this.relays.delete(seq);
         continue;
       }
-      if (r.nackAt > now) continue;
+      if (r.nackAt > now) {
+        next = Math.min(next, r.nackAt);
+        continue;
+      }
       r.nackAt = Infinity;
       this.counts.nacksSent++;
       this.send(r.requester, M.nack(r.requesterSeq, this.name));
     }
+    this.relayNackAt = next;
   }
 
   private sweepRelays(now: number): void {
@@ -574,7 +588,7 @@ export class Swim {
         if (utf8Length(m.name) > this.config.maxNameBytes) return;
         if (known?.state === 'dead' && m.inc > known.incarnation && this.config.flapDamping) {
           // Relay the claim: every agent puts the member on probation, not just us.
-          if (this.vetting.startProbation(m, now) && relay) this.broadcasts.enqueue(m);
+          if (this.vetting.startProbation(m, now) && relay) this.queueUpdate(m);
           return;
         }
         return this.admitAlive(m, known, now, relay);
@@ -586,7 +600,7 @@ export class Swim {
           // An independent accuser shortens the suspicion; pass it on so others can count it too.
           // Only a member we hold live counts: made-up names must not cut a suspicion short.
           if (this.countsConfirmations() && this.isLiveMember(m.from) && m.from !== m.name && this.suspicions.confirm(m.name, m.inc, m.from, this.suspicionTimeout())) {
-            if (relay) this.broadcasts.enqueue(m);
+            if (relay) this.queueUpdate(m);
             this.expireSuspicions(now);
           }
           return;
@@ -596,7 +610,7 @@ export class Swim {
         if (!r.changed) return;
         this.emit(r.event);
         this.startSuspicion(m.name, m.inc, m.from, now);
-        if (relay) this.broadcasts.enqueue(m);
+        if (relay) this.queueUpdate(m);
         return;
       }
       case M.MsgType.Dead:
@@ -614,11 +628,12 @@ export class Swim {
         if (!r.changed) return;
         this.suspicions.clear(m.name);
         this.emit(r.event);
-        if (relay) this.broadcasts.enqueue(m);
+        if (relay) this.queueUpdate(m);
         // A `left` is relayed, so nobody can check who said it first: tell the member itself, so
         // that a false (or forged) one is refuted within a round trip, not at the next push-pull.
         // A member that really left is stopped and hears nothing: one small datagram each.
-        if (m.type === M.MsgType.Left && isLive(known.state) && this.state === 'running') this.send(known.address, m);
+        // Bare: a departed member has no use for our news, and the datagram stays small.
+        if (m.type === M.MsgType.Left && isLive(known.state) && this.state === 'running') this.out.push({ type: 'send', to: known.address, messages: [m] });
         return;
       }
     }
@@ -629,7 +644,7 @@ export class Swim {
    * high probability). Tell it again, unless we are already telling.
    */
   private answerStale(known: MemberRecord): void {
-    if (this.broadcasts.transmitsOf(known.name) === undefined) this.broadcasts.enqueue(M.left(known.name, known.incarnation));
+    if (this.broadcasts.transmitsOf(known.name) === undefined) this.queueUpdate(M.left(known.name, known.incarnation));
   }
 
   private admitAlive(m: M.Alive, known: MemberRecord | undefined, now: number, relay: boolean): void {
@@ -647,7 +662,7 @@ export class Swim {
     this.suspicions.clear(m.name);
     if (!known || !isLive(known.state)) this.order.insert(m.name);
     this.emit(r.event);
-    if (relay) this.broadcasts.enqueue(m);
+    if (relay) this.queueUpdate(m);
   }
 
   /** Something was said about us. Refute anything but the truth with a higher incarnation. */
@@ -676,10 +691,14 @@ export class Swim {
     const row: MemberRecord = { ...previous, state: 'alive', incarnation: this.incarnation, wireTags: this.wireTags, tags: this.wireTags === previous.wireTags ? previous.tags : tagsFromWire(this.wireTags), stateChangedAt: previous.state === 'alive' ? previous.stateChangedAt : now };
     this.table.set(row);
     if (this.wireTags !== previous.wireTags) this.emit({ type: 'update', member: row, previous: previous.state });
-    this.broadcasts.enqueue(M.alive(this.name, this.address, this.incarnation, this.wireTags));
+    this.queueUpdate(M.alive(this.name, this.address, this.incarnation, this.wireTags));
   }
 
   // ---- dissemination -------------------------------------------------------------------------
+
+  private queueUpdate(m: M.Update): void {
+    if (!this.broadcasts.enqueue(m)) this.counts.oversizedUpdates++;
+  }
 
   /** Send one message (and an optional companion) with as many queued updates as fit behind. */
   private send(to: Address, primary: M.Message, companion?: M.Message): void {
@@ -725,7 +744,7 @@ export class Swim {
     const row: MemberRecord = { ...previous, state: 'left', incarnation: this.incarnation, stateChangedAt: now };
     this.table.set(row);
     this.emit({ type: 'left', member: row, previous: previous.state });
-    this.broadcasts.enqueue(M.left(this.name, this.incarnation));
+    this.queueUpdate(M.left(this.name, this.incarnation));
     this.leaveDeadline = now + this.config.leaveTimeoutMs;
     this.nextGossipAt = now;
     this.gossip(now);
