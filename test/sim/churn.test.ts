@@ -40,7 +40,7 @@ test('100 agents, a crash, leave or restart every 200 ms for 1,000 changes: comp
 
 // WAITS FOR FINDING 1 (issue 18; the anti-entropy.ts merge, another helper's part): a push-pull
 // row `dead`/`left` about a name the receiver does not know is adopted with a fresh reap timer,
-// so departed strangers circulate and the tables grow (n178 held 162 rows too many, seed 2).
+// so departed strangers circulate and the tables grow (one agent held 162 rows too many, seed 2).
 // With unknown dead/left rows not adopted, this test passes as written. Remove `todo` when
 // finding 1 is merged.
 test('unique-name churn: tables stay bounded by live members plus those within the reap age, newcomers are seen everywhere', { todo: 'needs finding 1 (reaped rows come back)' }, () => {
