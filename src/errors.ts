@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'ERR_WORKER'
   /** The membership source cannot do this (a simulator source has no tags or stats). */
   | 'ERR_UNSUPPORTED'
+  | 'ERR_SIM_SPIN'
   | (string & {});
 
 export class ClusterError extends Error {

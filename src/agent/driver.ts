@@ -8,7 +8,10 @@ import type { ProtocolConfig } from '../config.js';
 import { ClusterError } from '../errors.js';
 import type { Input, Note, Output } from '../core/io.js';
 import { Swim } from '../core/swim.js';
-import { checkTags } from '../core/tags.js';
+import { checkTags, tagsToWire } from '../core/tags.js';
+import { MAX_INCARNATION } from '../core/membership.js';
+import * as M from '../core/messages.js';
+import { PACKET_OVERHEAD_BYTES } from '../core/push-pull.js';
 import { addressProblem, nameProblem, tagKeyProblem, tagValueProblem } from '../wire/values.js';
 import type { Address, Member, MemberEvent, Random, Tags } from '../core/types.js';
 import type { Scheduler } from '../runtime/scheduler.js';
@@ -76,6 +79,7 @@ export class Driver {
     if (nameWhy) throw new ClusterError('ERR_CONFIG', `name ${JSON.stringify(init.name)}: ${nameWhy}`);
     const addressWhy = addressProblem(deps.transport.address);
     if (addressWhy) throw new ClusterError('ERR_CONFIG', `address ${JSON.stringify(deps.transport.address)}: ${addressWhy}`);
+    this.checkAliveFits(tags);
     this.core = new Swim(
       { name: init.name, address: deps.transport.address, tags, incarnation: init.incarnation ?? 0, config: init.config },
       { random: deps.random, sizeOf: deps.codec.sizeOf, cookieHash: deps.cookieHash ?? createCookieHash() },
@@ -127,7 +131,18 @@ export class Driver {
   /** Replace our tags; throws ERR_ARGUMENT or ERR_TAGS_TOO_LARGE before anything changes. */
   setTags(tags: Tags): void {
     checkOwnTags(tags, this.init.config.maxTagsBytes);
+    this.checkAliveFits(tags);
     this.drive({ type: 'set-tags', tags });
+  }
+
+  /**
+   * Our own `alive` (a refutation, a tag change) must fit in one packet, or we could never
+   * refute a suspicion: refuse tags that do not fit with our name and address.
+   */
+  private checkAliveFits(tags: Tags): void {
+    const room = this.init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES;
+    const size = this.deps.codec.sizeOf(M.alive(this.init.name, this.deps.transport.address, MAX_INCARNATION, tagsToWire(tags)));
+    if (size > room) throw new ClusterError('ERR_TAGS_TOO_LARGE', `tags, name and address make our alive message ${size} bytes, more than fits in a packet (packetBudgetBytes ${this.init.config.packetBudgetBytes} - ${PACKET_OVERHEAD_BYTES}): we could not refute a suspicion; use fewer or shorter tags`);
   }
 
   /**

@@ -40,6 +40,25 @@ export function eventFor(previous: MemberRecord | undefined, next: MemberRecord)
   }
 }
 
+/**
+ * Incarnation bounds (issue 18, finding 2). A member refutes a claim by going one above it, so a
+ * claim at the last incarnation the wire carries (2^53 - 1) would lock it out for good. Claims
+ * about others may raise what we hold by at most MAX_INCARNATION_STEP, and a member we do not
+ * hold enters at most at MAX_NEW_INCARNATION: a forger must make the member refute about 2^29
+ * times to walk it to the top, and every honest jump (refutations and tag changes we missed)
+ * is far smaller. Accusations stop one below the top, so the top itself is always a refutation.
+ */
+export const MAX_INCARNATION_STEP = 2 ** 24;
+export const MAX_NEW_INCARNATION = 2 ** 40;
+export const MAX_INCARNATION = Number.MAX_SAFE_INTEGER;
+
+/** May a claim (state, inc) about a member we hold at `held` (undefined: not held) be taken? */
+export function incarnationAllowed(state: MemberState, inc: number, held: number | undefined): boolean {
+  const ceiling = state === 'alive' ? MAX_INCARNATION : MAX_INCARNATION - 1;
+  if (!Number.isSafeInteger(inc) || inc < 0 || inc > ceiling) return false;
+  return inc <= (held === undefined ? MAX_NEW_INCARNATION : Math.max(held, 0) + MAX_INCARNATION_STEP);
+}
+
 export interface Claim {
   readonly name: string;
   readonly state: MemberState;
@@ -94,6 +113,8 @@ export class MembershipTable {
   apply(claim: Claim, now: number): { changed: boolean; event: MemberEvent | null; record: MemberRecord | undefined } {
     const previous = this.rows.get(claim.name);
     if (previous && !overrides(claim.state, claim.incarnation, previous)) return { changed: false, event: null, record: previous };
+    // The last line of defence for rows merged straight into the table (push-pull).
+    if (!incarnationAllowed(claim.state, claim.incarnation, previous?.incarnation)) return { changed: false, event: null, record: previous };
     if (!previous && claim.address === undefined) return { changed: false, event: null, record: undefined };
     const address = claim.address ?? previous!.address;
     const wireTags = claim.wireTags ?? previous?.wireTags ?? EMPTY_WIRE_TAGS;

@@ -8,6 +8,7 @@ export { runScenario, resolveNodes, type ScenarioSpec, type ScenarioResult, type
 export type { Report, Detection, FalsePositive } from './measures.js';
 export type { LinkSettings } from './network.js';
 export { parseDuration } from './duration.js';
+export { churn, type ChurnOptions, type ChurnResult, type Departure } from './churn.js';
 export { formatReport } from './report.js';
 export { Recorder, type RecorderOptions, type SimSeries, type NewsCurve, type NewsKind, type LoadSample } from './recorder.js';
 export { renderChartSvg, renderChartHtml, renderChartFor, chartFormatOf } from './charts/index.js';
