@@ -22,15 +22,13 @@ import { startAdminServer } from '../src/admin/server.js';
 import { adminDepsFor } from '../src/cli/agent-admin.js';
 import { parseHostPort } from '../src/transport/address.js';
 import { generateKey } from '../src/wire/keyring.js';
+import { writeFuzzSection } from './fuzz/fuzz-md.js';
+import { numberOption } from './fuzz/options.js';
 
 const argv = process.argv.slice(2);
-const opt = (name: string, dflt: number): number => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : dflt;
-};
-const packets = opt('packets', 1_000_000);
-const rate = opt('rate', 50_000);
-const connections = opt('connections', 1000);
+const packets = numberOption('packets', 1_000_000);
+const rate = numberOption('rate', 50_000);
+const connections = numberOption('connections', 1000);
 const label = 'fuzz';
 const key = generateKey();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -140,6 +138,6 @@ headers, truncated JSON).
 
 Run on ${result.at}, Node ${result.node}. Raw figures in bench/results/fuzz-*.json.
 `;
-writeFileSync(new URL('./FUZZ.md', import.meta.url), md);
+writeFuzzSection('garbage', md);
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n${pass ? 'PASS' : 'FAIL'}\n`);
 process.exit(pass ? 0 : 1);

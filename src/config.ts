@@ -46,6 +46,13 @@ export interface ProtocolConfig {
   reapLeftAfterMs: number;
   /** Upper bound on a graceful leave: stop gossiping our `left` after this long (ms). */
   leaveTimeoutMs: number;
+  /**
+   * With encryption: drop a sealed datagram sealed more than this before or after our clock
+   * (ms), so a recorded packet cannot be sent again later. Clocks must agree within it. Below
+   * both reap times: a packet about a member from before it was forgotten must not outlive the
+   * forgetting. 0 = no window (as memberlist).
+   */
+  replayWindowMs: number;
 
   // ---- Lifeguard (Dadgar et al. 2017): each part has its own switch so it can be measured ----
   /** Local health awareness: a failed probe, a missing nack or a refutation raises our score; probe interval and timeout are × (score + 1). */
@@ -116,6 +123,7 @@ export const lan: Readonly<ProtocolConfig> = Object.freeze({
   reapFailedAfterMs: 24 * 3600_000,
   reapLeftAfterMs: 24 * 3600_000,
   leaveTimeoutMs: 2_000,
+  replayWindowMs: 600_000,
   lifeguardAwareness: true,
   awarenessMaxMultiplier: 8,
   lifeguardNack: true,
@@ -217,6 +225,10 @@ const rules: Partial<Record<keyof ProtocolConfig, Rule[]>> = {
   reapFailedAfterMs: [posInt],
   reapLeftAfterMs: [posInt],
   leaveTimeoutMs: [posInt],
+  replayWindowMs: [
+    nonNegInt,
+    (v, c) => (v < Math.min(c.reapFailedAfterMs, c.reapLeftAfterMs) ? undefined : `must be less than reapFailedAfterMs (${c.reapFailedAfterMs}) and reapLeftAfterMs (${c.reapLeftAfterMs}), or 0 for no window`),
+  ],
   awarenessMaxMultiplier: [posInt, (v) => (v <= 64 ? undefined : 'must be at most 64')],
   suspicionMaxTimeoutMult: [posNum, (v) => (v >= 1 ? undefined : 'must be at least 1')],
   confirmers: [nonNegInt, (v) => (v <= 8 ? undefined : 'must be at most 8')],

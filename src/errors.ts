@@ -21,11 +21,25 @@ export const ERROR_CODES = [
   'ERR_KEY_NOT_INSTALLED',
   'ERR_KEY_PRIMARY',
   'ERR_NO_KEYRING',
+  'ERR_KEYRING_FULL',
+  'ERR_KEYS_BUSY',
+  'ERR_KEY_NOT_EVERYWHERE',
+  'ERR_KEY_IN_USE',
   // The balancer.
   'ERR_NO_MEMBER',
+  // The embedded Cluster and the simulator.
+  /** The agent's worker thread failed to start or exited (Cluster.start with isolate 'worker'). */
+  'ERR_WORKER',
+  /** The membership source cannot do this (a simulator source has no tags or stats). */
+  'ERR_UNSUPPORTED',
+  /** The simulator caught an agent waking again and again at the same time (a spin). */
+  'ERR_SIM_SPIN',
   // The admin API (codes of its error answers) and its client.
   'ERR_UNREACHABLE',
   'ERR_UNAUTHORIZED',
+  'ERR_FORBIDDEN_HOST',
+  'ERR_FORBIDDEN_ORIGIN',
+  'ERR_CONTENT_TYPE',
   'ERR_NOT_FOUND',
   'ERR_METHOD',
   'ERR_BAD_JSON',

@@ -1,8 +1,20 @@
 /**
- * What the Cluster facade needs from an agent: its members and its events. A real agent and an
- * agent in the simulator both provide it, so the same Cluster runs in production and in tests.
+ * What the Cluster facade needs from an agent: its members and its events, and, for a real
+ * agent, the operations an operator has (tags, stats, join). A real agent on this thread, a real
+ * agent in a worker thread and an agent in the simulator all provide it, so the same Cluster runs
+ * in production and in tests.
  */
-import type { Member, MemberEvent, MemberEventType } from './core/types.js';
+import type { AgentHealth, AgentStats } from './agent/agent.js';
+import type { MainThreadStats } from './embed/host-watch.js';
+import type { Member, MemberEvent, MemberEventType, Tags } from './core/types.js';
+
+/** A Cluster's stats: the agent's (as `GET /v1/stats`), where it runs, and its host thread. */
+export type ClusterStats = AgentStats & {
+  /** Where the agent runs: on the host's event loop, or in a worker thread. */
+  readonly isolate: 'none' | 'worker';
+  /** With a worker: how the host's main thread fared (it blocks, the agent does not). */
+  readonly mainThread?: MainThreadStats;
+};
 
 export interface MembershipSource {
   /** Our own member name. */
@@ -15,4 +27,12 @@ export interface MembershipSource {
   awareness?(): number;
   leave(): Promise<void>;
   shutdown(): Promise<void>;
+  /** The agent's own health (running, not isolated), when the source knows it. */
+  agentHealth?(): AgentHealth;
+  /** Replace our tags; throws ClusterError (ERR_TAGS_TOO_LARGE, ERR_NOT_RUNNING) before anything changes. */
+  setTags?(tags: Tags): void;
+  stats?(): Promise<ClusterStats>;
+  join?(seeds: readonly string[]): Promise<number>;
+  /** The admin API address, when the source serves one. */
+  readonly adminAddress?: string | undefined;
 }

@@ -30,3 +30,11 @@ test('validation names every bad field at once, and unknown fields', () => {
   }
   assert.throws(() => resolveConfig({ suspicionMult: 'x' as unknown as number }), /suspicionMult: must be a number/);
 });
+
+test('replayWindowMs: 10 minutes in every profile, below both reap times or 0', () => {
+  for (const p of [lan, wan, local]) assert.equal(p.replayWindowMs, 600_000);
+  assert.throws(() => resolveConfig({ reapLeftAfterMs: 300_000 }), (e: unknown) => e instanceof ClusterError && /replayWindowMs \(600000\): must be less than reapFailedAfterMs \(86400000\) and reapLeftAfterMs \(300000\), or 0/.test(e.message));
+  assert.equal(resolveConfig({ reapLeftAfterMs: 300_000, replayWindowMs: 0 }).replayWindowMs, 0);
+  assert.equal(resolveConfig({ reapLeftAfterMs: 300_000, replayWindowMs: 120_000 }).replayWindowMs, 120_000);
+  assert.throws(() => resolveConfig({ replayWindowMs: -1 }), /replayWindowMs \(-1\)/);
+});

@@ -13,6 +13,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { findAdminToken } from '../../src/admin/token.js';
 import { serfRate, type System } from './logs.js';
 import { curve, falsePositives, firstAt, firstTimeAll, mean, median } from './measure.js';
 import { ADMIN_BASE, allSee, procCpuSec, procRssMiB, spawnPeer, startPeer, stopPeer, waitStarted, type PeerProc } from './procs.js';
@@ -128,7 +129,10 @@ function nftCounter(): { packets: number; bytes: number } | null {
 }
 
 async function ourBytesOut(p: PeerProc): Promise<number> {
-  const r = await fetch(`http://127.0.0.1:${ADMIN_BASE + Number(p.name.slice(1))}/v1/stats`, { signal: AbortSignal.timeout(5000) });
+  const admin = `127.0.0.1:${ADMIN_BASE + Number(p.name.slice(1))}`;
+  // The agent published its admin token for this user (none from a tree older than the token).
+  const token = findAdminToken(admin);
+  const r = await fetch(`http://${admin}/v1/stats`, { signal: AbortSignal.timeout(5000), headers: token ? { authorization: `Bearer ${token}` } : {} });
   return ((await r.json()) as { bytesOut: number }).bytesOut;
 }
 

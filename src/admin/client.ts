@@ -1,11 +1,12 @@
 /**
  * The admin API's client, used by the `phantom` commands that talk to a running agent. Errors
  * are ClusterErrors: ERR_UNREACHABLE says how to point a command at the agent; an API error
- * keeps the agent's code and message.
+ * keeps the agent's code and message. The bearer token is found as token.ts says.
  */
 import { request } from 'node:http';
 import { ClusterError, isErrorCode } from '../errors.js';
 import { parseHostPort, formatHostPort } from '../transport/address.js';
+import { findAdminToken } from './token.js';
 
 /** Default admin address, also read from PHANTOM_ADMIN by the CLI. */
 export const DEFAULT_ADMIN = '127.0.0.1:7947';
@@ -15,16 +16,28 @@ export interface AdminResponse<T> {
   readonly body: T;
 }
 
+/** Which agent to call, and what the command was told about the token (--token, --token-file). */
+export interface AdminTarget {
+  readonly admin: string;
+  readonly token?: string | undefined;
+  readonly tokenFile?: string | undefined;
+}
+
 /**
- * Call the admin API at `admin` (`host:port`); `timeoutMs` bounds the whole call. `token` (default
- * PHANTOM_ADMIN_TOKEN) is sent as a bearer token when set.
+ * Call the admin API at `target` (`host:port`, or the command's --admin/--token/--token-file);
+ * `timeoutMs` bounds the whole call. `token`, when given, is sent as is ('' = none); otherwise
+ * findAdminToken looks for it. A POST always says `Content-Type: application/json`.
  */
-export async function adminRequest<T>(admin: string, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 10_000, token = process.env.PHANTOM_ADMIN_TOKEN): Promise<AdminResponse<T>> {
+export async function adminRequest<T>(target: string | AdminTarget, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 10_000, token?: string): Promise<AdminResponse<T>> {
+  const t: AdminTarget = typeof target === 'string' ? { admin: target } : target;
+  const admin = t.admin;
+  const bearer = token ?? findAdminToken(admin, t);
   const hp = parseHostPort(admin, 'admin', { host: '127.0.0.1', port: 7947 });
   const url = `http://${formatHostPort(hp.host, hp.port)}${path}`;
+  const json = method === 'POST' ? JSON.stringify(body ?? {}) : undefined;
   let res: { status: number; contentType: string; text: string };
   try {
-    res = await httpCall(url, method, body === undefined ? undefined : JSON.stringify(body), token, timeoutMs);
+    res = await httpCall(url, method, json, bearer, timeoutMs);
   } catch (e) {
     const cause = (e as { code?: string }).code ?? (e as Error).name;
     throw new ClusterError(

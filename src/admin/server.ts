@@ -7,11 +7,14 @@
  * GET  /v1/self   GET /v1/info   GET /v1/health (200 | 503 + reason)   GET /v1/lookup?key=K&n=3
  * GET  /v1/lookup/:key[?n=3] (same as the query form)   GET /v1/ring (members, points, checksums, shards)
  * POST /v1/join {"addrs": [...]}   POST /v1/leave   POST /v1/tags {"set": {...}, "delete": [...]}
- * GET  /v1/keys (list, cluster-wide)   POST /v1/keys {"op": "install"|"use"|"remove", "key": "..."}
+ * GET  /v1/keys[?local=true] (list, cluster-wide)   POST /v1/keys {"op": "install"|"use"|"remove", "key": "...", "local"?: true}
  * GET  /metrics   GET / (the dashboard page; served without the token, see dashboard/serve.ts)
  *
- * With a token (`--admin-token`), every request must carry `Authorization: Bearer <token>`
- * (401 otherwise); compared in constant time.
+ * Every request first passes request-guard.ts: a loopback or allowed Host (403), no foreign
+ * Origin (403), and on POST `Content-Type: application/json` (415). With a token (`phantom
+ * agent` always has one, see token.ts), every request but the static page must then carry
+ * `Authorization: Bearer <token>` (401 otherwise), compared in constant time. Without a token
+ * the server only listens on loopback.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -22,6 +25,7 @@ import { ClusterError, type ErrorCode } from '../errors.js';
 import type { Member, Tags } from '../core/types.js';
 import { parseHostPort, formatHostPort } from '../transport/address.js';
 import { renderMetrics } from './metrics.js';
+import { checkContentType, checkHostAndOrigin, isLoopbackHost, type Refusal } from './request-guard.js';
 import { serveDashboard } from './dashboard/serve.js';
 import type { RingSummary } from '../ring/summary.js';
 
@@ -48,14 +52,18 @@ export interface AdminDeps {
   ring?(): RingSummary;
   /** Milliseconds on the clock of Member.stateChangedAt. */
   now(): number;
+  /** The `/metrics` text; default: the agent metrics of `stats()` without process metrics. */
+  metrics?(): Promise<string>;
   /** A cluster-wide key operation (`phantom keys`); absent when the agent has no keyring support. */
-  keys?(op: 'list' | 'install' | 'use' | 'remove', key?: string): Promise<unknown>;
+  keys?(op: 'list' | 'install' | 'use' | 'remove', key?: string, opts?: { local?: boolean }): Promise<unknown>;
 }
 
 /** Options of the admin server that are not what it serves. */
 export interface AdminOptions {
-  /** Bearer token required on every request; undefined = none (loopback trust only). */
+  /** Bearer token required on every request; undefined = none (only allowed on a loopback address). */
   readonly token?: string | undefined;
+  /** Host header values accepted besides loopback and the bound address: `name` or `name:port`. */
+  readonly allowedHosts?: readonly string[] | undefined;
 }
 
 /** The JSON shape of a member (`phantom members --json` prints an array of these). */
@@ -93,17 +101,28 @@ export interface AdminServer {
 
 /**
  * Listen on `listen` (`host:port`). Rejects with ERR_BIND when the port is taken or the address
- * is not ours, saying to pick another with --admin.
+ * is not ours, saying to pick another with --admin; with ERR_CONFIG for a non-loopback address
+ * without a token.
  */
 export async function startAdminServer(listen: string, deps: AdminDeps, opts: AdminOptions = {}): Promise<AdminServer> {
   const hp = parseHostPort(listen, 'admin', { host: '127.0.0.1', port: 7947 });
+  if (opts.token === undefined && !isLoopbackHost(hp.host)) {
+    throw new ClusterError('ERR_CONFIG', `admin ${listen}: an admin API on a non-loopback address needs a token (adminToken, --admin-token or PHANTOM_ADMIN_TOKEN)`);
+  }
   const want = opts.token === undefined ? undefined : digest(opts.token);
+  const allowedHosts = opts.allowedHosts ?? [];
   const server = createServer((req, res) => {
+    const a = server.address();
+    const port = a && typeof a === 'object' ? a.port : hp.port;
+    const refused = checkHostAndOrigin(req.headers, { boundHost: hp.host, port, allowedHosts });
+    if (refused) return refuse(res, refused);
     // The dashboard page at / is static and holds no data; it asks for the token itself.
     if (serveDashboard(req, res)) return;
     if (want && !authorized(req, want)) {
       res.setHeader('www-authenticate', 'Bearer');
-      return sendJson(res, 401, { error: { code: 'ERR_UNAUTHORIZED', message: 'this agent requires a bearer token: set PHANTOM_ADMIN_TOKEN to the agent\'s --admin-token' } });
+      return sendJson(res, 401, {
+        error: { code: 'ERR_UNAUTHORIZED', message: "this agent requires its admin token as 'Authorization: Bearer TOKEN'. phantom commands on the agent's host find it themselves; elsewhere set PHANTOM_ADMIN_TOKEN or --token (see docs/AGENT.md, Admin token)" },
+      });
     }
     handle(req, res, deps).catch((e: unknown) => sendError(res, e));
   });
@@ -143,14 +162,18 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps): 
   const url = new URL(req.url ?? '/', 'http://admin');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const method = req.method ?? 'GET';
+  // Every endpoint names its method here; for POST this also requires a JSON Content-Type.
   const only = (m: string): void => {
     if (method !== m) throw new HttpError(405, 'ERR_METHOD', `${path} takes ${m}, not ${method}`);
+    const badType = checkContentType(method, req.headers);
+    if (badType) throw new HttpError(badType.status, badType.code, badType.message);
   };
 
   if (path === '/metrics') {
     only('GET');
+    const text = d.metrics ? await d.metrics() : await renderMetrics(d.stats());
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-    res.end(renderMetrics(d.stats()));
+    res.end(text);
     return;
   }
   if (path === '/v1/members') {
@@ -235,12 +258,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps): 
     }
     case '/v1/keys': {
       if (!d.keys) throw new HttpError(404, 'ERR_NO_KEYRING', 'this agent does not manage keys');
-      if (method === 'GET') return sendJson(res, 200, await d.keys('list'));
+      if (method === 'GET') return sendJson(res, 200, await d.keys('list', undefined, { local: url.searchParams.get('local') === 'true' }));
       only('POST');
-      const body = (await readJson(req)) as { op?: unknown; key?: unknown };
+      const body = (await readJson(req)) as { op?: unknown; key?: unknown; local?: unknown };
       if (body.op !== 'install' && body.op !== 'use' && body.op !== 'remove') throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"op": "install" | "use" | "remove", "key": "<base64>"}');
       if (typeof body.key !== 'string') throw new HttpError(400, 'ERR_ARGUMENT', '"key" must be the base64 key (phantom keygen)');
-      return sendJson(res, 200, await d.keys(body.op, body.key));
+      if (body.local !== undefined && typeof body.local !== 'boolean') throw new HttpError(400, 'ERR_ARGUMENT', '"local" must be true or false');
+      return sendJson(res, 200, await d.keys(body.op, body.key, { local: body.local === true }));
     }
     default:
       throw new HttpError(404, 'ERR_NOT_FOUND', `no endpoint ${path}; see docs/AGENT.md for the admin API`);
@@ -292,11 +316,20 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/** Refuse before reading the body; the connection closes so an unread body cannot linger. */
+function refuse(res: ServerResponse, r: Refusal): void {
+  res.setHeader('connection', 'close');
+  sendJson(res, r.status, { error: { code: r.code, message: r.message } });
+}
+
+/** Refusals because of the agent's or the cluster's state, not the request's form: 409. */
+const CONFLICT_CODES: ReadonlySet<string> = new Set(['ERR_NOT_RUNNING', 'ERR_KEY_PRIMARY', 'ERR_NO_KEYRING', 'ERR_KEYS_BUSY', 'ERR_KEYRING_FULL', 'ERR_KEY_NOT_EVERYWHERE', 'ERR_KEY_IN_USE', 'ERR_KEY_NOT_INSTALLED']);
+
 function sendError(res: ServerResponse, e: unknown): void {
   if (res.headersSent) return void res.destroy();
   if (e instanceof HttpError) return sendJson(res, e.status, { error: { code: e.code, message: e.message } });
   if (e instanceof ClusterError) {
-    const status = e.code === 'ERR_JOIN_FAILED' ? 502 : e.code === 'ERR_NOT_RUNNING' || e.code === 'ERR_KEY_PRIMARY' || e.code === 'ERR_NO_KEYRING' ? 409 : 400;
+    const status = e.code === 'ERR_JOIN_FAILED' ? 502 : CONFLICT_CODES.has(e.code) ? 409 : 400;
     return sendJson(res, status, { error: { code: e.code, message: e.message } });
   }
   sendJson(res, 500, { error: { code: 'ERR_INTERNAL', message: e instanceof Error ? e.message : String(e) } });

@@ -22,16 +22,22 @@
  * | verifyIncoming | true           | with keys: drop plaintext (false while turning encryption on) |
  * | verifyOutgoing | true           | with keys: seal what we send (false for the first upgrade step) |
  * | maxMembers | 16384              | member table cap against forged floods (counted drop)        |
- * | adminToken | none               | bearer token the admin API requires, if set                  |
+ * | adminToken | generated          | bearer token the admin API requires; by default made by `phantom agent` (src/admin/token.ts) |
+ * | adminAllowedHosts | []          | extra Host header values the admin API accepts (name or name:port) |
+ *
+ * An admin address that is not loopback needs an explicit adminToken.
  */
 import { hostname } from 'node:os';
 import { isProfileName, resolveConfig, type ProfileName, type ProtocolConfig } from '../config.js';
 import { ClusterError } from '../errors.js';
 import type { Tags } from '../core/types.js';
 import { parseHostPort } from '../transport/address.js';
+import { nameProblem, tagKeyProblem, tagValueProblem } from '../wire/values.js';
 import { MAX_LABEL_BYTES } from '../wire/envelope.js';
 import { parseKey } from '../wire/keyring.js';
 import { DEFAULT_MAX_MEMBERS } from './member-guard.js';
+import { isAllowedHostEntry, isLoopbackHost } from '../admin/request-guard.js';
+import { tokenProblem } from '../admin/token.js';
 
 /** Log levels pino knows, from quietest to loudest, plus `silent`. */
 export const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -56,6 +62,7 @@ export interface AgentConfigInput {
   verifyOutgoing?: boolean | string;
   maxMembers?: number | string;
   adminToken?: string;
+  adminAllowedHosts?: readonly string[] | string;
 }
 
 /** A complete, checked agent configuration. */
@@ -81,8 +88,10 @@ export interface AgentConfig {
   readonly verifyOutgoing: boolean;
   /** Member table cap (rows of any state). */
   readonly maxMembers: number;
-  /** Bearer token for the admin API, or undefined for none. */
+  /** Bearer token for the admin API as configured; undefined = `phantom agent` makes one. */
   readonly adminToken: string | undefined;
+  /** Host header values the admin API accepts besides loopback and its own address. */
+  readonly adminAllowedHosts: readonly string[];
 }
 
 /** The defaults of the table above. */
@@ -93,7 +102,7 @@ export const AGENT_DEFAULTS = Object.freeze({
   logLevel: 'info' as LogLevel,
 });
 
-const KNOWN = new Set(['name', 'bind', 'advertise', 'join', 'profile', 'protocol', 'tags', 'admin', 'logLevel', 'dataDir', 'encrypt', 'keyringFile', 'clusterLabel', 'verifyIncoming', 'verifyOutgoing', 'maxMembers', 'adminToken']);
+const KNOWN = new Set(['name', 'bind', 'advertise', 'join', 'profile', 'protocol', 'tags', 'admin', 'logLevel', 'dataDir', 'encrypt', 'keyringFile', 'clusterLabel', 'verifyIncoming', 'verifyOutgoing', 'maxMembers', 'adminToken', 'adminAllowedHosts']);
 
 /** A boolean from a config value ('true'/'false' strings from env or flags too). */
 function toBool(v: unknown, field: string, dflt: boolean, problems: string[]): boolean {
@@ -117,8 +126,8 @@ export function resolveAgentConfig(input: AgentConfigInput = {}): AgentConfig {
   for (const key of Object.keys(input)) if (!KNOWN.has(key)) problems.push(`${key}: unknown field (known: ${[...KNOWN].join(', ')})`);
 
   const name = input.name ?? hostname();
-  if (typeof name !== 'string' || name.length === 0) problems.push('name: must be a non-empty string');
-  else if (/[\s\u0000-\u001f]/.test(name)) problems.push(`name ${JSON.stringify(name)}: must not contain spaces or control characters`);
+  const nameWhy = nameProblem(name);
+  if (nameWhy) problems.push(`name ${JSON.stringify(name)}: ${nameWhy}`);
 
   const bind = input.bind ?? AGENT_DEFAULTS.bind;
   check(() => parseHostPort(String(bind), 'bind', { port: 7946 }));
@@ -147,9 +156,9 @@ export function resolveAgentConfig(input: AgentConfigInput = {}): AgentConfig {
   if (input.tags !== undefined && (typeof input.tags !== 'object' || input.tags === null || Array.isArray(input.tags))) problems.push('tags: must be an object of string values');
   else {
     for (const [k, v] of Object.entries(input.tags ?? {})) {
-      if (k.length === 0) problems.push('tags: a tag name must not be empty');
-      else if (typeof v !== 'string') problems.push(`tags.${k}: must be a string, got ${JSON.stringify(v)}`);
-      else tags[k] = v;
+      const why = tagKeyProblem(k) ?? tagValueProblem(v);
+      if (why) problems.push(`tags.${tagKeyProblem(k) ? JSON.stringify(k) : k}: ${why}`);
+      else tags[k] = v as string;
     }
   }
 
@@ -173,7 +182,27 @@ export function resolveAgentConfig(input: AgentConfigInput = {}): AgentConfig {
   const maxMembers = input.maxMembers === undefined || input.maxMembers === '' ? DEFAULT_MAX_MEMBERS : Number(input.maxMembers);
   if (!Number.isInteger(maxMembers) || maxMembers < 2) problems.push(`maxMembers ${JSON.stringify(input.maxMembers)}: must be an integer >= 2`);
   const adminToken = input.adminToken === undefined || input.adminToken === '' ? undefined : String(input.adminToken);
-  if (adminToken !== undefined && adminToken.length < 16) problems.push('adminToken: use at least 16 characters (e.g. phantom keygen output)');
+  const tokenWhy = adminToken === undefined ? undefined : tokenProblem(adminToken);
+  if (tokenWhy) problems.push(`adminToken: ${tokenWhy}`);
+  if (admin !== null && adminToken === undefined) {
+    try {
+      const host = parseHostPort(String(admin), 'admin', { host: '127.0.0.1', port: 7947 }).host;
+      if (!isLoopbackHost(host)) problems.push(`admin ${JSON.stringify(admin)}: an admin API reachable from other hosts needs adminToken (--admin-token or PHANTOM_ADMIN_TOKEN); or keep admin on 127.0.0.1 and tunnel to it`);
+    } catch {
+      // already named above
+    }
+  }
+  const allowedInput = input.adminAllowedHosts ?? [];
+  const adminAllowedHosts: string[] = [];
+  if (typeof allowedInput !== 'string' && !Array.isArray(allowedInput)) problems.push('adminAllowedHosts: must be a list of host or host:port');
+  else {
+    for (const h of typeof allowedInput === 'string' ? allowedInput.split(',') : allowedInput) {
+      const t = String(h).trim();
+      if (t === '') continue;
+      if (isAllowedHostEntry(t)) adminAllowedHosts.push(t);
+      else problems.push(`adminAllowedHosts ${JSON.stringify(t)}: expected a host name or IP, optionally :port (e.g. phantom-1.internal or localhost:8000)`);
+    }
+  }
 
   if (problems.length > 0) throw new ClusterError('ERR_CONFIG', `invalid agent config: ${problems.join('; ')}`);
   return Object.freeze({
@@ -194,5 +223,6 @@ export function resolveAgentConfig(input: AgentConfigInput = {}): AgentConfig {
     verifyOutgoing,
     maxMembers,
     adminToken,
+    adminAllowedHosts: Object.freeze(adminAllowedHosts),
   });
 }

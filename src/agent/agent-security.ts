@@ -32,10 +32,10 @@ export function keyringPathOf(config: AgentConfig): string | undefined {
 
 /**
  * Load the keyring and build the envelope. `onWriteError` hears a failed write-back (the agent
- * runs on with the new keys in memory). Throws ERR_CONFIG for an unreadable file or a
+ * runs on with the new keys in memory); `clock` stamps and checks seals (default Date.now). Throws ERR_CONFIG for an unreadable file or a
  * --keyring file that does not exist with no --encrypt to start it.
  */
-export function setupSecurity(config: AgentConfig, onWriteError: (e: Error) => void): AgentSecurity {
+export function setupSecurity(config: AgentConfig, onWriteError: (e: Error) => void, clock?: () => number): AgentSecurity {
   const path = keyringPathOf(config);
   let keyring: Keyring | undefined;
   let source: AgentSecurity['source'] = 'none';
@@ -58,7 +58,7 @@ export function setupSecurity(config: AgentConfig, onWriteError: (e: Error) => v
       }
     });
   }
-  const envelope = createEnvelope({ keyring, label: config.clusterLabel, verifyIncoming: config.verifyIncoming, verifyOutgoing: config.verifyOutgoing });
+  const envelope = createEnvelope({ keyring, label: config.clusterLabel, verifyIncoming: config.verifyIncoming, verifyOutgoing: config.verifyOutgoing, replayWindowMs: config.protocol.replayWindowMs, clock });
   return { keyring, envelope, keyringPath: path, source };
 }
 

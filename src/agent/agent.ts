@@ -25,10 +25,13 @@ import { WireRouter } from './wire-router.js';
 import { resolveAgentConfig, type AgentConfig, type AgentConfigInput, type LogLevel } from './agent-config.js';
 import { Driver } from './driver.js';
 import { LoopLagMonitor } from './loop-lag.js';
-import { TypedEmitter } from './events.js';
+import { eventFields, TypedEmitter } from './events.js';
 import { MemberHistory, type HistoryEntry } from './history.js';
 import { createLogger, type Logger } from './log.js';
+import { agentHealth, type AgentHealth, type AgentState } from './health.js';
+import type { HistogramSnapshot } from './histogram.js';
 import { Observer, type ObserverCounters } from './observe.js';
+import { ensurePrivateDir } from './private-file.js';
 import { readSnapshot, rejoinAddresses, Snapshotter, type Snapshot } from './snapshot.js';
 
 /** Payload of each event type (all carry the member and its previous state). */
@@ -42,6 +45,8 @@ export interface AgentRuntimeOptions {
   readonly prettyLogs?: boolean;
   /** Minimum time between two snapshot writes (ms). Default 1000. */
   readonly snapshotIntervalMs?: number;
+  /** Wall clock (ms since 1970) for seals and key requests. Default Date.now; tests skew it. */
+  readonly wallClock?: () => number;
 }
 
 /** Everything `stats()` reports. Counts since start. */
@@ -49,7 +54,7 @@ export interface AgentStats {
   readonly name: string;
   readonly address: string;
   readonly incarnation: number;
-  readonly state: 'running' | 'leaving' | 'left' | 'stopped';
+  readonly state: AgentState;
   /** Milliseconds since createAgent resolved. */
   readonly uptimeMs: number;
   readonly members: Record<MemberState, number>;
@@ -66,12 +71,13 @@ export interface AgentStats {
   readonly core: SwimCounters;
   readonly snapshotWrites: number;
   readonly counters: ObserverCounters;
+  /** Probe round trips and event-loop delay, in seconds (the /metrics histograms). */
+  readonly histograms: { readonly probeRttSeconds: HistogramSnapshot; readonly loopDelaySeconds: HistogramSnapshot };
   /** Encryption and label in force, and the "wrong cluster" notices sent and heard. */
   readonly security: { readonly encrypted: boolean; readonly sealing: boolean; readonly verifyIncoming: boolean; readonly keys: number; readonly label: string; readonly noticesSent: number; readonly noticesHeard: number };
 }
 
-/** Health for /v1/health: ok, or the reason it is not. */
-export type AgentHealth = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+export type { AgentHealth, AgentState } from './health.js';
 
 export interface Agent {
   readonly name: string;
@@ -104,10 +110,11 @@ export interface Agent {
   health(): AgentHealth;
   setLogLevel(level: LogLevel): void;
   /**
-   * A key operation on this agent and then every live member (`phantom keys`). Rejects with
-   * ERR_NO_KEYRING when encryption is off, ERR_KEY_PRIMARY when removing our primary key.
+   * A key operation on this agent and then every live member (`phantom keys`); with `local`,
+   * on this agent only. Rejects with ERR_NO_KEYRING when encryption is off, and as
+   * KeyService.run (ERR_KEY_PRIMARY, ERR_KEY_NOT_EVERYWHERE, ERR_KEYS_BUSY, ...).
    */
-  keys(op: KeyOp, key?: string): Promise<KeyOpResult>;
+  keys(op: KeyOp, key?: string, opts?: { local?: boolean }): Promise<KeyOpResult>;
   readonly log: Logger;
 }
 
@@ -118,12 +125,14 @@ export interface Agent {
  */
 export async function createAgent(input: AgentConfigInput = {}, opts: AgentRuntimeOptions = {}): Promise<Agent> {
   const config = resolveAgentConfig(input);
+  // Before anything writes into it (the keyring file is written at the first start with --encrypt).
+  if (config.dataDir) createDataDir(config.dataDir);
   const snapshot = config.dataDir ? readSnapshot(config.dataDir) : undefined;
   if (snapshot && snapshot.name && snapshot.name !== config.name) {
     throw new ClusterError('ERR_SNAPSHOT', `data dir ${config.dataDir} holds the snapshot of agent ${JSON.stringify(snapshot.name)}, not ${JSON.stringify(config.name)}; use --name ${snapshot.name} or another --data-dir`);
   }
   const late: { log?: Logger } = {};
-  const security = setupSecurity(config, (err) => late.log?.error({ err: err.message }, 'cannot write the keyring file; the new keys are in force but a restart will not remember them'));
+  const security = setupSecurity(config, (err) => late.log?.error({ err: err.message }, 'cannot write the keyring file; the new keys are in force but a restart will not remember them'), opts.wallClock);
   const udp = await createUdpTransport({ bind: config.bind, ...(config.advertise ? { advertise: config.advertise } : {}) });
   try {
     const agent = new RealAgent(config, udp, snapshot, security, opts);
@@ -133,6 +142,20 @@ export async function createAgent(input: AgentConfigInput = {}, opts: AgentRunti
     await udp.close();
     throw e;
   }
+}
+
+/** The data dir and missing parents, mode 0700 (it holds the keyring); ERR_SNAPSHOT when it cannot be made. */
+function createDataDir(dir: string): void {
+  try {
+    ensurePrivateDir(dir);
+  } catch (e) {
+    throw new ClusterError('ERR_SNAPSHOT', `cannot create the data dir ${dir}: ${(e as Error).message}; create it (mode 0700, owned by the agent's user) or pick another --data-dir`);
+  }
+}
+
+/** Snapshot member rows dropped on read for a bad field (0 for a snapshot built in memory). */
+function skippedRows(s: Snapshot | undefined): number {
+  return s && 'skipped' in s && typeof s.skipped === 'number' ? s.skipped : 0;
 }
 
 class RealAgent implements Agent {
@@ -163,7 +186,7 @@ class RealAgent implements Agent {
     this.log = opts.logger ?? createLogger({ level: config.logLevel, agent: config.name, ...(opts.prettyLogs !== undefined ? { pretty: opts.prettyLogs } : {}) });
     this.observer = new Observer(this.log);
     this.history_ = new MemberHistory(config.name);
-    this.emitter = new TypedEmitter<AgentEvents>((err) => this.log.error({ err }, 'an event listener threw'));
+    this.emitter = new TypedEmitter<AgentEvents>((err, type, e) => this.log.error({ err, ...eventFields(type, e) }, 'an event listener threw'));
     this.rejoin = restoredFrom ? rejoinAddresses(restoredFrom, config.name) : [];
     const observer = this.observer;
     // Per-packet hooks only when trace is on at start: nothing on the hot path otherwise.
@@ -213,12 +236,21 @@ class RealAgent implements Agent {
         envelope,
         send: (to, bytes) => udp.send(to, bytes),
         peers: () => this.driver.members().filter((m) => m.state === 'alive' || m.state === 'suspect').map((m) => ({ name: m.name, address: m.address })),
-        wallNow: () => Date.now(),
+        peerAddress: (name) => {
+          const m = name === config.name ? undefined : this.driver.core.member(name);
+          return m && (m.state === 'alive' || m.state === 'suspect') ? m.address : undefined;
+        },
+        wallNow: opts.wallClock ?? (() => Date.now()),
         onDrop: (reason) => void (observer.counters.drops[reason] = (observer.counters.drops[reason] ?? 0) + 1),
       });
       security.keyring.onChange((v) => this.log.info({ keys: v.keys.length }, 'keyring changed'));
     }
-    this.lag = config.protocol.lagAwareness ? new LoopLagMonitor(config.protocol.probeIntervalMs, (ms) => this.driver.reportLag(ms)) : undefined;
+    this.lag = config.protocol.lagAwareness
+      ? new LoopLagMonitor(config.protocol.probeIntervalMs, (ms) => {
+          observer.lag(ms);
+          this.driver.reportLag(ms);
+        })
+      : undefined;
     if (config.dataDir) {
       this.snapshotter = new Snapshotter(
         config.dataDir,
@@ -233,7 +265,7 @@ class RealAgent implements Agent {
       this.snapshotter.flush(); // records the raised incarnation before anyone can see it
     }
     this.log.info(
-      { address: udp.address, bind: udp.boundAddress, profile: config.profile, encryption: security.source, sealing: envelope.sealing, clusterLabel: config.clusterLabel || undefined, incarnation: this.driver.core.currentIncarnation, restored: restoredFrom ? restoredFrom.members.length : 0 },
+      { address: udp.address, bind: udp.boundAddress, profile: config.profile, encryption: security.source, sealing: envelope.sealing, clusterLabel: config.clusterLabel || undefined, incarnation: this.driver.core.currentIncarnation, restored: restoredFrom ? restoredFrom.members.length : 0, ...(skippedRows(restoredFrom) > 0 ? { snapshotRowsSkipped: skippedRows(restoredFrom) } : {}) },
       'agent started',
     );
   }
@@ -272,7 +304,7 @@ class RealAgent implements Agent {
           const refusals = all.map((a) => [a, this.router.refusal(a)] as const).filter(([, why]) => why !== undefined);
           if (refusals.length > 0) {
             const said = refusals.map(([a, why]) => `${a}: ${why}`).join('; ');
-            return reject(new ClusterError('ERR_JOIN_FAILED', `${r.error.message}. The seeds belong to another cluster or use other keys: ${said}`));
+            return reject(new ClusterError('ERR_JOIN_FAILED', `${r.error.message}. The seeds refused us: ${said}`));
           }
           reject(new ClusterError('ERR_JOIN_FAILED', `${r.error.message}. Is an agent running at each seed, with UDP port open between the hosts and the same --profile?`));
         }
@@ -375,6 +407,7 @@ class RealAgent implements Agent {
       core,
       snapshotWrites: this.snapshotter?.writes ?? 0,
       counters: this.observer.counters,
+      histograms: { probeRttSeconds: this.observer.probeRtt.snapshot(), loopDelaySeconds: this.observer.loopDelay.snapshot() },
       security: {
         encrypted: this.security.keyring !== undefined,
         sealing: this.security.envelope.sealing,
@@ -386,19 +419,14 @@ class RealAgent implements Agent {
     };
   }
 
-  keys(op: KeyOp, key?: string): Promise<KeyOpResult> {
+  keys(op: KeyOp, key?: string, opts: { local?: boolean } = {}): Promise<KeyOpResult> {
     if (!this.keyService) return Promise.reject(new ClusterError('ERR_NO_KEYRING', 'encryption is off on this agent: start it with --encrypt KEY or --keyring FILE to manage keys'));
     if (this.state !== 'running') return Promise.reject(new ClusterError('ERR_NOT_RUNNING', `cannot manage keys: the agent is ${this.state}`));
-    return this.keyService.run(op, key);
+    return this.keyService.run(op, key, opts);
   }
 
   health(): AgentHealth {
-    if (this.state !== 'running') return { ok: false, reason: `the agent is ${this.state}` };
-    // Members that left on purpose do not count: a last agent standing is not unhealthy.
-    const others = this.driver.members().filter((m) => m.name !== this.name && m.state !== 'left');
-    const live = others.filter((m) => m.state === 'alive' || m.state === 'suspect').length;
-    if (others.length > 0 && live === 0) return { ok: false, reason: `isolated: none of the ${others.length} other known members is alive` };
-    return { ok: true };
+    return agentHealth(this.state, this.name, this.driver.members());
   }
 
   setLogLevel(level: LogLevel): void {

@@ -8,11 +8,17 @@ import type { ProtocolConfig } from '../config.js';
 import { ClusterError } from '../errors.js';
 import type { Input, Note, Output } from '../core/io.js';
 import { Swim } from '../core/swim.js';
-import { checkTags } from '../core/tags.js';
+import { checkTags, tagsToWire } from '../core/tags.js';
+import { MAX_INCARNATION } from '../core/membership.js';
+import * as M from '../core/messages.js';
+import { PACKET_OVERHEAD_BYTES } from '../core/push-pull.js';
+import { addressProblem, nameProblem, tagKeyProblem, tagValueProblem } from '../wire/values.js';
 import type { Address, Member, MemberEvent, Random, Tags } from '../core/types.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import type { Transport } from '../transport/transport.js';
 import type { Codec, DropReason } from '../wire/codec.js';
+import { createCookieHash } from '../wire/cookie.js';
+import type { CookieHash } from '../core/return-check.js';
 
 export interface DriverInit {
   readonly name: string;
@@ -26,6 +32,8 @@ export interface DriverDeps {
   readonly scheduler: Scheduler;
   readonly random: Random;
   readonly codec: Codec;
+  /** Keyed hash for return-address cookies; default an HMAC under a fresh random secret. */
+  readonly cookieHash?: CookieHash;
   /** Every membership change, in order. */
   readonly onEvent?: (event: MemberEvent) => void;
   /** Protocol notes and drops, for logs and metrics. */
@@ -66,11 +74,15 @@ export class Driver {
     private readonly deps: DriverDeps,
   ) {
     const tags = init.tags ?? {};
-    const bad = checkTags(tags, init.config.maxTagsBytes);
-    if (bad) throw new ClusterError('ERR_TAGS_TOO_LARGE', bad);
+    checkOwnTags(tags, init.config.maxTagsBytes);
+    const nameWhy = nameProblem(init.name, init.config.maxNameBytes);
+    if (nameWhy) throw new ClusterError('ERR_CONFIG', `name ${JSON.stringify(init.name)}: ${nameWhy}`);
+    const addressWhy = addressProblem(deps.transport.address);
+    if (addressWhy) throw new ClusterError('ERR_CONFIG', `address ${JSON.stringify(deps.transport.address)}: ${addressWhy}`);
+    this.checkAliveFits(tags);
     this.core = new Swim(
       { name: init.name, address: deps.transport.address, tags, incarnation: init.incarnation ?? 0, config: init.config },
-      { random: deps.random, sizeOf: deps.codec.sizeOf },
+      { random: deps.random, sizeOf: deps.codec.sizeOf, cookieHash: deps.cookieHash ?? createCookieHash() },
       deps.scheduler.now(),
     );
     deps.transport.onPacket((from, bytes) => this.receive(from, bytes));
@@ -116,11 +128,21 @@ export class Driver {
     this.drive({ type: 'leave' });
   }
 
-  /** Replace our tags; throws ERR_TAGS_TOO_LARGE before anything changes. */
+  /** Replace our tags; throws ERR_ARGUMENT or ERR_TAGS_TOO_LARGE before anything changes. */
   setTags(tags: Tags): void {
-    const bad = checkTags(tags, this.init.config.maxTagsBytes);
-    if (bad) throw new ClusterError('ERR_TAGS_TOO_LARGE', bad);
+    checkOwnTags(tags, this.init.config.maxTagsBytes);
+    this.checkAliveFits(tags);
     this.drive({ type: 'set-tags', tags });
+  }
+
+  /**
+   * Our own `alive` (a refutation, a tag change) must fit in one packet, or we could never
+   * refute a suspicion: refuse tags that do not fit with our name and address.
+   */
+  private checkAliveFits(tags: Tags): void {
+    const room = this.init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES;
+    const size = this.deps.codec.sizeOf(M.alive(this.init.name, this.deps.transport.address, MAX_INCARNATION, tagsToWire(tags)));
+    if (size > room) throw new ClusterError('ERR_TAGS_TOO_LARGE', `tags, name and address make our alive message ${size} bytes, more than fits in a packet (packetBudgetBytes ${this.init.config.packetBudgetBytes} - ${PACKET_OVERHEAD_BYTES}): we could not refute a suspicion; use fewer or shorter tags`);
   }
 
   /**
@@ -190,4 +212,17 @@ export class Driver {
         return;
     }
   }
+}
+
+/**
+ * Our own tags must pass the checks every receiver applies (values.ts), or nobody would take
+ * them: refuse them here, with the key that is wrong, before anything changes.
+ */
+function checkOwnTags(tags: Tags, maxBytes: number): void {
+  for (const [k, v] of Object.entries(tags)) {
+    const why = tagKeyProblem(k) ?? tagValueProblem(v);
+    if (why) throw new ClusterError('ERR_ARGUMENT', `tag ${JSON.stringify(k)}: ${why}`);
+  }
+  const bad = checkTags(tags, maxBytes);
+  if (bad) throw new ClusterError('ERR_TAGS_TOO_LARGE', bad);
 }

@@ -8,7 +8,11 @@ export type Listener<T> = (payload: T) => void;
 export class TypedEmitter<Events extends Record<string, unknown>> {
   private readonly listeners = new Map<keyof Events, Set<Listener<never>>>();
 
-  constructor(private readonly onListenerError: (err: unknown) => void = () => {}) {}
+  /**
+   * `onListenerError` hears every exception a listener throws, with the event that caused it, so
+   * the owner can log it: isolated from the emitter's caller, never swallowed.
+   */
+  constructor(private readonly onListenerError: <K extends keyof Events>(err: unknown, type: K, payload: Events[K]) => void) {}
 
   on<K extends keyof Events>(type: K, listener: Listener<Events[K]>): () => void {
     let set = this.listeners.get(type);
@@ -36,7 +40,7 @@ export class TypedEmitter<Events extends Record<string, unknown>> {
       try {
         (l as Listener<Events[K]>)(payload);
       } catch (err) {
-        this.onListenerError(err);
+        this.onListenerError(err, type, payload);
       }
     }
   }
@@ -59,4 +63,13 @@ export class TypedEmitter<Events extends Record<string, unknown>> {
       off();
     }
   }
+}
+
+/** Log fields that name an event: its type, and for a membership event the member and its state. */
+export function eventFields(type: PropertyKey, payload: unknown): Record<string, unknown> {
+  const fields: Record<string, unknown> = { event: String(type) };
+  const m = (payload as { member?: { name?: unknown; state?: unknown; incarnation?: unknown } } | null)?.member;
+  if (m && typeof m.name === 'string') Object.assign(fields, { member: m.name, state: m.state, incarnation: m.incarnation });
+  else if (Array.isArray(payload)) fields.items = payload.length;
+  return fields;
 }

@@ -1,19 +1,28 @@
 /**
  * The keyring file (`--keyring FILE`, or `keyring.json` in `--data-dir`): a JSON array of base64
- * keys, primary first, as Serf's keyring file. Written back on every change, atomically (temp
- * file, fsync, rename) and with mode 0600: it holds the cluster's secrets.
+ * keys, primary first, as Serf's keyring file. Written back on every change, atomically and
+ * durably with mode 0600 (private-file.ts): it holds the cluster's secrets. Errors never quote
+ * the file's text, which may be a key.
  */
-import { closeSync, chmodSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { ClusterError } from '../errors.js';
 import type { KeyringView } from '../wire/keyring.js';
+import { writePrivateFileAtomic } from './private-file.js';
 
 /** Read the keys of a keyring file, primary first; ERR_CONFIG naming the file on any problem. */
 export function readKeyringFile(path: string): string[] {
-  let v: unknown;
+  let text: string;
   try {
-    v = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new ClusterError('ERR_CONFIG', `keyring ${path}: ${(e as Error).message}`);
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    // JSON.parse quotes the text around the fault, and that text may be a key.
+    throw new ClusterError('ERR_CONFIG', `keyring ${path}: not valid JSON; it must hold a JSON array of base64 keys, primary first`);
   }
   if (!Array.isArray(v) || v.length === 0 || !v.every((k) => typeof k === 'string')) {
     throw new ClusterError('ERR_CONFIG', `keyring ${path}: must hold a JSON array of base64 keys, primary first (e.g. ["<phantom keygen output>"])`);
@@ -26,16 +35,10 @@ export function keyringFileExists(path: string): boolean {
   return existsSync(path);
 }
 
-/** Write the keyring, primary first, atomically with mode 0600. Throws the fs error. */
+/**
+ * Write the keyring, primary first, atomically and durably with mode 0600, creating a missing
+ * directory (0700). Throws the fs error.
+ */
 export function writeKeyringFile(path: string, view: KeyringView): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(view.keys, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(tmp, 0o600); // the umask cannot widen it, but a pre-existing temp file could have
-  renameSync(tmp, path);
+  writePrivateFileAtomic(path, `${JSON.stringify(view.keys, null, 2)}\n`);
 }

@@ -12,7 +12,7 @@
  * Counting the table costs O(n), so the count is refreshed at most every `refreshMs` and the
  * names admitted since are added to it: a flood cannot make each forged name cost a table walk.
  */
-import { MsgType, type Entry, type Message } from '../core/messages.js';
+import { MsgType, PushPullFlag, type Entry, type Message } from '../core/messages.js';
 import { utf8Length, wireTagsSize } from '../core/tags.js';
 import type { Codec, DropReason } from '../wire/codec.js';
 import { err, ok } from '../wire/result.js';
@@ -47,7 +47,9 @@ export function createMemberGuard(codec: Codec, init: MemberGuardInit, deps: Mem
   const refreshMs = init.refreshMs ?? 100;
   let counted = 0;
   let countedAt = -Infinity;
-  let admitted = 0;
+  // Names let through since the last count: a name seen twice (a join sent again with its
+  // cookie) is one row, not two.
+  const admitted = new Set<string>();
 
   /** Why a row about `name` must not go in, or undefined. */
   const refuse = (name: string, tags: readonly string[] | undefined): DropReason | undefined => {
@@ -57,10 +59,11 @@ export function createMemberGuard(codec: Codec, init: MemberGuardInit, deps: Mem
     if (now - countedAt >= refreshMs) {
       counted = deps.count();
       countedAt = now;
-      admitted = 0;
+      admitted.clear();
     }
-    if (counted + admitted >= init.maxMembers) return 'member-cap';
-    admitted++;
+    if (admitted.has(name)) return undefined;
+    if (counted + admitted.size >= init.maxMembers) return 'member-cap';
+    admitted.add(name);
     return undefined;
   };
 
@@ -76,6 +79,7 @@ export function createMemberGuard(codec: Codec, init: MemberGuardInit, deps: Mem
         cut[reason] = (cut[reason] ?? 0) + 1;
       };
       const kept: Message[] = [];
+      let joinRefused = false;
       for (const m of r.value) {
         if (m.type === MsgType.Alive) {
           const why = refuse(m.name, m.tags);
@@ -90,13 +94,19 @@ export function createMemberGuard(codec: Codec, init: MemberGuardInit, deps: Mem
               rows ??= m.entries.slice(0, i);
             } else rows?.push(e);
           });
+          // A join whose joiner we cannot take in must not be answered: its join would report
+          // success while nobody here knows it. Refuse the whole packet, so the joiner hears why.
+          if (rows && m.flags & PushPullFlag.join && !rows.some((e) => e.name === m.from) && m.entries.some((e) => e.name === m.from)) {
+            joinRefused = true;
+            continue;
+          }
           // A push-pull with no rows left still answers a join or asks for our state.
           kept.push(rows ? { ...m, entries: rows } : m);
         } else kept.push(m);
       }
       if (!cut) return r;
       const counts = Object.entries(cut) as [DropReason, number][];
-      if (kept.length === 0) {
+      if (kept.length === 0 || joinRefused) {
         const [first, n] = counts[0]!;
         for (const [reason, k] of counts.slice(1)) deps.onDrop?.(reason, k);
         if (n > 1) deps.onDrop?.(first, n - 1);

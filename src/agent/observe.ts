@@ -13,6 +13,7 @@ import type { Note } from '../core/io.js';
 import { MsgType, type Message } from '../core/messages.js';
 import type { Address, MemberEvent, MemberEventType } from '../core/types.js';
 import type { Codec } from '../wire/codec.js';
+import { Histogram, LOOP_DELAY_BOUNDS_S, PROBE_RTT_BOUNDS_S } from './histogram.js';
 import { statusOf } from './history.js';
 import type { Logger } from './log.js';
 
@@ -36,6 +37,8 @@ export interface ObserverCounters {
   refutations: number;
   /** Push-pull exchanges we started, by reason. */
   pushPulls: Record<string, number>;
+  /** Bytes of the packets that carried push-pull state (whole packets, sealed size), by direction. */
+  pushPullBytes: { in: number; out: number };
   joinRetries: number;
   /** Members forgotten after the reap timeout. */
   reaped: number;
@@ -55,12 +58,23 @@ export class Observer {
     suspicionsExpired: 0,
     refutations: 0,
     pushPulls: {},
+    pushPullBytes: { in: 0, out: 0 },
     joinRetries: 0,
     reaped: 0,
     drops: {},
   };
 
+  /** Round-trip time of our acked probes (seconds), direct or through a helper. */
+  readonly probeRtt = new Histogram(PROBE_RTT_BOUNDS_S);
+  /** Worst event-loop delay of each probe interval (seconds); empty when lagAwareness is off. */
+  readonly loopDelay = new Histogram(LOOP_DELAY_BOUNDS_S);
+
   constructor(private readonly log: Logger) {}
+
+  /** The worst event-loop delay (ms) of one sampling window. */
+  lag(worstMs: number): void {
+    this.loopDelay.observe(worstMs / 1000);
+  }
 
   /** One membership change: one info line. */
   event(e: MemberEvent): void {
@@ -76,6 +90,9 @@ export class Observer {
       case 'probe-failed':
         c.probesFailed++;
         this.log.debug({ member: n.target, indirect: n.indirect }, 'probe failed');
+        return;
+      case 'probe-acked':
+        this.probeRtt.observe(n.rttMs / 1000);
         return;
       case 'suspicion-started':
         c.suspicionsStarted++;
@@ -127,21 +144,28 @@ export class Observer {
   countingCodec(codec: Codec): Codec {
     const out = this.counters.messagesOut;
     const inn = this.counters.messagesIn;
-    const count = (into: Record<string, number>, ms: readonly Message[]): void => {
+    const ppBytes = this.counters.pushPullBytes;
+    /** Counts the messages; says whether one of them was a push-pull. */
+    const count = (into: Record<string, number>, ms: readonly Message[]): boolean => {
+      let pushPull = false;
       for (const m of ms) {
         const name = TYPE_NAMES[m.type] ?? String(m.type);
         into[name] = (into[name] ?? 0) + 1;
+        if (m.type === MsgType.PushPull) pushPull = true;
       }
+      return pushPull;
     };
     return {
       sizeOf: codec.sizeOf,
       encode(messages) {
-        count(out, messages);
-        return codec.encode(messages);
+        const pushPull = count(out, messages);
+        const bytes = codec.encode(messages);
+        if (pushPull) ppBytes.out += bytes.length;
+        return bytes;
       },
       decode(bytes) {
         const r = codec.decode(bytes);
-        if (r.ok) count(inn, r.value);
+        if (r.ok && count(inn, r.value)) ppBytes.in += bytes.length;
         return r;
       },
     };

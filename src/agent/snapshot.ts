@@ -3,13 +3,16 @@
  * serf#333, so a cluster restarted as a whole after an outage finds itself with no seed up) and
  * its own incarnation (so a restart starts above any incarnation it used before).
  *
- * Written atomically (temp file, fsync, rename) and at a bounded rate: at most one write per
- * `minIntervalMs` however fast the table changes, and never on the packet path (a timer does it).
+ * Written atomically and durably with mode 0600 (private-file.ts) and at a bounded rate: at most
+ * one write per `minIntervalMs` however fast the table changes, and never on the packet path (a
+ * timer does it). Read back with every field checked: the file is on disk, not trusted.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClusterError } from '../errors.js';
 import type { Member, MemberState, Tags } from '../core/types.js';
+import { addressProblem, nameProblem, tagKeyProblem, tagValueProblem } from '../wire/values.js';
+import { writePrivateFileAtomic } from './private-file.js';
 
 /** One remembered member. */
 export interface SnapshotMember {
@@ -36,11 +39,21 @@ export function snapshotPath(dataDir: string): string {
   return join(dataDir, 'snapshot.json');
 }
 
+/** A snapshot as read back: the members that passed the checks, and how many did not. */
+export interface ReadSnapshot extends Snapshot {
+  /** Member rows dropped because a field was out of range (bad state, address, name...). */
+  readonly skipped: number;
+}
+
+const STATES: ReadonlySet<string> = new Set<MemberState>(['alive', 'suspect', 'dead', 'left']);
+
 /**
- * Read a snapshot; undefined when there is none yet. A corrupt file throws ERR_SNAPSHOT saying
- * where it is, rather than silently starting at incarnation 0 (which peers would ignore).
+ * Read a snapshot; undefined when there is none yet. A corrupt file, or one whose own name or
+ * incarnation is out of range, throws ERR_SNAPSHOT saying where it is, rather than silently
+ * starting at incarnation 0 (which peers would ignore). Member rows with a bad field are
+ * skipped and counted.
  */
-export function readSnapshot(dataDir: string): Snapshot | undefined {
+export function readSnapshot(dataDir: string): ReadSnapshot | undefined {
   const path = snapshotPath(dataDir);
   let text: string;
   try {
@@ -50,30 +63,46 @@ export function readSnapshot(dataDir: string): Snapshot | undefined {
     throw new ClusterError('ERR_SNAPSHOT', `cannot read ${path}: ${(e as Error).message}`);
   }
   try {
-    const v = JSON.parse(text) as Partial<Snapshot>;
-    if (v.version !== 1 || typeof v.incarnation !== 'number' || !Array.isArray(v.members)) throw new Error('not a version 1 snapshot');
-    const members = v.members.filter(
-      (m): m is SnapshotMember => typeof m?.name === 'string' && typeof m.address === 'string' && typeof m.incarnation === 'number' && typeof m.state === 'string',
-    );
-    return { version: 1, name: String(v.name ?? ''), incarnation: v.incarnation, savedAt: String(v.savedAt ?? ''), members };
+    const v: unknown = JSON.parse(text);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not a JSON object');
+    const o = v as Record<string, unknown>;
+    if (o.version !== 1) throw new Error('not a version 1 snapshot');
+    // +1: the agent restarts one above it, which must still be exact.
+    if (!isIncarnation(o.incarnation) || !Number.isSafeInteger(o.incarnation + 1)) throw new Error('incarnation must be an integer from 0 to 2^53 - 2');
+    if (o.name !== undefined && o.name !== '' && !isMemberName(o.name)) throw new Error(`name ${nameProblem(o.name)}`);
+    if (!Array.isArray(o.members)) throw new Error('members must be a list');
+    const members = o.members.flatMap((m: unknown): SnapshotMember[] => {
+      const ok = toSnapshotMember(m);
+      return ok ? [ok] : [];
+    });
+    return { version: 1, name: typeof o.name === 'string' ? o.name : '', incarnation: o.incarnation, savedAt: typeof o.savedAt === 'string' ? o.savedAt : '', members, skipped: o.members.length - members.length };
   } catch (e) {
     throw new ClusterError('ERR_SNAPSHOT', `${path} is corrupt (${(e as Error).message}); move it away to start afresh, or fix it`);
   }
 }
 
-/** Write a snapshot atomically: a reader sees the old file or the new one, never half of one. */
+function isIncarnation(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+// The same rules as the wire and the CLI (wire/values.ts): a snapshot is input too.
+const isMemberName = (v: unknown): v is string => nameProblem(v) === undefined;
+const isPeerAddress = (v: unknown): v is string => addressProblem(v) === undefined;
+const isTags = (v: unknown): v is Tags =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.entries(v).every(([k, t]) => tagKeyProblem(k) === undefined && tagValueProblem(t) === undefined);
+
+/** The row as a member, or undefined when any field is out of range. */
+function toSnapshotMember(v: unknown): SnapshotMember | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const m = v as Record<string, unknown>;
+  const tags = m.tags ?? {};
+  if (!isMemberName(m.name) || !isPeerAddress(m.address) || typeof m.state !== 'string' || !STATES.has(m.state) || !isIncarnation(m.incarnation) || !isTags(tags)) return undefined;
+  return { name: m.name, address: m.address, state: m.state as MemberState, incarnation: m.incarnation, tags };
+}
+
+/** Write a snapshot atomically and durably, mode 0600: a reader sees the old file or the new one, never half of one. */
 export function writeSnapshot(dataDir: string, snap: Snapshot): void {
-  mkdirSync(dataDir, { recursive: true });
-  const path = snapshotPath(dataDir);
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(snap));
-  const fd = openSync(tmp, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writePrivateFileAtomic(snapshotPath(dataDir), JSON.stringify(snap));
 }
 
 /**

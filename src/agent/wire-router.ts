@@ -16,13 +16,15 @@ import type { Envelope } from '../wire/envelope.js';
 /** First byte of a notice: neither a protocol version, a seal nor a label frame. */
 export const NOTICE_MARK = 0xf5;
 /** Notice codes. APPEND ONLY: the values are the protocol. */
-export const NoticeCode = { label: 1, key: 2, plaintext: 3 } as const;
+export const NoticeCode = { label: 1, key: 2, plaintext: 3, clock: 4, full: 5 } as const;
 type NoticeCodeValue = (typeof NoticeCode)[keyof typeof NoticeCode];
 
 const NOTICE_TEXT: Record<number, string> = {
   [NoticeCode.label]: 'its cluster label differs from ours (check --cluster-label)',
   [NoticeCode.key]: 'it cannot open our packets: a different encryption key, or it runs without encryption (check --encrypt / --keyring)',
   [NoticeCode.plaintext]: 'it requires encrypted packets and ours are plaintext (check --encrypt and --verify-outgoing)',
+  [NoticeCode.clock]: "its clock and ours differ by more than the replay window (check NTP on both hosts; --set replayWindowMs)",
+  [NoticeCode.full]: 'its member table is full, so it cannot take us in (its maxMembers; or a flood of made-up members fills it)',
 };
 
 /** Notices sent at most per address per this long (ms), and at most this many per second overall. */
@@ -71,7 +73,17 @@ export class WireRouter {
   /** The Driver dropped a datagram from `from` for `reason`: tell the sender when it is a mismatch. */
   dropped(from: Address, reason: string): void {
     const code: NoticeCodeValue | undefined =
-      reason === 'label' ? NoticeCode.label : reason === 'unknown-key' || reason === 'auth' ? NoticeCode.key : reason === 'plaintext' ? NoticeCode.plaintext : undefined;
+      reason === 'label'
+        ? NoticeCode.label
+        : reason === 'unknown-key' || reason === 'auth'
+          ? NoticeCode.key
+          : reason === 'plaintext'
+            ? NoticeCode.plaintext
+            : reason === 'stale'
+              ? NoticeCode.clock
+              : reason === 'member-cap'
+                ? NoticeCode.full
+                : undefined;
     if (code === undefined) return;
     const now = this.deps.now();
     if (now - (this.sentTo.get(from) ?? -Infinity) < PER_ADDRESS_MS) return;

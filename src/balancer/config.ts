@@ -45,6 +45,11 @@ export interface BalancerConfig {
   replicas: number;
   /** Tag read for a member's weight (a decimal number > 0); missing or bad values give 1. */
   weightTag: string;
+  /** Tag a member uses to say it should not get requests: any value other than `ok` (e.g.
+   * `busy`, set by an embedded Cluster whose host thread is blocked, or `draining`, set by hand)
+   * keeps it out of every pick, as `setHealth(name, false)` does, while it stays a member and a
+   * ring owner. Missing or `ok` = pickable. */
+  healthTag: string;
 }
 
 /** Defaults: Envoy's outlier ejection (5 errors, 30 s base, 300 s max), Finagle's 10 s decay. */
@@ -59,6 +64,7 @@ export const defaultBalancerConfig: Readonly<BalancerConfig> = Object.freeze({
   maxEjectionPercent: 50,
   replicas: 3,
   weightTag: 'weight',
+  healthTag: 'health',
 });
 
 function isPositive(x: unknown): x is number {
@@ -106,6 +112,9 @@ export function resolveBalancerConfig(init: Partial<BalancerConfig> = {}): Balan
   }
   if (typeof c.weightTag !== 'string' || c.weightTag.length === 0) {
     bad.push(`weightTag (${String(c.weightTag)}) must be a non-empty string`);
+  }
+  if (typeof c.healthTag !== 'string' || c.healthTag.length === 0) {
+    bad.push(`healthTag (${String(c.healthTag)}) must be a non-empty string`);
   }
   if (bad.length > 0) throw new ClusterError('ERR_CONFIG', `invalid balancer config: ${bad.join('; ')}`);
   return c;

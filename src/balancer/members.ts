@@ -1,6 +1,7 @@
 /**
  * The balancer's view of membership: one `Slot` per alive or suspect member, hand-set health and
- * weights, and the cached `active` list that strategies choose from.
+ * weights, and the cached `active` list that strategies choose from. A member is healthy unless
+ * set unhealthy by hand or its health tag (config `healthTag`) says anything but `ok`.
  *
  * Tiers: `active` holds the alive, healthy, not-ejected members; only when there are none does
  * it hold the suspect ones instead (a suspect member may well be up, and is better than nothing).
@@ -78,11 +79,11 @@ export class MemberTable {
     let s = this.byName.get(member.name);
     if (s === undefined) {
       s = new Slot(member, this.config.initialLatencyMs, this.hot.nowMs);
-      s.healthy = !this.unhealthy.has(member.name);
       this.byName.set(member.name, s);
       this.all.push(s);
     }
     s.member = member;
+    s.healthy = this.isHealthy(member);
     s.weight = this.weights.get(member.name) ?? parseWeight(member.tags[this.config.weightTag]);
     this.dirty = true;
   }
@@ -103,8 +104,15 @@ export class MemberTable {
     if (healthy) this.unhealthy.delete(name);
     else this.unhealthy.add(name);
     const s = this.byName.get(name);
-    if (s !== undefined) s.healthy = healthy;
+    if (s !== undefined) s.healthy = this.isHealthy(s.member);
     this.dirty = true;
+  }
+
+  /** Not set unhealthy by hand, and its health tag absent or `ok` (remote input: any other value, even garbage, means no). */
+  private isHealthy(member: Member): boolean {
+    if (this.unhealthy.has(member.name)) return false;
+    const tag = member.tags[this.config.healthTag];
+    return tag === undefined || tag === 'ok';
   }
 
   /** Set a weight by hand (> 0), or undefined to go back to the weight tag. */

@@ -23,7 +23,7 @@ const DOUBLE = -0;
 export class Slot {
   member: Member;
   readonly name: string;
-  /** Set by `setHealth(name, false)`: never picked while false. */
+  /** False after `setHealth(name, false)` or while the member's health tag is not `ok`: never picked while false. */
   healthy = true;
   /** Effective weight (hand-set, else the weight tag, else 1); unitless, > 0. */
   weight = DOUBLE;

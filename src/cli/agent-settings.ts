@@ -29,10 +29,11 @@ export interface AgentFlags {
   verifyOutgoing?: boolean;
   maxMembers?: number;
   adminToken?: string;
+  adminAllowedHost?: readonly string[];
 }
 
 /** Environment variables read, each the upper-snake form of a flag. */
-export const AGENT_ENV = ['PHANTOM_NAME', 'PHANTOM_BIND', 'PHANTOM_ADVERTISE', 'PHANTOM_JOIN', 'PHANTOM_PROFILE', 'PHANTOM_TAG', 'PHANTOM_ADMIN', 'PHANTOM_CONFIG', 'PHANTOM_LOG_LEVEL', 'PHANTOM_DATA_DIR', 'PHANTOM_SET', 'PHANTOM_ENCRYPT', 'PHANTOM_KEYRING', 'PHANTOM_CLUSTER_LABEL', 'PHANTOM_VERIFY_INCOMING', 'PHANTOM_VERIFY_OUTGOING', 'PHANTOM_MAX_MEMBERS', 'PHANTOM_ADMIN_TOKEN'] as const;
+export const AGENT_ENV = ['PHANTOM_NAME', 'PHANTOM_BIND', 'PHANTOM_ADVERTISE', 'PHANTOM_JOIN', 'PHANTOM_PROFILE', 'PHANTOM_TAG', 'PHANTOM_ADMIN', 'PHANTOM_CONFIG', 'PHANTOM_LOG_LEVEL', 'PHANTOM_DATA_DIR', 'PHANTOM_SET', 'PHANTOM_ENCRYPT', 'PHANTOM_KEYRING', 'PHANTOM_CLUSTER_LABEL', 'PHANTOM_VERIFY_INCOMING', 'PHANTOM_VERIFY_OUTGOING', 'PHANTOM_MAX_MEMBERS', 'PHANTOM_ADMIN_TOKEN', 'PHANTOM_ADMIN_ALLOWED_HOSTS'] as const;
 
 /** Split repeatable values that may also be comma lists: `--join a --join b,c`. */
 export function splitList(values: readonly string[] | string | undefined): string[] {
@@ -102,6 +103,9 @@ export function mergeAgentSettings(flags: AgentFlags, env: NodeJS.ProcessEnv, fi
   set('keyringFile', pick(flags.keyring, 'PHANTOM_KEYRING', file.keyringFile));
   set('clusterLabel', pick(flags.clusterLabel, 'PHANTOM_CLUSTER_LABEL', file.clusterLabel));
   set('adminToken', pick(flags.adminToken, 'PHANTOM_ADMIN_TOKEN', file.adminToken));
+  const flagHosts = splitList(flags.adminAllowedHost);
+  const envHosts = splitList(env.PHANTOM_ADMIN_ALLOWED_HOSTS);
+  set('adminAllowedHosts', flagHosts.length > 0 ? flagHosts : envHosts.length > 0 ? envHosts : file.adminAllowedHosts);
   const pickAny = (flag: unknown, envName: string, fileValue: unknown): unknown => flag ?? (env[envName] || undefined) ?? fileValue;
   set('verifyIncoming', pickAny(flags.verifyIncoming, 'PHANTOM_VERIFY_INCOMING', file.verifyIncoming));
   set('verifyOutgoing', pickAny(flags.verifyOutgoing, 'PHANTOM_VERIFY_OUTGOING', file.verifyOutgoing));

@@ -1,21 +1,45 @@
 /**
  * Anti-entropy: full-state push-pull as independent datagrams, merged row by row; the periodic
- * round that starts with a table digest; catch-up sync with a peer that counts more live members;
- * reconnect attempts to failed members and unreachable seeds; reaping of long-dead rows.
+ * round that starts with a table digest; catch-up sync with a peer that knows more; reconnect
+ * attempts to failed members and unanswered seeds; reaping of long-dead rows.
+ *
+ * Who gets how many bytes (docs/PROTOCOL.md, "Return-address check"): a push or a digest from
+ * an address that is not a live member's and carries no valid cookie gets only a cookie back,
+ * and only if that is no bigger than what came in, so a forged source cannot turn us into an
+ * amplifier. An exchange we started and that is challenged is sent again with the cookie: one
+ * more round trip. Reconnects start with our own row only; the full table follows only once the
+ * other side answered.
  */
 import type { ProtocolConfig } from '../config.js';
 import type { Note, Output } from './io.js';
 import { isLive, type MembershipTable, type MemberRecord } from './membership.js';
 import * as M from './messages.js';
 import { buildParts, entryOf, PACKET_OVERHEAD_BYTES } from './push-pull.js';
+import type { ReturnCheck } from './return-check.js';
 import type { Address, Random } from './types.js';
 
+/** How a packet's sender is known: a live member's address, an echoed cookie, or not at all. */
+export type Proof = 'member' | 'cookie' | 'none';
+
+/** An exchange we started and whose answer we wait for. */
+interface Exchange {
+  readonly kind: 'join' | 'digest' | 'catch-up' | 'hello';
+  readonly at: number;
+  /** Answered with a cookie already: a second challenge is not answered again. */
+  challenged: boolean;
+}
+
+/** Seeds that never answered are dialed at most every reconnect interval × 2^this. */
+const SEED_BACKOFF_MAX_DOUBLINGS = 5;
+/** Exchanges we remember waiting for; beyond, the oldest is forgotten. */
+const MAX_EXCHANGES = 1024;
 
 export interface AntiEntropyHost {
   readonly name: string;
   readonly config: ProtocolConfig;
   readonly table: MembershipTable;
   readonly random: Random;
+  readonly returnCheck: ReturnCheck;
   running(): boolean;
   stopped(): boolean;
   /** Apply an update as if gossiped; `relay` false keeps it from being re-gossiped. */
@@ -27,6 +51,8 @@ export interface AntiEntropyHost {
   randomAlivePeer(): Address | undefined;
   /** Send one message with piggybacked updates. */
   send(to: Address, m: M.Message): void;
+  /** Encoded size of one message (bytes). */
+  sizeOf(m: M.Message): number;
   output(o: Output): void;
   note(n: Note): void;
 }
@@ -34,24 +60,107 @@ export interface AntiEntropyHost {
 export class AntiEntropy {
   /** Last full or digest exchange we started: catch-up waits catchUpIntervalMs after it. */
   private lastExchangeAt = -Infinity;
+  private readonly waiting = new Map<Address, Exchange>();
+  /** Addresses that answered a push of ours: seeds among them need no more dialing. */
+  private readonly answered = new Set<Address>();
+  /** Seeds that have not answered: unanswered dials so far and when to try next. */
+  private readonly seedDials = new Map<Address, { misses: number; nextAt: number }>();
 
   constructor(private readonly h: AntiEntropyHost) {}
 
-  sendState(to: Address, flags: number, selfOnly: boolean): void {
+  /** Send our state (or only our own row) to `to`; `cookie` echoes a challenge of theirs. */
+  sendState(to: Address, flags: number, selfOnly: boolean, now: number, cookie?: number): void {
     const rows = selfOnly ? [this.h.table.get(this.h.name)!] : [...this.h.table.values()];
-    for (const part of buildParts(rows.map(entryOf), this.h.name, flags, this.h.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES)) {
-      this.h.output({ type: 'send', to, messages: [part] });
+    const echo = cookie === undefined ? undefined : M.cookie(cookie, this.h.name);
+    const room = this.h.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES - (echo ? this.h.sizeOf(echo) : 0);
+    for (const part of buildParts(rows.map((r) => entryOf(r, now)), this.h.name, flags, room)) {
+      this.h.output({ type: 'send', to, messages: echo ? [echo, part] : [part] });
     }
   }
 
-  onPushPull(m: M.PushPull, from: Address, now: number): void {
-    for (const e of m.entries) this.mergeEntry(e, m.from, now);
+  /** Is `cookie` one we issued to `from` (an echo that proves the sender receives there)? */
+  ownCookie(from: Address, cookie: number, now: number): boolean {
+    return this.h.returnCheck.valid(from, cookie, now);
+  }
+
+  /** Join through `seed`: our whole state, flagged as a join. */
+  join(seed: Address, now: number): void {
+    this.expect(seed, 'join', now);
+    this.sendState(seed, M.PushPullFlag.join, false, now);
+  }
+
+  onPushPull(m: M.PushPull, from: Address, now: number, proof: Proof, packet: readonly M.Message[]): void {
     if (m.flags & M.PushPullFlag.reply) {
+      // A reply sends nothing back, whoever it comes from; its rows merge as gossip does.
+      for (const e of m.entries) this.mergeEntry(e, m.from, now);
       this.h.joinAnswered(from);
-    } else if (m.part === 0 && !this.h.stopped()) {
-      // Merge first, then answer: a refutation caused by the push rides in our reply.
-      this.sendState(from, M.PushPullFlag.reply, false);
+      this.onAnswer(from, now);
+      return;
     }
+    if (proof === 'none') return this.challenge(from, packet, now);
+    for (const e of m.entries) this.mergeEntry(e, m.from, now);
+    if (m.part === 0 && !this.h.stopped()) {
+      // Merge first, then answer: a refutation caused by the push rides in our reply.
+      this.sendState(from, M.PushPullFlag.reply, false, now);
+    }
+  }
+
+  /** A peer's table digest: if ours differs, start a full exchange with it. */
+  onDigest(m: M.Digest, from: Address, now: number, proof: Proof, packet: readonly M.Message[]): void {
+    if (!this.h.running() || (m.digest === this.h.table.digest && m.count === this.h.table.size)) return;
+    if (proof === 'none') return this.challenge(from, packet, now);
+    this.sendState(from, 0, false, now);
+  }
+
+  /**
+   * A cookie: our own echoed back (the packet's proof, already used), or a challenge to an
+   * exchange we started. Anything else is ignored, so a forged challenge makes us send nothing.
+   */
+  onCookie(m: M.Cookie, from: Address, now: number): void {
+    if (this.h.returnCheck.valid(from, m.seq, now)) return;
+    const x = this.waiting.get(from);
+    if (!x || x.challenged || now - x.at > this.waitMs() || !this.h.running()) return;
+    x.challenged = true;
+    switch (x.kind) {
+      case 'join':
+        return this.sendState(from, M.PushPullFlag.join, false, now, m.seq);
+      case 'digest':
+        return this.h.output({ type: 'send', to: from, messages: [M.cookie(m.seq, this.h.name), M.digest(this.h.name, this.h.table.digest, this.h.table.size)] });
+      case 'catch-up':
+      case 'hello':
+        return this.sendState(from, 0, true, now, m.seq);
+    }
+  }
+
+  /** Answer an unproven request with a cookie, never with more bytes than it brought. */
+  private challenge(to: Address, packet: readonly M.Message[], now: number): void {
+    const c = M.cookie(this.h.returnCheck.issue(to, now), this.h.name);
+    const out = PACKET_OVERHEAD_BYTES + this.h.sizeOf(c);
+    let received = PACKET_OVERHEAD_BYTES;
+    for (const m of packet) if ((received += this.h.sizeOf(m)) >= out) break;
+    this.h.note({ kind: 'dropped', reason: 'unproven-address', from: to });
+    if (received >= out) this.h.output({ type: 'send', to, messages: [c] });
+  }
+
+  /** The other side of an exchange we started answered: a reconnect hello gets our full state now. */
+  private onAnswer(from: Address, now: number): void {
+    this.answered.add(from);
+    this.seedDials.delete(from);
+    const x = this.waiting.get(from);
+    if (!x) return;
+    this.waiting.delete(from);
+    if (x.kind === 'hello' && this.h.running()) this.sendState(from, M.PushPullFlag.reply, false, now);
+  }
+
+  private expect(to: Address, kind: Exchange['kind'], now: number): void {
+    this.waiting.delete(to);
+    this.waiting.set(to, { kind, at: now, challenged: false });
+    if (this.waiting.size > MAX_EXCHANGES) this.waiting.delete(this.waiting.keys().next().value!);
+  }
+
+  /** How long an exchange we started may be answered (a challenge included). */
+  private waitMs(): number {
+    return Math.max(this.h.config.reconnectIntervalMs, 4 * this.h.config.joinTimeoutMs, 4 * this.h.config.probeIntervalMs);
   }
 
   private mergeEntry(e: M.Entry, sender: string, now: number): void {
@@ -75,29 +184,41 @@ export class AntiEntropy {
           // A peer's old verdict is weak evidence: suspect, and let the member refute (memberlist does the same).
           return this.h.onUpdate(M.suspect(e.name, e.inc, sender), now);
         }
-        if (!known) {
-          // Remember it, without an event: a failed member we can try to reconnect to.
-          this.h.table.apply({ name: e.name, state: 'dead', incarnation: e.inc, address: e.addr, wireTags: e.tags }, now);
-          return;
-        }
+        if (!known) return this.adoptDeparted(e, 'dead', now);
         return this.h.onUpdate(M.dead(e.name, e.inc, sender), now, false);
       case 'left':
-        if (!known) {
-          this.h.table.apply({ name: e.name, state: 'left', incarnation: e.inc, address: e.addr, wireTags: e.tags }, now);
-          return;
-        }
+        if (!known) return this.adoptDeparted(e, 'left', now);
         return this.h.onUpdate(M.left(e.name, e.inc), now, false);
     }
   }
 
-  /** A peer that counts clearly more live members than we do: ask it for its table now. */
-  maybeCatchUp(theirs: number, from: Address, now: number): void {
+  /**
+   * A failed or departed member we never knew: remember it (without an event) as one to try to
+   * reconnect to, with the age the sender gave its death, so that it is forgotten here when it
+   * is forgotten there. A row without an age (an older peer) or past the reap age is ignored, as
+   * memberlist ignores news of the death of members it does not know: it must never come back.
+   */
+  private adoptDeparted(e: M.Entry, state: 'dead' | 'left', now: number): void {
+    const reapAfter = state === 'dead' ? this.h.config.reapFailedAfterMs : this.h.config.reapLeftAfterMs;
+    if (e.age === undefined || e.age >= reapAfter) return;
+    this.h.table.apply({ name: e.name, state, incarnation: e.inc, address: e.addr, wireTags: e.tags }, now - e.age);
+  }
+
+  /**
+   * A live member (`trusted`) counts clearly more live members than we do: ask it for its table.
+   * Never an unproven address: a member we hold dead (one back from a crash, on probation) counts
+   * itself and everyone, and every agent would pull its table every catchUpIntervalMs.
+   * (Pulls from peers that have not applied a death yet remain: suppressing them by recent
+   * losses cost healthy members in Rapid's egress-loss scenario, test/sim/beyond-lifeguard.)
+   */
+  maybeCatchUp(theirs: number, from: Address, now: number, trusted: boolean): void {
     const c = this.h.config;
-    if (c.catchUpThreshold === 0 || !this.h.running()) return;
+    if (c.catchUpThreshold === 0 || !trusted || !this.h.running()) return;
     if (theirs < this.h.table.liveCount + c.catchUpThreshold || now - this.lastExchangeAt < c.catchUpIntervalMs) return;
     this.lastExchangeAt = now;
+    this.expect(from, 'catch-up', now);
     this.h.note({ kind: 'push-pull', peer: from, reason: 'catch-up' });
-    this.sendState(from, 0, true);
+    this.sendState(from, 0, true, now);
   }
 
   periodic(now: number): void {
@@ -105,33 +226,40 @@ export class AntiEntropy {
     if (addr === undefined) return;
     this.h.note({ kind: 'push-pull', peer: addr, reason: 'periodic' });
     // A digest first: in steady state the tables agree and one small datagram is all it costs.
+    this.expect(addr, 'digest', now);
     this.h.send(addr, M.digest(this.h.name, this.h.table.digest, this.h.table.size));
     this.lastExchangeAt = now;
   }
 
-  /** A peer's table digest: if ours differs, start a full exchange with it. */
-  onDigest(m: M.Digest, from: Address): void {
-    if (!this.h.running() || (m.digest === this.h.table.digest && m.count === this.h.table.size)) return;
-    this.sendState(from, 0, false);
-  }
-
-    /** Re-dial one random failed member and every seed we do not hold alive: partitions heal alone. */
+  /**
+   * Re-dial one random failed member, and the seeds that have not answered yet, with our own
+   * row only; the full exchange follows when they answer, so addresses that never answer never
+   * get our table. A seed is dialed until it answers once or shows up as a live member (after
+   * that, failed-member reconnects heal partitions), backing off while it stays silent.
+   */
   reconnect(now: number): void {
+    for (const [addr, x] of this.waiting) if (now - x.at > this.waitMs()) this.waiting.delete(addr);
     const failed: MemberRecord[] = [];
-    const liveAddrs = new Set<Address>();
-    for (const r of this.h.table.values()) {
-      if (r.state === 'dead') failed.push(r);
-      else if (isLive(r.state)) liveAddrs.add(r.address);
-    }
+    for (const r of this.h.table.values()) if (r.state === 'dead') failed.push(r);
     const targets: Address[] = [];
     // As Serf does: each agent tries with probability failed / alive, so the whole cluster makes
     // about one attempt per failed member per interval, however large it is.
     const chance = failed.length / Math.max(1, this.h.table.aliveCount - 1);
     if (failed.length > 0 && this.h.random.next() < chance) targets.push(failed[this.h.random.int(failed.length)]!.address);
-    for (const s of this.h.seeds()) if (!liveAddrs.has(s) && !targets.includes(s)) targets.push(s);
+    const joined = this.h.table.liveCount > 1;
+    for (const s of this.h.seeds()) {
+      if (this.h.table.liveAt(s) || (joined && this.answered.has(s)) || targets.includes(s)) continue;
+      const dial = this.seedDials.get(s) ?? { misses: 0, nextAt: -Infinity };
+      if (now < dial.nextAt) continue;
+      dial.misses++;
+      dial.nextAt = now + this.h.config.reconnectIntervalMs * (2 ** Math.min(dial.misses - 1, SEED_BACKOFF_MAX_DOUBLINGS) - 0.5);
+      this.seedDials.set(s, dial);
+      targets.push(s);
+    }
     for (const t of targets) {
       this.h.note({ kind: 'push-pull', peer: t, reason: 'reconnect' });
-      this.sendState(t, 0, false);
+      this.expect(t, 'hello', now);
+      this.sendState(t, 0, true, now);
     }
   }
 

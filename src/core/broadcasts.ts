@@ -26,24 +26,36 @@ export class BroadcastQueue {
   private readonly buckets: Item[][] = [];
   private stale = 0;
 
-  constructor(private readonly sizeOf: (m: Message) => number) {}
+  /** `maxSize`: the most one update may take (a packet of nothing else); bigger ones are refused. */
+  constructor(
+    private readonly sizeOf: (m: Message) => number,
+    private readonly maxSize = Infinity,
+  ) {}
 
   /** Updates still to send. */
   get pending(): number {
     return this.byName.size;
   }
 
-  /** Queue an update about `msg.name`, replacing any older one about the same member. */
-  enqueue(msg: Update): void {
+  /**
+   * Queue an update about `msg.name`, replacing any older one about the same member. Returns
+   * false for an update too big for any packet: it could never be sent, and queued it would
+   * never be retired either. The older one is dropped all the same (it is no longer news).
+   */
+  enqueue(msg: Update): boolean {
     const old = this.byName.get(msg.name);
     if (old) {
       old.live = false;
       this.stale++;
+      this.byName.delete(msg.name);
     }
-    const item: Item = { name: msg.name, msg, size: this.sizeOf(msg), transmits: 0, live: true };
+    const size = this.sizeOf(msg);
+    if (size > this.maxSize) return false;
+    const item: Item = { name: msg.name, msg, size, transmits: 0, live: true };
     this.byName.set(msg.name, item);
     this.bucket(0).push(item);
     if (this.stale > 64 && this.stale > this.byName.size) this.compact();
+    return true;
   }
 
   /** Times the queued update about `name` was sent, or undefined when none is queued. */

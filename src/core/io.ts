@@ -19,6 +19,8 @@ export type Input =
 /** Things worth a log line or a counter; never needed for correctness. */
 export type Note =
   | { readonly kind: 'probe-failed'; readonly target: string; readonly indirect: number }
+  /** Our probe was acked after `rttMs` (ms), directly or through a ping-req helper. */
+  | { readonly kind: 'probe-acked'; readonly target: string; readonly rttMs: number; readonly direct: boolean }
   | { readonly kind: 'refuted'; readonly incarnation: number; readonly accusedBy: string }
   | { readonly kind: 'suspicion-started'; readonly target: string; readonly by: string; readonly timeoutMs: number }
   | { readonly kind: 'suspicion-expired'; readonly target: string }

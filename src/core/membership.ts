@@ -40,6 +40,25 @@ export function eventFor(previous: MemberRecord | undefined, next: MemberRecord)
   }
 }
 
+/**
+ * Incarnation bounds (issue 18, finding 2). A member refutes a claim by going one above it, so a
+ * claim at the last incarnation the wire carries (2^53 - 1) would lock it out for good. Claims
+ * about others may raise what we hold by at most MAX_INCARNATION_STEP, and a member we do not
+ * hold enters at most at MAX_NEW_INCARNATION: a forger must make the member refute about 2^29
+ * times to walk it to the top, and every honest jump (refutations and tag changes we missed)
+ * is far smaller. Accusations stop one below the top, so the top itself is always a refutation.
+ */
+export const MAX_INCARNATION_STEP = 2 ** 24;
+export const MAX_NEW_INCARNATION = 2 ** 40;
+export const MAX_INCARNATION = Number.MAX_SAFE_INTEGER;
+
+/** May a claim (state, inc) about a member we hold at `held` (undefined: not held) be taken? */
+export function incarnationAllowed(state: MemberState, inc: number, held: number | undefined): boolean {
+  const ceiling = state === 'alive' ? MAX_INCARNATION : MAX_INCARNATION - 1;
+  if (!Number.isSafeInteger(inc) || inc < 0 || inc > ceiling) return false;
+  return inc <= (held === undefined ? MAX_NEW_INCARNATION : Math.max(held, 0) + MAX_INCARNATION_STEP);
+}
+
 export interface Claim {
   readonly name: string;
   readonly state: MemberState;
@@ -53,6 +72,8 @@ export class MembershipTable {
   private readonly rows = new Map<string, MemberRecord>();
   private live = 0;
   private aliveRows = 0;
+  /** Live rows per address: whom we may answer with more bytes than they sent (anti-entropy.ts). */
+  private readonly liveAddresses = new Map<string, number>();
   // Two order-independent sums of row hashes (mod 2^32): a 53-bit digest of the whole table,
   // kept up to date on every change so that comparing tables costs nothing.
   private sumA = 0;
@@ -74,6 +95,10 @@ export class MembershipTable {
   get aliveCount(): number {
     return this.aliveRows;
   }
+  /** Does a live member (alive or suspect) have this address? */
+  liveAt(address: string): boolean {
+    return this.liveAddresses.has(address);
+  }
   get(name: string): MemberRecord | undefined {
     return this.rows.get(name);
   }
@@ -88,6 +113,8 @@ export class MembershipTable {
   apply(claim: Claim, now: number): { changed: boolean; event: MemberEvent | null; record: MemberRecord | undefined } {
     const previous = this.rows.get(claim.name);
     if (previous && !overrides(claim.state, claim.incarnation, previous)) return { changed: false, event: null, record: previous };
+    // The last line of defence for rows merged straight into the table (push-pull).
+    if (!incarnationAllowed(claim.state, claim.incarnation, previous?.incarnation)) return { changed: false, event: null, record: previous };
     if (!previous && claim.address === undefined) return { changed: false, event: null, record: undefined };
     const address = claim.address ?? previous!.address;
     const wireTags = claim.wireTags ?? previous?.wireTags ?? EMPTY_WIRE_TAGS;
@@ -109,22 +136,27 @@ export class MembershipTable {
   /** Replace a row without precedence: for our own row, which only we write. */
   set(record: MemberRecord): void {
     const previous = this.rows.get(record.name);
-    if (previous && isLive(previous.state)) this.live--;
-    if (previous && previous.state === 'alive') this.aliveRows--;
-    if (previous) this.fold(previous, -1);
-    if (isLive(record.state)) this.live++;
-    if (record.state === 'alive') this.aliveRows++;
-    this.fold(record, 1);
+    if (previous) this.count(previous, -1);
+    this.count(record, 1);
     this.rows.set(record.name, record);
   }
 
   delete(name: string): void {
     const previous = this.rows.get(name);
     if (!previous) return;
-    if (isLive(previous.state)) this.live--;
-    if (previous.state === 'alive') this.aliveRows--;
-    this.fold(previous, -1);
+    this.count(previous, -1);
     this.rows.delete(name);
+  }
+
+  private count(r: MemberRecord, sign: 1 | -1): void {
+    if (isLive(r.state)) {
+      this.live += sign;
+      const n = (this.liveAddresses.get(r.address) ?? 0) + sign;
+      if (n > 0) this.liveAddresses.set(r.address, n);
+      else this.liveAddresses.delete(r.address);
+    }
+    if (r.state === 'alive') this.aliveRows += sign;
+    this.fold(r, sign);
   }
 
   private fold(r: MemberRecord, sign: 1 | -1): void {

@@ -17,6 +17,7 @@ export const MsgType = {
   Left: 8,
   PushPull: 9,
   Digest: 10,
+  Cookie: 11,
 } as const;
 export type MsgTypeCode = (typeof MsgType)[keyof typeof MsgType];
 
@@ -41,8 +42,12 @@ export interface Left { readonly type: 8; readonly name: string; readonly inc: n
 export const MemberCode = { alive: 0, suspect: 1, dead: 2, left: 3 } as const;
 export const memberStateOf: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left'];
 
-/** One row of a push-pull state transfer. */
-export interface Entry { readonly name: string; readonly addr: string; readonly state: number; readonly inc: number; readonly tags: readonly string[] }
+/**
+ * One row of a push-pull state transfer. `age` (ms since the sender saw the row become dead or
+ * left) travels only with dead and left rows, so the death keeps its age from agent to agent and
+ * a row past the reap age is never taken back. Rows without it use the older shape.
+ */
+export interface Entry { readonly name: string; readonly addr: string; readonly state: number; readonly inc: number; readonly tags: readonly string[]; readonly age?: number }
 
 export const PushPullFlag = { reply: 1, join: 2 } as const;
 /**
@@ -58,7 +63,16 @@ export interface PushPull { readonly type: 9; readonly from: string; readonly fl
  */
 export interface Digest { readonly type: 10; readonly from: string; readonly digest: number; readonly count: number }
 
-export type Message = Ping | Ack | PingReq | Nack | Alive | Suspect | Dead | Left | PushPull | Digest;
+/**
+ * A stateless return-address check (anti-entropy.ts). Sent alone, it is a challenge: "echo this
+ * `seq` with your request". Riding in a packet with a push-pull or digest, it is the echo. `seq`
+ * is the receiver's keyed hash of the requester's address and a coarse time, so it proves the
+ * requester receives at that address. It reuses the nack's shape: older peers skip it as an
+ * unknown type.
+ */
+export interface Cookie { readonly type: 11; readonly seq: number; readonly from: string }
+
+export type Message = Ping | Ack | PingReq | Nack | Alive | Suspect | Dead | Left | PushPull | Digest | Cookie;
 /** Messages that describe a member's state and ride piggyback. */
 export type Update = Alive | Suspect | Dead | Left;
 
@@ -71,8 +85,10 @@ export const suspect = (name: string, inc: number, from: string): Suspect => ({ 
 export const dead = (name: string, inc: number, from: string): Dead => ({ type: 7, name, inc, from });
 export const left = (name: string, inc: number): Left => ({ type: 8, name, inc });
 export const entry = (name: string, addr: string, state: number, inc: number, tags: readonly string[]): Entry => ({ name, addr, state, inc, tags });
+export const agedEntry = (name: string, addr: string, state: number, inc: number, tags: readonly string[], age: number): Entry => ({ name, addr, state, inc, tags, age });
 export const pushPull = (from: string, flags: number, part: number, parts: number, entries: readonly Entry[]): PushPull => ({ type: 9, from, flags, part, parts, entries });
 export const digest = (from: string, value: number, count: number): Digest => ({ type: 10, from, digest: value, count });
+export const cookie = (seq: number, from: string): Cookie => ({ type: 11, seq, from });
 
 /**
  * The record table of protocol version 1: key order per shape. Both ends hold the same table,
@@ -89,6 +105,7 @@ export const RECORD_SHAPES: readonly (readonly string[])[] = [
   ['type', 'from', 'flags', 'part', 'parts', 'entries'],
   ['name', 'addr', 'state', 'inc', 'tags'],
   ['type', 'from', 'digest', 'count'],
+  ['name', 'addr', 'state', 'inc', 'tags', 'age'],
 ];
 
 export const PROTOCOL_VERSION = 1;

@@ -3,7 +3,7 @@
  * fit the packet budget and each merge on their own, so one lost part only delays, and the same
  * UDP transport carries everything.
  */
-import { MemberCode, entry, pushPull, type Entry, type PushPull } from './messages.js';
+import { MemberCode, agedEntry, entry, pushPull, type Entry, type PushPull } from './messages.js';
 import type { MemberRecord } from './membership.js';
 import { utf8Length, wireTagsSize } from './tags.js';
 
@@ -20,11 +20,13 @@ function strSize(s: string): number {
 
 /** Upper bound of an entry's encoded size (bytes). */
 export function entrySize(e: Entry): number {
-  return 1 + strSize(e.name) + strSize(e.addr) + 1 + 5 + wireTagsSize(e.tags);
+  return 1 + strSize(e.name) + strSize(e.addr) + 1 + 5 + wireTagsSize(e.tags) + (e.age === undefined ? 0 : 9);
 }
 
-export function entryOf(r: MemberRecord): Entry {
-  return entry(r.name, r.address, MemberCode[r.state], r.incarnation, r.wireTags);
+/** A row as it travels at `now`: dead and left rows carry how long ago they became so. */
+export function entryOf(r: MemberRecord, now: number): Entry {
+  if (r.state === 'alive' || r.state === 'suspect') return entry(r.name, r.address, MemberCode[r.state], r.incarnation, r.wireTags);
+  return agedEntry(r.name, r.address, MemberCode[r.state], r.incarnation, r.wireTags, Math.max(0, Math.floor(now - r.stateChangedAt)));
 }
 
 /** Cut the entries into push-pull parts of at most `budget` bytes each. */

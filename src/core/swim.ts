@@ -10,10 +10,11 @@ import type { ProtocolConfig } from '../config.js';
 import type { Input, Note, Output } from './io.js';
 import { Awareness } from './awareness.js';
 import { BroadcastQueue } from './broadcasts.js';
-import { MembershipTable, isLive, type MemberRecord } from './membership.js';
+import { MembershipTable, MAX_INCARNATION, MAX_INCARNATION_STEP, incarnationAllowed, isLive, type MemberRecord } from './membership.js';
 import * as M from './messages.js';
 import { ProbeOrder } from './probe-order.js';
-import { AntiEntropy } from './anti-entropy.js';
+import { AntiEntropy, type Proof } from './anti-entropy.js';
+import { ReturnCheck, weakCookieHash, type CookieHash } from './return-check.js';
 import { PACKET_OVERHEAD_BYTES } from './push-pull.js';
 import { Joiner } from './joiner.js';
 import { Vetting } from './vetting.js';
@@ -36,6 +37,11 @@ export interface SwimDeps {
   readonly random: Random;
   /** Encoded size of one message inside a compound packet (bytes). */
   readonly sizeOf: (m: M.Message) => number;
+  /**
+   * Keyed hash for return-address cookies (return-check.ts): an HMAC with a per-agent secret.
+   * Default: a weak one keyed from `random`, for tests of the core alone.
+   */
+  readonly cookieHash?: CookieHash;
 }
 
 /** After a stall, wait this long (ms) before concluding anything: read what queued first. */
@@ -69,12 +75,16 @@ export interface SwimCounters {
   lagSpikes: number;
   /** Windows in which the host refused a flood of bad datagrams. */
   floods: number;
+  /** Updates too big for any packet (long name, address and tags): dropped, never sent. */
+  oversizedUpdates: number;
 }
 
 interface Probe {
   readonly seq: number;
   readonly target: string;
   readonly targetAddr: Address;
+  /** When the ping went out: the round-trip time is measured from here. */
+  readonly sentAt: number;
   readonly indirectAt: number;
   readonly endAt: number;
   acked: boolean;
@@ -102,6 +112,8 @@ export class Swim {
   private readonly order: ProbeOrder;
   private readonly suspicions = new Suspicions();
   private readonly relays = new Map<number, Relay>();
+  /** No relay's nack is due before this (may be early after an ack: then one spare wake-up). */
+  private relayNackAt = Infinity;
   private readonly vetting: Vetting;
   private readonly joiner: Joiner;
   private readonly antiEntropy: AntiEntropy;
@@ -123,6 +135,7 @@ export class Swim {
     stalls: 0,
     lagSpikes: 0,
     floods: 0,
+    oversizedUpdates: 0,
   };
   /** The deadline we last asked to be woken at, to notice when we are woken late. */
   private requestedWake = Infinity;
@@ -140,6 +153,8 @@ export class Swim {
   private leaveDeadline = Infinity;
   private state: 'running' | 'leaving' | 'stopped' = 'running';
   private out: Output[] = [];
+  /** The address of the packet being handled, to name it in a drop ('' for our own steps). */
+  private source: Address = '';
 
   constructor(init: SwimInit, deps: SwimDeps, now: number) {
     this.name = init.name;
@@ -147,7 +162,7 @@ export class Swim {
     this.config = init.config;
     this.random = deps.random;
     this.sizeOf = deps.sizeOf;
-    this.broadcasts = new BroadcastQueue(deps.sizeOf);
+    this.broadcasts = new BroadcastQueue(deps.sizeOf, init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES);
     this.order = new ProbeOrder(deps.random);
     this.vetting = new Vetting({
       name: this.name,
@@ -169,6 +184,7 @@ export class Swim {
       config: init.config,
       table: this.table,
       random: deps.random,
+      returnCheck: new ReturnCheck(deps.cookieHash ?? weakCookieHash(deps.random)),
       running: () => this.state === 'running',
       stopped: () => this.state === 'stopped',
       onUpdate: (m, now, relay) => this.onUpdate(m, now, relay),
@@ -180,13 +196,14 @@ export class Swim {
         return peer === undefined ? undefined : this.table.get(peer)!.address;
       },
       send: (to, m) => this.send(to, m),
+      sizeOf: deps.sizeOf,
       output: (o) => this.out.push(o),
       note: (n) => this.note(n),
     });
     this.joiner = new Joiner({
       config: init.config,
       address: init.address,
-      pushTo: (seed) => this.antiEntropy.sendState(seed, M.PushPullFlag.join, false),
+      pushTo: (seed) => this.antiEntropy.join(seed, this.lastStepAt),
       output: (o) => this.out.push(o),
     });
     this.awareness = new Awareness(init.config.awarenessMaxMultiplier, init.config.lifeguardAwareness);
@@ -243,9 +260,11 @@ export class Swim {
     if (this.state === 'stopped') return Infinity;
     let t = Math.min(this.suspicions.earliest(), this.nextMaintenanceAt);
     if (this.broadcasts.pending > 0) t = Math.min(t, this.nextGossipAt);
-    for (const r of this.relays.values()) t = Math.min(t, r.nackAt);
-    t = Math.min(t, this.vetting.earliest());
+    t = Math.min(t, this.relayNackAt);
+    // Checks and probation advance only while running: a leaving agent must not wake for them,
+    // or a check due before the leave ends stays due forever and the agent spins (issue 18).
     if (this.state === 'leaving') return Math.min(t, this.leaveDeadline);
+    t = Math.min(t, this.vetting.earliest());
     t = Math.min(t, this.nextProbeAt, this.nextPushPullAt);
     if (this.probe) t = Math.min(t, this.probe.acked ? this.probe.endAt : this.probe.indirectSent ? this.probe.endAt : this.probe.indirectAt);
     t = Math.min(t, this.joiner.earliest());
@@ -264,9 +283,14 @@ export class Swim {
     }
     if (this.state === 'stopped') return this.out;
     switch (input.type) {
-      case 'packet':
-        for (const m of input.messages) this.onMessage(m, input.from, now);
+      case 'packet': {
+        // Judged once, before any message of the packet can change the table.
+        const proof = this.proofOf(input.from, input.messages, now);
+        this.source = input.from;
+        for (const m of input.messages) this.onMessage(m, input.from, now, proof, input.messages);
+        this.source = '';
         break;
+      }
       case 'tick':
         break;
       case 'join':
@@ -303,6 +327,7 @@ export class Swim {
       // that would have saved it may be queued behind this tick. Read them first.
       this.suspicions.postponeDue(now, now + STALL_GRACE_MS);
       for (const r of this.relays.values()) if (r.nackAt <= now) r.nackAt = now + STALL_GRACE_MS;
+      if (this.relayNackAt <= now) this.relayNackAt = now + STALL_GRACE_MS;
       if (this.probe && now >= this.probe.indirectAt) this.probe = undefined;
       this.vetting.dropOverdue(now);
     }
@@ -368,6 +393,7 @@ export class Swim {
       seq,
       target,
       targetAddr: row.address,
+      sentAt: now,
       indirectAt: now + this.awareness.scale(this.config.probeTimeoutMs),
       endAt: now + this.awareness.scale(this.config.probeIntervalMs),
       acked: false,
@@ -413,7 +439,7 @@ export class Swim {
   private confirmOwn(row: MemberRecord, now: number): void {
     if (!this.countsConfirmations()) return;
     if (this.suspicions.confirm(row.name, row.incarnation, this.name, this.suspicionTimeout())) {
-      this.broadcasts.enqueue(M.suspect(row.name, row.incarnation, this.name));
+      this.queueUpdate(M.suspect(row.name, row.incarnation, this.name));
       this.expireSuspicions(now);
     }
   }
@@ -429,7 +455,7 @@ export class Swim {
     if (!r.changed) return;
     this.emit(r.event);
     this.startSuspicion(row.name, row.incarnation, accuser, now);
-    this.broadcasts.enqueue(msg);
+    this.queueUpdate(msg);
   }
 
   private startSuspicion(name: string, incarnation: number, accuser: string, now: number): void {
@@ -437,6 +463,11 @@ export class Swim {
     const timeoutMs = this.suspicions.start(name, incarnation, accuser, now, this.suspicionTimeout());
     this.note({ kind: 'suspicion-started', target: name, by: accuser, timeoutMs });
     this.vetting.suspicionStarted(name, incarnation, accuser, now);
+  }
+
+  private isLiveMember(name: string): boolean {
+    const r = this.table.get(name);
+    return r !== undefined && isLive(r.state);
   }
 
   private *liveNames(): Generator<string> {
@@ -467,20 +498,27 @@ export class Swim {
       if (!r.changed) continue;
       this.counts.suspicionsConfirmed++;
       this.emit(r.event);
-      this.broadcasts.enqueue(M.dead(name, row.incarnation, this.name));
+      this.queueUpdate(M.dead(name, row.incarnation, this.name));
     }
   }
 
   // ---- receiving -----------------------------------------------------------------------------
 
-  private onMessage(m: M.Message, from: Address, now: number): void {
+  /** Is the sender a live member at this address, or did it echo a cookie of ours? */
+  private proofOf(from: Address, messages: readonly M.Message[], now: number): Proof {
+    if (this.table.liveAt(from)) return 'member';
+    for (const m of messages) if (m.type === M.MsgType.Cookie && this.antiEntropy.ownCookie(from, m.seq, now)) return 'cookie';
+    return 'none';
+  }
+
+  private onMessage(m: M.Message, from: Address, now: number, proof: Proof, packet: readonly M.Message[]): void {
     switch (m.type) {
       case M.MsgType.Ping:
         if (m.target !== this.name) return this.note({ kind: 'dropped', reason: 'ping-for-other', from });
         this.send(from, M.ack(m.seq, this.name, this.table.liveCount));
-        return this.antiEntropy.maybeCatchUp(m.known, from, now);
+        return this.antiEntropy.maybeCatchUp(m.known, from, now, proof === 'member');
       case M.MsgType.Ack:
-        return this.onAck(m, from, now);
+        return this.onAck(m, from, now, proof === 'member');
       case M.MsgType.PingReq:
         return this.onPingReq(m, from, now);
       case M.MsgType.Nack:
@@ -495,13 +533,15 @@ export class Swim {
       case M.MsgType.Left:
         return this.onUpdate(m, now);
       case M.MsgType.PushPull:
-        return this.antiEntropy.onPushPull(m, from, now);
+        return this.antiEntropy.onPushPull(m, from, now, proof, packet);
       case M.MsgType.Digest:
-        return this.antiEntropy.onDigest(m, from);
+        return this.antiEntropy.onDigest(m, from, now, proof, packet);
+      case M.MsgType.Cookie:
+        return this.antiEntropy.onCookie(m, from, now);
     }
   }
 
-  private onAck(m: M.Ack, from: Address, now: number): void {
+  private onAck(m: M.Ack, from: Address, now: number, trusted: boolean): void {
     const relay = this.relays.get(m.seq);
     if (relay) {
       this.relays.delete(m.seq);
@@ -512,33 +552,47 @@ export class Swim {
     if (this.probe && this.probe.seq === m.seq && !this.probe.acked) {
       this.probe.acked = true;
       // Only a direct ack shows our own packets flow both ways (Lifeguard).
-      if (from === this.probe.targetAddr) this.awareness.apply(-1);
+      const direct = from === this.probe.targetAddr;
+      if (direct) this.awareness.apply(-1);
+      this.note({ kind: 'probe-acked', target: this.probe.target, rttMs: now - this.probe.sentAt, direct });
     }
-    this.antiEntropy.maybeCatchUp(m.known, from, now);
+    this.antiEntropy.maybeCatchUp(m.known, from, now, trusted);
   }
 
   private onPingReq(m: M.PingReq, from: Address, now: number): void {
     if (this.state !== 'running') return;
+    // Relay only to a member we know, at the address we know it by: a ping-req must not make us
+    // send packets (full of piggybacked news) to any address a stranger names.
+    const target = this.table.get(m.target);
+    if (!target || target.address !== m.targetAddr || target.state === 'left') return this.note({ kind: 'dropped', reason: 'ping-req-unknown-target', from });
     const seq = ++this.seq;
     if (this.relays.size > 1024) this.sweepRelays(now);
     const c = this.config;
     // The nack must reach the requester before its probe period ends: leave room for the trip.
     const nackAfter = Math.floor(0.8 * Math.min(c.probeTimeoutMs, c.probeIntervalMs - c.probeTimeoutMs));
-    this.relays.set(seq, { requester: from, requesterSeq: m.seq, expiresAt: now + c.probeIntervalMs, nackAt: c.lifeguardNack ? now + nackAfter : Infinity });
+    const nackAt = c.lifeguardNack ? now + nackAfter : Infinity;
+    this.relays.set(seq, { requester: from, requesterSeq: m.seq, expiresAt: now + c.probeIntervalMs, nackAt });
+    this.relayNackAt = Math.min(this.relayNackAt, nackAt);
     this.send(m.targetAddr, M.ping(seq, m.target, this.name, this.table.liveCount));
   }
 
   private sendNacks(now: number): void {
+    if (now < this.relayNackAt) return;
+    let next = Infinity;
     for (const [seq, r] of this.relays) {
       if (r.expiresAt < now) {
         this.relays.delete(seq);
         continue;
       }
-      if (r.nackAt > now) continue;
+      if (r.nackAt > now) {
+        next = Math.min(next, r.nackAt);
+        continue;
+      }
       r.nackAt = Infinity;
       this.counts.nacksSent++;
       this.send(r.requester, M.nack(r.requesterSeq, this.name));
     }
+    this.relayNackAt = next;
   }
 
   private sweepRelays(now: number): void {
@@ -553,12 +607,13 @@ export class Swim {
   private onUpdate(m: M.Update, now: number, relay = true): void {
     if (m.name === this.name) return this.aboutSelf(m, now);
     const known = this.table.get(m.name);
+    if (!incarnationAllowed(M.memberStateOf[m.type - M.MsgType.Alive]!, m.inc, known?.incarnation)) return this.note({ kind: 'dropped', reason: 'incarnation-jump', from: this.source });
     switch (m.type) {
       case M.MsgType.Alive: {
         if (utf8Length(m.name) > this.config.maxNameBytes) return;
         if (known?.state === 'dead' && m.inc > known.incarnation && this.config.flapDamping) {
           // Relay the claim: every agent puts the member on probation, not just us.
-          if (this.vetting.startProbation(m, now) && relay) this.broadcasts.enqueue(m);
+          if (this.vetting.startProbation(m, now) && relay) this.queueUpdate(m);
           return;
         }
         return this.admitAlive(m, known, now, relay);
@@ -568,8 +623,9 @@ export class Swim {
         if (known.state === 'left' && known.incarnation >= m.inc) return this.answerStale(known);
         if (known.state === 'suspect' && known.incarnation === m.inc) {
           // An independent accuser shortens the suspicion; pass it on so others can count it too.
-          if (this.countsConfirmations() && this.suspicions.confirm(m.name, m.inc, m.from, this.suspicionTimeout())) {
-            if (relay) this.broadcasts.enqueue(m);
+          // Only a member we hold live counts: made-up names must not cut a suspicion short.
+          if (this.countsConfirmations() && this.isLiveMember(m.from) && m.from !== m.name && this.suspicions.confirm(m.name, m.inc, m.from, this.suspicionTimeout())) {
+            if (relay) this.queueUpdate(m);
             this.expireSuspicions(now);
           }
           return;
@@ -579,15 +635,16 @@ export class Swim {
         if (!r.changed) return;
         this.emit(r.event);
         this.startSuspicion(m.name, m.inc, m.from, now);
-        if (relay) this.broadcasts.enqueue(m);
+        if (relay) this.queueUpdate(m);
         return;
       }
       case M.MsgType.Dead:
       case M.MsgType.Left: {
         if (!known) return;
-        // Multi-observer rule: one member's verdict on a member we still hold alive is only an
-        // accusation. A single slow or one-way-broken agent must not kill a healthy member.
-        if (m.type === M.MsgType.Dead && this.config.activeConfirmation && known.state === 'alive' && m.inc >= known.incarnation) {
+        // Multi-observer rule: one member's verdict on a member we still hold alive or suspect is
+        // only an accusation (one more accuser of a suspicion). A single slow or one-way-broken
+        // agent must not kill a healthy member, not even with `suspect` then `dead` in one packet.
+        if (m.type === M.MsgType.Dead && this.config.activeConfirmation && isLive(known.state) && m.inc >= known.incarnation) {
           return this.onUpdate(M.suspect(m.name, m.inc, m.from), now, relay);
         }
         this.vetting.verdict(m.name, m.inc, m.type === M.MsgType.Left);
@@ -596,11 +653,12 @@ export class Swim {
         if (!r.changed) return;
         this.suspicions.clear(m.name);
         this.emit(r.event);
-        if (relay) this.broadcasts.enqueue(m);
+        if (relay) this.queueUpdate(m);
         // A `left` is relayed, so nobody can check who said it first: tell the member itself, so
         // that a false (or forged) one is refuted within a round trip, not at the next push-pull.
         // A member that really left is stopped and hears nothing: one small datagram each.
-        if (m.type === M.MsgType.Left && isLive(known.state) && this.state === 'running') this.send(known.address, m);
+        // Bare: a departed member has no use for our news, and the datagram stays small.
+        if (m.type === M.MsgType.Left && isLive(known.state) && this.state === 'running') this.out.push({ type: 'send', to: known.address, messages: [m] });
         return;
       }
     }
@@ -611,7 +669,7 @@ export class Swim {
    * high probability). Tell it again, unless we are already telling.
    */
   private answerStale(known: MemberRecord): void {
-    if (this.broadcasts.transmitsOf(known.name) === undefined) this.broadcasts.enqueue(M.left(known.name, known.incarnation));
+    if (this.broadcasts.transmitsOf(known.name) === undefined) this.queueUpdate(M.left(known.name, known.incarnation));
   }
 
   private admitAlive(m: M.Alive, known: MemberRecord | undefined, now: number, relay: boolean): void {
@@ -629,7 +687,7 @@ export class Swim {
     this.suspicions.clear(m.name);
     if (!known || !isLive(known.state)) this.order.insert(m.name);
     this.emit(r.event);
-    if (relay) this.broadcasts.enqueue(m);
+    if (relay) this.queueUpdate(m);
   }
 
   /** Something was said about us. Refute anything but the truth with a higher incarnation. */
@@ -638,6 +696,9 @@ export class Swim {
     if (m.type === M.MsgType.Alive) {
       if (m.inc < this.incarnation || (m.inc === this.incarnation && m.addr === this.address)) return;
     } else if (m.inc < this.incarnation) return;
+    // Beyond what anyone takes (membership.ts, incarnation bounds): nobody holds it, nothing to
+    // refute, and a refutation above it would itself be refused by every agent.
+    if (m.inc >= MAX_INCARNATION || m.inc > this.incarnation + MAX_INCARNATION_STEP) return this.note({ kind: 'dropped', reason: 'incarnation-jump', from: this.source });
     this.refute(m.inc, m.type === M.MsgType.Alive || m.type === M.MsgType.Left ? m.name : m.from, now);
   }
 
@@ -655,14 +716,26 @@ export class Swim {
     const row: MemberRecord = { ...previous, state: 'alive', incarnation: this.incarnation, wireTags: this.wireTags, tags: this.wireTags === previous.wireTags ? previous.tags : tagsFromWire(this.wireTags), stateChangedAt: previous.state === 'alive' ? previous.stateChangedAt : now };
     this.table.set(row);
     if (this.wireTags !== previous.wireTags) this.emit({ type: 'update', member: row, previous: previous.state });
-    this.broadcasts.enqueue(M.alive(this.name, this.address, this.incarnation, this.wireTags));
+    this.queueUpdate(M.alive(this.name, this.address, this.incarnation, this.wireTags));
   }
 
   // ---- dissemination -------------------------------------------------------------------------
 
-  /** Send one message (and an optional companion) with as many queued updates as fit behind. */
+  private queueUpdate(m: M.Update): void {
+    if (!this.broadcasts.enqueue(m)) this.counts.oversizedUpdates++;
+  }
+
+  /**
+   * Send one message (and an optional companion) with as many queued updates as fit behind.
+   * Updates ride only to live members: an answer to anyone else (a ping or ping-req from a
+   * stranger) must not be bigger than what it answers.
+   */
   private send(to: Address, primary: M.Message, companion?: M.Message): void {
     const messages: M.Message[] = companion ? [primary, companion] : [primary];
+    if (!this.table.liveAt(to)) {
+      this.out.push({ type: 'send', to, messages });
+      return;
+    }
     const budget = this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES - this.sizeOf(primary) - (companion ? this.sizeOf(companion) : 0);
     this.broadcasts.take(budget, this.retransmitLimit(), messages);
     this.out.push({ type: 'send', to, messages });
@@ -704,7 +777,7 @@ export class Swim {
     const row: MemberRecord = { ...previous, state: 'left', incarnation: this.incarnation, stateChangedAt: now };
     this.table.set(row);
     this.emit({ type: 'left', member: row, previous: previous.state });
-    this.broadcasts.enqueue(M.left(this.name, this.incarnation));
+    this.queueUpdate(M.left(this.name, this.incarnation));
     this.leaveDeadline = now + this.config.leaveTimeoutMs;
     this.nextGossipAt = now;
     this.gossip(now);

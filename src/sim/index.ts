@@ -3,11 +3,12 @@
  * Many agents in one process over a simulated network in virtual time; the same protocol code
  * as production.
  */
-export { Simulation, type SimulationOptions, type TraceEntry } from './simulation.js';
+export { Simulation, simulatedAddress, type SimulationOptions, type TraceEntry } from './simulation.js';
 export { runScenario, resolveNodes, type ScenarioSpec, type ScenarioResult, type Step, type NodeSet } from './scenario.js';
 export type { Report, Detection, FalsePositive } from './measures.js';
 export type { LinkSettings } from './network.js';
 export { parseDuration } from './duration.js';
+export { churn, type ChurnOptions, type ChurnResult, type Departure } from './churn.js';
 export { formatReport } from './report.js';
 export { Recorder, type RecorderOptions, type SimSeries, type NewsCurve, type NewsKind, type LoadSample } from './recorder.js';
 export { renderChartSvg, renderChartHtml, renderChartFor, chartFormatOf } from './charts/index.js';

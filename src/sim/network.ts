@@ -14,9 +14,12 @@ export interface LinkSettings {
   jitterMs?: number;
 }
 
+/** Agents a rule covers: a membership mask, or 'all' (agents added later included). */
+type AgentSet = Uint8Array | 'all';
+
 interface Rule extends LinkSettings {
-  readonly from: Uint8Array;
-  readonly to: Uint8Array;
+  readonly from: AgentSet;
+  readonly to: AgentSet;
   readonly blocked: boolean;
   /** When set, the rule blocks only in alternate periods of this length, starting at `since`. */
   readonly flapPeriodMs?: number;
@@ -28,15 +31,20 @@ export class SimNetwork {
   private rules: Rule[] = [];
 
   constructor(
-    private readonly size: number,
+    private size: number,
     private readonly base: Required<LinkSettings>,
     private readonly random: Random,
   ) {}
 
-  private set(indices: readonly number[] | 'all'): Uint8Array {
+  /** Agents added while running: rules made before cover them only if made for 'all'. */
+  grow(size: number): void {
+    this.size = Math.max(this.size, size);
+  }
+
+  private set(indices: readonly number[] | 'all'): AgentSet {
+    if (indices === 'all') return 'all';
     const s = new Uint8Array(this.size);
-    if (indices === 'all') s.fill(1);
-    else for (const i of indices) if (i >= 0 && i < this.size) s[i] = 1;
+    for (const i of indices) if (i >= 0 && i < this.size) s[i] = 1;
     return s;
   }
 
@@ -68,7 +76,7 @@ export class SimNetwork {
   delivery(from: number, to: number, now: number): number | undefined {
     let { loss, latencyMs, jitterMs } = this.base;
     for (const r of this.rules) {
-      if (r.from[from] !== 1 || r.to[to] !== 1) continue;
+      if (!covers(r.from, from) || !covers(r.to, to)) continue;
       if (r.blocked) {
         if (r.flapPeriodMs === undefined) return undefined;
         if (Math.floor((now - r.since) / r.flapPeriodMs) % 2 === 0) return undefined;
@@ -82,4 +90,8 @@ export class SimNetwork {
     const jitter = jitterMs > 0 ? (this.random.next() * 2 - 1) * jitterMs : 0;
     return Math.max(0, latencyMs + jitter);
   }
+}
+
+function covers(set: AgentSet, i: number): boolean {
+  return set === 'all' || set[i] === 1;
 }

@@ -21,6 +21,7 @@ export type Step =
   | { do: 'kill'; nodes?: NodeSet; count?: number }
   | { do: 'restart'; nodes: NodeSet }
   | { do: 'leave'; nodes: NodeSet }
+  | { do: 'add'; count?: number; through?: NodeSet }
   | { do: 'partition'; groups: readonly NodeSet[]; oneWay?: boolean }
   | { do: 'heal' }
   | { do: 'link'; from: NodeSet; to: NodeSet; loss?: number; latency?: Ms; jitter?: Ms }
@@ -125,6 +126,17 @@ export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: numb
       case 'leave':
         for (const i of nodes(step.nodes, 'nodes')) sim.leave(i);
         return;
+      case 'add': {
+        const count = step.count ?? 1;
+        if (!Number.isInteger(count) || count < 1) throw new ClusterError('ERR_SCENARIO', `${where}.count: expected an integer >= 1, got ${JSON.stringify(step.count)}`);
+        const through = step.through === undefined ? sim.running().slice(0, 1) : nodes(step.through, 'through').filter((i) => sim.isRunning(i));
+        for (let k = 0; k < count; k++) {
+          const i = sim.add();
+          sim.start(i);
+          if (through.length > 0) sim.join(i, [through[Math.floor(rng() * through.length)]!]);
+        }
+        return;
+      }
       case 'partition':
         if (!Array.isArray(step.groups) || step.groups.length < 2) throw new ClusterError('ERR_SCENARIO', `${where}.groups: give at least two groups`);
         return sim.partition((step.groups as readonly NodeSet[]).map((g, gi) => nodes(g, `groups[${gi}]`)), step.oneWay ?? false);
@@ -146,7 +158,7 @@ export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: numb
       case 'markSteady':
         return sim.markSteady();
       default:
-        throw new ClusterError('ERR_SCENARIO', `${where}: unknown step ${JSON.stringify(step)}; steps have "do" (joinAll, run, runUntil, runUntilConverged, kill, restart, leave, partition, heal, link, pause, flap, markSteady) or "expect" (converged, agreement, sees, noFalsePositives)`);
+        throw new ClusterError('ERR_SCENARIO', `${where}: unknown step ${JSON.stringify(step)}; steps have "do" (joinAll, run, runUntil, runUntilConverged, kill, restart, leave, add, partition, heal, link, pause, flap, markSteady) or "expect" (converged, agreement, sees, noFalsePositives)`);
     }
   });
   return { report: sim.report(), failures, killed, simulation: sim };

@@ -16,9 +16,17 @@ import type { Scheduler } from '../runtime/scheduler.js';
 import { membershipChecksum } from '../runtime/checksum.js';
 import type { Transport } from '../transport/transport.js';
 import { createCodec, type Codec } from '../wire/codec.js';
+import { createCookieHash } from '../wire/cookie.js';
 import { EventQueue, type Timed } from './event-queue.js';
 import { DetectionTracker, fnv1a, type FalsePositive, type Report } from './measures.js';
 import { SimNetwork, type LinkSettings } from './network.js';
+
+/**
+ * More wake-ups of one agent in one virtual ms than any protocol needs (a tick handles all that
+ * is due), or more events of all kinds in one virtual ms than 10,000 agents would send: a spin.
+ */
+const MAX_WAKES_PER_MS = 1000;
+const MAX_EVENTS_PER_MS = 2_000_000;
 
 export interface SimulationOptions {
   nodes: number;
@@ -41,6 +49,8 @@ export interface SimulationOptions {
    * seal packets (wire/secure.ts) or add guards with the same Driver as production.
    */
   codec?: (index: number) => Codec;
+  /** Hear every datagram an agent sends (to any address, also ones nobody listens at). */
+  onSend?: (from: string, to: Address, bytes: Uint8Array) => void;
 }
 
 /** One membership change seen by one agent. */
@@ -71,6 +81,10 @@ interface AgentSlot {
   inbox: { from: Address; bytes: Uint8Array }[];
   wakeGen: number;
   wakeAt: number;
+  /** The deadline the agent last asked for (before clamping to now), to name it in a spin. */
+  askedAt: number;
+  /** Wake-ups at the current virtual ms: many means the agent's deadline does not move. */
+  wakesAtClock: number;
   wakeFn: (() => void) | undefined;
   wakeDue: boolean;
   startedAt: number;
@@ -78,8 +92,17 @@ interface AgentSlot {
   totals: { messages: number; bytes: number; packets: number };
 }
 
+/**
+ * Agent i's address: a loopback IPv4 literal and the default port, so addresses pass the same
+ * checks as on a real network (they never reach a socket). Distinct for up to 16 million agents.
+ */
+export function simulatedAddress(i: number): Address {
+  const k = i + 1;
+  return `127.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}:7946`;
+}
+
 export class Simulation {
-  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec'>> & Pick<SimulationOptions, 'tags' | 'config' | 'codec'>;
+  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend'>> & Pick<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend'>;
   readonly config: ProtocolConfig;
   readonly trace: TraceEntry[] = [];
   private readonly random: SeededRandom;
@@ -87,11 +110,15 @@ export class Simulation {
   private readonly queue = new EventQueue<SimEvent>();
   private readonly slots: AgentSlot[] = [];
   private readonly byAddress = new Map<Address, number>();
+  private readonly byName = new Map<string, number>();
   private readonly codec: Codec = createCodec();
   private readonly detection = new DetectionTracker();
   private readonly falsePositives: FalsePositive[] = [];
   private readonly listeners: ((observer: string, event: MemberEvent, now: number) => void)[] = [];
   private clock = 0;
+  private eventsAtClock = 0;
+  /** Agents woken at the current virtual ms. */
+  private readonly spinning = new Set<AgentSlot>();
   private traceHash = 0x811c9dc5;
   private lastStartAt = 0;
   private pendingStarts = 0;
@@ -116,26 +143,46 @@ export class Simulation {
     this.config = resolveConfig(this.options.config ?? {}, this.options.profile);
     this.random = new SeededRandom(this.options.seed);
     this.network = new SimNetwork(options.nodes, { latencyMs, jitterMs, loss }, this.random.fork(0xbeef));
-    for (let i = 0; i < options.nodes; i++) {
-      const name = `n${i}`;
-      this.slots.push({
-        index: i,
-        name,
-        address: name,
-        driver: undefined,
-        epoch: 0,
-        pausedUntil: 0,
-        inbox: [],
-        wakeGen: 0,
-        wakeAt: Infinity,
-        wakeFn: undefined,
-        wakeDue: false,
-        startedAt: -1,
-        killed: false,
-        totals: { messages: 0, bytes: 0, packets: 0 },
-      });
-      this.byAddress.set(name, i);
-    }
+    for (let i = 0; i < options.nodes; i++) this.addSlot(`n${i}`);
+  }
+
+  private addSlot(name: string): AgentSlot {
+    const index = this.slots.length;
+    const slot: AgentSlot = {
+      index,
+      name,
+      address: simulatedAddress(index),
+      driver: undefined,
+      epoch: 0,
+      pausedUntil: 0,
+      inbox: [],
+      wakeGen: 0,
+      wakeAt: Infinity,
+      askedAt: Infinity,
+      wakesAtClock: 0,
+      wakeFn: undefined,
+      wakeDue: false,
+      startedAt: -1,
+      killed: false,
+      totals: { messages: 0, bytes: 0, packets: 0 },
+    };
+    this.slots.push(slot);
+    this.byAddress.set(slot.address, index);
+    this.byName.set(name, index);
+    this.network.grow(this.slots.length);
+    return slot;
+  }
+
+  /**
+   * A new agent under a new name (default `n<index>`) at a new address, not started. Returns its
+   * index. For churn of unique names: a name is never reused, so each newcomer is a stranger.
+   */
+  add(name?: string): number {
+    const index = this.slots.length;
+    const n = name ?? `n${index}`;
+    if (this.byName.has(n)) throw new ClusterError('ERR_ARGUMENT', `agent name ${JSON.stringify(n)} is taken (agent ${this.byName.get(n)})`);
+    this.addSlot(n);
+    return index;
   }
 
   /** Virtual time (ms). */
@@ -147,6 +194,10 @@ export class Simulation {
   }
   name(i: number): string {
     return this.slot(i).name;
+  }
+  /** Agent i's address on the simulated network (see simulatedAddress). */
+  address(i: number): Address {
+    return this.slot(i).address;
   }
   /** The driver of a running agent (its core, stats and members). */
   agent(i: number): Driver {
@@ -223,13 +274,17 @@ export class Simulation {
       },
     };
     const name = s.name;
+    const agentRandom = this.random.fork(i * 7919 + s.epoch);
+    // The cookie secret comes from the seed too, so runs stay reproducible.
+    const secret = Uint8Array.from({ length: 32 }, () => agentRandom.int(256));
     s.driver = new Driver(
       { name, tags: this.options.tags?.(i) ?? {}, incarnation, config: this.config },
       {
         transport,
         scheduler,
-        random: this.random.fork(i * 7919 + s.epoch),
+        random: agentRandom,
         codec: this.options.codec?.(i) ?? this.codec,
+        cookieHash: createCookieHash(secret),
         onEvent: (e) => this.observe(s, e),
       },
     );
@@ -354,13 +409,38 @@ export class Simulation {
   private runTo(end: number): void {
     while (this.queue.peekTime() <= end) {
       const e = this.queue.pop()!;
-      this.clock = Math.max(this.clock, e.time);
+      if (e.time > this.clock) this.newMillisecond(e.time);
       this.dispatch(e);
     }
-    this.clock = Math.max(this.clock, end);
+    if (end > this.clock) this.newMillisecond(end);
+  }
+
+  private newMillisecond(t: number): void {
+    this.clock = t;
+    this.eventsAtClock = 0;
+    for (const s of this.spinning) s.wakesAtClock = 0;
+    this.spinning.clear();
+  }
+
+  /**
+   * A spin: virtual time stands still while events keep coming. A real agent would burn its
+   * event loop; a simulation would never end. Fail loudly, naming who and what did not move.
+   */
+  private countEvent(e: SimEvent): void {
+    if (++this.eventsAtClock <= MAX_EVENTS_PER_MS) {
+      if (e.kind !== 'wake') return;
+      const s = this.slots[e.agent]!;
+      this.spinning.add(s);
+      if (++s.wakesAtClock <= MAX_WAKES_PER_MS) return;
+      throw new ClusterError('ERR_SIM_SPIN', `agent ${s.name} spins: woken ${s.wakesAtClock} times at ${this.clock} ms, its next deadline (${s.askedAt} ms) does not move past the tick that handled it`);
+    }
+    const worst = [...this.spinning].sort((a, b) => b.wakesAtClock - a.wakesAtClock)[0];
+    const who = worst ? `; agent ${worst.name} woke most (${worst.wakesAtClock} times, deadline ${worst.askedAt} ms)` : '';
+    throw new ClusterError('ERR_SIM_SPIN', `virtual time stands still: ${this.eventsAtClock} events at ${this.clock} ms${who}`);
   }
 
   private dispatch(e: SimEvent): void {
+    this.countEvent(e);
     switch (e.kind) {
       case 'call':
         e.fn();
@@ -405,6 +485,7 @@ export class Simulation {
 
   private scheduleWake(s: AgentSlot, t: number, fn: () => void): void {
     s.wakeFn = fn;
+    s.askedAt = t;
     if (!Number.isFinite(t)) {
       s.wakeGen++;
       s.wakeAt = Infinity;
@@ -418,6 +499,7 @@ export class Simulation {
   }
 
   private transmit(s: AgentSlot, to: Address, bytes: Uint8Array): void {
+    this.options.onSend?.(s.name, to, bytes);
     s.totals.packets++;
     s.totals.bytes += bytes.length;
     s.totals.messages += countMessages(bytes);

@@ -15,10 +15,13 @@ import { checkMessage, WIRE_LIMITS } from './validate.js';
 
 /**
  * Why a datagram (or part of one) was dropped; every drop is counted under one of these.
+ * `inline-shape` = the packet defined a record shape of its own (never valid on our wire);
+ * `bad-name` / `bad-address` / `bad-tags` = a value the CLI would refuse (see values.ts).
  * The last group comes from the layers around the codec: `label` = another cluster's label (or
  * none where one is expected), `auth` = the seal did not verify, `unknown-key` = sealed with a
- * key we do not hold, `plaintext` = unsealed while encryption is enforced, `member-cap` = an
- * unknown member while the table is full, `too-big-meta` = a member's tags over the cap.
+ * key we do not hold, `plaintext` = unsealed while encryption is enforced, `stale` = sealed
+ * outside the replay window, `member-cap` = an unknown member while the table is full,
+ * `too-big-meta` = a member's tags over the cap.
  */
 export type DropReason =
   | 'empty'
@@ -26,12 +29,17 @@ export type DropReason =
   | 'bad-version'
   | 'decode'
   | 'bad-shape'
+  | 'inline-shape'
+  | 'bad-name'
+  | 'bad-address'
+  | 'bad-tags'
   | 'unknown-type'
   | 'too-many'
   | 'label'
   | 'auth'
   | 'unknown-key'
   | 'plaintext'
+  | 'stale'
   | 'member-cap'
   | 'too-big-meta';
 
@@ -50,10 +58,18 @@ function newPackr(): Packr {
   return new Packr({ structures, maxSharedStructures: structures.length, useRecords: true, moreTypes: false, bundleStrings: false });
 }
 
+/** msgpackr's view of its shape table: an array, plus the count it treats as shared. */
+type ShapeTable = unknown[] & { sharedLength?: number };
+
 export function createCodec(): Codec {
   const packr = newPackr();
   const unpackr = newPackr();
-  const fixedShapes = RECORD_SHAPES.length;
+  const unpackrState = unpackr as unknown as { structures: ShapeTable };
+  // msgpackr lets a packet define record shapes inline and keeps them, in slots it may share
+  // with the fixed table. Each decode gets a fresh copy of the fixed table, so whatever a packet
+  // writes into it dies with that packet, and a packet that wrote anything is refused.
+  const fixed: readonly unknown[] = [...unpackrState.structures];
+  const fixedKeys = Object.keys(unpackrState.structures).length;
   const cache = new WeakMap<Message, Uint8Array>();
 
   const encodeOne = (m: Message): Uint8Array => {
@@ -95,16 +111,16 @@ export function createCodec(): Codec {
       if (bytes.length < 2) return err('empty');
       if (bytes.length > MAX_PACKET_BYTES) return err('too-big');
       if (bytes[0] !== PROTOCOL_VERSION) return err('bad-version', `version ${bytes[0]}`);
+      const table: ShapeTable = fixed.slice();
+      table.sharedLength = fixed.length;
+      unpackrState.structures = table;
       let value: unknown;
       try {
         value = unpackr.unpack(bytes.subarray(1));
       } catch (e) {
-        return err('decode', e instanceof Error ? e.message : String(e));
-      } finally {
-        // A packet may define record shapes inline; never let one outlive its packet.
-        const s = (unpackr as unknown as { structures?: unknown[] }).structures;
-        if (s && s.length > fixedShapes) s.length = fixedShapes;
+        return err(tampered(table) ? 'inline-shape' : 'decode', e instanceof Error ? e.message : String(e));
       }
+      if (tampered(table)) return err('inline-shape');
       if (!Array.isArray(value)) return err('bad-shape', 'not a compound');
       if (value.length > WIRE_LIMITS.maxMessages) return err('too-many');
       const messages: Message[] = [];
@@ -113,10 +129,17 @@ export function createCodec(): Codec {
         const c = checkMessage(v);
         if (c.ok) messages.push(c.message);
         else if (c.reason === 'unknown-type') unknown++;
-        else return err('bad-shape');
+        else return err(c.reason);
       }
       if (messages.length === 0) return err(unknown > 0 ? 'unknown-type' : 'empty');
       return ok(messages);
     },
   };
+
+  /** Did the packet define a shape: a new slot, a replaced slot, or a keyed (high-byte) one? */
+  function tampered(table: ShapeTable): boolean {
+    if (table.length !== fixed.length) return true;
+    for (let i = 0; i < fixed.length; i++) if (table[i] !== fixed[i]) return true;
+    return Object.keys(table).length !== fixedKeys;
+  }
 }

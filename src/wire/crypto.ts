@@ -6,15 +6,17 @@
  * | 0      | 1     | SEAL_VERSION (0xe5): never a plaintext protocol version byte |
  * | 1      | 1     | kind: what the plaintext is (gossip packet, key management)    |
  * | 2      | 4     | key id: first 4 bytes of SHA-256 of the key, big-endian        |
- * | 6      | 12    | nonce: random per datagram (96 bits, GCM's native size)        |
- * | 18     | n     | ciphertext                                                    |
- * | 18 + n | 16    | GCM tag                                                       |
+ * | 6      | 4     | sealed at: the sender's clock, seconds since 1970, big-endian  |
+ * | 10     | 12    | nonce: random per datagram (96 bits, GCM's native size)        |
+ * | 22     | n     | ciphertext                                                    |
+ * | 22 + n | 16    | GCM tag                                                       |
  *
- * The 18-byte header and the cluster label are the associated data: a flipped kind, key id or
- * label fails the tag like a flipped ciphertext byte. The key id lets the receiver pick the one
- * key that can open, instead of trying each. Random nonces are safe for one key up to about 2^32
- * datagrams (NIST SP 800-38D); at 100 packets/s an agent takes over a year to get there, and
- * keys are meant to rotate well before.
+ * The 22-byte header and the cluster label are the associated data: a flipped kind, key id,
+ * time or label fails the tag like a flipped ciphertext byte. The key id lets the receiver pick
+ * the one key that can open, instead of trying each. The time lets the receiver refuse a
+ * recorded datagram sent again long after (envelope.ts: the replay window). Random nonces are
+ * safe for one key up to about 2^32 datagrams (NIST SP 800-38D); at 100 packets/s an agent takes
+ * over a year to get there, and keys are meant to rotate well before.
  *
  * Opening never throws: it returns the plaintext or a reason.
  */
@@ -30,10 +32,11 @@ export type SealKindCode = (typeof SealKind)[keyof typeof SealKind];
 /** AES-256: keys are exactly this many bytes. */
 export const KEY_BYTES = 32;
 /** Bytes before the ciphertext. */
-export const SEAL_HEADER_BYTES = 18;
+export const SEAL_HEADER_BYTES = 22;
 /** Bytes a seal adds to a plaintext: header plus tag. */
 export const SEAL_OVERHEAD_BYTES = SEAL_HEADER_BYTES + 16;
-const NONCE_AT = 6;
+const SEALED_AT = 6;
+const NONCE_AT = 10;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
@@ -57,12 +60,17 @@ export function sealKey(key: Uint8Array): SealKey {
   return { id: keyId(key), key: Buffer.from(key) };
 }
 
-/** Seal `plaintext` with `k`; `label` is bound as associated data (empty = no label). */
-export function seal(k: SealKey, kind: SealKindCode, plaintext: Uint8Array, label: Uint8Array): Uint8Array {
+/**
+ * Seal `plaintext` with `k`; `label` is bound as associated data (empty = no label).
+ * `sealedAtS`: the sender's clock in whole seconds since 1970 (what the receiver's replay window
+ * compares).
+ */
+export function seal(k: SealKey, kind: SealKindCode, plaintext: Uint8Array, label: Uint8Array, sealedAtS: number): Uint8Array {
   const out = Buffer.allocUnsafe(SEAL_OVERHEAD_BYTES + plaintext.length);
   out[0] = SEAL_VERSION;
   out[1] = kind;
   out.writeUInt32BE(k.id, 2);
+  out.writeUInt32BE(sealedAtS >>> 0, SEALED_AT);
   const nonce = out.subarray(NONCE_AT, NONCE_AT + NONCE_BYTES);
   randomFillSync(nonce);
   const cipher = createCipheriv('aes-256-gcm', k.key, nonce);
@@ -76,6 +84,12 @@ export function seal(k: SealKey, kind: SealKindCode, plaintext: Uint8Array, labe
 /** Whether the bytes look sealed (first byte), and their kind. Not authenticated until opened. */
 export function sealedKind(bytes: Uint8Array): number | undefined {
   return bytes.length >= SEAL_OVERHEAD_BYTES && bytes[0] === SEAL_VERSION ? bytes[1] : undefined;
+}
+
+/** The time a sealed datagram claims it was sealed at (seconds). Not authenticated until opened. */
+export function sealedAt(bytes: Uint8Array): number | undefined {
+  if (bytes.length < SEAL_OVERHEAD_BYTES || bytes[0] !== SEAL_VERSION) return undefined;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32BE(SEALED_AT);
 }
 
 /** Open a sealed datagram with the key `lookup` finds for its id. Never throws. */

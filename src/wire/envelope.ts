@@ -11,8 +11,16 @@
  *
  * Rolling upgrade, as memberlist's GossipVerifyIncoming/Outgoing: `verifyOutgoing` false sends
  * plaintext while holding a keyring, `verifyIncoming` false accepts plaintext as well as sealed.
+ *
+ * Replay window: a sealed datagram carries the time it was sealed (sender's clock, seconds), and
+ * one sealed more than `replayWindowMs` before or after the receiver's clock is dropped as
+ * `stale`, before any decryption. Gossip needs no more than that: a replay inside the window is
+ * outranked by the incarnation its target refuted with (every accusation makes a live member
+ * refute above it), and the window is kept below the reap times, so a packet about a member
+ * from before it was forgotten cannot come back once it is (test/sim/replay.test.ts). memberlist
+ * and Serf have no replay bound; the price here is that clocks must agree within the window.
  */
-import { open, seal, SEAL_VERSION, SealKind, type SealKindCode } from './crypto.js';
+import { open, seal, sealedAt, SEAL_OVERHEAD_BYTES, SEAL_VERSION, SealKind, type SealKindCode } from './crypto.js';
 import type { Keyring } from './keyring.js';
 import type { DropReason } from './codec.js';
 import { err, ok, type Result } from './result.js';
@@ -21,6 +29,8 @@ import { err, ok, type Result } from './result.js';
 export const LABEL_MARK = 0xf4;
 /** Longest cluster label (bytes of UTF-8). */
 export const MAX_LABEL_BYTES = 255;
+/** Default replay window (ms): the protocol config's `replayWindowMs` in every profile. */
+export const DEFAULT_REPLAY_WINDOW_MS = 600_000;
 
 export interface EnvelopeOptions {
   /** Keys to seal and open with; none = plaintext only. */
@@ -31,6 +41,10 @@ export interface EnvelopeOptions {
   readonly verifyIncoming?: boolean | undefined;
   /** With a keyring: seal what we send (default true). Set false for the first upgrade step. */
   readonly verifyOutgoing?: boolean | undefined;
+  /** Drop sealed datagrams sealed further than this from our clock (ms); 0 = no window. Default 10 min. */
+  readonly replayWindowMs?: number | undefined;
+  /** Wall clock (ms since 1970) that stamps and checks seals. Default Date.now. */
+  readonly clock?: (() => number) | undefined;
 }
 
 /** A datagram opened: what it carries and whether it came sealed. */
@@ -60,6 +74,10 @@ export function createEnvelope(opts: EnvelopeOptions): Envelope {
   const sealing = keyring !== undefined && opts.verifyOutgoing !== false;
   const requireSealed = keyring !== undefined && opts.verifyIncoming !== false;
   const prefix = label.length === 0 ? new Uint8Array(0) : Buffer.concat([Buffer.from([LABEL_MARK, label.length]), label]);
+  const clock = opts.clock ?? Date.now;
+  const windowMs = opts.replayWindowMs ?? DEFAULT_REPLAY_WINDOW_MS;
+  // Seconds on the wire: allow the second lost to rounding on each side.
+  const staleAfterMs = windowMs + 1000;
 
   const withLabel = (body: Uint8Array): Uint8Array => {
     if (prefix.length === 0) return body;
@@ -79,10 +97,10 @@ export function createEnvelope(opts: EnvelopeOptions): Envelope {
 
   return {
     sealing,
-    overheadBytes: prefix.length + (keyring ? 34 : 0),
+    overheadBytes: prefix.length + (keyring ? SEAL_OVERHEAD_BYTES : 0),
     wrap(kind, body) {
       // Only gossip may go in clear; key management is always sealed.
-      if (keyring && (sealing || kind !== SealKind.gossip)) return withLabel(seal(keyring.primary, kind, body, label));
+      if (keyring && (sealing || kind !== SealKind.gossip)) return withLabel(seal(keyring.primary, kind, body, label, Math.floor(clock() / 1000)));
       return withLabel(body);
     },
     unwrap(bytes) {
@@ -95,6 +113,11 @@ export function createEnvelope(opts: EnvelopeOptions): Envelope {
         return ok({ kind: SealKind.gossip, body, sealed: false });
       }
       if (!keyring) return err('unknown-key', 'sealed, and this agent has no keyring');
+      const at = sealedAt(body);
+      if (at !== undefined && windowMs > 0) {
+        const age = clock() - at * 1000;
+        if (Math.abs(age) > staleAfterMs) return err('stale', `sealed ${Math.round(Math.abs(age) / 1000)} s ${age > 0 ? 'ago' : 'ahead of our clock'}`);
+      }
       const r = open(body, keyring.lookup, label);
       if (!r.ok) return err(r.reason === 'bad-seal' ? 'decode' : r.reason, r.detail);
       return ok({ kind: r.value.kind, body: r.value.plaintext, sealed: true });

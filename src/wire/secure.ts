@@ -4,9 +4,9 @@
  * Result reasons ('label', 'auth', 'unknown-key', 'plaintext', ...), and the Driver counts them.
  *
  * `sizeOf` stays the plain message size: the seal and the label add a fixed
- * `envelope.overheadBytes` per packet (34 + label), not per message, so the core's packet
- * budget (1400 B by default) still keeps datagrams under a 1500-byte MTU with labels up to
- * about 40 bytes.
+ * `envelope.overheadBytes` per packet (38 + label frame), not per message, so the core's
+ * packet budget (1400 B by default) still keeps datagrams under a 1500-byte MTU over IPv4 with
+ * labels up to 32 bytes.
  */
 import type { Codec } from './codec.js';
 import { SealKind } from './crypto.js';

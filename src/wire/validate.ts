@@ -3,11 +3,11 @@
  * into a typed Message or say why not. Nothing from the network is trusted: every field is
  * checked for type and range before the core sees it.
  */
-import { MsgType, type Entry, type Message } from '../core/messages.js';
+import { MsgType, type Message } from '../core/messages.js';
+import { addressProblem, nameProblem, wireTagsProblem } from './values.js';
 
 /** Bounds that apply to every string and list on the wire, whatever the config. */
 export const WIRE_LIMITS = {
-  maxStringBytes: 1024,
   maxTagItems: 128,
   maxEntries: 4096,
   maxMessages: 512,
@@ -16,54 +16,84 @@ export const WIRE_LIMITS = {
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
 const isInc = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-const isStr = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= WIRE_LIMITS.maxStringBytes;
-const isAddr = (v: unknown): v is string => isStr(v);
 
-function isTags(v: unknown): v is readonly string[] {
-  if (!Array.isArray(v) || v.length % 2 !== 0 || v.length > WIRE_LIMITS.maxTagItems) return false;
-  for (const s of v) if (typeof s !== 'string' || s.length > WIRE_LIMITS.maxStringBytes) return false;
-  return true;
+/** Why a message was refused: its structure, or one of the values it carries. */
+export type MessageProblem = 'bad-shape' | 'unknown-type' | 'bad-name' | 'bad-address' | 'bad-tags';
+
+/**
+ * Value checks run in order; the first refusal wins. A name field is a member name, an address
+ * field a member address (values.ts holds the one rule for each).
+ */
+class Checker {
+  problem: MessageProblem | undefined;
+  name(v: unknown): boolean {
+    if (nameProblem(v) === undefined) return true;
+    this.problem ??= typeof v === 'string' ? 'bad-name' : 'bad-shape';
+    return false;
+  }
+  addr(v: unknown): boolean {
+    if (addressProblem(v) === undefined) return true;
+    this.problem ??= typeof v === 'string' ? 'bad-address' : 'bad-shape';
+    return false;
+  }
+  tags(v: unknown): boolean {
+    if (!Array.isArray(v) || v.length % 2 !== 0) return this.fail('bad-shape');
+    if (wireTagsProblem(v, WIRE_LIMITS.maxTagItems) === undefined) return true;
+    return this.fail('bad-tags');
+  }
+  shape(ok: boolean): boolean {
+    return ok || this.fail('bad-shape');
+  }
+  private fail(p: MessageProblem): false {
+    this.problem ??= p;
+    return false;
+  }
 }
 
-function isEntry(v: unknown): v is Entry {
-  return isObj(v) && isStr(v.name) && isAddr(v.addr) && isU32(v.state) && v.state <= 3 && isInc(v.inc) && isTags(v.tags);
+function checkEntry(c: Checker, v: unknown): boolean {
+  if (!isObj(v)) return c.shape(false);
+  return c.shape(isU32(v.state) && v.state <= 3 && isInc(v.inc) && (v.age === undefined || isInc(v.age))) && c.name(v.name) && c.addr(v.addr) && c.tags(v.tags);
 }
 
-export type ShapeCheck = { ok: true; message: Message } | { ok: false; reason: 'bad-shape' | 'unknown-type' };
+export type ShapeCheck = { ok: true; message: Message } | { ok: false; reason: MessageProblem };
 
 /** Check one decoded value. Unknown types are reported apart: a newer peer may send them. */
 export function checkMessage(v: unknown): ShapeCheck {
   if (!isObj(v) || !isU32(v.type)) return { ok: false, reason: 'bad-shape' };
+  const c = new Checker();
   const good = ((): boolean => {
     switch (v.type) {
       case MsgType.Ping:
-        return isU32(v.seq) && isStr(v.target) && isStr(v.from) && isU32(v.known);
+        return c.shape(isU32(v.seq) && isU32(v.known)) && c.name(v.target) && c.name(v.from);
       case MsgType.Ack:
-        return isU32(v.seq) && isStr(v.from) && isU32(v.known);
+        return c.shape(isU32(v.seq) && isU32(v.known)) && c.name(v.from);
       case MsgType.PingReq:
-        return isU32(v.seq) && isStr(v.target) && isAddr(v.targetAddr) && isStr(v.from);
+        return c.shape(isU32(v.seq)) && c.name(v.target) && c.addr(v.targetAddr) && c.name(v.from);
       case MsgType.Nack:
-        return isU32(v.seq) && isStr(v.from);
+        return c.shape(isU32(v.seq)) && c.name(v.from);
       case MsgType.Alive:
-        return isStr(v.name) && isAddr(v.addr) && isInc(v.inc) && isTags(v.tags);
+        return c.shape(isInc(v.inc)) && c.name(v.name) && c.addr(v.addr) && c.tags(v.tags);
       case MsgType.Suspect:
       case MsgType.Dead:
-        return isStr(v.name) && isInc(v.inc) && isStr(v.from);
+        return c.shape(isInc(v.inc)) && c.name(v.name) && c.name(v.from);
       case MsgType.Left:
-        return isStr(v.name) && isInc(v.inc);
+        return c.shape(isInc(v.inc)) && c.name(v.name);
       case MsgType.PushPull: {
-        if (!(isStr(v.from) && isU32(v.flags) && isU32(v.part) && isU32(v.parts) && v.part < v.parts)) return false;
+        if (!(c.shape(isU32(v.flags) && isU32(v.part) && isU32(v.parts) && v.part < v.parts) && c.name(v.from))) return false;
         const entries = v.entries;
-        if (!Array.isArray(entries) || entries.length > WIRE_LIMITS.maxEntries) return false;
-        for (const e of entries) if (!isEntry(e)) return false;
+        if (!c.shape(Array.isArray(entries) && entries.length <= WIRE_LIMITS.maxEntries)) return false;
+        for (const e of entries as unknown[]) if (!checkEntry(c, e)) return false;
         return true;
       }
       case MsgType.Digest:
-        return isStr(v.from) && isInc(v.digest) && isU32(v.count);
+        return c.shape(isInc(v.digest) && isU32(v.count)) && c.name(v.from);
+      case MsgType.Cookie:
+        return c.shape(isU32(v.seq)) && c.name(v.from);
       default:
         return false;
     }
   })();
   if (good) return { ok: true, message: v as unknown as Message };
-  return { ok: false, reason: v.type >= 1 && v.type <= MsgType.Digest ? 'bad-shape' : 'unknown-type' };
+  if (v.type >= 1 && v.type <= MsgType.Cookie) return { ok: false, reason: c.problem ?? 'bad-shape' };
+  return { ok: false, reason: 'unknown-type' };
 }

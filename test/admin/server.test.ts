@@ -4,12 +4,13 @@ import { after, before, test } from 'node:test';
 import { createAgent, type Agent } from '../../src/agent/agent.js';
 import { ADMIN_MAX_BODY_BYTES, startAdminServer, type AdminServer } from '../../src/admin/server.js';
 import { adminDepsFor } from '../../src/cli/agent-admin.js';
-import { testConfig, waitForState } from '../agent/helpers.js';
+import { eventually, testConfig, waitForState } from '../agent/helpers.js';
 
 let a: Agent;
 let b: Agent;
 let server: AdminServer;
 let left = 0;
+const JSON_TYPE = { 'content-type': 'application/json' };
 const url = (p: string): string => `http://${server.address}${p}`;
 const json = async (p: string, init?: RequestInit): Promise<{ status: number; body: any }> => {
   const r = await fetch(url(p), init);
@@ -55,31 +56,32 @@ test('GET /v1/self, /v1/info, /v1/health, /v1/lookup', { timeout: 5000 }, async 
 });
 
 test('POST /v1/tags spreads new tags; POST /v1/join validates; POST /v1/leave calls leave', { timeout: 5000 }, async () => {
-  const r = await json('/v1/tags', { method: 'POST', body: JSON.stringify({ set: { role: 'db' }, delete: ['zone'] }) });
+  const r = await json('/v1/tags', { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ set: { role: 'db' }, delete: ['zone'] }) });
   assert.deepEqual(r.body.tags, { role: 'db' });
   await new Promise<void>((resolve) => {
     const check = (): void => void (b.member('a')?.tags.role === 'db' && resolve());
     b.on('update', check);
     check();
   });
-  assert.equal((await json('/v1/join', { method: 'POST', body: '{"addrs":[]}' })).status, 400);
-  assert.equal((await json('/v1/join', { method: 'POST', body: '{"addrs":["no pe:1"]}' })).status, 400);
-  assert.equal((await json('/v1/join', { method: 'POST', body: JSON.stringify({ addrs: [b.address] }) })).body.contacted, 1);
-  assert.equal((await json('/v1/leave', { method: 'POST' })).status, 200);
+  assert.equal((await json('/v1/join', { method: 'POST', headers: JSON_TYPE, body: '{"addrs":[]}' })).status, 400);
+  assert.equal((await json('/v1/join', { method: 'POST', headers: JSON_TYPE, body: '{"addrs":["no pe:1"]}' })).status, 400);
+  assert.equal((await json('/v1/join', { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ addrs: [b.address] }) })).body.contacted, 1);
+  assert.equal((await json('/v1/leave', { method: 'POST', headers: JSON_TYPE })).status, 200);
   assert.equal(left, 1);
 });
 
 test('bad requests get 4xx JSON errors: bad JSON, wrong method, unknown path, body over the cap', { timeout: 5000 }, async () => {
-  const bad = await json('/v1/tags', { method: 'POST', body: '{nope' });
+  const bad = await json('/v1/tags', { method: 'POST', headers: JSON_TYPE, body: '{nope' });
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.code, 'ERR_BAD_JSON');
   assert.equal((await json('/v1/members', { method: 'POST' })).status, 405);
   assert.equal((await json('/v2/x')).status, 404);
-  const big = await fetch(url('/v1/tags'), { method: 'POST', body: 'x'.repeat(ADMIN_MAX_BODY_BYTES + 1) });
+  const big = await fetch(url('/v1/tags'), { method: 'POST', headers: JSON_TYPE, body: 'x'.repeat(ADMIN_MAX_BODY_BYTES + 1) });
   assert.equal(big.status, 413);
 });
 
 test('GET /metrics is Prometheus text with the documented families', { timeout: 5000 }, async () => {
+  await eventually(() => a.stats().histograms.probeRttSeconds.count > 0, 4000, 'a probe acked');
   const r = await fetch(url('/metrics'));
   assert.match(r.headers.get('content-type') ?? '', /text\/plain; version=0\.0\.4/);
   const text = await r.text();
@@ -87,5 +89,13 @@ test('GET /metrics is Prometheus text with the documented families', { timeout: 
     assert.match(text, new RegExp(`^# TYPE ${family} (counter|gauge)$`, 'm'));
   }
   assert.match(text, /^phantom_members\{state="alive"\} 2$/m);
-  for (const line of text.trim().split('\n')) assert.match(line, /^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?[0-9.e+]+)$/, line);
+  // Histograms, push-pull bytes, and prom-client's process and runtime series.
+  for (const family of ['phantom_probe_rtt_seconds', 'phantom_event_loop_delay_seconds', 'nodejs_gc_duration_seconds']) assert.match(text, new RegExp(`^# TYPE ${family} histogram$`, 'm'));
+  assert.match(text, /^phantom_probe_rtt_seconds_bucket\{le="\+Inf"\} \d+$/m);
+  assert.match(text, /^phantom_probe_rtt_seconds_count [1-9]\d*$/m, 'a probe was acked since the join');
+  assert.match(text, /^phantom_push_pull_bytes_total\{direction="out"\} [1-9]\d*$/m, 'the join was a push-pull');
+  for (const family of ['process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds']) assert.match(text, new RegExp(`^${family} `, 'm'));
+  assert.doesNotMatch(text, /phantom_main_thread/, 'only when the agent runs in a worker');
+  // Blank lines between families are allowed by the format; prom-client prints NaN as "Nan".
+  for (const line of text.trim().split('\n').filter((l) => l !== '')) assert.match(line, /^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? ([-+]?[0-9.]+(e[-+]?[0-9]+)?|Nan|[-+]Inf))$/, line);
 });

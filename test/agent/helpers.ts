@@ -41,3 +41,19 @@ export function waitForState(observer: Agent, subject: string, state: MemberStat
     };
   });
 }
+
+/**
+ * Resolve once `pred()` holds, checked every `everyMs`; reject after `ms` naming `what`. For
+ * conditions no event announces (a counter moving); membership changes use waitForState.
+ */
+export function eventually(pred: () => boolean, ms: number, what: string, everyMs = 20): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const check = (): void => {
+      if (pred()) return resolve();
+      if (performance.now() - started > ms) return reject(new Error(`${what}: not within ${ms} ms`));
+      setTimeout(check, everyMs);
+    };
+    check();
+  });
+}

@@ -12,7 +12,11 @@ import { createAgent, type Agent } from '../../src/agent/agent.js';
 import { adminDepsFor } from '../../src/cli/agent-admin.js';
 import { startAdminServer } from '../../src/admin/server.js';
 import { adminRequest } from '../../src/admin/client.js';
-import { generateKey } from '../../src/wire/keyring.js';
+import { createSocket } from 'node:dgram';
+import { generateKey, Keyring } from '../../src/wire/keyring.js';
+import { createEnvelope } from '../../src/wire/envelope.js';
+import { SealKind } from '../../src/wire/crypto.js';
+import { encodeKeyMessage } from '../../src/agent/keys-protocol.js';
 import { testConfig, waitForState } from './helpers.js';
 
 const agents: Agent[] = [];
@@ -22,8 +26,8 @@ after(async () => {
   await Promise.all(agents.map((a) => a.shutdown()));
 });
 
-async function start(name: string, extra: Parameters<typeof testConfig>[1] = {}): Promise<Agent> {
-  const a = await createAgent(testConfig(name, extra));
+async function start(name: string, extra: Parameters<typeof testConfig>[1] = {}, opts: Parameters<typeof createAgent>[1] = {}): Promise<Agent> {
+  const a = await createAgent(testConfig(name, extra), opts);
   agents.push(a);
   return a;
 }
@@ -84,9 +88,34 @@ test('a join to a cluster with another label or key fails with an error that say
   await assert.rejects(wrongKey.join([seed.address]), (e: Error & { code?: string }) => e.code === 'ERR_JOIN_FAILED' && /encryption key/.test(e.message));
   const plain = await start('plain', { clusterLabel: 'blue' });
   await assert.rejects(plain.join([seed.address]), (e: Error & { code?: string }) => e.code === 'ERR_JOIN_FAILED' && /requires encrypted/.test(e.message));
+  // Right key and label, but a clock 20 minutes ahead: outside the 10-minute replay window.
+  const skewed = await start('skewed', { encrypt: key, clusterLabel: 'blue' }, { wallClock: () => Date.now() + 20 * 60_000 });
+  await assert.rejects(skewed.join([seed.address]), (e: Error & { code?: string }) => e.code === 'ERR_JOIN_FAILED' && /clock/.test(e.message));
   const d = seed.stats().counters.drops;
-  assert.ok((d.label ?? 0) > 0 && (d['unknown-key'] ?? 0) > 0 && (d.plaintext ?? 0) > 0, JSON.stringify(d));
+  assert.ok((d.label ?? 0) > 0 && (d['unknown-key'] ?? 0) > 0 && (d.plaintext ?? 0) > 0 && (d.stale ?? 0) > 0, JSON.stringify(d));
   assert.equal(seed.members().length, 1, 'nobody got in');
+});
+
+test('holding the key is not enough: a key request from a socket that is not a member is dropped, on a real agent', { timeout: 20_000 }, async () => {
+  const key = generateKey();
+  const a = await start('ka', { encrypt: key });
+  const b = await start('kb', { encrypt: key });
+  await b.join([a.address]);
+  await allAlive([a, b]);
+  const outsider = createSocket('udp4');
+  closers.push(() => new Promise((r) => outsider.close(() => r())));
+  await new Promise<void>((r) => outsider.bind(0, '127.0.0.1', () => r()));
+  const env = createEnvelope({ keyring: new Keyring([key]) });
+  const evil = generateKey();
+  const [host, port] = [a.address.slice(0, a.address.lastIndexOf(':')), Number(a.address.slice(a.address.lastIndexOf(':') + 1))];
+  for (const from of ['intruder', 'kb']) {
+    const bytes = env.wrap(SealKind.keys, encodeKeyMessage({ t: 'req', id: `feed${from === 'kb' ? 'b' : 'a'}00000000000`, op: 'install', key: evil, from, at: Date.now() }));
+    outsider.send(bytes, port, host);
+  }
+  const deadline = Date.now() + 5000;
+  while ((a.stats().counters.drops['keys-sender'] ?? 0) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(a.stats().counters.drops['keys-sender'], 2);
+  assert.deepEqual((await a.keys('list')).keys, { [key]: 2 }, 'the intruder key is nowhere');
 });
 
 test('keys on an agent without encryption: a clear error', async () => {
@@ -109,4 +138,10 @@ test('admin API with a bearer token: 401 without it, 200 with it; keys over HTTP
     adminRequest(admin.address, 'POST', '/v1/keys', { op: 'remove', key: a.config.encrypt }, 10_000, token),
     (e: Error & { code?: string }) => e.code === 'ERR_KEY_PRIMARY',
   );
+  const k2 = generateKey();
+  const local = await adminRequest<{ local?: boolean; members: number }>(admin.address, 'POST', '/v1/keys', { op: 'install', key: k2, local: true }, 10_000, token);
+  assert.deepEqual(local.body.local, true);
+  const mine = await adminRequest<{ local?: boolean; keys: Record<string, number> }>(admin.address, 'GET', '/v1/keys?local=true', undefined, 10_000, token);
+  assert.deepEqual(mine.body.keys, { [a.config.encrypt!]: 1, [k2]: 1 });
+  await assert.rejects(adminRequest(admin.address, 'POST', '/v1/keys', { op: 'install', key: k2, local: 'yes' }, 10_000, token), (e: Error & { code?: string }) => e.code === 'ERR_ARGUMENT');
 });

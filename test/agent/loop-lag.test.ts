@@ -47,7 +47,7 @@ test('a flood of refused datagrams counts against our own health, once per probe
   const driver = new Driver(
     { name: 'a', config: lan },
     {
-      transport: { address: 'a', send: () => {}, onPacket: () => {}, close: async () => {} },
+      transport: { address: '127.0.0.1:7946', send: () => {}, onPacket: () => {}, close: async () => {} },
       scheduler: { now: () => now, wakeAt: (_t, fn) => void (wakeFn = fn), cancel: () => {} },
       random: new SeededRandom(1),
       codec: createCodec(),

@@ -67,3 +67,36 @@ test('an update keeps statistics and takes the new weight tag', () => {
   assert.equal(s?.requests, 2);
   assert.equal(s?.weight, 4);
 });
+
+for (const algorithm of ALGORITHMS) {
+  test(`${algorithm}: a member whose health tag is not ok gets no picks until it is ok again`, () => {
+    const ring = ['m0', 'm1', 'm2'];
+    const { lb } = setup(3, { algorithm }, { owners: () => ring });
+    lb.apply({ type: 'update', member: member('m0', 'alive', { health: 'busy' }), previous: 'alive' });
+    lb.apply({ type: 'update', member: member('m2', 'alive', { health: 'garbage\u0000' }), previous: 'alive' });
+    assert.deepEqual([...countPicks(lb, 200, 1, () => 'k').keys()], ['m1']);
+    assert.equal(lb.stats('m0')?.healthy, false);
+    lb.apply({ type: 'update', member: member('m1', 'suspect', { health: 'draining' }), previous: 'alive' });
+    assert.equal(lb.available(), 0, 'not even as a last resort');
+    lb.apply({ type: 'update', member: member('m0', 'alive', { health: 'ok' }), previous: 'alive' });
+    assert.deepEqual([...countPicks(lb, 200, 1, () => 'k').keys()], ['m0']);
+  });
+}
+
+test('a hand-set unhealthy member stays out when its health tag says ok', () => {
+  const { lb } = setup(2, { algorithm: 'round-robin' });
+  lb.setHealth('m0', false);
+  lb.apply({ type: 'update', member: member('m0', 'alive', { health: 'ok' }), previous: 'alive' });
+  assert.deepEqual([...countPicks(lb, 10).keys()], ['m1']);
+  lb.setHealth('m0', true);
+  lb.apply({ type: 'update', member: member('m1', 'alive', { health: 'busy' }), previous: 'alive' });
+  assert.deepEqual([...countPicks(lb, 10).keys()], ['m0']);
+});
+
+test('healthTag is validated and can be renamed', () => {
+  assert.throws(() => setup(1, { healthTag: '' }), { code: 'ERR_CONFIG', message: /healthTag/ });
+  const { lb } = setup(2, { algorithm: 'round-robin', healthTag: 'state' });
+  lb.apply({ type: 'update', member: member('m0', 'alive', { state: 'busy', health: 'busy' }), previous: 'alive' });
+  lb.apply({ type: 'update', member: member('m1', 'alive', { health: 'busy' }), previous: 'alive' });
+  assert.deepEqual([...countPicks(lb, 10).keys()], ['m1']);
+});

@@ -54,7 +54,7 @@ const CASES: Record<string, [string[], boolean][]> = {
   members: [
     [[], true],
     [['db-1', '--history'], true],
-    [['--status', 'failed', '--json', '--admin', '127.0.0.1:1'], true],
+    [['--status', 'failed', '--json', '--admin', '127.0.0.1:1', '--token', 'sixteen-chars-ok'], true],
     [['--json=false'], true],
     [['a', 'b'], false],
     [['--status', 'gone'], false],
@@ -86,11 +86,17 @@ const CASES: Record<string, [string[], boolean][]> = {
   keys: [
     [['list'], true],
     [['install', 'KEY', '--json'], true],
+    [['install', 'KEY', '--local'], true],
     [['rotate', 'KEY'], false],
   ],
   keygen: [
     [[], true],
     [['x'], false],
+  ],
+  dashboard: [
+    [[], true],
+    [['--admin', '127.0.0.1:1', '--token-file', '/tmp/t'], true],
+    [['now'], false],
   ],
   version: [
     [[], true],

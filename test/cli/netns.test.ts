@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, test } from 'node:test';
-import { allSee, FAST_SET, phantom, startAgent, stop, type AgentProc } from './procs.js';
+import { join } from 'node:path';
+import { allSee, FAST_SET, phantom, RUNTIME_DIR, startAgent, stop, type AgentProc } from './procs.js';
 
 const tag = `phx${process.pid % 100_000}`;
 const bridgeNs = `${tag}-br`;
@@ -56,7 +57,8 @@ if (reason) process.stdout.write(`# skipping the multi-host namespace test: ${re
 
 test('4 agents in 4 network namespaces: join, crash, leave', { skip: reason ?? false, timeout: 90_000 }, async () => {
   setUp();
-  const exec = (i: number): string[] => ['ip', 'netns', 'exec', hostNs[i]!];
+  // Each namespace is a host: its own runtime dir, where its agent publishes its admin token.
+  const exec = (i: number): string[] => ['env', `PHANTOM_RUNTIME_DIR=${join(RUNTIME_DIR, hostNs[i]!)}`, 'ip', 'netns', 'exec', hostNs[i]!];
   const args = (join?: string): string[] => ['--bind', '0.0.0.0:7946', '--profile', 'local', ...FAST_SET.flatMap((s) => ['--set', s]), ...(join ? ['--join', join] : [])];
   procs.push(await startAgent('h0', args(), exec(0)));
   assert.equal(procs[0]!.address, `${ipOf(0)}:7946`, 'the advertised address was detected from the namespace interface');

@@ -7,7 +7,8 @@
  * by `npm test`), not the sources through tsx.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,14 @@ export function assertBuilt(): void {
   if (newest(join(ROOT, 'src')) > built) throw new Error('dist/ is older than src/: run `npm run build` (npm test does it first)');
   checked = true;
 }
+
+/**
+ * Agents publish their admin token under PHANTOM_RUNTIME_DIR for the commands to find: one
+ * private dir per test process, so tests leave nothing in the home directory.
+ */
+export const RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'phantom-run-'));
+process.once('exit', () => rmSync(RUNTIME_DIR, { recursive: true, force: true }));
+const ENV = { ...process.env, PHANTOM_RUNTIME_DIR: RUNTIME_DIR };
 
 /** Fast protocol settings for tests (local profile, ~1 s failure detection). */
 /**
@@ -74,7 +83,7 @@ export interface AgentProc {
 export function phantom(args: readonly string[], prefix: readonly string[] = [], timeoutMs = 20_000): { code: number | null; stdout: string; stderr: string } {
   assertBuilt();
   const cmd = [...prefix, process.execPath, PHANTOM_BIN, ...args];
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs });
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd: ROOT, env: ENV, encoding: 'utf8', timeout: timeoutMs });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -82,7 +91,7 @@ export function phantom(args: readonly string[], prefix: readonly string[] = [],
 export async function startAgent(name: string, args: readonly string[], prefix: readonly string[] = []): Promise<AgentProc> {
   assertBuilt();
   const cmd = [...prefix, process.execPath, PHANTOM_BIN, 'agent', '--name', name, '--log-level', 'info', ...args];
-  const child = spawn(cmd[0]!, cmd.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd[0]!, cmd.slice(1), { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   const waiters = new Set<() => void>();
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => void (stderr += d.toString()));

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { Simulation } from '../../src/sim/index.js';
 import { Cluster } from '../../src/cluster.js';
 import { SeededRandom } from '../../src/runtime/random.js';
+import { createLogger } from '../../src/agent/log.js';
 
 const SEED = Number(process.env.SIM_SEED ?? 3);
 
@@ -68,4 +69,26 @@ test('health: unhealthy when too few members are alive, with the reason', () => 
   const h = cluster.isHealthy();
   assert.equal(h.healthy, false);
   assert.match(!h.healthy ? h.reason : '', /only 5 of 6 members alive/);
+});
+
+test('a listener that throws is logged with the event that caused it; the others still hear it', () => {
+  const sim = new Simulation({ nodes: 4, seed: SEED });
+  sim.joinAll();
+  assert.ok(sim.runUntilConverged(30_000) !== null);
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({ level: 'info', pretty: false, write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+  const cluster = Cluster.attach(sim.source(0), {}, { random: new SeededRandom(SEED), now: () => sim.now, logger });
+  const heard: string[] = [];
+  cluster.on('failed', () => {
+    throw new Error('listener bug');
+  });
+  cluster.on('failed', (e) => heard.push(e.member.name));
+  sim.kill(2);
+  assert.ok(sim.runUntil(() => heard.length > 0, 30_000), 'n2 declared dead');
+  assert.deepEqual(heard, ['n2']);
+  const line = lines.find((l) => l.msg === 'a cluster event listener threw');
+  assert.ok(line, 'logged');
+  assert.equal(line.event, 'failed');
+  assert.equal(line.member, 'n2');
+  assert.match(JSON.stringify(line.err), /listener bug/);
 });

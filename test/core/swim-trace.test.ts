@@ -46,6 +46,20 @@ test('a ping meant for another name (a stale address) is dropped, not answered',
   assert.ok(outs.some((o) => o.type === 'note' && o.note.kind === 'dropped'));
 });
 
+test('a ping-req is relayed only to a member we know, at the address we know it by', () => {
+  const a = make('a');
+  learn(a, 'b', 'c');
+  const relay = (req: M.PingReq) => sends(a.step({ type: 'packet', from: 'stranger-addr', messages: [req] }, 10));
+  const dropped = (req: M.PingReq) => a.step({ type: 'packet', from: 'stranger-addr', messages: [req] }, 10).some((o) => o.type === 'note' && o.note.kind === 'dropped' && o.note.reason === 'ping-req-unknown-target');
+  assert.deepEqual(relay(M.pingReq(1, 'zz', '192.0.2.7:53', 's')), [], 'an unknown name: nothing sent anywhere');
+  assert.deepEqual(relay(M.pingReq(2, 'b', '192.0.2.7:53', 's')), [], 'a known name at another address: nothing sent');
+  assert.ok(dropped(M.pingReq(3, 'zz', '192.0.2.7:53', 's')), 'counted as a drop by reason');
+  const ok = relay(M.pingReq(4, 'c', 'c-addr', 's'));
+  assert.equal(ok.length, 1);
+  assert.equal(ok[0]!.to, 'c-addr');
+  assert.equal((ok[0]!.messages[0] as M.Ping).target, 'c');
+});
+
 test('probe: ping, then ping-req through others, then suspect, then dead after the suspicion timeout', () => {
   const a = make('a', 0, resolveConfig(plainSwim));
   assert.deepEqual(events(learn(a, 'b', 'c', 'd', 'e')), ['join:b', 'join:c', 'join:d', 'join:e']);
@@ -90,6 +104,7 @@ test('a suspicion of ourselves is refuted with a higher incarnation that rides t
 
 test('ping-req: the intermediary pings the target and relays its ack under the requester seq', () => {
   const c = make('c');
+  learn(c, 'a', 'b');
   const outs = c.step({ type: 'packet', from: 'a-addr', messages: [M.pingReq(99, 'b', 'b-addr', 'a')] }, 0);
   const ping = sends(outs)[0]!;
   assert.equal(ping.to, 'b-addr');
@@ -140,4 +155,16 @@ test('the same inputs at the same times give the same outputs, byte for byte', (
     return sends(outs).map((s) => `${s.to}:${Buffer.from(codec.encode(s.messages)).toString('hex')}`).join('\n');
   };
   assert.equal(trace(), trace());
+});
+
+test('an acked probe is noted with its round-trip time and whether the ack came directly', () => {
+  const a = make('a');
+  learn(a, 'b', 'c');
+  const { ping, at } = nextPing(a);
+  const outs = a.step({ type: 'packet', from: `${ping.target}-addr`, messages: [M.ack(ping.seq, ping.target, 3)] }, at + 7);
+  const notes = outs.flatMap((o) => (o.type === 'note' && o.note.kind === 'probe-acked' ? [o.note] : []));
+  assert.deepEqual(notes, [{ kind: 'probe-acked', target: ping.target, rttMs: 7, direct: true }]);
+  // A second ack for the same probe is not a second sample.
+  const again = a.step({ type: 'packet', from: `${ping.target}-addr`, messages: [M.ack(ping.seq, ping.target, 3)] }, at + 9);
+  assert.ok(!again.some((o) => o.type === 'note' && o.note.kind === 'probe-acked'));
 });

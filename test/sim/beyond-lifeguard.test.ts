@@ -39,7 +39,7 @@ test('active confirmation: a live suspect answers a checker and refutes; it is n
   sim.runUntilConverged(30_000);
   // A false rumour reaches everyone but the subject: only the checkers' probes can tell n6.
   const rumour = createCodec().encode([M.suspect('n6', 0, 'n2')]);
-  for (const i of sim.running()) if (i !== 6) sim.agent(i).receive('n2', rumour);
+  for (const i of sim.running()) if (i !== 6) sim.agent(i).receive(sim.address(2), rumour);
   sim.run(10_000);
   assert.ok(!sim.trace.some((t) => t.type === 'failed' && t.subject === 'n6'));
   assert.equal(sim.agent(6).core.currentIncarnation, 1, 'it refuted');

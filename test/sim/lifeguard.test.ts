@@ -22,8 +22,8 @@ function pausedAgentVerdicts(config: Partial<ProtocolConfig>): number {
   sim.joinAll();
   sim.runUntilConverged(30_000);
   const rumour = codec.encode([M.suspect('n2', 0, 'n3')]);
-  sim.agent(2).receive('n3', rumour); // n2 hears it and refutes at once
-  sim.agent(1).receive('n3', rumour); // n1 starts its timer (2 s), then stalls
+  sim.agent(2).receive(sim.address(3), rumour); // n2 hears it and refutes at once
+  sim.agent(1).receive(sim.address(3), rumour); // n1 starts its timer (2 s), then stalls
   sim.pause(1, 3000);
   let verdicts = 0;
   sim.onEvent((observer, e) => {

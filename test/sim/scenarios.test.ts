@@ -63,7 +63,7 @@ test('a falsely suspected agent refutes with a higher incarnation and is never d
   assert.ok(sim.runUntilConverged(30_000) !== null);
   // A false rumour, as if n2 had failed to probe n5.
   const codec = createCodec();
-  sim.agent(1).receive('n2', codec.encode([M.suspect('n5', 0, 'n2')]));
+  sim.agent(1).receive(sim.address(2), codec.encode([M.suspect('n5', 0, 'n2')]));
   sim.run(20_000);
   assert.equal(sim.agent(5).core.currentIncarnation, 1);
   for (const i of sim.running()) if (i !== 5) assert.deepEqual([sim.view(i, 5), sim.agent(i).core.member('n5')!.incarnation], ['alive', 1]);
@@ -150,7 +150,7 @@ test('a forged left for a live member is refuted within seconds: the member is t
   const sim = new Simulation({ nodes: 20, seed: SEED });
   sim.joinAll();
   sim.runUntilConverged(30_000);
-  sim.agent(1).receive('n2', createCodec().encode([M.left('n5', 0)]));
+  sim.agent(1).receive(sim.address(2), createCodec().encode([M.left('n5', 0)]));
   sim.run(100);
   assert.equal(sim.view(1, 5), 'left', 'believed at first: a left cannot be checked');
   assert.ok(sim.runUntil(() => sim.checkConverged(), 5_000), 'n5 refuted and everyone has it alive again');
@@ -162,10 +162,10 @@ test('an alive claim that moves a live member to another address is refused, and
   sim.joinAll();
   sim.runUntilConverged(30_000);
   // An insider replays a claim that n4 now lives elsewhere, at a higher incarnation.
-  const forged = createCodec().encode([M.alive('n4', 'n11', 7, [])]);
-  for (const i of [1, 2, 4]) sim.agent(i).receive('n9', forged);
+  const forged = createCodec().encode([M.alive('n4', sim.address(11), 7, [])]);
+  for (const i of [1, 2, 4]) sim.agent(i).receive(sim.address(9), forged);
   sim.run(5_000);
-  for (const i of sim.running()) if (i !== 4) assert.equal(sim.agent(i).core.member('n4')!.address, 'n4');
+  for (const i of sim.running()) if (i !== 4) assert.equal(sim.agent(i).core.member('n4')!.address, sim.address(4));
   assert.ok(sim.agent(4).core.currentIncarnation > 7, 'n4 refuted the claim about itself');
   assert.ok(!sim.trace.some((t) => t.subject === 'n4' && (t.type === 'failed' || t.type === 'suspect')));
 });

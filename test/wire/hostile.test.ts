@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Simulation } from '../../src/sim/index.js';
+import { Simulation, simulatedAddress } from '../../src/sim/index.js';
 import { createCodec, type Codec } from '../../src/wire/codec.js';
 import { createSecureCodec } from '../../src/wire/secure.js';
 import { createEnvelope } from '../../src/wire/envelope.js';
@@ -63,7 +63,7 @@ test('random bytes, label frames and seal headers into a live agent: nothing thr
       if (shape === 'seal') b = Uint8Array.from([0xf4, 4, ...Buffer.from('prod'), 0xe5, 0, ...bytes]);
       // Junk sealed with the right key: authentic, but not a packet.
       if (shape === 'sealed-junk') b = env.wrap(SealKind.gossip, bytes);
-      sim.agent(0).receive('n1', b);
+      sim.agent(0).receive(sim.address(1), b);
     }),
     { numRuns: 3000 },
   );
@@ -76,14 +76,14 @@ test('bit-flipped and truncated sealed packets are refused as auth, never half-a
   const { sim } = cluster(5);
   const before = sum(sim, 0);
   const sealer = createSecureCodec(plain, { keyring: new Keyring([KEY]), label: 'prod' });
-  const forged = sealer.encode([M.alive('intruder', 'n9', 1, []), M.left('n2', 99)]);
+  const forged = sealer.encode([M.alive('intruder', simulatedAddress(9), 1, []), M.left('n2', 99)]);
   fc.assert(
     fc.property(fc.nat(), fc.integer({ min: 1, max: 255 }), fc.boolean(), (at, mask, cut) => {
       const b = Uint8Array.from(forged);
-      if (cut) sim.agent(0).receive('n1', b.subarray(0, at % b.length));
+      if (cut) sim.agent(0).receive(sim.address(1), b.subarray(0, at % b.length));
       else {
         b[at % b.length]! ^= mask;
-        sim.agent(0).receive('n1', b);
+        sim.agent(0).receive(sim.address(1), b);
       }
     }),
     { numRuns: 2000 },
@@ -99,13 +99,13 @@ test('a compound with one wrongly typed field anywhere is dropped whole: the val
   const samples: M.Message[] = [
     M.ping(1, 'n0', 'n1', 3),
     M.ack(1, 'n1', 3),
-    M.pingReq(1, 'n2', 'n2', 'n1'),
+    M.pingReq(1, 'n2', sim.address(2), 'n1'),
     M.nack(1, 'n1'),
-    M.alive('x', 'n9', 1, ['k', 'v']),
+    M.alive('x', simulatedAddress(9), 1, ['k', 'v']),
     M.suspect('n2', 0, 'n1'),
     M.dead('n2', 0, 'n1'),
     M.left('n2', 0),
-    M.pushPull('n1', 0, 0, 1, [M.entry('y', 'n8', 0, 1, [])]),
+    M.pushPull('n1', 0, 0, 1, [M.entry('y', simulatedAddress(8), 0, 1, [])]),
   ];
   const wrongValues: unknown[] = [null, -1, 1.5, 2 ** 53, 'str', '', true, [], {}, 'x'.repeat(5000), [1, 2, 3]];
   const before = sum(sim, 0);
@@ -118,7 +118,7 @@ test('a compound with one wrongly typed field anywhere is dropped whole: the val
         if (plain.decode(plain.encode([bad])).ok) continue; // not wrong for this field (e.g. '' tags list)
         cases++;
         // The valid alive rides before the bad message: it must not be applied either.
-        sim.agent(0).receive('n1', sealer.encode([M.alive('half', 'n7', 1, []), bad]));
+        sim.agent(0).receive(sim.address(1), sealer.encode([M.alive('half', simulatedAddress(7), 1, []), bad]));
       }
     }
   }
@@ -126,10 +126,10 @@ test('a compound with one wrongly typed field anywhere is dropped whole: the val
   assert.equal(sim.agent(0).core.member('half'), undefined, 'half-applied');
   assert.equal(sum(sim, 0), before);
   // Unknown types and versions.
-  sim.agent(0).receive('n1', sealer.encode([{ type: 77, a: 1 } as unknown as M.Message]));
+  sim.agent(0).receive(sim.address(1), sealer.encode([{ ...M.nack(1, 'n1'), type: 77 } as unknown as M.Message]));
   const v2 = Uint8Array.from(plain.encode([M.ping(1, 'n0', 'n1', 1)]));
   v2[0] = 2;
-  sim.agent(0).receive('n1', createEnvelope({ keyring: new Keyring([KEY]), label: 'prod' }).wrap(SealKind.gossip, v2));
+  sim.agent(0).receive(sim.address(1), createEnvelope({ keyring: new Keyring([KEY]), label: 'prod' }).wrap(SealKind.gossip, v2));
   const d = sim.agent(0).stats.drops;
   assert.ok((d['unknown-type'] ?? 0) >= 1 && (d['bad-version'] ?? 0) >= 1, JSON.stringify(d));
 });
@@ -141,8 +141,8 @@ test('a forged alive flood for 100,000 names cannot grow the table past its cap;
   // An insider (holds the key) gone rogue: authentic packets, made-up members.
   for (let i = 0; i < 100_000; i += 50) {
     const batch = Array.from({ length: 50 }, (_, j) => M.alive(`forged-${i + j}`, `10.9.${(i + j) >> 8 & 255}.${(i + j) & 255}:7946`, 1, []));
-    sim.agent(0).receive('n1', sealer.encode(batch.slice(0, 25)));
-    sim.agent(0).receive('n1', sealer.encode([M.pushPull('n1', 0, 0, 1, batch.slice(25).map((a) => M.entry(a.name, a.addr, 0, 1, [])))]));
+    sim.agent(0).receive(sim.address(1), sealer.encode(batch.slice(0, 25)));
+    sim.agent(0).receive(sim.address(1), sealer.encode([M.pushPull('n1', 0, 0, 1, batch.slice(25).map((a) => M.entry(a.name, a.addr, 0, 1, [])))]));
   }
   assert.ok(sim.agent(0).members().length <= cap, `${sim.agent(0).members().length} rows`);
   assert.ok((sim.agent(0).stats.drops['member-cap'] ?? 0) > 99_000);
@@ -158,10 +158,10 @@ test('a forged alive flood for 100,000 names cannot grow the table past its cap;
 test('names and tags over their caps are refused and counted as too-big-meta', () => {
   const { sim } = cluster(3);
   const sealer = createSecureCodec(plain, { keyring: new Keyring([KEY]), label: 'prod' });
-  const bigTags = Array.from({ length: 40 }, (_, i) => [`k${i}`, 'v'.repeat(30)]).flat();
-  sim.agent(0).receive('n1', sealer.encode([M.alive('fat', 'n9', 1, bigTags)]));
-  sim.agent(0).receive('n1', sealer.encode([M.alive('n'.repeat(200), 'n9', 1, [])]));
-  sim.agent(0).receive('n1', sealer.encode([M.pushPull('n1', 0, 0, 1, [M.entry('fat2', 'n9', 2, 1, bigTags)])]));
+  const bigTags = Array.from({ length: 40 }, (_, i) => [`k${String(i).padStart(2, '0')}`, 'v'.repeat(30)]).flat();
+  sim.agent(0).receive(sim.address(1), sealer.encode([M.alive('fat', simulatedAddress(9), 1, bigTags)]));
+  sim.agent(0).receive(sim.address(1), sealer.encode([M.alive('n'.repeat(200), simulatedAddress(9), 1, [])]));
+  sim.agent(0).receive(sim.address(1), sealer.encode([M.pushPull('n1', 0, 0, 1, [M.entry('fat2', simulatedAddress(9), 2, 1, bigTags)])]));
   assert.equal(sim.agent(0).core.member('fat'), undefined);
   assert.equal(sim.agent(0).core.member('fat2'), undefined);
   assert.equal(sim.agent(0).stats.drops['too-big-meta'], 3);
@@ -174,7 +174,7 @@ test('a forged left or dead for a live member from another address is undone by 
   // An insider's forgery (it holds the key). The rumour spreads; the accused hears it at its
   // next push-pull and refutes with a higher incarnation: within ~2 push-pull intervals (lan:
   // 30 s). See the report for a core change that would make the accused hear it at once.
-  sim.agent(0).receive('n1', sealer.encode([M.left('n5', inc + 3), M.dead('n6', 0, 'n1')]));
+  sim.agent(0).receive(sim.address(1), sealer.encode([M.left('n5', inc + 3), M.dead('n6', 0, 'n1')]));
   assert.ok(sim.runUntil(() => sim.checkConverged(), 120_000, 1000), `seed ${SEED}`);
   for (let i = 0; i < 8; i++) {
     assert.equal(sim.view(i, 5), 'alive');
@@ -183,8 +183,8 @@ test('a forged left or dead for a live member from another address is undone by 
   // The same forgery without the key does nothing at all.
   const outsider = createSecureCodec(plain, { keyring: new Keyring([generateKey()]), label: 'prod' });
   const before = sum(sim, 0);
-  sim.agent(0).receive('n1', outsider.encode([M.left('n5', 1000)]));
-  sim.agent(0).receive('n1', createSecureCodec(plain, { label: 'prod' }).encode([M.left('n5', 1000)]));
+  sim.agent(0).receive(sim.address(1), outsider.encode([M.left('n5', 1000)]));
+  sim.agent(0).receive(sim.address(1), createSecureCodec(plain, { label: 'prod' }).encode([M.left('n5', 1000)]));
   assert.equal(sum(sim, 0), before);
 });
 

@@ -1,8 +1,9 @@
 // The dashboard's browser script (plain ES2020, no modules, no dependencies), inlined into
 // dashboard.html by serve.ts. It polls the admin API every second: /v1/members, /v1/stats and
 // /v1/ring (falling back to shares computed from the `weight` tags when the agent keeps no ring),
-// plus /v1/members/:name for the member whose history is open. With --admin-token, the token is
-// taken from the URL fragment (#token=..., never sent to the server in the URL) or from the form,
+// plus /v1/members/:name for the member whose history is open. The admin token (every agent has
+// one) is taken from the URL fragment (#token=..., never sent to the server; `phantom dashboard`
+// prints such a link) or from the form,
 // kept in sessionStorage, and sent as `Authorization: Bearer`.
 'use strict';
 (function () {

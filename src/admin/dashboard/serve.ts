@@ -2,7 +2,8 @@
  * Serves the dashboard page at `/` of the admin API: dashboard.html with dashboard.js inlined,
  * one self-contained response (no CDN, no build step). The page is the same static text for
  * everyone and holds no cluster data, so it is served before the bearer-token check: the
- * script then asks for the token and sends it on every /v1 call, which stay protected.
+ * script then asks for the token and sends it on every /v1 call, which stay protected. It is
+ * served after the Host and Origin checks (request-guard.ts): a rebinding name gets nothing.
  *
  * A Content-Security-Policy pins the one inline script by its hash and allows fetches to this
  * origin only, so a member name or tag crafted as markup could not run even if it slipped

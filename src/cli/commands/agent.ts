@@ -9,6 +9,7 @@ import type { CommandSpec } from './command.js';
 import { createAgent, type Agent } from '../../agent/agent.js';
 import { resolveAgentConfig, LOG_LEVELS } from '../../agent/agent-config.js';
 import { startAdminServer, type AdminServer } from '../../admin/server.js';
+import { agentAdminToken, publishToken, unpublishToken } from '../../admin/token.js';
 import { ClusterError } from '../../errors.js';
 import { adminDepsFor } from '../agent-admin.js';
 import { configPath, mergeAgentSettings, readConfigFile, type AgentFlags } from '../agent-settings.js';
@@ -32,7 +33,8 @@ export const agentCommand: CommandSpec<AgentFlags> = {
     'verify-incoming': { type: 'boolean', default: undefined, describe: 'With keys: drop plaintext packets [default: true]; false while turning encryption on (PHANTOM_VERIFY_INCOMING)' },
     'verify-outgoing': { type: 'boolean', default: undefined, describe: 'With keys: seal outgoing packets [default: true]; false for the first upgrade step (PHANTOM_VERIFY_OUTGOING)' },
     'max-members': { type: 'number', describe: 'Member table cap against forged floods [default: 16384] (PHANTOM_MAX_MEMBERS)' },
-    'admin-token': { type: 'string', describe: 'Bearer token the admin API requires (PHANTOM_ADMIN_TOKEN; clients send the same variable)' },
+    'admin-token': { type: 'string', describe: 'Bearer token the admin API requires [default: DATA_DIR/admin-token, else a new one each start; phantom commands on this host find it] (PHANTOM_ADMIN_TOKEN)' },
+    'admin-allowed-host': { type: 'string', array: true, describe: 'Extra Host name[:port] the admin API answers to (a proxy, a tunnel to another port); repeatable (PHANTOM_ADMIN_ALLOWED_HOSTS)' },
   },
   examples: [
     ['$0 agent --join 10.0.0.1:7946', 'join a cluster through one seed'],
@@ -44,6 +46,8 @@ export const agentCommand: CommandSpec<AgentFlags> = {
     const out = (s: string): void => void process.stderr.write(`phantom agent: ${s}\n`);
     let agent: Agent | undefined;
     let admin: AdminServer | undefined;
+    let published: { path: string; token: string } | undefined;
+    const unpublish = (): void => void (published && unpublishToken(published.path, published.token));
     try {
       const path = configPath(flags, process.env);
       const config = resolveAgentConfig(mergeAgentSettings(flags, process.env, path ? readConfigFile(path) : {}));
@@ -54,11 +58,13 @@ export const agentCommand: CommandSpec<AgentFlags> = {
         if (graceful) await a.leave();
         await a.shutdown();
         await admin?.close();
+        unpublish();
         process.exit(code);
       };
       const onSignal = (sig: NodeJS.Signals): void => {
         if (stopping) {
           a.log.warn({ signal: sig }, 'second signal: exiting at once');
+          unpublish();
           process.exit(1);
         }
         stopping = true;
@@ -69,6 +75,7 @@ export const agentCommand: CommandSpec<AgentFlags> = {
       process.on('SIGTERM', onSignal);
       process.on('SIGHUP', () => reload(a, flags));
       if (config.admin !== null) {
+        const token = wrapTokenError(() => agentAdminToken(config.adminToken, config.dataDir));
         admin = await startAdminServer(
           config.admin,
           adminDepsFor(a, async () => {
@@ -77,9 +84,17 @@ export const agentCommand: CommandSpec<AgentFlags> = {
             // Answer the request first, then stop the process.
             setTimeout(() => void stop(0, false), 50);
           }),
-          { token: config.adminToken },
+          { token: token.token, allowedHosts: config.adminAllowedHosts },
         );
-        a.log.info({ admin: admin.address, token: config.adminToken !== undefined }, 'admin API listening');
+        const port = Number(admin.address.slice(admin.address.lastIndexOf(':') + 1));
+        try {
+          published = { path: publishToken(port, token.token), token: token.token };
+        } catch (e) {
+          a.log.warn({ error: (e as Error).message }, 'cannot publish the admin token for the phantom commands on this host; give it to them with PHANTOM_ADMIN_TOKEN');
+          // With no file anywhere, this is the operator's only way to learn it: once, on stderr, never in the log.
+          if (token.file === undefined && token.source === 'generated') out(`admin token for this run (give it to phantom commands as PHANTOM_ADMIN_TOKEN): ${token.token}`);
+        }
+        a.log.info({ admin: admin.address, dashboard: `http://${admin.address}/`, token: token.source, tokenFile: token.file, tokenPublished: published?.path }, 'admin API listening');
       }
       const remembered = a.restoredFrom ? a.restoredFrom.members.length > 1 : false;
       if (config.join.length > 0 || remembered) {
@@ -93,11 +108,22 @@ export const agentCommand: CommandSpec<AgentFlags> = {
     } catch (e) {
       await agent?.shutdown().catch(() => {});
       await admin?.close().catch(() => {});
+      unpublish();
       out(e instanceof Error ? e.message : String(e));
       process.exit(e instanceof ClusterError && (e.code === 'ERR_CONFIG' || e.code === 'ERR_ARGUMENT') ? 2 : 1);
     }
   },
 };
+
+/** A data-dir token file that cannot be read or written stops the start as a config problem. */
+function wrapTokenError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ClusterError) throw e;
+    throw new ClusterError('ERR_CONFIG', `admin token: ${(e as Error).message}`);
+  }
+}
 
 /** SIGHUP: re-read the config file; apply what can change live (log level, tags). */
 function reload(agent: Agent, flags: AgentFlags): void {

@@ -61,6 +61,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => body((await import('./keys.js')).keysCommand),
   },
   {
+    command: 'dashboard',
+    describe: "Print the agent's dashboard URL, the admin token in its #fragment (open it in a browser on this host)",
+    load: async () => body((await import('./dashboard.js')).dashboardCommand),
+  },
+  {
     command: 'version',
     describe: 'Show the version and the protocol versions this agent speaks (also --version)',
     load: async () => body((await import('./version.js')).versionCommand),

@@ -1,6 +1,7 @@
 /** `phantom info`: the local agent's identity, config, awareness score and counters. */
 import type { CommandSpec } from './command.js';
 import { adminRequest } from '../../admin/client.js';
+import { terminalJson } from '../escape.js';
 import type { AgentStats } from '../../agent/agent.js';
 import { adminOption, runClient, type AdminArgs } from '../client.js';
 
@@ -13,21 +14,21 @@ export const infoCommand: CommandSpec<InfoArgs> = {
   examples: [['$0 info', 'readable summary']],
   handler: (args) =>
     runClient('info', async () => {
-      const { body } = await adminRequest<Record<string, unknown> & { stats: AgentStats }>(args.admin, 'GET', '/v1/info');
-      if (args.json) return void process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+      const { body } = await adminRequest<Record<string, unknown> & { stats: AgentStats }>(args, 'GET', '/v1/info');
+      if (args.json) return void process.stdout.write(`${terminalJson(body, 2)}\n`);
       const s = body.stats;
       const lines: string[] = ['agent:'];
-      for (const k of ['name', 'address', 'bind', 'advertise', 'profile', 'admin', 'logLevel', 'dataDir', 'restoredMembers']) lines.push(`  ${k}: ${JSON.stringify(body[k])}`);
-      lines.push(`  tags: ${JSON.stringify(body.tags)}`);
+      for (const k of ['name', 'address', 'bind', 'advertise', 'profile', 'admin', 'logLevel', 'dataDir', 'restoredMembers']) lines.push(`  ${k}: ${terminalJson(body[k])}`);
+      lines.push(`  tags: ${terminalJson(body.tags)}`);
       lines.push(`  state: ${s.state}  incarnation: ${s.incarnation}  uptime: ${(s.uptimeMs / 1000).toFixed(0)}s  awareness: ${s.awareness}`);
       lines.push(`members: alive ${s.members.alive}, suspect ${s.members.suspect}, failed ${s.members.dead}, left ${s.members.left}  (checksum ${s.checksum})`);
       lines.push(`traffic: in ${s.packetsIn} packets / ${s.bytesIn} B, out ${s.packetsOut} packets / ${s.bytesOut} B, send errors ${s.sendErrors}`);
       const c = s.counters;
       lines.push(`protocol: probes failed ${c.probesFailed}, suspicions ${c.suspicionsStarted} (expired ${c.suspicionsExpired}), refutations ${c.refutations}, join retries ${c.joinRetries}`);
-      lines.push(`messages out: ${JSON.stringify(c.messagesOut)}`);
-      lines.push(`messages in:  ${JSON.stringify(c.messagesIn)}`);
-      lines.push(`drops: ${JSON.stringify(c.drops)}`);
-      lines.push(`protocol config: ${JSON.stringify(body.protocol)}`);
+      lines.push(`messages out: ${terminalJson(c.messagesOut)}`);
+      lines.push(`messages in:  ${terminalJson(c.messagesIn)}`);
+      lines.push(`drops: ${terminalJson(c.drops)}`);
+      lines.push(`protocol config: ${terminalJson(body.protocol)}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     }),
 };

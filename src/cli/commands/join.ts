@@ -15,7 +15,7 @@ export const joinCommand: CommandSpec<JoinArgs> = {
   handler: (args) =>
     runClient('join', async () => {
       const addrs = splitList(args.addrs);
-      const { body } = await adminRequest<{ contacted: number }>(args.admin, 'POST', '/v1/join', { addrs }, 120_000);
+      const { body } = await adminRequest<{ contacted: number }>(args, 'POST', '/v1/join', { addrs }, 120_000);
       process.stdout.write(`joined: ${body.contacted} seed(s) answered\n`);
     }),
 };

@@ -8,7 +8,7 @@ export const leaveCommand: CommandSpec<AdminArgs> = {
   examples: [['$0 leave', 'leave; other members see this one as left, not failed']],
   handler: (args) =>
     runClient('leave', async () => {
-      await adminRequest(args.admin, 'POST', '/v1/leave', {}, 60_000);
+      await adminRequest(args, 'POST', '/v1/leave', {}, 60_000);
       process.stdout.write('left the cluster; the agent is stopping\n');
     }),
 };

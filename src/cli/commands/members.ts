@@ -4,6 +4,7 @@ import { adminRequest } from '../../admin/client.js';
 import type { MemberJson } from '../../admin/server.js';
 import type { HistoryEntry } from '../../agent/history.js';
 import { formatTable, adminOption, runClient, type AdminArgs } from '../client.js';
+import { terminalJson } from '../escape.js';
 
 interface MembersArgs extends AdminArgs {
   name?: string;
@@ -30,8 +31,8 @@ export const membersCommand: CommandSpec<MembersArgs> = {
   handler: (args) =>
     runClient('members', async () => {
       if (args.name !== undefined) {
-        const { body } = await adminRequest<MemberJson & { history: HistoryEntry[] }>(args.admin, 'GET', `/v1/members/${encodeURIComponent(args.name)}`);
-        if (args.json) return void process.stdout.write(`${JSON.stringify(args.history ? body : { ...body, history: undefined }, null, 2)}\n`);
+        const { body } = await adminRequest<MemberJson & { history: HistoryEntry[] }>(args, 'GET', `/v1/members/${encodeURIComponent(args.name)}`);
+        if (args.json) return void process.stdout.write(`${terminalJson(args.history ? body : { ...body, history: undefined }, 2)}\n`);
         process.stdout.write(formatTable(['NAME', 'ADDRESS', 'STATUS', 'INCARNATION', 'TAGS'], [[body.name, body.addr, body.status, String(body.incarnation), tagText(body.tags)]]));
         if (args.history) {
           process.stdout.write('\nHISTORY (oldest first)\n');
@@ -45,8 +46,8 @@ export const membersCommand: CommandSpec<MembersArgs> = {
         return;
       }
       const q = args.status ? `?status=${args.status}` : '';
-      const { body } = await adminRequest<MemberJson[]>(args.admin, 'GET', `/v1/members${q}`);
-      if (args.json) return void process.stdout.write(`${JSON.stringify(body)}\n`);
+      const { body } = await adminRequest<MemberJson[]>(args, 'GET', `/v1/members${q}`);
+      if (args.json) return void process.stdout.write(`${terminalJson(body)}\n`);
       process.stdout.write(formatTable(['NAME', 'ADDRESS', 'STATUS', 'INCARNATION', 'TAGS'], body.map((m) => [m.name, m.addr, m.status, String(m.incarnation), tagText(m.tags)])));
     }),
 };

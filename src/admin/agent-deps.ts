@@ -1,0 +1,94 @@
+/**
+ * Wires a running agent to the admin API's narrow functions (`AdminDeps`): what `phantom agent`
+ * serves, and what an embedded Cluster serves, in its own thread or in the agent's worker.
+ *
+ * Without a ring of the caller's, it keeps the consistent-hash ring and shard map that `phantom
+ * lookup` and `GET /v1/ring` read: rebuilt from the member table only when a membership event
+ * marked them stale, so a lookup costs a binary search between changes. The shard map uses the
+ * default (pure) placement, so its checksum matches every other agent's.
+ */
+import type { Agent } from '../agent/agent.js';
+import type { AgentHealth } from '../agent/health.js';
+import { HashRing, ShardMap, onRing } from '../ring/index.js';
+import { summarizeRing } from '../ring/summary.js';
+import type { MainThreadStats } from '../embed/host-watch.js';
+import { MetricsRenderer } from './metrics.js';
+import type { AdminDeps } from './server.js';
+
+/** What the caller adds to, or overrides in, the agent's own answers. */
+export interface AgentAdminOptions {
+  /** Graceful leave as the caller means it (`phantom agent` also stops the process). */
+  readonly leave: () => Promise<void>;
+  /** The caller's ring and shard map (an embedded Cluster's); default: one kept here. */
+  readonly ring?: () => { readonly ring: HashRing; readonly shards: ShardMap };
+  /** Health as the caller defines it (a Cluster's policy); default: the agent's. */
+  readonly health?: () => AgentHealth;
+  /** Tags as the caller sets them (the worker keeps its own health tag apart); default: the agent's. */
+  readonly setTags?: (tags: Readonly<Record<string, string>>) => void;
+  /** The host's main thread, when the agent runs in a worker. */
+  readonly mainThread?: () => MainThreadStats;
+  /** Extra fields for `GET /v1/info`. */
+  readonly info?: () => Record<string, unknown>;
+}
+
+/** The admin functions for `agent`. */
+export function adminDepsFor(agent: Agent, opts: AgentAdminOptions): AdminDeps {
+  let own: { ring: HashRing; shards: ShardMap; stale: boolean } | undefined;
+  const ringAndShards =
+    opts.ring ??
+    ((): { ring: HashRing; shards: ShardMap } => {
+      if (!own) {
+        const o = { ring: new HashRing(), shards: new ShardMap(), stale: true };
+        for (const t of ['join', 'update', 'suspect', 'alive', 'failed', 'left'] as const) agent.on(t, () => void (o.stale = true));
+        own = o;
+      }
+      if (own.stale) {
+        const live = agent.members().filter((m) => onRing(m.state)).map((m) => ({ name: m.name, tags: m.tags }));
+        own.ring.reset(live);
+        own.shards.rebalance(live);
+        own.stale = false;
+      }
+      return own;
+    });
+  const metrics = new MetricsRenderer(() => ({ stats: agent.stats(), mainThread: opts.mainThread?.() }), { mainThread: opts.mainThread !== undefined });
+  return {
+    members: () => agent.members(),
+    member: (name) => agent.member(name),
+    history: (name) => agent.history(name),
+    self: () => agent.self(),
+    stats: () => agent.stats(),
+    health: opts.health ?? (() => agent.health()),
+    info: () => {
+      const c = agent.config;
+      return {
+        name: agent.name,
+        address: agent.address,
+        bind: c.bind,
+        advertise: c.advertise ?? null,
+        profile: c.profile,
+        protocol: c.protocol,
+        tags: agent.self().tags,
+        admin: c.admin,
+        logLevel: agent.log.level,
+        dataDir: c.dataDir ?? null,
+        join: c.join,
+        restoredMembers: agent.restoredFrom?.members.length ?? 0,
+        ...opts.info?.(),
+      };
+    },
+    join: (addrs) => agent.join(addrs),
+    leave: opts.leave,
+    setTags: (tags) => {
+      (opts.setTags ?? ((t) => agent.setTags(t)))(tags);
+      if (own) own.stale = true;
+    },
+    lookup: (key, n) => ringAndShards().ring.lookup(key, n),
+    ring: () => {
+      const { ring, shards } = ringAndShards();
+      return summarizeRing(ring, shards);
+    },
+    now: () => performance.now(),
+    metrics: () => metrics.render(),
+    keys: (op, key, opts) => agent.keys(op, key, opts),
+  };
+}
