@@ -12,7 +12,7 @@ import type { AgentHealth } from '../agent/health.js';
 import { HashRing, ShardMap, onRing } from '../ring/index.js';
 import { summarizeRing } from '../ring/summary.js';
 import type { MainThreadStats } from '../embed/host-watch.js';
-import { MetricsRenderer } from './metrics.js';
+import type { MetricsRenderer } from './metrics.js';
 import type { AdminDeps } from './server.js';
 
 /** What the caller adds to, or overrides in, the agent's own answers. */
@@ -50,7 +50,13 @@ export function adminDepsFor(agent: Agent, opts: AgentAdminOptions): AdminDeps {
       }
       return own;
     });
-  const metrics = new MetricsRenderer(() => ({ stats: agent.stats(), mainThread: opts.mainThread?.() }), { mainThread: opts.mainThread !== undefined });
+  // prom-client is loaded at the first scrape, not at start: ~50 ms of CPU and ~3.5 MiB of every
+  // agent's start (bench/STARTUP.md). Process metrics already start at the first scrape.
+  let metrics: Promise<MetricsRenderer> | undefined;
+  const renderMetrics = async (): Promise<string> => {
+    metrics ??= import('./metrics.js').then(({ MetricsRenderer }) => new MetricsRenderer(() => ({ stats: agent.stats(), mainThread: opts.mainThread?.() }), { mainThread: opts.mainThread !== undefined }));
+    return (await metrics).render();
+  };
   return {
     members: () => agent.members(),
     member: (name) => agent.member(name),
@@ -88,7 +94,7 @@ export function adminDepsFor(agent: Agent, opts: AgentAdminOptions): AdminDeps {
       return summarizeRing(ring, shards);
     },
     now: () => performance.now(),
-    metrics: () => metrics.render(),
+    metrics: renderMetrics,
     keys: (op, key, opts) => agent.keys(op, key, opts),
   };
 }

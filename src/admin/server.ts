@@ -24,7 +24,6 @@ import { statusOf } from '../agent/history.js';
 import { ClusterError, type ErrorCode } from '../errors.js';
 import type { Member, Tags } from '../core/types.js';
 import { parseHostPort, formatHostPort } from '../transport/address.js';
-import { renderMetrics } from './metrics.js';
 import { checkContentType, checkHostAndOrigin, isLoopbackHost, type Refusal } from './request-guard.js';
 import { serveDashboard } from './dashboard/serve.js';
 import type { RingSummary } from '../ring/summary.js';
@@ -171,7 +170,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps): 
 
   if (path === '/metrics') {
     only('GET');
-    const text = d.metrics ? await d.metrics() : await renderMetrics(d.stats());
+    // prom-client is loaded at the first scrape, not at every agent's start (bench/STARTUP.md).
+    const text = d.metrics ? await d.metrics() : await (await import('./metrics.js')).renderMetrics(d.stats());
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
     res.end(text);
     return;

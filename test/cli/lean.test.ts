@@ -1,8 +1,8 @@
 /**
  * What each command loads. The agent loads the agent: not yargs, not the simulator, not the
- * charts. The commands that talk to an agent load an HTTP client: not the agent either. Found
- * by recording every module the real process loads, and for the bundled CLI's chunks, the
- * source files each one was built from (its source map).
+ * charts, not prom-client until /metrics is asked for. The commands that talk to an agent load
+ * an HTTP client: not the agent either. Found by recording every module the real process loads,
+ * and for the bundled CLI's chunks, the source files each one was built from (its source map).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,6 +65,8 @@ test('phantom agent loads the agent only: no yargs, no simulator, no charts', { 
   assert.ok(sources.has('src/agent/agent.ts') && sources.has('src/admin/server.ts'), 'the recorder saw the agent itself');
   assert.deepEqual([...sources].filter((s) => s.startsWith('src/sim/') || s === 'src/cli/yargs-cli.ts'), []);
   assert.ok(!packages.has('yargs'), `packages: ${[...packages].join(', ')}`);
+  // prom-client is loaded at the first /metrics scrape (~50 ms and ~3.5 MiB of a start otherwise).
+  assert.ok(!packages.has('prom-client'), `packages: ${[...packages].join(', ')}`);
 });
 
 test('phantom members loads a client: no agent, no simulator, no yargs', { timeout: 30_000 }, () => {
