@@ -74,7 +74,8 @@ test('truncated and bit-flipped valid packets never throw, and what decodes is w
       const bytes = doFlip ? Uint8Array.from(good) : good.subarray(0, cut % good.length);
       if (doFlip) bytes[flip % bytes.length]! ^= 1 << (flip % 8);
       const r = codec.decode(bytes);
-      if (r.ok) for (const m of r.value) assert.ok(m.type >= 1 && m.type <= 10);
+      // 1..11: ping .. cookie (a flipped bit can turn one valid type into another).
+      if (r.ok) for (const m of r.value) assert.ok(m.type >= 1 && m.type <= 11);
     }),
     { numRuns: 2000 },
   );
