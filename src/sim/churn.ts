@@ -11,6 +11,7 @@
  */
 import { ClusterError } from '../errors.js';
 import type { Simulation } from './simulation.js';
+import { victimRandom } from './victim-random.js';
 
 export interface ChurnOptions {
   readonly mode: 'same-names' | 'unique-names';
@@ -41,7 +42,7 @@ export interface ChurnResult {
 export function churn(sim: Simulation, opts: ChurnOptions): ChurnResult {
   if (!Number.isInteger(opts.changes) || opts.changes < 0) throw new ClusterError('ERR_ARGUMENT', `changes must be an integer >= 0, got ${opts.changes}`);
   if (!(opts.everyMs > 0)) throw new ClusterError('ERR_ARGUMENT', `everyMs must be > 0, got ${opts.everyMs}`);
-  const rng = mulberry(opts.seed ?? 1);
+  const rng = victimRandom(opts.seed ?? 1, 0x2545f491);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
   const target = opts.target ?? sim.running().length;
   const departures: Departure[] = [];
@@ -86,16 +87,4 @@ export function churn(sim: Simulation, opts: ChurnOptions): ChurnResult {
     }
   }
   return { ...counts, departures };
-}
-
-/** A tiny seeded PRNG, kept apart from the simulation's own so victims do not shift its draws. */
-function mulberry(seed: number): () => number {
-  let a = (seed ^ 0x2545f491) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -8,6 +8,7 @@ import type { ProfileName, ProtocolConfig } from '../config.js';
 import { Simulation } from './simulation.js';
 import type { Report } from './measures.js';
 import { parseDuration } from './duration.js';
+import { victimRandom } from './victim-random.js';
 
 /** Agents: indices, "a-b" ranges, or "all". */
 export type NodeSet = 'all' | readonly (number | string)[];
@@ -90,7 +91,7 @@ export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: numb
   hooks.onSimulation?.(sim);
   const failures: string[] = [];
   const killed: number[] = [];
-  const rng = mulberry(spec.seed ?? 1);
+  const rng = victimRandom(spec.seed ?? 1, 0x5bd1e995);
   spec.steps.forEach((step, index) => {
     const where = `steps[${index}]`;
     const nodes = (set: NodeSet | undefined, field: string): number[] => resolveNodes(set, sim.size, `${where}.${field}`);
@@ -195,16 +196,4 @@ function check(sim: Simulation, step: Extract<Step, { expect: string }>, where: 
     default:
       throw new ClusterError('ERR_SCENARIO', `${where}: unknown expectation ${JSON.stringify(step)}`);
   }
-}
-
-/** A tiny PRNG for picking victims, seeded from the scenario's seed (kept apart from the sim's own). */
-function mulberry(seed: number): () => number {
-  let a = (seed ^ 0x5bd1e995) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
