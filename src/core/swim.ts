@@ -258,16 +258,17 @@ export class Swim {
     this.out = [];
     const previousStepAt = this.lastStepAt;
     this.lastStepAt = now;
-    if (input.type === 'tick' && this.state !== 'stopped') {
-      this.onTick(now, previousStepAt);
+    if (this.state === 'stopped') return this.out;
+    // Any input can be the first sign of a stall: after a pause the event loop often hands us a
+    // queued packet before the overdue timer, and the tick that follows then looks on time.
+    if (this.noticeStall(now, previousStepAt)) this.afterStall(now);
+    if (input.type === 'tick') {
+      this.onTick(now);
       return this.out;
     }
-    if (this.state === 'stopped') return this.out;
     switch (input.type) {
       case 'packet':
         for (const m of input.messages) this.onMessage(m, input.from, now);
-        break;
-      case 'tick':
         break;
       case 'join':
         this.joiner.start(input.id, input.seeds, now);
@@ -296,16 +297,18 @@ export class Swim {
     return this.out;
   }
 
-  private onTick(now: number, previousStepAt: number): void {
-    const stalled = this.noticeStall(now, previousStepAt);
-    if (stalled) {
-      // Nothing that ran out while we slept is evidence yet: the acks, nacks and refutations
-      // that would have saved it may be queued behind this tick. Read them first.
-      this.suspicions.postponeDue(now, now + STALL_GRACE_MS);
-      for (const r of this.relays.values()) if (r.nackAt <= now) r.nackAt = now + STALL_GRACE_MS;
-      if (this.probe && now >= this.probe.indirectAt) this.probe = undefined;
-      this.vetting.dropOverdue(now);
-    }
+  /**
+   * Nothing that ran out while we slept is evidence yet: the acks, nacks and refutations that
+   * would have saved it may be queued behind this input. Read them first.
+   */
+  private afterStall(now: number): void {
+    this.suspicions.postponeDue(now, now + STALL_GRACE_MS);
+    for (const r of this.relays.values()) if (r.nackAt <= now) r.nackAt = now + STALL_GRACE_MS;
+    if (this.probe && now >= this.probe.indirectAt) this.probe = undefined;
+    this.vetting.dropOverdue(now);
+  }
+
+  private onTick(now: number): void {
     this.expireSuspicions(now);
     this.sendNacks(now);
     this.vetting.advance(now, this.state === 'running');
@@ -332,7 +335,10 @@ export class Swim {
 
   // ---- probing -------------------------------------------------------------------------------
 
-  /** Were we woken much later than we asked? Then our own process stalled (GC, busy loop). */
+  /**
+   * Are we running much later than the wake-up we asked for (by a tick, or by any input that
+   * came while that tick was overdue)? Then our own process stalled (GC, busy loop).
+   */
   private noticeStall(now: number, previousStepAt: number): boolean {
     const lateness = now - Math.max(this.requestedWake, previousStepAt);
     this.requestedWake = Infinity;
