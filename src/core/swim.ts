@@ -19,7 +19,7 @@ import { Joiner } from './joiner.js';
 import { Vetting } from './vetting.js';
 import { Suspicions, type SuspicionTimeout } from './suspicion.js';
 import { tagsFromWire, tagsToWire, utf8Length } from './tags.js';
-import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
+import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, removalFloorMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
 import type { Address, Member, MemberEvent, MemberState, Random, Tags } from './types.js';
 
 export interface SwimInit {
@@ -130,6 +130,11 @@ export class Swim {
   private lastStepAt = -Infinity;
 
   private incarnation: number;
+  /** The incarnation this process life began at: our alive claims carry it (`born`). */
+  private born: number;
+  /** Have we heard the cluster say anything about us yet? Before that, a claim about us is a previous life's. */
+  private heardOfSelf = false;
+  private announcedAfterJoin = false;
   private wireTags: readonly string[];
   private seq = 0;
   private probe: Probe | undefined;
@@ -173,7 +178,7 @@ export class Swim {
       stopped: () => this.state === 'stopped',
       onUpdate: (m, now, relay) => this.onUpdate(m, now, relay),
       aboutSelf: (m, now) => this.aboutSelf(m, now),
-      joinAnswered: (from) => this.joiner.answered(from),
+      joinAnswered: (from) => this.joinAnswered(from, this.lastStepAt),
       seeds: () => this.joiner.seeds,
       randomAlivePeer: () => {
         const [peer] = this.order.sample(1, (name) => name !== this.name && this.table.get(name)?.state === 'alive');
@@ -191,6 +196,7 @@ export class Swim {
     });
     this.awareness = new Awareness(init.config.awarenessMaxMultiplier, init.config.lifeguardAwareness);
     this.incarnation = init.incarnation ?? 0;
+    this.born = this.incarnation;
     this.wireTags = tagsToWire(init.tags ?? {});
     this.table.apply({ name: this.name, state: 'alive', incarnation: this.incarnation, address: this.address, wireTags: this.wireTags }, now);
     const c = this.config;
@@ -418,7 +424,7 @@ export class Swim {
   /** Our own failed probe of a member already suspect: one more independent accuser. */
   private confirmOwn(row: MemberRecord, now: number): void {
     if (!this.countsConfirmations()) return;
-    if (this.suspicions.confirm(row.name, row.incarnation, this.name, this.suspicionTimeout())) {
+    if (this.suspicions.confirm(row.name, row.incarnation, this.name, this.suspicionTimeout(row.name))) {
       this.broadcasts.enqueue(M.suspect(row.name, row.incarnation, this.name));
       this.expireSuspicions(now);
     }
@@ -440,7 +446,7 @@ export class Swim {
 
   private startSuspicion(name: string, incarnation: number, accuser: string, now: number): void {
     this.counts.suspicionsStarted++;
-    const timeoutMs = this.suspicions.start(name, incarnation, accuser, now, this.suspicionTimeout());
+    const timeoutMs = this.suspicions.start(name, incarnation, accuser, now, this.suspicionTimeout(name));
     this.note({ kind: 'suspicion-started', target: name, by: accuser, timeoutMs });
     this.vetting.suspicionStarted(name, incarnation, accuser, now);
   }
@@ -449,19 +455,27 @@ export class Swim {
     for (const r of this.table.values()) if (isLive(r.state)) yield r.name;
   }
 
-  /** The timeout of a suspicion by the number of independent confirmations it has. */
-  private suspicionTimeout(): SuspicionTimeout {
+  /**
+   * The timeout of a suspicion of `name` by the number of independent confirmations it has.
+   * Two timescales: a suspect is routed around at once (the balancer prefers alive members),
+   * but the dead verdict, which moves keys and shards, waits at least removalFloorMs.
+   */
+  private suspicionTimeout(name: string): SuspicionTimeout {
     const c = this.config;
     const n = this.table.liveCount;
     const min = suspicionTimeoutMs(c.suspicionMult, n, c.probeIntervalMs);
     const expected = expectedConfirmations(c.suspicionMult, n);
     const max = Math.floor(min * c.suspicionMaxTimeoutMult);
     const base: SuspicionTimeout = c.lifeguardDynamicSuspicion ? (k) => dynamicSuspicionTimeoutMs(k, expected, min, max) : () => min;
-    if (!c.activeConfirmation || c.confirmers === 0) return base;
-    // Enough independent failed probes (the checkers' among them) is strong evidence: end after
-    // one probe interval, which also gives a live suspect one full period to answer.
+    // A member that flapped recently is held suspect as long as its last outage lasted.
+    const hold = this.vetting.holdMs(name);
+    const held: SuspicionTimeout = hold > 0 ? (k) => Math.max(base(k), hold) : base;
+    if (!c.activeConfirmation || c.confirmers === 0) return held;
+    // Enough independent failed probes (the checkers' among them) is strong evidence: end at the
+    // removal floor (memberlist's shortest suspicion), so that a stall shorter than it is survived.
     const wanted = Math.min(c.confirmers, Math.max(1, n - 2));
-    return (k) => (k >= wanted ? Math.min(base(k), c.probeIntervalMs) : base(k));
+    const floor = removalFloorMs(c.suspicionMult, c.probeIntervalMs);
+    return (k) => (k >= wanted ? Math.max(Math.min(base(k), floor), hold) : held(k));
   }
 
   private expireSuspicions(now: number): void {
@@ -471,6 +485,7 @@ export class Swim {
       this.note({ kind: 'suspicion-expired', target: name });
       const r = this.table.apply({ name, state: 'dead', incarnation: row.incarnation }, now);
       if (!r.changed) continue;
+      this.vetting.wentDown(name, row.stateChangedAt, now);
       this.counts.suspicionsConfirmed++;
       this.emit(r.event);
       this.broadcasts.enqueue(M.dead(name, row.incarnation, this.name));
@@ -483,7 +498,7 @@ export class Swim {
     switch (m.type) {
       case M.MsgType.Ping:
         if (m.target !== this.name) return this.note({ kind: 'dropped', reason: 'ping-for-other', from });
-        this.send(from, M.ack(m.seq, this.name, this.table.liveCount));
+        this.ackPing(m, from);
         return this.antiEntropy.maybeCatchUp(m.known, from, now);
       case M.MsgType.Ack:
         return this.onAck(m, from, now);
@@ -505,6 +520,17 @@ export class Swim {
       case M.MsgType.Digest:
         return this.antiEntropy.onDigest(m, from);
     }
+  }
+
+  /**
+   * Answer a ping. A pinger we hold dead is probing again: it is back, and may not know it was
+   * declared dead. Tell it in the ack, so it refutes now, not at the next push-pull.
+   */
+  private ackPing(m: M.Ping, from: Address): void {
+    const ack = M.ack(m.seq, this.name, this.table.liveCount);
+    const pinger = this.table.get(m.from);
+    if (pinger?.state === 'dead' && pinger.address === from) this.send(from, ack, M.dead(m.from, pinger.incarnation, this.name));
+    else this.send(from, ack);
   }
 
   private onAck(m: M.Ack, from: Address, now: number): void {
@@ -567,10 +593,11 @@ export class Swim {
       case M.MsgType.Alive: {
         if (utf8Length(m.name) > this.config.maxNameBytes) return;
         if (known?.state === 'dead' && m.inc > known.incarnation && this.config.flapDamping) {
-          // Relay the claim: every agent puts the member on probation, not just us.
-          if (this.vetting.startProbation(m, now) && relay) this.broadcasts.enqueue(m);
-          return;
-        }
+          const verdict = this.vetting.claim(m, known.incarnation, now);
+          // Relay a held claim: every agent puts the member on probation, not just us.
+          if (verdict === 'probation' && relay) this.broadcasts.enqueue(m);
+          if (verdict !== 'admit') return;
+        } else if (known && m.born !== undefined && m.born > known.incarnation && m.inc > known.incarnation) this.vetting.forget(m.name);
         return this.admitAlive(m, known, now, relay);
       }
       case M.MsgType.Suspect: {
@@ -578,7 +605,7 @@ export class Swim {
         if (known.state === 'left' && known.incarnation >= m.inc) return this.answerStale(known);
         if (known.state === 'suspect' && known.incarnation === m.inc) {
           // An independent accuser shortens the suspicion; pass it on so others can count it too.
-          if (this.countsConfirmations() && this.suspicions.confirm(m.name, m.inc, m.from, this.suspicionTimeout())) {
+          if (this.countsConfirmations() && this.suspicions.confirm(m.name, m.inc, m.from, this.suspicionTimeout(m.name))) {
             if (relay) this.broadcasts.enqueue(m);
             this.expireSuspicions(now);
           }
@@ -600,10 +627,12 @@ export class Swim {
         if (m.type === M.MsgType.Dead && this.config.activeConfirmation && known.state === 'alive' && m.inc >= known.incarnation) {
           return this.onUpdate(M.suspect(m.name, m.inc, m.from), now, relay);
         }
-        this.vetting.verdict(m.name, m.inc, m.type === M.MsgType.Left);
+        // During probation only the member's checkers' failures count (vetting.ts).
+        if (!this.vetting.verdict(m.name, m.inc, m.type === M.MsgType.Left, m.type === M.MsgType.Dead ? m.from : undefined, now)) return;
         const state: MemberState = m.type === M.MsgType.Dead ? 'dead' : 'left';
         const r = this.table.apply({ name: m.name, state, incarnation: m.inc }, now);
         if (!r.changed) return;
+        if (state === 'dead' && isLive(known.state)) this.vetting.wentDown(m.name, known.state === 'suspect' ? known.stateChangedAt : now, now);
         this.suspicions.clear(m.name);
         this.emit(r.event);
         if (relay) this.broadcasts.enqueue(m);
@@ -635,7 +664,10 @@ export class Swim {
     }
     const r = this.table.apply({ name: m.name, state: 'alive', incarnation: m.inc, address: m.addr, wireTags: m.tags }, now);
     if (!r.changed) return;
-    if (known?.state === 'suspect') this.counts.suspicionsRefuted++;
+    if (known?.state === 'suspect') {
+      this.counts.suspicionsRefuted++;
+      this.vetting.cameBack(m.name, known.stateChangedAt, now);
+    }
     this.suspicions.clear(m.name);
     if (!known || !isLive(known.state)) this.order.insert(m.name);
     this.emit(r.event);
@@ -645,14 +677,27 @@ export class Swim {
   /** Something was said about us. Refute anything but the truth with a higher incarnation. */
   private aboutSelf(m: M.Update, now: number): void {
     if (this.state !== 'running') return;
+    // The first thing the cluster says about us, if it is not our own claim, is about a previous
+    // process life under our name: our refutation starts this life's incarnations above it.
+    const previousLife = !this.heardOfSelf;
+    this.heardOfSelf = true;
     if (m.type === M.MsgType.Alive) {
       if (m.inc < this.incarnation || (m.inc === this.incarnation && m.addr === this.address)) return;
     } else if (m.inc < this.incarnation) return;
-    this.refute(m.inc, m.type === M.MsgType.Alive || m.type === M.MsgType.Left ? m.name : m.from, now);
+    this.refute(m.inc, m.type === M.MsgType.Alive || m.type === M.MsgType.Left ? m.name : m.from, now, previousLife);
   }
 
-  private refute(accusedInc: number, accusedBy: string, now: number): void {
+  /** A join answered: announce ourselves once, so every agent hears when this process life began. */
+  private joinAnswered(from: Address, now: number): void {
+    this.joiner.answered(from);
+    if (this.announcedAfterJoin || this.state !== 'running') return;
+    this.announcedAfterJoin = true;
+    this.announceSelf(now);
+  }
+
+  private refute(accusedInc: number, accusedBy: string, now: number, previousLife = false): void {
     this.incarnation = Math.max(this.incarnation, accusedInc) + 1;
+    if (previousLife) this.born = this.incarnation;
     this.counts.refutations++;
     // Lifeguard: being suspected hints that our own packets are slow to get out.
     this.awareness.apply(1);
@@ -665,7 +710,7 @@ export class Swim {
     const row: MemberRecord = { ...previous, state: 'alive', incarnation: this.incarnation, wireTags: this.wireTags, tags: this.wireTags === previous.wireTags ? previous.tags : tagsFromWire(this.wireTags), stateChangedAt: previous.state === 'alive' ? previous.stateChangedAt : now };
     this.table.set(row);
     if (this.wireTags !== previous.wireTags) this.emit({ type: 'update', member: row, previous: previous.state });
-    this.broadcasts.enqueue(M.alive(this.name, this.address, this.incarnation, this.wireTags));
+    this.broadcasts.enqueue(M.alive(this.name, this.address, this.incarnation, this.wireTags, this.born));
   }
 
   // ---- dissemination -------------------------------------------------------------------------
