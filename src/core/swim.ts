@@ -165,6 +165,7 @@ export class Swim {
       send: (to, primary, companion) => this.send(to, primary, companion),
       helpers: (k, target) => this.order.sample(k, (n) => n !== target && n !== this.name && this.table.get(n)?.state === 'alive').map((n) => this.table.get(n)!.address),
       confirmFailed: (row, now) => this.confirmOwn(row, now),
+      resync: (addr) => this.antiEntropy.sendState(addr, 0, true),
       probationFailed: (name, incarnation, now) => this.onUpdate(M.dead(name, incarnation, this.name), now),
       readmit: (claim, now) => this.admitAlive(claim, this.table.get(claim.name), now, false),
       count: (counter) => void this.counts[counter]++,
@@ -482,6 +483,10 @@ export class Swim {
     for (const { name, suspicion } of this.suspicions.takeDue(now)) {
       const row = this.table.get(name);
       if (!row || row.state !== 'suspect' || row.incarnation !== suspicion.incarnation) continue;
+      if (this.vetting.verifyBeforeVerdict(row, now)) {
+        this.suspicions.start(name, row.incarnation, this.name, now, () => this.config.probeIntervalMs);
+        continue;
+      }
       this.note({ kind: 'suspicion-expired', target: name });
       const r = this.table.apply({ name, state: 'dead', incarnation: row.incarnation }, now);
       if (!r.changed) continue;

@@ -28,8 +28,8 @@ import * as M from './messages.js';
 import { removalFloorMs } from './timing.js';
 import type { Address } from './types.js';
 
-/** confirm: a suspect; probation: a dead member claiming life. */
-type Purpose = 'confirm' | 'probation';
+/** confirm: a suspect; verify: a suspect on parole, before our own verdict; probation: a dead member claiming life. */
+type Purpose = 'confirm' | 'verify' | 'probation';
 
 interface Check {
   readonly target: string;
@@ -94,6 +94,8 @@ export interface VettingHost {
   helpers(k: number, target: string): Address[];
   /** A confirm check found the suspect unreachable. */
   confirmFailed(row: MemberRecord, now: number): void;
+  /** We missed news of the member at this address: exchange state with it. */
+  resync(addr: Address): void;
   /** A member on probation was unreachable: dead again at the incarnation it claimed. */
   probationFailed(name: string, incarnation: number, now: number): void;
   /** A member passed probation: believe its claim. */
@@ -105,6 +107,8 @@ export class Vetting {
   private readonly checks = new Map<number, Check>();
   private readonly probation = new Map<string, Probation>();
   private readonly flaps = new Map<string, Flaps>();
+  /** Members on parole we looked at before a verdict, at this incarnation. */
+  private readonly verified = new Map<string, number>();
   /** Prune the flap histories when there are this many: amortized, whatever the churn. */
   private pruneAt = 64;
 
@@ -135,6 +139,7 @@ export class Vetting {
     const f = this.flapsOf(name, now);
     f.penalty += 1;
     f.downSince = since;
+    this.verified.delete(name);
     this.prune(now);
   }
 
@@ -142,6 +147,7 @@ export class Vetting {
   cameBack(name: string, suspectSince: number, now: number): void {
     const c = this.host.config;
     const away = now - suspectSince;
+    this.verified.delete(name);
     if (!c.flapDamping || away <= removalFloorMs(c.suspicionMult, c.probeIntervalMs)) return;
     const f = this.flapsOf(name, now);
     f.penalty += 1;
@@ -157,6 +163,20 @@ export class Vetting {
     if (f.penalty < PAROLE_PENALTY) return 0;
     const cap = Math.floor(c.suspicionMaxTimeoutMult * removalFloorMs(c.suspicionMult, c.probeIntervalMs));
     return Math.min(cap, Math.floor(1.5 * f.outageMs));
+  }
+
+  /**
+   * Our suspicion of a member on parole ran out: before the verdict, look at it once ourselves
+   * (with the suspicion attached, so a live member refutes). Its refutation may have missed us:
+   * gossip reaches everyone only with high probability, and a long hold multiplies the chances.
+   * Returns true when a check was scheduled and the verdict should wait one probe interval.
+   */
+  verifyBeforeVerdict(row: MemberRecord, now: number): boolean {
+    const h = this.host;
+    if (!h.config.activeConfirmation || this.verified.get(row.name) === row.incarnation || this.holdMs(row.name, now) === 0 || !h.canCheck()) return false;
+    this.verified.set(row.name, row.incarnation);
+    this.schedule(row.name, row.address, row.incarnation, 'verify', now);
+    return true;
   }
 
   /** A new process life under this name: nothing it did before counts against it. */
@@ -223,8 +243,12 @@ export class Vetting {
   /** An ack for one of our checks? */
   acked(seq: number): boolean {
     const c = this.checks.get(seq);
-    if (c) c.acked = true;
-    return c !== undefined;
+    if (!c) return false;
+    // A member on parole answers, yet we still hold the suspicion its refutation should have
+    // ended: we missed the refutation. Ask the member for its state.
+    if (!c.acked && c.purpose === 'verify') this.host.resync(c.targetAddr);
+    c.acked = true;
+    return true;
   }
 
   /** We stalled: checks that ran out while we slept tell nothing. */
@@ -278,7 +302,7 @@ export class Vetting {
         c.endAt = now + c0.probeIntervalMs;
         h.count('checks');
         const ping = M.ping(seq, c.target, h.name, h.liveCount());
-        if (c.purpose === 'confirm' && c0.lifeguardBuddy) h.send(c.targetAddr, ping, M.suspect(c.target, c.incarnation, h.name));
+        if (c.purpose !== 'probation' && c0.lifeguardBuddy) h.send(c.targetAddr, ping, M.suspect(c.target, c.incarnation, h.name));
         else h.send(c.targetAddr, ping);
         continue;
       }
@@ -293,7 +317,7 @@ export class Vetting {
   }
 
   private stillWanted(c: Check): boolean {
-    if (c.purpose !== 'confirm') return this.probation.get(c.target)?.checkInc === c.incarnation;
+    if (c.purpose === 'probation') return this.probation.get(c.target)?.checkInc === c.incarnation;
     const row = this.host.member(c.target);
     return row?.state === 'suspect' && row.incarnation === c.incarnation;
   }
@@ -303,6 +327,7 @@ export class Vetting {
     h.count('checksFailed');
     if (!this.stillWanted(c)) return;
     if (c.purpose === 'confirm') return h.confirmFailed(h.member(c.target)!, now);
+    if (c.purpose === 'verify') return;
     this.fail(c.target, this.probation.get(c.target)!, now, true);
   }
 
