@@ -515,9 +515,13 @@ export class Swim {
           this.counts.nacksReceived++;
         }
         return;
-      case M.MsgType.Alive:
       case M.MsgType.Suspect:
       case M.MsgType.Dead:
+        // A verdict on an older life or incarnation of ours: the sender missed our claim. Answer
+        // with it alone (no piggyback: one small datagram for one).
+        if (m.name === this.name && m.inc < this.incarnation && this.state === 'running') this.out.push({ type: 'send', to: from, messages: [this.ownClaim()] });
+        return this.onUpdate(m, now);
+      case M.MsgType.Alive:
       case M.MsgType.Left:
         return this.onUpdate(m, now);
       case M.MsgType.PushPull:
@@ -601,6 +605,9 @@ export class Swim {
           const verdict = this.vetting.claim(m, known.incarnation, now);
           // Relay a held claim: every agent puts the member on probation, not just us.
           if (verdict === 'probation' && relay) this.broadcasts.enqueue(m);
+          // A claim from a state transfer does not say when the member's process life began:
+          // ask the member itself (it answers a stale verdict with its own claim, `born` included).
+          if (verdict === 'probation' && m.born === undefined && this.state === 'running') this.out.push({ type: 'send', to: m.addr, messages: [M.dead(m.name, known.incarnation, this.name)] });
           if (verdict !== 'admit') return;
         } else if (known && m.born !== undefined && m.born > known.incarnation && m.inc > known.incarnation) this.vetting.forget(m.name);
         return this.admitAlive(m, known, now, relay);
@@ -715,7 +722,11 @@ export class Swim {
     const row: MemberRecord = { ...previous, state: 'alive', incarnation: this.incarnation, wireTags: this.wireTags, tags: this.wireTags === previous.wireTags ? previous.tags : tagsFromWire(this.wireTags), stateChangedAt: previous.state === 'alive' ? previous.stateChangedAt : now };
     this.table.set(row);
     if (this.wireTags !== previous.wireTags) this.emit({ type: 'update', member: row, previous: previous.state });
-    this.broadcasts.enqueue(M.alive(this.name, this.address, this.incarnation, this.wireTags, this.born));
+    this.broadcasts.enqueue(this.ownClaim());
+  }
+
+  private ownClaim(): M.Alive {
+    return M.alive(this.name, this.address, this.incarnation, this.wireTags, this.born);
   }
 
   // ---- dissemination -------------------------------------------------------------------------
