@@ -25,10 +25,13 @@ function allDeadMs(config: Partial<ProtocolConfig>): { allDead: number; checks: 
   return { allDead: (d.allDeadMs ?? Infinity) - (d.firstSuspectMs ?? 0), checks };
 }
 
-test('active confirmation: a killed agent is dead everywhere in well under Lifeguard’s time, at a bounded cost', () => {
+test('active confirmation: a killed agent is dead everywhere sooner than with Lifeguard, but not before the removal floor, at a bounded cost', () => {
   const lifeguard = allDeadMs(lifeguardOnly);
   const ours = allDeadMs({ ...lifeguardOnly, activeConfirmation: true });
-  assert.ok(ours.allDead < 0.6 * lifeguard.allDead, `all dead ${ours.allDead} ms after the first suspicion vs ${lifeguard.allDead} ms (seed ${SEED})`);
+  // Two timescales (issue 18): the dead verdict waits suspicionMult x probeInterval (4 s at lan)
+  // however many confirm, so that a stall shorter than that is survived.
+  assert.ok(ours.allDead < 0.8 * lifeguard.allDead, `all dead ${ours.allDead} ms after the first suspicion vs ${lifeguard.allDead} ms (seed ${SEED})`);
+  assert.ok(ours.allDead >= 4_000, `not before the removal floor: ${ours.allDead} ms`);
   assert.equal(lifeguard.checks, 0);
   assert.ok(ours.checks >= 1 && ours.checks <= 3, `${ours.checks} checks for one suspicion: at most the 3 confirmers, whatever n`);
 });
@@ -56,7 +59,7 @@ for (const fault of ['egress-loss-80', 'ingress-flip-flop'] as const) {
   });
 }
 
-test('flap damping: a crashed member that restarts is readmitted after its probation', () => {
+test('flap damping: a crashed member that restarts is a new process life, admitted without probation', () => {
   const sim = new Simulation({ nodes: 10, seed: SEED });
   sim.joinAll();
   sim.runUntilConverged(30_000);
@@ -64,7 +67,6 @@ test('flap damping: a crashed member that restarts is readmitted after its proba
   sim.run(15_000);
   assert.equal(sim.view(0, 3), 'dead');
   sim.restart(3, [0]);
-  sim.run(10_000);
-  assert.equal(sim.view(0, 3), 'dead', 'still on probation');
-  assert.ok(sim.runUntil(() => sim.checkConverged(), sim.config.readmitAfterMs + 20_000), 'readmitted after probation');
+  assert.ok(sim.runUntil(() => sim.checkConverged(), 2_000), 'back everywhere within 2 s');
+  assert.equal(sim.running().reduce((a, i) => a + sim.agent(i).core.counters().probations, 0), 0, 'nobody held it on probation');
 });
