@@ -53,7 +53,9 @@ for (const fault of ['egress-loss-80', 'ingress-flip-flop'] as const) {
   test(`flap damping: a member with ${fault} is decided once and stays dead; no healthy member dies`, () => {
     const lifeguard = runRapidScenario({ nodes: 64, seed: SEED, minutes: 4, config: lifeguardOnly, fault });
     const ours = runRapidScenario({ nodes: 64, seed: SEED, minutes: 4, config: {}, fault });
-    assert.ok(lifeguard.transitionsMax > 2, `Lifeguard alone flaps: ${lifeguard.transitionsMax} changes`);
+    // Lifeguard alone either flaps the faulty member or, believing the faulty member's own
+    // verdicts, declares healthy members dead.
+    assert.ok(lifeguard.transitionsMax > 2 || lifeguard.falsePositivesOnHealthy > 0, `Lifeguard alone: ${lifeguard.transitionsMax} changes, ${lifeguard.falsePositivesOnHealthy} healthy declared dead`);
     assert.ok(ours.transitionsMax <= 2, `ours: ${ours.transitionsMax} alive<->dead changes (seed ${SEED})`);
     assert.equal(ours.falsePositivesOnHealthy, 0);
   });
