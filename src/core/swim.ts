@@ -135,6 +135,10 @@ export class Swim {
   /** Have we heard the cluster say anything about us yet? Before that, a claim about us is a previous life's. */
   private heardOfSelf = false;
   private announcedAfterJoin = false;
+  /** When a member last probed us by name: the cluster holds us at our address. */
+  private lastPingedAt = -Infinity;
+  /** Last name-conflict notice per name, to send at most one a probe interval. */
+  private readonly conflictNoticeAt = new Map<string, number>();
   private wireTags: readonly string[];
   private seq = 0;
   private probe: Probe | undefined;
@@ -503,6 +507,7 @@ export class Swim {
     switch (m.type) {
       case M.MsgType.Ping:
         if (m.target !== this.name) return this.note({ kind: 'dropped', reason: 'ping-for-other', from });
+        this.lastPingedAt = now;
         this.ackPing(m, from);
         return this.antiEntropy.maybeCatchUp(m.known, from, now);
       case M.MsgType.Ack:
@@ -672,6 +677,7 @@ export class Swim {
     // address first, and then comes back at the new one.
     if (known && isLive(known.state) && known.address !== m.addr) {
       this.note({ kind: 'dropped', reason: 'address-conflict', from: m.addr });
+      this.noticeConflict(m, known, now);
       return;
     }
     const r = this.table.apply({ name: m.name, state: 'alive', incarnation: m.inc, address: m.addr, wireTags: m.tags }, now);
@@ -686,6 +692,22 @@ export class Swim {
     if (relay) this.broadcasts.enqueue(m);
   }
 
+  /**
+   * Tell both sides of a name conflict, at most once a probe interval per name: the claimant
+   * learns who holds the name, the holder who claims it. Each gets one datagram without
+   * piggyback, so a forged claim cannot make us send more than it did.
+   */
+  private noticeConflict(claim: M.Alive, holder: MemberRecord, now: number): void {
+    const last = this.conflictNoticeAt.get(claim.name);
+    if (last !== undefined && now - last < this.config.probeIntervalMs) return;
+    if (this.conflictNoticeAt.size >= 1024) this.conflictNoticeAt.clear();
+    this.conflictNoticeAt.set(claim.name, now);
+    this.note({ kind: 'name-conflict', name: claim.name, holder: holder.address, claimant: claim.addr, role: 'witness' });
+    if (this.state !== 'running') return;
+    this.out.push({ type: 'send', to: claim.addr, messages: [M.alive(holder.name, holder.address, holder.incarnation, holder.wireTags)] });
+    this.out.push({ type: 'send', to: holder.address, messages: [claim] });
+  }
+
   /** Something was said about us. Refute anything but the truth with a higher incarnation. */
   private aboutSelf(m: M.Update, now: number): void {
     if (this.state !== 'running') return;
@@ -695,8 +717,22 @@ export class Swim {
     this.heardOfSelf = true;
     if (m.type === M.MsgType.Alive) {
       if (m.inc < this.incarnation || (m.inc === this.incarnation && m.addr === this.address)) return;
+      if (m.addr !== this.address && this.nameConflict(m, now)) return;
     } else if (m.inc < this.incarnation) return;
     this.refute(m.inc, m.type === M.MsgType.Alive || m.type === M.MsgType.Left ? m.name : m.from, now, previousLife);
+  }
+
+  /**
+   * An alive claim of our name at another address: two agents with one name. The one the cluster
+   * holds (members probe it: we were pinged by name lately) keeps the name and does not answer,
+   * so the two never race each other's incarnations. The other refutes once per claim it hears:
+   * if the holder is a stale row of a previous life of ours that moved, our claim wins as soon
+   * as that row is declared dead. Returns true when we must not refute.
+   */
+  private nameConflict(m: M.Alive, now: number): boolean {
+    const held = now - this.lastPingedAt <= 5 * this.config.probeIntervalMs;
+    this.note({ kind: 'name-conflict', name: this.name, holder: held ? this.address : m.addr, claimant: held ? m.addr : this.address, role: held ? 'holder' : 'claimant' });
+    return held;
   }
 
   /** A join answered: announce ourselves once, so every agent hears when this process life began. */

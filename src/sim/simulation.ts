@@ -48,6 +48,8 @@ export interface SimulationOptions {
    * seeded choice at each resume.
    */
   resumeOrder?: ResumeOrder;
+  /** Name of agent i; default `n${i}`. Two agents may share one (a name-conflict scenario). */
+  names?: (index: number) => string;
 }
 
 export type ResumeOrder = 'timers-first' | 'packets-first' | 'either';
@@ -97,7 +99,7 @@ export function simulatedAddress(i: number): Address {
 }
 
 export class Simulation {
-  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec'>> & Pick<SimulationOptions, 'tags' | 'config' | 'codec'>;
+  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec' | 'names'>> & Pick<SimulationOptions, 'tags' | 'config' | 'codec' | 'names'>;
   readonly config: ProtocolConfig;
   readonly trace: TraceEntry[] = [];
   private readonly random: SeededRandom;
@@ -139,7 +141,7 @@ export class Simulation {
     this.resumeCoin = new SeededRandom((this.options.seed ^ 0x5e5e5e5e) >>> 0);
     this.network = new SimNetwork(options.nodes, { latencyMs, jitterMs, loss }, this.random.fork(0xbeef));
     for (let i = 0; i < options.nodes; i++) {
-      const name = `n${i}`;
+      const name = options.names?.(i) ?? `n${i}`;
       this.slots.push({
         index: i,
         name,
