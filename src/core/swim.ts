@@ -537,13 +537,14 @@ export class Swim {
   }
 
   /**
-   * Answer a ping. A pinger we hold dead is probing again: it is back, and may not know it was
-   * declared dead. Tell it in the ack, so it refutes now, not at the next push-pull.
+   * Answer a ping. A pinger we hold dead is probing again: it is back (at its old address or, a
+   * restart that moved, at a new one), and may not know it was declared dead. Tell it in the
+   * ack, so it refutes now, not at the next push-pull.
    */
   private ackPing(m: M.Ping, from: Address): void {
     const ack = M.ack(m.seq, this.name, this.table.liveCount);
     const pinger = this.table.get(m.from);
-    if (pinger?.state === 'dead' && pinger.address === from) this.send(from, ack, M.dead(m.from, pinger.incarnation, this.name));
+    if (pinger?.state === 'dead') this.send(from, ack, M.dead(m.from, pinger.incarnation, this.name));
     else this.send(from, ack);
   }
 
@@ -711,28 +712,28 @@ export class Swim {
   /** Something was said about us. Refute anything but the truth with a higher incarnation. */
   private aboutSelf(m: M.Update, now: number): void {
     if (this.state !== 'running') return;
+    if (m.type === M.MsgType.Alive && m.addr !== this.address && m.inc >= this.incarnation && this.nameConflict(m, now)) return;
     // The first thing the cluster says about us, if it is not our own claim, is about a previous
     // process life under our name: our refutation starts this life's incarnations above it.
     const previousLife = !this.heardOfSelf;
     this.heardOfSelf = true;
     if (m.type === M.MsgType.Alive) {
       if (m.inc < this.incarnation || (m.inc === this.incarnation && m.addr === this.address)) return;
-      if (m.addr !== this.address && this.nameConflict(m, now)) return;
     } else if (m.inc < this.incarnation) return;
     this.refute(m.inc, m.type === M.MsgType.Alive || m.type === M.MsgType.Left ? m.name : m.from, now, previousLife);
   }
 
   /**
-   * An alive claim of our name at another address: two agents with one name. The one the cluster
-   * holds (members probe it: we were pinged by name lately) keeps the name and does not answer,
-   * so the two never race each other's incarnations. The other refutes once per claim it hears:
-   * if the holder is a stale row of a previous life of ours that moved, our claim wins as soon
-   * as that row is declared dead. Returns true when we must not refute.
+   * An alive claim of our name at another address, at or above our incarnation: two agents with
+   * one name (or a forged move). The one the cluster holds (members probe it: we were pinged by
+   * name lately) refutes, staying ahead of the claim. The other does not answer, so the two never
+   * race each other's incarnations; should the holder be a stale row of a previous life of ours
+   * that moved, it is declared dead, we hear that and refute it. Returns true when we must not refute.
    */
   private nameConflict(m: M.Alive, now: number): boolean {
     const held = now - this.lastPingedAt <= 5 * this.config.probeIntervalMs;
     this.note({ kind: 'name-conflict', name: this.name, holder: held ? this.address : m.addr, claimant: held ? m.addr : this.address, role: held ? 'holder' : 'claimant' });
-    return held;
+    return !held;
   }
 
   /** A join answered: announce ourselves once, so every agent hears when this process life began. */
