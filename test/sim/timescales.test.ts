@@ -162,3 +162,12 @@ test('probation: the returning member is not flooded by every agent at once at t
   const worst = Math.max(...buckets.values());
   assert.ok(worst <= 12, `${worst} pings within 100 ms (48 agents)`);
 });
+
+test('multi-observer rule: a suspect and a dead in one packet, from one agent, do not kill a live member', () => {
+  const sim = cluster(16, SEED, true);
+  const packet = createCodec().encode([M.suspect('n6', 0, 'n2'), M.dead('n6', 0, 'n2')]);
+  for (const i of sim.running()) if (i !== 6) sim.agent(i).receive(sim.address(2), packet);
+  sim.run(20_000);
+  assert.ok(!sim.trace.some((t) => t.type === 'failed' && t.subject === 'n6'), 'n6 was declared failed');
+  assert.ok(aliveEverywhere(sim, 6));
+});
