@@ -473,7 +473,7 @@ export class Swim {
     const max = Math.floor(min * c.suspicionMaxTimeoutMult);
     const base: SuspicionTimeout = c.lifeguardDynamicSuspicion ? (k) => dynamicSuspicionTimeoutMs(k, expected, min, max) : () => min;
     // A member that flapped recently is held suspect as long as its last outage lasted.
-    const hold = this.vetting.holdMs(name);
+    const hold = this.vetting.holdMs(name, this.lastStepAt);
     const held: SuspicionTimeout = hold > 0 ? (k) => Math.max(base(k), hold) : base;
     if (!c.activeConfirmation || c.confirmers === 0) return held;
     // Enough independent failed probes (the checkers' among them) is strong evidence: end at the
