@@ -642,9 +642,10 @@ export class Swim {
         if (!known) return;
         // Multi-observer rule: one member's verdict on a member we still hold alive is only an
         // accusation. A single slow or one-way-broken agent must not kill a healthy member.
-        // The same holds for a member we hold suspect for less than the removal floor: else a
-        // `suspect` and a `dead` in one packet, from one agent, kill directly (issue 18).
-        if (m.type === M.MsgType.Dead && this.config.activeConfirmation && isLive(known.state) && m.inc >= known.incarnation && this.youngSuspicion(known, now)) {
+        // The same holds for a member we hold suspect, for less than the removal floor, on the
+        // word of this one agent only: else a `suspect` and a `dead` in one packet, from one
+        // agent, kill directly (issue 18).
+        if (m.type === M.MsgType.Dead && this.config.activeConfirmation && isLive(known.state) && m.inc >= known.incarnation && this.soleAccuser(known, m.from, now)) {
           return this.onUpdate(M.suspect(m.name, m.inc, m.from), now, relay);
         }
         // During probation only the member's checkers' failures count (vetting.ts).
@@ -665,11 +666,13 @@ export class Swim {
     }
   }
 
-  /** Alive, or suspect on our own clock for less than the removal floor. */
-  private youngSuspicion(known: MemberRecord, now: number): boolean {
+  /** Alive, or suspect for less than the removal floor with `from` the only accuser we heard. */
+  private soleAccuser(known: MemberRecord, from: string, now: number): boolean {
     if (known.state !== 'suspect') return true;
     const s = this.suspicions.get(known.name);
-    return s === undefined || now - s.startedAt < removalFloorMs(this.config.suspicionMult, this.config.probeIntervalMs);
+    if (s === undefined) return true;
+    const young = now - s.startedAt < removalFloorMs(this.config.suspicionMult, this.config.probeIntervalMs);
+    return young && [...s.accusers].every((a) => a === from);
   }
 
   /**
