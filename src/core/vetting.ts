@@ -183,6 +183,7 @@ export class Vetting {
   forget(name: string): void {
     this.flaps.delete(name);
     this.probation.delete(name);
+    this.verified.delete(name);
   }
 
   // ---- probation -----------------------------------------------------------------------------
@@ -374,7 +375,10 @@ export class Vetting {
     for (const [name, f] of this.flaps) {
       this.decay(f, now);
       const row = this.host.member(name);
-      if (!row || (f.penalty < PAROLE_PENALTY / 8 && row.state !== 'dead')) this.flaps.delete(name);
+      if (!row || (f.penalty < PAROLE_PENALTY / 8 && row.state !== 'dead')) {
+        this.flaps.delete(name);
+        this.verified.delete(name);
+      }
     }
     this.pruneAt = Math.max(64, 2 * this.flaps.size);
   }
