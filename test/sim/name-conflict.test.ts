@@ -55,3 +55,21 @@ test('name conflict: the first keeps its name, both are told, the cluster does n
   assert.ok(first.some((n) => n.kind === 'name-conflict' && n.role === 'holder' && n.claimant === sim.address(8)), 'the first is told who claims its name');
   assert.ok(second.some((n) => n.kind === 'name-conflict' && n.role === 'claimant' && n.holder === sim.address(3)), 'the second is told who holds it');
 });
+
+test('name conflict that is a move: a crashed agent restarted at another address takes its name back once the old row is dead', () => {
+  const sim = new Simulation({ nodes: 9, seed: SEED, names: (i) => (i === 8 ? 'n3' : `n${i}`) });
+  sim.start(0);
+  for (let i = 1; i < 8; i++) sim.at(i * 50, () => (sim.start(i), sim.join(i, [0])));
+  assert.ok(sim.runUntil(() => sim.running().length === 8 && sim.checkConverged(), 30_000));
+  sim.run(5_000);
+  sim.kill(3);
+  sim.start(8);
+  sim.join(8, [0]);
+  const movedEverywhere = (): boolean => [0, 1, 2, 4, 5, 6, 7].every((i) => {
+    const row = sim.agent(i).core.member('n3');
+    return row?.state === 'alive' && row.address === sim.address(8);
+  });
+  const start = sim.now;
+  assert.ok(sim.runUntil(movedEverywhere, 60_000, 50), 'every agent holds n3 at its new address');
+  assert.ok(sim.now - start <= 15_000, `moved after ${sim.now - start} ms`);
+});
