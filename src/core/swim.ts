@@ -430,9 +430,21 @@ export class Swim {
   private confirmOwn(row: MemberRecord, now: number): void {
     if (!this.countsConfirmations()) return;
     if (this.suspicions.confirm(row.name, row.incarnation, this.name, this.suspicionTimeout(row.name))) {
-      this.broadcasts.enqueue(M.suspect(row.name, row.incarnation, this.name));
+      if (this.confirmationNeeded(row.name)) this.broadcasts.enqueue(M.suspect(row.name, row.incarnation, this.name));
       this.expireSuspicions(now);
     }
+  }
+
+  /**
+   * Does a confirmation we just counted still shorten anyone's suspicion? Past the number the
+   * timeout needs (as memberlist stops at k), passing more on only costs: with a long hold on a
+   * member on parole, every agent's failed probe would otherwise restart the gossip about it.
+   */
+  private confirmationNeeded(name: string): boolean {
+    const c = this.config;
+    const n = this.table.liveCount;
+    const needed = Math.max(c.lifeguardDynamicSuspicion ? expectedConfirmations(c.suspicionMult, n) : 0, c.activeConfirmation ? Math.min(c.confirmers, Math.max(1, n - 2)) : 0);
+    return (this.suspicions.get(name)?.accusers.size ?? 0) - 1 <= needed;
   }
 
   private countsConfirmations(): boolean {
@@ -624,7 +636,7 @@ export class Swim {
         if (known.state === 'suspect' && known.incarnation === m.inc) {
           // An independent accuser shortens the suspicion; pass it on so others can count it too.
           if (this.countsConfirmations() && this.suspicions.confirm(m.name, m.inc, m.from, this.suspicionTimeout(m.name))) {
-            if (relay) this.broadcasts.enqueue(m);
+            if (relay && this.confirmationNeeded(m.name)) this.broadcasts.enqueue(m);
             this.expireSuspicions(now);
           }
           return;
