@@ -85,13 +85,18 @@ export interface ProtocolConfig {
   /** Members that check each suspicion (and each member on probation). Traffic per suspicion is a constant of this, whatever n. */
   confirmers: number;
   /**
-   * Flap damping: a member declared dead is readmitted only after it has passed the confirmers'
-   * checks for readmitAfterMs without a new failure; until then its alive claims wait on probation.
-   * A member that flaps (one-way faults, flip-flopping links) is decided once and stays dead.
+   * Flap damping (as route flap damping): each outage of a member adds 1 to its penalty, which
+   * halves every flapHalfLifeMs. A member declared dead whose same process comes back is
+   * readmitted after passing its confirmers' checks for readmitAfterMs × 2^(penalty − 1), and
+   * while its penalty lasts a suspicion of it waits 1.5 × its last outage (capped) before a dead
+   * verdict: a member that keeps flapping is held back longer each time, a member that was out
+   * once is back within seconds. A restarted process (a new process life) is admitted at once.
    */
   flapDamping: boolean;
-  /** Probation length (ms): how long a member declared dead must look healthy to come back. */
+  /** First probation length (ms): how long a member declared dead must look healthy to come back; doubles with each recent outage. */
   readmitAfterMs: number;
+  /** Half-life of a member's flap penalty (ms): how long repeated outages are remembered. */
+  flapHalfLifeMs: number;
   /**
    * Local load as local health: the agent samples its own event-loop delay and a window whose
    * worst delay exceeds half the probe timeout raises the awareness score, so a Node process that
@@ -134,7 +139,8 @@ export const lan: Readonly<ProtocolConfig> = Object.freeze({
   activeConfirmation: true,
   confirmers: 3,
   flapDamping: true,
-  readmitAfterMs: 30_000,
+  readmitAfterMs: 2_000,
+  flapHalfLifeMs: 300_000,
   lagAwareness: true,
 });
 
@@ -172,6 +178,7 @@ export const wan: Readonly<ProtocolConfig> = Object.freeze({
   joinTimeoutMs: 5_000,
   reconnectIntervalMs: 30_000,
   leaveTimeoutMs: 5_000,
+  readmitAfterMs: 10_000,
 });
 
 /** memberlist DefaultLocalConfig as a difference from LAN: one host or a fast local network. */
@@ -233,6 +240,7 @@ const rules: Partial<Record<keyof ProtocolConfig, Rule[]>> = {
   suspicionMaxTimeoutMult: [posNum, (v) => (v >= 1 ? undefined : 'must be at least 1')],
   confirmers: [nonNegInt, (v) => (v <= 8 ? undefined : 'must be at most 8')],
   readmitAfterMs: [nonNegInt],
+  flapHalfLifeMs: [posInt],
 };
 
 /**

@@ -38,3 +38,9 @@ test('replayWindowMs: 10 minutes in every profile, below both reap times or 0', 
   assert.equal(resolveConfig({ reapLeftAfterMs: 300_000, replayWindowMs: 120_000 }).replayWindowMs, 120_000);
   assert.throws(() => resolveConfig({ replayWindowMs: -1 }), /replayWindowMs \(-1\)/);
 });
+
+test('flapHalfLifeMs must be a positive integer, named in the error', () => {
+  assert.throws(() => resolveConfig({ flapHalfLifeMs: 0 }), /flapHalfLifeMs \(0\): must be an integer > 0/);
+  assert.equal(resolveConfig({}, 'lan').flapHalfLifeMs, 300_000);
+  assert.equal(resolveConfig({}, 'wan').readmitAfterMs, 10_000);
+});

@@ -4,7 +4,7 @@
  */
 import type { System } from './logs.js';
 import { median } from './measure.js';
-import type { LaunchResult, LaunchRun, LossRun, MatrixResult, MatrixRun } from './run.js';
+import type { LaunchResult, LaunchRun, LossRun, MatrixResult, MatrixRun, StallRun } from './run.js';
 
 /** Everything serf.ts collects, as written to bench/results/serf.json. */
 export interface Collected {
@@ -12,6 +12,8 @@ export interface Collected {
   loss: Partial<Record<System, LossRun[]>>;
   /** Runs that started all agents at once (absent in results from before they existed). */
   launch?: Record<string, Record<System, LaunchRun[]>>;
+  /** SIGSTOP runs (`--stalls`), issue 18. */
+  stall?: Partial<Record<System, StallRun[]>>;
 }
 
 /** Rows of the launch table; the join target depends on N (issue 13: ≤ 1.0 at 8, ≤ 2.0 at 64). */
@@ -55,6 +57,7 @@ export const MEASURES: readonly { key: keyof MatrixResult; label: string; target
   { key: 'firstSuspectMs', label: 'first suspect ms' },
   { key: 'firstFailedMs', label: 'first dead ms' },
   { key: 'allFailedMs', label: 'all dead ms', target: '≤ 1.0' },
+  { key: 'allSuspectMs', label: 'routed around everywhere ms (ours: all survivors hold it suspect; serf logs no such line)' },
   { key: 'leaveMs', label: 'leave ms' },
   // Rare events: a median of 0 would hide them, so this row is the total over the runs.
   { key: 'leaveSeenFailed', label: 'agents that took the leave for a failure first (total over runs)', sum: true },
@@ -112,6 +115,23 @@ export function markdown(c: Collected): string {
     const met = a <= b;
     out.push(`| false positives (live members marked dead) | ${num(a)} | ${num(b)} | ${r} | ≤ 1.0: ${met ? 'met' : '**missed**'} |`);
     out.push(`| failed lines about live members (observer × member) | ${num(fl(lo))} | ${num(fl(ls))} | ${ratio(fl(lo), fl(ls))} | |`);
+    out.push('');
+  }
+  const so = c.stall?.ours ?? [];
+  const ss = c.stall?.serf ?? [];
+  if (so.length > 0 || ss.length > 0) {
+    const cell = (runs: readonly StallRun[], ms: number): string => {
+      const hits = runs.flatMap((r) => r.stalls.filter((x) => x.stallMs === ms));
+      if (hits.length === 0) return '—';
+      const failed = hits.reduce((a, x) => a + x.failedObservers, 0);
+      const of = hits.reduce((a, x) => a + x.survivors, 0);
+      const routed = hits.map((x) => x.allSuspectMs).filter((x): x is number => x !== null);
+      return `${failed} of ${of} declared it failed${routed.length > 0 ? `; routed around everywhere after ${num(median(routed))} ms` : ''}`;
+    };
+    const stalls = [...new Set([...so, ...ss].flatMap((r) => r.stalls.map((x) => x.stallMs)))].sort((a, b) => a - b);
+    out.push(`### SIGSTOP of one agent of ${(so[0] ?? ss[0]!).agents} (ours: ${so.length} run${so.length === 1 ? '' : 's'}, serf: ${ss.length} run${ss.length === 1 ? '' : 's'})`, '');
+    out.push('| stall | ours | serf |', '|---|---|---|');
+    for (const ms of stalls) out.push(`| ${ms / 1000} s | ${cell(so, ms)} | ${cell(ss, ms)} |`);
     out.push('');
   }
   return out.join('\n');

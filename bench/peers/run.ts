@@ -24,6 +24,11 @@ export interface MatrixResult {
   firstSuspectMs: number;
   firstFailedMs: number;
   allFailedMs: number;
+  /**
+   * When every survivor held the victim suspect or failed, i.e. a balancer on any of them routes
+   * around it (ours only: serf logs only the prober's own suspicion).
+   */
+  allSuspectMs?: number;
   leaveMs: number;
   /** Agents that marked the leaver failed before (or instead of) left: a leave taken for a failure. */
   leaveSeenFailed: number;
@@ -244,6 +249,7 @@ async function matrix(system: System, n: number, idleSec: number, procs: PeerPro
       firstSuspectMs: Math.min(...finite(suspectAt)) - killedAt,
       firstFailedMs: Math.min(...finite(failedAt)) - killedAt,
       allFailedMs: Math.max(...finite(failedAt)) - killedAt,
+      ...(system === 'ours' ? { allSuspectMs: Math.max(...live.map((_, i) => Math.min(suspectAt[i] ?? Infinity, failedAt[i] ?? Infinity))) - killedAt } : {}),
       leaveMs: Math.max(...finite(leftTimes)) - leftAt,
       leaveSeenFailed,
       rssMiBPerAgent: rss,
@@ -272,6 +278,53 @@ async function loss(system: System, n: number, lossPercent: number, seconds: num
   return { agents: n, lossPercent, seconds, falsePositives: fp.members.length, falsePositiveMembers: fp.members, failedLines: fp.pairs, suspectLines, loadavg: loadavg() };
 }
 
+/** One stall of the victim: who declared it failed, and (ours) when every survivor routed around it. */
+export interface StallResult {
+  stallMs: number;
+  /** Survivors that logged the stalled agent failed within the watch window. */
+  failedObservers: number;
+  survivors: number;
+  /** Survivors that logged it suspect (ours: each; serf: only probers log their own suspicion). */
+  suspectObservers: number;
+  /** Ours: from the SIGSTOP until every survivor held it suspect or failed (null if not all did). */
+  allSuspectMs: number | null;
+}
+
+export interface StallRun {
+  agents: number;
+  commit?: string;
+  stalls: StallResult[];
+  loadavg: number[];
+}
+
+/** SIGSTOP the last agent for each of `stallsSec` in turn (SIGCONT after), watching 25 s after each. */
+async function stall(system: System, n: number, stallsSec: number[], procs: PeerProc[]): Promise<StallRun> {
+  await startAll(system, n, procs);
+  const names = procs.map((p) => p.name);
+  await allSee(procs, names, 'alive', 240_000);
+  await sleep(3000);
+  const victim = procs[n - 1]!;
+  const live = procs.slice(0, n - 1);
+  const stalls: StallResult[] = [];
+  for (const sec of stallsSec) {
+    const from = Date.now();
+    victim.child.kill('SIGSTOP');
+    await sleep(sec * 1000);
+    victim.child.kill('SIGCONT');
+    await sleep(25_000);
+    const about = (e: PeerProc['events'][number]['ev'], status: string): boolean => (e.kind === 'member' && e.member === victim.name && e.status === status) || (status === 'suspect' && e.kind === 'suspect' && e.member === victim.name);
+    const failed = live.filter((p) => firstAt(p.events, (e) => about(e, 'failed'), from) !== null).length;
+    const suspectAt = live.map((p) => firstAt(p.events, (e) => about(e, 'suspect') || about(e, 'failed'), from));
+    const all = suspectAt.every((t) => t !== null) ? Math.max(...(suspectAt as number[])) - from : null;
+    stalls.push({ stallMs: sec * 1000, failedObservers: failed, survivors: live.length, suspectObservers: suspectAt.filter((t) => t !== null).length, allSuspectMs: system === 'ours' ? all : null });
+    log(`  stall ${sec}s: ${JSON.stringify(stalls[stalls.length - 1])}`);
+    // Back to a clean start before the next stall (a victim declared failed must be back).
+    await allSee(live, [victim.name], 'alive', 60_000).catch(() => undefined);
+    await sleep(5000);
+  }
+  return { agents: n, stalls, loadavg: loadavg() };
+}
+
 async function main(): Promise<void> {
   if (process.env.PEERS_NETNS !== '1') throw new Error('run.ts runs only inside the private namespace that bench/peers/serf.ts makes (PEERS_NETNS=1 under unshare -n)');
   const system = opt('system', 'ours') as System;
@@ -293,6 +346,8 @@ async function main(): Promise<void> {
         ? await loss(system, n, Number(opt('loss', '10')), Number(opt('loss-sec', '120')), procs)
         : mode === 'launch'
           ? await launch(system, n, procs)
+        : mode === 'stall'
+          ? await stall(system, n, opt('stalls', '1,2,3,4').split(',').map(Number), procs)
           : await matrix(system, n, Number(opt('idle', '35')), procs);
     process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
   } finally {

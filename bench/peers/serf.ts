@@ -3,7 +3,7 @@
  * timings, same machine, one run. Every run of either system happens in its own private network
  * namespace (bench/peers/run.ts under `unshare -n`), alternating serf and ours.
  *
- *   node --import tsx bench/peers/serf.ts [--plan 8x3,32x3,64x3] [--launch 8x3,32x3,64x3] [--idle 35] [--loss-sec 120] [--loss-n 32] [--merge] [--commit SHA]
+ *   node --import tsx bench/peers/serf.ts [--plan 8x3,32x3,64x3] [--launch 8x3,32x3,64x3] [--idle 35] [--loss-sec 120] [--loss-n 32] [--stalls 1,2,3,4] [--stall-n 8] [--merge] [--commit SHA]
  *
  * `--plan` is size x runs; `--loss-sec 0` skips the loss runs, `--plan none` the matrix;
  * `--launch` the runs that start all agents at once and time from their launch (`none` skips);
@@ -19,7 +19,7 @@ import { createInterface } from 'node:readline';
 import { ROOT } from '../../test/cli/procs.js';
 import type { System } from './logs.js';
 import { markdown, medianRun, type Collected } from './report.js';
-import type { LaunchRun, LossRun, MatrixRun } from './run.js';
+import type { LaunchRun, LossRun, MatrixRun, StallRun } from './run.js';
 import { convergenceSvg, type Panel } from './svg.js';
 
 const argv = process.argv.slice(2);
@@ -217,6 +217,18 @@ async function main(): Promise<void> {
         } else log(`  ${s} N=${n} run failed; left out of the medians`);
         save();
       }
+    }
+  }
+  // --stalls 1,2,3,4: one agent of --stall-n (8) SIGSTOPped for each in turn, both systems (issue 18).
+  const stallsArg = opt('stalls', '');
+  if (stallsArg) {
+    const stalls = c.stall ?? (c.stall = {});
+    for (const s of ['serf', 'ours'] as const) {
+      log(`stalls ${stallsArg} s, N=${opt('stall-n', '8')}: ${s} (load ${loadavg()[0]!.toFixed(2)})`);
+      const res = await runOne<StallRun>(s, ['--n', opt('stall-n', '8'), '--mode', 'stall', '--stalls', stallsArg], 900);
+      if (res) (stalls[s] ??= []).push({ ...res, commit });
+      else log(`  ${s} stall run failed`);
+      save();
     }
   }
   if (lossSec > 0) {

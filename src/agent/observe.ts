@@ -122,6 +122,13 @@ export class Observer {
         c.drops[n.reason] = (c.drops[n.reason] ?? 0) + 1;
         this.log.debug({ from: n.from, reason: n.reason }, 'dropped');
         return;
+      case 'name-conflict': {
+        const fields = { member: n.name, holder: n.holder, claimant: n.claimant };
+        if (n.role === 'holder') this.log.warn(fields, `name conflict: another agent at ${n.claimant} claims our name ${JSON.stringify(n.name)}; the cluster knows us by it, we keep it`);
+        else if (n.role === 'claimant') this.log.error(fields, `name conflict: the name ${JSON.stringify(n.name)} belongs to another agent at ${n.holder}; this agent is not admitted while that one is alive (give it another name)`);
+        else this.log.warn(fields, `name conflict: ${n.claimant} claims ${JSON.stringify(n.name)}, which the agent at ${n.holder} holds; ignored, and both told`);
+        return;
+      }
     }
   }
 

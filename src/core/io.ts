@@ -27,7 +27,12 @@ export type Note =
   | { readonly kind: 'push-pull'; readonly peer: Address; readonly reason: 'join' | 'periodic' | 'catch-up' | 'reconnect' }
   | { readonly kind: 'join-retry'; readonly attempt: number; readonly seeds: readonly Address[] }
   | { readonly kind: 'reaped'; readonly name: string }
-  | { readonly kind: 'dropped'; readonly reason: string; readonly from: Address };
+  | { readonly kind: 'dropped'; readonly reason: string; readonly from: Address }
+  /**
+   * Two agents claim one name at two addresses. `holder`: the one the cluster holds; `claimant`:
+   * the other. `role`: we hold it (holder), we are not admitted (claimant), or we saw it (witness).
+   */
+  | { readonly kind: 'name-conflict'; readonly name: string; readonly holder: Address; readonly claimant: Address; readonly role: 'holder' | 'claimant' | 'witness' };
 
 export type Output =
   | { readonly type: 'send'; readonly to: Address; readonly messages: readonly Message[] }

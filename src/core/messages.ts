@@ -29,8 +29,13 @@ export interface Ack { readonly type: 2; readonly seq: number; readonly from: st
 export interface PingReq { readonly type: 3; readonly seq: number; readonly target: string; readonly targetAddr: string; readonly from: string }
 /** A ping-req intermediary's "I could not reach the target either" (Lifeguard). */
 export interface Nack { readonly type: 4; readonly seq: number; readonly from: string }
-/** `name` is alive at `addr` with incarnation `inc`; tags as a flat sorted [k1, v1, k2, v2, ...] list. */
-export interface Alive { readonly type: 5; readonly name: string; readonly addr: string; readonly inc: number; readonly tags: readonly string[] }
+/**
+ * `name` is alive at `addr` with incarnation `inc`; tags as a flat sorted [k1, v1, k2, v2, ...]
+ * list. `born` (only in a member's own claims; absent in rows from push-pull): the incarnation
+ * its current process life began at. A claim whose `born` is above the incarnation we hold the
+ * member dead at comes from a new process (a restart), not the same one coming back.
+ */
+export interface Alive { readonly type: 5; readonly name: string; readonly addr: string; readonly inc: number; readonly tags: readonly string[]; readonly born?: number }
 /** `from` suspects `name` at incarnation `inc`. */
 export interface Suspect { readonly type: 6; readonly name: string; readonly inc: number; readonly from: string }
 /** `from` declares `name` dead at incarnation `inc`. */
@@ -80,7 +85,8 @@ export const ping = (seq: number, target: string, from: string, known: number): 
 export const ack = (seq: number, from: string, known: number): Ack => ({ type: 2, seq, from, known });
 export const pingReq = (seq: number, target: string, targetAddr: string, from: string): PingReq => ({ type: 3, seq, target, targetAddr, from });
 export const nack = (seq: number, from: string): Nack => ({ type: 4, seq, from });
-export const alive = (name: string, addr: string, inc: number, tags: readonly string[]): Alive => ({ type: 5, name, addr, inc, tags });
+export const alive = (name: string, addr: string, inc: number, tags: readonly string[], born?: number): Alive =>
+  born === undefined ? { type: 5, name, addr, inc, tags } : { type: 5, name, addr, inc, tags, born };
 export const suspect = (name: string, inc: number, from: string): Suspect => ({ type: 6, name, inc, from });
 export const dead = (name: string, inc: number, from: string): Dead => ({ type: 7, name, inc, from });
 export const left = (name: string, inc: number): Left => ({ type: 8, name, inc });
@@ -106,6 +112,8 @@ export const RECORD_SHAPES: readonly (readonly string[])[] = [
   ['name', 'addr', 'state', 'inc', 'tags'],
   ['type', 'from', 'digest', 'count'],
   ['name', 'addr', 'state', 'inc', 'tags', 'age'],
+  // An alive claim with the start of the sender's process life (issue 18).
+  ['type', 'name', 'addr', 'inc', 'tags', 'born'],
 ];
 
 export const PROTOCOL_VERSION = 1;

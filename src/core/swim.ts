@@ -20,7 +20,7 @@ import { Joiner } from './joiner.js';
 import { Vetting } from './vetting.js';
 import { Suspicions, type SuspicionTimeout } from './suspicion.js';
 import { tagsFromWire, tagsToWire, utf8Length } from './tags.js';
-import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
+import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, removalFloorMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
 import type { Address, Member, MemberEvent, MemberState, Random, Tags } from './types.js';
 
 export interface SwimInit {
@@ -143,6 +143,15 @@ export class Swim {
   private lastStepAt = -Infinity;
 
   private incarnation: number;
+  /** The incarnation this process life began at: our alive claims carry it (`born`). */
+  private born: number;
+  /** Have we heard the cluster say anything about us yet? Before that, a claim about us is a previous life's. */
+  private heardOfSelf = false;
+  private announcedAfterJoin = false;
+  /** When a member last probed us by name: the cluster holds us at our address. */
+  private lastPingedAt = -Infinity;
+  /** Last name-conflict notice per name, to send at most one a probe interval. */
+  private readonly conflictNoticeAt = new Map<string, number>();
   private wireTags: readonly string[];
   private seq = 0;
   private probe: Probe | undefined;
@@ -175,6 +184,7 @@ export class Swim {
       send: (to, primary, companion) => this.send(to, primary, companion),
       helpers: (k, target) => this.order.sample(k, (n) => n !== target && n !== this.name && this.table.get(n)?.state === 'alive').map((n) => this.table.get(n)!.address),
       confirmFailed: (row, now) => this.confirmOwn(row, now),
+      resync: (addr) => this.antiEntropy.sendState(addr, 0, true, this.lastStepAt),
       probationFailed: (name, incarnation, now) => this.onUpdate(M.dead(name, incarnation, this.name), now),
       readmit: (claim, now) => this.admitAlive(claim, this.table.get(claim.name), now, false),
       count: (counter) => void this.counts[counter]++,
@@ -189,7 +199,7 @@ export class Swim {
       stopped: () => this.state === 'stopped',
       onUpdate: (m, now, relay) => this.onUpdate(m, now, relay),
       aboutSelf: (m, now) => this.aboutSelf(m, now),
-      joinAnswered: (from) => this.joiner.answered(from),
+      joinAnswered: (from) => this.joinAnswered(from, this.lastStepAt),
       seeds: () => this.joiner.seeds,
       randomAlivePeer: () => {
         const [peer] = this.order.sample(1, (name) => name !== this.name && this.table.get(name)?.state === 'alive');
@@ -208,6 +218,7 @@ export class Swim {
     });
     this.awareness = new Awareness(init.config.awarenessMaxMultiplier, init.config.lifeguardAwareness);
     this.incarnation = init.incarnation ?? 0;
+    this.born = this.incarnation;
     this.wireTags = tagsToWire(init.tags ?? {});
     this.table.apply({ name: this.name, state: 'alive', incarnation: this.incarnation, address: this.address, wireTags: this.wireTags }, now);
     const c = this.config;
@@ -277,11 +288,14 @@ export class Swim {
     this.out = [];
     const previousStepAt = this.lastStepAt;
     this.lastStepAt = now;
-    if (input.type === 'tick' && this.state !== 'stopped') {
-      this.onTick(now, previousStepAt);
+    if (this.state === 'stopped') return this.out;
+    // Any input can be the first sign of a stall: after a pause the event loop often hands us a
+    // queued packet before the overdue timer, and the tick that follows then looks on time.
+    if (this.noticeStall(now, previousStepAt)) this.afterStall(now);
+    if (input.type === 'tick') {
+      this.onTick(now);
       return this.out;
     }
-    if (this.state === 'stopped') return this.out;
     switch (input.type) {
       case 'packet': {
         // Judged once, before any message of the packet can change the table.
@@ -291,8 +305,6 @@ export class Swim {
         this.source = '';
         break;
       }
-      case 'tick':
-        break;
       case 'join':
         this.joiner.start(input.id, input.seeds, now);
         break;
@@ -320,17 +332,19 @@ export class Swim {
     return this.out;
   }
 
-  private onTick(now: number, previousStepAt: number): void {
-    const stalled = this.noticeStall(now, previousStepAt);
-    if (stalled) {
-      // Nothing that ran out while we slept is evidence yet: the acks, nacks and refutations
-      // that would have saved it may be queued behind this tick. Read them first.
-      this.suspicions.postponeDue(now, now + STALL_GRACE_MS);
-      for (const r of this.relays.values()) if (r.nackAt <= now) r.nackAt = now + STALL_GRACE_MS;
-      if (this.relayNackAt <= now) this.relayNackAt = now + STALL_GRACE_MS;
-      if (this.probe && now >= this.probe.indirectAt) this.probe = undefined;
-      this.vetting.dropOverdue(now);
-    }
+  /**
+   * Nothing that ran out while we slept is evidence yet: the acks, nacks and refutations that
+   * would have saved it may be queued behind this input. Read them first.
+   */
+  private afterStall(now: number): void {
+    this.suspicions.postponeDue(now, now + STALL_GRACE_MS);
+    for (const r of this.relays.values()) if (r.nackAt <= now) r.nackAt = now + STALL_GRACE_MS;
+    if (this.relayNackAt <= now) this.relayNackAt = now + STALL_GRACE_MS;
+    if (this.probe && now >= this.probe.indirectAt) this.probe = undefined;
+    this.vetting.dropOverdue(now);
+  }
+
+  private onTick(now: number): void {
     this.expireSuspicions(now);
     this.sendNacks(now);
     this.vetting.advance(now, this.state === 'running');
@@ -357,7 +371,10 @@ export class Swim {
 
   // ---- probing -------------------------------------------------------------------------------
 
-  /** Were we woken much later than we asked? Then our own process stalled (GC, busy loop). */
+  /**
+   * Are we running much later than the wake-up we asked for (by a tick, or by any input that
+   * came while that tick was overdue)? Then our own process stalled (GC, busy loop).
+   */
   private noticeStall(now: number, previousStepAt: number): boolean {
     const lateness = now - Math.max(this.requestedWake, previousStepAt);
     this.requestedWake = Infinity;
@@ -438,10 +455,22 @@ export class Swim {
   /** Our own failed probe of a member already suspect: one more independent accuser. */
   private confirmOwn(row: MemberRecord, now: number): void {
     if (!this.countsConfirmations()) return;
-    if (this.suspicions.confirm(row.name, row.incarnation, this.name, this.suspicionTimeout())) {
-      this.queueUpdate(M.suspect(row.name, row.incarnation, this.name));
+    if (this.suspicions.confirm(row.name, row.incarnation, this.name, this.suspicionTimeout(row.name))) {
+      if (this.confirmationNeeded(row.name)) this.queueUpdate(M.suspect(row.name, row.incarnation, this.name));
       this.expireSuspicions(now);
     }
+  }
+
+  /**
+   * Does a confirmation we just counted still shorten anyone's suspicion? Past the number the
+   * timeout needs (as memberlist stops at k), passing more on only costs: with a long hold on a
+   * member on parole, every agent's failed probe would otherwise restart the gossip about it.
+   */
+  private confirmationNeeded(name: string): boolean {
+    const c = this.config;
+    const n = this.table.liveCount;
+    const needed = Math.max(c.lifeguardDynamicSuspicion ? expectedConfirmations(c.suspicionMult, n) : 0, c.activeConfirmation ? Math.min(c.confirmers, Math.max(1, n - 2)) : 0);
+    return (this.suspicions.get(name)?.accusers.size ?? 0) - 1 <= needed;
   }
 
   private countsConfirmations(): boolean {
@@ -460,7 +489,7 @@ export class Swim {
 
   private startSuspicion(name: string, incarnation: number, accuser: string, now: number): void {
     this.counts.suspicionsStarted++;
-    const timeoutMs = this.suspicions.start(name, incarnation, accuser, now, this.suspicionTimeout());
+    const timeoutMs = this.suspicions.start(name, incarnation, accuser, now, this.suspicionTimeout(name));
     this.note({ kind: 'suspicion-started', target: name, by: accuser, timeoutMs });
     this.vetting.suspicionStarted(name, incarnation, accuser, now);
   }
@@ -474,28 +503,41 @@ export class Swim {
     for (const r of this.table.values()) if (isLive(r.state)) yield r.name;
   }
 
-  /** The timeout of a suspicion by the number of independent confirmations it has. */
-  private suspicionTimeout(): SuspicionTimeout {
+  /**
+   * The timeout of a suspicion of `name` by the number of independent confirmations it has.
+   * Two timescales: a suspect is routed around at once (the balancer prefers alive members),
+   * but the dead verdict, which moves keys and shards, waits at least removalFloorMs.
+   */
+  private suspicionTimeout(name: string): SuspicionTimeout {
     const c = this.config;
     const n = this.table.liveCount;
     const min = suspicionTimeoutMs(c.suspicionMult, n, c.probeIntervalMs);
     const expected = expectedConfirmations(c.suspicionMult, n);
     const max = Math.floor(min * c.suspicionMaxTimeoutMult);
     const base: SuspicionTimeout = c.lifeguardDynamicSuspicion ? (k) => dynamicSuspicionTimeoutMs(k, expected, min, max) : () => min;
-    if (!c.activeConfirmation || c.confirmers === 0) return base;
-    // Enough independent failed probes (the checkers' among them) is strong evidence: end after
-    // one probe interval, which also gives a live suspect one full period to answer.
+    // A member that flapped recently is held suspect as long as its last outage lasted.
+    const hold = this.vetting.holdMs(name, this.lastStepAt);
+    const held: SuspicionTimeout = hold > 0 ? (k) => Math.max(base(k), hold) : base;
+    if (!c.activeConfirmation || c.confirmers === 0) return held;
+    // Enough independent failed probes (the checkers' among them) is strong evidence: end at the
+    // removal floor (memberlist's shortest suspicion), so that a stall shorter than it is survived.
     const wanted = Math.min(c.confirmers, Math.max(1, n - 2));
-    return (k) => (k >= wanted ? Math.min(base(k), c.probeIntervalMs) : base(k));
+    const floor = removalFloorMs(c.suspicionMult, c.probeIntervalMs);
+    return (k) => (k >= wanted ? Math.max(Math.min(base(k), floor), hold) : held(k));
   }
 
   private expireSuspicions(now: number): void {
     for (const { name, suspicion } of this.suspicions.takeDue(now)) {
       const row = this.table.get(name);
       if (!row || row.state !== 'suspect' || row.incarnation !== suspicion.incarnation) continue;
+      if (this.vetting.verifyBeforeVerdict(row, now)) {
+        this.suspicions.start(name, row.incarnation, this.name, now, () => this.config.probeIntervalMs);
+        continue;
+      }
       this.note({ kind: 'suspicion-expired', target: name });
       const r = this.table.apply({ name, state: 'dead', incarnation: row.incarnation }, now);
       if (!r.changed) continue;
+      this.vetting.wentDown(name, row.stateChangedAt, now);
       this.counts.suspicionsConfirmed++;
       this.emit(r.event);
       this.queueUpdate(M.dead(name, row.incarnation, this.name));
@@ -515,7 +557,8 @@ export class Swim {
     switch (m.type) {
       case M.MsgType.Ping:
         if (m.target !== this.name) return this.note({ kind: 'dropped', reason: 'ping-for-other', from });
-        this.send(from, M.ack(m.seq, this.name, this.table.liveCount));
+        this.lastPingedAt = now;
+        this.ackPing(m, from);
         return this.antiEntropy.maybeCatchUp(m.known, from, now, proof === 'member');
       case M.MsgType.Ack:
         return this.onAck(m, from, now, proof === 'member');
@@ -527,9 +570,14 @@ export class Swim {
           this.counts.nacksReceived++;
         }
         return;
-      case M.MsgType.Alive:
       case M.MsgType.Suspect:
       case M.MsgType.Dead:
+        // A verdict on an older life or incarnation of ours: the sender missed our claim. Answer
+        // a member with it alone (no piggyback: one small datagram for one); a stranger gets
+        // nothing, so it cannot use us to reflect our claim at an address of its choosing.
+        if (m.name === this.name && m.inc < this.incarnation && this.state === 'running' && proof === 'member') this.out.push({ type: 'send', to: from, messages: [this.ownClaim()] });
+        return this.onUpdate(m, now);
+      case M.MsgType.Alive:
       case M.MsgType.Left:
         return this.onUpdate(m, now);
       case M.MsgType.PushPull:
@@ -539,6 +587,18 @@ export class Swim {
       case M.MsgType.Cookie:
         return this.antiEntropy.onCookie(m, from, now);
     }
+  }
+
+  /**
+   * Answer a ping. A pinger we hold dead is probing again: it is back (at its old address or, a
+   * restart that moved, at a new one), and may not know it was declared dead. Tell it in the
+   * ack, so it refutes now, not at the next push-pull.
+   */
+  private ackPing(m: M.Ping, from: Address): void {
+    const ack = M.ack(m.seq, this.name, this.table.liveCount);
+    const pinger = this.table.get(m.from);
+    if (pinger?.state === 'dead') this.send(from, ack, M.dead(m.from, pinger.incarnation, this.name));
+    else this.send(from, ack);
   }
 
   private onAck(m: M.Ack, from: Address, now: number, trusted: boolean): void {
@@ -612,10 +672,14 @@ export class Swim {
       case M.MsgType.Alive: {
         if (utf8Length(m.name) > this.config.maxNameBytes) return;
         if (known?.state === 'dead' && m.inc > known.incarnation && this.config.flapDamping) {
-          // Relay the claim: every agent puts the member on probation, not just us.
-          if (this.vetting.startProbation(m, now) && relay) this.queueUpdate(m);
-          return;
-        }
+          const verdict = this.vetting.claim(m, known.incarnation, now);
+          // Relay a held claim: every agent puts the member on probation, not just us.
+          if (verdict === 'probation' && relay) this.queueUpdate(m);
+          // A claim from a state transfer does not say when the member's process life began:
+          // ask the member itself (it answers a stale verdict with its own claim, `born` included).
+          if (verdict === 'probation' && m.born === undefined && this.state === 'running') this.out.push({ type: 'send', to: m.addr, messages: [M.dead(m.name, known.incarnation, this.name)] });
+          if (verdict !== 'admit') return;
+        } else if (known && m.born !== undefined && m.born > known.incarnation && m.inc > known.incarnation) this.vetting.forget(m.name);
         return this.admitAlive(m, known, now, relay);
       }
       case M.MsgType.Suspect: {
@@ -624,8 +688,8 @@ export class Swim {
         if (known.state === 'suspect' && known.incarnation === m.inc) {
           // An independent accuser shortens the suspicion; pass it on so others can count it too.
           // Only a member we hold live counts: made-up names must not cut a suspicion short.
-          if (this.countsConfirmations() && this.isLiveMember(m.from) && m.from !== m.name && this.suspicions.confirm(m.name, m.inc, m.from, this.suspicionTimeout())) {
-            if (relay) this.queueUpdate(m);
+          if (this.countsConfirmations() && this.isLiveMember(m.from) && m.from !== m.name && this.suspicions.confirm(m.name, m.inc, m.from, this.suspicionTimeout(m.name))) {
+            if (relay && this.confirmationNeeded(m.name)) this.queueUpdate(m);
             this.expireSuspicions(now);
           }
           return;
@@ -641,16 +705,20 @@ export class Swim {
       case M.MsgType.Dead:
       case M.MsgType.Left: {
         if (!known) return;
-        // Multi-observer rule: one member's verdict on a member we still hold alive or suspect is
-        // only an accusation (one more accuser of a suspicion). A single slow or one-way-broken
-        // agent must not kill a healthy member, not even with `suspect` then `dead` in one packet.
-        if (m.type === M.MsgType.Dead && this.config.activeConfirmation && isLive(known.state) && m.inc >= known.incarnation) {
+        // Multi-observer rule: one member's verdict on a member we still hold alive is only an
+        // accusation. A single slow or one-way-broken agent must not kill a healthy member.
+        // The same holds for a member we hold suspect, for less than the removal floor, on the
+        // word of this one agent only: else a `suspect` and a `dead` in one packet, from one
+        // agent, kill directly (issue 18).
+        if (m.type === M.MsgType.Dead && this.config.activeConfirmation && isLive(known.state) && m.inc >= known.incarnation && this.soleAccuser(known, m.from, now)) {
           return this.onUpdate(M.suspect(m.name, m.inc, m.from), now, relay);
         }
-        this.vetting.verdict(m.name, m.inc, m.type === M.MsgType.Left);
+        // During probation only the member's checkers' failures count (vetting.ts).
+        if (!this.vetting.verdict(m.name, m.inc, m.type === M.MsgType.Left, m.type === M.MsgType.Dead ? m.from : undefined, now)) return;
         const state: MemberState = m.type === M.MsgType.Dead ? 'dead' : 'left';
         const r = this.table.apply({ name: m.name, state, incarnation: m.inc }, now);
         if (!r.changed) return;
+        if (state === 'dead' && isLive(known.state)) this.vetting.wentDown(m.name, known.state === 'suspect' ? known.stateChangedAt : now, now);
         this.suspicions.clear(m.name);
         this.emit(r.event);
         if (relay) this.queueUpdate(m);
@@ -662,6 +730,15 @@ export class Swim {
         return;
       }
     }
+  }
+
+  /** Alive, or suspect for less than the removal floor with `from` the only accuser we heard. */
+  private soleAccuser(known: MemberRecord, from: string, now: number): boolean {
+    if (known.state !== 'suspect') return true;
+    const s = this.suspicions.get(known.name);
+    if (s === undefined) return true;
+    const young = now - s.startedAt < removalFloorMs(this.config.suspicionMult, this.config.probeIntervalMs);
+    return young && [...s.accusers].every((a) => a === from);
   }
 
   /**
@@ -679,31 +756,78 @@ export class Swim {
     // address first, and then comes back at the new one.
     if (known && isLive(known.state) && known.address !== m.addr) {
       this.note({ kind: 'dropped', reason: 'address-conflict', from: m.addr });
+      this.noticeConflict(m, known, now);
       return;
     }
     const r = this.table.apply({ name: m.name, state: 'alive', incarnation: m.inc, address: m.addr, wireTags: m.tags }, now);
     if (!r.changed) return;
-    if (known?.state === 'suspect') this.counts.suspicionsRefuted++;
+    if (known?.state === 'suspect') {
+      this.counts.suspicionsRefuted++;
+      this.vetting.cameBack(m.name, known.stateChangedAt, now);
+    }
     this.suspicions.clear(m.name);
     if (!known || !isLive(known.state)) this.order.insert(m.name);
     this.emit(r.event);
     if (relay) this.queueUpdate(m);
   }
 
+  /**
+   * Tell both sides of a name conflict, at most once a probe interval per name: the claimant
+   * learns who holds the name, the holder who claims it. Each gets one datagram without
+   * piggyback, so a forged claim cannot make us send more than it did.
+   */
+  private noticeConflict(claim: M.Alive, holder: MemberRecord, now: number): void {
+    const last = this.conflictNoticeAt.get(claim.name);
+    if (last !== undefined && now - last < this.config.probeIntervalMs) return;
+    if (this.conflictNoticeAt.size >= 1024) this.conflictNoticeAt.clear();
+    this.conflictNoticeAt.set(claim.name, now);
+    this.note({ kind: 'name-conflict', name: claim.name, holder: holder.address, claimant: claim.addr, role: 'witness' });
+    if (this.state !== 'running') return;
+    this.out.push({ type: 'send', to: claim.addr, messages: [M.alive(holder.name, holder.address, holder.incarnation, holder.wireTags)] });
+    this.out.push({ type: 'send', to: holder.address, messages: [claim] });
+  }
+
   /** Something was said about us. Refute anything but the truth with a higher incarnation. */
   private aboutSelf(m: M.Update, now: number): void {
     if (this.state !== 'running') return;
+    if (m.type === M.MsgType.Alive && m.addr !== this.address && m.inc >= this.incarnation && this.nameConflict(m, now)) return;
+    // The first thing the cluster says about us, if it is not our own claim, is about a previous
+    // process life under our name: our refutation starts this life's incarnations above it.
+    const previousLife = !this.heardOfSelf;
+    this.heardOfSelf = true;
     if (m.type === M.MsgType.Alive) {
       if (m.inc < this.incarnation || (m.inc === this.incarnation && m.addr === this.address)) return;
     } else if (m.inc < this.incarnation) return;
     // Beyond what anyone takes (membership.ts, incarnation bounds): nobody holds it, nothing to
     // refute, and a refutation above it would itself be refused by every agent.
     if (m.inc >= MAX_INCARNATION || m.inc > this.incarnation + MAX_INCARNATION_STEP) return this.note({ kind: 'dropped', reason: 'incarnation-jump', from: this.source });
-    this.refute(m.inc, m.type === M.MsgType.Alive || m.type === M.MsgType.Left ? m.name : m.from, now);
+    this.refute(m.inc, m.type === M.MsgType.Alive || m.type === M.MsgType.Left ? m.name : m.from, now, previousLife);
   }
 
-  private refute(accusedInc: number, accusedBy: string, now: number): void {
+  /**
+   * An alive claim of our name at another address, at or above our incarnation: two agents with
+   * one name (or a forged move). The one the cluster holds (members probe it: we were pinged by
+   * name lately) refutes, staying ahead of the claim. The other does not answer, so the two never
+   * race each other's incarnations; should the holder be a stale row of a previous life of ours
+   * that moved, it is declared dead, we hear that and refute it. Returns true when we must not refute.
+   */
+  private nameConflict(m: M.Alive, now: number): boolean {
+    const held = now - this.lastPingedAt <= 5 * this.config.probeIntervalMs;
+    this.note({ kind: 'name-conflict', name: this.name, holder: held ? this.address : m.addr, claimant: held ? m.addr : this.address, role: held ? 'holder' : 'claimant' });
+    return !held;
+  }
+
+  /** A join answered: announce ourselves once, so every agent hears when this process life began. */
+  private joinAnswered(from: Address, now: number): void {
+    this.joiner.answered(from);
+    if (this.announcedAfterJoin || this.state !== 'running') return;
+    this.announcedAfterJoin = true;
+    this.announceSelf(now);
+  }
+
+  private refute(accusedInc: number, accusedBy: string, now: number, previousLife = false): void {
     this.incarnation = Math.max(this.incarnation, accusedInc) + 1;
+    if (previousLife) this.born = this.incarnation;
     this.counts.refutations++;
     // Lifeguard: being suspected hints that our own packets are slow to get out.
     this.awareness.apply(1);
@@ -716,7 +840,11 @@ export class Swim {
     const row: MemberRecord = { ...previous, state: 'alive', incarnation: this.incarnation, wireTags: this.wireTags, tags: this.wireTags === previous.wireTags ? previous.tags : tagsFromWire(this.wireTags), stateChangedAt: previous.state === 'alive' ? previous.stateChangedAt : now };
     this.table.set(row);
     if (this.wireTags !== previous.wireTags) this.emit({ type: 'update', member: row, previous: previous.state });
-    this.queueUpdate(M.alive(this.name, this.address, this.incarnation, this.wireTags));
+    this.queueUpdate(this.ownClaim());
+  }
+
+  private ownClaim(): M.Alive {
+    return M.alive(this.name, this.address, this.incarnation, this.wireTags, this.born);
   }
 
   // ---- dissemination -------------------------------------------------------------------------

@@ -9,6 +9,15 @@ export function suspicionTimeoutMs(suspicionMult: number, n: number, probeInterv
   return Math.floor(suspicionMult * scale * probeIntervalMs);
 }
 
+/**
+ * Shortest suspicion that ends in a dead verdict with active confirmation (ms): mult ×
+ * probeInterval, memberlist's own minimum in a small cluster. A live member stalled for less
+ * than about this is never declared dead (4 s at lan).
+ */
+export function removalFloorMs(suspicionMult: number, probeIntervalMs: number): number {
+  return Math.floor(suspicionMult * probeIntervalMs);
+}
+
 /** How many times one update is piggybacked: retransmitMult × ceil(log10(n + 1)). */
 export function retransmitLimit(retransmitMult: number, n: number): number {
   return retransmitMult * Math.ceil(Math.log10(Math.max(n, 0) + 1));

@@ -4,9 +4,20 @@
  * - Active confirmation: when a member becomes suspect on someone else's word, its designated
  *   checkers (confirmers.ts) probe it at once, directly and through ping-req, staggered by half a
  *   probe interval per rank. A failed check counts as one more independent accusation.
- * - Flap damping: an alive claim of a member we hold dead goes on probation; its checkers probe it
- *   every two probe intervals, a failure declares it dead again at the claimed incarnation, and at
- *   the end each agent looks once more itself before readmitting it.
+ * - Flap damping, as route flap damping does it: each time a member goes down (declared dead, or
+ *   held suspect longer than the removal floor and then back) its penalty rises by one, and the
+ *   penalty halves every flapHalfLifeMs. An alive claim of the same process life of a member we
+ *   hold dead goes on probation for readmitAfterMs × 2^(penalty − 1): short after one outage,
+ *   longer with each repeated one. Its checkers (and only they: a constant cost whatever n, where
+ *   a last look by every agent would flood the returning member at once) probe it every half
+ *   probe interval; one failure declares it dead again at the claimed incarnation. A `dead` from
+ *   anyone but a checker during probation is not evidence. Everyone readmits it 1.5 probe
+ *   intervals after the probation ends, time for the last check's report to spread.
+ * - Parole: while a member's penalty lasts, a suspicion of it ends in a dead verdict only after
+ *   1.5 × its last outage (capped): a member that keeps coming back after 20 s is routed around
+ *   when suspect (two timescales) but not removed and readmitted every time.
+ * - A new process life (its alive claim's `born` is above the incarnation we hold it dead at:
+ *   a restart, not the same process coming back) is admitted at once, its history forgotten.
  *
  * The host (the Swim core) owns the membership table and decides what a result means.
  */
@@ -14,10 +25,11 @@ import type { ProtocolConfig } from '../config.js';
 import { checkerRank } from './confirmers.js';
 import type { MemberRecord } from './membership.js';
 import * as M from './messages.js';
+import { removalFloorMs } from './timing.js';
 import type { Address } from './types.js';
 
-/** confirm: a suspect; probation: a dead member claiming life; readmit: our own last look before readmitting it. */
-type Purpose = 'confirm' | 'probation' | 'readmit';
+/** confirm: a suspect; verify: a suspect on parole, before our own verdict; probation: a dead member claiming life. */
+type Purpose = 'confirm' | 'verify' | 'probation';
 
 interface Check {
   readonly target: string;
@@ -34,14 +46,38 @@ interface Check {
 
 /** A member declared dead that claims to be alive again: readmitted only if it stays healthy. */
 interface Probation {
-  readonly claim: M.Alive;
-  readonly readmitAt: number;
+  /** The newest claim: readmission believes it. A newer claim replaces it without a restart. */
+  claim: M.Alive;
+  /** The incarnation of the first claim: it names the checkers, for the whole probation. */
+  readonly checkInc: number;
+  readonly startedAt: number;
+  /** Checks run until this; readmission follows after READMIT_GRACE_INTERVALS probe intervals. */
+  readonly checksUntil: number;
   nextCheckAt: number;
-  /** Our own last check is under way. */
-  finalCheck: boolean;
 }
 
+/** A member's recent flaps: a decaying penalty (route flap damping) and its last outage. */
+interface Flaps {
+  penalty: number;
+  /** When `penalty` was last brought up to date. */
+  at: number;
+  /** When it last went down (became suspect, or dead outright), while it is dead. */
+  downSince: number | undefined;
+  /** How long its last outage lasted (ms): the parole hold is 1.5 × this. */
+  outageMs: number;
+}
+
+/** After the last check may start, wait this many probe intervals (its end, its report's spread) before readmitting. */
+const READMIT_GRACE_INTERVALS = 1.5;
+/** Penalty at or above which a member is on parole (and its history kept). */
+const PAROLE_PENALTY = 0.5;
+/** The longest probation is readmitAfterMs × 2^this. */
+const MAX_DOUBLINGS = 8;
+
 export type VettingCounter = 'checks' | 'checksFailed' | 'probations' | 'readmitted' | 'probationsFailed';
+
+/** What to do with an alive claim of a member we hold dead. */
+export type ClaimVerdict = 'admit' | 'probation' | 'held';
 
 export interface VettingHost {
   readonly name: string;
@@ -58,6 +94,8 @@ export interface VettingHost {
   helpers(k: number, target: string): Address[];
   /** A confirm check found the suspect unreachable. */
   confirmFailed(row: MemberRecord, now: number): void;
+  /** We missed news of the member at this address: exchange state with it. */
+  resync(addr: Address): void;
   /** A member on probation was unreachable: dead again at the incarnation it claimed. */
   probationFailed(name: string, incarnation: number, now: number): void;
   /** A member passed probation: believe its claim. */
@@ -68,13 +106,18 @@ export interface VettingHost {
 export class Vetting {
   private readonly checks = new Map<number, Check>();
   private readonly probation = new Map<string, Probation>();
+  private readonly flaps = new Map<string, Flaps>();
+  /** Members on parole we looked at before a verdict, at this incarnation. */
+  private readonly verified = new Map<string, number>();
+  /** Prune the flap histories when there are this many: amortized, whatever the churn. */
+  private pruneAt = 64;
 
   constructor(private readonly host: VettingHost) {}
 
   /** The earliest moment something here is due, or Infinity. */
   earliest(): number {
     let t = Infinity;
-    for (const p of this.probation.values()) t = Math.min(t, p.finalCheck ? Infinity : p.readmitAt, p.nextCheckAt);
+    for (const p of this.probation.values()) t = Math.min(t, this.readmitAt(p), p.nextCheckAt < p.checksUntil ? p.nextCheckAt : Infinity);
     for (const c of this.checks.values()) t = Math.min(t, !c.started ? c.startAt : c.acked || c.indirectSent ? c.endAt : c.indirectAt);
     return t;
   }
@@ -89,29 +132,124 @@ export class Vetting {
     if (rank >= 0 && row) this.schedule(name, row.address, incarnation, 'confirm', now + (rank * h.config.probeIntervalMs) / 2);
   }
 
-  /** An alive claim of a member we hold dead: start (or renew) its probation. Returns false if we already hold a newer claim. */
-  startProbation(claim: M.Alive, now: number): boolean {
+  // ---- flap history --------------------------------------------------------------------------
+
+  /** A live member was declared dead here; `since`: when it went down (its suspicion began). */
+  wentDown(name: string, since: number, now: number): void {
+    const f = this.flapsOf(name, now);
+    f.penalty += 1;
+    f.downSince = since;
+    this.verified.delete(name);
+    this.prune(now);
+  }
+
+  /** A suspect refuted: if it was away longer than the removal floor, that was an outage too. */
+  cameBack(name: string, suspectSince: number, now: number): void {
+    const c = this.host.config;
+    const away = now - suspectSince;
+    this.verified.delete(name);
+    if (!c.flapDamping || away <= removalFloorMs(c.suspicionMult, c.probeIntervalMs)) return;
+    const f = this.flapsOf(name, now);
+    f.penalty += 1;
+    f.outageMs = away;
+  }
+
+  /** How long a suspicion of `name` must last before a dead verdict (ms), or 0 for no hold. */
+  holdMs(name: string, now?: number): number {
+    const f = this.flaps.get(name);
+    const c = this.host.config;
+    if (!f || !c.flapDamping || f.outageMs <= 0) return 0;
+    if (now !== undefined) this.decay(f, now);
+    if (f.penalty < PAROLE_PENALTY) return 0;
+    const cap = Math.floor(c.suspicionMaxTimeoutMult * removalFloorMs(c.suspicionMult, c.probeIntervalMs));
+    return Math.min(cap, Math.floor(1.5 * f.outageMs));
+  }
+
+  /**
+   * Our suspicion of a member on parole ran out: before the verdict, look at it once ourselves
+   * (with the suspicion attached, so a live member refutes). Its refutation may have missed us:
+   * gossip reaches everyone only with high probability, and a long hold multiplies the chances.
+   * Returns true when a check was scheduled and the verdict should wait one probe interval.
+   */
+  verifyBeforeVerdict(row: MemberRecord, now: number): boolean {
     const h = this.host;
-    const current = this.probation.get(claim.name);
-    if (current && current.claim.inc >= claim.inc) return false;
-    const rank = h.canCheck() ? checkerRank(h.name, claim.name, claim.inc, h.liveNames(), h.config.confirmers) : -1;
-    const nextCheckAt = rank >= 0 ? now + ((rank + 1) * h.config.probeIntervalMs) / 2 : Infinity;
-    this.probation.set(claim.name, { claim, readmitAt: now + h.config.readmitAfterMs, nextCheckAt, finalCheck: false });
-    h.count('probations');
+    if (!h.config.activeConfirmation || this.verified.get(row.name) === row.incarnation || this.holdMs(row.name, now) === 0 || !h.canCheck()) return false;
+    this.verified.set(row.name, row.incarnation);
+    this.schedule(row.name, row.address, row.incarnation, 'verify', now);
     return true;
   }
 
-  /** A dead (at the claimed incarnation or later) or left verdict ends a probation. */
-  verdict(name: string, incarnation: number, left: boolean): void {
+  /** A new process life under this name: nothing it did before counts against it. */
+  forget(name: string): void {
+    this.flaps.delete(name);
+    this.probation.delete(name);
+    this.verified.delete(name);
+  }
+
+  // ---- probation -----------------------------------------------------------------------------
+
+  /**
+   * An alive claim (newer than our verdict) of a member we hold dead at `deadInc`. 'admit': a
+   * new process life, believe it now; 'probation': held, and relay it so everyone holds it;
+   * 'held': a claim we already hold or older.
+   */
+  claim(claim: M.Alive, deadInc: number, now: number): ClaimVerdict {
+    const h = this.host;
+    if (claim.born !== undefined && claim.born > deadInc) {
+      this.forget(claim.name);
+      return 'admit';
+    }
+    const current = this.probation.get(claim.name);
+    if (current) {
+      if (current.claim.inc >= claim.inc) return 'held';
+      // A newer claim (new tags, a refutation) is the same member still proving itself: keep the
+      // probation's clock, or a member whose tags change often would never be readmitted.
+      current.claim = claim;
+      return 'probation';
+    }
+    const rank = h.canCheck() ? checkerRank(h.name, claim.name, claim.inc, h.liveNames(), h.config.confirmers) : -1;
+    const nextCheckAt = rank >= 0 ? now + ((rank + 1) * h.config.probeIntervalMs) / 4 : Infinity;
+    const length = this.probationMs(claim.name, now);
+    this.probation.set(claim.name, { claim, checkInc: claim.inc, startedAt: now, checksUntil: now + length, nextCheckAt });
+    h.count('probations');
+    return 'probation';
+  }
+
+  /** readmitAfterMs × 2^(penalty − 1): one outage costs the base, each recent one doubles it. */
+  private probationMs(name: string, now: number): number {
+    const f = this.flaps.get(name);
+    if (f) this.decay(f, now);
+    const doublings = Math.min(MAX_DOUBLINGS, Math.max(0, (f?.penalty ?? 1) - 1));
+    return Math.floor(this.host.config.readmitAfterMs * 2 ** doublings);
+  }
+
+  /**
+   * A dead or left verdict on `name` at `incarnation`. Returns false when it must be ignored: a
+   * `dead` during probation counts only as a failure report of one of the member's checkers, and
+   * decides only with enough of them. A `left` always ends a probation.
+   */
+  verdict(name: string, incarnation: number, left: boolean, from: string | undefined, now: number): boolean {
     const p = this.probation.get(name);
-    if (p && (left || incarnation >= p.claim.inc)) this.probation.delete(name);
+    if (!p) return true;
+    if (left) {
+      this.probation.delete(name);
+      return true;
+    }
+    if (incarnation < p.checkInc) return true;
+    if (from === undefined || !this.isChecker(from, name, p)) return false;
+    this.fail(name, p, now, false);
+    return true;
   }
 
   /** An ack for one of our checks? */
   acked(seq: number): boolean {
     const c = this.checks.get(seq);
-    if (c) c.acked = true;
-    return c !== undefined;
+    if (!c) return false;
+    // A member on parole answers, yet we still hold the suspicion its refutation should have
+    // ended: we missed the refutation. Ask the member for its state.
+    if (!c.acked && c.purpose === 'verify') this.host.resync(c.targetAddr);
+    c.acked = true;
+    return true;
   }
 
   /** We stalled: checks that ran out while we slept tell nothing. */
@@ -124,26 +262,28 @@ export class Vetting {
     if (running) this.advanceChecks(now);
   }
 
+  private isChecker(name: string, subject: string, p: Probation): boolean {
+    return checkerRank(name, subject, p.checkInc, this.host.liveNames(), this.host.config.confirmers) >= 0;
+  }
+
   private schedule(target: string, targetAddr: Address, incarnation: number, purpose: Purpose, startAt: number): void {
     this.checks.set(this.host.nextSeq(), { target, targetAddr, incarnation, purpose, startAt, indirectAt: Infinity, endAt: Infinity, started: false, acked: false, indirectSent: false });
+  }
+
+  private readmitAt(p: Probation): number {
+    return p.checksUntil + READMIT_GRACE_INTERVALS * this.host.config.probeIntervalMs;
   }
 
   private advanceProbation(now: number, running: boolean): void {
     const h = this.host;
     for (const [name, p] of this.probation) {
-      if (now >= p.readmitAt) {
-        // A failure our checkers reported may not have reached us: look once more ourselves.
-        if (!running || !h.canCheck()) this.readmit(name, now);
-        else if (!p.finalCheck) {
-          p.finalCheck = true;
-          p.nextCheckAt = Infinity;
-          this.schedule(name, p.claim.addr, p.claim.inc, 'readmit', now);
-        }
+      if (now >= this.readmitAt(p)) {
+        this.readmit(name, now);
         continue;
       }
-      if (running && now >= p.nextCheckAt) {
-        p.nextCheckAt = now + 2 * h.config.probeIntervalMs;
-        this.schedule(name, p.claim.addr, p.claim.inc, 'probation', now);
+      if (running && now >= p.nextCheckAt && now < p.checksUntil) {
+        p.nextCheckAt = now + h.config.probeIntervalMs / 2;
+        this.schedule(name, p.claim.addr, p.checkInc, 'probation', now);
       }
     }
   }
@@ -163,7 +303,7 @@ export class Vetting {
         c.endAt = now + c0.probeIntervalMs;
         h.count('checks');
         const ping = M.ping(seq, c.target, h.name, h.liveCount());
-        if (c.purpose === 'confirm' && c0.lifeguardBuddy) h.send(c.targetAddr, ping, M.suspect(c.target, c.incarnation, h.name));
+        if (c.purpose !== 'probation' && c0.lifeguardBuddy) h.send(c.targetAddr, ping, M.suspect(c.target, c.incarnation, h.name));
         else h.send(c.targetAddr, ping);
         continue;
       }
@@ -174,12 +314,11 @@ export class Vetting {
       if (now < c.endAt) continue;
       this.checks.delete(seq);
       if (!c.acked) this.failed(c, now);
-      else if (c.purpose === 'readmit') this.readmit(c.target, now);
     }
   }
 
   private stillWanted(c: Check): boolean {
-    if (c.purpose !== 'confirm') return this.probation.get(c.target)?.claim.inc === c.incarnation;
+    if (c.purpose === 'probation') return this.probation.get(c.target)?.checkInc === c.incarnation;
     const row = this.host.member(c.target);
     return row?.state === 'suspect' && row.incarnation === c.incarnation;
   }
@@ -189,16 +328,58 @@ export class Vetting {
     h.count('checksFailed');
     if (!this.stillWanted(c)) return;
     if (c.purpose === 'confirm') return h.confirmFailed(h.member(c.target)!, now);
+    if (c.purpose === 'verify') return;
+    this.fail(c.target, this.probation.get(c.target)!, now, true);
+  }
+
+  /** The probation failed: dead again (and announced, when it was our finding). */
+  private fail(name: string, p: Probation, now: number, announce: boolean): void {
+    const h = this.host;
     h.count('probationsFailed');
-    this.probation.delete(c.target);
-    h.probationFailed(c.target, c.incarnation, now);
+    this.probation.delete(name);
+    const f = this.flapsOf(name, now);
+    f.penalty += 1;
+    if (announce) h.probationFailed(name, p.claim.inc, now);
   }
 
   private readmit(name: string, now: number): void {
     const p = this.probation.get(name);
     if (!p) return;
     this.probation.delete(name);
+    const f = this.flaps.get(name);
+    if (f?.downSince !== undefined) {
+      f.outageMs = Math.max(0, p.startedAt - f.downSince);
+      f.downSince = undefined;
+    }
     this.host.count('readmitted');
     this.host.readmit(p.claim, now);
+    this.prune(now);
+  }
+
+  private flapsOf(name: string, now: number): Flaps {
+    let f = this.flaps.get(name);
+    if (!f) this.flaps.set(name, (f = { penalty: 0, at: now, downSince: undefined, outageMs: 0 }));
+    else this.decay(f, now);
+    return f;
+  }
+
+  private decay(f: Flaps, now: number): void {
+    const halfLife = this.host.config.flapHalfLifeMs;
+    if (now > f.at && halfLife > 0) f.penalty *= 2 ** (-(now - f.at) / halfLife);
+    f.at = Math.max(f.at, now);
+  }
+
+  /** Forget histories that decayed away (of members back in service) or whose member is gone. */
+  private prune(now: number): void {
+    if (this.flaps.size < this.pruneAt) return;
+    for (const [name, f] of this.flaps) {
+      this.decay(f, now);
+      const row = this.host.member(name);
+      if (!row || (f.penalty < PAROLE_PENALTY / 8 && row.state !== 'dead')) {
+        this.flaps.delete(name);
+        this.verified.delete(name);
+      }
+    }
+    this.pruneAt = Math.max(64, 2 * this.flaps.size);
   }
 }

@@ -4,7 +4,8 @@
  *
  * Faults: loss, latency and jitter per link, one-way and two-way partitions, flapping links,
  * crashes, restarts under the same name, graceful leaves, and pauses (a GC or event-loop stall:
- * the agent neither receives nor sends; on resume its timers fire first, then what queued).
+ * the agent neither receives nor sends; on resume its overdue timer and what queued run, in
+ * either order, as libuv may run them).
  */
 import { resolveConfig, type ProfileName, type ProtocolConfig } from '../config.js';
 import { Driver } from '../agent/driver.js';
@@ -51,7 +52,17 @@ export interface SimulationOptions {
   codec?: (index: number) => Codec;
   /** Hear every datagram an agent sends (to any address, also ones nobody listens at). */
   onSend?: (from: string, to: Address, bytes: Uint8Array) => void;
+  /**
+   * What a paused agent runs first when it resumes: its overdue timer or the packets that queued.
+   * libuv does either, depending on where in its loop the stall began; default `either`, a
+   * seeded choice at each resume.
+   */
+  resumeOrder?: ResumeOrder;
+  /** Name of agent i; default `n${i}`. Two agents may share one (a name-conflict scenario). */
+  names?: (index: number) => string;
 }
+
+export type ResumeOrder = 'timers-first' | 'packets-first' | 'either';
 
 /** One membership change seen by one agent. */
 export interface TraceEntry {
@@ -102,10 +113,12 @@ export function simulatedAddress(i: number): Address {
 }
 
 export class Simulation {
-  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend'>> & Pick<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend'>;
+  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend' | 'names'>> & Pick<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend' | 'names'>;
   readonly config: ProtocolConfig;
   readonly trace: TraceEntry[] = [];
   private readonly random: SeededRandom;
+  /** Coin for the resume order: its own stream, so pauses do not shift any other draw. */
+  private readonly resumeCoin: SeededRandom;
   private readonly network: SimNetwork;
   private readonly queue = new EventQueue<SimEvent>();
   private readonly slots: AgentSlot[] = [];
@@ -135,6 +148,7 @@ export class Simulation {
       jitterMs: 2,
       loss: 0,
       keepTrace: false,
+      resumeOrder: 'either',
       ...options,
     };
     const { latencyMs, jitterMs, loss } = this.options;
@@ -142,8 +156,9 @@ export class Simulation {
     if (!(latencyMs >= 0) || !(jitterMs >= 0)) throw new ClusterError('ERR_ARGUMENT', 'latencyMs and jitterMs must be >= 0');
     this.config = resolveConfig(this.options.config ?? {}, this.options.profile);
     this.random = new SeededRandom(this.options.seed);
+    this.resumeCoin = new SeededRandom((this.options.seed ^ 0x5e5e5e5e) >>> 0);
     this.network = new SimNetwork(options.nodes, { latencyMs, jitterMs, loss }, this.random.fork(0xbeef));
-    for (let i = 0; i < options.nodes; i++) this.addSlot(`n${i}`);
+    for (let i = 0; i < options.nodes; i++) this.addSlot(options.names?.(i) ?? `n${i}`);
   }
 
   private addSlot(name: string): AgentSlot {
@@ -469,18 +484,24 @@ export class Simulation {
       case 'resume': {
         const s = this.slots[e.agent]!;
         if (this.clock < s.pausedUntil || !s.driver) return;
-        // A stalled event loop runs its overdue timers before it reads the sockets.
-        if (s.wakeDue) {
-          s.wakeDue = false;
-          s.wakeAt = Infinity;
-          s.wakeFn?.();
-        }
+        const order = this.options.resumeOrder;
+        const timersFirst = order === 'timers-first' || (order === 'either' && this.resumeCoin.next() < 0.5);
+        if (timersFirst) this.fireOverdueWake(s);
         const inbox = s.inbox;
         s.inbox = [];
         for (const p of inbox) s.driver?.receive(p.from, p.bytes);
+        // Packets first: the timer the driver asked for meanwhile is due now, and runs next.
+        if (!timersFirst) this.fireOverdueWake(s);
         return;
       }
     }
+  }
+
+  private fireOverdueWake(s: AgentSlot): void {
+    if (!s.wakeDue || !s.driver) return;
+    s.wakeDue = false;
+    s.wakeAt = Infinity;
+    s.wakeFn?.();
   }
 
   private scheduleWake(s: AgentSlot, t: number, fn: () => void): void {

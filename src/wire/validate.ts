@@ -72,7 +72,7 @@ export function checkMessage(v: unknown): ShapeCheck {
       case MsgType.Nack:
         return c.shape(isU32(v.seq)) && c.name(v.from);
       case MsgType.Alive:
-        return c.shape(isInc(v.inc)) && c.name(v.name) && c.addr(v.addr) && c.tags(v.tags);
+        return c.shape(isInc(v.inc) && (v.born === undefined || (isInc(v.born) && v.born <= v.inc))) && c.name(v.name) && c.addr(v.addr) && c.tags(v.tags);
       case MsgType.Suspect:
       case MsgType.Dead:
         return c.shape(isInc(v.inc)) && c.name(v.name) && c.name(v.from);

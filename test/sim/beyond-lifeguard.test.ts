@@ -25,10 +25,13 @@ function allDeadMs(config: Partial<ProtocolConfig>): { allDead: number; checks: 
   return { allDead: (d.allDeadMs ?? Infinity) - (d.firstSuspectMs ?? 0), checks };
 }
 
-test('active confirmation: a killed agent is dead everywhere in well under Lifeguard’s time, at a bounded cost', () => {
+test('active confirmation: a killed agent is dead everywhere sooner than with Lifeguard, but not before the removal floor, at a bounded cost', () => {
   const lifeguard = allDeadMs(lifeguardOnly);
   const ours = allDeadMs({ ...lifeguardOnly, activeConfirmation: true });
-  assert.ok(ours.allDead < 0.6 * lifeguard.allDead, `all dead ${ours.allDead} ms after the first suspicion vs ${lifeguard.allDead} ms (seed ${SEED})`);
+  // Two timescales (issue 18): the dead verdict waits suspicionMult x probeInterval (4 s at lan)
+  // however many confirm, so that a stall shorter than that is survived.
+  assert.ok(ours.allDead < 0.8 * lifeguard.allDead, `all dead ${ours.allDead} ms after the first suspicion vs ${lifeguard.allDead} ms (seed ${SEED})`);
+  assert.ok(ours.allDead >= 4_000, `not before the removal floor: ${ours.allDead} ms`);
   assert.equal(lifeguard.checks, 0);
   assert.ok(ours.checks >= 1 && ours.checks <= 3, `${ours.checks} checks for one suspicion: at most the 3 confirmers, whatever n`);
 });
@@ -50,13 +53,15 @@ for (const fault of ['egress-loss-80', 'ingress-flip-flop'] as const) {
   test(`flap damping: a member with ${fault} is decided once and stays dead; no healthy member dies`, () => {
     const lifeguard = runRapidScenario({ nodes: 64, seed: SEED, minutes: 4, config: lifeguardOnly, fault });
     const ours = runRapidScenario({ nodes: 64, seed: SEED, minutes: 4, config: {}, fault });
-    assert.ok(lifeguard.transitionsMax > 2, `Lifeguard alone flaps: ${lifeguard.transitionsMax} changes`);
+    // Lifeguard alone either flaps the faulty member or, believing the faulty member's own
+    // verdicts, declares healthy members dead.
+    assert.ok(lifeguard.transitionsMax > 2 || lifeguard.falsePositivesOnHealthy > 0, `Lifeguard alone: ${lifeguard.transitionsMax} changes, ${lifeguard.falsePositivesOnHealthy} healthy declared dead`);
     assert.ok(ours.transitionsMax <= 2, `ours: ${ours.transitionsMax} alive<->dead changes (seed ${SEED})`);
     assert.equal(ours.falsePositivesOnHealthy, 0);
   });
 }
 
-test('flap damping: a crashed member that restarts is readmitted after its probation', () => {
+test('flap damping: a crashed member that restarts is a new process life, admitted without probation', () => {
   const sim = new Simulation({ nodes: 10, seed: SEED });
   sim.joinAll();
   sim.runUntilConverged(30_000);
@@ -64,7 +69,6 @@ test('flap damping: a crashed member that restarts is readmitted after its proba
   sim.run(15_000);
   assert.equal(sim.view(0, 3), 'dead');
   sim.restart(3, [0]);
-  sim.run(10_000);
-  assert.equal(sim.view(0, 3), 'dead', 'still on probation');
-  assert.ok(sim.runUntil(() => sim.checkConverged(), sim.config.readmitAfterMs + 20_000), 'readmitted after probation');
+  assert.ok(sim.runUntil(() => sim.checkConverged(), 2_000), 'back everywhere within 2 s');
+  assert.equal(sim.running().reduce((a, i) => a + sim.agent(i).core.counters().probations, 0), 0, 'nobody held it on probation');
 });

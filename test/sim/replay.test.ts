@@ -90,7 +90,7 @@ test('replays within the reap time are harmless: every accusation is outranked b
   r.sim.restart(5);
   r.sim.restart(6);
   assert.ok(r.sim.runUntil(() => r.sim.checkConverged(), 60_000), `seed ${SEED}`);
-  r.sim.run(40_000); // past flap damping's probation
+  r.sim.run(40_000); // past any probation
   for (const i of [3, 5, 6]) assert.ok(r.sim.agent(i).core.currentIncarnation > 0, `n${i} refuted`);
   const after = replayAll(r);
   assert.deepEqual(after, [], `seed ${SEED}`);

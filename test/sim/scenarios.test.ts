@@ -100,7 +100,7 @@ test('a restarted agent takes over its name with a higher incarnation', () => {
   assert.equal(sim.view(0, 4), 'dead');
   const deadInc = sim.agent(0).core.member('n4')!.incarnation;
   sim.restart(4, [0]);
-  // Flap damping keeps a member that was declared dead on probation for readmitAfterMs (30 s).
+  // A restart is a new process life (issue 18): taken back at once, without probation.
   assert.ok(sim.runUntil(() => sim.checkConverged(), 60_000), 'everyone sees n4 alive again');
   assert.ok(sim.agent(4).core.currentIncarnation > deadInc);
   for (const i of sim.running()) assert.equal(sim.agent(i).core.member('n4')!.incarnation, sim.agent(4).core.currentIncarnation);

@@ -52,7 +52,7 @@ export const demoCommand: CommandSpec<DemoArgs> = {
       sim.kill(victim);
     });
     sim.at(40_000, () => {
-      out(`         -- restarting ${sim.name(victim)}: it was declared dead, so the others hold its comeback on probation for ${sim.config.readmitAfterMs / 1000} s (flap damping) --`);
+      out(`         -- restarting ${sim.name(victim)}: a new process under the same name, so the others take it back at once (flap damping holds back only the same process coming back) --`);
       sim.restart(victim, [0]);
     });
     const tickMs = 100;
