@@ -735,6 +735,8 @@ export class Swim {
   /** Alive, or suspect for less than the removal floor with `from` the only accuser we heard. */
   private soleAccuser(known: MemberRecord, from: string, now: number): boolean {
     if (known.state !== 'suspect') return true;
+    // A verdict from a name we do not hold live, or from the suspect itself, is no second observer.
+    if (!this.isLiveMember(from) || from === known.name) return true;
     const s = this.suspicions.get(known.name);
     if (s === undefined) return true;
     const young = now - s.startedAt < removalFloorMs(this.config.suspicionMult, this.config.probeIntervalMs);

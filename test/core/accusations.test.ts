@@ -10,6 +10,7 @@ import * as M from '../../src/core/messages.js';
 import { lan } from '../../src/config.js';
 import { SeededRandom } from '../../src/runtime/random.js';
 import { createCodec } from '../../src/wire/codec.js';
+import { removalFloorMs } from '../../src/core/timing.js';
 
 const codec = createCodec();
 const make = () => new Swim({ name: 'a', address: 'a-addr', config: lan }, { random: new SeededRandom(42), sizeOf: codec.sizeOf }, 0);
@@ -25,25 +26,41 @@ test('suspect then dead in one packet, from one member, is one accusation: the m
   assert.equal(a.member('b')!.state, 'suspect');
 });
 
-test('a dead verdict about a member we already suspect counts as one more accuser, not as the end', () => {
+test('a dead verdict from a second live member about a member we suspect ends it: two observers agree', () => {
   const a = make();
   learn(a, ['b', 'c', 'd', 'e', 'f', 'g']);
   a.step({ type: 'packet', from: 'c-addr', messages: [M.suspect('b', 0, 'c')] }, 10);
   a.step({ type: 'packet', from: 'd-addr', messages: [M.dead('b', 0, 'd')] }, 20);
-  assert.equal(a.member('b')!.state, 'suspect');
+  assert.equal(a.member('b')!.state, 'dead');
 });
+
+for (const [label, by] of [
+  ['the first accuser again', 'c'],
+  ['a made-up name', 'zz'],
+  ['the suspect itself', 'b'],
+] as const) {
+  test(`a dead verdict from ${label} about a member we suspect is only an accusation`, () => {
+    const a = make();
+    learn(a, ['b', 'c', 'd', 'e', 'f', 'g']);
+    a.step({ type: 'packet', from: 'c-addr', messages: [M.suspect('b', 0, 'c')] }, 10);
+    a.step({ type: 'packet', from: 'x', messages: [M.dead('b', 0, by)] }, 20);
+    assert.equal(a.member('b')!.state, 'suspect');
+  });
+}
 
 for (const [label, accusers, deadAfterOneInterval] of [
   ['three live members', ['d', 'e', 'f'], true],
   ['three made-up names', ['x1', 'x2', 'x3'], false],
   ['the suspect itself', ['b', 'b', 'b'], false],
 ] as const) {
-  test(`confirmations from ${label} ${deadAfterOneInterval ? 'do' : 'do not'} cut a suspicion to one probe interval`, () => {
+  // Enough independent confirmations end a suspicion at the removal floor (suspicionMult probe
+  // intervals: a stall shorter than that is survived); made-up names must not count towards it.
+  test(`confirmations from ${label} ${deadAfterOneInterval ? 'do' : 'do not'} cut a suspicion to the removal floor`, () => {
     const a = make();
     learn(a, ['b', 'c', 'd', 'e', 'f', 'g']);
     a.step({ type: 'packet', from: 'c-addr', messages: [M.suspect('b', 0, 'c')] }, 10);
     accusers.forEach((by, k) => a.step({ type: 'packet', from: 'x', messages: [M.suspect('b', 0, by)] }, 20 + k));
-    tickTo(a, 10 + lan.probeIntervalMs);
+    tickTo(a, 10 + removalFloorMs(lan.suspicionMult, lan.probeIntervalMs));
     assert.equal(a.member('b')!.state, deadAfterOneInterval ? 'dead' : 'suspect');
   });
 }

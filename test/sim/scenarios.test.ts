@@ -161,6 +161,9 @@ test('an alive claim that moves a live member to another address is refused, and
   const sim = new Simulation({ nodes: 12, seed: SEED, keepTrace: true });
   sim.joinAll();
   sim.runUntilConverged(30_000);
+  // Steady state: members probe n4 by name, which is how n4 knows it is the holder of its name
+  // (a name conflict's claimant stays silent instead, so the two never race incarnations).
+  sim.run(5_000);
   // An insider replays a claim that n4 now lives elsewhere, at a higher incarnation.
   const forged = createCodec().encode([M.alive('n4', sim.address(11), 7, [])]);
   for (const i of [1, 2, 4]) sim.agent(i).receive(sim.address(9), forged);
