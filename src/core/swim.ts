@@ -707,8 +707,8 @@ export class Swim {
         if (!known) return;
         // Multi-observer rule: one member's verdict on a member we still hold alive is only an
         // accusation. A single slow or one-way-broken agent must not kill a healthy member.
-        // The same holds for a member we hold suspect, for less than the removal floor, on the
-        // word of this one agent only: else a `suspect` and a `dead` in one packet, from one
+        // The same holds for a member we hold suspect, for less than the removal floor, without
+        // enough independent confirmations: else a `suspect` and a `dead` in one packet, from one
         // agent, kill directly (issue 18).
         if (m.type === M.MsgType.Dead && this.config.activeConfirmation && isLive(known.state) && m.inc >= known.incarnation && this.soleAccuser(known, m.from, now)) {
           return this.onUpdate(M.suspect(m.name, m.inc, m.from), now, relay);
@@ -732,15 +732,21 @@ export class Swim {
     }
   }
 
-  /** Alive, or suspect for less than the removal floor with `from` the only accuser we heard. */
+  /**
+   * Alive, or suspect for less than the removal floor without the independent confirmations
+   * (checkers' failed probes) that would end our own suspicion at the floor. A real death has
+   * them within a second, so its verdict spreads at once; one or two faulty agents' word does not.
+   */
   private soleAccuser(known: MemberRecord, from: string, now: number): boolean {
     if (known.state !== 'suspect') return true;
     // A verdict from a name we do not hold live, or from the suspect itself, is no second observer.
     if (!this.isLiveMember(from) || from === known.name) return true;
     const s = this.suspicions.get(known.name);
     if (s === undefined) return true;
-    const young = now - s.startedAt < removalFloorMs(this.config.suspicionMult, this.config.probeIntervalMs);
-    return young && [...s.accusers].every((a) => a === from);
+    const c = this.config;
+    if (now - s.startedAt >= removalFloorMs(c.suspicionMult, c.probeIntervalMs)) return false;
+    const others = [...s.accusers].filter((a) => a !== from).length;
+    return others < Math.min(c.confirmers, Math.max(1, this.table.liveCount - 2));
   }
 
   /**
