@@ -26,12 +26,18 @@ test('suspect then dead in one packet, from one member, is one accusation: the m
   assert.equal(a.member('b')!.state, 'suspect');
 });
 
-test('a dead verdict from a second live member about a member we suspect ends it: two observers agree', () => {
+// Under the removal floor, a dead verdict about a member we suspect ends the suspicion only once
+// it has its independent confirmations (`confirmers`, 3) besides the verdict's sender: two
+// faulty agents' word must not kill (Rapid's egress loss at 256 agents had such verdicts).
+test('a dead verdict about a member we suspect is only an accusation until the suspicion has its confirmations', () => {
   const a = make();
   learn(a, ['b', 'c', 'd', 'e', 'f', 'g']);
   a.step({ type: 'packet', from: 'c-addr', messages: [M.suspect('b', 0, 'c')] }, 10);
   a.step({ type: 'packet', from: 'd-addr', messages: [M.dead('b', 0, 'd')] }, 20);
-  assert.equal(a.member('b')!.state, 'dead');
+  assert.equal(a.member('b')!.state, 'suspect', 'two observers are not enough');
+  for (const [k, by] of ['e', 'f'].entries()) a.step({ type: 'packet', from: `${by}-addr`, messages: [M.suspect('b', 0, by)] }, 30 + k);
+  a.step({ type: 'packet', from: 'g-addr', messages: [M.dead('b', 0, 'g')] }, 40);
+  assert.equal(a.member('b')!.state, 'dead', 'a verdict on top of three other accusers ends it');
 });
 
 for (const [label, by] of [
