@@ -88,6 +88,7 @@ export function adminDepsFor(agent: Agent, opts: AgentAdminOptions): AdminDeps {
       (opts.setTags ?? ((t) => agent.setTags(t)))(tags);
       if (own) own.stale = true;
     },
+    forceLeave: (name, prune) => agent.forceLeave(name, { prune }),
     lookup: (key, n) => ringAndShards().ring.lookup(key, n),
     ring: () => {
       const { ring, shards } = ringAndShards();

@@ -33,6 +33,7 @@ import type { HistogramSnapshot } from './histogram.js';
 import { Observer, type ObserverCounters } from './observe.js';
 import { ensurePrivateDir } from './private-file.js';
 import { readSnapshot, rejoinAddresses, Snapshotter, type Snapshot } from './snapshot.js';
+import { readTagsFile, tagsFilePath, writeTagsFile } from './tags-file.js';
 
 /** Payload of each event type (all carry the member and its previous state). */
 export type AgentEvents = { [K in MemberEventType]: MemberEvent };
@@ -102,6 +103,12 @@ export interface Agent {
   on<K extends MemberEventType>(type: K, fn: (e: AgentEvents[K]) => void): () => void;
   /** Replace our tags; they spread by gossip with a new incarnation. Throws ERR_TAGS_TOO_LARGE. */
   setTags(tags: Tags): void;
+  /**
+   * Serf's force-leave: a member this agent holds failed becomes left, here at once and
+   * everywhere by gossip; `prune` also forgets it here at once. Throws ERR_NO_MEMBER for a name
+   * not known, ERR_NOT_FAILED for a member not failed (a live one is the protocol's to judge).
+   */
+  forceLeave(name: string, opts?: { prune?: boolean }): Member;
   /** Graceful leave: broadcast `left`, wait for it to spread (bounded by leaveTimeoutMs), stop. */
   leave(): Promise<void>;
   /** Stop at once (after leave() if you want others to see `left` rather than `failed`). */
@@ -131,11 +138,12 @@ export async function createAgent(input: AgentConfigInput = {}, opts: AgentRunti
   if (snapshot && snapshot.name && snapshot.name !== config.name) {
     throw new ClusterError('ERR_SNAPSHOT', `data dir ${config.dataDir} holds the snapshot of agent ${JSON.stringify(snapshot.name)}, not ${JSON.stringify(config.name)}; use --name ${snapshot.name} or another --data-dir`);
   }
+  const savedTags = config.dataDir ? readTagsFile(config.dataDir) : undefined;
   const late: { log?: Logger } = {};
   const security = setupSecurity(config, (err) => late.log?.error({ err: err.message }, 'cannot write the keyring file; the new keys are in force but a restart will not remember them'), opts.wallClock);
   const udp = await createUdpTransport({ bind: config.bind, ...(config.advertise ? { advertise: config.advertise } : {}) });
   try {
-    const agent = new RealAgent(config, udp, snapshot, security, opts);
+    const agent = new RealAgent(config, udp, snapshot, security, opts, savedTags);
     late.log = agent.log;
     return agent;
   } catch (e) {
@@ -182,6 +190,7 @@ class RealAgent implements Agent {
     readonly restoredFrom: Snapshot | undefined,
     private readonly security: AgentSecurity,
     opts: AgentRuntimeOptions,
+    savedTags?: Tags,
   ) {
     this.log = opts.logger ?? createLogger({ level: config.logLevel, agent: config.name, ...(opts.prettyLogs !== undefined ? { pretty: opts.prettyLogs } : {}) });
     this.observer = new Observer(this.log);
@@ -213,7 +222,7 @@ class RealAgent implements Agent {
       },
     );
     this.driver = new Driver(
-      { name: config.name, tags: config.tags, incarnation: restoredFrom ? restoredFrom.incarnation + 1 : 0, config: config.protocol },
+      { name: config.name, tags: savedTags ?? config.tags, incarnation: restoredFrom ? restoredFrom.incarnation + 1 : 0, config: config.protocol },
       {
         transport: this.router.transport(),
         scheduler: new RealScheduler(),
@@ -268,6 +277,7 @@ class RealAgent implements Agent {
       { address: udp.address, bind: udp.boundAddress, profile: config.profile, encryption: security.source, sealing: envelope.sealing, clusterLabel: config.clusterLabel || undefined, incarnation: this.driver.core.currentIncarnation, restored: restoredFrom ? restoredFrom.members.length : 0, ...(skippedRows(restoredFrom) > 0 ? { snapshotRowsSkipped: skippedRows(restoredFrom) } : {}) },
       'agent started',
     );
+    if (savedTags && config.dataDir) this.log.info({ tags: savedTags, file: tagsFilePath(config.dataDir) }, 'tags set at run time restored from the data dir (they replace the configured ones; delete the file to go back)');
   }
 
   get name(): string {
@@ -344,7 +354,25 @@ class RealAgent implements Agent {
     if (this.state !== 'running') throw new ClusterError('ERR_NOT_RUNNING', `cannot set tags: the agent is ${this.state}`);
     this.driver.setTags(tags);
     this.snapshotter?.changed();
+    if (this.config.dataDir) {
+      try {
+        writeTagsFile(this.config.dataDir, tags);
+      } catch (e) {
+        this.log.warn({ err: (e as Error).message, dataDir: this.config.dataDir }, 'cannot save the tags in the data dir; they are in force, but a restart will use the configured ones');
+      }
+    }
     this.log.info({ tags, incarnation: this.driver.core.currentIncarnation }, 'tags set');
+  }
+
+  forceLeave(name: string, opts: { prune?: boolean } = {}): Member {
+    if (this.state !== 'running') throw new ClusterError('ERR_NOT_RUNNING', `cannot force-leave: the agent is ${this.state}`);
+    const m = this.driver.core.member(name);
+    if (!m) throw new ClusterError('ERR_NO_MEMBER', `no member named ${JSON.stringify(name)} is known to this agent`);
+    if (m.state !== 'dead') throw new ClusterError('ERR_NOT_FAILED', `${name} is ${m.state}, not failed: only a failed member can be forced to leave (a live one is the protocol's to judge)`);
+    this.driver.forceLeave(name, opts.prune === true);
+    this.snapshotter?.changed();
+    this.log.info({ member: name, incarnation: m.incarnation, prune: opts.prune === true }, 'force-leave: failed member marked left');
+    return this.driver.core.member(name) ?? { ...m, state: 'left' };
   }
 
   leave(): Promise<void> {

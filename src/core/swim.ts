@@ -302,6 +302,9 @@ export class Swim {
       case 'set-tags':
         this.setTags(input.tags, now);
         break;
+      case 'force-leave':
+        this.forceLeave(input.name, input.prune, now);
+        break;
       case 'lag':
         if (this.config.lagAwareness && input.lagMs > this.config.probeTimeoutMs / 2) {
           this.counts.lagSpikes++;
@@ -792,6 +795,26 @@ export class Swim {
     if (alone || sent === undefined || sent >= wanted || now >= this.leaveDeadline) {
       this.state = 'stopped';
       this.out.push({ type: 'left' });
+    }
+  }
+
+  /**
+   * Serf's force-leave: a member we hold failed becomes left at the incarnation it died with,
+   * and the `left` spreads as the member's own would. Only a failed member, as Serf: a live one
+   * is the protocol's to judge. Receivers take it where they hold the member dead (left outranks
+   * dead at one incarnation); one that still holds it live takes it too and tells the member,
+   * which, if it runs after all, refutes with a higher incarnation, and so does a member that
+   * comes back later. `prune` forgets the row here at once instead of after reapLeftAfterMs.
+   */
+  private forceLeave(name: string, prune: boolean, now: number): void {
+    const known = this.table.get(name);
+    if (!known || name === this.name || known.state !== 'dead' || this.state !== 'running') return;
+    const r = this.table.apply({ name, state: 'left', incarnation: known.incarnation }, now);
+    this.emit(r.event);
+    this.queueUpdate(M.left(name, known.incarnation));
+    if (prune) {
+      this.table.delete(name);
+      this.note({ kind: 'reaped', name });
     }
   }
 
