@@ -89,6 +89,7 @@ export function adminDepsFor(agent: Agent, opts: AgentAdminOptions): AdminDeps {
       if (own) own.stale = true;
     },
     forceLeave: (name, prune) => agent.forceLeave(name, { prune }),
+    monitor: (fn) => agent.monitor(fn),
     lookup: (key, n) => ringAndShards().ring.lookup(key, n),
     ring: () => {
       const { ring, shards } = ringAndShards();

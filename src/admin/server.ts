@@ -27,6 +27,8 @@ import type { Member, Tags } from '../core/types.js';
 import { parseHostPort, formatHostPort } from '../transport/address.js';
 import { checkContentType, checkHostAndOrigin, isLoopbackHost, type Refusal } from './request-guard.js';
 import { serveDashboard } from './dashboard/serve.js';
+import { DEFAULT_STREAM_LIMITS, EventStreams, LOG_LEVEL_NUMBERS, type StreamLimits } from './event-stream.js';
+import type { MonitorListener } from '../agent/monitor.js';
 import type { RingSummary } from '../ring/summary.js';
 
 /** Largest request body accepted (bytes). */
@@ -48,6 +50,8 @@ export interface AdminDeps {
   setTags(tags: Tags): void;
   /** Serf's force-leave of a failed member (`phantom force-leave`); throws ERR_NO_MEMBER / ERR_NOT_FAILED. */
   forceLeave?(name: string, prune: boolean): Member;
+  /** Follow log lines and member events (`GET /v1/events`); absent: the endpoint answers 404. */
+  monitor?(fn: MonitorListener): () => void;
   /** Ring owners of a key, or undefined when no ring is kept. */
   lookup?(key: string, n: number): readonly string[];
   /** The ring and shard map summary for `GET /v1/ring`, or undefined when no ring is kept. */
@@ -66,6 +70,8 @@ export interface AdminOptions {
   readonly token?: string | undefined;
   /** Host header values accepted besides loopback and the bound address: `name` or `name:port`. */
   readonly allowedHosts?: readonly string[] | undefined;
+  /** Bounds of `GET /v1/events`; default DEFAULT_STREAM_LIMITS (8 streams, 256 KiB queued each, keep-alive every 15 s). */
+  readonly streams?: Partial<StreamLimits>;
 }
 
 /** The JSON shape of a member (`phantom members --json` prints an array of these). */
@@ -113,6 +119,7 @@ export async function startAdminServer(listen: string, deps: AdminDeps, opts: Ad
   }
   const want = opts.token === undefined ? undefined : digest(opts.token);
   const allowedHosts = opts.allowedHosts ?? [];
+  const streams = new EventStreams({ ...DEFAULT_STREAM_LIMITS, ...opts.streams });
   const server = createServer((req, res) => {
     const a = server.address();
     const port = a && typeof a === 'object' ? a.port : hp.port;
@@ -126,7 +133,7 @@ export async function startAdminServer(listen: string, deps: AdminDeps, opts: Ad
         error: { code: 'ERR_UNAUTHORIZED', message: "this agent requires its admin token as 'Authorization: Bearer TOKEN'. phantom commands on the agent's host find it themselves; elsewhere set PHANTOM_ADMIN_TOKEN or --token (see docs/AGENT.md, Admin token)" },
       });
     }
-    handle(req, res, deps).catch((e: unknown) => sendError(res, e));
+    handle(req, res, deps, streams).catch((e: unknown) => sendError(res, e));
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -160,7 +167,7 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps, streams: EventStreams): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://admin');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const method = req.method ?? 'GET';
@@ -210,6 +217,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps): 
     return sendLookup(res, d, key, url.searchParams.get('n'));
   }
   switch (path) {
+    case '/v1/events': {
+      only('GET');
+      if (!d.monitor) throw new HttpError(404, 'ERR_NOT_FOUND', 'this agent has no event stream');
+      const level = url.searchParams.get('level') ?? 'info';
+      const min = LOG_LEVEL_NUMBERS[level];
+      if (min === undefined || !Object.hasOwn(LOG_LEVEL_NUMBERS, level)) throw new HttpError(400, 'ERR_ARGUMENT', `level must be one of ${Object.keys(LOG_LEVEL_NUMBERS).join(', ')}; got ${JSON.stringify(level)}`);
+      const monitor = d.monitor.bind(d);
+      if (!streams.serve(req, res, monitor, min)) throw new HttpError(503, 'ERR_TOO_MANY_STREAMS', 'this agent already serves its maximum of event streams (phantom monitor, dashboards); close one and retry');
+      return;
+    }
     case '/v1/self':
       only('GET');
       return sendJson(res, 200, memberJson(d.self(), d.now()));

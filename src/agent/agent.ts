@@ -27,7 +27,9 @@ import { Driver } from './driver.js';
 import { LoopLagMonitor } from './loop-lag.js';
 import { eventFields, TypedEmitter } from './events.js';
 import { MemberHistory, type HistoryEntry } from './history.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, levelOfLine, type Logger } from './log.js';
+import { MonitorHub, type MonitorListener } from './monitor.js';
+import { statusOf } from './history.js';
 import { agentHealth, type AgentHealth, type AgentState } from './health.js';
 import type { HistogramSnapshot } from './histogram.js';
 import { Observer, type ObserverCounters } from './observe.js';
@@ -46,6 +48,8 @@ export interface AgentRuntimeOptions {
   readonly prettyLogs?: boolean;
   /** Minimum time between two snapshot writes (ms). Default 1000. */
   readonly snapshotIntervalMs?: number;
+  /** Where log lines go instead of stdout (tests). */
+  readonly logWrite?: (line: string) => void;
   /** Wall clock (ms since 1970) for seals and key requests. Default Date.now; tests skew it. */
   readonly wallClock?: () => number;
 }
@@ -101,6 +105,12 @@ export interface Agent {
   /** Recent history of one member, oldest first. */
   history(name: string): readonly HistoryEntry[];
   on<K extends MemberEventType>(type: K, fn: (e: AgentEvents[K]) => void): () => void;
+  /**
+   * Follow the agent's log lines (kind `log`, as logged at the agent's level; none when the
+   * agent was given a logger of the caller's) and membership events (kind `member`): what
+   * `GET /v1/events` streams. Returns the unsubscribe function.
+   */
+  monitor(fn: MonitorListener): () => void;
   /** Replace our tags; they spread by gossip with a new incarnation. Throws ERR_TAGS_TOO_LARGE. */
   setTags(tags: Tags): void;
   /**
@@ -172,6 +182,7 @@ class RealAgent implements Agent {
   private readonly observer: Observer;
   private readonly history_: MemberHistory;
   private readonly emitter: TypedEmitter<AgentEvents>;
+  private readonly hub = new MonitorHub();
   private readonly snapshotter: Snapshotter | undefined;
   private readonly router: WireRouter;
   private readonly keyService: KeyService | undefined;
@@ -192,7 +203,16 @@ class RealAgent implements Agent {
     opts: AgentRuntimeOptions,
     savedTags?: Tags,
   ) {
-    this.log = opts.logger ?? createLogger({ level: config.logLevel, agent: config.name, ...(opts.prettyLogs !== undefined ? { pretty: opts.prettyLogs } : {}) });
+    const hub = this.hub;
+    const tap = (line: string): void => {
+      if (hub.size === 0) return;
+      try {
+        hub.publish({ kind: 'log', level: levelOfLine(line) ?? 30, data: JSON.parse(line) as unknown });
+      } catch {
+        // not JSON: pino writes nothing else
+      }
+    };
+    this.log = opts.logger ?? createLogger({ level: config.logLevel, agent: config.name, tap, ...(opts.prettyLogs !== undefined ? { pretty: opts.prettyLogs } : {}), ...(opts.logWrite ? { write: opts.logWrite } : {}) });
     this.observer = new Observer(this.log);
     this.history_ = new MemberHistory(config.name);
     this.emitter = new TypedEmitter<AgentEvents>((err, type, e) => this.log.error({ err, ...eventFields(type, e) }, 'an event listener threw'));
@@ -292,6 +312,17 @@ class RealAgent implements Agent {
     this.history_.event(e);
     this.snapshotter?.changed();
     this.emitter.emit(e.type, e);
+    if (this.hub.size > 0) {
+      const m = e.member;
+      this.hub.publish({
+        kind: 'member',
+        data: { type: e.type, member: { name: m.name, addr: m.address, status: statusOf(m.state), incarnation: m.incarnation, tags: m.tags }, previous: e.previous === undefined ? null : statusOf(e.previous) },
+      });
+    }
+  }
+
+  monitor(fn: MonitorListener): () => void {
+    return this.hub.subscribe(fn);
   }
 
   async join(seeds: readonly string[]): Promise<number> {

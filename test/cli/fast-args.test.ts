@@ -62,6 +62,12 @@ const CASES: Record<string, [string[], boolean][]> = {
     [['--name', 'db-.*', '--status', 'alive', '--json'], true],
     [['--tag', 'role=db', 'db-1'], false], // yargs: the array takes db-1 too
   ],
+  monitor: [
+    [[], true],
+    [['--log-level', 'debug', '--json'], true],
+    [['--log-level', 'loud'], false],
+    [['now'], false],
+  ],
   'force-leave': [
     [['db-7'], true],
     [['db-7', '--prune'], true],

@@ -44,6 +44,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     describe: 'Make a failed member left everywhere (and with --prune, forgotten here at once)',
     load: async () => body((await import('./force-leave.js')).forceLeaveCommand),
   },
+  {
+    command: 'monitor',
+    describe: "Follow the local agent's log and member events as they happen, until Ctrl-C",
+    load: async () => body((await import('./monitor.js')).monitorCommand),
+  },
   { command: 'info', describe: 'Show the local agent: self, config, awareness score, counters', load: async () => body((await import('./info.js')).infoCommand) },
   {
     command: 'tags <action> <items..>',
