@@ -42,6 +42,7 @@ export const monitorCommand: CommandSpec<MonitorArgs> = {
         if (args.json) return void process.stdout.write(`${JSON.stringify({ kind: f.event, data: safeParse(f.data) })}\n`);
         process.stdout.write(render(f.event, f.data));
       });
+      process.stderr.write(`phantom monitor: following the agent at ${args.admin}; Ctrl-C to stop\n`);
       const stop = (): void => stream.close();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
