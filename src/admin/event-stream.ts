@@ -10,6 +10,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MonitorItem, MonitorListener } from '../agent/monitor.js';
+import { LEVEL_VALUES } from '../agent/log-line.js';
 
 export interface StreamLimits {
   /** Streams served at once. */
@@ -23,7 +24,7 @@ export interface StreamLimits {
 export const DEFAULT_STREAM_LIMITS: StreamLimits = { maxStreams: 8, bufferBytes: 256 * 1024, heartbeatMs: 15_000 };
 
 /** pino's level numbers by name; `silent` lets no log line through (member events only). */
-export const LOG_LEVEL_NUMBERS: Readonly<Record<string, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+export const LOG_LEVEL_NUMBERS: Readonly<Record<string, number>> = LEVEL_VALUES;
 
 export class EventStreams {
   private open = 0;

@@ -29,6 +29,7 @@ import { checkContentType, checkHostAndOrigin, isLoopbackHost, type Refusal } fr
 import { serveDashboard } from './dashboard/serve.js';
 import { DEFAULT_STREAM_LIMITS, EventStreams, LOG_LEVEL_NUMBERS, type StreamLimits } from './event-stream.js';
 import type { MonitorListener } from '../agent/monitor.js';
+import type { LogLevel } from '../agent/agent-config.js';
 import type { RingSummary } from '../ring/summary.js';
 
 /** Largest request body accepted (bytes). */
@@ -50,8 +51,8 @@ export interface AdminDeps {
   setTags(tags: Tags): void;
   /** Serf's force-leave of a failed member (`phantom force-leave`); throws ERR_NO_MEMBER / ERR_NOT_FAILED. */
   forceLeave?(name: string, prune: boolean): Member;
-  /** Follow log lines and member events (`GET /v1/events`); absent: the endpoint answers 404. */
-  monitor?(fn: MonitorListener): () => void;
+  /** Follow log lines (at `level` and above) and member events (`GET /v1/events`); absent: the endpoint answers 404. */
+  monitor?(fn: MonitorListener, level?: LogLevel): () => void;
   /** Ring owners of a key, or undefined when no ring is kept. */
   lookup?(key: string, n: number): readonly string[];
   /** The ring and shard map summary for `GET /v1/ring`, or undefined when no ring is kept. */
@@ -223,7 +224,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps, s
       const level = url.searchParams.get('level') ?? 'info';
       const min = LOG_LEVEL_NUMBERS[level];
       if (min === undefined || !Object.hasOwn(LOG_LEVEL_NUMBERS, level)) throw new HttpError(400, 'ERR_ARGUMENT', `level must be one of ${Object.keys(LOG_LEVEL_NUMBERS).join(', ')}; got ${JSON.stringify(level)}`);
-      const monitor = d.monitor.bind(d);
+      const follow = d.monitor.bind(d);
+      const monitor = (fn: MonitorListener): (() => void) => follow(fn, level as LogLevel);
       if (!streams.serve(req, res, monitor, min)) throw new HttpError(503, 'ERR_TOO_MANY_STREAMS', 'this agent already serves its maximum of event streams (phantom monitor, dashboards); close one and retry');
       return;
     }

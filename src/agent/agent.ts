@@ -27,7 +27,7 @@ import { Driver } from './driver.js';
 import { LoopLagMonitor } from './loop-lag.js';
 import { eventFields, TypedEmitter } from './events.js';
 import { MemberHistory, type HistoryEntry } from './history.js';
-import { createLogger, levelOfLine, type Logger } from './log.js';
+import { createLogger, LEVEL_VALUES, levelName, levelOfLine, type Logger } from './log.js';
 import { MonitorHub, type MonitorListener } from './monitor.js';
 import { statusOf } from './history.js';
 import { agentHealth, type AgentHealth, type AgentState } from './health.js';
@@ -106,11 +106,15 @@ export interface Agent {
   history(name: string): readonly HistoryEntry[];
   on<K extends MemberEventType>(type: K, fn: (e: AgentEvents[K]) => void): () => void;
   /**
-   * Follow the agent's log lines (kind `log`, as logged at the agent's level; none when the
-   * agent was given a logger of the caller's) and membership events (kind `member`): what
-   * `GET /v1/events` streams. Returns the unsubscribe function.
+   * Follow the agent's log lines (kind `log`) and membership events (kind `member`): what
+   * `GET /v1/events` streams. With `logLevel`, the agent logs at that level too while the
+   * subscription lasts (as Serf's monitor, debug lines can be followed on an agent at info); its
+   * own output stays at its level. Log lines come only from the agent's own logger, not from one
+   * given in AgentRuntimeOptions. Returns the unsubscribe function.
    */
-  monitor(fn: MonitorListener): () => void;
+  monitor(fn: MonitorListener, opts?: { logLevel?: LogLevel }): () => void;
+  /** The operator's log level (SIGHUP may change it); monitors may make the logger run lower. */
+  readonly logLevel: LogLevel;
   /** Replace our tags; they spread by gossip with a new incarnation. Throws ERR_TAGS_TOO_LARGE. */
   setTags(tags: Tags): void;
   /**
@@ -183,6 +187,10 @@ class RealAgent implements Agent {
   private readonly history_: MemberHistory;
   private readonly emitter: TypedEmitter<AgentEvents>;
   private readonly hub = new MonitorHub();
+  /** The operator's level, and what each monitor asked for: the logger runs at the lowest. */
+  private outputLevel: LogLevel;
+  private readonly monitorLevels = new Map<MonitorListener, number>();
+  private readonly ownLogger: boolean;
   private readonly snapshotter: Snapshotter | undefined;
   private readonly router: WireRouter;
   private readonly keyService: KeyService | undefined;
@@ -212,7 +220,9 @@ class RealAgent implements Agent {
         // not JSON: pino writes nothing else
       }
     };
-    this.log = opts.logger ?? createLogger({ level: config.logLevel, agent: config.name, tap, ...(opts.prettyLogs !== undefined ? { pretty: opts.prettyLogs } : {}), ...(opts.logWrite ? { write: opts.logWrite } : {}) });
+    this.outputLevel = config.logLevel;
+    this.ownLogger = opts.logger === undefined;
+    this.log = opts.logger ?? createLogger({ level: config.logLevel, agent: config.name, tap, outputLevel: () => LEVEL_VALUES[this.outputLevel], ...(opts.prettyLogs !== undefined ? { pretty: opts.prettyLogs } : {}), ...(opts.logWrite ? { write: opts.logWrite } : {}) });
     this.observer = new Observer(this.log);
     this.history_ = new MemberHistory(config.name);
     this.emitter = new TypedEmitter<AgentEvents>((err, type, e) => this.log.error({ err, ...eventFields(type, e) }, 'an event listener threw'));
@@ -321,8 +331,24 @@ class RealAgent implements Agent {
     }
   }
 
-  monitor(fn: MonitorListener): () => void {
-    return this.hub.subscribe(fn);
+  monitor(fn: MonitorListener, opts: { logLevel?: LogLevel } = {}): () => void {
+    const off = this.hub.subscribe(fn);
+    if (opts.logLevel === undefined || !this.ownLogger) return off;
+    this.monitorLevels.set(fn, LEVEL_VALUES[opts.logLevel]);
+    this.applyLogLevel();
+    return () => {
+      off();
+      this.monitorLevels.delete(fn);
+      this.applyLogLevel();
+    };
+  }
+
+  get logLevel(): LogLevel {
+    return this.ownLogger ? this.outputLevel : (this.log.level as LogLevel);
+  }
+
+  private applyLogLevel(): void {
+    this.log.level = levelName(Math.min(LEVEL_VALUES[this.outputLevel], ...this.monitorLevels.values()));
   }
 
   async join(seeds: readonly string[]): Promise<number> {
@@ -489,7 +515,9 @@ class RealAgent implements Agent {
   }
 
   setLogLevel(level: LogLevel): void {
-    this.log.level = level;
+    if (!this.ownLogger) return void (this.log.level = level);
+    this.outputLevel = level;
+    this.applyLogLevel();
   }
 
   /** The protocol config in force (for `phantom info`). */

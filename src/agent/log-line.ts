@@ -3,6 +3,9 @@
  * agent's terminal output and for `phantom monitor`. Apart from log.ts so that the monitor
  * command does not load pino.
  */
+/** pino's level numbers by name; `silent` logs nothing. */
+export const LEVEL_VALUES: Readonly<Record<'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent', number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+
 const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
 const SKIP = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'agent']);
 

@@ -9,8 +9,8 @@ import type { LogLevel } from './agent-config.js';
 
 export type { Logger } from 'pino';
 
-export { prettyLine } from './log-line.js';
-import { prettyLine } from './log-line.js';
+import { LEVEL_VALUES, prettyLine } from './log-line.js';
+export { LEVEL_VALUES, prettyLine } from './log-line.js';
 
 export interface LoggerOptions {
   readonly level: LogLevel;
@@ -22,6 +22,12 @@ export interface LoggerOptions {
   readonly agent?: string;
   /** Also hears every JSON line (before prettifying): `phantom monitor`'s log stream. */
   readonly tap?: (jsonLine: string) => void;
+  /**
+   * The lowest level number written to `write` (default: all the logger lets through). With a
+   * tap that wants more than the operator's level, the logger runs lower and this keeps the
+   * operator's output as asked.
+   */
+  readonly outputLevel?: () => number;
 }
 
 /** The pino level number of a JSON line (pino writes it first), or undefined. */
@@ -30,12 +36,20 @@ export function levelOfLine(jsonLine: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** The level name of a number of LEVEL_VALUES (the next louder one for numbers between). */
+export function levelName(n: number): LogLevel {
+  const names = (Object.keys(LEVEL_VALUES) as LogLevel[]).sort((a, b) => LEVEL_VALUES[a] - LEVEL_VALUES[b]);
+  return names.find((k) => LEVEL_VALUES[k] >= n) ?? 'silent';
+}
+
 /** Build the logger the observer uses. */
 export function createLogger(opts: LoggerOptions): Logger {
   const pretty = opts.pretty ?? process.stdout.isTTY === true;
   const sink = opts.write ?? ((line: string) => void process.stdout.write(line));
   const out = pretty ? (line: string) => sink(prettyLine(line)) : sink;
   const tap = opts.tap;
-  const dest: DestinationStream = { write: tap ? (line: string) => (tap(line), out(line)) : out };
+  const min = opts.outputLevel;
+  const gated = min ? (line: string) => void ((levelOfLine(line) ?? Infinity) >= min() && out(line)) : out;
+  const dest: DestinationStream = { write: tap ? (line: string) => (tap(line), gated(line)) : gated };
   return pino({ level: opts.level, base: opts.agent ? { agent: opts.agent } : {} }, dest);
 }

@@ -24,6 +24,7 @@ let a: Agent;
 let b: Agent;
 let c: Agent;
 let server: AdminServer;
+const aOutput: string[] = [];
 const url = (p: string): string => `http://${server.address}${p}`;
 const call = async (p: string, init: RequestInit = {}): Promise<{ status: number; body: any }> => {
   const r = await fetch(url(p), { ...init, headers: { authorization: `Bearer ${TOKEN}`, ...(init.headers as Record<string, string> | undefined) } });
@@ -31,7 +32,7 @@ const call = async (p: string, init: RequestInit = {}): Promise<{ status: number
 };
 
 before(async () => {
-  a = await createAgent(testConfig('a', { tags: { role: 'db', zone: 'eu-1' }, logLevel: 'info' }), { logWrite: () => undefined });
+  a = await createAgent(testConfig('a', { tags: { role: 'db', zone: 'eu-1' }, logLevel: 'info' }), { logWrite: (line) => void aOutput.push(line) });
   b = await createAgent(testConfig('b', { tags: { role: 'web', zone: 'eu-2' } }));
   c = await createAgent(testConfig('db-2', { tags: { role: 'db', zone: 'us-1' } }));
   await b.join([a.address]);
@@ -80,6 +81,20 @@ test('GET /v1/events streams member events and log lines; the guard applies; the
   s3.close();
   s1.close();
   assert.equal(await s1.done, 'closed');
+});
+
+test("a monitor at debug gets debug lines from an agent at info; the agent's own output stays at info", { timeout: 15_000 }, async () => {
+  const frames: StreamFrame[] = [];
+  const s = await adminStream({ admin: server.address, token: TOKEN }, '/v1/events?level=debug', (f) => frames.push(f));
+  assert.equal(a.log.level, 'debug', 'the logger runs at debug while followed');
+  assert.equal(a.logLevel, 'info', "the operator's level is unchanged");
+  const before = aOutput.length;
+  a.log.debug({ probe: 'x' }, 'a debug line for the monitor');
+  await eventually(() => frames.some((f) => f.event === 'log' && JSON.parse(f.data).msg === 'a debug line for the monitor'), 5000, 'the debug line on the stream');
+  assert.ok(!aOutput.slice(before).some((l) => l.includes('a debug line for the monitor')), 'not on the agent output');
+  s.close();
+  await s.done;
+  await eventually(() => a.log.level === 'info', 5000, 'back to info once the monitor left');
 });
 
 test('force-leave: a failed member becomes left here and on the others; live or unknown members are refused', { timeout: 15_000 }, async () => {

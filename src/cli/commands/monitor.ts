@@ -27,7 +27,7 @@ export const monitorCommand: CommandSpec<MonitorArgs> = {
       type: 'string',
       choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
       default: 'info',
-      describe: "Log lines at this level and above (of those the agent logs at its own --log-level); silent: member events only",
+      describe: "Log lines at this level and above (the agent logs at this level while followed, its own output unchanged); silent: member events only",
     },
     json: { type: 'boolean', default: false, describe: 'Print each item as one JSON line {"kind", "data"}' },
   },
