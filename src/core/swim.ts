@@ -650,6 +650,11 @@ export class Swim {
         if (m.type === M.MsgType.Dead && this.config.activeConfirmation && isLive(known.state) && m.inc >= known.incarnation) {
           return this.onUpdate(M.suspect(m.name, m.inc, m.from), now, relay);
         }
+        // A member's own leave raises its incarnation, so a `left` at the very incarnation we hold
+        // it live at is a third party's: a force-leave (forceLeave) from an agent that holds it
+        // failed, or a forgery. Only agents that hold it failed take it; we may still do, by gossip
+        // or push-pull, once we hold it failed too.
+        if (m.type === M.MsgType.Left && isLive(known.state) && m.inc === known.incarnation) return this.note({ kind: 'dropped', reason: 'left-while-live', from: this.source });
         this.vetting.verdict(m.name, m.inc, m.type === M.MsgType.Left);
         const state: MemberState = m.type === M.MsgType.Dead ? 'dead' : 'left';
         const r = this.table.apply({ name: m.name, state, incarnation: m.inc }, now);
@@ -801,10 +806,10 @@ export class Swim {
   /**
    * Serf's force-leave: a member we hold failed becomes left at the incarnation it died with,
    * and the `left` spreads as the member's own would. Only a failed member, as Serf: a live one
-   * is the protocol's to judge. Receivers take it where they hold the member dead (left outranks
-   * dead at one incarnation); one that still holds it live takes it too and tells the member,
-   * which, if it runs after all, refutes with a higher incarnation, and so does a member that
-   * comes back later. `prune` forgets the row here at once instead of after reapLeftAfterMs.
+   * is the protocol's to judge. Receivers take it where they hold the member dead at that
+   * incarnation (left outranks dead); one that holds it live there drops it (onUpdate). A member
+   * that runs after all, or comes back later, refutes with a higher incarnation. `prune` forgets
+   * the row here at once instead of after reapLeftAfterMs.
    */
   private forceLeave(name: string, prune: boolean, now: number): void {
     const known = this.table.get(name);

@@ -6,6 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Simulation } from '../../src/sim/simulation.js';
+import * as M from '../../src/core/messages.js';
+import { createCodec } from '../../src/wire/codec.js';
 
 const N = 8;
 const VICTIM = 3;
@@ -50,6 +52,34 @@ test('a member force-left while only stalled refutes: alive again everywhere, at
   assert.ok(sim.runUntil(() => sim.running().every((i) => i === VICTIM || sim.view(i, VICTIM) === 'left'), 30_000), 'left everywhere first');
   assert.ok(sim.runUntil(() => sim.running().every((i) => sim.view(i, VICTIM) === 'alive'), 180_000), 'alive again everywhere once it runs');
   for (const i of sim.running()) assert.ok(sim.agent(i).core.member('n3')!.incarnation > inc, `n${i} holds it above ${inc}`);
+});
+
+test('a force-left reaching an agent that holds the member alive at that incarnation is dropped there', () => {
+  const sim = new Simulation({ nodes: N, seed: 15 });
+  sim.joinAll();
+  assert.notEqual(sim.runUntilConverged(30_000), null);
+  const inc = sim.agent(1).core.member('n3')!.incarnation;
+  // What an agent that holds n3 failed at `inc` gossips after a force-leave.
+  sim.agent(1).receive(sim.address(2), createCodec().encode([M.left('n3', inc)]));
+  assert.equal(sim.view(1, VICTIM), 'alive', 'not believed: a member\'s own leave raises its incarnation');
+  sim.run(10_000);
+  for (const i of sim.running()) assert.equal(sim.view(i, VICTIM), 'alive');
+  assert.equal(sim.agent(3).core.currentIncarnation, inc, 'nothing to refute');
+});
+
+test('an agent that still held the member suspect takes the force-leave by anti-entropy once it holds it failed', () => {
+  const sim = new Simulation({ nodes: N, seed: 16 });
+  sim.joinAll();
+  assert.notEqual(sim.runUntilConverged(30_000), null);
+  sim.kill(VICTIM);
+  // n0 alone concludes first (the others are cut off from n3's news for a while): force-leave there.
+  assert.ok(sim.runUntil(() => sim.view(0, VICTIM) === 'dead', 60_000));
+  const notYet = sim.running().filter((i) => sim.view(i, VICTIM) !== 'dead');
+  assert.ok(notYet.length > 0, 'some agents still held n3 live when the force-leave started');
+  sim.agent(0).forceLeave('n3', false);
+  sim.run(200);
+  assert.ok(notYet.some((i) => sim.view(i, VICTIM) !== 'left'), 'they did not take it while they held n3 live');
+  assert.ok(sim.runUntil(() => sim.running().every((i) => sim.view(i, VICTIM) === 'left'), 120_000), 'left everywhere in the end');
 });
 
 test('with prune the row is forgotten at once on the agent that ran it; the others hold it left', () => {
