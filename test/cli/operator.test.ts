@@ -84,6 +84,8 @@ test('monitor, members filters, force-leave, handlers and saved tags through the
   const ran = readFileSync(events, 'utf8');
   assert.match(ran, /member-join db-1\t127\.0\.0\.1:\d+\talive\trole=db\n/);
   assert.match(ran, /member-failed db-2\t/);
+  const info = JSON.parse(phantom(['info', '--json', '--admin', seed.admin]).stdout) as { handlers: { runs: number; failures: number } };
+  assert.ok(info.handlers.runs >= 3 && info.handlers.failures === 0, JSON.stringify(info.handlers));
 
   // Tags set at run time survive a restart with --data-dir.
   assert.equal(await stop(db1, 'SIGTERM'), 0);

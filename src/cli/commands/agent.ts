@@ -95,7 +95,7 @@ export const agentCommand: CommandSpec<AgentFlags> = {
             stopping = true;
             // Answer the request first, then stop the process.
             setTimeout(() => void stop(0, false), 50);
-          }),
+          }, () => ({ handlers: { specs: config.handlers, timeoutMs: config.handlerTimeoutMs, concurrency: config.handlerConcurrency, ...handlers.runner.counts } })),
           { token: token.token, allowedHosts: config.adminAllowedHosts },
         );
         const port = Number(admin.address.slice(admin.address.lastIndexOf(':') + 1));
