@@ -14,7 +14,8 @@
  * `query`, a `name` and a `payload`; `runQuery` gives a query handler's stdout as the response.
  *
  * stdin: for member events one line per member, `name<TAB>address<TAB>status<TAB>tags` (tags as
- * k=v,k=v), as Serf's; for user events and queries, the payload bytes.
+ * k=v,k=v), as Serf's; member events of one kind close together are coalesced into one run
+ * (coalesceMs); for user events and queries, the payload bytes.
  * Environment: PHANTOM_EVENT, PHANTOM_SELF_NAME, PHANTOM_SELF_ADDRESS, PHANTOM_TAG_<KEY> (our
  * tags, key upper-cased, non-alphanumerics as _), and PHANTOM_USER_EVENT / PHANTOM_QUERY_NAME
  * with the name (plus PHANTOM_USER_LTIME / PHANTOM_QUERY_LTIME when the caller gives an ltime).
@@ -65,9 +66,17 @@ export interface HandlerLimits {
   readonly maxQueued: number;
   /** Bytes of a query handler's stdout kept as the response. Default 1024. */
   readonly maxOutputBytes: number;
+  /**
+   * Member events of one kind within this many milliseconds of the first make one run, every
+   * member a line on stdin (Serf coalesces member events too): a join of 100 members is one run,
+   * not 100. 0 = one run per event. Default 200.
+   */
+  readonly coalesceMs: number;
 }
 
-export const DEFAULT_HANDLER_LIMITS: HandlerLimits = { concurrency: 4, timeoutMs: 30_000, maxQueued: 256, maxOutputBytes: 1024 };
+export const DEFAULT_HANDLER_LIMITS: HandlerLimits = { concurrency: 4, timeoutMs: 30_000, maxQueued: 256, maxOutputBytes: 1024, coalesceMs: 200 };
+/** Members in one coalesced run at most; a bigger burst makes more runs. */
+const MAX_BATCH = 1024;
 
 /** Parse `member-join,member-failed=./on-change.sh` or `./all.sh`; ERR_ARGUMENT naming what is wrong. */
 export function parseHandlerSpec(text: string): HandlerSpec {
@@ -116,11 +125,15 @@ export class HandlerRunner {
   /** Counts for `phantom info` and the tests. */
   readonly counts = { runs: 0, failures: 0, timeouts: 0, dropped: 0 };
 
+  private readonly limits: HandlerLimits;
+
   constructor(
     private readonly specs: readonly HandlerSpec[],
     private readonly host: HandlerHost,
-    private readonly limits: HandlerLimits = DEFAULT_HANDLER_LIMITS,
-  ) {}
+    limits: Partial<HandlerLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_HANDLER_LIMITS, ...limits };
+  }
 
   get size(): number {
     return this.specs.length;
@@ -252,13 +265,31 @@ export interface HandlerAgent extends HandlerHost {
  * what still runs. With no specs, nothing is subscribed.
  */
 export function attachHandlers(agent: HandlerAgent, specs: readonly HandlerSpec[], limits: Partial<HandlerLimits> = {}): { runner: HandlerRunner; stop: () => void } {
-  const runner = new HandlerRunner(specs, agent, { ...DEFAULT_HANDLER_LIMITS, ...limits });
-  const offs =
-    specs.length === 0 ? [] : (Object.keys(MEMBER_EVENT_KINDS) as (keyof typeof MEMBER_EVENT_KINDS)[]).map((t) => agent.on(t, (e) => runner.dispatch({ kind: MEMBER_EVENT_KINDS[t], members: [e.member] })));
+  const all = { ...DEFAULT_HANDLER_LIMITS, ...limits };
+  const runner = new HandlerRunner(specs, agent, all);
+  // Per kind: the members waiting (the latest row of each) and the timer that sends them.
+  const batches = new Map<string, { members: Map<string, Member>; timer: NodeJS.Timeout }>();
+  const flush = (kind: string): void => {
+    const b = batches.get(kind);
+    if (!b) return;
+    clearTimeout(b.timer);
+    batches.delete(kind);
+    runner.dispatch({ kind, members: [...b.members.values()] });
+  };
+  const onMember = (kind: string, m: Member): void => {
+    if (all.coalesceMs <= 0) return runner.dispatch({ kind, members: [m] });
+    let b = batches.get(kind);
+    if (!b) batches.set(kind, (b = { members: new Map(), timer: setTimeout(() => flush(kind), all.coalesceMs) }));
+    b.members.set(m.name, m);
+    if (b.members.size >= MAX_BATCH) flush(kind);
+  };
+  const offs = specs.length === 0 ? [] : (Object.keys(MEMBER_EVENT_KINDS) as (keyof typeof MEMBER_EVENT_KINDS)[]).map((t) => agent.on(t, (e) => onMember(MEMBER_EVENT_KINDS[t], e.member)));
   return {
     runner,
     stop: () => {
       for (const off of offs) off();
+      for (const b of batches.values()) clearTimeout(b.timer);
+      batches.clear();
       runner.close();
     },
   };

@@ -96,6 +96,24 @@ test("a query handler's stdout is the response (the hook for queries), capped", 
   assert.equal(await runner.runQuery('nobody-answers', Buffer.alloc(0)), undefined);
 });
 
+test('member events of one kind close together make one run with every member on stdin', { timeout: 5000 }, async () => {
+  const listeners = new Map<string, (e: { member: Member }) => void>();
+  const h = host();
+  const fake = { ...h, on: (t: string, fn: (e: { member: Member }) => void) => (listeners.set(t, fn), () => void listeners.delete(t)) };
+  const out = join(dir, 'batch.txt');
+  const attached = attachHandlers(fake, [parseHandlerSpec(`member-join=cat > ${out}.$$`)], { coalesceMs: 50 });
+  try {
+    for (let i = 0; i < 20; i++) listeners.get('join')!({ member: { ...self, name: `n${i}` } });
+    await eventually(() => attached.runner.counts.runs === 1 && readdirSync(dir).some((f) => f.startsWith('batch.txt.')), 3000, 'one run');
+    const file = readdirSync(dir).find((f) => f.startsWith('batch.txt.'))!;
+    await eventually(() => readFileSync(join(dir, file), 'utf8').split('\n').length === 21, 3000, 'all 20 lines');
+    assert.equal(attached.runner.counts.runs, 1, '20 joins, one run');
+  } finally {
+    attached.stop();
+  }
+  assert.equal(listeners.size, 0, 'unsubscribed');
+});
+
 test('attached to a real agent: a member-join runs the script', { timeout: 10_000 }, async () => {
   const a = await createAgent(testConfig('ha'));
   const b = await createAgent(testConfig('hb'));
