@@ -37,7 +37,7 @@ export const membersCommand: CommandSpec<MembersArgs> = {
     ...adminOption,
     status: { type: 'string', choices: ['alive', 'suspect', 'failed', 'left'], describe: 'Only members in this status' },
     json: { type: 'boolean', default: false, describe: 'Print JSON (an array of {name, addr, status, incarnation, tags})' },
-    history: { type: 'boolean', default: false, describe: 'With NAME: each recent change of state, when, at which incarnation, reported by whom' },
+    history: { type: 'boolean', default: false, describe: 'With MEMBER: each recent change of state, when, at which incarnation, reported by whom' },
     tag: { type: 'string', array: true, describe: 'Only members whose tag KEY matches the regular expression (whole value), key=regex; repeatable, all must match' },
     name: { type: 'string', describe: 'Only members whose whole name matches this regular expression' },
     detailed: { type: 'boolean', default: false, describe: 'One block per member: every field, each tag on its own line' },
