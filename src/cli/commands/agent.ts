@@ -61,6 +61,9 @@ export const agentCommand: CommandSpec<AgentFlags> = {
       const config = resolveAgentConfig(mergeAgentSettings(flags, process.env, path ? readConfigFile(path) : {}));
       agent = await createAgent(config);
       const a = agent;
+      // Member events are wired by attachHandlers. User events and queries plug in here once the
+      // agent emits them: handlers.runner.dispatch({ kind: 'user', name, payload, ltime }) for each
+      // user event, and handlers.runner.runQuery(name, payload, ltime) gives a query's answer.
       const handlers = attachHandlers(a, config.handlers.map(parseHandlerSpec), { timeoutMs: config.handlerTimeoutMs, concurrency: config.handlerConcurrency });
       if (handlers.runner.size > 0) a.log.info({ handlers: config.handlers, timeoutMs: config.handlerTimeoutMs, concurrency: config.handlerConcurrency }, 'event handlers ready');
       let stopping = false;
