@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   'ERR_JOIN_FAILED',
   'ERR_NOT_RUNNING',
   'ERR_SNAPSHOT',
+  /** force-leave of a member that is not failed (alive, suspect or already left). */
+  'ERR_NOT_FAILED',
   // Keys.
   'ERR_KEY',
   'ERR_KEY_NOT_INSTALLED',
@@ -45,6 +47,8 @@ export const ERROR_CODES = [
   'ERR_BAD_JSON',
   'ERR_TOO_LARGE',
   'ERR_NO_RING',
+  /** `GET /v1/events`: the agent already serves its maximum of concurrent streams. */
+  'ERR_TOO_MANY_STREAMS',
   'ERR_INTERNAL',
   'ERR_ADMIN',
 ] as const;

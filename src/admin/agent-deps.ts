@@ -75,7 +75,7 @@ export function adminDepsFor(agent: Agent, opts: AgentAdminOptions): AdminDeps {
         protocol: c.protocol,
         tags: agent.self().tags,
         admin: c.admin,
-        logLevel: agent.log.level,
+        logLevel: agent.logLevel,
         dataDir: c.dataDir ?? null,
         join: c.join,
         restoredMembers: agent.restoredFrom?.members.length ?? 0,
@@ -88,6 +88,8 @@ export function adminDepsFor(agent: Agent, opts: AgentAdminOptions): AdminDeps {
       (opts.setTags ?? ((t) => agent.setTags(t)))(tags);
       if (own) own.stale = true;
     },
+    forceLeave: (name, prune) => agent.forceLeave(name, { prune }),
+    monitor: (fn, level) => agent.monitor(fn, level === undefined ? {} : { logLevel: level }),
     lookup: (key, n) => ringAndShards().ring.lookup(key, n),
     ring: () => {
       const { ring, shards } = ringAndShards();

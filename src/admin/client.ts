@@ -79,3 +79,84 @@ function httpCall(url: string, method: string, body: string | undefined, token: 
     req.end(body);
   });
 }
+
+/** One Server-Sent Event: its `event:` name and its `data:` text. */
+export interface StreamFrame {
+  readonly event: string;
+  readonly data: string;
+}
+
+/** A stream opened by adminStream: `done` settles when it ends; `close()` ends it from our side. */
+export interface AdminStream {
+  readonly done: Promise<'closed' | 'ended'>;
+  close(): void;
+}
+
+/**
+ * Follow a Server-Sent Events endpoint of the admin API (`GET /v1/events`). Resolves once the
+ * agent answered 200 (rejects as adminRequest would otherwise: ERR_UNREACHABLE, or the API's
+ * code); then `onFrame` hears each event. `done` resolves 'ended' when the agent closed the
+ * stream (it stopped), 'closed' after close().
+ */
+export function adminStream(target: AdminTarget, path: string, onFrame: (f: StreamFrame) => void, connectTimeoutMs = 10_000): Promise<AdminStream> {
+  const bearer = findAdminToken(target.admin, target);
+  const hp = parseHostPort(target.admin, 'admin', { host: '127.0.0.1', port: 7947 });
+  const url = `http://${formatHostPort(hp.host, hp.port)}${path}`;
+  return new Promise((resolve, reject) => {
+    let closing = false;
+    const headers: Record<string, string> = { accept: 'text/event-stream', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) };
+    const req = request(url, { method: 'GET', headers, agent: false }, (res) => {
+      clearTimeout(connectTimer);
+      if (res.statusCode !== 200) {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let err: { code?: string; message?: string } | undefined;
+          try {
+            err = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+          } catch {
+            // not JSON
+          }
+          reject(new ClusterError(isErrorCode(err?.code) ? err.code : 'ERR_ADMIN', err?.message ?? `admin API answered ${res.statusCode}: ${text.slice(0, 200)}`));
+        });
+        return;
+      }
+      res.setEncoding('utf8');
+      let buffer = '';
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let at: number;
+        while ((at = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, at);
+          buffer = buffer.slice(at + 2);
+          let event = 'message';
+          const data: string[] = [];
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event:')) event = line.slice(6).trim();
+            else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+          }
+          if (data.length > 0) onFrame({ event, data: data.join('\n') });
+        }
+      });
+      const done = new Promise<'closed' | 'ended'>((r) => {
+        res.on('close', () => r(closing ? 'closed' : 'ended'));
+        res.on('error', () => r(closing ? 'closed' : 'ended'));
+      });
+      resolve({
+        done,
+        close: () => {
+          closing = true;
+          req.destroy();
+        },
+      });
+    });
+    const connectTimer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${connectTimeoutMs} ms`), { code: 'TimeoutError' })), connectTimeoutMs);
+    req.on('error', (e: Error & { code?: string }) => {
+      clearTimeout(connectTimer);
+      if (closing) return;
+      reject(new ClusterError('ERR_UNREACHABLE', `cannot reach the agent's admin API at ${target.admin} (${e.code ?? e.name}). Is \`phantom agent\` running on this host? Point at it with --admin host:port or PHANTOM_ADMIN=host:port`));
+    });
+    req.end();
+  });
+}

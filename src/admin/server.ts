@@ -3,10 +3,11 @@
  * at /metrics. It gets the narrow functions it serves, not the agent. Request bodies are capped
  * (ADMIN_MAX_BODY_BYTES); every error is a JSON `{ error: { code, message } }` with a 4xx/5xx.
  *
- * GET  /v1/members[?status=alive|suspect|failed|left]   GET /v1/members/:name (with history)
+ * GET  /v1/members[?status=alive|suspect|failed|left][&name=RE][&tag=k=RE...]   GET /v1/members/:name (with history)
  * GET  /v1/self   GET /v1/info   GET /v1/health (200 | 503 + reason)   GET /v1/lookup?key=K&n=3
  * GET  /v1/lookup/:key[?n=3] (same as the query form)   GET /v1/ring (members, points, checksums, shards)
  * POST /v1/join {"addrs": [...]}   POST /v1/leave   POST /v1/tags {"set": {...}, "delete": [...]}
+ * POST /v1/force-leave {"name": "n", "prune"?: true}   GET /v1/events[?level=info] (Server-Sent Events)
  * GET  /v1/keys[?local=true] (list, cluster-wide)   POST /v1/keys {"op": "install"|"use"|"remove", "key": "...", "local"?: true}
  * GET  /metrics   GET / (the dashboard page; served without the token, see dashboard/serve.ts)
  *
@@ -26,6 +27,9 @@ import type { Member, Tags } from '../core/types.js';
 import { parseHostPort, formatHostPort } from '../transport/address.js';
 import { checkContentType, checkHostAndOrigin, isLoopbackHost, type Refusal } from './request-guard.js';
 import { serveDashboard } from './dashboard/serve.js';
+import { DEFAULT_STREAM_LIMITS, EventStreams, LOG_LEVEL_NUMBERS, type StreamLimits } from './event-stream.js';
+import type { MonitorListener } from '../agent/monitor.js';
+import type { LogLevel } from '../agent/agent-config.js';
 import type { RingSummary } from '../ring/summary.js';
 
 /** Largest request body accepted (bytes). */
@@ -45,6 +49,10 @@ export interface AdminDeps {
   /** Graceful leave; the process may exit after the response is sent. */
   leave(): Promise<void>;
   setTags(tags: Tags): void;
+  /** Serf's force-leave of a failed member (`phantom force-leave`); throws ERR_NO_MEMBER / ERR_NOT_FAILED. */
+  forceLeave?(name: string, prune: boolean): Member;
+  /** Follow log lines (at `level` and above) and member events (`GET /v1/events`); absent: the endpoint answers 404. */
+  monitor?(fn: MonitorListener, level?: LogLevel): () => void;
   /** Ring owners of a key, or undefined when no ring is kept. */
   lookup?(key: string, n: number): readonly string[];
   /** The ring and shard map summary for `GET /v1/ring`, or undefined when no ring is kept. */
@@ -63,6 +71,8 @@ export interface AdminOptions {
   readonly token?: string | undefined;
   /** Host header values accepted besides loopback and the bound address: `name` or `name:port`. */
   readonly allowedHosts?: readonly string[] | undefined;
+  /** Bounds of `GET /v1/events`; default DEFAULT_STREAM_LIMITS (8 streams, 256 KiB queued each, keep-alive every 15 s). */
+  readonly streams?: Partial<StreamLimits>;
 }
 
 /** The JSON shape of a member (`phantom members --json` prints an array of these). */
@@ -110,6 +120,7 @@ export async function startAdminServer(listen: string, deps: AdminDeps, opts: Ad
   }
   const want = opts.token === undefined ? undefined : digest(opts.token);
   const allowedHosts = opts.allowedHosts ?? [];
+  const streams = new EventStreams({ ...DEFAULT_STREAM_LIMITS, ...opts.streams });
   const server = createServer((req, res) => {
     const a = server.address();
     const port = a && typeof a === 'object' ? a.port : hp.port;
@@ -123,7 +134,7 @@ export async function startAdminServer(listen: string, deps: AdminDeps, opts: Ad
         error: { code: 'ERR_UNAUTHORIZED', message: "this agent requires its admin token as 'Authorization: Bearer TOKEN'. phantom commands on the agent's host find it themselves; elsewhere set PHANTOM_ADMIN_TOKEN or --token (see docs/AGENT.md, Admin token)" },
       });
     }
-    handle(req, res, deps).catch((e: unknown) => sendError(res, e));
+    handle(req, res, deps, streams).catch((e: unknown) => sendError(res, e));
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -157,7 +168,7 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps, streams: EventStreams): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://admin');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const method = req.method ?? 'GET';
@@ -180,8 +191,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps): 
     only('GET');
     const status = url.searchParams.get('status');
     if (status !== null && !STATUSES.has(status)) throw new HttpError(400, 'ERR_ARGUMENT', `status must be one of alive, suspect, failed, left; got ${JSON.stringify(status)}`);
+    const match = memberFilter(url.searchParams.get('name'), url.searchParams.getAll('tag'));
     const now = d.now();
-    const rows = d.members().map((m) => memberJson(m, now)).filter((m) => status === null || m.status === status);
+    const rows = d.members().map((m) => memberJson(m, now)).filter((m) => (status === null || m.status === status) && match(m));
     rows.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
     return sendJson(res, 200, rows);
   }
@@ -206,6 +218,17 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps): 
     return sendLookup(res, d, key, url.searchParams.get('n'));
   }
   switch (path) {
+    case '/v1/events': {
+      only('GET');
+      if (!d.monitor) throw new HttpError(404, 'ERR_NOT_FOUND', 'this agent has no event stream');
+      const level = url.searchParams.get('level') ?? 'info';
+      const min = LOG_LEVEL_NUMBERS[level];
+      if (min === undefined || !Object.hasOwn(LOG_LEVEL_NUMBERS, level)) throw new HttpError(400, 'ERR_ARGUMENT', `level must be one of ${Object.keys(LOG_LEVEL_NUMBERS).join(', ')}; got ${JSON.stringify(level)}`);
+      const follow = d.monitor.bind(d);
+      const monitor = (fn: MonitorListener): (() => void) => follow(fn, level as LogLevel);
+      if (!streams.serve(req, res, monitor, min)) throw new HttpError(503, 'ERR_TOO_MANY_STREAMS', 'this agent already serves its maximum of event streams (phantom monitor, dashboards); close one and retry');
+      return;
+    }
     case '/v1/self':
       only('GET');
       return sendJson(res, 200, memberJson(d.self(), d.now()));
@@ -256,6 +279,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps): 
       d.setTags(tags);
       return sendJson(res, 200, { tags, incarnation: d.self().incarnation });
     }
+    case '/v1/force-leave': {
+      only('POST');
+      if (!d.forceLeave) throw new HttpError(404, 'ERR_NOT_FOUND', 'this agent does not offer force-leave');
+      const body = (await readJson(req)) as { name?: unknown; prune?: unknown };
+      if (typeof body.name !== 'string' || body.name === '') throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"name": "member", "prune"?: true}');
+      if (body.prune !== undefined && typeof body.prune !== 'boolean') throw new HttpError(400, 'ERR_ARGUMENT', '"prune" must be true or false');
+      const m = d.forceLeave(body.name, body.prune === true);
+      return sendJson(res, 200, { ...memberJson(m, d.now()), pruned: body.prune === true });
+    }
     case '/v1/keys': {
       if (!d.keys) throw new HttpError(404, 'ERR_NO_KEYRING', 'this agent does not manage keys');
       if (method === 'GET') return sendJson(res, 200, await d.keys('list', undefined, { local: url.searchParams.get('local') === 'true' }));
@@ -269,6 +301,32 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps): 
     default:
       throw new HttpError(404, 'ERR_NOT_FOUND', `no endpoint ${path}; see docs/AGENT.md for the admin API`);
   }
+}
+
+/** Longest filter pattern accepted: the patterns are the caller's, kept short. */
+const MAX_PATTERN_LENGTH = 256;
+
+/**
+ * Serf's member filters: `name` and each `tag` value are regular expressions matched against
+ * the whole name or tag value (anchored, as serf's); a member must match all. A member without
+ * the tag does not match.
+ */
+export function memberFilter(name: string | null, tags: readonly string[]): (m: MemberJson) => boolean {
+  const compile = (pattern: string, what: string): RegExp => {
+    if (pattern.length > MAX_PATTERN_LENGTH) throw new HttpError(400, 'ERR_ARGUMENT', `${what}: a pattern of at most ${MAX_PATTERN_LENGTH} characters`);
+    try {
+      return new RegExp(`^(?:${pattern})$`, 'u');
+    } catch (e) {
+      throw new HttpError(400, 'ERR_ARGUMENT', `${what}: not a regular expression (${(e as Error).message})`);
+    }
+  };
+  const byName = name === null ? undefined : compile(name, 'name');
+  const byTag = tags.map((t) => {
+    const at = t.indexOf('=');
+    if (at <= 0) throw new HttpError(400, 'ERR_ARGUMENT', `tag filter ${JSON.stringify(t)}: give key=regex, e.g. role=db`);
+    return [t.slice(0, at), compile(t.slice(at + 1), `tag ${t.slice(0, at)}`)] as const;
+  });
+  return (m) => (byName === undefined || byName.test(m.name)) && byTag.every(([k, re]) => Object.hasOwn(m.tags, k) && re.test(m.tags[k]!));
 }
 
 /** Both lookup forms answer alike: `{ key, owners }`, n from 1 to 64 (default 1). */
@@ -323,13 +381,13 @@ function refuse(res: ServerResponse, r: Refusal): void {
 }
 
 /** Refusals because of the agent's or the cluster's state, not the request's form: 409. */
-const CONFLICT_CODES: ReadonlySet<string> = new Set(['ERR_NOT_RUNNING', 'ERR_KEY_PRIMARY', 'ERR_NO_KEYRING', 'ERR_KEYS_BUSY', 'ERR_KEYRING_FULL', 'ERR_KEY_NOT_EVERYWHERE', 'ERR_KEY_IN_USE', 'ERR_KEY_NOT_INSTALLED']);
+const CONFLICT_CODES: ReadonlySet<string> = new Set(['ERR_NOT_RUNNING', 'ERR_NOT_FAILED', 'ERR_KEY_PRIMARY', 'ERR_NO_KEYRING', 'ERR_KEYS_BUSY', 'ERR_KEYRING_FULL', 'ERR_KEY_NOT_EVERYWHERE', 'ERR_KEY_IN_USE', 'ERR_KEY_NOT_INSTALLED']);
 
 function sendError(res: ServerResponse, e: unknown): void {
   if (res.headersSent) return void res.destroy();
   if (e instanceof HttpError) return sendJson(res, e.status, { error: { code: e.code, message: e.message } });
   if (e instanceof ClusterError) {
-    const status = e.code === 'ERR_JOIN_FAILED' ? 502 : CONFLICT_CODES.has(e.code) ? 409 : 400;
+    const status = e.code === 'ERR_JOIN_FAILED' ? 502 : e.code === 'ERR_NO_MEMBER' ? 404 : CONFLICT_CODES.has(e.code) ? 409 : 400;
     return sendJson(res, status, { error: { code: e.code, message: e.message } });
   }
   sendJson(res, 500, { error: { code: 'ERR_INTERNAL', message: e instanceof Error ? e.message : String(e) } });

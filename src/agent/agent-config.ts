@@ -24,6 +24,9 @@
  * | maxMembers | 16384              | member table cap against forged floods (counted drop)        |
  * | adminToken | generated          | bearer token the admin API requires; by default made by `phantom agent` (src/admin/token.ts) |
  * | adminAllowedHosts | []          | extra Host header values the admin API accepts (name or name:port) |
+ * | handlers   | []                 | event handlers, `[events=]command` (handlers.ts)              |
+ * | handlerTimeoutMs | 30000        | an event handler running longer is killed                    |
+ * | handlerConcurrency | 4          | event handlers running at once                               |
  *
  * An admin address that is not loopback needs an explicit adminToken.
  */
@@ -38,6 +41,7 @@ import { parseKey } from '../wire/keyring.js';
 import { DEFAULT_MAX_MEMBERS } from './member-guard.js';
 import { isAllowedHostEntry, isLoopbackHost } from '../admin/request-guard.js';
 import { tokenProblem } from '../admin/token.js';
+import { DEFAULT_HANDLER_LIMITS, parseHandlerSpec } from './handlers.js';
 
 /** Log levels pino knows, from quietest to loudest, plus `silent`. */
 export const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -63,6 +67,9 @@ export interface AgentConfigInput {
   maxMembers?: number | string;
   adminToken?: string;
   adminAllowedHosts?: readonly string[] | string;
+  handlers?: readonly string[] | string;
+  handlerTimeoutMs?: number | string;
+  handlerConcurrency?: number | string;
 }
 
 /** A complete, checked agent configuration. */
@@ -92,6 +99,12 @@ export interface AgentConfig {
   readonly adminToken: string | undefined;
   /** Host header values the admin API accepts besides loopback and its own address. */
   readonly adminAllowedHosts: readonly string[];
+  /** Event handlers (handlers.ts, checked with parseHandlerSpec), e.g. `member-join,member-failed=./on-change.sh`. */
+  readonly handlers: readonly string[];
+  /** Milliseconds an event handler may run before it is killed. */
+  readonly handlerTimeoutMs: number;
+  /** Event handlers running at once. */
+  readonly handlerConcurrency: number;
 }
 
 /** The defaults of the table above. */
@@ -102,7 +115,16 @@ export const AGENT_DEFAULTS = Object.freeze({
   logLevel: 'info' as LogLevel,
 });
 
-const KNOWN = new Set(['name', 'bind', 'advertise', 'join', 'profile', 'protocol', 'tags', 'admin', 'logLevel', 'dataDir', 'encrypt', 'keyringFile', 'clusterLabel', 'verifyIncoming', 'verifyOutgoing', 'maxMembers', 'adminToken', 'adminAllowedHosts']);
+const KNOWN = new Set(['name', 'bind', 'advertise', 'join', 'profile', 'protocol', 'tags', 'admin', 'logLevel', 'dataDir', 'encrypt', 'keyringFile', 'clusterLabel', 'verifyIncoming', 'verifyOutgoing', 'maxMembers', 'adminToken', 'adminAllowedHosts', 'handlers', 'handlerTimeoutMs', 'handlerConcurrency']);
+
+/** A positive integer from a config value (numbers as strings from env or flags too). */
+function positiveInt(v: unknown, field: string, dflt: number, problems: string[]): number {
+  if (v === undefined || v === '') return dflt;
+  const n = typeof v === 'string' ? Number(v) : v;
+  if (typeof n === 'number' && Number.isSafeInteger(n) && n > 0) return n;
+  problems.push(`${field} ${JSON.stringify(v)}: must be a positive integer`);
+  return dflt;
+}
 
 /** A boolean from a config value ('true'/'false' strings from env or flags too). */
 function toBool(v: unknown, field: string, dflt: boolean, problems: string[]): boolean {
@@ -204,6 +226,13 @@ export function resolveAgentConfig(input: AgentConfigInput = {}): AgentConfig {
     }
   }
 
+  const handlers: string[] = [];
+  const handlersInput = input.handlers ?? [];
+  if (typeof handlersInput !== 'string' && !Array.isArray(handlersInput)) problems.push('handlers: must be a list of [events=]command');
+  else for (const h of typeof handlersInput === 'string' ? [handlersInput] : handlersInput) check(() => (parseHandlerSpec(String(h)), handlers.push(String(h))));
+  const handlerTimeoutMs = positiveInt(input.handlerTimeoutMs, 'handlerTimeoutMs', DEFAULT_HANDLER_LIMITS.timeoutMs, problems);
+  const handlerConcurrency = positiveInt(input.handlerConcurrency, 'handlerConcurrency', DEFAULT_HANDLER_LIMITS.concurrency, problems);
+
   if (problems.length > 0) throw new ClusterError('ERR_CONFIG', `invalid agent config: ${problems.join('; ')}`);
   return Object.freeze({
     name,
@@ -224,5 +253,8 @@ export function resolveAgentConfig(input: AgentConfigInput = {}): AgentConfig {
     maxMembers,
     adminToken,
     adminAllowedHosts: Object.freeze(adminAllowedHosts),
+    handlers: Object.freeze(handlers),
+    handlerTimeoutMs,
+    handlerConcurrency,
   });
 }

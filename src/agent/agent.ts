@@ -27,12 +27,15 @@ import { Driver } from './driver.js';
 import { LoopLagMonitor } from './loop-lag.js';
 import { eventFields, TypedEmitter } from './events.js';
 import { MemberHistory, type HistoryEntry } from './history.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, LEVEL_VALUES, levelName, levelOfLine, type Logger } from './log.js';
+import { MonitorHub, type MonitorListener } from './monitor.js';
+import { statusOf } from './history.js';
 import { agentHealth, type AgentHealth, type AgentState } from './health.js';
 import type { HistogramSnapshot } from './histogram.js';
 import { Observer, type ObserverCounters } from './observe.js';
 import { ensurePrivateDir } from './private-file.js';
 import { readSnapshot, rejoinAddresses, Snapshotter, type Snapshot } from './snapshot.js';
+import { readTagsFile, tagsFilePath, writeTagsFile } from './tags-file.js';
 
 /** Payload of each event type (all carry the member and its previous state). */
 export type AgentEvents = { [K in MemberEventType]: MemberEvent };
@@ -45,6 +48,8 @@ export interface AgentRuntimeOptions {
   readonly prettyLogs?: boolean;
   /** Minimum time between two snapshot writes (ms). Default 1000. */
   readonly snapshotIntervalMs?: number;
+  /** Where log lines go instead of stdout (tests). */
+  readonly logWrite?: (line: string) => void;
   /** Wall clock (ms since 1970) for seals and key requests. Default Date.now; tests skew it. */
   readonly wallClock?: () => number;
 }
@@ -100,8 +105,24 @@ export interface Agent {
   /** Recent history of one member, oldest first. */
   history(name: string): readonly HistoryEntry[];
   on<K extends MemberEventType>(type: K, fn: (e: AgentEvents[K]) => void): () => void;
+  /**
+   * Follow the agent's log lines (kind `log`) and membership events (kind `member`): what
+   * `GET /v1/events` streams. With `logLevel`, the agent logs at that level too while the
+   * subscription lasts (as Serf's monitor, debug lines can be followed on an agent at info); its
+   * own output stays at its level. Log lines come only from the agent's own logger, not from one
+   * given in AgentRuntimeOptions. Returns the unsubscribe function.
+   */
+  monitor(fn: MonitorListener, opts?: { logLevel?: LogLevel }): () => void;
+  /** The operator's log level (SIGHUP may change it); monitors may make the logger run lower. */
+  readonly logLevel: LogLevel;
   /** Replace our tags; they spread by gossip with a new incarnation. Throws ERR_TAGS_TOO_LARGE. */
   setTags(tags: Tags): void;
+  /**
+   * Serf's force-leave: a member this agent holds failed becomes left, here at once and
+   * everywhere by gossip; `prune` also forgets it here at once. Throws ERR_NO_MEMBER for a name
+   * not known, ERR_NOT_FAILED for a member not failed (a live one is the protocol's to judge).
+   */
+  forceLeave(name: string, opts?: { prune?: boolean }): Member;
   /** Graceful leave: broadcast `left`, wait for it to spread (bounded by leaveTimeoutMs), stop. */
   leave(): Promise<void>;
   /** Stop at once (after leave() if you want others to see `left` rather than `failed`). */
@@ -131,11 +152,12 @@ export async function createAgent(input: AgentConfigInput = {}, opts: AgentRunti
   if (snapshot && snapshot.name && snapshot.name !== config.name) {
     throw new ClusterError('ERR_SNAPSHOT', `data dir ${config.dataDir} holds the snapshot of agent ${JSON.stringify(snapshot.name)}, not ${JSON.stringify(config.name)}; use --name ${snapshot.name} or another --data-dir`);
   }
+  const savedTags = config.dataDir ? readTagsFile(config.dataDir) : undefined;
   const late: { log?: Logger } = {};
   const security = setupSecurity(config, (err) => late.log?.error({ err: err.message }, 'cannot write the keyring file; the new keys are in force but a restart will not remember them'), opts.wallClock);
   const udp = await createUdpTransport({ bind: config.bind, ...(config.advertise ? { advertise: config.advertise } : {}) });
   try {
-    const agent = new RealAgent(config, udp, snapshot, security, opts);
+    const agent = new RealAgent(config, udp, snapshot, security, opts, savedTags);
     late.log = agent.log;
     return agent;
   } catch (e) {
@@ -164,6 +186,11 @@ class RealAgent implements Agent {
   private readonly observer: Observer;
   private readonly history_: MemberHistory;
   private readonly emitter: TypedEmitter<AgentEvents>;
+  private readonly hub = new MonitorHub();
+  /** The operator's level, and what each monitor asked for: the logger runs at the lowest. */
+  private outputLevel: LogLevel;
+  private readonly monitorLevels = new Map<MonitorListener, number>();
+  private readonly ownLogger: boolean;
   private readonly snapshotter: Snapshotter | undefined;
   private readonly router: WireRouter;
   private readonly keyService: KeyService | undefined;
@@ -182,8 +209,20 @@ class RealAgent implements Agent {
     readonly restoredFrom: Snapshot | undefined,
     private readonly security: AgentSecurity,
     opts: AgentRuntimeOptions,
+    savedTags?: Tags,
   ) {
-    this.log = opts.logger ?? createLogger({ level: config.logLevel, agent: config.name, ...(opts.prettyLogs !== undefined ? { pretty: opts.prettyLogs } : {}) });
+    const hub = this.hub;
+    const tap = (line: string): void => {
+      if (hub.size === 0) return;
+      try {
+        hub.publish({ kind: 'log', level: levelOfLine(line) ?? 30, data: JSON.parse(line) as unknown });
+      } catch {
+        // not JSON: pino writes nothing else
+      }
+    };
+    this.outputLevel = config.logLevel;
+    this.ownLogger = opts.logger === undefined;
+    this.log = opts.logger ?? createLogger({ level: config.logLevel, agent: config.name, tap, outputLevel: () => LEVEL_VALUES[this.outputLevel], ...(opts.prettyLogs !== undefined ? { pretty: opts.prettyLogs } : {}), ...(opts.logWrite ? { write: opts.logWrite } : {}) });
     this.observer = new Observer(this.log);
     this.history_ = new MemberHistory(config.name);
     this.emitter = new TypedEmitter<AgentEvents>((err, type, e) => this.log.error({ err, ...eventFields(type, e) }, 'an event listener threw'));
@@ -213,7 +252,7 @@ class RealAgent implements Agent {
       },
     );
     this.driver = new Driver(
-      { name: config.name, tags: config.tags, incarnation: restoredFrom ? restoredFrom.incarnation + 1 : 0, config: config.protocol },
+      { name: config.name, tags: savedTags ?? config.tags, incarnation: restoredFrom ? restoredFrom.incarnation + 1 : 0, config: config.protocol },
       {
         transport: this.router.transport(),
         scheduler: new RealScheduler(),
@@ -268,6 +307,7 @@ class RealAgent implements Agent {
       { address: udp.address, bind: udp.boundAddress, profile: config.profile, encryption: security.source, sealing: envelope.sealing, clusterLabel: config.clusterLabel || undefined, incarnation: this.driver.core.currentIncarnation, restored: restoredFrom ? restoredFrom.members.length : 0, ...(skippedRows(restoredFrom) > 0 ? { snapshotRowsSkipped: skippedRows(restoredFrom) } : {}) },
       'agent started',
     );
+    if (savedTags && config.dataDir) this.log.info({ tags: savedTags, file: tagsFilePath(config.dataDir) }, 'tags set at run time restored from the data dir (they replace the configured ones; delete the file to go back)');
   }
 
   get name(): string {
@@ -282,6 +322,33 @@ class RealAgent implements Agent {
     this.history_.event(e);
     this.snapshotter?.changed();
     this.emitter.emit(e.type, e);
+    if (this.hub.size > 0) {
+      const m = e.member;
+      this.hub.publish({
+        kind: 'member',
+        data: { type: e.type, member: { name: m.name, addr: m.address, status: statusOf(m.state), incarnation: m.incarnation, tags: m.tags }, previous: e.previous === undefined ? null : statusOf(e.previous) },
+      });
+    }
+  }
+
+  monitor(fn: MonitorListener, opts: { logLevel?: LogLevel } = {}): () => void {
+    const off = this.hub.subscribe(fn);
+    if (opts.logLevel === undefined || !this.ownLogger) return off;
+    this.monitorLevels.set(fn, LEVEL_VALUES[opts.logLevel]);
+    this.applyLogLevel();
+    return () => {
+      off();
+      this.monitorLevels.delete(fn);
+      this.applyLogLevel();
+    };
+  }
+
+  get logLevel(): LogLevel {
+    return this.ownLogger ? this.outputLevel : (this.log.level as LogLevel);
+  }
+
+  private applyLogLevel(): void {
+    this.log.level = levelName(Math.min(LEVEL_VALUES[this.outputLevel], ...this.monitorLevels.values()));
   }
 
   async join(seeds: readonly string[]): Promise<number> {
@@ -344,7 +411,25 @@ class RealAgent implements Agent {
     if (this.state !== 'running') throw new ClusterError('ERR_NOT_RUNNING', `cannot set tags: the agent is ${this.state}`);
     this.driver.setTags(tags);
     this.snapshotter?.changed();
+    if (this.config.dataDir) {
+      try {
+        writeTagsFile(this.config.dataDir, tags);
+      } catch (e) {
+        this.log.warn({ err: (e as Error).message, dataDir: this.config.dataDir }, 'cannot save the tags in the data dir; they are in force, but a restart will use the configured ones');
+      }
+    }
     this.log.info({ tags, incarnation: this.driver.core.currentIncarnation }, 'tags set');
+  }
+
+  forceLeave(name: string, opts: { prune?: boolean } = {}): Member {
+    if (this.state !== 'running') throw new ClusterError('ERR_NOT_RUNNING', `cannot force-leave: the agent is ${this.state}`);
+    const m = this.driver.core.member(name);
+    if (!m) throw new ClusterError('ERR_NO_MEMBER', `no member named ${JSON.stringify(name)} is known to this agent`);
+    if (m.state !== 'dead') throw new ClusterError('ERR_NOT_FAILED', `${name} is ${m.state}, not failed: only a failed member can be forced to leave (a live one is the protocol's to judge)`);
+    this.driver.forceLeave(name, opts.prune === true);
+    this.snapshotter?.changed();
+    this.log.info({ member: name, incarnation: m.incarnation, prune: opts.prune === true }, 'force-leave: failed member marked left');
+    return this.driver.core.member(name) ?? { ...m, state: 'left' };
   }
 
   leave(): Promise<void> {
@@ -430,7 +515,9 @@ class RealAgent implements Agent {
   }
 
   setLogLevel(level: LogLevel): void {
-    this.log.level = level;
+    if (!this.ownLogger) return void (this.log.level = level);
+    this.outputLevel = level;
+    this.applyLogLevel();
   }
 
   /** The protocol config in force (for `phantom info`). */

@@ -128,6 +128,11 @@ export class Driver {
     this.drive({ type: 'leave' });
   }
 
+  /** Mark a member we hold failed as left (and with `prune`, forget it); the core ignores any other. */
+  forceLeave(name: string, prune: boolean): void {
+    this.drive({ type: 'force-leave', name, prune });
+  }
+
   /** Replace our tags; throws ERR_ARGUMENT or ERR_TAGS_TOO_LARGE before anything changes. */
   setTags(tags: Tags): void {
     checkOwnTags(tags, this.init.config.maxTagsBytes);

@@ -9,22 +9,8 @@ import type { LogLevel } from './agent-config.js';
 
 export type { Logger } from 'pino';
 
-const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
-const SKIP = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'agent']);
-
-/** Turn one pino JSON line into `12:00:01.234 INFO  msg key=value ...`. */
-export function prettyLine(json: string): string {
-  let o: Record<string, unknown>;
-  try {
-    o = JSON.parse(json) as Record<string, unknown>;
-  } catch {
-    return json;
-  }
-  const t = typeof o.time === 'number' ? new Date(o.time).toISOString().slice(11, 23) : '';
-  const parts = [t, LEVEL_NAMES[o.level as number] ?? String(o.level), String(o.msg ?? '')];
-  for (const [k, v] of Object.entries(o)) if (!SKIP.has(k)) parts.push(`${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  return `${parts.join(' ')}\n`;
-}
+import { LEVEL_VALUES, prettyLine } from './log-line.js';
+export { LEVEL_VALUES, prettyLine } from './log-line.js';
 
 export interface LoggerOptions {
   readonly level: LogLevel;
@@ -34,12 +20,36 @@ export interface LoggerOptions {
   readonly write?: (line: string) => void;
   /** Added to every line (the agent's name), so interleaved logs of many agents stay apart. */
   readonly agent?: string;
+  /** Also hears every JSON line (before prettifying): `phantom monitor`'s log stream. */
+  readonly tap?: (jsonLine: string) => void;
+  /**
+   * The lowest level number written to `write` (default: all the logger lets through). With a
+   * tap that wants more than the operator's level, the logger runs lower and this keeps the
+   * operator's output as asked.
+   */
+  readonly outputLevel?: () => number;
+}
+
+/** The pino level number of a JSON line (pino writes it first), or undefined. */
+export function levelOfLine(jsonLine: string): number | undefined {
+  const m = /^\{"level":(\d+)/.exec(jsonLine);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The level name of a number of LEVEL_VALUES (the next louder one for numbers between). */
+export function levelName(n: number): LogLevel {
+  const names = (Object.keys(LEVEL_VALUES) as LogLevel[]).sort((a, b) => LEVEL_VALUES[a] - LEVEL_VALUES[b]);
+  return names.find((k) => LEVEL_VALUES[k] >= n) ?? 'silent';
 }
 
 /** Build the logger the observer uses. */
 export function createLogger(opts: LoggerOptions): Logger {
   const pretty = opts.pretty ?? process.stdout.isTTY === true;
   const sink = opts.write ?? ((line: string) => void process.stdout.write(line));
-  const dest: DestinationStream = { write: pretty ? (line: string) => sink(prettyLine(line)) : sink };
+  const out = pretty ? (line: string) => sink(prettyLine(line)) : sink;
+  const tap = opts.tap;
+  const min = opts.outputLevel;
+  const gated = min ? (line: string) => void ((levelOfLine(line) ?? Infinity) >= min() && out(line)) : out;
+  const dest: DestinationStream = { write: tap ? (line: string) => (tap(line), gated(line)) : gated };
   return pino({ level: opts.level, base: opts.agent ? { agent: opts.agent } : {} }, dest);
 }

@@ -7,6 +7,6 @@ import { adminDepsFor as wire } from '../admin/agent-deps.js';
 import type { AdminDeps } from '../admin/server.js';
 
 /** The admin functions for `agent`; `leave` is supplied by the caller (it also stops the process). */
-export function adminDepsFor(agent: Agent, leave: () => Promise<void>): AdminDeps {
-  return wire(agent, { leave });
+export function adminDepsFor(agent: Agent, leave: () => Promise<void>, info?: () => Record<string, unknown>): AdminDeps {
+  return wire(agent, { leave, ...(info ? { info } : {}) });
 }

@@ -30,10 +30,12 @@ export interface AgentFlags {
   maxMembers?: number;
   adminToken?: string;
   adminAllowedHost?: readonly string[];
+  handler?: readonly string[];
+  handlerTimeoutMs?: number;
 }
 
 /** Environment variables read, each the upper-snake form of a flag. */
-export const AGENT_ENV = ['PHANTOM_NAME', 'PHANTOM_BIND', 'PHANTOM_ADVERTISE', 'PHANTOM_JOIN', 'PHANTOM_PROFILE', 'PHANTOM_TAG', 'PHANTOM_ADMIN', 'PHANTOM_CONFIG', 'PHANTOM_LOG_LEVEL', 'PHANTOM_DATA_DIR', 'PHANTOM_SET', 'PHANTOM_ENCRYPT', 'PHANTOM_KEYRING', 'PHANTOM_CLUSTER_LABEL', 'PHANTOM_VERIFY_INCOMING', 'PHANTOM_VERIFY_OUTGOING', 'PHANTOM_MAX_MEMBERS', 'PHANTOM_ADMIN_TOKEN', 'PHANTOM_ADMIN_ALLOWED_HOSTS'] as const;
+export const AGENT_ENV = ['PHANTOM_NAME', 'PHANTOM_BIND', 'PHANTOM_ADVERTISE', 'PHANTOM_JOIN', 'PHANTOM_PROFILE', 'PHANTOM_TAG', 'PHANTOM_ADMIN', 'PHANTOM_CONFIG', 'PHANTOM_LOG_LEVEL', 'PHANTOM_DATA_DIR', 'PHANTOM_SET', 'PHANTOM_ENCRYPT', 'PHANTOM_KEYRING', 'PHANTOM_CLUSTER_LABEL', 'PHANTOM_VERIFY_INCOMING', 'PHANTOM_VERIFY_OUTGOING', 'PHANTOM_MAX_MEMBERS', 'PHANTOM_ADMIN_TOKEN', 'PHANTOM_ADMIN_ALLOWED_HOSTS', 'PHANTOM_HANDLER_TIMEOUT_MS'] as const;
 
 /** Split repeatable values that may also be comma lists: `--join a --join b,c`. */
 export function splitList(values: readonly string[] | string | undefined): string[] {
@@ -110,5 +112,8 @@ export function mergeAgentSettings(flags: AgentFlags, env: NodeJS.ProcessEnv, fi
   set('verifyIncoming', pickAny(flags.verifyIncoming, 'PHANTOM_VERIFY_INCOMING', file.verifyIncoming));
   set('verifyOutgoing', pickAny(flags.verifyOutgoing, 'PHANTOM_VERIFY_OUTGOING', file.verifyOutgoing));
   set('maxMembers', pickAny(flags.maxMembers, 'PHANTOM_MAX_MEMBERS', file.maxMembers));
+  // One handler per flag, never split on commas: the filter list has them (`member-join,member-failed=./x.sh`).
+  set('handlers', flags.handler && flags.handler.length > 0 ? flags.handler.map(String) : file.handlers);
+  set('handlerTimeoutMs', pickAny(flags.handlerTimeoutMs, 'PHANTOM_HANDLER_TIMEOUT_MS', file.handlerTimeoutMs));
   return out;
 }

@@ -18,7 +18,7 @@ interface Positional {
   readonly rest: boolean;
 }
 
-/** `members [name]` -> [{name, required: false}]; `join <addrs..>` -> [{addrs, required, rest}]. */
+/** `members [member]` -> [{member, required: false}]; `join <addrs..>` -> [{addrs, required, rest}]. */
 export function positionalsOf(command: string): Positional[] {
   return command
     .split(' ')

@@ -11,6 +11,8 @@ export type Input =
   | { readonly type: 'join'; readonly id: number; readonly seeds: readonly Address[] }
   | { readonly type: 'leave' }
   | { readonly type: 'set-tags'; readonly tags: Tags }
+  /** Operator's force-leave of a member we hold failed (swim.ts, forceLeave); `prune`: forget it at once. */
+  | { readonly type: 'force-leave'; readonly name: string; readonly prune: boolean }
   /** The host measured its own event-loop delay (ms) over the last sampling window. */
   | { readonly type: 'lag'; readonly lagMs: number }
   /** The host is refusing a flood of bad datagrams: our own receive path is congested. */

@@ -314,6 +314,9 @@ export class Swim {
       case 'set-tags':
         this.setTags(input.tags, now);
         break;
+      case 'force-leave':
+        this.forceLeave(input.name, input.prune, now);
+        break;
       case 'lag':
         if (this.config.lagAwareness && input.lagMs > this.config.probeTimeoutMs / 2) {
           this.counts.lagSpikes++;
@@ -713,6 +716,11 @@ export class Swim {
         if (m.type === M.MsgType.Dead && this.config.activeConfirmation && isLive(known.state) && m.inc >= known.incarnation && this.soleAccuser(known, m.from, now)) {
           return this.onUpdate(M.suspect(m.name, m.inc, m.from), now, relay);
         }
+        // A member's own leave raises its incarnation, so a `left` at the very incarnation we hold
+        // it live at is a third party's: a force-leave (forceLeave) from an agent that holds it
+        // failed, or a forgery. Only agents that hold it failed take it; we may still do, by gossip
+        // or push-pull, once we hold it failed too.
+        if (m.type === M.MsgType.Left && isLive(known.state) && m.inc === known.incarnation) return this.note({ kind: 'dropped', reason: 'left-while-live', from: this.source });
         // During probation only the member's checkers' failures count (vetting.ts).
         if (!this.vetting.verdict(m.name, m.inc, m.type === M.MsgType.Left, m.type === M.MsgType.Dead ? m.from : undefined, now)) return;
         const state: MemberState = m.type === M.MsgType.Dead ? 'dead' : 'left';
@@ -928,6 +936,26 @@ export class Swim {
     if (alone || sent === undefined || sent >= wanted || now >= this.leaveDeadline) {
       this.state = 'stopped';
       this.out.push({ type: 'left' });
+    }
+  }
+
+  /**
+   * Serf's force-leave: a member we hold failed becomes left at the incarnation it died with,
+   * and the `left` spreads as the member's own would. Only a failed member, as Serf: a live one
+   * is the protocol's to judge. Receivers take it where they hold the member dead at that
+   * incarnation (left outranks dead); one that holds it live there drops it (onUpdate). A member
+   * that runs after all, or comes back later, refutes with a higher incarnation. `prune` forgets
+   * the row here at once instead of after reapLeftAfterMs.
+   */
+  private forceLeave(name: string, prune: boolean, now: number): void {
+    const known = this.table.get(name);
+    if (!known || name === this.name || known.state !== 'dead' || this.state !== 'running') return;
+    const r = this.table.apply({ name, state: 'left', incarnation: known.incarnation }, now);
+    this.emit(r.event);
+    this.queueUpdate(M.left(name, known.incarnation));
+    if (prune) {
+      this.table.delete(name);
+      this.note({ kind: 'reaped', name });
     }
   }
 

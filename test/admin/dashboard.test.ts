@@ -132,6 +132,14 @@ test('dashboard: three alive rows, a crash turns failed, history on click, token
   await page.waitForSelector('#members tr[data-name="c"][data-status="failed"]', { timeout: 60_000 });
   assert.equal(await page.locator('#members tr[data-status="alive"]').count(), 2);
   await page.waitForSelector('#ring-legend tr[data-member="c"]', { state: 'detached' });
+  // The change came by the event stream (GET /v1/events), not by polling every second.
+  await page.waitForFunction("/^live/.test(document.getElementById('conn').textContent)");
+  let memberLoads = 0;
+  const countLoads = (r: { url(): string }): void => void (new URL(r.url()).pathname === '/v1/members' && memberLoads++);
+  page.on('request', countLoads);
+  await new Promise((r) => setTimeout(r, 3000)); // a quiet cluster: a page that polled every second would load 3 times
+  page.off('request', countLoads);
+  assert.ok(memberLoads <= 2, `the members were loaded ${memberLoads} times in 3 s of quiet`);
 
   await page.click('#members tr[data-name="c"]');
   await page.waitForSelector('#history li[data-kind="suspicion-started"]');

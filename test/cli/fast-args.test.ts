@@ -58,6 +58,22 @@ const CASES: Record<string, [string[], boolean][]> = {
     [['--json=false'], true],
     [['a', 'b'], false],
     [['--status', 'gone'], false],
+    [['--tag', 'role=db', '--tag', 'zone=eu-.*', '--name', 'db-.*', '--detailed'], true],
+    [['--name', 'db-.*', '--status', 'alive', '--json'], true],
+    [['--tag', 'role=db', 'db-1'], false], // yargs: the array takes db-1 too
+  ],
+  monitor: [
+    [[], true],
+    [['--log-level', 'debug', '--json'], true],
+    [['--log-level', 'loud'], false],
+    [['now'], false],
+  ],
+  'force-leave': [
+    [['db-7'], true],
+    [['db-7', '--prune'], true],
+    [['db-7', '--prune=false', '--admin', '127.0.0.1:1'], true],
+    [[], false],
+    [['db-7', 'db-8'], false],
   ],
   join: [
     [['a:1'], true],

@@ -1,13 +1,20 @@
 // The dashboard's browser script (plain ES2020, no modules, no dependencies), inlined into
-// dashboard.html by serve.ts. It polls the admin API every second: /v1/members, /v1/stats and
+// dashboard.html by serve.ts. It follows the agent's event stream (GET /v1/events, read with
+// fetch so the token goes in a header, not the URL) and reloads /v1/members, /v1/stats and
 // /v1/ring (falling back to shares computed from the `weight` tags when the agent keeps no ring),
-// plus /v1/members/:name for the member whose history is open. The admin token (every agent has
+// plus /v1/members/:name for the member whose history is open, on each member event and every
+// 5 s for the counters. Without a stream (an older agent, or its stream limit reached) it polls
+// every second. The admin token (every agent has
 // one) is taken from the URL fragment (#token=..., never sent to the server; `phantom dashboard`
 // prints such a link) or from the form,
 // kept in sessionStorage, and sent as `Authorization: Bearer`.
 'use strict';
 (function () {
   var POLL_MS = 1000;
+  var STATS_MS = 5000;
+  var STREAM_RETRY_MS = 2000;
+  var streaming = false;
+  var refreshTimer = null;
   var TOKEN_KEY = 'phantom-admin-token';
   var STATUS_ORDER = { alive: 0, suspect: 1, failed: 2, left: 3 };
   var SVG_NS = 'http://www.w3.org/2000/svg';
@@ -283,13 +290,13 @@
     });
   }
 
-  function poll() {
+  function refresh() {
     var ring = api('/v1/ring').then(
       function (r) { return { ring: r, fromServer: true }; },
       function (e) { if (e instanceof AuthError) throw e; return null; },
     );
     var work = Promise.all([api('/v1/members'), api('/v1/stats'), ring, infoLoaded ? null : loadInfo(), loadHistory()]);
-    work.then(
+    return work.then(
       function (r) {
         var members = r[0], stats = r[1];
         $('auth').className = '';
@@ -298,14 +305,60 @@
         renderHealth(stats);
         if (r[2]) renderRing(r[2].ring, true);
         else renderRing(ringFromMembers(members), false);
-        connection(true, 'live · ' + new Date().toLocaleTimeString());
+        connection(true, (streaming ? 'live' : 'polling') + ' · ' + new Date().toLocaleTimeString());
       },
       function (e) {
         if (e instanceof AuthError) return askToken();
         connection(false, 'agent unreachable');
-        $('error').textContent = 'Last poll failed: ' + (e && e.message ? e.message : String(e)) + '. Retrying every second.';
+        $('error').textContent = 'Last update failed: ' + (e && e.message ? e.message : String(e)) + '. Retrying.';
       },
-    ).then(function () { setTimeout(poll, POLL_MS); });
+    );
+  }
+
+  /** Reload soon, once for a burst of events. */
+  function scheduleRefresh() {
+    if (refreshTimer !== null) return;
+    refreshTimer = setTimeout(function () { refreshTimer = null; refresh(); }, 100);
+  }
+
+  /** The counters: every STATS_MS while the stream carries the member changes, else every second. */
+  function poll() {
+    refresh().then(function () { setTimeout(poll, streaming ? STATS_MS : POLL_MS); });
+  }
+
+  /** Read GET /v1/events (member events only) until it ends; each member event reloads the page's data. */
+  function follow() {
+    var headers = token ? { Authorization: 'Bearer ' + token } : {};
+    return fetch('/v1/events?level=silent', { headers: headers, cache: 'no-store' }).then(function (r) {
+      if (r.status === 401) throw new AuthError();
+      if (!r.ok || !r.body) throw new Error('HTTP ' + r.status);
+      streaming = true;
+      scheduleRefresh(); // anything that changed before the stream opened
+      var reader = r.body.getReader();
+      var decoder = new TextDecoder();
+      var buffer = '';
+      function pump() {
+        return reader.read().then(function (x) {
+          if (x.done) return;
+          buffer += decoder.decode(x.value, { stream: true });
+          var at;
+          while ((at = buffer.indexOf('\n\n')) >= 0) {
+            var block = buffer.slice(0, at);
+            buffer = buffer.slice(at + 2);
+            if (/^event: (member|dropped)$/m.test(block)) scheduleRefresh();
+          }
+          return pump();
+        });
+      }
+      return pump();
+    });
+  }
+
+  function stream() {
+    follow().then(
+      function () { streaming = false; },
+      function () { streaming = false; },
+    ).then(function () { setTimeout(stream, STREAM_RETRY_MS); });
   }
 
   $('auth-form').addEventListener('submit', function (ev) {
@@ -317,4 +370,5 @@
   });
 
   poll();
+  stream();
 })();

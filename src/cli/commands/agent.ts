@@ -12,6 +12,7 @@ import { startAdminServer, type AdminServer } from '../../admin/server.js';
 import { agentAdminToken, publishToken, unpublishToken } from '../../admin/token.js';
 import { ClusterError } from '../../errors.js';
 import { adminDepsFor } from '../agent-admin.js';
+import { attachHandlers, parseHandlerSpec } from '../../agent/handlers.js';
 import { configPath, mergeAgentSettings, readConfigFile, type AgentFlags } from '../agent-settings.js';
 
 export const agentCommand: CommandSpec<AgentFlags> = {
@@ -34,6 +35,12 @@ export const agentCommand: CommandSpec<AgentFlags> = {
     'verify-outgoing': { type: 'boolean', default: undefined, describe: 'With keys: seal outgoing packets [default: true]; false for the first upgrade step (PHANTOM_VERIFY_OUTGOING)' },
     'max-members': { type: 'number', describe: 'Member table cap against forged floods [default: 16384] (PHANTOM_MAX_MEMBERS)' },
     'admin-token': { type: 'string', describe: 'Bearer token the admin API requires [default: DATA_DIR/admin-token, else a new one each start; phantom commands on this host find it] (PHANTOM_ADMIN_TOKEN)' },
+    handler: {
+      type: 'string',
+      array: true,
+      describe: 'Run a script on events: [EVENTS=]COMMAND, EVENTS a comma list of member-join, member-leave, member-failed, member-update, member-suspect, member-alive, user[:NAME], query[:NAME], *; repeatable (docs/AGENT.md, Event handlers)',
+    },
+    'handler-timeout-ms': { type: 'number', describe: 'Kill an event handler running longer than this [default: 30000] (PHANTOM_HANDLER_TIMEOUT_MS)' },
     'admin-allowed-host': { type: 'string', array: true, describe: 'Extra Host name[:port] the admin API answers to (a proxy, a tunnel to another port); repeatable (PHANTOM_ADMIN_ALLOWED_HOSTS)' },
   },
   examples: [
@@ -41,6 +48,7 @@ export const agentCommand: CommandSpec<AgentFlags> = {
     ['$0 agent --bind 127.0.0.1:7000 --admin 127.0.0.1:7001 --profile local', 'a second agent on a laptop'],
     ['$0 agent --config /etc/phantom.json --data-dir /var/lib/phantom --tag zone=eu-1', 'from a file, remembering members across restarts'],
     ['$0 agent --encrypt $(phantom keygen) --cluster-label prod-eu', 'encrypted gossip in a labelled cluster'],
+    ['$0 agent --handler member-join,member-failed=./on-change.sh', 'run a script when members join or fail'],
   ],
   handler: async (flags) => {
     const out = (s: string): void => void process.stderr.write(`phantom agent: ${s}\n`);
@@ -53,9 +61,15 @@ export const agentCommand: CommandSpec<AgentFlags> = {
       const config = resolveAgentConfig(mergeAgentSettings(flags, process.env, path ? readConfigFile(path) : {}));
       agent = await createAgent(config);
       const a = agent;
+      // Member events are wired by attachHandlers. User events and queries plug in here once the
+      // agent emits them: handlers.runner.dispatch({ kind: 'user', name, payload, ltime }) for each
+      // user event, and handlers.runner.runQuery(name, payload, ltime) gives a query's answer.
+      const handlers = attachHandlers(a, config.handlers.map(parseHandlerSpec), { timeoutMs: config.handlerTimeoutMs, concurrency: config.handlerConcurrency });
+      if (handlers.runner.size > 0) a.log.info({ handlers: config.handlers, timeoutMs: config.handlerTimeoutMs, concurrency: config.handlerConcurrency }, 'event handlers ready');
       let stopping = false;
       const stop = async (code: number, graceful: boolean): Promise<never> => {
         if (graceful) await a.leave();
+        handlers.stop();
         await a.shutdown();
         await admin?.close();
         unpublish();
@@ -64,6 +78,7 @@ export const agentCommand: CommandSpec<AgentFlags> = {
       const onSignal = (sig: NodeJS.Signals): void => {
         if (stopping) {
           a.log.warn({ signal: sig }, 'second signal: exiting at once');
+          handlers.stop();
           unpublish();
           process.exit(1);
         }
@@ -83,7 +98,7 @@ export const agentCommand: CommandSpec<AgentFlags> = {
             stopping = true;
             // Answer the request first, then stop the process.
             setTimeout(() => void stop(0, false), 50);
-          }),
+          }, () => ({ handlers: { specs: config.handlers, timeoutMs: config.handlerTimeoutMs, concurrency: config.handlerConcurrency, ...handlers.runner.counts } })),
           { token: token.token, allowedHosts: config.adminAllowedHosts },
         );
         const port = Number(admin.address.slice(admin.address.lastIndexOf(':') + 1));

@@ -29,8 +29,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   { command: 'agent', describe: 'Run a cluster agent on this host (one per host)', load: async () => body((await import('./agent.js')).agentCommand) },
   {
-    command: 'members [name]',
-    describe: 'List the members the local agent knows (or one member, with --history)',
+    command: 'members [member]',
+    describe: 'List the members the local agent knows, filtered by status, tag and name (or one member, with --history)',
     load: async () => body((await import('./members.js')).membersCommand),
   },
   {
@@ -39,6 +39,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => body((await import('./join.js')).joinCommand),
   },
   { command: 'leave', describe: 'Make the local agent leave the cluster gracefully and stop', load: async () => body((await import('./leave.js')).leaveCommand) },
+  {
+    command: 'force-leave <name>',
+    describe: 'Make a failed member left everywhere (and with --prune, forgotten here at once)',
+    load: async () => body((await import('./force-leave.js')).forceLeaveCommand),
+  },
+  {
+    command: 'monitor',
+    describe: "Follow the local agent's log and member events as they happen, until Ctrl-C",
+    load: async () => body((await import('./monitor.js')).monitorCommand),
+  },
   { command: 'info', describe: 'Show the local agent: self, config, awareness score, counters', load: async () => body((await import('./info.js')).infoCommand) },
   {
     command: 'tags <action> <items..>',

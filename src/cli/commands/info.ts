@@ -28,6 +28,8 @@ export const infoCommand: CommandSpec<InfoArgs> = {
       lines.push(`messages out: ${terminalJson(c.messagesOut)}`);
       lines.push(`messages in:  ${terminalJson(c.messagesIn)}`);
       lines.push(`drops: ${terminalJson(c.drops)}`);
+      const h = body.handlers as { specs?: unknown[]; runs?: number; failures?: number; timeouts?: number; dropped?: number } | undefined;
+      if (h?.specs && h.specs.length > 0) lines.push(`event handlers: ${h.specs.length}, runs ${h.runs}, failures ${h.failures} (timeouts ${h.timeouts}), dropped ${h.dropped}`);
       lines.push(`protocol config: ${terminalJson(body.protocol)}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     }),

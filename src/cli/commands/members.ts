@@ -7,31 +7,51 @@ import { formatTable, adminOption, runClient, type AdminArgs } from '../client.j
 import { terminalJson } from '../escape.js';
 
 interface MembersArgs extends AdminArgs {
+  member?: string;
   name?: string;
   status?: string;
   json: boolean;
   history: boolean;
+  detailed: boolean;
+  tag?: string[];
 }
 
 const tagText = (tags: Readonly<Record<string, string>>): string => Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(',');
 
+/** Serf's `members -detailed`: a block per member, each tag on its own line. */
+function detailed(m: MemberJson): string {
+  const rows: [string, string][] = [
+    ['name', m.name],
+    ['address', m.addr],
+    ['status', m.status],
+    ['incarnation', String(m.incarnation)],
+    ['since', `${(m.sinceMs / 1000).toFixed(1)} s ago`],
+    ...Object.entries(m.tags).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]): [string, string] => [`tag ${k}`, v]),
+  ];
+  return formatTable(['FIELD', 'VALUE'], rows).split('\n').slice(1).join('\n');
+}
+
 export const membersCommand: CommandSpec<MembersArgs> = {
-  positionals: { name: { type: 'string', describe: 'Show only this member' } },
+  positionals: { member: { type: 'string', describe: 'Show only this member (exact name)' } },
   options: {
     ...adminOption,
     status: { type: 'string', choices: ['alive', 'suspect', 'failed', 'left'], describe: 'Only members in this status' },
     json: { type: 'boolean', default: false, describe: 'Print JSON (an array of {name, addr, status, incarnation, tags})' },
-    history: { type: 'boolean', default: false, describe: 'With NAME: each recent change of state, when, at which incarnation, reported by whom' },
+    history: { type: 'boolean', default: false, describe: 'With MEMBER: each recent change of state, when, at which incarnation, reported by whom' },
+    tag: { type: 'string', array: true, describe: 'Only members whose tag KEY matches the regular expression (whole value), key=regex; repeatable, all must match' },
+    name: { type: 'string', describe: 'Only members whose whole name matches this regular expression' },
+    detailed: { type: 'boolean', default: false, describe: 'One block per member: every field, each tag on its own line' },
   },
   examples: [
     ['$0 members', 'aligned table of every member'],
     ['$0 members --status failed --json', 'failed members as JSON'],
+    ["$0 members --tag role=db --name 'db-.*' --detailed", 'the database members, in full'],
     ['$0 members db-7 --history', 'why was db-7 declared failed?'],
   ],
   handler: (args) =>
     runClient('members', async () => {
-      if (args.name !== undefined) {
-        const { body } = await adminRequest<MemberJson & { history: HistoryEntry[] }>(args, 'GET', `/v1/members/${encodeURIComponent(args.name)}`);
+      if (args.member !== undefined) {
+        const { body } = await adminRequest<MemberJson & { history: HistoryEntry[] }>(args, 'GET', `/v1/members/${encodeURIComponent(args.member)}`);
         if (args.json) return void process.stdout.write(`${terminalJson(args.history ? body : { ...body, history: undefined }, 2)}\n`);
         process.stdout.write(formatTable(['NAME', 'ADDRESS', 'STATUS', 'INCARNATION', 'TAGS'], [[body.name, body.addr, body.status, String(body.incarnation), tagText(body.tags)]]));
         if (args.history) {
@@ -45,9 +65,14 @@ export const membersCommand: CommandSpec<MembersArgs> = {
         }
         return;
       }
-      const q = args.status ? `?status=${args.status}` : '';
-      const { body } = await adminRequest<MemberJson[]>(args, 'GET', `/v1/members${q}`);
+      const q = new URLSearchParams();
+      if (args.status) q.set('status', args.status);
+      if (args.name !== undefined) q.set('name', args.name);
+      for (const t of args.tag ?? []) q.append('tag', String(t));
+      const query = q.size > 0 ? `?${q.toString()}` : '';
+      const { body } = await adminRequest<MemberJson[]>(args, 'GET', `/v1/members${query}`);
       if (args.json) return void process.stdout.write(`${terminalJson(body)}\n`);
+      if (args.detailed) return void process.stdout.write(body.map(detailed).join('\n'));
       process.stdout.write(formatTable(['NAME', 'ADDRESS', 'STATUS', 'INCARNATION', 'TAGS'], body.map((m) => [m.name, m.addr, m.status, String(m.incarnation), tagText(m.tags)])));
     }),
 };

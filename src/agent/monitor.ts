@@ -1,0 +1,39 @@
+/**
+ * What `phantom monitor` and the dashboard follow (`GET /v1/events`): the agent's log lines and
+ * its membership events, as one stream of `{ kind, data }` items. A kind is a stable string:
+ * `log` (data: the pino JSON line, parsed) and `member` (data: { type, member, previous }).
+ * Other parts of the agent publish their own kinds here (user events as `user`, queries as
+ * `query`), and every subscriber gets them without a change to the stream.
+ */
+export interface MonitorItem {
+  readonly kind: string;
+  /** For `log`: the pino level number, so subscribers can filter without parsing. */
+  readonly level?: number;
+  readonly data: unknown;
+}
+
+export type MonitorListener = (item: MonitorItem) => void;
+
+/** Fan-out to the subscribers; a listener that throws is dropped, never the publisher's problem. */
+export class MonitorHub {
+  private readonly listeners = new Set<MonitorListener>();
+
+  subscribe(fn: MonitorListener): () => void {
+    this.listeners.add(fn);
+    return () => void this.listeners.delete(fn);
+  }
+
+  get size(): number {
+    return this.listeners.size;
+  }
+
+  publish(item: MonitorItem): void {
+    for (const fn of [...this.listeners]) {
+      try {
+        fn(item);
+      } catch {
+        this.listeners.delete(fn);
+      }
+    }
+  }
+}
