@@ -79,6 +79,19 @@ switch (kind) {
     out.agreement = r.agreement;
     break;
   }
+  case 'memory': {
+    // Bytes per member per agent: converge, let the join news drain, collect, heap used / N².
+    // Run with --expose-gc (bench/sim.ts does) so the figure is live memory, not garbage.
+    out.joinConvergenceMs = convergeSampled(sim, 120_000);
+    runSampled(sim, 10_000);
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const used = process.memoryUsage().heapUsed;
+    out.gcRun = gc !== undefined;
+    out.heapUsedMB = mb(used);
+    out.bytesPerMemberPerAgent = Math.round(used / (n * n));
+    break;
+  }
   default:
     throw new Error(`unknown case ${kind}`);
 }
