@@ -136,6 +136,11 @@ export class MembershipTable {
     const slot = this.slot(name);
     return slot < 0 ? undefined : this.pools.addresses.item(this.addressIds[slot]!);
   }
+  /** The table's own copy of `name` (shared by every table in the process), if held. */
+  internedName(name: string): string | undefined {
+    const slot = this.slot(name);
+    return slot < 0 ? undefined : this.pools.names.item(this.nameIds[slot]!);
+  }
   *values(): IterableIterator<MemberRecord> {
     for (let slot = 0; slot < this.rows; slot++) yield this.record(slot);
   }
@@ -242,7 +247,8 @@ export class MembershipTable {
   }
 
   private growRows(): void {
-    const n = this.nameIds.length * 2;
+    // A quarter more each time, not double: at 10,000 members doubling leaves up to 40 % unused.
+    const n = this.nameIds.length + (this.nameIds.length >> 2) + 16;
     this.nameIds = grow(this.nameIds, n);
     this.addressIds = grow(this.addressIds, n);
     this.tagIds = grow(this.tagIds, n);
@@ -270,9 +276,9 @@ export class MembershipTable {
 
 const UNCHANGED = Object.freeze({ changed: false, event: null });
 
-/** A copy at least `min` long (and at least half again as long: amortized growth). */
+/** A copy at least `min` long (and a quarter longer: amortized growth). */
 function grow(a: Int32Array<ArrayBuffer>, min: number): Int32Array<ArrayBuffer> {
-  const out = new Int32Array(Math.max(min, a.length + (a.length >> 1), 16));
+  const out = new Int32Array(Math.max(min, a.length + (a.length >> 2) + 16));
   out.set(a);
   return out;
 }

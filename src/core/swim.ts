@@ -685,7 +685,7 @@ export class Swim {
     if (!r.changed) return;
     if (known?.state === 'suspect') this.counts.suspicionsRefuted++;
     this.suspicions.clear(m.name);
-    if (!known || !isLive(known.state)) this.order.insert(m.name);
+    if (!known || !isLive(known.state)) this.order.insert(this.table.internedName(m.name) ?? m.name);
     this.emit(r.event);
     if (relay) this.queueUpdate(m);
   }
