@@ -136,6 +136,17 @@ export class MembershipTable {
     const slot = this.slot(name);
     return slot < 0 ? undefined : this.pools.addresses.item(this.addressIds[slot]!);
   }
+  /**
+   * Does the row for `name` already say as much as a claim (state, inc) from a state transfer:
+   * a higher incarnation, or the same one in the same state (or the claim is a mere alive)?
+   * One lookup and no record: most rows of a state transfer are old news.
+   */
+  isOldNews(name: string, state: MemberState, inc: number): boolean {
+    const slot = this.slot(name);
+    if (slot < 0) return false;
+    const held = this.incarnations[slot]!;
+    return held > inc || (held === inc && (STATES[this.states[slot]!] === state || state === 'alive'));
+  }
   /** The table's own copy of `name` (shared by every table in the process), if held. */
   internedName(name: string): string | undefined {
     const slot = this.slot(name);

@@ -76,7 +76,14 @@ test('the compact table behaves as a Map of rows: same rows, same order, same co
       for (const r of rows) {
         assert.equal(table.stateOf(r.name), r.state);
         assert.equal(table.addressOf(r.name), r.address);
+        for (const s of ['alive', 'suspect', 'dead', 'left'] as const) {
+          for (let inc = 0; inc <= 5; inc++) {
+            const old = r.incarnation > inc || (r.incarnation === inc && (r.state === s || s === 'alive'));
+            assert.equal(table.isOldNews(r.name, s, inc), old, `${r.name} ${r.state}@${r.incarnation} vs ${s}@${inc}`);
+          }
+        }
       }
+      assert.equal(table.isOldNews('nobody', 'dead', 0), false);
     }),
   );
 });
