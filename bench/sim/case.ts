@@ -10,7 +10,18 @@ const [kind = 'scaling', nArg = '100', extra = ''] = process.argv.slice(2);
 const n = Number(nArg);
 const seed = Number(process.env.BENCH_SEED ?? 1);
 let peakHeap = 0;
-const sampleHeap = (): void => void (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed));
+// BENCH_PROGRESS=1: a line on stderr per virtual second (how far a long run got, and its memory).
+const progress = process.env.BENCH_PROGRESS === '1';
+let lastProgressAt = -1;
+const sampleHeap = (): void => {
+  const m = process.memoryUsage();
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+  const second = Math.floor(sim.now / 1000);
+  if (progress && second !== lastProgressAt) {
+    lastProgressAt = second;
+    process.stderr.write(`virtual ${second} s, running ${sim.running().length}, heap ${mb(m.heapUsed)} MB, rss ${mb(m.rss)} MB, wall ${Math.round((performance.now() - wall0) / 1000)} s\n`);
+  }
+};
 const mb = (b: number): number => Math.round(b / 1048576);
 const wall0 = performance.now();
 

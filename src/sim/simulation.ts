@@ -544,9 +544,9 @@ export class Simulation {
     const now = this.clock;
     this.traceHash = fnv1a(this.traceHash, `${now}|${s.name}|${e.type}|${e.member.name}|${e.member.incarnation}\n`);
     if (this.options.keepTrace) this.trace.push({ atMs: now, observer: s.name, type: e.type, subject: e.member.name, incarnation: e.member.incarnation });
-    const subject = this.byAddress.get(e.member.address) ?? this.byAddress.get(e.member.name);
-    if (e.type === 'failed' && subject !== undefined && this.slots[subject]!.driver && !s.killed) {
-      this.falsePositives.push({ atMs: now, observer: s.name, subject: e.member.name });
+    if (e.type === 'failed') {
+      const subject = this.byAddress.get(e.member.address) ?? this.byAddress.get(e.member.name);
+      if (subject !== undefined && this.slots[subject]!.driver && !s.killed) this.falsePositives.push({ atMs: now, observer: s.name, subject: e.member.name });
     }
     this.detection.observe(e, now, () => this.allMarkedDead(e.member.name));
     for (const l of this.listeners) l(s.name, e, now);
