@@ -77,8 +77,8 @@ const STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left'];
  * 40 bytes per member instead of ~400 for a Map of objects with their own strings. Rows handed
  * out (get, values, events) are MemberRecord snapshots made on demand.
  *
- * Row order is the table's own (insertion order, like a Map's), never the
- * pool's, so traces do not depend on what else the process runs.
+ * Row order is the table's own (insertion order, like a Map's), never the pool's, so traces do
+ * not depend on what else the process runs, and are what they were before the table was compact.
  */
 export class MembershipTable {
   /** Slot + 1 of each name id (0: not held), indexed by the name pool's ids. */
