@@ -171,9 +171,9 @@ export class AntiEntropy {
       if (state === 'left') return this.h.aboutSelf(M.left(e.name, e.inc), now);
       return this.h.aboutSelf(M.suspect(e.name, e.inc, sender), now);
     }
-    const known = this.h.table.get(e.name);
     // Most rows of a state transfer are old news: skip them before building any message.
-    if (known && known.incarnation >= e.inc && (known.incarnation > e.inc || known.state === state || state === 'alive')) return;
+    if (this.h.table.isOldNews(e.name, state, e.inc)) return;
+    const known = this.h.table.get(e.name);
     switch (state) {
       case 'alive':
         return this.h.onUpdate(M.alive(e.name, e.addr, e.inc, e.tags), now, e.name === sender);

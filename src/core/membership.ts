@@ -6,10 +6,11 @@
  * `failed`.) Only the member itself raises its incarnation; this table never does.
  */
 import type { Member, MemberEvent, MemberEventType, MemberState } from './types.js';
-import { EMPTY_WIRE_TAGS, sameWireTags, tagsFromWire } from './tags.js';
+import { EMPTY_TAGS, EMPTY_WIRE_TAGS, sameWireTags } from './tags.js';
+import { sharedInterner, tagsKey, type Interner } from './intern.js';
 import { fnv1a32 } from './hash.js';
 
-/** A table row: the public Member plus the tags as they travel. Immutable; replaced on change. */
+/** A table row as handed out: the public Member plus the tags as they travel. A snapshot. */
 export interface MemberRecord extends Member {
   readonly wireTags: readonly string[];
 }
@@ -68,19 +69,40 @@ export interface Claim {
   readonly wireTags?: readonly string[];
 }
 
+const STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left'];
+
+/**
+ * The table, compact (issue 16): one row is a slot in parallel typed arrays, and names,
+ * addresses and tags are ids into intern pools shared by every table in the process. About
+ * 40 bytes per member instead of ~400 for a Map of objects with their own strings. Rows handed
+ * out (get, values, events) are MemberRecord snapshots made on demand.
+ *
+ * Row order is the table's own (insertion order, like a Map's), never the pool's, so traces do
+ * not depend on what else the process runs, and are what they were before the table was compact.
+ */
 export class MembershipTable {
-  private readonly rows = new Map<string, MemberRecord>();
+  /** Slot + 1 of each name id (0: not held), indexed by the name pool's ids. */
+  private slotOf = new Int32Array(0);
+  private rows = 0;
+  private nameIds = new Int32Array(16);
+  private addressIds = new Int32Array(16);
+  private tagIds = new Int32Array(16);
+  private states = new Uint8Array(16);
+  private incarnations = new Float64Array(16);
+  private changedAt = new Float64Array(16);
   private live = 0;
   private aliveRows = 0;
-  /** Live rows per address: whom we may answer with more bytes than they sent (anti-entropy.ts). */
-  private readonly liveAddresses = new Map<string, number>();
+  /** Live rows per address id: whom we may answer with more bytes than they sent (anti-entropy.ts). */
+  private liveAtAddress = new Int32Array(0);
   // Two order-independent sums of row hashes (mod 2^32): a 53-bit digest of the whole table,
   // kept up to date on every change so that comparing tables costs nothing.
   private sumA = 0;
   private sumB = 0;
 
+  constructor(private readonly pools: Interner = sharedInterner) {}
+
   get size(): number {
-    return this.rows.size;
+    return this.rows;
   }
   /** Members alive or suspect (ourselves included): the n of every formula. */
   get liveCount(): number {
@@ -97,73 +119,184 @@ export class MembershipTable {
   }
   /** Does a live member (alive or suspect) have this address? */
   liveAt(address: string): boolean {
-    return this.liveAddresses.has(address);
+    const id = this.pools.addresses.idOf(address);
+    return id !== undefined && (this.liveAtAddress[id] ?? 0) > 0;
   }
   get(name: string): MemberRecord | undefined {
-    return this.rows.get(name);
+    const slot = this.slot(name);
+    return slot < 0 ? undefined : this.record(slot);
   }
-  values(): IterableIterator<MemberRecord> {
-    return this.rows.values();
+  /** The state held for `name`, without making a record: for the hot paths (sampling peers). */
+  stateOf(name: string): MemberState | undefined {
+    const slot = this.slot(name);
+    return slot < 0 ? undefined : STATES[this.states[slot]!];
+  }
+  /** The address held for `name`. */
+  addressOf(name: string): string | undefined {
+    const slot = this.slot(name);
+    return slot < 0 ? undefined : this.pools.addresses.item(this.addressIds[slot]!);
+  }
+  /**
+   * Does the row for `name` already say as much as a claim (state, inc) from a state transfer:
+   * a higher incarnation, or the same one in the same state (or the claim is a mere alive)?
+   * One lookup and no record: most rows of a state transfer are old news.
+   */
+  isOldNews(name: string, state: MemberState, inc: number): boolean {
+    const slot = this.slot(name);
+    if (slot < 0) return false;
+    const held = this.incarnations[slot]!;
+    return held > inc || (held === inc && (STATES[this.states[slot]!] === state || state === 'alive'));
+  }
+  /** The table's own copy of `name` (shared by every table in the process), if held. */
+  internedName(name: string): string | undefined {
+    const slot = this.slot(name);
+    return slot < 0 ? undefined : this.pools.names.item(this.nameIds[slot]!);
+  }
+  *values(): IterableIterator<MemberRecord> {
+    for (let slot = 0; slot < this.rows; slot++) yield this.record(slot);
+  }
+  /** Names of the rows, in table order. */
+  *names(): IterableIterator<string> {
+    for (let slot = 0; slot < this.rows; slot++) yield this.pools.names.item(this.nameIds[slot]!);
   }
 
   /**
    * Apply a claim if precedence lets it through. Returns the event to publish (or null when
    * nothing changed that users care about) and whether the row changed at all.
    */
-  apply(claim: Claim, now: number): { changed: boolean; event: MemberEvent | null; record: MemberRecord | undefined } {
-    const previous = this.rows.get(claim.name);
-    if (previous && !overrides(claim.state, claim.incarnation, previous)) return { changed: false, event: null, record: previous };
+  apply(claim: Claim, now: number): { changed: boolean; event: MemberEvent | null } {
+    const slot = this.slot(claim.name);
+    const held = slot < 0 ? undefined : { state: STATES[this.states[slot]!]!, incarnation: this.incarnations[slot]! };
+    if (held && !overrides(claim.state, claim.incarnation, held)) return UNCHANGED;
     // The last line of defence for rows merged straight into the table (push-pull).
-    if (!incarnationAllowed(claim.state, claim.incarnation, previous?.incarnation)) return { changed: false, event: null, record: previous };
-    if (!previous && claim.address === undefined) return { changed: false, event: null, record: undefined };
-    const address = claim.address ?? previous!.address;
+    if (!incarnationAllowed(claim.state, claim.incarnation, held?.incarnation)) return UNCHANGED;
+    if (!held && claim.address === undefined) return UNCHANGED;
+    const previous = slot < 0 ? undefined : this.record(slot);
     const wireTags = claim.wireTags ?? previous?.wireTags ?? EMPTY_WIRE_TAGS;
-    const sameTags = previous !== undefined && sameWireTags(previous.wireTags, wireTags);
     const next: MemberRecord = {
       name: claim.name,
-      address,
+      address: claim.address ?? previous!.address,
       state: claim.state,
       incarnation: claim.incarnation,
-      tags: sameTags ? previous.tags : tagsFromWire(wireTags),
-      wireTags: sameTags ? previous.wireTags : wireTags,
+      tags: EMPTY_TAGS,
+      wireTags,
       stateChangedAt: previous && previous.state === claim.state ? previous.stateChangedAt : now,
     };
-    this.set(next);
-    const type = eventFor(previous, next);
-    return { changed: true, event: type ? { type, member: next, previous: previous?.state } : null, record: next };
+    const stored = this.write(next);
+    const type = eventFor(previous, stored);
+    return { changed: true, event: type ? { type, member: stored, previous: previous?.state } : null };
   }
 
-  /** Replace a row without precedence: for our own row, which only we write. */
-  set(record: MemberRecord): void {
-    const previous = this.rows.get(record.name);
-    if (previous) this.count(previous, -1);
-    this.count(record, 1);
-    this.rows.set(record.name, record);
+  /** Replace a row without precedence: for our own row, which only we write. Returns the row as stored. */
+  set(record: MemberRecord): MemberRecord {
+    return this.write(record);
   }
 
   delete(name: string): void {
-    const previous = this.rows.get(name);
-    if (!previous) return;
-    this.count(previous, -1);
-    this.rows.delete(name);
+    const slot = this.slot(name);
+    if (slot < 0) return;
+    this.count(slot, -1);
+    const { names, addresses, tags } = this.pools;
+    const nameId = this.nameIds[slot]!;
+    addresses.release(this.addressIds[slot]!);
+    tags.release(this.tagIds[slot]!);
+    this.slotOf[nameId] = 0;
+    // Close the gap, keeping the order (a Map's): deletes are rare (reaping), and an order that
+    // only depends on what was inserted keeps traces as they were before the table was compact.
+    const end = this.rows--;
+    for (const a of [this.nameIds, this.addressIds, this.tagIds, this.states, this.incarnations, this.changedAt]) a.copyWithin(slot, slot + 1, end);
+    for (let s = slot; s < this.rows; s++) this.slotOf[this.nameIds[s]!] = s + 1;
+    names.release(nameId);
   }
 
-  private count(r: MemberRecord, sign: 1 | -1): void {
-    if (isLive(r.state)) {
-      this.live += sign;
-      const n = (this.liveAddresses.get(r.address) ?? 0) + sign;
-      if (n > 0) this.liveAddresses.set(r.address, n);
-      else this.liveAddresses.delete(r.address);
+  private slot(name: string): number {
+    const id = this.pools.names.idOf(name);
+    return id === undefined ? -1 : (this.slotOf[id] ?? 0) - 1;
+  }
+
+  private record(slot: number): MemberRecord {
+    const t = this.pools.tags.item(this.tagIds[slot]!);
+    return {
+      name: this.pools.names.item(this.nameIds[slot]!),
+      address: this.pools.addresses.item(this.addressIds[slot]!),
+      state: STATES[this.states[slot]!]!,
+      incarnation: this.incarnations[slot]!,
+      tags: t.tags,
+      wireTags: t.wire,
+      stateChangedAt: this.changedAt[slot]!,
+    };
+  }
+
+  /** Store a row (new or replacing); the returned record carries the interned strings. */
+  private write(r: MemberRecord): MemberRecord {
+    const { names, addresses, tags } = this.pools;
+    let slot = this.slot(r.name);
+    if (slot >= 0) {
+      this.count(slot, -1);
+      // Acquire before release: the same string must not be freed and re-made in between.
+      const a = addresses.acquire(r.address);
+      addresses.release(this.addressIds[slot]!);
+      this.addressIds[slot] = a;
+      const t = tags.acquire(tagsKey(r.wireTags));
+      tags.release(this.tagIds[slot]!);
+      this.tagIds[slot] = t;
+    } else {
+      slot = this.rows++;
+      if (slot >= this.nameIds.length) this.growRows();
+      const id = names.acquire(r.name);
+      if (id >= this.slotOf.length) this.slotOf = grow(this.slotOf, names.capacity);
+      this.slotOf[id] = slot + 1;
+      this.nameIds[slot] = id;
+      this.addressIds[slot] = addresses.acquire(r.address);
+      this.tagIds[slot] = tags.acquire(tagsKey(r.wireTags));
     }
-    if (r.state === 'alive') this.aliveRows += sign;
-    this.fold(r, sign);
+    this.states[slot] = rank[r.state];
+    this.incarnations[slot] = r.incarnation;
+    this.changedAt[slot] = r.stateChangedAt;
+    this.count(slot, 1);
+    return this.record(slot);
   }
 
-  private fold(r: MemberRecord, sign: 1 | -1): void {
-    const line = `${r.name}:${r.state}:${r.incarnation}`;
+  private growRows(): void {
+    // A quarter more each time, not double: at 10,000 members doubling leaves up to 40 % unused.
+    const n = this.nameIds.length + (this.nameIds.length >> 2) + 16;
+    this.nameIds = grow(this.nameIds, n);
+    this.addressIds = grow(this.addressIds, n);
+    this.tagIds = grow(this.tagIds, n);
+    const states = new Uint8Array(n);
+    states.set(this.states);
+    this.states = states;
+    this.incarnations = growFloat(this.incarnations, n);
+    this.changedAt = growFloat(this.changedAt, n);
+  }
+
+  private count(slot: number, sign: 1 | -1): void {
+    const state = STATES[this.states[slot]!]!;
+    if (isLive(state)) {
+      this.live += sign;
+      const a = this.addressIds[slot]!;
+      if (a >= this.liveAtAddress.length) this.liveAtAddress = grow(this.liveAtAddress, this.pools.addresses.capacity);
+      this.liveAtAddress[a]! += sign;
+    }
+    if (state === 'alive') this.aliveRows += sign;
+    const line = `${this.pools.names.item(this.nameIds[slot]!)}:${state}:${this.incarnations[slot]!}`;
     this.sumA = (this.sumA + sign * fnv1a32(line)) | 0;
     this.sumB = (this.sumB + sign * fnv1a32(line, 0x9747b28c)) | 0;
   }
+}
+
+const UNCHANGED = Object.freeze({ changed: false, event: null });
+
+/** A copy at least `min` long (and a quarter longer: amortized growth). */
+function grow(a: Int32Array<ArrayBuffer>, min: number): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(Math.max(min, a.length + (a.length >> 2) + 16));
+  out.set(a);
+  return out;
+}
+function growFloat(a: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(n);
+  out.set(a);
+  return out;
 }
 
 export function isLive(state: MemberState): boolean {

@@ -19,7 +19,7 @@ import { PACKET_OVERHEAD_BYTES } from './push-pull.js';
 import { Joiner } from './joiner.js';
 import { Vetting } from './vetting.js';
 import { Suspicions, type SuspicionTimeout } from './suspicion.js';
-import { tagsFromWire, tagsToWire, utf8Length } from './tags.js';
+import { sameWireTags, tagsFromWire, tagsToWire, utf8Length } from './tags.js';
 import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, removalFloorMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
 import type { Address, Member, MemberEvent, MemberState, Random, Tags } from './types.js';
 
@@ -182,7 +182,7 @@ export class Swim {
       nextSeq: () => ++this.seq,
       liveCount: () => this.table.liveCount,
       send: (to, primary, companion) => this.send(to, primary, companion),
-      helpers: (k, target) => this.order.sample(k, (n) => n !== target && n !== this.name && this.table.get(n)?.state === 'alive').map((n) => this.table.get(n)!.address),
+      helpers: (k, target) => this.order.sample(k, (n) => n !== target && n !== this.name && this.table.stateOf(n) === 'alive').map((n) => this.table.addressOf(n)!),
       confirmFailed: (row, now) => this.confirmOwn(row, now),
       resync: (addr) => this.antiEntropy.sendState(addr, 0, true, this.lastStepAt),
       probationFailed: (name, incarnation, now) => this.onUpdate(M.dead(name, incarnation, this.name), now),
@@ -202,8 +202,8 @@ export class Swim {
       joinAnswered: (from) => this.joinAnswered(from, this.lastStepAt),
       seeds: () => this.joiner.seeds,
       randomAlivePeer: () => {
-        const [peer] = this.order.sample(1, (name) => name !== this.name && this.table.get(name)?.state === 'alive');
-        return peer === undefined ? undefined : this.table.get(peer)!.address;
+        const [peer] = this.order.sample(1, (name) => name !== this.name && this.table.stateOf(name) === 'alive');
+        return peer === undefined ? undefined : this.table.addressOf(peer);
       },
       send: (to, m) => this.send(to, m),
       sizeOf: deps.sizeOf,
@@ -402,7 +402,7 @@ export class Swim {
 
   private startProbe(now: number): void {
     const target = this.order.next(
-      (name) => name !== this.name && isLive(this.table.get(name)?.state ?? 'dead'),
+      (name) => name !== this.name && isLive(this.table.stateOf(name) ?? 'dead'),
       () => this.probeCandidates(now),
     );
     if (target === undefined) return;
@@ -437,8 +437,8 @@ export class Swim {
   }
 
   private sendIndirect(p: Probe): void {
-    const helpers = this.order.sample(this.config.indirectChecks, (name) => name !== p.target && name !== this.name && this.table.get(name)?.state === 'alive');
-    for (const h of helpers) this.send(this.table.get(h)!.address, M.pingReq(p.seq, p.target, p.targetAddr, this.name));
+    const helpers = this.order.sample(this.config.indirectChecks, (name) => name !== p.target && name !== this.name && this.table.stateOf(name) === 'alive');
+    for (const h of helpers) this.send(this.table.addressOf(h)!, M.pingReq(p.seq, p.target, p.targetAddr, this.name));
     p.indirectSent = Math.max(1, helpers.length);
   }
 
@@ -498,8 +498,8 @@ export class Swim {
   }
 
   private isLiveMember(name: string): boolean {
-    const r = this.table.get(name);
-    return r !== undefined && isLive(r.state);
+    const state = this.table.stateOf(name);
+    return state !== undefined && isLive(state);
   }
 
   private *liveNames(): Generator<string> {
@@ -782,7 +782,7 @@ export class Swim {
       this.vetting.cameBack(m.name, known.stateChangedAt, now);
     }
     this.suspicions.clear(m.name);
-    if (!known || !isLive(known.state)) this.order.insert(m.name);
+    if (!known || !isLive(known.state)) this.order.insert(this.table.internedName(m.name) ?? m.name);
     this.emit(r.event);
     if (relay) this.queueUpdate(m);
   }
@@ -853,9 +853,9 @@ export class Swim {
 
   private announceSelf(now: number): void {
     const previous = this.table.get(this.name)!;
-    const row: MemberRecord = { ...previous, state: 'alive', incarnation: this.incarnation, wireTags: this.wireTags, tags: this.wireTags === previous.wireTags ? previous.tags : tagsFromWire(this.wireTags), stateChangedAt: previous.state === 'alive' ? previous.stateChangedAt : now };
-    this.table.set(row);
-    if (this.wireTags !== previous.wireTags) this.emit({ type: 'update', member: row, previous: previous.state });
+    const sameTags = sameWireTags(this.wireTags, previous.wireTags);
+    const row = this.table.set({ ...previous, state: 'alive', incarnation: this.incarnation, wireTags: this.wireTags, tags: sameTags ? previous.tags : tagsFromWire(this.wireTags), stateChangedAt: previous.state === 'alive' ? previous.stateChangedAt : now });
+    if (!sameTags) this.emit({ type: 'update', member: row, previous: previous.state });
     this.queueUpdate(this.ownClaim());
   }
 
@@ -901,7 +901,7 @@ export class Swim {
       const messages: M.Message[] = [];
       this.broadcasts.take(this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES, this.retransmitLimit(), messages);
       if (messages.length === 0) break;
-      this.out.push({ type: 'send', to: this.table.get(t)!.address, messages });
+      this.out.push({ type: 'send', to: this.table.addressOf(t)!, messages });
     }
   }
 
@@ -918,8 +918,7 @@ export class Swim {
     this.joiner.cancel();
     this.incarnation++;
     const previous = this.table.get(this.name)!;
-    const row: MemberRecord = { ...previous, state: 'left', incarnation: this.incarnation, stateChangedAt: now };
-    this.table.set(row);
+    const row = this.table.set({ ...previous, state: 'left', incarnation: this.incarnation, stateChangedAt: now });
     this.emit({ type: 'left', member: row, previous: previous.state });
     this.queueUpdate(M.left(this.name, this.incarnation));
     this.leaveDeadline = now + this.config.leaveTimeoutMs;

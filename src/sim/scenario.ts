@@ -15,14 +15,14 @@ export type NodeSet = 'all' | readonly (number | string)[];
 type Ms = number | string;
 
 export type Step =
-  | { do: 'joinAll'; seed?: number; spread?: Ms }
+  | { do: 'joinAll'; seed?: number; seeds?: NodeSet; spread?: Ms }
   | { do: 'run'; for: Ms }
   | { do: 'runUntil'; at: Ms }
   | { do: 'runUntilConverged'; max?: Ms }
   | { do: 'kill'; nodes?: NodeSet; count?: number }
   | { do: 'restart'; nodes: NodeSet }
   | { do: 'leave'; nodes: NodeSet }
-  | { do: 'add'; count?: number; through?: NodeSet }
+  | { do: 'add'; count?: number; through?: NodeSet; spread?: Ms }
   | { do: 'partition'; groups: readonly NodeSet[]; oneWay?: boolean }
   | { do: 'heal' }
   | { do: 'link'; from: NodeSet; to: NodeSet; loss?: number; latency?: Ms; jitter?: Ms }
@@ -102,7 +102,7 @@ export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: numb
     }
     switch (step.do) {
       case 'joinAll':
-        return sim.joinAll({ seed: step.seed ?? 0, spreadMs: ms(step.spread, 1000, `${where}.spread`) });
+        return sim.joinAll({ ...(step.seeds === undefined ? { seed: step.seed ?? 0 } : { seeds: nodes(step.seeds, 'seeds') }), spreadMs: ms(step.spread, 1000, `${where}.spread`) });
       case 'run':
         return runChunked(sim, sim.now + ms(step.for, NaN, `${where}.for`), hooks.progress);
       case 'runUntil':
@@ -131,10 +131,17 @@ export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: numb
         const count = step.count ?? 1;
         if (!Number.isInteger(count) || count < 1) throw new ClusterError('ERR_SCENARIO', `${where}.count: expected an integer >= 1, got ${JSON.stringify(step.count)}`);
         const through = step.through === undefined ? sim.running().slice(0, 1) : nodes(step.through, 'through').filter((i) => sim.isRunning(i));
+        // With `spread`, the new agents start at random times within it (hosts of a scale-up do
+        // not all boot in the same millisecond); they exist, unstarted, from this step on.
+        const spread = ms(step.spread, 0, `${where}.spread`);
         for (let k = 0; k < count; k++) {
           const i = sim.add();
-          sim.start(i);
-          if (through.length > 0) sim.join(i, [through[Math.floor(rng() * through.length)]!]);
+          const via = through.length > 0 ? [through[Math.floor(rng() * through.length)]!] : [];
+          if (spread > 0) sim.joinAt(i, sim.now + Math.floor(rng() * spread), via);
+          else {
+            sim.start(i);
+            if (via.length > 0) sim.join(i, via);
+          }
         }
         return;
       }

@@ -307,24 +307,43 @@ export class Simulation {
   }
 
   /**
-   * Start every agent not yet running within `spreadMs` (the seed first, at once) and join each
-   * through the seed. Returns when all starts are scheduled; use run() to let time pass.
+   * Start every agent not yet running within `spreadMs` (default 1 s; the seeds first, at once)
+   * and join each through a seed: `seed` (default agent 0), or one of `seeds` picked at random.
+   * Returns when all starts are scheduled; use run() to let time pass.
    */
-  joinAll(opts: { seed?: number; spreadMs?: number } = {}): void {
-    const seed = opts.seed ?? 0;
+  joinAll(opts: { seed?: number; seeds?: readonly number[]; spreadMs?: number } = {}): void {
+    const seeds = opts.seeds ?? [opts.seed ?? 0];
+    if (seeds.length === 0) throw new ClusterError('ERR_ARGUMENT', 'joinAll: seeds must name at least one agent');
+    for (const i of seeds) this.slot(i);
     const spread = opts.spreadMs ?? 1000;
-    if (!this.isRunning(seed)) this.start(seed);
+    if (!(spread >= 0)) throw new ClusterError('ERR_ARGUMENT', `joinAll: spreadMs must be >= 0, got ${spread}`);
+    // The seeds start now and join each other; everyone else within `spread`, each through one
+    // seed picked at random (a seed list spreads the bootstrap load; asking every seed would
+    // move every new member's full table once per seed).
+    const [first] = seeds as [number];
+    for (const i of seeds) if (!this.isRunning(i)) this.start(i);
+    for (const i of seeds) if (i !== first) this.join(i, [first]);
     for (const s of this.slots) {
-      if (s.driver || s.index === seed) continue;
+      if (s.driver || seeds.includes(s.index)) continue;
       const at = this.clock + this.random.int(Math.max(1, spread));
-      this.pendingStarts++;
-      this.at(at, () => {
-        this.pendingStarts--;
-        if (s.driver) return;
-        this.start(s.index);
-        this.join(s.index, [seed]);
-      });
+      const through = seeds.length === 1 ? first : seeds[this.random.int(seeds.length)]!;
+      this.joinAt(s.index, at, [through]);
     }
+  }
+
+  /**
+   * Start agent i at virtual time `at` and join it through `through` (none: start only). Until
+   * then the cluster does not count as converged. Nothing happens if it is running by then.
+   */
+  joinAt(i: number, at: number, through: readonly number[]): void {
+    const s = this.slot(i);
+    this.pendingStarts++;
+    this.at(at, () => {
+      this.pendingStarts--;
+      if (s.driver) return;
+      this.start(s.index);
+      if (through.length > 0) this.join(s.index, through);
+    });
   }
 
   /** Join agent i through the given agents. Failures are recorded in joinErrors. */
@@ -546,9 +565,9 @@ export class Simulation {
     const now = this.clock;
     this.traceHash = fnv1a(this.traceHash, `${now}|${s.name}|${e.type}|${e.member.name}|${e.member.incarnation}\n`);
     if (this.options.keepTrace) this.trace.push({ atMs: now, observer: s.name, type: e.type, subject: e.member.name, incarnation: e.member.incarnation });
-    const subject = this.byAddress.get(e.member.address) ?? this.byAddress.get(e.member.name);
-    if (e.type === 'failed' && subject !== undefined && this.slots[subject]!.driver && !s.killed) {
-      this.falsePositives.push({ atMs: now, observer: s.name, subject: e.member.name });
+    if (e.type === 'failed') {
+      const subject = this.byAddress.get(e.member.address) ?? this.byAddress.get(e.member.name);
+      if (subject !== undefined && this.slots[subject]!.driver && !s.killed) this.falsePositives.push({ atMs: now, observer: s.name, subject: e.member.name });
     }
     this.detection.observe(e, now, () => this.allMarkedDead(e.member.name));
     for (const l of this.listeners) l(s.name, e, now);

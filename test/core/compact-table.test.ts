@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { MembershipTable, isLive, type MemberRecord } from '../../src/core/membership.js';
+import { createInterner } from '../../src/core/intern.js';
+import type { MemberState } from '../../src/core/types.js';
+
+// Issue 16: the table keeps one copy of each name, address and tag set per process, and frees
+// them when the last row holding them goes, so a process with churning names stays bounded.
+
+test('tables sharing pools hold one copy of each name, address and tag set, freed with the last row', () => {
+  const pools = createInterner();
+  const tables = [new MembershipTable(pools), new MembershipTable(pools), new MembershipTable(pools)];
+  for (const t of tables) {
+    for (let i = 0; i < 100; i++) t.apply({ name: `n${i}`, state: 'alive', incarnation: 0, address: `10.0.0.${i}:7946`, wireTags: ['zone', `z${i % 3}`] }, 0);
+  }
+  assert.equal(pools.names.size, 100);
+  assert.equal(pools.addresses.size, 100);
+  assert.equal(pools.tags.size, 3);
+  assert.deepEqual(tables[1]!.get('n4')!.tags, { zone: 'z1' });
+  for (const [k, t] of tables.entries()) for (let i = 0; i < 100; i += k + 1) t.delete(`n${i}`);
+  // n0, n6, n12, ... (every multiple of 6, 1 and 2 and 3) are gone from all three tables.
+  const heldSomewhere = Array.from({ length: 100 }, (_, i) => i).filter((i) => tables.some((t) => t.get(`n${i}`) !== undefined));
+  assert.equal(pools.names.size, heldSomewhere.length);
+  assert.equal(pools.addresses.size, heldSomewhere.length);
+  for (const t of tables) for (let i = 0; i < 100; i++) t.delete(`n${i}`);
+  assert.equal(pools.names.size, 0);
+  assert.equal(pools.addresses.size, 0);
+  assert.equal(pools.tags.size, 0);
+  // Freed ids are reused: a new generation of names does not grow the pool's arrays.
+  const capacity = pools.names.capacity;
+  for (let i = 0; i < 100; i++) tables[0]!.apply({ name: `m${i}`, state: 'alive', incarnation: 0, address: `10.1.0.${i}:7946` }, 5);
+  assert.equal(pools.names.capacity, capacity);
+  assert.equal(tables[0]!.get('m7')!.address, '10.1.0.7:7946');
+  assert.equal(tables[1]!.get('m7'), undefined);
+});
+
+const state = fc.constantFrom<MemberState>('alive', 'suspect', 'dead', 'left');
+const op = fc.oneof(
+  fc.record({ kind: fc.constant('claim' as const), who: fc.nat(12), state, inc: fc.nat(4), addr: fc.nat(3), zone: fc.nat(2) }),
+  fc.record({ kind: fc.constant('delete' as const), who: fc.nat(12) }),
+);
+
+test('the compact table behaves as a Map of rows: same rows, same order, same counts and addresses', () => {
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+      const table = new MembershipTable(createInterner());
+      const model = new Map<string, MemberRecord>();
+      let now = 0;
+      for (const o of ops) {
+        now += 10;
+        const name = `m${o.who}`;
+        if (o.kind === 'delete') {
+          table.delete(name);
+          model.delete(name);
+          continue;
+        }
+        const alive = o.state === 'alive';
+        const claim = { name, state: o.state, incarnation: o.inc, ...(alive || !model.has(name) ? { address: `a${o.addr}`, wireTags: ['zone', `z${o.zone}`] } : {}) };
+        const r = table.apply(claim, now);
+        const held = model.get(name);
+        const wins = held === undefined ? true : o.inc > held.incarnation || (o.inc === held.incarnation && rank(o.state) > rank(held.state));
+        assert.equal(r.changed, wins);
+        if (wins) {
+          const address = claim.address ?? held!.address;
+          const wireTags = claim.wireTags ?? held!.wireTags;
+          model.set(name, { name, address, state: o.state, incarnation: o.inc, wireTags, tags: Object.fromEntries([[wireTags[0]!, wireTags[1]!]]), stateChangedAt: held && held.state === o.state ? held.stateChangedAt : now });
+        }
+      }
+      assert.deepEqual([...table.values()].map(plain), [...model.values()].map(plain));
+      const rows = [...model.values()];
+      assert.equal(table.size, rows.length);
+      assert.equal(table.liveCount, rows.filter((r) => isLive(r.state)).length);
+      assert.equal(table.aliveCount, rows.filter((r) => r.state === 'alive').length);
+      for (let a = 0; a < 4; a++) assert.equal(table.liveAt(`a${a}`), rows.some((r) => isLive(r.state) && r.address === `a${a}`));
+      for (const r of rows) {
+        assert.equal(table.stateOf(r.name), r.state);
+        assert.equal(table.addressOf(r.name), r.address);
+        for (const s of ['alive', 'suspect', 'dead', 'left'] as const) {
+          for (let inc = 0; inc <= 5; inc++) {
+            const old = r.incarnation > inc || (r.incarnation === inc && (r.state === s || s === 'alive'));
+            assert.equal(table.isOldNews(r.name, s, inc), old, `${r.name} ${r.state}@${r.incarnation} vs ${s}@${inc}`);
+          }
+        }
+      }
+      assert.equal(table.isOldNews('nobody', 'dead', 0), false);
+    }),
+  );
+});
+
+function rank(s: MemberState): number {
+  return { alive: 0, suspect: 1, dead: 2, left: 3 }[s];
+}
+function plain(r: MemberRecord): object {
+  return { ...r, tags: { ...r.tags }, wireTags: [...r.wireTags] };
+}
