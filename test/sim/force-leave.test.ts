@@ -72,10 +72,13 @@ test('an agent that still held the member suspect takes the force-leave by anti-
   sim.joinAll();
   assert.notEqual(sim.runUntilConverged(30_000), null);
   sim.kill(VICTIM);
-  // n0 alone concludes first (the others are cut off from n3's news for a while): force-leave there.
+  // n5 stalls through the detection, so it still holds n3 alive when n0 concludes and
+  // force-leaves there (a real death now spreads at once: without a laggard, nobody would be).
+  const LAGGARD = 5;
+  sim.pause(LAGGARD, 20_000);
   assert.ok(sim.runUntil(() => sim.view(0, VICTIM) === 'dead', 60_000));
   const notYet = sim.running().filter((i) => sim.view(i, VICTIM) !== 'dead');
-  assert.ok(notYet.length > 0, 'some agents still held n3 live when the force-leave started');
+  assert.ok(notYet.includes(LAGGARD), 'the laggard still held n3 live when the force-leave started');
   sim.agent(0).forceLeave('n3', false);
   sim.run(200);
   assert.ok(notYet.some((i) => sim.view(i, VICTIM) !== 'left'), 'they did not take it while they held n3 live');
