@@ -4,6 +4,7 @@
  * Derived values (suspicion timeout, retransmit limit, push-pull scaling) live in core/timing.ts.
  */
 import { ClusterError } from './errors.js';
+import { MAX_DIMENSIONS } from './core/coordinate.js';
 
 export interface ProtocolConfig {
   /** Time between two probes started by this agent (ms). Lower = faster detection, more traffic. */
@@ -99,6 +100,16 @@ export interface ProtocolConfig {
    * does a probe interval in which it refused a flood of bad datagrams.
    */
   lagAwareness: boolean;
+
+  // ---- network coordinates ----
+  /**
+   * Vivaldi network coordinates (as Serf's): each direct ping and ack carries the sender's
+   * coordinate (a few dozen bytes), each direct probe's RTT moves ours, and the distance between
+   * two coordinates estimates their RTT (`phantom rtt`, the balancer's latency prior, `lookup --near`).
+   */
+  coordinates: boolean;
+  /** Axes of the Euclidean part of a coordinate (plus a height). Every member must use the same number. */
+  coordinateDimensions: number;
 }
 
 /** memberlist DefaultLANConfig, plus our own additions. */
@@ -136,6 +147,8 @@ export const lan: Readonly<ProtocolConfig> = Object.freeze({
   flapDamping: true,
   readmitAfterMs: 30_000,
   lagAwareness: true,
+  coordinates: true,
+  coordinateDimensions: 8,
 });
 
 /** Every switch beyond SWIM off: plain SWIM, for comparison. */
@@ -199,7 +212,7 @@ export function isProfileName(s: string): s is ProfileName {
 }
 
 type Rule = (v: number, c: ProtocolConfig) => string | undefined;
-const BOOLEAN_FIELDS = new Set<keyof ProtocolConfig>(['lifeguardAwareness', 'lifeguardNack', 'lifeguardDynamicSuspicion', 'lifeguardBuddy', 'stallDetection', 'activeConfirmation', 'flapDamping', 'lagAwareness']);
+const BOOLEAN_FIELDS = new Set<keyof ProtocolConfig>(['lifeguardAwareness', 'lifeguardNack', 'lifeguardDynamicSuspicion', 'lifeguardBuddy', 'stallDetection', 'activeConfirmation', 'flapDamping', 'lagAwareness', 'coordinates']);
 const nonNegInt: Rule = (v) => (Number.isInteger(v) && v >= 0 ? undefined : 'must be an integer >= 0');
 const posInt: Rule = (v) => (Number.isInteger(v) && v > 0 ? undefined : 'must be an integer > 0');
 const posNum: Rule = (v) => (Number.isFinite(v) && v > 0 ? undefined : 'must be a number > 0');
@@ -233,6 +246,7 @@ const rules: Partial<Record<keyof ProtocolConfig, Rule[]>> = {
   suspicionMaxTimeoutMult: [posNum, (v) => (v >= 1 ? undefined : 'must be at least 1')],
   confirmers: [nonNegInt, (v) => (v <= 8 ? undefined : 'must be at most 8')],
   readmitAfterMs: [nonNegInt],
+  coordinateDimensions: [posInt, (v) => (v <= MAX_DIMENSIONS ? undefined : `must be at most ${MAX_DIMENSIONS}`)],
 };
 
 /**

@@ -18,6 +18,9 @@ import { ReturnCheck, weakCookieHash, type CookieHash } from './return-check.js'
 import { PACKET_OVERHEAD_BYTES } from './push-pull.js';
 import { Joiner } from './joiner.js';
 import { Vetting } from './vetting.js';
+import { Vivaldi } from './vivaldi.js';
+import { coordFromWire, coordToWire, DEFAULT_TUNING, type Coordinate } from './coordinate.js';
+import { seededRandom } from './seeded-random.js';
 import { Suspicions, type SuspicionTimeout } from './suspicion.js';
 import { tagsFromWire, tagsToWire, utf8Length } from './tags.js';
 import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
@@ -118,6 +121,10 @@ export class Swim {
   private readonly joiner: Joiner;
   private readonly antiEntropy: AntiEntropy;
   private readonly awareness: Awareness;
+  /** Network coordinates (vivaldi.ts); undefined when `coordinates` is off. */
+  private readonly vivaldi: Vivaldi | undefined;
+  /** Our coordinate as last encoded for the wire, until the next update moves it. */
+  private coordWire: M.Coord | undefined;
   private readonly counts: Omit<SwimCounters, 'awareness'> = {
     suspicionsStarted: 0,
     suspicionsConfirmed: 0,
@@ -207,6 +214,8 @@ export class Swim {
       output: (o) => this.out.push(o),
     });
     this.awareness = new Awareness(init.config.awarenessMaxMultiplier, init.config.lifeguardAwareness);
+    // Its own random stream, seeded by name: coordinates must not shift the protocol's draws.
+    this.vivaldi = init.config.coordinates ? new Vivaldi(seededRandom(init.name), { ...DEFAULT_TUNING, dimensions: init.config.coordinateDimensions }) : undefined;
     this.incarnation = init.incarnation ?? 0;
     this.wireTags = tagsToWire(init.tags ?? {});
     this.table.apply({ name: this.name, state: 'alive', incarnation: this.incarnation, address: this.address, wireTags: this.wireTags }, now);
@@ -222,10 +231,29 @@ export class Swim {
 
   /** Every member we know of, ourselves included, failed and left ones too. */
   members(): Member[] {
-    return [...this.table.values()];
+    const rows: Member[] = [...this.table.values()];
+    return this.vivaldi ? rows.map((r) => this.withCoordinate(r)) : rows;
   }
   member(name: string): Member | undefined {
-    return this.table.get(name);
+    const r = this.table.get(name);
+    return r && this.vivaldi ? this.withCoordinate(r) : r;
+  }
+  /** Our own network coordinate (undefined when `coordinates` is off). */
+  coordinate(): Coordinate | undefined {
+    return this.vivaldi?.coordinate;
+  }
+  /** The coordinate of `name` as we last heard it (ours for our own name). */
+  coordinateOf(name: string): Coordinate | undefined {
+    return name === this.name ? this.vivaldi?.coordinate : this.vivaldi?.peer(name);
+  }
+  /** Coordinate updates applied and samples refused. */
+  coordinateStats(): { readonly updates: number; readonly refused: number; readonly resets: number } | undefined {
+    const v = this.vivaldi;
+    return v && { updates: v.updates, refused: v.refused, resets: v.resets };
+  }
+  private withCoordinate(r: Member): Member {
+    const coordinate = this.coordinateOf(r.name);
+    return coordinate ? { ...r, coordinate } : r;
   }
   /** Members alive or suspect, ourselves included. */
   get liveCount(): number {
@@ -403,7 +431,19 @@ export class Swim {
     const ping = M.ping(seq, target, this.name, this.table.liveCount);
     // Buddy system: tell a suspect it is suspected in the very packet that probes it.
     if (row.state === 'suspect' && this.config.lifeguardBuddy) this.send(row.address, ping, M.suspect(target, row.incarnation, this.name));
-    else this.send(row.address, ping);
+    else this.send(row.address, ping, this.ownCoord());
+  }
+
+  /** Our coordinate as a companion for a direct ping or ack (undefined when off). */
+  private ownCoord(): M.Coord | undefined {
+    if (!this.vivaldi) return undefined;
+    return (this.coordWire ??= coordToWire(this.vivaldi.coordinate));
+  }
+
+  /** The sender's coordinate, if it rode along in the packet. */
+  private static coordIn(packet: readonly M.Message[]): Coordinate | undefined {
+    for (const m of packet) if (m.type === M.MsgType.Coord) return coordFromWire(m);
+    return undefined;
   }
 
   /** Members for a new probe pass; recently dead ones too, so gossip can still reach them. */
@@ -515,10 +555,11 @@ export class Swim {
     switch (m.type) {
       case M.MsgType.Ping:
         if (m.target !== this.name) return this.note({ kind: 'dropped', reason: 'ping-for-other', from });
-        this.send(from, M.ack(m.seq, this.name, this.table.liveCount));
+        this.send(from, M.ack(m.seq, this.name, this.table.liveCount), this.ownCoord());
+        if (this.vivaldi && proof === 'member') this.rememberCoord(m.from, packet);
         return this.antiEntropy.maybeCatchUp(m.known, from, now, proof === 'member');
       case M.MsgType.Ack:
-        return this.onAck(m, from, now, proof === 'member');
+        return this.onAck(m, from, now, proof === 'member', packet);
       case M.MsgType.PingReq:
         return this.onPingReq(m, from, now);
       case M.MsgType.Nack:
@@ -538,10 +579,17 @@ export class Swim {
         return this.antiEntropy.onDigest(m, from, now, proof, packet);
       case M.MsgType.Cookie:
         return this.antiEntropy.onCookie(m, from, now);
+      case M.MsgType.Coord:
+        return; // read with the ping or ack it rides with
     }
   }
 
-  private onAck(m: M.Ack, from: Address, now: number, trusted: boolean): void {
+  private rememberCoord(name: string, packet: readonly M.Message[]): void {
+    const c = Swim.coordIn(packet);
+    if (c && name !== this.name && this.table.get(name)) this.vivaldi!.remember(name, c);
+  }
+
+  private onAck(m: M.Ack, from: Address, now: number, trusted: boolean, packet: readonly M.Message[]): void {
     const relay = this.relays.get(m.seq);
     if (relay) {
       this.relays.delete(m.seq);
@@ -554,7 +602,14 @@ export class Swim {
       // Only a direct ack shows our own packets flow both ways (Lifeguard).
       const direct = from === this.probe.targetAddr;
       if (direct) this.awareness.apply(-1);
-      this.note({ kind: 'probe-acked', target: this.probe.target, rttMs: now - this.probe.sentAt, direct });
+      const rttMs = now - this.probe.sentAt;
+      // Only a direct round trip measures the path between us; a relayed one adds a detour.
+      const theirs = direct && this.vivaldi ? Swim.coordIn(packet) : undefined;
+      if (theirs) {
+        this.vivaldi!.observe(this.probe.target, theirs, rttMs);
+        this.coordWire = undefined;
+      }
+      this.note({ kind: 'probe-acked', target: this.probe.target, rttMs, direct });
     }
     this.antiEntropy.maybeCatchUp(m.known, from, now, trusted);
   }
@@ -809,6 +864,7 @@ export class Swim {
   }
 
   private note(note: Note): void {
+    if (note.kind === 'reaped') this.vivaldi?.forget(note.name);
     this.out.push({ type: 'note', note });
   }
 }
