@@ -143,3 +143,17 @@ export function coordToWire(c: Coordinate): M.Coord {
 export function coordFromWire(m: M.Coord): Coordinate {
   return { vec: m.vec.map((x) => x * COORD_UNIT_MS), height: m.height * COORD_UNIT_MS, error: m.error * COORD_ERROR_UNIT, adjustment: m.adj * COORD_UNIT_MS };
 }
+
+/**
+ * `names` ordered by estimated RTT from `from` (nearest first). Names without a coordinate keep
+ * their relative order after those with one; a missing `from` leaves the order as it was.
+ */
+export function byDistance(names: readonly string[], from: Coordinate | undefined, coordinateOf: (name: string) => Coordinate | undefined): string[] {
+  if (!from) return [...names];
+  const ranked = names.map((name, i) => {
+    const c = coordinateOf(name);
+    return { name, i, d: c && compatible(c, from) ? estimateRttMs(from, c) : Infinity };
+  });
+  ranked.sort((a, b) => a.d - b.d || a.i - b.i);
+  return ranked.map((r) => r.name);
+}
