@@ -15,6 +15,8 @@ export class PowerOfTwo implements Strategy {
     private readonly random: Random,
     /** Time of the pick in progress and the decay constant, written by the balancer. */
     private readonly hot: Hot,
+    /** Estimated RTT (network coordinates) for members without samples of their own yet. */
+    private readonly prior?: (name: string) => number | undefined,
   ) {}
 
   pick(active: readonly Slot[]): Slot | undefined {
@@ -27,6 +29,13 @@ export class PowerOfTwo implements Strategy {
     const b = active[j]!;
     decayPeak(a, this.hot);
     decayPeak(b, this.hot);
-    return b.peakEwmaMs * (b.inFlight + 1) < a.peakEwmaMs * (a.inFlight + 1) ? b : a;
+    return this.latency(b) * (b.inFlight + 1) < this.latency(a) * (a.inFlight + 1) ? b : a;
+  }
+
+  /** Peak EWMA once the member has answered; until then the estimated RTT, when there is one. */
+  private latency(s: Slot): number {
+    if (s.requests > 0 || this.prior === undefined) return s.peakEwmaMs;
+    const p = this.prior(s.name);
+    return p !== undefined && p >= 0 ? p : s.peakEwmaMs;
   }
 }
