@@ -55,6 +55,11 @@ export interface CoordinateAccuracy {
   readonly inter: number;
   /** 90th percentile over all pairs. */
   readonly p90: number;
+  /**
+   * Share of agents whose nearest peer by estimate is in their own zone (what `lookup --near`
+   * and the balancer's prior rely on): 1 when every agent ranks a zone mate first.
+   */
+  readonly nearestInZone: number;
   readonly pairs: number;
 }
 
@@ -72,17 +77,21 @@ export function coordinateAccuracy(sim: Simulation, truth: TrueRtt): CoordinateA
   const all: number[] = [];
   const intra: number[] = [];
   const inter: number[] = [];
+  const nearest = own.map(() => ({ d: Infinity, j: -1 }));
   for (let a = 0; a < own.length; a++) {
     for (let b = a + 1; b < own.length; b++) {
       const x = own[a]!;
       const y = own[b]!;
       const t = truth.rtt(x.i, y.i);
-      const e = Math.abs(estimateRttMs(x.c, y.c) - t) / t;
-      all.push(e);
-      (truth.sameZone(x.i, y.i) ? intra : inter).push(e);
+      const est = estimateRttMs(x.c, y.c);
+      all.push(Math.abs(est - t) / t);
+      (truth.sameZone(x.i, y.i) ? intra : inter).push(Math.abs(est - t) / t);
+      if (est < nearest[a]!.d) nearest[a] = { d: est, j: y.i };
+      if (est < nearest[b]!.d) nearest[b] = { d: est, j: x.i };
     }
   }
-  return { atMs: sim.now, median: quantile(all, 0.5), intra: quantile(intra, 0.5), inter: quantile(inter, 0.5), p90: quantile(all, 0.9), pairs: all.length };
+  const inZone = nearest.filter((n, a) => n.j >= 0 && truth.sameZone(own[a]!.i, n.j)).length;
+  return { atMs: sim.now, median: quantile(all, 0.5), intra: quantile(intra, 0.5), inter: quantile(inter, 0.5), p90: quantile(all, 0.9), nearestInZone: inZone / own.length, pairs: all.length };
 }
 
 function quantile(xs: number[], q: number): number {

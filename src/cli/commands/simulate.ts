@@ -109,7 +109,7 @@ function writeReport(file: string, series: SimSeries, text: string): void {
 
 function formatAccuracy(a: CoordinateAccuracy): string {
   const pct = (v: number): string => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'n/a');
-  return `coordinates           median RTT error ${pct(a.median)} (within zones ${pct(a.intra)}, between ${pct(a.inter)}, p90 ${pct(a.p90)}) over ${a.pairs} pairs`;
+  return `coordinates           median RTT error ${pct(a.median)} (within zones ${pct(a.intra)}, between ${pct(a.inter)}, p90 ${pct(a.p90)}) over ${a.pairs} pairs; nearest by estimate in the same zone for ${pct(a.nearestInZone)} of agents`;
 }
 
 function builtInScenario(args: SimulateArgs, profile: ProfileName, config: Partial<ProtocolConfig>): ScenarioSpec {
