@@ -2,7 +2,8 @@
  * Power of two choices over peak-EWMA cost (Finagle's and Linkerd's balancer): draw two distinct
  * members at random and take the cheaper, where cost = peak-EWMA latency × (in-flight + 1).
  * Two random draws avoid the herd that "always the least loaded" causes when many clients share
- * stale views, yet still steer away from slow or busy members; O(1) per pick.
+ * stale views, yet still steer away from slow or busy members; O(1) per pick. A member with no
+ * answers yet costs its estimated RTT (network coordinates) when the balancer was given one.
  */
 import type { Random } from '../core/types.js';
 import type { Hot } from './hot.js';
