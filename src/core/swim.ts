@@ -80,6 +80,10 @@ export interface SwimCounters {
   floods: number;
   /** Updates too big for any packet (long name, address and tags): dropped, never sent. */
   oversizedUpdates: number;
+  /** Network coordinate steps taken (one per direct probe acked with a coordinate). */
+  coordinateUpdates: number;
+  /** RTT samples or peer coordinates refused (over 10 s, another dimensionality, not finite). */
+  coordinateRefused: number;
 }
 
 interface Probe {
@@ -125,7 +129,7 @@ export class Swim {
   private readonly vivaldi: Vivaldi | undefined;
   /** Our coordinate as last encoded for the wire, until the next update moves it. */
   private coordWire: M.Coord | undefined;
-  private readonly counts: Omit<SwimCounters, 'awareness'> = {
+  private readonly counts: Omit<SwimCounters, 'awareness' | 'coordinateUpdates' | 'coordinateRefused'> = {
     suspicionsStarted: 0,
     suspicionsConfirmed: 0,
     suspicionsRefuted: 0,
@@ -246,11 +250,6 @@ export class Swim {
   coordinateOf(name: string): Coordinate | undefined {
     return name === this.name ? this.vivaldi?.coordinate : this.vivaldi?.peer(name);
   }
-  /** Coordinate updates applied and samples refused. */
-  coordinateStats(): { readonly updates: number; readonly refused: number; readonly resets: number } | undefined {
-    const v = this.vivaldi;
-    return v && { updates: v.updates, refused: v.refused, resets: v.resets };
-  }
   private withCoordinate(r: Member): Member {
     const coordinate = this.coordinateOf(r.name);
     return coordinate ? { ...r, coordinate } : r;
@@ -271,7 +270,7 @@ export class Swim {
   }
   /** Lifeguard health and suspicion counters. */
   counters(): SwimCounters {
-    return { awareness: this.awareness.score, ...this.counts };
+    return { awareness: this.awareness.score, ...this.counts, coordinateUpdates: this.vivaldi?.updates ?? 0, coordinateRefused: this.vivaldi?.refused ?? 0 };
   }
   /** Updates waiting to be piggybacked. */
   get pendingBroadcasts(): number {

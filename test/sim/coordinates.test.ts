@@ -46,11 +46,13 @@ test('with coordinates off no agent has one and no coord message is sent', () =>
   on.joinAll({ seed: 0, spreadMs: 100 });
   on.run(10_000);
   assert.ok(counts.on > 0, 'coordinates on: coord messages ride with pings and acks');
+  assert.ok(on.running().every((i) => on.agent(i).core.counters().coordinateUpdates > 0), 'every agent stepped its coordinate');
   const sim = new Simulation({ nodes: 5, seed: 1, config: { coordinates: false }, onSend: count('off') });
   sim.joinAll({ seed: 0, spreadMs: 100 });
   sim.run(10_000);
   for (const i of sim.running()) {
     assert.equal(sim.agent(i).core.coordinate(), undefined);
+    assert.equal(sim.agent(i).core.counters().coordinateUpdates, 0);
     assert.ok(sim.agent(i).members().every((m) => m.coordinate === undefined));
   }
   assert.equal(counts.off, 0);
