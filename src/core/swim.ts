@@ -18,8 +18,8 @@ import { ReturnCheck, weakCookieHash, type CookieHash } from './return-check.js'
 import { PACKET_OVERHEAD_BYTES } from './push-pull.js';
 import { Joiner } from './joiner.js';
 import { Vetting } from './vetting.js';
-import { Vivaldi } from './vivaldi.js';
-import { coordFromWire, coordToWire, DEFAULT_TUNING, type Coordinate } from './coordinate.js';
+import { CoordinateExchange, Vivaldi } from './vivaldi.js';
+import { DEFAULT_TUNING, type Coordinate } from './coordinate.js';
 import { seededRandom } from './seeded-random.js';
 import { Suspicions, type SuspicionTimeout } from './suspicion.js';
 import { tagsFromWire, tagsToWire, utf8Length } from './tags.js';
@@ -126,9 +126,7 @@ export class Swim {
   private readonly antiEntropy: AntiEntropy;
   private readonly awareness: Awareness;
   /** Network coordinates (vivaldi.ts); undefined when `coordinates` is off. */
-  private readonly vivaldi: Vivaldi | undefined;
-  /** Our coordinate as last encoded for the wire, until the next update moves it. */
-  private coordWire: M.Coord | undefined;
+  private readonly coords: CoordinateExchange | undefined;
   private readonly counts: Omit<SwimCounters, 'awareness' | 'coordinateUpdates' | 'coordinateRefused'> = {
     suspicionsStarted: 0,
     suspicionsConfirmed: 0,
@@ -219,7 +217,7 @@ export class Swim {
     });
     this.awareness = new Awareness(init.config.awarenessMaxMultiplier, init.config.lifeguardAwareness);
     // Its own random stream, seeded by name: coordinates must not shift the protocol's draws.
-    this.vivaldi = init.config.coordinates ? new Vivaldi(seededRandom(init.name), { ...DEFAULT_TUNING, dimensions: init.config.coordinateDimensions }) : undefined;
+    this.coords = init.config.coordinates ? new CoordinateExchange(new Vivaldi(seededRandom(init.name), { ...DEFAULT_TUNING, dimensions: init.config.coordinateDimensions })) : undefined;
     this.incarnation = init.incarnation ?? 0;
     this.wireTags = tagsToWire(init.tags ?? {});
     this.table.apply({ name: this.name, state: 'alive', incarnation: this.incarnation, address: this.address, wireTags: this.wireTags }, now);
@@ -236,19 +234,19 @@ export class Swim {
   /** Every member we know of, ourselves included, failed and left ones too. */
   members(): Member[] {
     const rows: Member[] = [...this.table.values()];
-    return this.vivaldi ? rows.map((r) => this.withCoordinate(r)) : rows;
+    return this.coords ? rows.map((r) => this.withCoordinate(r)) : rows;
   }
   member(name: string): Member | undefined {
     const r = this.table.get(name);
-    return r && this.vivaldi ? this.withCoordinate(r) : r;
+    return r && this.coords ? this.withCoordinate(r) : r;
   }
   /** Our own network coordinate (undefined when `coordinates` is off). */
   coordinate(): Coordinate | undefined {
-    return this.vivaldi?.coordinate;
+    return this.coords?.vivaldi.coordinate;
   }
   /** The coordinate of `name` as we last heard it (ours for our own name). */
   coordinateOf(name: string): Coordinate | undefined {
-    return name === this.name ? this.vivaldi?.coordinate : this.vivaldi?.peer(name);
+    return name === this.name ? this.coords?.vivaldi.coordinate : this.coords?.vivaldi.peer(name);
   }
   private withCoordinate(r: Member): Member {
     const coordinate = this.coordinateOf(r.name);
@@ -270,7 +268,7 @@ export class Swim {
   }
   /** Lifeguard health and suspicion counters. */
   counters(): SwimCounters {
-    return { awareness: this.awareness.score, ...this.counts, coordinateUpdates: this.vivaldi?.updates ?? 0, coordinateRefused: this.vivaldi?.refused ?? 0 };
+    return { awareness: this.awareness.score, ...this.counts, coordinateUpdates: this.coords?.vivaldi.updates ?? 0, coordinateRefused: this.coords?.vivaldi.refused ?? 0 };
   }
   /** Updates waiting to be piggybacked. */
   get pendingBroadcasts(): number {
@@ -430,19 +428,7 @@ export class Swim {
     const ping = M.ping(seq, target, this.name, this.table.liveCount);
     // Buddy system: tell a suspect it is suspected in the very packet that probes it.
     if (row.state === 'suspect' && this.config.lifeguardBuddy) this.send(row.address, ping, M.suspect(target, row.incarnation, this.name));
-    else this.send(row.address, ping, this.ownCoord());
-  }
-
-  /** Our coordinate as a companion for a direct ping or ack (undefined when off). */
-  private ownCoord(): M.Coord | undefined {
-    if (!this.vivaldi) return undefined;
-    return (this.coordWire ??= coordToWire(this.vivaldi.coordinate));
-  }
-
-  /** The sender's coordinate, if it rode along in the packet. */
-  private static coordIn(packet: readonly M.Message[]): Coordinate | undefined {
-    for (const m of packet) if (m.type === M.MsgType.Coord) return coordFromWire(m);
-    return undefined;
+    else this.send(row.address, ping, this.coords?.companion());
   }
 
   /** Members for a new probe pass; recently dead ones too, so gossip can still reach them. */
@@ -554,8 +540,8 @@ export class Swim {
     switch (m.type) {
       case M.MsgType.Ping:
         if (m.target !== this.name) return this.note({ kind: 'dropped', reason: 'ping-for-other', from });
-        this.send(from, M.ack(m.seq, this.name, this.table.liveCount), this.ownCoord());
-        if (this.vivaldi && proof === 'member') this.rememberCoord(m.from, packet);
+        this.send(from, M.ack(m.seq, this.name, this.table.liveCount), this.coords?.companion());
+        if (proof === 'member' && m.from !== this.name && this.table.get(m.from)) this.coords?.heardPing(m.from, packet);
         return this.antiEntropy.maybeCatchUp(m.known, from, now, proof === 'member');
       case M.MsgType.Ack:
         return this.onAck(m, from, now, proof === 'member', packet);
@@ -583,10 +569,6 @@ export class Swim {
     }
   }
 
-  private rememberCoord(name: string, packet: readonly M.Message[]): void {
-    const c = Swim.coordIn(packet);
-    if (c && name !== this.name && this.table.get(name)) this.vivaldi!.remember(name, c);
-  }
 
   private onAck(m: M.Ack, from: Address, now: number, trusted: boolean, packet: readonly M.Message[]): void {
     const relay = this.relays.get(m.seq);
@@ -603,11 +585,7 @@ export class Swim {
       if (direct) this.awareness.apply(-1);
       const rttMs = now - this.probe.sentAt;
       // Only a direct round trip measures the path between us; a relayed one adds a detour.
-      const theirs = direct && this.vivaldi ? Swim.coordIn(packet) : undefined;
-      if (theirs) {
-        this.vivaldi!.observe(this.probe.target, theirs, rttMs);
-        this.coordWire = undefined;
-      }
+      if (direct) this.coords?.directAck(this.probe.target, packet, rttMs);
       this.note({ kind: 'probe-acked', target: this.probe.target, rttMs, direct });
     }
     this.antiEntropy.maybeCatchUp(m.known, from, now, trusted);
@@ -863,7 +841,7 @@ export class Swim {
   }
 
   private note(note: Note): void {
-    if (note.kind === 'reaped') this.vivaldi?.forget(note.name);
+    if (note.kind === 'reaped') this.coords?.vivaldi.forget(note.name);
     this.out.push({ type: 'note', note });
   }
 }

@@ -3,7 +3,8 @@
  * probed peer's coordinate (carried in its ack), and the coordinates last heard from peers.
  * Pure: the RTT is measured by the caller from the `now` values it is given.
  */
-import { applyForce, compatible, DEFAULT_TUNING, estimateRttMs, isSane, MAX_RTT_MS, origin, rawDistanceMs, type Coordinate, type VivaldiTuning } from './coordinate.js';
+import { applyForce, compatible, coordFromWire, coordToWire, DEFAULT_TUNING, estimateRttMs, isSane, MAX_RTT_MS, origin, rawDistanceMs, type Coordinate, type VivaldiTuning } from './coordinate.js';
+import * as M from './messages.js';
 import type { Random } from './types.js';
 
 export class Vivaldi {
@@ -116,3 +117,37 @@ export class Vivaldi {
 }
 
 const ZERO_ERROR = 1e-6;
+
+/**
+ * Vivaldi on the wire: our coordinate as a `coord` companion (encoded once per move, so the
+ * codec's per-message cache holds), and the companions that ride in the packets we receive.
+ */
+export class CoordinateExchange {
+  private wire: M.Coord | undefined;
+
+  constructor(readonly vivaldi: Vivaldi) {}
+
+  /** Our coordinate, to ride with a direct ping or ack. */
+  companion(): M.Coord {
+    return (this.wire ??= coordToWire(this.vivaldi.coordinate));
+  }
+
+  /** A ping from live member `name`: remember its coordinate, if one rode along. */
+  heardPing(name: string, packet: readonly M.Message[]): void {
+    const c = coordIn(packet);
+    if (c) this.vivaldi.remember(name, c);
+  }
+
+  /** Our direct probe of `name` was acked after `rttMs`: a Vivaldi step, if its coordinate rode along. */
+  directAck(name: string, packet: readonly M.Message[], rttMs: number): void {
+    const c = coordIn(packet);
+    if (!c) return;
+    this.vivaldi.observe(name, c, rttMs);
+    this.wire = undefined;
+  }
+}
+
+function coordIn(packet: readonly M.Message[]): Coordinate | undefined {
+  for (const m of packet) if (m.type === M.MsgType.Coord) return coordFromWire(m);
+  return undefined;
+}
