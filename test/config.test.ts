@@ -38,3 +38,12 @@ test('replayWindowMs: 10 minutes in every profile, below both reap times or 0', 
   assert.equal(resolveConfig({ reapLeftAfterMs: 300_000, replayWindowMs: 120_000 }).replayWindowMs, 120_000);
   assert.throws(() => resolveConfig({ replayWindowMs: -1 }), /replayWindowMs \(-1\)/);
 });
+
+test('coordinates: on with 8 axes by default; the axes are bounded, the switch is a boolean', () => {
+  assert.equal(lan.coordinates, true);
+  assert.equal(lan.coordinateDimensions, 8);
+  assert.throws(() => resolveConfig({ coordinateDimensions: 17 }), /coordinateDimensions \(17\): must be at most 16/);
+  assert.throws(() => resolveConfig({ coordinateDimensions: 0 }), /coordinateDimensions \(0\): must be an integer > 0/);
+  assert.throws(() => resolveConfig({ coordinates: 'yes' as unknown as boolean }), /coordinates: must be true or false/);
+  assert.equal(resolveConfig({ coordinates: false }).coordinates, false);
+});
