@@ -540,7 +540,8 @@ export class Swim {
     switch (m.type) {
       case M.MsgType.Ping:
         if (m.target !== this.name) return this.note({ kind: 'dropped', reason: 'ping-for-other', from });
-        this.send(from, M.ack(m.seq, this.name, this.table.liveCount), this.coords?.companion());
+        // Our coordinate only to members: an answer to a stranger must not be bigger than its ping.
+        this.send(from, M.ack(m.seq, this.name, this.table.liveCount), proof === 'member' ? this.coords?.companion() : undefined);
         if (proof === 'member' && m.from !== this.name && this.table.get(m.from)) this.coords?.heardPing(m.from, packet);
         return this.antiEntropy.maybeCatchUp(m.known, from, now, proof === 'member');
       case M.MsgType.Ack:
@@ -568,7 +569,6 @@ export class Swim {
         return; // read with the ping or ack it rides with
     }
   }
-
 
   private onAck(m: M.Ack, from: Address, now: number, trusted: boolean, packet: readonly M.Message[]): void {
     const relay = this.relays.get(m.seq);

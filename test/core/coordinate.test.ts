@@ -7,6 +7,10 @@ import { seededRandom } from '../../src/core/seeded-random.js';
 import * as M from '../../src/core/messages.js';
 import { createCodec } from '../../src/wire/codec.js';
 import { checkMessage } from '../../src/wire/validate.js';
+import { Swim } from '../../src/core/swim.js';
+import type { Output } from '../../src/core/io.js';
+import { lan } from '../../src/config.js';
+import { SeededRandom } from '../../src/runtime/random.js';
 
 /** Agents on a line at these positions (ms): true RTT = |a - b| + 2 × 0.5 ms of access link. */
 const POS = [0, 3, 10, 40, 41];
@@ -83,4 +87,18 @@ test('byDistance orders names nearest first; unknown coordinates last, in their 
   const coords: Record<string, Coordinate> = { far: at(50), near: at(1), mid: at(10) };
   assert.deepEqual(byDistance(['x', 'far', 'y', 'near', 'mid'], at(0), (n) => coords[n]), ['near', 'mid', 'far', 'x', 'y']);
   assert.deepEqual(byDistance(['far', 'near'], undefined, (n) => coords[n]), ['far', 'near']);
+});
+
+test('a core answers a member\'s ping with its coordinate, a stranger\'s without: no bigger than the ping', () => {
+  const codec = createCodec();
+  const a = new Swim({ name: 'a', address: 'a-addr', config: lan }, { random: new SeededRandom(1), sizeOf: codec.sizeOf }, 0);
+  a.step({ type: 'packet', from: 'x', messages: [M.alive('b', 'b-addr', 0, [])] }, 0);
+  const answer = (from: string, name: string): M.Message[] => {
+    const outs = a.step({ type: 'packet', from, messages: [M.ping(7, 'a', name, 1)] }, 10);
+    const s = outs.find((o): o is Extract<Output, { type: 'send' }> => o.type === 'send' && o.to === from);
+    return s ? [...s.messages] : [];
+  };
+  assert.ok(answer('b-addr', 'b').some((m) => m.type === M.MsgType.Coord), 'to member b');
+  const toStranger = answer('10.9.9.9:7946', 'mallory');
+  assert.deepEqual(toStranger.map((m) => m.type), [M.MsgType.Ack]);
 });
