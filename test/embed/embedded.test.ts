@@ -98,8 +98,16 @@ test('setTags, stats, health, members and lookup mean the same with and without 
 
 test('network coordinates reach the host thread too: estimated RTT and lookup near, with and without a worker', { timeout: 15_000 }, async () => {
   // The worker reports coordinates every 2 s (they move without member events); the view refreshes each second.
-  await when(worker, () => worker.estimateRttMs('loop') !== undefined, 10_000, 'a coordinate for loop on the worker host');
-  await when(loop, () => loop.estimateRttMs('worker') !== undefined, 10_000, 'a coordinate for worker');
+  // Polled: coordinates change without member events, so `when` (woken by events) would not see them.
+  const until = async (pred: () => boolean, what: string): Promise<void> => {
+    const end = performance.now() + 10_000;
+    while (!pred()) {
+      if (performance.now() > end) assert.fail(`${what}: not within 10 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  await until(() => worker.estimateRttMs('loop') !== undefined, 'a coordinate for loop on the worker host');
+  await until(() => loop.estimateRttMs('worker') !== undefined, 'a coordinate for worker');
   for (const c of [worker, loop]) {
     assert.ok(c.coordinate()!.vec.length === 8);
     assert.ok(c.estimateRttMs(c.name)! >= 0);
