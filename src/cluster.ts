@@ -27,6 +27,8 @@ import { InLoopSource } from './embed/in-loop.js';
 import { lineSink } from './embed/log-lines.js';
 import { resolveEmbedOptions, type EmbedOptions, type Isolation } from './embed/options.js';
 import { WorkerSource } from './embed/worker-source.js';
+import { CoordinateView } from './coordinate-view.js';
+import { byDistance, type Coordinate } from './core/coordinate.js';
 
 export type { ClusterStats, MembershipSource } from './membership-source.js';
 export type { HealthPolicy } from './cluster-health.js';
@@ -108,6 +110,7 @@ export class Cluster {
   readonly log: Logger;
   private readonly policy: HealthPolicy;
   private readonly offs: (() => void)[] = [];
+  private readonly coordinates: CoordinateView;
 
   private constructor(
     private readonly source: MembershipSource,
@@ -121,7 +124,8 @@ export class Cluster {
     this.feed = new RingFeed(new HashRing(options.vnodes !== undefined ? { vnodes: options.vnodes } : {}));
     this.ring = this.feed.ring;
     this.shardMap = new ShardMap(options.shards);
-    this.balancer = createBalancer(options.balancer ?? {}, { random: deps.random, now: deps.now, owners: (key, n) => this.ring.lookup(key, n) });
+    this.coordinates = new CoordinateView(source.name, () => source.members(), deps.now);
+    this.balancer = createBalancer(options.balancer ?? {}, { random: deps.random, now: deps.now, owners: (key, n) => this.ring.lookup(key, n), rttPriorMs: (name) => this.coordinates.rttMs(name) });
     const routeToSelf = options.routeToSelf ?? true;
     const members = source.members();
     this.feed.reset(members);
@@ -197,9 +201,27 @@ export class Cluster {
   get activeSize(): number {
     return this.activeMembers().length;
   }
-  /** The owners of a key on the ring, primary first: `lookup(key, 3)`. */
-  lookup(key: string | Uint8Array, n = 1): string[] {
-    return this.ring.lookup(key, n);
+  /**
+   * The owners of a key on the ring, primary first: `lookup(key, 3)`. With `{ near: true }`,
+   * nearest first by estimated RTT (network coordinates); owners without a coordinate keep their
+   * ring order after those with one.
+   */
+  lookup(key: string | Uint8Array, n = 1, options: { readonly near?: boolean } = {}): string[] {
+    const owners = this.ring.lookup(key, n);
+    return options.near ? byDistance(owners, this.coordinates.of(this.source.name), (name) => this.coordinates.of(name)) : owners;
+  }
+
+  /** A member's network coordinate as our agent last heard it (ours by default); undefined until heard. */
+  coordinate(name: string = this.source.name): Coordinate | undefined {
+    return this.coordinates.of(name);
+  }
+
+  /**
+   * The RTT between two members (ms) estimated from their network coordinates, as `phantom rtt`:
+   * `b` defaults to us. Undefined while either has no coordinate (coordinates update once a second).
+   */
+  estimateRttMs(a: string, b: string = this.source.name): number | undefined {
+    return this.coordinates.rttMs(a, b);
   }
 
   /**

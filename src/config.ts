@@ -4,6 +4,7 @@
  * Derived values (suspicion timeout, retransmit limit, push-pull scaling) live in core/timing.ts.
  */
 import { ClusterError } from './errors.js';
+import { MAX_DIMENSIONS } from './core/coordinate.js';
 
 export interface ProtocolConfig {
   /** Time between two probes started by this agent (ms). Lower = faster detection, more traffic. */
@@ -104,6 +105,16 @@ export interface ProtocolConfig {
    * does a probe interval in which it refused a flood of bad datagrams.
    */
   lagAwareness: boolean;
+
+  // ---- network coordinates ----
+  /**
+   * Vivaldi network coordinates (as Serf's): each direct ping and ack carries the sender's
+   * coordinate (a few dozen bytes), each direct probe's RTT moves ours, and the distance between
+   * two coordinates estimates their RTT (`phantom rtt`, the balancer's latency prior, `lookup --near`).
+   */
+  coordinates: boolean;
+  /** Axes of the Euclidean part of a coordinate (plus a height). Every member must use the same number. */
+  coordinateDimensions: number;
 }
 
 /** memberlist DefaultLANConfig, plus our own additions. */
@@ -142,6 +153,8 @@ export const lan: Readonly<ProtocolConfig> = Object.freeze({
   readmitAfterMs: 2_000,
   flapHalfLifeMs: 300_000,
   lagAwareness: true,
+  coordinates: true,
+  coordinateDimensions: 8,
 });
 
 /** Every switch beyond SWIM off: plain SWIM, for comparison. */
@@ -206,7 +219,7 @@ export function isProfileName(s: string): s is ProfileName {
 }
 
 type Rule = (v: number, c: ProtocolConfig) => string | undefined;
-const BOOLEAN_FIELDS = new Set<keyof ProtocolConfig>(['lifeguardAwareness', 'lifeguardNack', 'lifeguardDynamicSuspicion', 'lifeguardBuddy', 'stallDetection', 'activeConfirmation', 'flapDamping', 'lagAwareness']);
+const BOOLEAN_FIELDS = new Set<keyof ProtocolConfig>(['lifeguardAwareness', 'lifeguardNack', 'lifeguardDynamicSuspicion', 'lifeguardBuddy', 'stallDetection', 'activeConfirmation', 'flapDamping', 'lagAwareness', 'coordinates']);
 const nonNegInt: Rule = (v) => (Number.isInteger(v) && v >= 0 ? undefined : 'must be an integer >= 0');
 const posInt: Rule = (v) => (Number.isInteger(v) && v > 0 ? undefined : 'must be an integer > 0');
 const posNum: Rule = (v) => (Number.isFinite(v) && v > 0 ? undefined : 'must be a number > 0');
@@ -241,6 +254,7 @@ const rules: Partial<Record<keyof ProtocolConfig, Rule[]>> = {
   confirmers: [nonNegInt, (v) => (v <= 8 ? undefined : 'must be at most 8')],
   readmitAfterMs: [nonNegInt],
   flapHalfLifeMs: [posInt],
+  coordinateDimensions: [posInt, (v) => (v <= MAX_DIMENSIONS ? undefined : `must be at most ${MAX_DIMENSIONS}`)],
 };
 
 /**

@@ -44,3 +44,12 @@ test('flapHalfLifeMs must be a positive integer, named in the error', () => {
   assert.equal(resolveConfig({}, 'lan').flapHalfLifeMs, 300_000);
   assert.equal(resolveConfig({}, 'wan').readmitAfterMs, 10_000);
 });
+
+test('coordinates: on with 8 axes by default; the axes are bounded, the switch is a boolean', () => {
+  assert.equal(lan.coordinates, true);
+  assert.equal(lan.coordinateDimensions, 8);
+  assert.throws(() => resolveConfig({ coordinateDimensions: 17 }), /coordinateDimensions \(17\): must be at most 16/);
+  assert.throws(() => resolveConfig({ coordinateDimensions: 0 }), /coordinateDimensions \(0\): must be an integer > 0/);
+  assert.throws(() => resolveConfig({ coordinates: 'yes' as unknown as boolean }), /coordinates: must be true or false/);
+  assert.equal(resolveConfig({ coordinates: false }).coordinates, false);
+});

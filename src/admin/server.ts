@@ -24,6 +24,7 @@ import type { HistoryEntry } from '../agent/history.js';
 import { statusOf } from '../agent/history.js';
 import { ClusterError, type ErrorCode } from '../errors.js';
 import type { Member, Tags } from '../core/types.js';
+import { byDistance, type Coordinate } from '../core/coordinate.js';
 import { parseHostPort, formatHostPort } from '../transport/address.js';
 import { checkContentType, checkHostAndOrigin, isLoopbackHost, type Refusal } from './request-guard.js';
 import { serveDashboard } from './dashboard/serve.js';
@@ -84,10 +85,12 @@ export interface MemberJson {
   tags: Tags;
   /** Milliseconds since this agent saw the status change. */
   sinceMs: number;
+  /** Its network coordinate as this agent last heard it (ms units); absent until heard. */
+  coordinate?: Coordinate;
 }
 
 export function memberJson(m: Member, now: number): MemberJson {
-  return { name: m.name, addr: m.address, status: statusOf(m.state), incarnation: m.incarnation, tags: m.tags, sinceMs: Math.max(0, Math.round(now - m.stateChangedAt)) };
+  return { name: m.name, addr: m.address, status: statusOf(m.state), incarnation: m.incarnation, tags: m.tags, sinceMs: Math.max(0, Math.round(now - m.stateChangedAt)), ...(m.coordinate ? { coordinate: m.coordinate } : {}) };
 }
 
 class HttpError extends Error {
@@ -215,7 +218,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps, s
     } catch {
       throw new HttpError(400, 'ERR_ARGUMENT', 'the key in /v1/lookup/:key is not valid URL encoding');
     }
-    return sendLookup(res, d, key, url.searchParams.get('n'));
+    return sendLookup(res, d, key, url.searchParams.get('n'), url.searchParams.get('near'));
   }
   switch (path) {
     case '/v1/events': {
@@ -248,7 +251,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps, s
       if (!d.lookup) throw new HttpError(404, 'ERR_NO_RING', 'this agent keeps no ring');
       const key = url.searchParams.get('key');
       if (key === null || key === '') throw new HttpError(400, 'ERR_ARGUMENT', 'give the key: /v1/lookup?key=K&n=3 or /v1/lookup/K?n=3');
-      return sendLookup(res, d, key, url.searchParams.get('n'));
+      return sendLookup(res, d, key, url.searchParams.get('n'), url.searchParams.get('near'));
+    }
+    case '/v1/coordinates': {
+      only('GET');
+      // Every member we hold a coordinate for (ourselves included), as Serf's /v1/coordinate/nodes.
+      const rows = d.members().flatMap((m) => (m.coordinate && m.state !== 'left' ? [{ name: m.name, coordinate: m.coordinate }] : []));
+      rows.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+      return sendJson(res, 200, rows);
     }
     case '/v1/ring':
       only('GET');
@@ -330,11 +340,16 @@ export function memberFilter(name: string | null, tags: readonly string[]): (m: 
 }
 
 /** Both lookup forms answer alike: `{ key, owners }`, n from 1 to 64 (default 1). */
-function sendLookup(res: ServerResponse, d: AdminDeps, key: string, nParam: string | null): void {
+function sendLookup(res: ServerResponse, d: AdminDeps, key: string, nParam: string | null, nearParam: string | null): void {
   if (!d.lookup) throw new HttpError(404, 'ERR_NO_RING', 'this agent keeps no ring');
   const n = Number(nParam ?? '1');
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new HttpError(400, 'ERR_ARGUMENT', 'n must be an integer from 1 to 64');
-  sendJson(res, 200, { key, owners: d.lookup(key, n) });
+  if (nearParam !== null && !['1', 'true', '0', 'false'].includes(nearParam)) throw new HttpError(400, 'ERR_ARGUMENT', `near must be 1, true, 0 or false; got ${JSON.stringify(nearParam)}`);
+  const owners = d.lookup(key, n);
+  if (nearParam !== '1' && nearParam !== 'true') return sendJson(res, 200, { key, owners });
+  // Nearest first, by estimated RTT from this agent; the ring's own order breaks ties.
+  const coords = new Map(d.members().map((m) => [m.name, m.coordinate]));
+  sendJson(res, 200, { key, owners: byDistance(owners, d.self().coordinate, (name) => coords.get(name)) });
 }
 
 function wrapArg(fn: () => void): void {

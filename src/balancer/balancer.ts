@@ -41,6 +41,12 @@ export interface BalancerDeps {
   /** The ring's owners of a key, primary first (e.g. `(k, n) => ring.lookup(k, n)`); needed only
    * for the 'affinity' algorithm. */
   readonly owners?: OwnersFn;
+  /**
+   * Estimated RTT to a member (ms) from network coordinates, or undefined when none is known:
+   * p2c's latency for a member it has no samples of its own for yet (instead of
+   * `initialLatencyMs`), so the first requests already go to near members. Must not allocate.
+   */
+  readonly rttPriorMs?: (name: string) => number | undefined;
 }
 
 /** Picks members for requests and learns from how the requests went. */
@@ -67,7 +73,7 @@ export class LoadBalancer {
     this.hot.alpha = this.config.latencyAlpha;
     this.table = new MemberTable(this.config, this.hot);
     this.pool = new LeasePool((lease, result) => this.finish(lease, result), this.hot);
-    const p2c = new PowerOfTwo(deps.random, this.hot);
+    const p2c = new PowerOfTwo(deps.random, this.hot, deps.rttPriorMs);
     const owners = deps.owners;
     this.strategies = {
       'round-robin': new RoundRobin(),

@@ -18,6 +18,7 @@ export const MsgType = {
   PushPull: 9,
   Digest: 10,
   Cookie: 11,
+  Coord: 12,
 } as const;
 export type MsgTypeCode = (typeof MsgType)[keyof typeof MsgType];
 
@@ -77,7 +78,14 @@ export interface Digest { readonly type: 10; readonly from: string; readonly dig
  */
 export interface Cookie { readonly type: 11; readonly seq: number; readonly from: string }
 
-export type Message = Ping | Ack | PingReq | Nack | Alive | Suspect | Dead | Left | PushPull | Digest | Cookie;
+/**
+ * The sender's network coordinate (coordinate.ts), riding as a companion of a direct ping or
+ * ack. Integers, for bytes: `vec`, `height` and `adj` in COORD_UNIT_MS, `error` in 1/1000.
+ * Older peers skip it as an unknown type.
+ */
+export interface Coord { readonly type: 12; readonly vec: readonly number[]; readonly height: number; readonly error: number; readonly adj: number }
+
+export type Message = Ping | Ack | PingReq | Nack | Alive | Suspect | Dead | Left | PushPull | Digest | Cookie | Coord;
 /** Messages that describe a member's state and ride piggyback. */
 export type Update = Alive | Suspect | Dead | Left;
 
@@ -95,6 +103,7 @@ export const agedEntry = (name: string, addr: string, state: number, inc: number
 export const pushPull = (from: string, flags: number, part: number, parts: number, entries: readonly Entry[]): PushPull => ({ type: 9, from, flags, part, parts, entries });
 export const digest = (from: string, value: number, count: number): Digest => ({ type: 10, from, digest: value, count });
 export const cookie = (seq: number, from: string): Cookie => ({ type: 11, seq, from });
+export const coord = (vec: readonly number[], height: number, error: number, adj: number): Coord => ({ type: 12, vec, height, error, adj });
 
 /**
  * The record table of protocol version 1: key order per shape. Both ends hold the same table,
@@ -114,6 +123,7 @@ export const RECORD_SHAPES: readonly (readonly string[])[] = [
   ['name', 'addr', 'state', 'inc', 'tags', 'age'],
   // An alive claim with the start of the sender's process life (issue 18).
   ['type', 'name', 'addr', 'inc', 'tags', 'born'],
+  ['type', 'vec', 'height', 'error', 'adj'],
 ];
 
 export const PROTOCOL_VERSION = 1;

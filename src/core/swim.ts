@@ -18,6 +18,9 @@ import { ReturnCheck, weakCookieHash, type CookieHash } from './return-check.js'
 import { PACKET_OVERHEAD_BYTES } from './push-pull.js';
 import { Joiner } from './joiner.js';
 import { Vetting } from './vetting.js';
+import { CoordinateExchange, Vivaldi } from './vivaldi.js';
+import { DEFAULT_TUNING, type Coordinate } from './coordinate.js';
+import { seededRandom } from './seeded-random.js';
 import { Suspicions, type SuspicionTimeout } from './suspicion.js';
 import { sameWireTags, tagsFromWire, tagsToWire, utf8Length } from './tags.js';
 import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, removalFloorMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
@@ -77,6 +80,10 @@ export interface SwimCounters {
   floods: number;
   /** Updates too big for any packet (long name, address and tags): dropped, never sent. */
   oversizedUpdates: number;
+  /** Network coordinate steps taken (one per direct probe acked with a coordinate). */
+  coordinateUpdates: number;
+  /** RTT samples or peer coordinates refused (over 10 s, another dimensionality, not finite). */
+  coordinateRefused: number;
 }
 
 interface Probe {
@@ -118,7 +125,9 @@ export class Swim {
   private readonly joiner: Joiner;
   private readonly antiEntropy: AntiEntropy;
   private readonly awareness: Awareness;
-  private readonly counts: Omit<SwimCounters, 'awareness'> = {
+  /** Network coordinates (vivaldi.ts); undefined when `coordinates` is off. */
+  private readonly coords: CoordinateExchange | undefined;
+  private readonly counts: Omit<SwimCounters, 'awareness' | 'coordinateUpdates' | 'coordinateRefused'> = {
     suspicionsStarted: 0,
     suspicionsConfirmed: 0,
     suspicionsRefuted: 0,
@@ -217,6 +226,8 @@ export class Swim {
       output: (o) => this.out.push(o),
     });
     this.awareness = new Awareness(init.config.awarenessMaxMultiplier, init.config.lifeguardAwareness);
+    // Its own random stream, seeded by name: coordinates must not shift the protocol's draws.
+    this.coords = init.config.coordinates ? new CoordinateExchange(new Vivaldi(seededRandom(init.name), { ...DEFAULT_TUNING, dimensions: init.config.coordinateDimensions })) : undefined;
     this.incarnation = init.incarnation ?? 0;
     this.born = this.incarnation;
     this.wireTags = tagsToWire(init.tags ?? {});
@@ -233,10 +244,24 @@ export class Swim {
 
   /** Every member we know of, ourselves included, failed and left ones too. */
   members(): Member[] {
-    return [...this.table.values()];
+    const rows: Member[] = [...this.table.values()];
+    return this.coords ? rows.map((r) => this.withCoordinate(r)) : rows;
   }
   member(name: string): Member | undefined {
-    return this.table.get(name);
+    const r = this.table.get(name);
+    return r && this.coords ? this.withCoordinate(r) : r;
+  }
+  /** Our own network coordinate (undefined when `coordinates` is off). */
+  coordinate(): Coordinate | undefined {
+    return this.coords?.vivaldi.coordinate;
+  }
+  /** The coordinate of `name` as we last heard it (ours for our own name). */
+  coordinateOf(name: string): Coordinate | undefined {
+    return name === this.name ? this.coords?.vivaldi.coordinate : this.coords?.vivaldi.peer(name);
+  }
+  private withCoordinate(r: Member): Member {
+    const coordinate = this.coordinateOf(r.name);
+    return coordinate ? { ...r, coordinate } : r;
   }
   /** Members alive or suspect, ourselves included. */
   get liveCount(): number {
@@ -254,7 +279,7 @@ export class Swim {
   }
   /** Lifeguard health and suspicion counters. */
   counters(): SwimCounters {
-    return { awareness: this.awareness.score, ...this.counts };
+    return { awareness: this.awareness.score, ...this.counts, coordinateUpdates: this.coords?.vivaldi.updates ?? 0, coordinateRefused: this.coords?.vivaldi.refused ?? 0 };
   }
   /** Updates waiting to be piggybacked. */
   get pendingBroadcasts(): number {
@@ -423,7 +448,7 @@ export class Swim {
     const ping = M.ping(seq, target, this.name, this.table.liveCount);
     // Buddy system: tell a suspect it is suspected in the very packet that probes it.
     if (row.state === 'suspect' && this.config.lifeguardBuddy) this.send(row.address, ping, M.suspect(target, row.incarnation, this.name));
-    else this.send(row.address, ping);
+    else this.send(row.address, ping, this.coords?.companion());
   }
 
   /** Members for a new probe pass; recently dead ones too, so gossip can still reach them. */
@@ -561,10 +586,11 @@ export class Swim {
       case M.MsgType.Ping:
         if (m.target !== this.name) return this.note({ kind: 'dropped', reason: 'ping-for-other', from });
         this.lastPingedAt = now;
-        this.ackPing(m, from);
+        this.ackPing(m, from, proof === 'member');
+        if (proof === 'member' && m.from !== this.name && this.table.get(m.from)) this.coords?.heardPing(m.from, packet);
         return this.antiEntropy.maybeCatchUp(m.known, from, now, proof === 'member');
       case M.MsgType.Ack:
-        return this.onAck(m, from, now, proof === 'member');
+        return this.onAck(m, from, now, proof === 'member', packet);
       case M.MsgType.PingReq:
         return this.onPingReq(m, from, now);
       case M.MsgType.Nack:
@@ -589,22 +615,25 @@ export class Swim {
         return this.antiEntropy.onDigest(m, from, now, proof, packet);
       case M.MsgType.Cookie:
         return this.antiEntropy.onCookie(m, from, now);
+      case M.MsgType.Coord:
+        return; // read with the ping or ack it rides with
     }
   }
 
   /**
    * Answer a ping. A pinger we hold dead is probing again: it is back (at its old address or, a
    * restart that moved, at a new one), and may not know it was declared dead. Tell it in the
-   * ack, so it refutes now, not at the next push-pull.
+   * ack, so it refutes now, not at the next push-pull. Our coordinate goes only to members: an
+   * answer to a stranger must not be bigger than its ping.
    */
-  private ackPing(m: M.Ping, from: Address): void {
+  private ackPing(m: M.Ping, from: Address, member: boolean): void {
     const ack = M.ack(m.seq, this.name, this.table.liveCount);
     const pinger = this.table.get(m.from);
     if (pinger?.state === 'dead') this.send(from, ack, M.dead(m.from, pinger.incarnation, this.name));
-    else this.send(from, ack);
+    else this.send(from, ack, member ? this.coords?.companion() : undefined);
   }
 
-  private onAck(m: M.Ack, from: Address, now: number, trusted: boolean): void {
+  private onAck(m: M.Ack, from: Address, now: number, trusted: boolean, packet: readonly M.Message[]): void {
     const relay = this.relays.get(m.seq);
     if (relay) {
       this.relays.delete(m.seq);
@@ -617,7 +646,10 @@ export class Swim {
       // Only a direct ack shows our own packets flow both ways (Lifeguard).
       const direct = from === this.probe.targetAddr;
       if (direct) this.awareness.apply(-1);
-      this.note({ kind: 'probe-acked', target: this.probe.target, rttMs: now - this.probe.sentAt, direct });
+      const rttMs = now - this.probe.sentAt;
+      // Only a direct round trip measures the path between us; a relayed one adds a detour.
+      if (direct) this.coords?.directAck(this.probe.target, packet, rttMs);
+      this.note({ kind: 'probe-acked', target: this.probe.target, rttMs, direct });
     }
     this.antiEntropy.maybeCatchUp(m.known, from, now, trusted);
   }
@@ -972,6 +1004,7 @@ export class Swim {
   }
 
   private note(note: Note): void {
+    if (note.kind === 'reaped') this.coords?.vivaldi.forget(note.name);
     this.out.push({ type: 'note', note });
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The words of the protocol, shared by every layer. Pure types: no IO, no clock.
  */
+import type { Coordinate } from './coordinate.js';
 
 /** A member's state as this agent sees it. `dead` is the protocol word; events call it `failed`. */
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left';
@@ -21,6 +22,8 @@ export interface Member {
   readonly tags: Tags;
   /** Virtual or monotonic ms at which this agent last saw the state change. */
   readonly stateChangedAt: number;
+  /** Its network coordinate as this agent last heard it (absent until heard, or when `coordinates` is off). */
+  readonly coordinate?: Coordinate;
 }
 
 /** Randomness port: the core never calls Math.random. */

@@ -26,6 +26,8 @@ const EVENT_TYPES: readonly MemberEventType[] = ['join', 'update', 'suspect', 'a
  * main thread's verdict or of the agent's state is sent at once anyway.
  */
 const STATUS_EVERY_MS = 1000;
+/** Coordinates move a little with every probe; the main thread's copy may lag this much. */
+const COORDINATES_EVERY_MS = 2000;
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
@@ -65,6 +67,10 @@ async function main(): Promise<void> {
     post({ t: 'status', state: s.state, awareness: s.awareness, mainThreadBusy: busy });
   };
   const statusTimer = setInterval(status, STATUS_EVERY_MS);
+  const coordinatesTimer = setInterval(() => {
+    const coordinates = agent.members().flatMap((m) => (m.coordinate ? [[m.name, m.coordinate] as const] : []));
+    if (coordinates.length > 0) post({ t: 'coordinates', coordinates });
+  }, COORDINATES_EVERY_MS);
 
   const watchTimer = setInterval(() => {
     const verdict = watch.sample(Atomics.load(counter, 0), performance.now());
@@ -84,6 +90,7 @@ async function main(): Promise<void> {
   const stop = (leave: boolean): Promise<void> =>
     (stopping ??= (async () => {
       clearInterval(watchTimer);
+      clearInterval(coordinatesTimer);
       if (leave) await agent.leave();
       await agent.shutdown();
       clearInterval(statusTimer);

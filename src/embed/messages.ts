@@ -8,6 +8,7 @@ import type { AgentConfigInput } from '../agent/agent-config.js';
 import type { AgentState } from '../agent/health.js';
 import type { HealthPolicy } from '../cluster-health.js';
 import type { Member, MemberEvent, Tags } from '../core/types.js';
+import type { Coordinate } from '../core/coordinate.js';
 import type { MainThreadStats } from './host-watch.js';
 import type { ErrorCode } from '../errors.js';
 
@@ -55,4 +56,6 @@ export type FromWorker =
   | { readonly t: 'reply'; readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly t: 'reply'; readonly id: number; readonly ok: false; readonly error: WireError }
   | { readonly t: 'log'; readonly line: string }
+  /** Every network coordinate the agent holds, by member name (they move without member events). */
+  | { readonly t: 'coordinates'; readonly coordinates: readonly (readonly [string, Coordinate])[] }
   | { readonly t: 'fatal'; readonly error: WireError };

@@ -14,6 +14,7 @@ import { eventFields, TypedEmitter } from '../agent/events.js';
 import type { Logger } from '../agent/log.js';
 import { checkTags } from '../core/tags.js';
 import type { Member, MemberEvent, MemberEventType, Tags } from '../core/types.js';
+import type { Coordinate } from '../core/coordinate.js';
 import { ClusterError } from '../errors.js';
 import type { ClusterStats, MembershipSource } from '../membership-source.js';
 import { MainThreadBeat } from './host-watch.js';
@@ -43,6 +44,8 @@ export class WorkerSource implements MembershipSource {
   readonly address: string;
   readonly adminAddress: string | undefined;
   private readonly mirror = new Map<string, Member>();
+  /** The worker's network coordinates as last reported (they change without member events). */
+  private coordinates = new Map<string, Coordinate>();
   private readonly emitter: TypedEmitter<AgentEvents>;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private nextId = 1;
@@ -100,7 +103,12 @@ export class WorkerSource implements MembershipSource {
   private lines: LineSink = () => {};
 
   members(): Member[] {
-    return [...this.mirror.values()];
+    const rows = [...this.mirror.values()];
+    if (this.coordinates.size === 0) return rows;
+    return rows.map((m) => {
+      const coordinate = this.coordinates.get(m.name);
+      return coordinate ? { ...m, coordinate } : m;
+    });
   }
   on(type: MemberEventType, fn: (e: MemberEvent) => void): () => void {
     return this.emitter.on(type, fn);
@@ -193,6 +201,9 @@ export class WorkerSource implements MembershipSource {
       }
       case 'log':
         return this.lines(m.line);
+      case 'coordinates':
+        this.coordinates = new Map(m.coordinates);
+        return;
       case 'fatal':
         return this.died(toError(m.error));
       case 'ready':

@@ -15,6 +15,7 @@
 import type { MemberEvent } from '../core/types.js';
 import type { Detection } from './measures.js';
 import type { Simulation } from './simulation.js';
+import type { CoordinateAccuracy } from './zones.js';
 
 /** Kinds of news whose spread is charted. */
 export type NewsKind = 'join' | 'failure' | 'leave';
@@ -50,6 +51,8 @@ export interface SimSeries {
   readonly news: readonly NewsCurve[];
   readonly detection: readonly Detection[];
   readonly load: readonly LoadSample[];
+  /** Accuracy of the network coordinates over time (runs with zones only). */
+  readonly coordinates?: readonly CoordinateAccuracy[];
 }
 
 export interface RecorderOptions {

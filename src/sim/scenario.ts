@@ -9,6 +9,7 @@ import { Simulation } from './simulation.js';
 import type { Report } from './measures.js';
 import { parseDuration } from './duration.js';
 import { victimRandom } from './victim-random.js';
+import { applyZones, type TrueRtt } from './zones.js';
 
 /** Agents: indices, "a-b" ranges, or "all". */
 export type NodeSet = 'all' | readonly (number | string)[];
@@ -42,6 +43,11 @@ export interface ScenarioSpec {
   latency?: Ms;
   jitter?: Ms;
   loss?: number;
+  /**
+   * Zones instead of one latency: agent i is in zone i mod `zones`, RTT 1 ms within a zone and
+   * 20–80 ms between zones (sim/zones.ts). Set at the start, for the agents the scenario begins with.
+   */
+  zones?: number;
   steps: readonly Step[];
 }
 
@@ -52,6 +58,8 @@ export interface ScenarioResult {
   /** Agents killed by `kill` steps, in order. */
   killed: number[];
   simulation: Simulation;
+  /** True RTTs of the zone topology, when the scenario has `zones`. */
+  zones: TrueRtt | undefined;
 }
 
 /** Resolve a node set against a cluster of `size` agents. */
@@ -76,7 +84,7 @@ const ms = (v: Ms | undefined, fallback: number, where: string): number => (v ==
  * Run a scenario to its end. Throws ERR_SCENARIO for a malformed spec, before or at the bad step.
  * `onSimulation` gets the simulation before the first step, to attach observers (a Recorder).
  */
-export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: number) => void; onSimulation?: (sim: Simulation) => void } = {}): ScenarioResult {
+export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: number) => void; onSimulation?: (sim: Simulation, zones: TrueRtt | undefined) => void } = {}): ScenarioResult {
   if (!spec || typeof spec !== 'object') throw new ClusterError('ERR_SCENARIO', 'a scenario must be an object with nodes and steps');
   if (!Array.isArray(spec.steps)) throw new ClusterError('ERR_SCENARIO', 'steps: must be a list of steps');
   const sim = new Simulation({
@@ -88,7 +96,9 @@ export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: numb
     jitterMs: ms(spec.jitter, 2, 'jitter'),
     loss: spec.loss ?? 0,
   });
-  hooks.onSimulation?.(sim);
+  if (spec.zones !== undefined && !(Number.isInteger(spec.zones) && spec.zones >= 1 && spec.zones <= 16)) throw new ClusterError('ERR_SCENARIO', `zones: expected an integer from 1 to 16, got ${JSON.stringify(spec.zones)}`);
+  const zones = spec.zones ? applyZones(sim, { zones: spec.zones }) : undefined;
+  hooks.onSimulation?.(sim, zones);
   const failures: string[] = [];
   const killed: number[] = [];
   const rng = victimRandom(spec.seed ?? 1, 0x5bd1e995);
@@ -169,7 +179,7 @@ export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: numb
         throw new ClusterError('ERR_SCENARIO', `${where}: unknown step ${JSON.stringify(step)}; steps have "do" (joinAll, run, runUntil, runUntilConverged, kill, restart, leave, add, partition, heal, link, pause, flap, markSteady) or "expect" (converged, agreement, sees, noFalsePositives)`);
     }
   });
-  return { report: sim.report(), failures, killed, simulation: sim };
+  return { report: sim.report(), failures, killed, simulation: sim, zones };
 }
 
 function runChunked(sim: Simulation, end: number, progress: ((now: number) => void) | undefined): void {

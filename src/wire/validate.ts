@@ -3,6 +3,7 @@
  * into a typed Message or say why not. Nothing from the network is trusted: every field is
  * checked for type and range before the core sees it.
  */
+import { MAX_COORD_UNITS, MAX_DIMENSIONS } from '../core/coordinate.js';
 import { MsgType, type Message } from '../core/messages.js';
 import { addressProblem, nameProblem, wireTagsProblem } from './values.js';
 
@@ -16,6 +17,11 @@ export const WIRE_LIMITS = {
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
 const isInc = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+/** A coordinate integer (core/coordinate.ts units): finite, whole, bounded. */
+const isCoordInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= MAX_COORD_UNITS;
+const isCoordVec = (v: unknown): boolean => Array.isArray(v) && v.length >= 1 && v.length <= MAX_DIMENSIONS && v.every(isCoordInt);
+/** The highest message type this version knows; anything above is a newer peer's. */
+const LAST_TYPE = Math.max(...Object.values(MsgType));
 
 /** Why a message was refused: its structure, or one of the values it carries. */
 export type MessageProblem = 'bad-shape' | 'unknown-type' | 'bad-name' | 'bad-address' | 'bad-tags';
@@ -89,11 +95,13 @@ export function checkMessage(v: unknown): ShapeCheck {
         return c.shape(isInc(v.digest) && isU32(v.count)) && c.name(v.from);
       case MsgType.Cookie:
         return c.shape(isU32(v.seq)) && c.name(v.from);
+      case MsgType.Coord:
+        return c.shape(isCoordVec(v.vec) && isCoordInt(v.height) && v.height >= 0 && isCoordInt(v.error) && v.error >= 0 && isCoordInt(v.adj));
       default:
         return false;
     }
   })();
   if (good) return { ok: true, message: v as unknown as Message };
-  if (v.type >= 1 && v.type <= MsgType.Cookie) return { ok: false, reason: c.problem ?? 'bad-shape' };
+  if (v.type >= 1 && v.type <= LAST_TYPE) return { ok: false, reason: c.problem ?? 'bad-shape' };
   return { ok: false, reason: 'unknown-type' };
 }

@@ -33,7 +33,8 @@ test('GET /v1/members, with a status filter, and /v1/members/:name with history'
   const all = await json('/v1/members');
   assert.equal(all.status, 200);
   assert.deepEqual(all.body.map((m: { name: string }) => m.name), ['a', 'b']);
-  assert.deepEqual(Object.keys(all.body[0]).sort(), ['addr', 'incarnation', 'name', 'sinceMs', 'status', 'tags']);
+  // The agent's own row always has a coordinate (coordinates are on by default).
+  assert.deepEqual(Object.keys(all.body[0]).sort(), ['addr', 'coordinate', 'incarnation', 'name', 'sinceMs', 'status', 'tags']);
   assert.deepEqual((await json('/v1/members?status=failed')).body, []);
   assert.equal((await json('/v1/members?status=zombie')).status, 400);
   const one = await json('/v1/members/b');
@@ -53,6 +54,21 @@ test('GET /v1/self, /v1/info, /v1/health, /v1/lookup', { timeout: 5000 }, async 
   const l = await json('/v1/lookup?key=user:42&n=2');
   assert.deepEqual([...l.body.owners].sort(), ['a', 'b']);
   assert.equal((await json('/v1/lookup')).status, 400);
+});
+
+test('GET /v1/coordinates lists every coordinate heard; /v1/lookup?near=1 orders owners nearest first', { timeout: 8000 }, async () => {
+  // b's coordinate arrives with its first ack to one of a's probes.
+  await eventually(() => a.member('b')?.coordinate !== undefined, 6000, 'a coordinate for b');
+  const rows = (await json('/v1/coordinates')).body as { name: string; coordinate: { vec: number[]; height: number; error: number; adjustment: number } }[];
+  assert.deepEqual(rows.map((r) => r.name), ['a', 'b']);
+  for (const r of rows) {
+    assert.equal(r.coordinate.vec.length, 8);
+    assert.ok([...r.coordinate.vec, r.coordinate.height, r.coordinate.error, r.coordinate.adjustment].every(Number.isFinite));
+  }
+  // `a` asks: it is at distance 0 from itself, so it comes first whatever the ring says.
+  const near = await json('/v1/lookup?key=user:42&n=2&near=1');
+  assert.deepEqual(near.body.owners, ['a', 'b']);
+  assert.equal((await json('/v1/lookup?key=user:42&near=maybe')).status, 400);
 });
 
 test('POST /v1/tags spreads new tags; POST /v1/join validates; POST /v1/leave calls leave', { timeout: 5000 }, async () => {

@@ -36,6 +36,24 @@ test('5 agents through the CLI: join, crash, leave, restart', { timeout: 90_000 
     assert.ok(rows.every((m) => m.status === 'alive' && typeof m.addr === 'string' && typeof m.incarnation === 'number' && typeof m.tags === 'object'));
   }
 
+  // Network coordinates: the seed probes a1 every few hundred ms, each ack carrying a1's coordinate.
+  let rtt = phantom(['rtt', 'a1', '--json', '--admin', seed.admin]);
+  for (let tries = 0; rtt.code !== 0 && tries < 20; tries++) {
+    await new Promise((r) => setTimeout(r, 200));
+    rtt = phantom(['rtt', 'a1', '--json', '--admin', seed.admin]);
+  }
+  assert.equal(rtt.code, 0, rtt.stderr);
+  const est = JSON.parse(rtt.stdout) as { a: string; b: string; rttMs: number };
+  assert.deepEqual([est.a, est.b], ['a1', 'a0']);
+  assert.ok(Number.isFinite(est.rttMs) && est.rttMs >= 0, rtt.stdout);
+  const unknown = phantom(['rtt', 'nobody', '--admin', seed.admin]);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /no coordinate for "nobody"/);
+  const near = phantom(['lookup', 'user:42', '--n', '5', '--near', '--json', '--admin', seed.admin]);
+  assert.equal(near.code, 0, near.stderr);
+  // The asking agent is at distance 0 from itself: first.
+  assert.equal((JSON.parse(near.stdout) as { owners: string[] }).owners[0], 'a0');
+
   // SIGHUP re-reads the config file: a1's new tag reaches a0 by gossip.
   writeFileSync(configFile, JSON.stringify({ tags: { v: '2' }, logLevel: 'debug' }));
   procs[1]!.child.kill('SIGHUP');

@@ -97,6 +97,14 @@ const CASES: Record<string, [string[], boolean][]> = {
     [['user:42', '-n', '5'], true],
     [['42'], true],
     [['user:42', '--n', 'x'], false],
+    [['user:42', '--near'], true],
+    [['user:42', '--no-near', '--n', '2'], true],
+    [[], false],
+  ],
+  rtt: [
+    [['db-1'], true],
+    [['db-1', 'db-2', '--json'], true],
+    [['db-1', 'db-2', 'db-3'], false],
     [[], false],
   ],
   keys: [

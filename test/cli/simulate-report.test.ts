@@ -33,6 +33,17 @@ test('phantom simulate --report writes an SVG with dissemination, detection and 
   assert.match(html, /<g id="load"/);
 });
 
+test('phantom simulate --zones 3 --report charts the coordinate error and prints it', { timeout: 90_000 }, async () => {
+  const svgFile = join(dir, 'zones.svg');
+  const { stdout } = await run(process.execPath, [bin, 'simulate', '--nodes', '12', '--zones', '3', '--duration', '40s', '--report', svgFile], { timeout: 80_000 });
+  const m = /coordinates +median RTT error ([\d.]+)% \(within zones [\d.]+%, between ([\d.]+)%, p90 [\d.]+%\) over 66 pairs; nearest by estimate in the same zone for [\d.]+% of agents/.exec(stdout);
+  assert.ok(m, stdout);
+  const svg = readFileSync(svgFile, 'utf8');
+  assert.match(svg, /<g id="coordinates" data-samples="\d+" data-final-median="[\d.]+"/);
+  for (const k of ['median', 'intra', 'inter']) assert.match(svg, new RegExp(`data-series="coordinate-error-${k}"`));
+  await assert.rejects(run(process.execPath, [bin, 'simulate', '--nodes', '4', '--zones', '0'], { timeout: 55_000 }), (e: { stderr: string }) => /--zones must be an integer from 1 to 16/.test(e.stderr));
+});
+
 test('phantom simulate --report with another extension is a usage error before the run', { timeout: 60_000 }, async () => {
   const bad = join(dir, 'run.png');
   await assert.rejects(run(process.execPath, [bin, 'simulate', '--nodes', '4', '--report', bad], { timeout: 55_000 }), (e: { code: number; stderr: string }) => {

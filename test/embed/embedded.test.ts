@@ -96,6 +96,27 @@ test('setTags, stats, health, members and lookup mean the same with and without 
   assert.ok(worker.members().every((m) => m.stateChangedAt <= performance.now() + 1), 'member times are on our clock');
 });
 
+test('network coordinates reach the host thread too: estimated RTT and lookup near, with and without a worker', { timeout: 15_000 }, async () => {
+  // The worker reports coordinates every 2 s (they move without member events); the view refreshes each second.
+  // Polled: coordinates change without member events, so `when` (woken by events) would not see them.
+  const until = async (pred: () => boolean, what: string): Promise<void> => {
+    const end = performance.now() + 10_000;
+    while (!pred()) {
+      if (performance.now() > end) assert.fail(`${what}: not within 10 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  await until(() => worker.estimateRttMs('loop') !== undefined, 'a coordinate for loop on the worker host');
+  await until(() => loop.estimateRttMs('worker') !== undefined, 'a coordinate for worker');
+  for (const c of [worker, loop]) {
+    assert.ok(c.coordinate()!.vec.length === 8);
+    assert.ok(c.estimateRttMs(c.name)! >= 0);
+    // Each is nearest to itself: lookup near puts it first among the owners of any key.
+    assert.equal(c.lookup('k', 2, { near: true })[0], c.name);
+    assert.deepEqual([...c.lookup('k', 2, { near: true })].sort(), [...c.lookup('k', 2)].sort());
+  }
+});
+
 test('with a worker, a listener that throws is logged on the main thread with its event; the worker logs reach the host logger', { timeout: 10_000 }, async () => {
   const off = worker.on('update', () => {
     throw new Error('listener bug');

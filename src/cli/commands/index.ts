@@ -61,6 +61,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => body((await import('./lookup.js')).lookupCommand),
   },
   {
+    command: 'rtt <a> [b]',
+    describe: 'Estimate the round-trip time between two members (default: to the local agent) from their network coordinates',
+    load: async () => body((await import('./rtt.js')).rttCommand),
+  },
+  {
     command: 'keygen',
     describe: 'Print a new random encryption key (base64, 32 bytes, AES-256-GCM)',
     load: async () => body((await import('./keygen.js')).keygenCommand),

@@ -9,6 +9,7 @@ interface LookupArgs extends AdminArgs {
   key: string;
   n: number;
   json: boolean;
+  near: boolean;
 }
 
 export const lookupCommand: CommandSpec<LookupArgs> = {
@@ -17,12 +18,16 @@ export const lookupCommand: CommandSpec<LookupArgs> = {
     ...adminOption,
     n: { type: 'number', default: 3, describe: 'Owners to list (replicas)' },
     json: { type: 'boolean', default: false, describe: 'Print JSON' },
+    near: { type: 'boolean', default: false, describe: 'Order the owners by estimated RTT from the local agent (network coordinates), nearest first' },
   },
-  examples: [['$0 lookup user:42 --n 3', 'three owners of user:42']],
+  examples: [
+    ['$0 lookup user:42 --n 3', 'three owners of user:42'],
+    ['$0 lookup user:42 --n 3 --near', 'the same owners, nearest first'],
+  ],
   handler: (args) =>
     runClient('lookup', async () => {
       if (!Number.isInteger(args.n) || args.n < 1 || args.n > 64) throw new ClusterError('ERR_ARGUMENT', `--n must be an integer from 1 to 64, got ${args.n}`);
-      const { body } = await adminRequest<{ key: string; owners: string[] }>(args, 'GET', `/v1/lookup?key=${encodeURIComponent(String(args.key))}&n=${args.n}`);
+      const { body } = await adminRequest<{ key: string; owners: string[] }>(args, 'GET', `/v1/lookup?key=${encodeURIComponent(String(args.key))}&n=${args.n}${args.near ? '&near=1' : ''}`);
       process.stdout.write(args.json ? `${terminalJson(body)}\n` : `${body.owners.map(printable).join('\n')}\n`);
     }),
 };

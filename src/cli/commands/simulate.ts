@@ -10,7 +10,8 @@ import { isProfileName, type ProfileName, type ProtocolConfig } from '../../conf
 import { parseDuration } from '../../sim/duration.js';
 import { formatReport } from '../../sim/report.js';
 import { runScenario, type ScenarioSpec, type Step } from '../../sim/scenario.js';
-import { Recorder } from '../../sim/recorder.js';
+import { Recorder, type SimSeries } from '../../sim/recorder.js';
+import { coordinateAccuracy, CoordinateSampler, type CoordinateAccuracy } from '../../sim/zones.js';
 import { chartFormatOf, renderChartFor } from '../../sim/charts/index.js';
 import { parseOverrides } from '../overrides.js';
 
@@ -30,6 +31,7 @@ interface SimulateArgs {
   set: string[];
   config?: string;
   report?: string;
+  zones?: number;
 }
 
 export const simulateCommand: CommandSpec<SimulateArgs> = {
@@ -48,12 +50,14 @@ export const simulateCommand: CommandSpec<SimulateArgs> = {
     config: { type: 'string', describe: 'JSON file of protocol overrides' },
     scenario: { type: 'string', describe: 'Run the scenario in this JSON file (see README "Scenario files")' },
     json: { type: 'boolean', default: false, describe: 'Print one JSON object instead of the readable report' },
-    report: { type: 'string', describe: 'Also write charts (dissemination, detection, load) to FILE.svg or FILE.html' },
+    report: { type: 'string', describe: 'Also write charts (dissemination, detection, load; coordinates with --zones) to FILE.svg or FILE.html' },
+    zones: { type: 'number', describe: 'Agents in this many zones: RTT 1 ms within a zone, 20-80 ms between (replaces --latency); reports how well network coordinates estimate it' },
   },
   examples: [
     ['$0 simulate --nodes 1000 --kill 3 --json', 'Detection times at 1000 agents'],
     ['$0 simulate --scenario partition.json', 'Run a scenario file'],
     ['$0 simulate --nodes 200 --kill 2 --report sim.svg', 'Charts of a run as SVG'],
+    ['$0 simulate --nodes 60 --zones 3 --duration 2m --report coords.svg', 'Accuracy of network coordinates across three zones'],
   ],
   handler: (args) => {
     const overrides: Partial<ProtocolConfig> = {
@@ -63,7 +67,7 @@ export const simulateCommand: CommandSpec<SimulateArgs> = {
     let spec: ScenarioSpec;
     if (args.scenario) {
       spec = readJson(args.scenario, '--scenario') as ScenarioSpec;
-      spec = { ...spec, config: { ...(spec.config ?? {}), ...overrides } };
+      spec = { ...spec, config: { ...(spec.config ?? {}), ...overrides }, ...(args.zones !== undefined ? { zones: args.zones } : {}) };
     } else {
       if (!isProfileName(args.profile)) throw new ClusterError('ERR_ARGUMENT', `--profile must be lan, wan or local`);
       spec = builtInScenario(args, args.profile, overrides);
@@ -72,30 +76,46 @@ export const simulateCommand: CommandSpec<SimulateArgs> = {
     const progress = process.stderr.isTTY && !args.json ? progressBar(end) : undefined;
     if (args.report !== undefined && chartFormatOf(args.report) === undefined) throw new ClusterError('ERR_ARGUMENT', `--report: the file name must end in .svg or .html, got ${args.report}`);
     let recorder = undefined as Recorder | undefined;
-    const result = runScenario(spec, { ...(progress ? { progress } : {}), ...(args.report !== undefined ? { onSimulation: (sim) => void (recorder = new Recorder(sim)) } : {}) });
+    let sampler = undefined as CoordinateSampler | undefined;
+    const result = runScenario(spec, {
+      ...(progress ? { progress } : {}),
+      onSimulation: (sim, zones) => {
+        if (args.report !== undefined) recorder = new Recorder(sim);
+        if (zones) sampler = new CoordinateSampler(sim, zones);
+      },
+    });
+    const accuracy = result.zones ? coordinateAccuracy(result.simulation, result.zones) : undefined;
     if (progress) process.stderr.write('\r\x1b[K');
-    if (args.json) process.stdout.write(`${JSON.stringify({ ...result.report, failures: result.failures })}\n`);
+    if (args.json) process.stdout.write(`${JSON.stringify({ ...result.report, ...(accuracy ? { coordinates: accuracy } : {}), failures: result.failures })}\n`);
     else {
       process.stdout.write(`${formatReport(result.report)}\n`);
+      if (accuracy) process.stdout.write(`${formatAccuracy(accuracy)}\n`);
       for (const f of result.failures) process.stdout.write(`FAILED ${f}\n`);
     }
-    if (args.report !== undefined && recorder) writeReport(args.report, recorder, formatReport(result.report));
+    const text = accuracy ? `${formatReport(result.report)}\n${formatAccuracy(accuracy)}` : formatReport(result.report);
+    if (args.report !== undefined && recorder) writeReport(args.report, { ...recorder.series(), ...(sampler ? { coordinates: [...sampler.samples, ...(accuracy ? [accuracy] : [])] } : {}) }, text);
     if (result.failures.length > 0) process.exitCode = 1;
   },
 };
 
 /** Write the charts of the run; a bad path is a usage error naming the file. */
-function writeReport(file: string, recorder: Recorder, text: string): void {
+function writeReport(file: string, series: SimSeries, text: string): void {
   try {
-    writeFileSync(file, renderChartFor(file, recorder.series(), text) ?? '');
+    writeFileSync(file, renderChartFor(file, series, text) ?? '');
   } catch (e) {
     throw new ClusterError('ERR_ARGUMENT', `--report: cannot write ${file}: ${(e as Error).message}`);
   }
 }
 
+function formatAccuracy(a: CoordinateAccuracy): string {
+  const pct = (v: number): string => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'n/a');
+  return `coordinates           median RTT error ${pct(a.median)} (within zones ${pct(a.intra)}, between ${pct(a.inter)}, p90 ${pct(a.p90)}) over ${a.pairs} pairs; nearest by estimate in the same zone for ${pct(a.nearestInZone)} of agents`;
+}
+
 function builtInScenario(args: SimulateArgs, profile: ProfileName, config: Partial<ProtocolConfig>): ScenarioSpec {
   const duration = parseDuration(args.duration, '--duration');
   if (!Number.isInteger(args.nodes) || args.nodes < 1) throw new ClusterError('ERR_ARGUMENT', `--nodes must be an integer >= 1, got ${args.nodes}`);
+  if (args.zones !== undefined && !(Number.isInteger(args.zones) && args.zones >= 1 && args.zones <= 16)) throw new ClusterError('ERR_ARGUMENT', `--zones must be an integer from 1 to 16, got ${args.zones}`);
   if (!Number.isInteger(args.kill) || args.kill < 0 || args.kill >= args.nodes) throw new ClusterError('ERR_ARGUMENT', `--kill must be between 0 and nodes - 1 (${args.nodes - 1}), got ${args.kill}`);
   const steps: Step[] = [{ do: 'joinAll', seed: 0, spread: '1s' }, { do: 'runUntilConverged', max: duration }];
   if (args.kill > 0) steps.push({ do: 'kill', nodes: [`1-${args.nodes - 1}`], count: args.kill });
@@ -114,6 +134,7 @@ function builtInScenario(args: SimulateArgs, profile: ProfileName, config: Parti
     latency: args.latency,
     jitter: args.jitter,
     loss: args.loss,
+    ...(args.zones !== undefined ? { zones: args.zones } : {}),
     steps,
   };
 }

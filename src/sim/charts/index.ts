@@ -8,6 +8,7 @@ import type { SimSeries } from '../recorder.js';
 import { detectionHeight, detectionPanel } from './detection.js';
 import { disseminationHeight, disseminationPanel } from './dissemination.js';
 import { loadHeight, loadPanel } from './load.js';
+import { coordinatesHeight, coordinatesPanel } from './coordinates.js';
 import { STYLE, esc, frame } from './svg.js';
 
 export { shareAt, fullAtMs } from './dissemination.js';
@@ -24,7 +25,9 @@ export function renderChartSvg(s: SimSeries): string {
   const y1 = HEADER;
   const y2 = y1 + h1 + GAP;
   const y3 = y2 + h2 + GAP;
-  const height = y3 + h3 + 8;
+  const coords = s.coordinates && s.coordinates.length > 0 ? s.coordinates : undefined;
+  const y4 = y3 + h3 + GAP;
+  const height = (coords ? y4 + coordinatesHeight() : y3 + h3) + 8;
   const title = `phantom simulate: ${s.nodes} agents, seed ${s.seed}, profile ${s.profile}, ${Math.round(s.durationMs / 1000)} s virtual`;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" data-nodes="${s.nodes}" data-seed="${s.seed}">`,
@@ -35,6 +38,7 @@ export function renderChartSvg(s: SimSeries): string {
     disseminationPanel(frame(0, y1, WIDTH, h1), s.news),
     detectionPanel(frame(0, y2, WIDTH, h2), s.detection, s.durationMs),
     loadPanel(frame(0, y3, WIDTH, h3), s.load, s.detection, s.news, s.durationMs),
+    ...(coords ? [coordinatesPanel(frame(0, y4, WIDTH, coordinatesHeight()), coords, s.durationMs)] : []),
     '</svg>',
     '',
   ].join('\n');
