@@ -99,6 +99,21 @@ export interface ProtocolConfig {
    * does a probe interval in which it refused a flood of bad datagrams.
    */
   lagAwareness: boolean;
+
+  // ---- user events (`phantom event`) ----
+  /** Largest user event: name + payload, in bytes (Serf: 512). At most 16384 and must fit a packet. */
+  userEventMaxBytes: number;
+  /**
+   * Share of each packet kept for user events while any wait (0 < share < 1). Membership news
+   * always has the rest, so a burst of events never delays a failure's news, and news never
+   * starves events; whichever side has less to send leaves its room to the other.
+   */
+  userEventShare: number;
+  /**
+   * Recent-event buffer, in Lamport times (Serf: 64): an event older than this many of the
+   * latest is refused as too old. Cover the events the whole cluster sends while one spreads.
+   */
+  userEventBuffer: number;
 }
 
 /** memberlist DefaultLANConfig, plus our own additions. */
@@ -136,6 +151,9 @@ export const lan: Readonly<ProtocolConfig> = Object.freeze({
   flapDamping: true,
   readmitAfterMs: 30_000,
   lagAwareness: true,
+  userEventMaxBytes: 512,
+  userEventShare: 0.5,
+  userEventBuffer: 1024,
 });
 
 /** Every switch beyond SWIM off: plain SWIM, for comparison. */
@@ -233,6 +251,9 @@ const rules: Partial<Record<keyof ProtocolConfig, Rule[]>> = {
   suspicionMaxTimeoutMult: [posNum, (v) => (v >= 1 ? undefined : 'must be at least 1')],
   confirmers: [nonNegInt, (v) => (v <= 8 ? undefined : 'must be at most 8')],
   readmitAfterMs: [nonNegInt],
+  userEventMaxBytes: [posInt, (v, c) => (v <= Math.min(16_384, c.packetBudgetBytes - 100) ? undefined : `must be at most 16384 and leave 100 bytes of packetBudgetBytes (${c.packetBudgetBytes}) for the rest of the message`)],
+  userEventShare: [(v) => (Number.isFinite(v) && v > 0 && v < 1 ? undefined : 'must be a number between 0 and 1 (exclusive)')],
+  userEventBuffer: [posInt, (v) => (v <= 1_000_000 ? undefined : 'must be at most 1000000')],
 };
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { ProtocolConfig } from '../config.js';
 import { ClusterError } from '../errors.js';
-import type { Input, Note, Output } from '../core/io.js';
+import type { Input, Note, Output, UserEventData } from '../core/io.js';
 import { Swim } from '../core/swim.js';
 import { checkTags, tagsToWire } from '../core/tags.js';
 import { MAX_INCARNATION } from '../core/membership.js';
@@ -36,6 +36,8 @@ export interface DriverDeps {
   readonly cookieHash?: CookieHash;
   /** Every membership change, in order. */
   readonly onEvent?: (event: MemberEvent) => void;
+  /** Every user event, once, ours included. */
+  readonly onUserEvent?: (event: UserEventData) => void;
   /** Protocol notes and drops, for logs and metrics. */
   readonly onNote?: (note: Note) => void;
   /** Every packet sent (after encoding), for tracing and byte counts. */
@@ -136,6 +138,22 @@ export class Driver {
   }
 
   /**
+   * Send a user event to every member (and to ourselves). Throws ERR_ARGUMENT for a name a
+   * receiver would refuse, ERR_PAYLOAD_TOO_LARGE beyond userEventMaxBytes (name + payload),
+   * ERR_NOT_RUNNING after leave or close.
+   */
+  event(name: string, payload: Uint8Array = new Uint8Array(0), coalesce = false): void {
+    const nameWhy = nameProblem(name, this.init.config.maxNameBytes);
+    if (nameWhy) throw new ClusterError('ERR_ARGUMENT', `event name ${JSON.stringify(name)}: ${nameWhy}`);
+    if (!(payload instanceof Uint8Array)) throw new ClusterError('ERR_ARGUMENT', 'event payload must be a Uint8Array (or a string, encoded as UTF-8, where the API takes one)');
+    const size = new TextEncoder().encode(name).length + payload.length;
+    const max = this.init.config.userEventMaxBytes;
+    if (size > max) throw new ClusterError('ERR_PAYLOAD_TOO_LARGE', `user event ${JSON.stringify(name)} is ${size} bytes (name + payload), more than userEventMaxBytes (${max}); send less, or raise userEventMaxBytes on every agent`);
+    if (this.closed || this.core.stopped) throw new ClusterError('ERR_NOT_RUNNING', 'cannot send an event: the agent has stopped');
+    this.drive({ type: 'user-event', name, payload, coalesce });
+  }
+
+  /**
    * Our own `alive` (a refutation, a tag change) must fit in one packet, or we could never
    * refute a suspicion: refuse tags that do not fit with our name and address.
    */
@@ -195,6 +213,9 @@ export class Driver {
       }
       case 'event':
         this.deps.onEvent?.(o.event);
+        return;
+      case 'user-event':
+        this.deps.onUserEvent?.(o.event);
         return;
       case 'note':
         this.deps.onNote?.(o.note);

@@ -14,7 +14,19 @@ export type Input =
   /** The host measured its own event-loop delay (ms) over the last sampling window. */
   | { readonly type: 'lag'; readonly lagMs: number }
   /** The host is refusing a flood of bad datagrams: our own receive path is congested. */
-  | { readonly type: 'flood' };
+  | { readonly type: 'flood' }
+  /** Send a user event to every member (the host checked name and size). */
+  | { readonly type: 'user-event'; readonly name: string; readonly payload: Uint8Array; readonly coalesce: boolean };
+
+/** A user event as delivered to the host: once per agent, the sender included. */
+export interface UserEventData {
+  readonly name: string;
+  readonly payload: Uint8Array;
+  /** The sender's Lamport time: orders events, and picks the latest when coalescing. */
+  readonly ltime: number;
+  /** The sender allows listeners to see only the latest of a burst of events of this name. */
+  readonly coalesce: boolean;
+}
 
 /** Things worth a log line or a counter; never needed for correctness. */
 export type Note =
@@ -32,6 +44,7 @@ export type Note =
 export type Output =
   | { readonly type: 'send'; readonly to: Address; readonly messages: readonly Message[] }
   | { readonly type: 'event'; readonly event: MemberEvent }
+  | { readonly type: 'user-event'; readonly event: UserEventData }
   | { readonly type: 'join-result'; readonly id: number; readonly ok: true; readonly contacted: number }
   | { readonly type: 'join-result'; readonly id: number; readonly ok: false; readonly error: string }
   | { readonly type: 'left' }

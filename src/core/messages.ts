@@ -18,6 +18,7 @@ export const MsgType = {
   PushPull: 9,
   Digest: 10,
   Cookie: 11,
+  UserEvent: 12,
 } as const;
 export type MsgTypeCode = (typeof MsgType)[keyof typeof MsgType];
 
@@ -72,7 +73,15 @@ export interface Digest { readonly type: 10; readonly from: string; readonly dig
  */
 export interface Cookie { readonly type: 11; readonly seq: number; readonly from: string }
 
-export type Message = Ping | Ack | PingReq | Nack | Alive | Suspect | Dead | Left | PushPull | Digest | Cookie;
+/**
+ * A user event (`phantom event`): `name` and an opaque `payload`, stamped with the originator's
+ * Lamport time `ltime`. Receivers deduplicate by (ltime, name, payload) and pass it on by gossip
+ * in their own queue, apart from membership news. `flags`: UserEventFlag.
+ */
+export interface UserEvent { readonly type: 12; readonly ltime: number; readonly name: string; readonly payload: Uint8Array; readonly flags: number }
+export const UserEventFlag = { coalesce: 1 } as const;
+
+export type Message = Ping | Ack | PingReq | Nack | Alive | Suspect | Dead | Left | PushPull | Digest | Cookie | UserEvent;
 /** Messages that describe a member's state and ride piggyback. */
 export type Update = Alive | Suspect | Dead | Left;
 
@@ -89,6 +98,7 @@ export const agedEntry = (name: string, addr: string, state: number, inc: number
 export const pushPull = (from: string, flags: number, part: number, parts: number, entries: readonly Entry[]): PushPull => ({ type: 9, from, flags, part, parts, entries });
 export const digest = (from: string, value: number, count: number): Digest => ({ type: 10, from, digest: value, count });
 export const cookie = (seq: number, from: string): Cookie => ({ type: 11, seq, from });
+export const userEvent = (ltime: number, name: string, payload: Uint8Array, flags: number): UserEvent => ({ type: 12, ltime, name, payload, flags });
 
 /**
  * The record table of protocol version 1: key order per shape. Both ends hold the same table,
@@ -106,6 +116,7 @@ export const RECORD_SHAPES: readonly (readonly string[])[] = [
   ['name', 'addr', 'state', 'inc', 'tags'],
   ['type', 'from', 'digest', 'count'],
   ['name', 'addr', 'state', 'inc', 'tags', 'age'],
+  ['type', 'ltime', 'name', 'payload', 'flags'],
 ];
 
 export const PROTOCOL_VERSION = 1;

@@ -19,6 +19,7 @@ import { PACKET_OVERHEAD_BYTES } from './push-pull.js';
 import { Joiner } from './joiner.js';
 import { Vetting } from './vetting.js';
 import { Suspicions, type SuspicionTimeout } from './suspicion.js';
+import { RecentEvents } from './user-events.js';
 import { tagsFromWire, tagsToWire, utf8Length } from './tags.js';
 import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
 import type { Address, Member, MemberEvent, MemberState, Random, Tags } from './types.js';
@@ -77,6 +78,10 @@ export interface SwimCounters {
   floods: number;
   /** Updates too big for any packet (long name, address and tags): dropped, never sent. */
   oversizedUpdates: number;
+  /** User events delivered here (ours included), heard again, and refused as older than the buffer. */
+  userEvents: number;
+  userEventDuplicates: number;
+  userEventsTooOld: number;
 }
 
 interface Probe {
@@ -109,6 +114,10 @@ export class Swim {
 
   private readonly table = new MembershipTable();
   private readonly broadcasts: BroadcastQueue;
+  /** User events (and later queries) waiting to ride: their own queue, their own share of a packet. */
+  private readonly userQueue: BroadcastQueue;
+  private readonly recentEvents: RecentEvents;
+  private userKey = 0;
   private readonly order: ProbeOrder;
   private readonly suspicions = new Suspicions();
   private readonly relays = new Map<number, Relay>();
@@ -136,6 +145,9 @@ export class Swim {
     lagSpikes: 0,
     floods: 0,
     oversizedUpdates: 0,
+    userEvents: 0,
+    userEventDuplicates: 0,
+    userEventsTooOld: 0,
   };
   /** The deadline we last asked to be woken at, to notice when we are woken late. */
   private requestedWake = Infinity;
@@ -163,6 +175,8 @@ export class Swim {
     this.random = deps.random;
     this.sizeOf = deps.sizeOf;
     this.broadcasts = new BroadcastQueue(deps.sizeOf, init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES);
+    this.userQueue = new BroadcastQueue(deps.sizeOf, init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES);
+    this.recentEvents = new RecentEvents(init.config.userEventBuffer);
     this.order = new ProbeOrder(deps.random);
     this.vetting = new Vetting({
       name: this.name,
@@ -249,6 +263,14 @@ export class Swim {
   get pendingBroadcasts(): number {
     return this.broadcasts.pending;
   }
+  /** User events waiting to be piggybacked. */
+  get pendingUserMessages(): number {
+    return this.userQueue.pending;
+  }
+  /** The Lamport time our next user event gets. */
+  get eventClock(): number {
+    return this.recentEvents.clock.time;
+  }
 
   /** When `step({type:'tick'})` must next be called (ms, same clock as `now`). */
   nextDeadline(): number {
@@ -259,7 +281,7 @@ export class Swim {
   private computeDeadline(): number {
     if (this.state === 'stopped') return Infinity;
     let t = Math.min(this.suspicions.earliest(), this.nextMaintenanceAt);
-    if (this.broadcasts.pending > 0) t = Math.min(t, this.nextGossipAt);
+    if (this.broadcasts.pending > 0 || this.userQueue.pending > 0) t = Math.min(t, this.nextGossipAt);
     t = Math.min(t, this.relayNackAt);
     // Checks and probation advance only while running: a leaving agent must not wake for them,
     // or a check due before the leave ends stays due forever and the agent spins (issue 18).
@@ -307,6 +329,9 @@ export class Swim {
           this.counts.lagSpikes++;
           this.awareness.apply(1);
         }
+        break;
+      case 'user-event':
+        if (this.state === 'running') this.sendUserEvent(input.name, input.payload, input.coalesce);
         break;
       case 'flood':
         // Good packets are lost in a flood too (the socket buffer overflows): trust our own
@@ -538,7 +563,28 @@ export class Swim {
         return this.antiEntropy.onDigest(m, from, now, proof, packet);
       case M.MsgType.Cookie:
         return this.antiEntropy.onCookie(m, from, now);
+      case M.MsgType.UserEvent:
+        // From members only: a stranger must not be able to make the whole cluster gossip for it.
+        if (proof === 'none') return this.note({ kind: 'dropped', reason: 'event-from-stranger', from });
+        return this.onUserEvent(m);
     }
+  }
+
+  // ---- user events ---------------------------------------------------------------------------
+
+  private sendUserEvent(name: string, payload: Uint8Array, coalesce: boolean): void {
+    const m = M.userEvent(this.recentEvents.clock.next(), name, payload, coalesce ? M.UserEventFlag.coalesce : 0);
+    this.onUserEvent(m);
+  }
+
+  private onUserEvent(m: M.UserEvent): void {
+    const verdict = this.recentEvents.accept(m);
+    if (verdict === 'duplicate') return void this.counts.userEventDuplicates++;
+    if (verdict === 'too-old') return void this.counts.userEventsTooOld++;
+    this.counts.userEvents++;
+    // Each distinct event is queued once (the buffer saw to that), under a key of its own.
+    if (!this.userQueue.enqueue(m, `e${this.userKey++}`)) this.counts.oversizedUpdates++;
+    this.out.push({ type: 'user-event', event: { name: m.name, payload: m.payload, ltime: m.ltime, coalesce: (m.flags & M.UserEventFlag.coalesce) !== 0 } });
   }
 
   private onAck(m: M.Ack, from: Address, now: number, trusted: boolean): void {
@@ -722,7 +768,7 @@ export class Swim {
   // ---- dissemination -------------------------------------------------------------------------
 
   private queueUpdate(m: M.Update): void {
-    if (!this.broadcasts.enqueue(m)) this.counts.oversizedUpdates++;
+    if (!this.broadcasts.enqueue(m, m.name)) this.counts.oversizedUpdates++;
   }
 
   /**
@@ -737,8 +783,23 @@ export class Swim {
       return;
     }
     const budget = this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES - this.sizeOf(primary) - (companion ? this.sizeOf(companion) : 0);
-    this.broadcasts.take(budget, this.retransmitLimit(), messages);
+    this.fill(budget, messages);
     this.out.push({ type: 'send', to, messages });
+  }
+
+  /**
+   * Fill `budget` bytes with queued news: membership first, but while user events wait they keep
+   * `userEventShare` of the room; each side gets what the other leaves.
+   */
+  private fill(budget: number, messages: M.Message[]): void {
+    const limit = this.retransmitLimit();
+    if (this.userQueue.pending === 0) {
+      this.broadcasts.take(budget, limit, messages);
+      return;
+    }
+    const reserved = Math.floor(budget * this.config.userEventShare);
+    const used = this.broadcasts.pending > 0 ? this.broadcasts.take(budget - reserved, limit, messages) : 0;
+    this.userQueue.take(budget - used, limit, messages);
   }
 
   private retransmitLimit(): number {
@@ -746,7 +807,7 @@ export class Swim {
   }
 
   private gossip(now: number): void {
-    if (this.broadcasts.pending === 0 || this.config.gossipNodes === 0) return;
+    if ((this.broadcasts.pending === 0 && this.userQueue.pending === 0) || this.config.gossipNodes === 0) return;
     const targets = this.order.sample(this.config.gossipNodes, (name) => {
       if (name === this.name) return false;
       const r = this.table.get(name);
@@ -755,7 +816,7 @@ export class Swim {
     });
     for (const t of targets) {
       const messages: M.Message[] = [];
-      this.broadcasts.take(this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES, this.retransmitLimit(), messages);
+      this.fill(this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES, messages);
       if (messages.length === 0) break;
       this.out.push({ type: 'send', to: this.table.get(t)!.address, messages });
     }

@@ -9,6 +9,7 @@
 import { resolveConfig, type ProfileName, type ProtocolConfig } from '../config.js';
 import { Driver } from '../agent/driver.js';
 import { ClusterError } from '../errors.js';
+import type { UserEventData } from '../core/io.js';
 import type { Address, MemberEvent, MemberEventType, MemberState, Tags } from '../core/types.js';
 import type { MembershipSource } from '../membership-source.js';
 import { SeededRandom } from '../runtime/random.js';
@@ -115,6 +116,7 @@ export class Simulation {
   private readonly detection = new DetectionTracker();
   private readonly falsePositives: FalsePositive[] = [];
   private readonly listeners: ((observer: string, event: MemberEvent, now: number) => void)[] = [];
+  private readonly userListeners: ((observer: string, event: UserEventData, now: number) => void)[] = [];
   private clock = 0;
   private eventsAtClock = 0;
   /** Agents woken at the current virtual ms. */
@@ -246,6 +248,11 @@ export class Simulation {
     this.listeners.push(fn);
   }
 
+  /** Hear every user event each agent delivers (send one with `agent(i).event(...)`). */
+  onUserEvent(fn: (observer: string, event: UserEventData, now: number) => void): void {
+    this.userListeners.push(fn);
+  }
+
   // ---- starting and stopping -----------------------------------------------------------------
 
   /** Start agent i now (not joined). */
@@ -286,6 +293,9 @@ export class Simulation {
         codec: this.options.codec?.(i) ?? this.codec,
         cookieHash: createCookieHash(secret),
         onEvent: (e) => this.observe(s, e),
+        onUserEvent: (e) => {
+          for (const l of this.userListeners) l(name, e, this.clock);
+        },
       },
     );
     return s.driver;

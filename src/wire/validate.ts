@@ -11,6 +11,8 @@ export const WIRE_LIMITS = {
   maxTagItems: 128,
   maxEntries: 4096,
   maxMessages: 512,
+  /** A user event's or query's payload, in bytes, whatever the sender's config allowed. */
+  maxPayloadBytes: 16_384,
 } as const;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -18,7 +20,7 @@ const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInt
 const isInc = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 /** Why a message was refused: its structure, or one of the values it carries. */
-export type MessageProblem = 'bad-shape' | 'unknown-type' | 'bad-name' | 'bad-address' | 'bad-tags';
+export type MessageProblem = 'bad-shape' | 'unknown-type' | 'bad-name' | 'bad-address' | 'bad-tags' | 'too-big-payload';
 
 /**
  * Value checks run in order; the first refusal wins. A name field is a member name, an address
@@ -40,6 +42,10 @@ class Checker {
     if (!Array.isArray(v) || v.length % 2 !== 0) return this.fail('bad-shape');
     if (wireTagsProblem(v, WIRE_LIMITS.maxTagItems) === undefined) return true;
     return this.fail('bad-tags');
+  }
+  payload(v: unknown): boolean {
+    if (!(v instanceof Uint8Array)) return this.fail('bad-shape');
+    return v.length <= WIRE_LIMITS.maxPayloadBytes || this.fail('too-big-payload');
   }
   shape(ok: boolean): boolean {
     return ok || this.fail('bad-shape');
@@ -89,11 +95,14 @@ export function checkMessage(v: unknown): ShapeCheck {
         return c.shape(isInc(v.digest) && isU32(v.count)) && c.name(v.from);
       case MsgType.Cookie:
         return c.shape(isU32(v.seq)) && c.name(v.from);
+      case MsgType.UserEvent:
+        // An event name follows the member-name rule: it is printed and matched by operators.
+        return c.shape(isInc(v.ltime) && isU32(v.flags)) && c.name(v.name) && c.payload(v.payload);
       default:
         return false;
     }
   })();
   if (good) return { ok: true, message: v as unknown as Message };
-  if (v.type >= 1 && v.type <= MsgType.Cookie) return { ok: false, reason: c.problem ?? 'bad-shape' };
+  if (v.type >= 1 && v.type <= MsgType.UserEvent) return { ok: false, reason: c.problem ?? 'bad-shape' };
   return { ok: false, reason: 'unknown-type' };
 }
