@@ -18,6 +18,7 @@ import type { WorkerInit } from './embed/messages.js';
 import { createBalancer, type BalancerConfig, type LoadBalancer } from './balancer/index.js';
 import { ClusterError } from './errors.js';
 import type { Member, MemberEvent, MemberEventType, Random, Tags } from './core/types.js';
+import type { UserEventData } from './core/io.js';
 import { HashRing, RingFeed, ShardMap, type RingChange, type ShardMapInit, type ShardMove } from './ring/index.js';
 import { SeededRandom } from './runtime/random.js';
 import type { ClusterStats, MembershipSource } from './membership-source.js';
@@ -76,6 +77,8 @@ export type ClusterEvents = { [K in MemberEventType]: MemberEvent } & {
   'ring-changed': RingChange;
   /** Shard replicas that changed owner after a membership change: what to copy where. */
   'shards-changed': readonly ShardMove[];
+  /** A user event (`cluster.event`, `phantom event`), from any member, ourselves included. */
+  event: UserEventData;
 };
 
 /** @deprecated The shape of `isHealthy()`; `health()` answers as `GET /v1/health` does. */
@@ -127,6 +130,7 @@ export class Cluster {
     this.feed.reset(members);
     this.shardMap.createShards(this.ringMembers());
     this.balancer.sync(routeToSelf ? members : members.filter((m) => m.name !== source.name));
+    if (source.onUserEvent) this.offs.push(source.onUserEvent((e) => this.emitter.emit('event', e)));
     this.offs.push(this.feed.on('ring-changed', (change) => this.onRingChanged(change)));
     for (const type of EVENT_TYPES) {
       this.offs.push(
@@ -151,7 +155,7 @@ export class Cluster {
     const deps = (logger: Logger): ClusterDeps => ({ random: new SeededRandom(randomBytes(4).readUInt32LE(0)), now: () => performance.now(), logger });
     if (embed.isolate === 'worker') {
       const log = runtime.logger ?? createLogger({ level: embed.agent.logLevel, agent: embed.agent.name, ...(runtime.prettyLogs !== undefined ? { pretty: runtime.prettyLogs } : {}) });
-      const source = await WorkerSource.start(workerInit(config, embed, runtime), embed.agent.protocol.maxTagsBytes, log, lineSink(runtime.logger, runtime.prettyLogs));
+      const source = await WorkerSource.start(workerInit(config, embed, runtime), { maxTagsBytes: embed.agent.protocol.maxTagsBytes, maxEventBytes: embed.agent.protocol.userEventMaxBytes }, log, lineSink(runtime.logger, runtime.prettyLogs));
       return Cluster.finish(source, config, deps(log));
     }
     const agent = await createAgent(embed.agent, runtime);
@@ -229,6 +233,19 @@ export class Cluster {
   setTags(tags: Tags): void {
     if (!this.source.setTags) throw new ClusterError('ERR_UNSUPPORTED', 'this membership source cannot set tags');
     this.source.setTags(tags);
+  }
+
+  /**
+   * Send a user event to every member, ourselves included (as `phantom event` and Serf's
+   * UserEvent); every member's Cluster and agent emit `event`. A string payload is sent as
+   * UTF-8. With `coalesce`, listeners may hear only the latest of a burst of this name. Throws
+   * ERR_ARGUMENT (bad name), ERR_PAYLOAD_TOO_LARGE (name + payload over userEventMaxBytes,
+   * 512 by default) or ERR_NOT_RUNNING.
+   */
+  event(name: string, payload: string | Uint8Array = new Uint8Array(0), opts: { coalesce?: boolean } = {}): void {
+    if (!this.source.event) throw new ClusterError('ERR_UNSUPPORTED', 'this membership source cannot send user events');
+    if (typeof payload !== 'string' && !(payload instanceof Uint8Array)) throw new ClusterError('ERR_ARGUMENT', 'event payload must be a string or a Uint8Array');
+    this.source.event(name, typeof payload === 'string' ? new TextEncoder().encode(payload) : payload, opts.coalesce === true);
   }
 
   /** The agent's counters (as `GET /v1/stats` and `phantom info`), where it runs, and its host thread. */

@@ -114,6 +114,11 @@ export interface ProtocolConfig {
    * latest is refused as too old. Cover the events the whole cluster sends while one spreads.
    */
   userEventBuffer: number;
+  /**
+   * The agent holds events sent with `coalesce` this long (ms) and delivers only the latest of
+   * each name (Serf's coalesce period). 0 = deliver every one. Local: not part of the protocol.
+   */
+  userEventCoalesceMs: number;
 }
 
 /** memberlist DefaultLANConfig, plus our own additions. */
@@ -154,6 +159,7 @@ export const lan: Readonly<ProtocolConfig> = Object.freeze({
   userEventMaxBytes: 512,
   userEventShare: 0.5,
   userEventBuffer: 1024,
+  userEventCoalesceMs: 1000,
 });
 
 /** Every switch beyond SWIM off: plain SWIM, for comparison. */
@@ -253,6 +259,7 @@ const rules: Partial<Record<keyof ProtocolConfig, Rule[]>> = {
   readmitAfterMs: [nonNegInt],
   userEventMaxBytes: [posInt, (v, c) => (v <= Math.min(16_384, c.packetBudgetBytes - 100) ? undefined : `must be at most 16384 and leave 100 bytes of packetBudgetBytes (${c.packetBudgetBytes}) for the rest of the message`)],
   userEventShare: [(v) => (Number.isFinite(v) && v > 0 && v < 1 ? undefined : 'must be a number between 0 and 1 (exclusive)')],
+  userEventCoalesceMs: [nonNegInt],
   userEventBuffer: [posInt, (v) => (v <= 1_000_000 ? undefined : 'must be at most 1000000')],
 };
 

@@ -7,6 +7,7 @@
 import type { AgentHealth, AgentStats } from './agent/agent.js';
 import type { MainThreadStats } from './embed/host-watch.js';
 import type { Member, MemberEvent, MemberEventType, Tags } from './core/types.js';
+import type { UserEventData } from './core/io.js';
 
 /** A Cluster's stats: the agent's (as `GET /v1/stats`), where it runs, and its host thread. */
 export type ClusterStats = AgentStats & {
@@ -32,6 +33,10 @@ export interface MembershipSource {
   /** Replace our tags; throws ClusterError (ERR_TAGS_TOO_LARGE, ERR_NOT_RUNNING) before anything changes. */
   setTags?(tags: Tags): void;
   stats?(): Promise<ClusterStats>;
+  /** Send a user event to every member (see Agent.event); throws as it does. */
+  event?(name: string, payload: Uint8Array, coalesce: boolean): void;
+  /** Hear every user event (after coalescing); returns the unsubscribe function. */
+  onUserEvent?(fn: (e: UserEventData) => void): () => void;
   join?(seeds: readonly string[]): Promise<number>;
   /** The admin API address, when the source serves one. */
   readonly adminAddress?: string | undefined;

@@ -9,6 +9,8 @@ import type { ProtocolConfig } from '../config.js';
 import { ClusterError } from '../errors.js';
 import type { Member, MemberEvent, MemberEventType, MemberState, Tags } from '../core/types.js';
 import type { SwimCounters } from '../core/swim.js';
+import type { UserEventData } from '../core/io.js';
+import { EventCoalescer } from './coalesce.js';
 import { RealScheduler } from '../runtime/scheduler.js';
 import { SeededRandom } from '../runtime/random.js';
 import { membershipChecksum } from '../runtime/checksum.js';
@@ -34,8 +36,14 @@ import { Observer, type ObserverCounters } from './observe.js';
 import { ensurePrivateDir } from './private-file.js';
 import { readSnapshot, rejoinAddresses, Snapshotter, type Snapshot } from './snapshot.js';
 
-/** Payload of each event type (all carry the member and its previous state). */
-export type AgentEvents = { [K in MemberEventType]: MemberEvent };
+/** A user event (`phantom event`, `agent.event`) as every agent's listeners hear it. */
+export type UserEvent = UserEventData;
+
+/**
+ * Payload of each event type: membership events carry the member and its previous state;
+ * `event` is a user event.
+ */
+export type AgentEvents = { [K in MemberEventType]: MemberEvent } & { event: UserEvent };
 
 /** Extra start-up options that are not operator configuration. */
 export interface AgentRuntimeOptions {
@@ -99,7 +107,14 @@ export interface Agent {
   self(): Member;
   /** Recent history of one member, oldest first. */
   history(name: string): readonly HistoryEntry[];
-  on<K extends MemberEventType>(type: K, fn: (e: AgentEvents[K]) => void): () => void;
+  on<K extends keyof AgentEvents>(type: K, fn: (e: AgentEvents[K]) => void): () => void;
+  /**
+   * Send a user event to every member, ourselves included (as `phantom event` and Serf's
+   * UserEvent). A string payload is sent as UTF-8. With `coalesce`, listeners may hear only the
+   * latest of a burst of this name (userEventCoalesceMs). Throws ERR_ARGUMENT for a bad name,
+   * ERR_PAYLOAD_TOO_LARGE over userEventMaxBytes (name + payload), ERR_NOT_RUNNING.
+   */
+  event(name: string, payload?: string | Uint8Array, opts?: { coalesce?: boolean }): void;
   /** Replace our tags; they spread by gossip with a new incarnation. Throws ERR_TAGS_TOO_LARGE. */
   setTags(tags: Tags): void;
   /** Graceful leave: broadcast `left`, wait for it to spread (bounded by leaveTimeoutMs), stop. */
@@ -164,6 +179,7 @@ class RealAgent implements Agent {
   private readonly observer: Observer;
   private readonly history_: MemberHistory;
   private readonly emitter: TypedEmitter<AgentEvents>;
+  private readonly coalescer: EventCoalescer;
   private readonly snapshotter: Snapshotter | undefined;
   private readonly router: WireRouter;
   private readonly keyService: KeyService | undefined;
@@ -188,6 +204,7 @@ class RealAgent implements Agent {
     this.history_ = new MemberHistory(config.name);
     this.emitter = new TypedEmitter<AgentEvents>((err, type, e) => this.log.error({ err, ...eventFields(type, e) }, 'an event listener threw'));
     this.rejoin = restoredFrom ? rejoinAddresses(restoredFrom, config.name) : [];
+    this.coalescer = new EventCoalescer(config.protocol.userEventCoalesceMs, (e) => this.emitter.emit('event', e));
     const observer = this.observer;
     // Per-packet hooks only when trace is on at start: nothing on the hot path otherwise.
     const tracing = observer.tracing;
@@ -220,6 +237,7 @@ class RealAgent implements Agent {
         random: new SeededRandom(randomBytes(4).readUInt32LE(0)),
         codec: observer.countingCodec(guarded),
         onEvent: (e) => this.onEvent(e),
+        onUserEvent: (e) => this.onUserEvent(e),
         onNote: (n) => {
           observer.note(n);
           this.history_.note(n);
@@ -284,6 +302,17 @@ class RealAgent implements Agent {
     this.emitter.emit(e.type, e);
   }
 
+  private onUserEvent(e: UserEvent): void {
+    this.log.info({ event: e.name, ltime: e.ltime, bytes: e.payload.length, ...(e.coalesce ? { coalesce: true } : {}) }, 'user event');
+    this.coalescer.push(e);
+  }
+
+  event(name: string, payload: string | Uint8Array = new Uint8Array(0), opts: { coalesce?: boolean } = {}): void {
+    if (this.state !== 'running') throw new ClusterError('ERR_NOT_RUNNING', `cannot send an event: the agent is ${this.state}`);
+    const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
+    this.driver.event(name, bytes, opts.coalesce === true);
+  }
+
   async join(seeds: readonly string[]): Promise<number> {
     if (this.state !== 'running') throw new ClusterError('ERR_NOT_RUNNING', `cannot join: the agent is ${this.state}`);
     const resolved = await Promise.all(seeds.map((s) => this.resolveSeed(s)));
@@ -336,7 +365,7 @@ class RealAgent implements Agent {
   history(name: string): readonly HistoryEntry[] {
     return this.history_.of(name);
   }
-  on<K extends MemberEventType>(type: K, fn: (e: AgentEvents[K]) => void): () => void {
+  on<K extends keyof AgentEvents>(type: K, fn: (e: AgentEvents[K]) => void): () => void {
     return this.emitter.on(type, fn);
   }
 
@@ -372,6 +401,7 @@ class RealAgent implements Agent {
     if (!this.stopping) {
       this.stopping = (async () => {
         this.driver.close();
+        this.coalescer.flush();
         this.lag?.stop();
         this.keyService?.close();
         this.snapshotter?.flush();

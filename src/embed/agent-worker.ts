@@ -56,6 +56,9 @@ async function main(): Promise<void> {
     });
   }
 
+  // After the batch of membership events of the same step, so the main thread's order holds.
+  agent.on('event', (event) => queueMicrotask(() => post({ t: 'user-event', event })));
+
   let told = { state: '', awareness: -1, busy: false };
   const status = (): void => {
     const s = agent.stats();
@@ -95,6 +98,8 @@ async function main(): Promise<void> {
     switch (call.op) {
       case 'setTags':
         return tags.setUser(call.tags);
+      case 'event':
+        return agent.event(call.name, call.payload, { coalesce: call.coalesce });
       case 'stats':
         return { agent: agent.stats(), mainThread: watch.stats() } satisfies WorkerStats;
       case 'join':

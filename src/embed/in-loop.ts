@@ -6,6 +6,7 @@ import { adminDepsFor, type AgentAdminOptions } from '../admin/agent-deps.js';
 import { startAdminServer, type AdminServer } from '../admin/server.js';
 import type { Agent, AgentHealth } from '../agent/agent.js';
 import type { Member, MemberEvent, MemberEventType, Tags } from '../core/types.js';
+import type { UserEventData } from '../core/io.js';
 import type { ClusterStats, MembershipSource } from '../membership-source.js';
 
 export class InLoopSource implements MembershipSource {
@@ -27,6 +28,12 @@ export class InLoopSource implements MembershipSource {
   }
   awareness(): number {
     return this.agent.stats().awareness;
+  }
+  event(name: string, payload: Uint8Array, coalesce: boolean): void {
+    this.agent.event(name, payload, { coalesce });
+  }
+  onUserEvent(fn: (e: UserEventData) => void): () => void {
+    return this.agent.on('event', fn);
   }
   agentHealth(): AgentHealth {
     return this.agent.health();

@@ -8,6 +8,7 @@ import type { AgentConfigInput } from '../agent/agent-config.js';
 import type { AgentState } from '../agent/health.js';
 import type { HealthPolicy } from '../cluster-health.js';
 import type { Member, MemberEvent, Tags } from '../core/types.js';
+import type { UserEventData } from '../core/io.js';
 import type { MainThreadStats } from './host-watch.js';
 import type { ErrorCode } from '../errors.js';
 
@@ -36,6 +37,7 @@ export interface WireError {
 export type Call =
   | { readonly op: 'setTags'; readonly tags: Tags }
   | { readonly op: 'stats' }
+  | { readonly op: 'event'; readonly name: string; readonly payload: Uint8Array; readonly coalesce: boolean }
   | { readonly op: 'join'; readonly seeds: readonly string[] }
   | { readonly op: 'leave' }
   | { readonly op: 'shutdown' };
@@ -51,6 +53,7 @@ export interface WorkerStats {
 export type FromWorker =
   | { readonly t: 'ready'; readonly name: string; readonly address: string; readonly admin: string | undefined; readonly members: readonly Member[]; readonly timeOrigin: number; readonly awareness: number }
   | { readonly t: 'events'; readonly events: readonly MemberEvent[] }
+  | { readonly t: 'user-event'; readonly event: UserEventData }
   | { readonly t: 'status'; readonly state: AgentState; readonly awareness: number; readonly mainThreadBusy: boolean }
   | { readonly t: 'reply'; readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly t: 'reply'; readonly id: number; readonly ok: false; readonly error: WireError }

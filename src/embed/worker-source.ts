@@ -14,6 +14,8 @@ import { eventFields, TypedEmitter } from '../agent/events.js';
 import type { Logger } from '../agent/log.js';
 import { checkTags } from '../core/tags.js';
 import type { Member, MemberEvent, MemberEventType, Tags } from '../core/types.js';
+import type { UserEventData } from '../core/io.js';
+import { nameProblem } from '../wire/values.js';
 import { ClusterError } from '../errors.js';
 import type { ClusterStats, MembershipSource } from '../membership-source.js';
 import { MainThreadBeat } from './host-watch.js';
@@ -56,7 +58,7 @@ export class WorkerSource implements MembershipSource {
   private constructor(
     private readonly worker: Worker,
     private readonly beat: MainThreadBeat,
-    private readonly maxTagsBytes: number,
+    private readonly limits: { readonly maxTagsBytes: number; readonly maxEventBytes: number },
     private readonly log: Logger,
     ready: Extract<FromWorker, { t: 'ready' }>,
   ) {
@@ -70,7 +72,7 @@ export class WorkerSource implements MembershipSource {
   }
 
   /** Start the worker and resolve once its agent runs (and its admin API listens, if asked). */
-  static start(init: Omit<WorkerInit, 'beat'>, maxTagsBytes: number, log: Logger, lines: LineSink): Promise<WorkerSource> {
+  static start(init: Omit<WorkerInit, 'beat'>, limits: { readonly maxTagsBytes: number; readonly maxEventBytes: number }, log: Logger, lines: LineSink): Promise<WorkerSource> {
     const beat = new MainThreadBeat(init.beatMs);
     const worker = spawnWorker({ ...init, beat: beat.buffer });
     return new Promise((resolve, reject) => {
@@ -88,7 +90,7 @@ export class WorkerSource implements MembershipSource {
         if (m.t === 'fatal') return fail(new ClusterError(m.error.code, m.error.message));
         if (m.t !== 'ready') return;
         clearTimeout(timer);
-        source = new WorkerSource(worker, beat, maxTagsBytes, log, m);
+        source = new WorkerSource(worker, beat, limits, log, m);
         source.lines = lines;
         resolve(source);
       });
@@ -118,9 +120,26 @@ export class WorkerSource implements MembershipSource {
 
   setTags(tags: Tags): void {
     if (this.state !== 'running') throw new ClusterError('ERR_NOT_RUNNING', `cannot set tags: the agent is ${this.state}`);
-    const bad = checkTags(tags, this.maxTagsBytes);
+    const bad = checkTags(tags, this.limits.maxTagsBytes);
     if (bad) throw new ClusterError('ERR_TAGS_TOO_LARGE', bad);
     this.call({ op: 'setTags', tags: { ...tags } }).catch((e: unknown) => this.log.error({ err: e }, 'the agent worker could not set the tags'));
+  }
+
+  /**
+   * Checks its arguments here, so a bad call throws as the in-loop agent does; the event is
+   * sent by the worker.
+   */
+  event(name: string, payload: Uint8Array, coalesce: boolean): void {
+    if (this.state !== 'running') throw new ClusterError('ERR_NOT_RUNNING', `cannot send an event: the agent is ${this.state}`);
+    const why = nameProblem(name);
+    if (why) throw new ClusterError('ERR_ARGUMENT', `event name ${JSON.stringify(name)}: ${why}`);
+    const size = new TextEncoder().encode(name).length + payload.length;
+    const max = this.limits.maxEventBytes;
+    if (size > max) throw new ClusterError('ERR_PAYLOAD_TOO_LARGE', `user event ${JSON.stringify(name)} is ${size} bytes (name + payload), more than userEventMaxBytes (${max}); send less, or raise userEventMaxBytes on every agent`);
+    this.call({ op: 'event', name, payload, coalesce }).catch((e: unknown) => this.log.error({ err: e }, 'the agent worker could not send the event'));
+  }
+  onUserEvent(fn: (e: UserEventData) => void): () => void {
+    return this.emitter.on('event', fn);
   }
 
   async stats(): Promise<ClusterStats> {
@@ -176,6 +195,9 @@ export class WorkerSource implements MembershipSource {
           this.mirror.set(local.member.name, local.member);
           this.emitter.emit(local.type, local);
         }
+        return;
+      case 'user-event':
+        this.emitter.emit('event', m.event);
         return;
       case 'status':
         this.state = m.state;

@@ -228,6 +228,10 @@ export class Simulation {
     this.onEvent((observer, e) => {
       if (observer === name) for (const fn of listeners.get(e.type) ?? []) fn(e);
     });
+    const userListeners = new Set<(e: UserEventData) => void>();
+    this.onUserEvent((observer, e) => {
+      if (observer === name) for (const fn of userListeners) fn(e);
+    });
     return {
       name,
       members: () => (this.isRunning(i) ? this.agent(i).members() : []),
@@ -238,6 +242,11 @@ export class Simulation {
         return () => void set.delete(fn);
       },
       awareness: () => (this.isRunning(i) ? this.agent(i).core.counters().awareness : 0),
+      event: (eventName, payload, coalesce) => this.agent(i).event(eventName, payload, coalesce),
+      onUserEvent: (fn) => {
+        userListeners.add(fn);
+        return () => void userListeners.delete(fn);
+      },
       leave: async () => this.leave(i),
       shutdown: async () => this.kill(i),
     };
