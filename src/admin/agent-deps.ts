@@ -88,6 +88,7 @@ export function adminDepsFor(agent: Agent, opts: AgentAdminOptions): AdminDeps {
       (opts.setTags ?? ((t) => agent.setTags(t)))(tags);
       if (own) own.stale = true;
     },
+    event: (name, payload, coalesce) => agent.event(name, payload, { coalesce }),
     lookup: (key, n) => ringAndShards().ring.lookup(key, n),
     ring: () => {
       const { ring, shards } = ringAndShards();

@@ -7,6 +7,7 @@
  * GET  /v1/self   GET /v1/info   GET /v1/health (200 | 503 + reason)   GET /v1/lookup?key=K&n=3
  * GET  /v1/lookup/:key[?n=3] (same as the query form)   GET /v1/ring (members, points, checksums, shards)
  * POST /v1/join {"addrs": [...]}   POST /v1/leave   POST /v1/tags {"set": {...}, "delete": [...]}
+ * POST /v1/event {"name": "deploy", "payload"?: "UTF-8 text" | "payloadBase64"?: "...", "coalesce"?: true}
  * GET  /v1/keys[?local=true] (list, cluster-wide)   POST /v1/keys {"op": "install"|"use"|"remove", "key": "...", "local"?: true}
  * GET  /metrics   GET / (the dashboard page; served without the token, see dashboard/serve.ts)
  *
@@ -45,6 +46,8 @@ export interface AdminDeps {
   /** Graceful leave; the process may exit after the response is sent. */
   leave(): Promise<void>;
   setTags(tags: Tags): void;
+  /** Send a user event to every member (`phantom event`); absent when the agent cannot. */
+  event?(name: string, payload: Uint8Array, coalesce: boolean): void;
   /** Ring owners of a key, or undefined when no ring is kept. */
   lookup?(key: string, n: number): readonly string[];
   /** The ring and shard map summary for `GET /v1/ring`, or undefined when no ring is kept. */
@@ -255,6 +258,19 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps): 
       for (const k of del as string[]) delete tags[k];
       d.setTags(tags);
       return sendJson(res, 200, { tags, incarnation: d.self().incarnation });
+    }
+    case '/v1/event': {
+      only('POST');
+      if (!d.event) throw new HttpError(404, 'ERR_NOT_FOUND', 'this agent does not send user events');
+      const body = (await readJson(req)) as { name?: unknown; payload?: unknown; payloadBase64?: unknown; coalesce?: unknown };
+      if (typeof body.name !== 'string') throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"name": "...", "payload"?: "text", "coalesce"?: true}');
+      if (body.payload !== undefined && body.payloadBase64 !== undefined) throw new HttpError(400, 'ERR_ARGUMENT', 'give "payload" (text) or "payloadBase64", not both');
+      if (body.payload !== undefined && typeof body.payload !== 'string') throw new HttpError(400, 'ERR_ARGUMENT', '"payload" must be a string (sent as UTF-8); use "payloadBase64" for bytes');
+      if (body.payloadBase64 !== undefined && (typeof body.payloadBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(body.payloadBase64))) throw new HttpError(400, 'ERR_ARGUMENT', '"payloadBase64" must be base64 text');
+      if (body.coalesce !== undefined && typeof body.coalesce !== 'boolean') throw new HttpError(400, 'ERR_ARGUMENT', '"coalesce" must be true or false');
+      const payload = typeof body.payloadBase64 === 'string' ? new Uint8Array(Buffer.from(body.payloadBase64, 'base64')) : new TextEncoder().encode(typeof body.payload === 'string' ? body.payload : '');
+      d.event(body.name, payload, body.coalesce === true);
+      return sendJson(res, 200, { sent: true, name: body.name, bytes: payload.length, coalesce: body.coalesce === true });
     }
     case '/v1/keys': {
       if (!d.keys) throw new HttpError(404, 'ERR_NO_KEYRING', 'this agent does not manage keys');

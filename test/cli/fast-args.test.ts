@@ -75,6 +75,13 @@ const CASES: Record<string, [string[], boolean][]> = {
     [['drop', 'role'], false],
     [['set'], false],
   ],
+  event: [
+    [['deploy'], true],
+    [['deploy', 'v42', '--coalesce'], true],
+    [['deploy', 'v 42', '--coalesce=false', '--admin', '127.0.0.1:1'], true],
+    [[], false],
+    [['deploy', 'a', 'b'], false],
+  ],
   lookup: [
     [['user:42'], true],
     [['user:42', '--n', '2', '--json'], true],

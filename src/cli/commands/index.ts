@@ -46,6 +46,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => body((await import('./tags.js')).tagsCommand),
   },
   {
+    command: 'event <name> [payload]',
+    describe: 'Send a user event to every member (each agent emits `event` and logs it)',
+    load: async () => body((await import('./event.js')).eventCommand),
+  },
+  {
     command: 'lookup <key>',
     describe: 'Show the members that own KEY on the ring (primary first)',
     load: async () => body((await import('./lookup.js')).lookupCommand),
