@@ -35,6 +35,7 @@ const message: fc.Arbitrary<M.Message> = fc.oneof(
   fc.tuple(name, inc).map(([n, i]) => M.left(n, i)),
   fc.tuple(name, fc.integer({ min: 0, max: 3 }), fc.array(entry, { maxLength: 5 })).map(([f, fl, es]) => M.pushPull(f, fl, 0, 1, es)),
   fc.tuple(name, fc.maxSafeNat(), fc.nat(100_000)).map(([f, d, n]) => M.digest(f, d, n)),
+  fc.tuple(fc.maxSafeNat(), name, fc.uint8Array({ maxLength: 64 }), fc.nat(1)).map(([t, n, p, f]) => M.userEvent(t, n, p, f)),
 );
 const packet = fc.array(message, { minLength: 1, maxLength: 20 });
 
@@ -74,8 +75,8 @@ test('truncated and bit-flipped valid packets never throw, and what decodes is w
       const bytes = doFlip ? Uint8Array.from(good) : good.subarray(0, cut % good.length);
       if (doFlip) bytes[flip % bytes.length]! ^= 1 << (flip % 8);
       const r = codec.decode(bytes);
-      // 1..11: ping .. cookie (a flipped bit can turn one valid type into another).
-      if (r.ok) for (const m of r.value) assert.ok(m.type >= 1 && m.type <= 11);
+      // 1..12: ping .. user event (a flipped bit can turn one valid type into another).
+      if (r.ok) for (const m of r.value) assert.ok(m.type >= 1 && m.type <= M.MsgType.UserEvent);
     }),
     { numRuns: 2000 },
   );
@@ -123,4 +124,16 @@ test('garbage never throws out of the core either', () => {
     }),
     { numRuns: 500 },
   );
+});
+
+test('a user event with a payload over the wire cap, a bad name or a payload that is not bytes is refused and counted', () => {
+  const enc = (m: unknown) => codec.encode([m as M.Message]);
+  const over = codec.decode(enc(M.userEvent(1, 'big', new Uint8Array(16_385), 0)));
+  assert.equal(!over.ok && over.reason, 'too-big-payload');
+  const atCap = codec.decode(enc(M.userEvent(1, 'big', new Uint8Array(16_384), 0)));
+  assert.ok(atCap.ok);
+  const badName = codec.decode(enc(M.userEvent(1, 'two words', new Uint8Array(1), 0)));
+  assert.equal(!badName.ok && badName.reason, 'bad-name');
+  const notBytes = codec.decode(enc({ ...M.userEvent(1, 'x', new Uint8Array(1), 0), payload: 'text' }));
+  assert.equal(!notBytes.ok && notBytes.reason, 'bad-shape');
 });
