@@ -115,6 +115,19 @@ export interface ProtocolConfig {
    */
   userEventBuffer: number;
   /**
+   * While user events wait, each gossip round also sends up to this many packets of events alone,
+   * to random live members (membership news keeps its own packets and share). Sets the event
+   * throughput: about this × packetBudgetBytes per gossip interval. 0 = events ride only with
+   * membership gossip and probes.
+   */
+  userEventPackets: number;
+  /**
+   * Each user event is relayed userEventRetransmitMult × ceil(log10(n + 1)) times by each agent.
+   * Higher than retransmitMult: a missed membership update is repaired by push-pull, a missed
+   * event by nothing, and gossip misses an agent with probability about e^-(copies it is sent).
+   */
+  userEventRetransmitMult: number;
+  /**
    * The agent holds events sent with `coalesce` this long (ms) and delivers only the latest of
    * each name (Serf's coalesce period). 0 = deliver every one. Local: not part of the protocol.
    */
@@ -158,7 +171,9 @@ export const lan: Readonly<ProtocolConfig> = Object.freeze({
   lagAwareness: true,
   userEventMaxBytes: 512,
   userEventShare: 0.5,
-  userEventBuffer: 1024,
+  userEventBuffer: 4096,
+  userEventPackets: 8,
+  userEventRetransmitMult: 8,
   userEventCoalesceMs: 1000,
 });
 
@@ -260,6 +275,8 @@ const rules: Partial<Record<keyof ProtocolConfig, Rule[]>> = {
   userEventMaxBytes: [posInt, (v, c) => (v <= Math.min(16_384, c.packetBudgetBytes - 100) ? undefined : `must be at most 16384 and leave 100 bytes of packetBudgetBytes (${c.packetBudgetBytes}) for the rest of the message`)],
   userEventShare: [(v) => (Number.isFinite(v) && v > 0 && v < 1 ? undefined : 'must be a number between 0 and 1 (exclusive)')],
   userEventCoalesceMs: [nonNegInt],
+  userEventRetransmitMult: [posInt],
+  userEventPackets: [nonNegInt, (v) => (v <= 64 ? undefined : 'must be at most 64')],
   userEventBuffer: [posInt, (v) => (v <= 1_000_000 ? undefined : 'must be at most 1000000')],
 };
 

@@ -799,7 +799,11 @@ export class Swim {
     }
     const reserved = Math.floor(budget * this.config.userEventShare);
     const used = this.broadcasts.pending > 0 ? this.broadcasts.take(budget - reserved, limit, messages) : 0;
-    this.userQueue.take(budget - used, limit, messages);
+    this.userQueue.take(budget - used, this.userRetransmitLimit(), messages);
+  }
+
+  private userRetransmitLimit(): number {
+    return retransmitLimit(this.config.userEventRetransmitMult, this.table.liveCount);
   }
 
   private retransmitLimit(): number {
@@ -818,6 +822,24 @@ export class Swim {
       const messages: M.Message[] = [];
       this.fill(this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES, messages);
       if (messages.length === 0) break;
+      this.out.push({ type: 'send', to: this.table.get(t)!.address, messages });
+    }
+    this.gossipUserEvents();
+  }
+
+  /**
+   * Packets of user events alone, while any wait: a burst of events gets its throughput here
+   * instead of from the room membership news needs (memberlist's delegate broadcasts share one
+   * queue with news and starve past about 1000 members: hashicorp/memberlist#299).
+   */
+  private gossipUserEvents(): void {
+    const limit = this.userRetransmitLimit();
+    for (let i = 0; i < this.config.userEventPackets && this.userQueue.pending > 0; i++) {
+      const [t] = this.order.sample(1, (name) => name !== this.name && isLive(this.table.get(name)?.state ?? 'dead'));
+      if (t === undefined) return;
+      const messages: M.Message[] = [];
+      this.userQueue.take(this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES, limit, messages);
+      if (messages.length === 0) return;
       this.out.push({ type: 'send', to: this.table.get(t)!.address, messages });
     }
   }
