@@ -102,7 +102,12 @@ export function checkMessage(v: unknown): ShapeCheck {
         return false;
     }
   })();
-  if (good) return { ok: true, message: v as unknown as Message };
+  if (good) {
+    // A payload decoded from a Buffer is a view of the whole datagram: copy it, so an event kept
+    // in the recent-event buffer holds its own few bytes, not the packet around them.
+    if (v.type === MsgType.UserEvent) v.payload = new Uint8Array(v.payload as Uint8Array);
+    return { ok: true, message: v as unknown as Message };
+  }
   if (v.type >= 1 && v.type <= MsgType.UserEvent) return { ok: false, reason: c.problem ?? 'bad-shape' };
   return { ok: false, reason: 'unknown-type' };
 }
