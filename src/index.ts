@@ -8,7 +8,7 @@ export type { MainThreadStats } from './embed/host-watch.js';
 export { startAdminServer, ADMIN_MAX_BODY_BYTES, type AdminDeps, type AdminOptions, type AdminServer, type MemberJson } from './admin/server.js';
 export { adminDepsFor, type AgentAdminOptions } from './admin/agent-deps.js';
 export { MetricsRenderer, renderMetrics, METRICS_CONTENT_TYPE, type MetricsInput, type MetricsOptions } from './admin/metrics.js';
-export { createAgent, type Agent, type AgentEvents, type AgentStats, type AgentHealth, type AgentRuntimeOptions } from './agent/agent.js';
+export { createAgent, type Agent, type AgentEvents, type AgentStats, type AgentHealth, type AgentRuntimeOptions, type UserEvent } from './agent/agent.js';
 export type { AgentConfigInput } from './agent/agent-config.js';
 export { resolveConfig, validateConfig, profiles, lan, wan, local, plainSwim, lifeguardOnly, type ProtocolConfig, type ProfileName } from './config.js';
 export { ClusterError, ERROR_CODES, isErrorCode, type ErrorCode } from './errors.js';
