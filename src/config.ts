@@ -132,6 +132,14 @@ export interface ProtocolConfig {
    * each name (Serf's coalesce period). 0 = deliver every one. Local: not part of the protocol.
    */
   userEventCoalesceMs: number;
+
+  // ---- queries (`phantom query`) ----
+  /** Largest query: name + payload + filters, in bytes (Serf: 1024). */
+  queryMaxBytes: number;
+  /** Largest query response payload, in bytes (Serf: 1024). */
+  queryResponseMaxBytes: number;
+  /** Default query timeout = gossipIntervalMs × queryTimeoutMult × ceil(log10(n + 1)) (Serf: 16). */
+  queryTimeoutMult: number;
 }
 
 /** memberlist DefaultLANConfig, plus our own additions. */
@@ -175,6 +183,9 @@ export const lan: Readonly<ProtocolConfig> = Object.freeze({
   userEventPackets: 8,
   userEventRetransmitMult: 8,
   userEventCoalesceMs: 1000,
+  queryMaxBytes: 1024,
+  queryResponseMaxBytes: 1024,
+  queryTimeoutMult: 16,
 });
 
 /** Every switch beyond SWIM off: plain SWIM, for comparison. */
@@ -275,6 +286,9 @@ const rules: Partial<Record<keyof ProtocolConfig, Rule[]>> = {
   userEventMaxBytes: [posInt, (v, c) => (v <= Math.min(16_384, c.packetBudgetBytes - 100) ? undefined : `must be at most 16384 and leave 100 bytes of packetBudgetBytes (${c.packetBudgetBytes}) for the rest of the message`)],
   userEventShare: [(v) => (Number.isFinite(v) && v > 0 && v < 1 ? undefined : 'must be a number between 0 and 1 (exclusive)')],
   userEventCoalesceMs: [nonNegInt],
+  queryMaxBytes: [posInt, (v, c) => (v <= Math.min(16_384, c.packetBudgetBytes - 200) ? undefined : `must be at most 16384 and leave 200 bytes of packetBudgetBytes (${c.packetBudgetBytes}) for the rest of the message`)],
+  queryResponseMaxBytes: [posInt, (v, c) => (v <= Math.min(16_384, c.packetBudgetBytes - 200) ? undefined : `must be at most 16384 and leave 200 bytes of packetBudgetBytes (${c.packetBudgetBytes}) for the rest of the message`)],
+  queryTimeoutMult: [posInt],
   userEventRetransmitMult: [posInt],
   userEventPackets: [nonNegInt, (v) => (v <= 64 ? undefined : 'must be at most 64')],
   userEventBuffer: [posInt, (v) => (v <= 1_000_000 ? undefined : 'must be at most 1000000')],

@@ -6,7 +6,9 @@
  */
 import type { ProtocolConfig } from '../config.js';
 import { ClusterError } from '../errors.js';
-import type { Input, Note, Output, UserEventData } from '../core/io.js';
+import type { IncomingQuery, Input, Note, Output, QueryRequest, UserEventData } from '../core/io.js';
+import { filtersToWire } from '../core/queries.js';
+import { WIRE_LIMITS } from '../wire/validate.js';
 import { Swim } from '../core/swim.js';
 import { checkTags, tagsToWire } from '../core/tags.js';
 import { MAX_INCARNATION } from '../core/membership.js';
@@ -38,6 +40,12 @@ export interface DriverDeps {
   readonly onEvent?: (event: MemberEvent) => void;
   /** Every user event, once, ours included. */
   readonly onUserEvent?: (event: UserEventData) => void;
+  /**
+   * A query for us to answer (its filters passed): call `respond` once, before `q.deadline`, to
+   * answer; not calling it is a valid "no answer". `respond` throws ERR_PAYLOAD_TOO_LARGE over
+   * queryResponseMaxBytes.
+   */
+  readonly onQuery?: (q: IncomingQuery, respond: (payload: Uint8Array) => void) => void;
   /** Protocol notes and drops, for logs and metrics. */
   readonly onNote?: (note: Note) => void;
   /** Every packet sent (after encoding), for tracing and byte counts. */
@@ -57,6 +65,12 @@ export interface DriverStats {
 /** Refused datagrams in one probe interval that count as a flood. */
 const FLOOD_DROPS_PER_INTERVAL = 200;
 
+/** Hears the answers to one query of ours, then `done` once (timeout, leave or close). */
+export interface QueryListener {
+  answer(kind: 'ack' | 'response', from: string, payload: Uint8Array): void;
+  done(timeoutMs: number): void;
+}
+
 export type JoinCallback = (result: { ok: true; contacted: number } | { ok: false; error: ClusterError }) => void;
 
 export class Driver {
@@ -64,6 +78,8 @@ export class Driver {
   readonly stats: DriverStats = { packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0, messagesOut: 0, drops: {} };
   private readonly joinCallbacks = new Map<number, JoinCallback>();
   private readonly leaveCallbacks: (() => void)[] = [];
+  private readonly queryListeners = new Map<number, QueryListener>();
+  private nextQueryId = 1;
   private nextJoinId = 1;
   /** Refused datagrams in the current flood window (one probe interval). */
   private floodCount = 0;
@@ -154,6 +170,45 @@ export class Driver {
   }
 
   /**
+   * Ask every member (or those the filters pick) a query; `listener` hears each ack and response
+   * as it arrives, then `done`. Returns the query's id. Throws ERR_ARGUMENT (bad name, node name,
+   * tag key or pattern, relay factor over 5, bad timeout), ERR_PAYLOAD_TOO_LARGE (name, payload
+   * and filters over queryMaxBytes), ERR_NOT_RUNNING.
+   */
+  query(request: QueryRequest, listener: QueryListener): number {
+    const c = this.init.config;
+    const nameWhy = nameProblem(request.name, c.maxNameBytes);
+    if (nameWhy) throw new ClusterError('ERR_ARGUMENT', `query name ${JSON.stringify(request.name)}: ${nameWhy}`);
+    if (!(request.payload instanceof Uint8Array)) throw new ClusterError('ERR_ARGUMENT', 'query payload must be a Uint8Array');
+    for (const n of request.nodes) {
+      const why = nameProblem(n);
+      if (why) throw new ClusterError('ERR_ARGUMENT', `query node filter ${JSON.stringify(n)}: ${why}`);
+    }
+    for (const t of request.tags) {
+      const why = tagKeyProblem(t.key);
+      if (why) throw new ClusterError('ERR_ARGUMENT', `query tag filter key ${JSON.stringify(t.key)}: ${why}`);
+      if (t.pattern.length > WIRE_LIMITS.maxPatternBytes) throw new ClusterError('ERR_ARGUMENT', `query tag filter ${t.key}: the pattern is over ${WIRE_LIMITS.maxPatternBytes} characters`);
+      try {
+        new RegExp(t.pattern, 'u');
+      } catch (e) {
+        throw new ClusterError('ERR_ARGUMENT', `query tag filter ${t.key}=${t.pattern}: not a regular expression (${(e as Error).message})`);
+      }
+    }
+    const filters = filtersToWire(request);
+    if (filters.length > WIRE_LIMITS.maxFilterItems) throw new ClusterError('ERR_ARGUMENT', `too many query filters (at most ${WIRE_LIMITS.maxFilterItems / 3} tag filters or ${WIRE_LIMITS.maxFilterItems / 2} nodes)`);
+    if (!Number.isInteger(request.relay) || request.relay < 0 || request.relay > WIRE_LIMITS.maxRelay) throw new ClusterError('ERR_ARGUMENT', `relay factor must be an integer from 0 to ${WIRE_LIMITS.maxRelay}, got ${request.relay}`);
+    if (!Number.isInteger(request.timeoutMs) || request.timeoutMs < 0 || request.timeoutMs > WIRE_LIMITS.maxQueryTimeoutMs) throw new ClusterError('ERR_ARGUMENT', `query timeout must be 0 (default) to ${WIRE_LIMITS.maxQueryTimeoutMs} ms, got ${request.timeoutMs}`);
+    const encoder = new TextEncoder();
+    const size = encoder.encode(request.name).length + request.payload.length + filters.reduce((n, f) => n + encoder.encode(f).length, 0);
+    if (size > c.queryMaxBytes) throw new ClusterError('ERR_PAYLOAD_TOO_LARGE', `query ${JSON.stringify(request.name)} is ${size} bytes (name + payload + filters), more than queryMaxBytes (${c.queryMaxBytes}); send less, or raise queryMaxBytes on every agent`);
+    if (this.closed || this.core.stopped) throw new ClusterError('ERR_NOT_RUNNING', 'cannot ask a query: the agent has stopped');
+    const id = this.nextQueryId++;
+    this.queryListeners.set(id, listener);
+    this.drive({ type: 'query', id, request });
+    return id;
+  }
+
+  /**
    * Our own `alive` (a refutation, a tag change) must fit in one packet, or we could never
    * refute a suspicion: refuse tags that do not fit with our name and address.
    */
@@ -186,6 +241,9 @@ export class Driver {
   close(): void {
     this.closed = true;
     this.deps.scheduler.cancel();
+    const listeners = [...this.queryListeners.values()];
+    this.queryListeners.clear();
+    for (const l of listeners) l.done(0);
   }
 
   private drive(input: Input): void {
@@ -217,6 +275,27 @@ export class Driver {
       case 'user-event':
         this.deps.onUserEvent?.(o.event);
         return;
+      case 'query': {
+        const q = o.query;
+        const onQuery = this.deps.onQuery;
+        if (!onQuery) return;
+        const max = this.init.config.queryResponseMaxBytes;
+        onQuery(q, (payload) => {
+          if (!(payload instanceof Uint8Array)) throw new ClusterError('ERR_ARGUMENT', 'a query response must be a Uint8Array');
+          if (payload.length > max) throw new ClusterError('ERR_PAYLOAD_TOO_LARGE', `the response to query ${JSON.stringify(q.name)} is ${payload.length} bytes, more than queryResponseMaxBytes (${max})`);
+          this.drive({ type: 'query-respond', key: q.key, payload });
+        });
+        return;
+      }
+      case 'query-answer':
+        this.queryListeners.get(o.id)?.answer(o.kind, o.from, o.payload);
+        return;
+      case 'query-done': {
+        const l = this.queryListeners.get(o.id);
+        this.queryListeners.delete(o.id);
+        l?.done(o.timeoutMs);
+        return;
+      }
       case 'note':
         this.deps.onNote?.(o.note);
         return;

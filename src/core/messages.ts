@@ -19,6 +19,8 @@ export const MsgType = {
   Digest: 10,
   Cookie: 11,
   UserEvent: 12,
+  Query: 13,
+  QueryResponse: 14,
 } as const;
 export type MsgTypeCode = (typeof MsgType)[keyof typeof MsgType];
 
@@ -81,7 +83,23 @@ export interface Cookie { readonly type: 11; readonly seq: number; readonly from
 export interface UserEvent { readonly type: 12; readonly ltime: number; readonly name: string; readonly payload: Uint8Array; readonly flags: number }
 export const UserEventFlag = { coalesce: 1 } as const;
 
-export type Message = Ping | Ack | PingReq | Nack | Alive | Suspect | Dead | Left | PushPull | Digest | Cookie | UserEvent;
+/**
+ * A query (`phantom query`): asked by `from`, answered at `addr`, spread by gossip like a user
+ * event. `id` is the asker's own number for it; (from, id) names it everywhere. `filters` is a
+ * flat list the receivers evaluate: ['n', name] (answer if we are one of the named nodes),
+ * ['t', key, regex] (answer if our tag matches). `relay`: each answer also goes through this
+ * many random members (Serf's relay factor). `timeout`: ms the asker waits. `flags`: QueryFlag.
+ */
+export interface Query { readonly type: 13; readonly ltime: number; readonly id: number; readonly from: string; readonly addr: string; readonly name: string; readonly payload: Uint8Array; readonly flags: number; readonly relay: number; readonly timeout: number; readonly filters: readonly string[] }
+export const QueryFlag = { ack: 1 } as const;
+/**
+ * An answer to query (`ltime`, `id`) of its asker, from `from`: an ack (QueryFlag.ack, "I got
+ * it") or a response with `payload`. `to` is '' when sent to the asker; a relay copy names the
+ * asker's address in `to`, and the member it went through forwards it there.
+ */
+export interface QueryResponse { readonly type: 14; readonly ltime: number; readonly id: number; readonly from: string; readonly flags: number; readonly payload: Uint8Array; readonly to: string }
+
+export type Message = Ping | Ack | PingReq | Nack | Alive | Suspect | Dead | Left | PushPull | Digest | Cookie | UserEvent | Query | QueryResponse;
 /** Messages that describe a member's state and ride piggyback. */
 export type Update = Alive | Suspect | Dead | Left;
 
@@ -98,6 +116,8 @@ export const agedEntry = (name: string, addr: string, state: number, inc: number
 export const pushPull = (from: string, flags: number, part: number, parts: number, entries: readonly Entry[]): PushPull => ({ type: 9, from, flags, part, parts, entries });
 export const digest = (from: string, value: number, count: number): Digest => ({ type: 10, from, digest: value, count });
 export const cookie = (seq: number, from: string): Cookie => ({ type: 11, seq, from });
+export const query = (ltime: number, id: number, from: string, addr: string, name: string, payload: Uint8Array, flags: number, relay: number, timeout: number, filters: readonly string[]): Query => ({ type: 13, ltime, id, from, addr, name, payload, flags, relay, timeout, filters });
+export const queryResponse = (ltime: number, id: number, from: string, flags: number, payload: Uint8Array, to: string): QueryResponse => ({ type: 14, ltime, id, from, flags, payload, to });
 export const userEvent = (ltime: number, name: string, payload: Uint8Array, flags: number): UserEvent => ({ type: 12, ltime, name, payload, flags });
 
 /**
@@ -117,6 +137,8 @@ export const RECORD_SHAPES: readonly (readonly string[])[] = [
   ['type', 'from', 'digest', 'count'],
   ['name', 'addr', 'state', 'inc', 'tags', 'age'],
   ['type', 'ltime', 'name', 'payload', 'flags'],
+  ['type', 'ltime', 'id', 'from', 'addr', 'name', 'payload', 'flags', 'relay', 'timeout', 'filters'],
+  ['type', 'ltime', 'id', 'from', 'flags', 'payload', 'to'],
 ];
 
 export const PROTOCOL_VERSION = 1;

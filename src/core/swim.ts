@@ -20,6 +20,7 @@ import { Joiner } from './joiner.js';
 import { Vetting } from './vetting.js';
 import { Suspicions, type SuspicionTimeout } from './suspicion.js';
 import { RecentEvents } from './user-events.js';
+import { Queries, type QueryCounters } from './queries.js';
 import { tagsFromWire, tagsToWire, utf8Length } from './tags.js';
 import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
 import type { Address, Member, MemberEvent, MemberState, Random, Tags } from './types.js';
@@ -49,7 +50,7 @@ export interface SwimDeps {
 const STALL_GRACE_MS = 5;
 
 /** Counters of the protocol's own health, for stats and metrics. */
-export interface SwimCounters {
+export interface SwimCounters extends QueryCounters {
   /** Lifeguard local health score, 0 = healthy. */
   awareness: number;
   suspicionsStarted: number;
@@ -127,7 +128,8 @@ export class Swim {
   private readonly joiner: Joiner;
   private readonly antiEntropy: AntiEntropy;
   private readonly awareness: Awareness;
-  private readonly counts: Omit<SwimCounters, 'awareness'> = {
+  private readonly queries: Queries;
+  private readonly counts: Omit<SwimCounters, 'awareness' | keyof QueryCounters> = {
     suspicionsStarted: 0,
     suspicionsConfirmed: 0,
     suspicionsRefuted: 0,
@@ -177,6 +179,20 @@ export class Swim {
     this.broadcasts = new BroadcastQueue(deps.sizeOf, init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES);
     this.userQueue = new BroadcastQueue(deps.sizeOf, init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES);
     this.recentEvents = new RecentEvents(init.config.userEventBuffer);
+    this.queries = new Queries({
+      name: this.name,
+      address: this.address,
+      config: init.config,
+      liveCount: () => this.table.liveCount,
+      ownTags: () => this.table.get(this.name)!.tags,
+      isLiveAddress: (addr) => this.table.liveAt(addr),
+      relayPeers: (k) => this.order.sample(k, (n) => n !== this.name && this.table.get(n)?.state === 'alive').map((n) => this.table.get(n)!.address),
+      send: (to, m) => this.send(to, m),
+      spread: (m) => {
+        if (!this.userQueue.enqueue(m, `q${this.userKey++}`)) this.counts.oversizedUpdates++;
+      },
+      output: (o) => this.out.push(o),
+    });
     this.order = new ProbeOrder(deps.random);
     this.vetting = new Vetting({
       name: this.name,
@@ -257,7 +273,7 @@ export class Swim {
   }
   /** Lifeguard health and suspicion counters. */
   counters(): SwimCounters {
-    return { awareness: this.awareness.score, ...this.counts };
+    return { awareness: this.awareness.score, ...this.counts, ...this.queries.counts };
   }
   /** Updates waiting to be piggybacked. */
   get pendingBroadcasts(): number {
@@ -282,7 +298,7 @@ export class Swim {
     if (this.state === 'stopped') return Infinity;
     let t = Math.min(this.suspicions.earliest(), this.nextMaintenanceAt);
     if (this.broadcasts.pending > 0 || this.userQueue.pending > 0) t = Math.min(t, this.nextGossipAt);
-    t = Math.min(t, this.relayNackAt);
+    t = Math.min(t, this.relayNackAt, this.queries.earliest());
     // Checks and probation advance only while running: a leaving agent must not wake for them,
     // or a check due before the leave ends stays due forever and the agent spins (issue 18).
     if (this.state === 'leaving') return Math.min(t, this.leaveDeadline);
@@ -333,6 +349,13 @@ export class Swim {
       case 'user-event':
         if (this.state === 'running') this.sendUserEvent(input.name, input.payload, input.coalesce);
         break;
+      case 'query':
+        if (this.state === 'running') this.queries.ask(input.id, input.request, now);
+        else this.out.push({ type: 'query-done', id: input.id, timeoutMs: 0 });
+        break;
+      case 'query-respond':
+        this.queries.respond(input.key, input.payload, now);
+        break;
       case 'flood':
         // Good packets are lost in a flood too (the socket buffer overflows): trust our own
         // verdicts less, as with a stall.
@@ -357,6 +380,7 @@ export class Swim {
       this.vetting.dropOverdue(now);
     }
     this.expireSuspicions(now);
+    this.queries.expire(now);
     this.sendNacks(now);
     this.vetting.advance(now, this.state === 'running');
     if (this.state === 'running') {
@@ -567,6 +591,12 @@ export class Swim {
         // From members only: a stranger must not be able to make the whole cluster gossip for it.
         if (proof === 'none') return this.note({ kind: 'dropped', reason: 'event-from-stranger', from });
         return this.onUserEvent(m);
+      case M.MsgType.Query:
+        if (proof === 'none') return this.note({ kind: 'dropped', reason: 'query-from-stranger', from });
+        if (this.state !== 'running') return;
+        return this.queries.receive(m, now);
+      case M.MsgType.QueryResponse:
+        return this.queries.onResponse(m, now);
     }
   }
 
@@ -874,6 +904,7 @@ export class Swim {
     const alone = this.table.liveCount <= 0;
     if (alone || sent === undefined || sent >= wanted || now >= this.leaveDeadline) {
       this.state = 'stopped';
+      this.queries.stop();
       this.out.push({ type: 'left' });
     }
   }

@@ -9,7 +9,7 @@
 import { resolveConfig, type ProfileName, type ProtocolConfig } from '../config.js';
 import { Driver } from '../agent/driver.js';
 import { ClusterError } from '../errors.js';
-import type { UserEventData } from '../core/io.js';
+import type { IncomingQuery, UserEventData } from '../core/io.js';
 import type { Address, MemberEvent, MemberEventType, MemberState, Tags } from '../core/types.js';
 import type { MembershipSource } from '../membership-source.js';
 import { SeededRandom } from '../runtime/random.js';
@@ -117,6 +117,7 @@ export class Simulation {
   private readonly falsePositives: FalsePositive[] = [];
   private readonly listeners: ((observer: string, event: MemberEvent, now: number) => void)[] = [];
   private readonly userListeners: ((observer: string, event: UserEventData, now: number) => void)[] = [];
+  private queryHandler: ((observer: string, query: IncomingQuery, now: number) => Uint8Array | undefined) | undefined;
   private clock = 0;
   private eventsAtClock = 0;
   /** Agents woken at the current virtual ms. */
@@ -257,6 +258,14 @@ export class Simulation {
     this.listeners.push(fn);
   }
 
+  /**
+   * How every agent answers queries (ask one with `agent(i).query(...)`): return the response,
+   * or undefined for none. Answers are sent at once.
+   */
+  answerQueries(fn: (observer: string, query: IncomingQuery, now: number) => Uint8Array | undefined): void {
+    this.queryHandler = fn;
+  }
+
   /** Hear every user event each agent delivers (send one with `agent(i).event(...)`). */
   onUserEvent(fn: (observer: string, event: UserEventData, now: number) => void): void {
     this.userListeners.push(fn);
@@ -304,6 +313,10 @@ export class Simulation {
         onEvent: (e) => this.observe(s, e),
         onUserEvent: (e) => {
           for (const l of this.userListeners) l(name, e, this.clock);
+        },
+        onQuery: (q, respond) => {
+          const answer = this.queryHandler?.(name, q, this.clock);
+          if (answer) respond(answer);
         },
       },
     );

@@ -4,7 +4,7 @@
  * checked for type and range before the core sees it.
  */
 import { MsgType, type Message } from '../core/messages.js';
-import { addressProblem, nameProblem, wireTagsProblem } from './values.js';
+import { addressProblem, nameProblem, tagKeyProblem, wireTagsProblem } from './values.js';
 
 /** Bounds that apply to every string and list on the wire, whatever the config. */
 export const WIRE_LIMITS = {
@@ -13,6 +13,12 @@ export const WIRE_LIMITS = {
   maxMessages: 512,
   /** A user event's or query's payload, in bytes, whatever the sender's config allowed. */
   maxPayloadBytes: 16_384,
+  /** Items of a query's filter list, and bytes of one tag pattern. */
+  maxFilterItems: 96,
+  maxPatternBytes: 256,
+  /** Most relay copies of a query answer (Serf allows 5) and longest query timeout (ms). */
+  maxRelay: 5,
+  maxQueryTimeoutMs: 3_600_000,
 } as const;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -50,10 +56,30 @@ class Checker {
   shape(ok: boolean): boolean {
     return ok || this.fail('bad-shape');
   }
+  tagKey(v: unknown): boolean {
+    return tagKeyProblem(v) === undefined || this.fail(typeof v === 'string' ? 'bad-tags' : 'bad-shape');
+  }
   private fail(p: MessageProblem): false {
     this.problem ??= p;
     return false;
   }
+}
+
+/** ['n', name] | ['t', key, pattern] items, flat. */
+function checkFilters(c: Checker, v: unknown): boolean {
+  if (!c.shape(Array.isArray(v) && v.length <= WIRE_LIMITS.maxFilterItems)) return false;
+  const items = v as unknown[];
+  for (let i = 0; i < items.length; ) {
+    if (items[i] === 'n') {
+      if (!c.name(items[i + 1])) return false;
+      i += 2;
+    } else if (items[i] === 't') {
+      const pattern = items[i + 2];
+      if (!(c.tagKey(items[i + 1]) && c.shape(typeof pattern === 'string' && pattern.length <= WIRE_LIMITS.maxPatternBytes))) return false;
+      i += 3;
+    } else return c.shape(false);
+  }
+  return true;
 }
 
 function checkEntry(c: Checker, v: unknown): boolean {
@@ -98,6 +124,17 @@ export function checkMessage(v: unknown): ShapeCheck {
       case MsgType.UserEvent:
         // An event name follows the member-name rule: it is printed and matched by operators.
         return c.shape(isInc(v.ltime) && isU32(v.flags)) && c.name(v.name) && c.payload(v.payload);
+      case MsgType.Query:
+        return (
+          c.shape(isInc(v.ltime) && isU32(v.id) && isU32(v.flags) && isU32(v.relay) && v.relay <= WIRE_LIMITS.maxRelay && isU32(v.timeout) && v.timeout > 0 && v.timeout <= WIRE_LIMITS.maxQueryTimeoutMs) &&
+          c.name(v.from) &&
+          c.addr(v.addr) &&
+          c.name(v.name) &&
+          c.payload(v.payload) &&
+          checkFilters(c, v.filters)
+        );
+      case MsgType.QueryResponse:
+        return c.shape(isInc(v.ltime) && isU32(v.id) && isU32(v.flags) && typeof v.to === 'string') && c.name(v.from) && c.payload(v.payload) && (v.to === '' || c.addr(v.to));
       default:
         return false;
     }
@@ -105,9 +142,9 @@ export function checkMessage(v: unknown): ShapeCheck {
   if (good) {
     // A payload decoded from a Buffer is a view of the whole datagram: copy it, so an event kept
     // in the recent-event buffer holds its own few bytes, not the packet around them.
-    if (v.type === MsgType.UserEvent) v.payload = new Uint8Array(v.payload as Uint8Array);
+    if (v.type === MsgType.UserEvent || v.type === MsgType.Query || v.type === MsgType.QueryResponse) v.payload = new Uint8Array(v.payload as Uint8Array);
     return { ok: true, message: v as unknown as Message };
   }
-  if (v.type >= 1 && v.type <= MsgType.UserEvent) return { ok: false, reason: c.problem ?? 'bad-shape' };
+  if (v.type >= 1 && v.type <= MsgType.QueryResponse) return { ok: false, reason: c.problem ?? 'bad-shape' };
   return { ok: false, reason: 'unknown-type' };
 }
