@@ -6,13 +6,16 @@
  *    side (ratio), and whether every event reached every live agent.
  * 2. Spread: one event and one tag change (membership news) every 2 s, N = 100 and 1000, 0% and
  *    5% loss: time until every agent has each, and the share of (event, agent) pairs delivered.
+ * 3. Queries: N agents under 5% loss answer every query; the share of answers the asker gets
+ *    before its (default) timeout, with relay factor 0 and 2.
  *
  *   npm run bench:events                                   # storm N=1000 R=100 S=60 K=10; spread 100,1000
  *   npm run bench:events -- --nodes 100 --seconds 20 --kills 3 --spread-sizes 100
  *   npm run bench:events -- --no-storm
+ *   npm run bench:events -- --no-storm --spread-sizes none --query-sizes 1000
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { median, quantile, runSpread, runStorm, type StormRun } from './events/scenario.js';
+import { median, quantile, runQueries, runSpread, runStorm, type StormRun } from './events/scenario.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,7 +26,9 @@ const rate = Number(arg('rate', '100'));
 const seconds = Number(arg('seconds', '60'));
 const kills = Number(arg('kills', '10'));
 const seed = Number(arg('seed', '1'));
-const spreadSizes = arg('spread-sizes', '100,1000').split(',').filter(Boolean).map(Number);
+// 'none' skips a part: --spread-sizes none --query-sizes 1000
+const sizesArg = (name: string): number[] => (arg(name, '100,1000') === 'none' ? [] : arg(name, '100,1000').split(',').map(Number));
+const spreadSizes = sizesArg('spread-sizes');
 const spreadCount = Number(arg('spread-count', '20'));
 
 const s1 = (ms: number): string => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) : 'never');
@@ -71,6 +76,25 @@ if (spreadSizes.length > 0) {
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   results.spread = spread;
+}
+
+const querySizes = sizesArg('query-sizes');
+if (querySizes.length > 0) {
+  const lines = [
+    `\nQueries: ${Number(arg('query-count', '5'))} queries, every agent answers, 5% loss, default timeout, seed ${seed}`,
+    '| N | relay factor | acks received | responses received | timeout (s) | last answer median (s) | wall s |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  const queries: unknown[] = [];
+  for (const n of querySizes) {
+    for (const relay of [0, 2]) {
+      const r = runQueries({ nodes: n, seed, loss: 0.05, relay, count: Number(arg('query-count', '5')) });
+      lines.push(`| ${n} | ${relay} | ${(r.ackShare * 100).toFixed(2)}% | ${(r.responseShare * 100).toFixed(2)}% | ${s1(r.timeoutMs)} | ${s1(median(r.lastAnswerMs))} | ${(r.wallMs / 1000).toFixed(0)} |`);
+      queries.push(r);
+    }
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  results.queries = queries;
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

@@ -210,3 +210,59 @@ export function runSpread(o: SpreadOptions): SpreadRun {
     wallMs: performance.now() - started,
   };
 }
+
+export interface QueryOptions {
+  nodes: number;
+  seed: number;
+  loss: number;
+  relay: number;
+  /** Queries asked, one every 10 s, each from another random agent. */
+  count: number;
+  config?: Partial<ProtocolConfig>;
+}
+
+export interface QueryRun {
+  nodes: number;
+  loss: number;
+  relay: number;
+  /** Of every (query, live agent) pair: acks and responses the asker got before its timeout. */
+  ackShare: number;
+  responseShare: number;
+  /** The default timeout the asker used (ms), and when the last answer came (median over queries). */
+  timeoutMs: number;
+  lastAnswerMs: number[];
+  wallMs: number;
+}
+
+/** Every agent answers every query with its name; the asker counts what arrives before its timeout. */
+export function runQueries(o: QueryOptions): QueryRun {
+  const started = performance.now();
+  const sim = new Simulation({ nodes: o.nodes, seed: o.seed, loss: o.loss, ...(o.config ? { config: o.config } : {}) });
+  sim.joinAll();
+  if (sim.runUntilConverged(180_000) === null) throw new Error(`${o.nodes} agents did not converge`);
+  sim.answerQueries((observer) => new TextEncoder().encode(observer));
+  const rng = new SeededRandom(o.seed * 31 + 7);
+  let acks = 0;
+  let responses = 0;
+  let timeoutMs = 0;
+  const lastAnswerMs: number[] = [];
+  for (let i = 0; i < o.count; i++) {
+    const start = sim.now;
+    let last = 0;
+    sim.agent(rng.int(o.nodes)).query(
+      { name: 'who', payload: new Uint8Array(0), nodes: [], tags: [], ack: true, relay: o.relay, timeoutMs: 0 },
+      {
+        answer: (kind) => {
+          if (kind === 'ack') acks++;
+          else responses++;
+          last = sim.now - start;
+        },
+        done: (t) => void (timeoutMs = t),
+      },
+    );
+    sim.run(Math.max(10_000, timeoutMs + 1000));
+    lastAnswerMs.push(last);
+  }
+  const pairs = o.count * o.nodes;
+  return { nodes: o.nodes, loss: o.loss, relay: o.relay, ackShare: acks / pairs, responseShare: responses / pairs, timeoutMs, lastAnswerMs, wallMs: performance.now() - started };
+}
