@@ -10,7 +10,8 @@
  * simulator (`simulationSource` in phantom-cluster/sim).
  */
 import { randomBytes } from 'node:crypto';
-import { createAgent, type AgentHealth, type AgentRuntimeOptions } from './agent/agent.js';
+import { createAgent, type AgentHealth, type AgentRuntimeOptions, type QueryHandler, type QueryOptions } from './agent/agent.js';
+import type { QueryStream } from './agent/query-stream.js';
 import type { AgentConfigInput } from './agent/agent-config.js';
 import { eventFields, TypedEmitter } from './agent/events.js';
 import { createLogger, type Logger } from './agent/log.js';
@@ -155,7 +156,7 @@ export class Cluster {
     const deps = (logger: Logger): ClusterDeps => ({ random: new SeededRandom(randomBytes(4).readUInt32LE(0)), now: () => performance.now(), logger });
     if (embed.isolate === 'worker') {
       const log = runtime.logger ?? createLogger({ level: embed.agent.logLevel, agent: embed.agent.name, ...(runtime.prettyLogs !== undefined ? { pretty: runtime.prettyLogs } : {}) });
-      const source = await WorkerSource.start(workerInit(config, embed, runtime), { maxTagsBytes: embed.agent.protocol.maxTagsBytes, maxEventBytes: embed.agent.protocol.userEventMaxBytes }, log, lineSink(runtime.logger, runtime.prettyLogs));
+      const source = await WorkerSource.start(workerInit(config, embed, runtime), { maxTagsBytes: embed.agent.protocol.maxTagsBytes, maxEventBytes: embed.agent.protocol.userEventMaxBytes, maxNameBytes: embed.agent.protocol.maxNameBytes, queryMaxBytes: embed.agent.protocol.queryMaxBytes, queryResponseMaxBytes: embed.agent.protocol.queryResponseMaxBytes }, log, lineSink(runtime.logger, runtime.prettyLogs));
       return Cluster.finish(source, config, deps(log));
     }
     const agent = await createAgent(embed.agent, runtime);
@@ -246,6 +247,29 @@ export class Cluster {
     if (!this.source.event) throw new ClusterError('ERR_UNSUPPORTED', 'this membership source cannot send user events');
     if (typeof payload !== 'string' && !(payload instanceof Uint8Array)) throw new ClusterError('ERR_ARGUMENT', 'event payload must be a string or a Uint8Array');
     this.source.event(name, typeof payload === 'string' ? new TextEncoder().encode(payload) : payload, opts.coalesce === true);
+  }
+
+  /**
+   * Ask the cluster a query (as `phantom query` and Serf's Query): iterate over the acks and
+   * responses as they arrive (`for await (const a of cluster.query('shard-owner', '17'))`); the
+   * iteration ends at the timeout, and `done` resolves then with all of them. Options: `nodes`,
+   * `tags` (key -> regex, evaluated by the receivers), `timeoutMs` (default scales with the
+   * cluster size), `relay` (0–5), `ack` (default true). Throws ERR_ARGUMENT,
+   * ERR_PAYLOAD_TOO_LARGE (over queryMaxBytes, 1024) or ERR_NOT_RUNNING.
+   */
+  query(name: string, payload: string | Uint8Array = new Uint8Array(0), opts: QueryOptions = {}): QueryStream {
+    if (!this.source.query) throw new ClusterError('ERR_UNSUPPORTED', 'this membership source cannot ask queries');
+    if (typeof payload !== 'string' && !(payload instanceof Uint8Array)) throw new ClusterError('ERR_ARGUMENT', 'query payload must be a string or a Uint8Array');
+    return this.source.query(name, typeof payload === 'string' ? new TextEncoder().encode(payload) : payload, opts);
+  }
+
+  /**
+   * Answer the queries named `name` that reach us: the handler's result (a string, a Uint8Array,
+   * or a promise of one) is the response; undefined sends none. Returns the remover.
+   */
+  onQuery(name: string, handler: QueryHandler): () => void {
+    if (!this.source.onQuery) throw new ClusterError('ERR_UNSUPPORTED', 'this membership source cannot answer queries');
+    return this.source.onQuery(name, handler);
   }
 
   /** The agent's counters (as `GET /v1/stats` and `phantom info`), where it runs, and its host thread. */

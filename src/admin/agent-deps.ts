@@ -89,6 +89,7 @@ export function adminDepsFor(agent: Agent, opts: AgentAdminOptions): AdminDeps {
       if (own) own.stale = true;
     },
     event: (name, payload, coalesce) => agent.event(name, payload, { coalesce }),
+    query: (name, payload, opts) => agent.query(name, payload, opts),
     lookup: (key, n) => ringAndShards().ring.lookup(key, n),
     ring: () => {
       const { ring, shards } = ringAndShards();

@@ -11,6 +11,8 @@ import type { Member, MemberEvent, MemberEventType, MemberState, Tags } from '..
 import type { SwimCounters } from '../core/swim.js';
 import type { UserEventData } from '../core/io.js';
 import { EventCoalescer } from './coalesce.js';
+import { QueryStream, toQueryRequest, type QueryOptions } from './query-stream.js';
+import type { IncomingQuery } from '../core/io.js';
 import { RealScheduler } from '../runtime/scheduler.js';
 import { SeededRandom } from '../runtime/random.js';
 import { membershipChecksum } from '../runtime/checksum.js';
@@ -44,6 +46,20 @@ export type UserEvent = UserEventData;
  * `event` is a user event.
  */
 export type AgentEvents = { [K in MemberEventType]: MemberEvent } & { event: UserEvent };
+
+export type { QueryOptions } from './query-stream.js';
+
+/** A query handed to a handler of ours (`onQuery`). */
+export interface IncomingQueryEvent {
+  readonly name: string;
+  readonly payload: Uint8Array;
+  /** The asking member. */
+  readonly from: string;
+  readonly ltime: number;
+}
+
+/** Answers a query: the response (a string is sent as UTF-8), or undefined for none. */
+export type QueryHandler = (q: IncomingQueryEvent) => Uint8Array | string | undefined | void | Promise<Uint8Array | string | undefined | void>;
 
 /** Extra start-up options that are not operator configuration. */
 export interface AgentRuntimeOptions {
@@ -115,6 +131,19 @@ export interface Agent {
    * ERR_PAYLOAD_TOO_LARGE over userEventMaxBytes (name + payload), ERR_NOT_RUNNING.
    */
   event(name: string, payload?: string | Uint8Array, opts?: { coalesce?: boolean }): void;
+  /**
+   * Ask the cluster (as `phantom query` and Serf's Query): the result iterates over acks and
+   * responses as they arrive and ends at the timeout; `done` resolves then with all of them.
+   * Throws ERR_ARGUMENT (bad name or filter), ERR_PAYLOAD_TOO_LARGE (over queryMaxBytes),
+   * ERR_NOT_RUNNING.
+   */
+  query(name: string, payload?: string | Uint8Array, opts?: QueryOptions): QueryStream;
+  /**
+   * Answer queries named `name` (one handler per name; a new one replaces the old). The handler's
+   * result is the response; a handler that throws or returns nothing sends none (the ack, if
+   * asked, went out already). Returns the function that removes the handler.
+   */
+  onQuery(name: string, handler: QueryHandler): () => void;
   /** Replace our tags; they spread by gossip with a new incarnation. Throws ERR_TAGS_TOO_LARGE. */
   setTags(tags: Tags): void;
   /** Graceful leave: broadcast `left`, wait for it to spread (bounded by leaveTimeoutMs), stop. */
@@ -180,6 +209,7 @@ class RealAgent implements Agent {
   private readonly history_: MemberHistory;
   private readonly emitter: TypedEmitter<AgentEvents>;
   private readonly coalescer: EventCoalescer;
+  private readonly queryHandlers = new Map<string, QueryHandler>();
   private readonly snapshotter: Snapshotter | undefined;
   private readonly router: WireRouter;
   private readonly keyService: KeyService | undefined;
@@ -238,6 +268,7 @@ class RealAgent implements Agent {
         codec: observer.countingCodec(guarded),
         onEvent: (e) => this.onEvent(e),
         onUserEvent: (e) => this.onUserEvent(e),
+        onQuery: (q, respond) => this.onIncomingQuery(q, respond),
         onNote: (n) => {
           observer.note(n);
           this.history_.note(n);
@@ -305,6 +336,40 @@ class RealAgent implements Agent {
   private onUserEvent(e: UserEvent): void {
     this.log.info({ event: e.name, ltime: e.ltime, bytes: e.payload.length, ...(e.coalesce ? { coalesce: true } : {}) }, 'user event');
     this.coalescer.push(e);
+  }
+
+  query(name: string, payload: string | Uint8Array = new Uint8Array(0), opts: QueryOptions = {}): QueryStream {
+    if (this.state !== 'running') throw new ClusterError('ERR_NOT_RUNNING', `cannot ask a query: the agent is ${this.state}`);
+    const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
+    const stream = new QueryStream();
+    const request = toQueryRequest(name, bytes, opts);
+    this.driver.query(request, { answer: (type, from, p) => stream.push({ type, from, payload: p }), done: (t) => stream.end(t) });
+    this.log.info({ query: name, bytes: bytes.length, nodes: request.nodes.length || undefined, tags: opts.tags, relay: request.relay || undefined }, 'query asked');
+    return stream;
+  }
+
+  onQuery(name: string, handler: QueryHandler): () => void {
+    this.queryHandlers.set(name, handler);
+    return () => {
+      if (this.queryHandlers.get(name) === handler) this.queryHandlers.delete(name);
+    };
+  }
+
+  private onIncomingQuery(q: IncomingQuery, respond: (payload: Uint8Array) => void): void {
+    const handler = this.queryHandlers.get(q.name);
+    this.log.debug({ query: q.name, from: q.from, ltime: q.ltime, handled: handler !== undefined }, 'query received');
+    if (!handler) return;
+    const send = (r: Uint8Array | string | undefined | void): void => {
+      if (r === undefined) return;
+      respond(typeof r === 'string' ? new TextEncoder().encode(r) : r);
+    };
+    try {
+      const r = handler({ name: q.name, payload: q.payload, from: q.from, ltime: q.ltime });
+      if (r instanceof Promise) r.then(send).catch((err: unknown) => this.log.error({ err, query: q.name, from: q.from }, 'a query handler failed'));
+      else send(r);
+    } catch (err) {
+      this.log.error({ err, query: q.name, from: q.from }, 'a query handler failed');
+    }
   }
 
   event(name: string, payload: string | Uint8Array = new Uint8Array(0), opts: { coalesce?: boolean } = {}): void {

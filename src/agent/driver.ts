@@ -176,31 +176,7 @@ export class Driver {
    * and filters over queryMaxBytes), ERR_NOT_RUNNING.
    */
   query(request: QueryRequest, listener: QueryListener): number {
-    const c = this.init.config;
-    const nameWhy = nameProblem(request.name, c.maxNameBytes);
-    if (nameWhy) throw new ClusterError('ERR_ARGUMENT', `query name ${JSON.stringify(request.name)}: ${nameWhy}`);
-    if (!(request.payload instanceof Uint8Array)) throw new ClusterError('ERR_ARGUMENT', 'query payload must be a Uint8Array');
-    for (const n of request.nodes) {
-      const why = nameProblem(n);
-      if (why) throw new ClusterError('ERR_ARGUMENT', `query node filter ${JSON.stringify(n)}: ${why}`);
-    }
-    for (const t of request.tags) {
-      const why = tagKeyProblem(t.key);
-      if (why) throw new ClusterError('ERR_ARGUMENT', `query tag filter key ${JSON.stringify(t.key)}: ${why}`);
-      if (t.pattern.length > WIRE_LIMITS.maxPatternBytes) throw new ClusterError('ERR_ARGUMENT', `query tag filter ${t.key}: the pattern is over ${WIRE_LIMITS.maxPatternBytes} characters`);
-      try {
-        new RegExp(t.pattern, 'u');
-      } catch (e) {
-        throw new ClusterError('ERR_ARGUMENT', `query tag filter ${t.key}=${t.pattern}: not a regular expression (${(e as Error).message})`);
-      }
-    }
-    const filters = filtersToWire(request);
-    if (filters.length > WIRE_LIMITS.maxFilterItems) throw new ClusterError('ERR_ARGUMENT', `too many query filters (at most ${WIRE_LIMITS.maxFilterItems / 3} tag filters or ${WIRE_LIMITS.maxFilterItems / 2} nodes)`);
-    if (!Number.isInteger(request.relay) || request.relay < 0 || request.relay > WIRE_LIMITS.maxRelay) throw new ClusterError('ERR_ARGUMENT', `relay factor must be an integer from 0 to ${WIRE_LIMITS.maxRelay}, got ${request.relay}`);
-    if (!Number.isInteger(request.timeoutMs) || request.timeoutMs < 0 || request.timeoutMs > WIRE_LIMITS.maxQueryTimeoutMs) throw new ClusterError('ERR_ARGUMENT', `query timeout must be 0 (default) to ${WIRE_LIMITS.maxQueryTimeoutMs} ms, got ${request.timeoutMs}`);
-    const encoder = new TextEncoder();
-    const size = encoder.encode(request.name).length + request.payload.length + filters.reduce((n, f) => n + encoder.encode(f).length, 0);
-    if (size > c.queryMaxBytes) throw new ClusterError('ERR_PAYLOAD_TOO_LARGE', `query ${JSON.stringify(request.name)} is ${size} bytes (name + payload + filters), more than queryMaxBytes (${c.queryMaxBytes}); send less, or raise queryMaxBytes on every agent`);
+    checkQuery(request, this.init.config.maxNameBytes, this.init.config.queryMaxBytes);
     if (this.closed || this.core.stopped) throw new ClusterError('ERR_NOT_RUNNING', 'cannot ask a query: the agent has stopped');
     const id = this.nextQueryId++;
     this.queryListeners.set(id, listener);
@@ -325,4 +301,35 @@ function checkOwnTags(tags: Tags, maxBytes: number): void {
   }
   const bad = checkTags(tags, maxBytes);
   if (bad) throw new ClusterError('ERR_TAGS_TOO_LARGE', bad);
+}
+
+/**
+ * Check a query before it is asked: what every receiver would refuse, and the size cap. Throws
+ * ERR_ARGUMENT or ERR_PAYLOAD_TOO_LARGE naming the part at fault.
+ */
+export function checkQuery(request: QueryRequest, maxNameBytes: number, queryMaxBytes: number): void {
+  const nameWhy = nameProblem(request.name, maxNameBytes);
+  if (nameWhy) throw new ClusterError('ERR_ARGUMENT', `query name ${JSON.stringify(request.name)}: ${nameWhy}`);
+  if (!(request.payload instanceof Uint8Array)) throw new ClusterError('ERR_ARGUMENT', 'query payload must be a Uint8Array');
+  for (const n of request.nodes) {
+    const why = nameProblem(n);
+    if (why) throw new ClusterError('ERR_ARGUMENT', `query node filter ${JSON.stringify(n)}: ${why}`);
+  }
+  for (const t of request.tags) {
+    const why = tagKeyProblem(t.key);
+    if (why) throw new ClusterError('ERR_ARGUMENT', `query tag filter key ${JSON.stringify(t.key)}: ${why}`);
+    if (t.pattern.length > WIRE_LIMITS.maxPatternBytes) throw new ClusterError('ERR_ARGUMENT', `query tag filter ${t.key}: the pattern is over ${WIRE_LIMITS.maxPatternBytes} characters`);
+    try {
+      new RegExp(t.pattern, 'u');
+    } catch (e) {
+      throw new ClusterError('ERR_ARGUMENT', `query tag filter ${t.key}=${t.pattern}: not a regular expression (${(e as Error).message})`);
+    }
+  }
+  const filters = filtersToWire(request);
+  if (filters.length > WIRE_LIMITS.maxFilterItems) throw new ClusterError('ERR_ARGUMENT', `too many query filters (at most ${WIRE_LIMITS.maxFilterItems / 3} tag filters or ${WIRE_LIMITS.maxFilterItems / 2} nodes)`);
+  if (!Number.isInteger(request.relay) || request.relay < 0 || request.relay > WIRE_LIMITS.maxRelay) throw new ClusterError('ERR_ARGUMENT', `relay factor must be an integer from 0 to ${WIRE_LIMITS.maxRelay}, got ${request.relay}`);
+  if (!Number.isInteger(request.timeoutMs) || request.timeoutMs < 0 || request.timeoutMs > WIRE_LIMITS.maxQueryTimeoutMs) throw new ClusterError('ERR_ARGUMENT', `query timeout must be 0 (default) to ${WIRE_LIMITS.maxQueryTimeoutMs} ms, got ${request.timeoutMs}`);
+  const encoder = new TextEncoder();
+  const size = encoder.encode(request.name).length + request.payload.length + filters.reduce((n, f) => n + encoder.encode(f).length, 0);
+  if (size > queryMaxBytes) throw new ClusterError('ERR_PAYLOAD_TOO_LARGE', `query ${JSON.stringify(request.name)} is ${size} bytes (name + payload + filters), more than queryMaxBytes (${queryMaxBytes}); send less, or raise queryMaxBytes on every agent`);
 }

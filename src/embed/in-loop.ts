@@ -4,7 +4,8 @@
  */
 import { adminDepsFor, type AgentAdminOptions } from '../admin/agent-deps.js';
 import { startAdminServer, type AdminServer } from '../admin/server.js';
-import type { Agent, AgentHealth } from '../agent/agent.js';
+import type { Agent, AgentHealth, QueryHandler, QueryOptions } from '../agent/agent.js';
+import type { QueryStream } from '../agent/query-stream.js';
 import type { Member, MemberEvent, MemberEventType, Tags } from '../core/types.js';
 import type { UserEventData } from '../core/io.js';
 import type { ClusterStats, MembershipSource } from '../membership-source.js';
@@ -34,6 +35,12 @@ export class InLoopSource implements MembershipSource {
   }
   onUserEvent(fn: (e: UserEventData) => void): () => void {
     return this.agent.on('event', fn);
+  }
+  query(name: string, payload: Uint8Array, opts: QueryOptions): QueryStream {
+    return this.agent.query(name, payload, opts);
+  }
+  onQuery(name: string, handler: QueryHandler): () => void {
+    return this.agent.onQuery(name, handler);
   }
   agentHealth(): AgentHealth {
     return this.agent.health();

@@ -82,6 +82,13 @@ const CASES: Record<string, [string[], boolean][]> = {
     [[], false],
     [['deploy', 'a', 'b'], false],
   ],
+  query: [
+    [['who'], true],
+    [['shard-owner', '17', '--node', 'a', '--node', 'b', '--tag', 'role=^db$', '--timeout', '2s', '--relay', '2', '--json'], true],
+    [['who', '--no-ack'], true],
+    [['who', '--relay', 'x'], false],
+    [[], false],
+  ],
   lookup: [
     [['user:42'], true],
     [['user:42', '--n', '2', '--json'], true],

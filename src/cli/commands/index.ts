@@ -51,6 +51,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => body((await import('./event.js')).eventCommand),
   },
   {
+    command: 'query <name> [payload]',
+    describe: 'Ask every member (or those --node/--tag pick) and print the acks and responses',
+    load: async () => body((await import('./query.js')).queryCommand),
+  },
+  {
     command: 'lookup <key>',
     describe: 'Show the members that own KEY on the ring (primary first)',
     load: async () => body((await import('./lookup.js')).lookupCommand),
