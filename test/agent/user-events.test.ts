@@ -2,7 +2,9 @@
  * User events end to end on loopback: an agent's event reaches every agent's emitter (its own
  * too) and a pino line; an embedded Cluster sends and hears them, with its agent in a worker and
  * on this loop; POST /v1/event sends one; bad names and oversize payloads are refused up front.
- * Coalescing is checked with fake timers.
+ * Coalescing is checked with fake timers. Queries: answers arrive through the async iterator
+ * and `done`, filters pick who answers, POST /v1/query answers after the timeout, and a Cluster
+ * answers and asks in both isolations.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -36,8 +38,10 @@ function nextEvent(on: (fn: (e: UserEvent) => void) => () => void, name: string,
 
 before(async () => {
   const logger = createLogger({ level: 'info', agent: 'a', pretty: false, write: (line) => void aLines.push(JSON.parse(line) as Record<string, unknown>) });
-  a = await createAgent(testConfig('a'), { logger });
-  b = await createAgent(testConfig('b'));
+  a = await createAgent(testConfig('a', { tags: { role: 'db' } }), { logger });
+  b = await createAgent(testConfig('b', { tags: { role: 'web' } }));
+  a.onQuery('who', (q) => `a heard ${new TextDecoder().decode(q.payload)} from ${q.from}`);
+  b.onQuery('who', async (q) => `b heard ${new TextDecoder().decode(q.payload)}`);
   await b.join([a.address]);
   await waitForState(a, 'b', 'alive', 5000);
   await waitForState(b, 'a', 'alive', 5000);
@@ -105,8 +109,43 @@ test('coalescing: of a burst sent with coalesce, listeners hear the latest once 
   assert.deepEqual(heard.at(-1), 'deploy@9', 'flush (at shutdown) delivers what is held');
 });
 
+test('a query: acks and responses arrive through the iterator, then done has them all', { timeout: 10_000 }, async () => {
+  const seen: string[] = [];
+  const stream = b.query('who', 'ping', { timeoutMs: 1500 });
+  for await (const answer of stream) seen.push(`${answer.type}:${answer.from}`);
+  const r = await stream.done;
+  assert.deepEqual(seen.sort(), ['ack:a', 'ack:b', 'response:a', 'response:b']);
+  assert.deepEqual([...r.acks].sort(), ['a', 'b']);
+  assert.deepEqual(r.responses.map((x) => `${x.from}=${new TextDecoder().decode(x.payload)}`).sort(), ['a=a heard ping from b', 'b=b heard ping']);
+  assert.equal(r.timeoutMs, 1500);
+});
+
+test('query filters are evaluated by the receivers: --node and --tag pick who answers', { timeout: 10_000 }, async () => {
+  const byNode = await a.query('who', 'x', { nodes: ['b'], timeoutMs: 1000 }).done;
+  assert.deepEqual(byNode.responses.map((x) => x.from), ['b']);
+  assert.deepEqual(byNode.acks, ['b']);
+  const byTag = await b.query('who', 'x', { tags: { role: '^d' }, timeoutMs: 1000, ack: false }).done;
+  assert.deepEqual(byTag.responses.map((x) => x.from), ['a']);
+  assert.deepEqual(byTag.acks, [], 'no acks asked');
+  const code = (c: string) => (e: unknown) => e instanceof ClusterError && e.code === c;
+  assert.throws(() => a.query('who', 'x', { tags: { role: '(' } }), code('ERR_ARGUMENT'));
+  assert.throws(() => a.query('who', 'x', { relay: 6 }), code('ERR_ARGUMENT'));
+  assert.throws(() => a.query('who', 'x'.repeat(1100)), code('ERR_PAYLOAD_TOO_LARGE'));
+});
+
+test('POST /v1/query answers once the query timed out, with every ack and response', { timeout: 10_000 }, async () => {
+  const r = await fetch(`http://${server.address}/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'who', payload: 'hi', timeoutMs: 800, relay: 1 }) });
+  assert.equal(r.status, 200);
+  const body = (await r.json()) as { timeoutMs: number; acks: string[]; responses: { from: string; payload: string }[] };
+  assert.equal(body.timeoutMs, 800);
+  assert.deepEqual([...body.acks].sort(), ['a', 'b']);
+  assert.deepEqual(body.responses.map((x) => `${x.from}=${x.payload}`).sort(), ['a=a heard hi from a', 'b=b heard hi']);
+  const bad = await fetch(`http://${server.address}/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'who', tags: { role: '(' } }) });
+  assert.equal(bad.status, 400);
+});
+
 for (const isolate of ['none', 'worker'] as const) {
-  test(`an embedded Cluster (isolate ${isolate}) sends and hears user events`, { timeout: 30_000 }, async () => {
+  test(`an embedded Cluster (isolate ${isolate}) sends and hears user events, answers and asks queries`, { timeout: 30_000 }, async () => {
     const c = await Cluster.start({ isolate, agent: { ...testConfig(`c-${isolate}`), protocol: { ...FAST, userEventCoalesceMs: 0 } }, join: [a.address] });
     try {
       await waitForState(a, `c-${isolate}`, 'alive', 10_000);
@@ -117,6 +156,12 @@ for (const isolate of ['none', 'worker'] as const) {
       c.event(`from-c-${isolate}`, new Uint8Array([7]));
       assert.deepEqual([...(await atA).payload], [7]);
       assert.throws(() => c.event('x', 'y'.repeat(600)), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_PAYLOAD_TOO_LARGE');
+      c.onQuery('who', (q) => `${isolate} heard ${new TextDecoder().decode(q.payload)}`);
+      const asked = await a.query('who', 'q1', { nodes: [`c-${isolate}`], timeoutMs: 1500 }).done;
+      assert.deepEqual(asked.responses.map((x) => new TextDecoder().decode(x.payload)), [`${isolate} heard q1`]);
+      const mine = await c.query('who', 'q2', { nodes: ['a'], timeoutMs: 1500 }).done;
+      assert.deepEqual(mine.responses.map((x) => new TextDecoder().decode(x.payload)), ['a heard q2 from c-' + isolate]);
+      assert.throws(() => c.query('who', 'x', { relay: 9 }), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_ARGUMENT');
     } finally {
       await c.shutdown();
     }

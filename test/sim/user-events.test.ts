@@ -1,11 +1,12 @@
 /**
  * Small versions of bench/events.ts (virtual time): a storm of user events while agents crash
  * leaves detection about as fast as without it and reaches every live agent; under 5% loss an
- * event reaches every agent within twice the time membership news takes.
+ * event reaches every agent within twice the time membership news takes; a query with relay
+ * factor 2 gets its answers.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { median, runSpread, runStorm } from '../../bench/events/scenario.js';
+import { median, runQueries, runSpread, runStorm } from '../../bench/events/scenario.js';
 
 const SEED = Number(process.env.SIM_SEED ?? 1);
 const known = (xs: (number | null)[]): number[] => xs.map((x) => (assert.notEqual(x, null, 'a crash was never detected by everyone'), x!));
@@ -25,4 +26,11 @@ test('under 5% loss an event reaches all 100 agents within twice the time a tag 
   assert.equal(r.deliveredShare, 1, `seed ${SEED}`);
   assert.equal(r.withinTwiceMembership, 1, `seed ${SEED}: events ${r.eventAllHaveMs.join(',')} ms, tags ${r.tagAllHaveMs.join(',')} ms`);
   assert.equal(r.eventAllHaveMs.length, 5);
+});
+
+test('a query to 100 agents under 5% loss with relay factor 2 gets at least 99% of the answers', () => {
+  const r = runQueries({ nodes: 100, seed: SEED, loss: 0.05, relay: 2, count: 3 });
+  assert.ok(r.responseShare >= 0.99, `seed ${SEED}: ${(r.responseShare * 100).toFixed(1)}% of responses`);
+  assert.ok(r.ackShare >= 0.99, `seed ${SEED}: ${(r.ackShare * 100).toFixed(1)}% of acks`);
+  assert.equal(r.timeoutMs, 200 * 16 * 3, 'the default timeout scales with the cluster: gossip interval × 16 × ceil(log10(n+1))');
 });
