@@ -101,7 +101,7 @@ export interface ProtocolConfig {
   lagAwareness: boolean;
 
   // ---- user events (`phantom event`) ----
-  /** Largest user event: name + payload, in bytes (Serf: 512). At most 16384 and must fit a packet. */
+  /** Largest user event: name + payload, in bytes (Serf: 512). At most 16384; an event must also fit in one packet. */
   userEventMaxBytes: number;
   /**
    * Share of each packet kept for user events while any wait (0 < share < 1). Membership news
@@ -283,11 +283,11 @@ const rules: Partial<Record<keyof ProtocolConfig, Rule[]>> = {
   suspicionMaxTimeoutMult: [posNum, (v) => (v >= 1 ? undefined : 'must be at least 1')],
   confirmers: [nonNegInt, (v) => (v <= 8 ? undefined : 'must be at most 8')],
   readmitAfterMs: [nonNegInt],
-  userEventMaxBytes: [posInt, (v, c) => (v <= Math.min(16_384, c.packetBudgetBytes - 100) ? undefined : `must be at most 16384 and leave 100 bytes of packetBudgetBytes (${c.packetBudgetBytes}) for the rest of the message`)],
+  userEventMaxBytes: [posInt, (v) => (v <= 16_384 ? undefined : 'must be at most 16384 (an event must also fit in one packet: bigger ones are refused when sent)')],
   userEventShare: [(v) => (Number.isFinite(v) && v > 0 && v < 1 ? undefined : 'must be a number between 0 and 1 (exclusive)')],
   userEventCoalesceMs: [nonNegInt],
-  queryMaxBytes: [posInt, (v, c) => (v <= Math.min(16_384, c.packetBudgetBytes - 200) ? undefined : `must be at most 16384 and leave 200 bytes of packetBudgetBytes (${c.packetBudgetBytes}) for the rest of the message`)],
-  queryResponseMaxBytes: [posInt, (v, c) => (v <= Math.min(16_384, c.packetBudgetBytes - 200) ? undefined : `must be at most 16384 and leave 200 bytes of packetBudgetBytes (${c.packetBudgetBytes}) for the rest of the message`)],
+  queryMaxBytes: [posInt, (v) => (v <= 16_384 ? undefined : 'must be at most 16384 (a query must also fit in one packet: bigger ones are refused when asked)')],
+  queryResponseMaxBytes: [posInt, (v) => (v <= 16_384 ? undefined : 'must be at most 16384 (a response must also fit in one packet: bigger ones are refused)')],
   queryTimeoutMult: [posInt],
   userEventRetransmitMult: [posInt],
   userEventPackets: [nonNegInt, (v) => (v <= 64 ? undefined : 'must be at most 64')],

@@ -65,6 +65,9 @@ export interface DriverStats {
 /** Refused datagrams in one probe interval that count as a flood. */
 const FLOOD_DROPS_PER_INTERVAL = 200;
 
+/** The longest address a relay copy of a response may carry (a bracketed IPv6 literal and port). */
+const VALUE_LIMITS_ADDRESS = '[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535';
+
 /** Hears the answers to one query of ours, then `done` once (timeout, leave or close). */
 export interface QueryListener {
   answer(kind: 'ack' | 'response', from: string, payload: Uint8Array): void;
@@ -165,6 +168,9 @@ export class Driver {
     const size = new TextEncoder().encode(name).length + payload.length;
     const max = this.init.config.userEventMaxBytes;
     if (size > max) throw new ClusterError('ERR_PAYLOAD_TOO_LARGE', `user event ${JSON.stringify(name)} is ${size} bytes (name + payload), more than userEventMaxBytes (${max}); send less, or raise userEventMaxBytes on every agent`);
+    const room = this.init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES;
+    const encoded = this.deps.codec.sizeOf(M.userEvent(Number.MAX_SAFE_INTEGER, name, payload, 1));
+    if (encoded > room) throw new ClusterError('ERR_PAYLOAD_TOO_LARGE', `user event ${JSON.stringify(name)} takes ${encoded} bytes on the wire, more than fits in a packet (packetBudgetBytes ${this.init.config.packetBudgetBytes} - ${PACKET_OVERHEAD_BYTES}); send less`);
     if (this.closed || this.core.stopped) throw new ClusterError('ERR_NOT_RUNNING', 'cannot send an event: the agent has stopped');
     this.drive({ type: 'user-event', name, payload, coalesce });
   }
@@ -177,6 +183,9 @@ export class Driver {
    */
   query(request: QueryRequest, listener: QueryListener): number {
     checkQuery(request, this.init.config.maxNameBytes, this.init.config.queryMaxBytes);
+    const room = this.init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES;
+    const encoded = this.deps.codec.sizeOf(M.query(Number.MAX_SAFE_INTEGER, 0xffffffff, this.init.name, this.deps.transport.address, request.name, request.payload, 1, request.relay, 0xffffffff, filtersToWire(request)));
+    if (encoded > room) throw new ClusterError('ERR_PAYLOAD_TOO_LARGE', `query ${JSON.stringify(request.name)} takes ${encoded} bytes on the wire, more than fits in a packet (packetBudgetBytes ${this.init.config.packetBudgetBytes} - ${PACKET_OVERHEAD_BYTES}); send less`);
     if (this.closed || this.core.stopped) throw new ClusterError('ERR_NOT_RUNNING', 'cannot ask a query: the agent has stopped');
     const id = this.nextQueryId++;
     this.queryListeners.set(id, listener);
@@ -259,6 +268,8 @@ export class Driver {
         onQuery(q, (payload) => {
           if (!(payload instanceof Uint8Array)) throw new ClusterError('ERR_ARGUMENT', 'a query response must be a Uint8Array');
           if (payload.length > max) throw new ClusterError('ERR_PAYLOAD_TOO_LARGE', `the response to query ${JSON.stringify(q.name)} is ${payload.length} bytes, more than queryResponseMaxBytes (${max})`);
+          const encoded = this.deps.codec.sizeOf(M.queryResponse(Number.MAX_SAFE_INTEGER, 0xffffffff, this.init.name, 1, payload, VALUE_LIMITS_ADDRESS));
+          if (encoded > this.init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES) throw new ClusterError('ERR_PAYLOAD_TOO_LARGE', `the response to query ${JSON.stringify(q.name)} takes ${encoded} bytes on the wire, more than fits in a packet (packetBudgetBytes ${this.init.config.packetBudgetBytes})`);
           this.drive({ type: 'query-respond', key: q.key, payload });
         });
         return;

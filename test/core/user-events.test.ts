@@ -86,13 +86,32 @@ test('a burst of events leaves membership news its share of every packet, and ne
   for (let i = 0; i < 400; i++) a.step({ type: 'user-event', name: `event-${i}`, payload: bytes('x'.repeat(40)), coalesce: false }, 1);
   assert.ok(a.pendingBroadcasts > 100 && a.pendingUserMessages === 400);
   const rounds = shares(a, a.nextDeadline());
-  assert.ok(rounds.length > 0);
-  for (const r of rounds) {
+  // The gossip packets (gossipNodes of them) carry both; the extra packets carry events alone.
+  const gossip = rounds.slice(0, config.gossipNodes);
+  assert.equal(gossip.length, config.gossipNodes);
+  for (const r of gossip) {
     assert.ok(r.news >= 0.4 * budget, `membership news kept its room: ${r.news} bytes of ${budget}`);
     assert.ok(r.events >= 0.4 * budget, `events kept theirs: ${r.events} bytes of ${budget}`);
   }
+  const extra = rounds.slice(config.gossipNodes);
+  assert.equal(extra.length, config.userEventPackets);
+  for (const r of extra) assert.ok(r.news === 0 && r.events > 0.9 * budget, `an events-only packet: ${JSON.stringify(r)}`);
   // Only news pending: it takes the whole packet.
   const b = make(config);
   learn(b, names);
   for (const r of shares(b, b.nextDeadline())) assert.ok(r.news > 0.9 * budget && r.events === 0, `${r.news} bytes of news alone`);
+});
+
+test('an event within userEventMaxBytes but too big for a packet is refused when sent, not queued forever', async () => {
+  const { Driver } = await import('../../src/agent/driver.js');
+  const { ClusterError } = await import('../../src/errors.js');
+  const config = resolveConfig({ packetBudgetBytes: 512, userEventMaxBytes: 1000 });
+  const d = new Driver({ name: 'a', config }, {
+    transport: { address: '127.0.0.1:7946', send: () => {}, onPacket: () => {}, close: async () => {} },
+    scheduler: { now: () => 0, wakeAt: () => {}, cancel: () => {} },
+    random: new SeededRandom(1),
+    codec,
+  });
+  assert.throws(() => d.event('big', new Uint8Array(600)), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_PAYLOAD_TOO_LARGE' && /fits in a packet/.test((e as Error).message));
+  assert.doesNotThrow(() => d.event('small', new Uint8Array(300)));
 });
