@@ -105,7 +105,7 @@ test('a burst of events leaves membership news its share of every packet, and ne
 test('an event within userEventMaxBytes but too big for a packet is refused when sent, not queued forever', async () => {
   const { Driver } = await import('../../src/agent/driver.js');
   const { ClusterError } = await import('../../src/errors.js');
-  const config = resolveConfig({ packetBudgetBytes: 512, userEventMaxBytes: 1000 });
+  const config = resolveConfig({ packetBudgetBytes: 512, maxTagsBytes: 312, userEventMaxBytes: 1000 });
   const d = new Driver({ name: 'a', config }, {
     transport: { address: '127.0.0.1:7946', send: () => {}, onPacket: () => {}, close: async () => {} },
     scheduler: { now: () => 0, wakeAt: () => {}, cancel: () => {} },
