@@ -10,7 +10,8 @@
  * simulator (`simulationSource` in phantom-cluster/sim).
  */
 import { randomBytes } from 'node:crypto';
-import { createAgent, type AgentHealth, type AgentRuntimeOptions } from './agent/agent.js';
+import { createAgent, type AgentHealth, type AgentRuntimeOptions, type QueryHandler, type QueryOptions } from './agent/agent.js';
+import type { QueryStream } from './agent/query-stream.js';
 import type { AgentConfigInput } from './agent/agent-config.js';
 import { eventFields, TypedEmitter } from './agent/events.js';
 import { createLogger, type Logger } from './agent/log.js';
@@ -18,6 +19,7 @@ import type { WorkerInit } from './embed/messages.js';
 import { createBalancer, type BalancerConfig, type LoadBalancer } from './balancer/index.js';
 import { ClusterError } from './errors.js';
 import type { Member, MemberEvent, MemberEventType, Random, Tags } from './core/types.js';
+import type { UserEventData } from './core/io.js';
 import { HashRing, RingFeed, ShardMap, type RingChange, type ShardMapInit, type ShardMove } from './ring/index.js';
 import { SeededRandom } from './runtime/random.js';
 import type { ClusterStats, MembershipSource } from './membership-source.js';
@@ -78,6 +80,8 @@ export type ClusterEvents = { [K in MemberEventType]: MemberEvent } & {
   'ring-changed': RingChange;
   /** Shard replicas that changed owner after a membership change: what to copy where. */
   'shards-changed': readonly ShardMove[];
+  /** A user event (`cluster.event`, `phantom event`), from any member, ourselves included. */
+  event: UserEventData;
 };
 
 /** @deprecated The shape of `isHealthy()`; `health()` answers as `GET /v1/health` does. */
@@ -131,6 +135,7 @@ export class Cluster {
     this.feed.reset(members);
     this.shardMap.createShards(this.ringMembers());
     this.balancer.sync(routeToSelf ? members : members.filter((m) => m.name !== source.name));
+    if (source.onUserEvent) this.offs.push(source.onUserEvent((e) => this.emitter.emit('event', e)));
     this.offs.push(this.feed.on('ring-changed', (change) => this.onRingChanged(change)));
     for (const type of EVENT_TYPES) {
       this.offs.push(
@@ -155,7 +160,7 @@ export class Cluster {
     const deps = (logger: Logger): ClusterDeps => ({ random: new SeededRandom(randomBytes(4).readUInt32LE(0)), now: () => performance.now(), logger });
     if (embed.isolate === 'worker') {
       const log = runtime.logger ?? createLogger({ level: embed.agent.logLevel, agent: embed.agent.name, ...(runtime.prettyLogs !== undefined ? { pretty: runtime.prettyLogs } : {}) });
-      const source = await WorkerSource.start(workerInit(config, embed, runtime), embed.agent.protocol.maxTagsBytes, log, lineSink(runtime.logger, runtime.prettyLogs));
+      const source = await WorkerSource.start(workerInit(config, embed, runtime), { maxTagsBytes: embed.agent.protocol.maxTagsBytes, maxEventBytes: embed.agent.protocol.userEventMaxBytes, maxNameBytes: embed.agent.protocol.maxNameBytes, queryMaxBytes: embed.agent.protocol.queryMaxBytes, queryResponseMaxBytes: embed.agent.protocol.queryResponseMaxBytes }, log, lineSink(runtime.logger, runtime.prettyLogs));
       return Cluster.finish(source, config, deps(log));
     }
     const agent = await createAgent(embed.agent, runtime);
@@ -251,6 +256,42 @@ export class Cluster {
   setTags(tags: Tags): void {
     if (!this.source.setTags) throw new ClusterError('ERR_UNSUPPORTED', 'this membership source cannot set tags');
     this.source.setTags(tags);
+  }
+
+  /**
+   * Send a user event to every member, ourselves included (as `phantom event` and Serf's
+   * UserEvent); every member's Cluster and agent emit `event`. A string payload is sent as
+   * UTF-8. With `coalesce`, listeners may hear only the latest of a burst of this name. Throws
+   * ERR_ARGUMENT (bad name), ERR_PAYLOAD_TOO_LARGE (name + payload over userEventMaxBytes,
+   * 512 by default) or ERR_NOT_RUNNING.
+   */
+  event(name: string, payload: string | Uint8Array = new Uint8Array(0), opts: { coalesce?: boolean } = {}): void {
+    if (!this.source.event) throw new ClusterError('ERR_UNSUPPORTED', 'this membership source cannot send user events');
+    if (typeof payload !== 'string' && !(payload instanceof Uint8Array)) throw new ClusterError('ERR_ARGUMENT', 'event payload must be a string or a Uint8Array');
+    this.source.event(name, typeof payload === 'string' ? new TextEncoder().encode(payload) : payload, opts.coalesce === true);
+  }
+
+  /**
+   * Ask the cluster a query (as `phantom query` and Serf's Query): iterate over the acks and
+   * responses as they arrive (`for await (const a of cluster.query('shard-owner', '17'))`); the
+   * iteration ends at the timeout, and `done` resolves then with all of them. Options: `nodes`,
+   * `tags` (key -> regex, evaluated by the receivers), `timeoutMs` (default scales with the
+   * cluster size), `relay` (0–5), `ack` (default true). Throws ERR_ARGUMENT,
+   * ERR_PAYLOAD_TOO_LARGE (over queryMaxBytes, 1024) or ERR_NOT_RUNNING.
+   */
+  query(name: string, payload: string | Uint8Array = new Uint8Array(0), opts: QueryOptions = {}): QueryStream {
+    if (!this.source.query) throw new ClusterError('ERR_UNSUPPORTED', 'this membership source cannot ask queries');
+    if (typeof payload !== 'string' && !(payload instanceof Uint8Array)) throw new ClusterError('ERR_ARGUMENT', 'query payload must be a string or a Uint8Array');
+    return this.source.query(name, typeof payload === 'string' ? new TextEncoder().encode(payload) : payload, opts);
+  }
+
+  /**
+   * Answer the queries named `name` that reach us: the handler's result (a string, a Uint8Array,
+   * or a promise of one) is the response; undefined sends none. Returns the remover.
+   */
+  onQuery(name: string, handler: QueryHandler): () => void {
+    if (!this.source.onQuery) throw new ClusterError('ERR_UNSUPPORTED', 'this membership source cannot answer queries');
+    return this.source.onQuery(name, handler);
   }
 
   /** The agent's counters (as `GET /v1/stats` and `phantom info`), where it runs, and its host thread. */

@@ -115,6 +115,46 @@ export interface ProtocolConfig {
   coordinates: boolean;
   /** Axes of the Euclidean part of a coordinate (plus a height). Every member must use the same number. */
   coordinateDimensions: number;
+  // ---- user events (`phantom event`) ----
+  /** Largest user event: name + payload, in bytes (Serf: 512). At most 16384; an event must also fit in one packet. */
+  userEventMaxBytes: number;
+  /**
+   * Share of each packet kept for user events while any wait (0 < share < 1). Membership news
+   * always has the rest, so a burst of events never delays a failure's news, and news never
+   * starves events; whichever side has less to send leaves its room to the other.
+   */
+  userEventShare: number;
+  /**
+   * Recent-event buffer, in Lamport times (Serf: 64): an event older than this many of the
+   * latest is refused as too old. Cover the events the whole cluster sends while one spreads.
+   */
+  userEventBuffer: number;
+  /**
+   * While user events wait, each gossip round also sends up to this many packets of events alone,
+   * to random live members (membership news keeps its own packets and share). Sets the event
+   * throughput: about this × packetBudgetBytes per gossip interval. 0 = events ride only with
+   * membership gossip and probes.
+   */
+  userEventPackets: number;
+  /**
+   * Each user event is relayed userEventRetransmitMult × ceil(log10(n + 1)) times by each agent.
+   * Higher than retransmitMult: a missed membership update is repaired by push-pull, a missed
+   * event by nothing, and gossip misses an agent with probability about e^-(copies it is sent).
+   */
+  userEventRetransmitMult: number;
+  /**
+   * The agent holds events sent with `coalesce` this long (ms) and delivers only the latest of
+   * each name (Serf's coalesce period). 0 = deliver every one. Local: not part of the protocol.
+   */
+  userEventCoalesceMs: number;
+
+  // ---- queries (`phantom query`) ----
+  /** Largest query: name + payload + filters, in bytes (Serf: 1024). */
+  queryMaxBytes: number;
+  /** Largest query response payload, in bytes (Serf: 1024). */
+  queryResponseMaxBytes: number;
+  /** Default query timeout = gossipIntervalMs × queryTimeoutMult × ceil(log10(n + 1)) (Serf: 16). */
+  queryTimeoutMult: number;
 }
 
 /** memberlist DefaultLANConfig, plus our own additions. */
@@ -155,6 +195,15 @@ export const lan: Readonly<ProtocolConfig> = Object.freeze({
   lagAwareness: true,
   coordinates: true,
   coordinateDimensions: 8,
+  userEventMaxBytes: 512,
+  userEventShare: 0.5,
+  userEventBuffer: 4096,
+  userEventPackets: 8,
+  userEventRetransmitMult: 8,
+  userEventCoalesceMs: 1000,
+  queryMaxBytes: 1024,
+  queryResponseMaxBytes: 1024,
+  queryTimeoutMult: 16,
 });
 
 /** Every switch beyond SWIM off: plain SWIM, for comparison. */
@@ -255,6 +304,15 @@ const rules: Partial<Record<keyof ProtocolConfig, Rule[]>> = {
   readmitAfterMs: [nonNegInt],
   flapHalfLifeMs: [posInt],
   coordinateDimensions: [posInt, (v) => (v <= MAX_DIMENSIONS ? undefined : `must be at most ${MAX_DIMENSIONS}`)],
+  userEventMaxBytes: [posInt, (v) => (v <= 16_384 ? undefined : 'must be at most 16384 (an event must also fit in one packet: bigger ones are refused when sent)')],
+  userEventShare: [(v) => (Number.isFinite(v) && v > 0 && v < 1 ? undefined : 'must be a number between 0 and 1 (exclusive)')],
+  userEventCoalesceMs: [nonNegInt],
+  queryMaxBytes: [posInt, (v) => (v <= 16_384 ? undefined : 'must be at most 16384 (a query must also fit in one packet: bigger ones are refused when asked)')],
+  queryResponseMaxBytes: [posInt, (v) => (v <= 16_384 ? undefined : 'must be at most 16384 (a response must also fit in one packet: bigger ones are refused)')],
+  queryTimeoutMult: [posInt],
+  userEventRetransmitMult: [posInt],
+  userEventPackets: [nonNegInt, (v) => (v <= 64 ? undefined : 'must be at most 64')],
+  userEventBuffer: [posInt, (v) => (v <= 1_000_000 ? undefined : 'must be at most 1000000')],
 };
 
 /**

@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'ERR_ARGUMENT',
   'ERR_SCENARIO',
   'ERR_TAGS_TOO_LARGE',
+  /** A user event's name and payload over userEventMaxBytes. */
+  'ERR_PAYLOAD_TOO_LARGE',
   // The agent's life.
   'ERR_BIND',
   'ERR_JOIN_FAILED',

@@ -4,9 +4,11 @@
  * agent in a worker thread and an agent in the simulator all provide it, so the same Cluster runs
  * in production and in tests.
  */
-import type { AgentHealth, AgentStats } from './agent/agent.js';
+import type { AgentHealth, AgentStats, QueryHandler, QueryOptions } from './agent/agent.js';
+import type { QueryStream } from './agent/query-stream.js';
 import type { MainThreadStats } from './embed/host-watch.js';
 import type { Member, MemberEvent, MemberEventType, Tags } from './core/types.js';
+import type { UserEventData } from './core/io.js';
 
 /** A Cluster's stats: the agent's (as `GET /v1/stats`), where it runs, and its host thread. */
 export type ClusterStats = AgentStats & {
@@ -32,6 +34,14 @@ export interface MembershipSource {
   /** Replace our tags; throws ClusterError (ERR_TAGS_TOO_LARGE, ERR_NOT_RUNNING) before anything changes. */
   setTags?(tags: Tags): void;
   stats?(): Promise<ClusterStats>;
+  /** Send a user event to every member (see Agent.event); throws as it does. */
+  event?(name: string, payload: Uint8Array, coalesce: boolean): void;
+  /** Ask a query (see Agent.query); throws as it does. */
+  query?(name: string, payload: Uint8Array, opts: QueryOptions): QueryStream;
+  /** Answer queries named `name` (see Agent.onQuery); returns the function that removes it. */
+  onQuery?(name: string, handler: QueryHandler): () => void;
+  /** Hear every user event (after coalescing); returns the unsubscribe function. */
+  onUserEvent?(fn: (e: UserEventData) => void): () => void;
   join?(seeds: readonly string[]): Promise<number>;
   /** The admin API address, when the source serves one. */
   readonly adminAddress?: string | undefined;

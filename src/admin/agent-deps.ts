@@ -90,6 +90,8 @@ export function adminDepsFor(agent: Agent, opts: AgentAdminOptions): AdminDeps {
     },
     forceLeave: (name, prune) => agent.forceLeave(name, { prune }),
     monitor: (fn, level) => agent.monitor(fn, level === undefined ? {} : { logLevel: level }),
+    event: (name, payload, coalesce) => agent.event(name, payload, { coalesce }),
+    query: (name, payload, opts) => agent.query(name, payload, opts),
     lookup: (key, n) => ringAndShards().ring.lookup(key, n),
     ring: () => {
       const { ring, shards } = ringAndShards();

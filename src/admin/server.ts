@@ -8,6 +8,9 @@
  * GET  /v1/lookup/:key[?n=3] (same as the query form)   GET /v1/ring (members, points, checksums, shards)
  * POST /v1/join {"addrs": [...]}   POST /v1/leave   POST /v1/tags {"set": {...}, "delete": [...]}
  * POST /v1/force-leave {"name": "n", "prune"?: true}   GET /v1/events[?level=info] (Server-Sent Events)
+ * POST /v1/event {"name": "deploy", "payload"?: "UTF-8 text" | "payloadBase64"?: "...", "coalesce"?: true}
+ * POST /v1/query {"name", "payload"?, "payloadBase64"?, "nodes"?: [...], "tags"?: {k: regex}, "timeoutMs"?, "relay"?, "ack"?}
+ *      answers once the query timed out: {name, timeoutMs, acks: [...], responses: [{from, payload, payloadBase64}]}
  * GET  /v1/keys[?local=true] (list, cluster-wide)   POST /v1/keys {"op": "install"|"use"|"remove", "key": "...", "local"?: true}
  * GET  /metrics   GET / (the dashboard page; served without the token, see dashboard/serve.ts)
  *
@@ -32,6 +35,7 @@ import { DEFAULT_STREAM_LIMITS, EventStreams, LOG_LEVEL_NUMBERS, type StreamLimi
 import type { MonitorListener } from '../agent/monitor.js';
 import type { LogLevel } from '../agent/agent-config.js';
 import type { RingSummary } from '../ring/summary.js';
+import type { QueryOptions, QueryStream } from '../agent/query-stream.js';
 
 /** Largest request body accepted (bytes). */
 export const ADMIN_MAX_BODY_BYTES = 64 * 1024;
@@ -54,6 +58,10 @@ export interface AdminDeps {
   forceLeave?(name: string, prune: boolean): Member;
   /** Follow log lines (at `level` and above) and member events (`GET /v1/events`); absent: the endpoint answers 404. */
   monitor?(fn: MonitorListener, level?: LogLevel): () => void;
+  /** Send a user event to every member (`phantom event`); absent when the agent cannot. */
+  event?(name: string, payload: Uint8Array, coalesce: boolean): void;
+  /** Ask a query (`phantom query`); absent when the agent cannot. */
+  query?(name: string, payload: Uint8Array, opts: QueryOptions): QueryStream;
   /** Ring owners of a key, or undefined when no ring is kept. */
   lookup?(key: string, n: number): readonly string[];
   /** The ring and shard map summary for `GET /v1/ring`, or undefined when no ring is kept. */
@@ -298,6 +306,34 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps, s
       const m = d.forceLeave(body.name, body.prune === true);
       return sendJson(res, 200, { ...memberJson(m, d.now()), pruned: body.prune === true });
     }
+    case '/v1/event': {
+      only('POST');
+      if (!d.event) throw new HttpError(404, 'ERR_NOT_FOUND', 'this agent does not send user events');
+      const body = (await readJson(req)) as { name?: unknown; payload?: unknown; payloadBase64?: unknown; coalesce?: unknown };
+      if (typeof body.name !== 'string') throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"name": "...", "payload"?: "text", "coalesce"?: true}');
+      if (body.payload !== undefined && body.payloadBase64 !== undefined) throw new HttpError(400, 'ERR_ARGUMENT', 'give "payload" (text) or "payloadBase64", not both');
+      if (body.payload !== undefined && typeof body.payload !== 'string') throw new HttpError(400, 'ERR_ARGUMENT', '"payload" must be a string (sent as UTF-8); use "payloadBase64" for bytes');
+      if (body.payloadBase64 !== undefined && (typeof body.payloadBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(body.payloadBase64))) throw new HttpError(400, 'ERR_ARGUMENT', '"payloadBase64" must be base64 text');
+      if (body.coalesce !== undefined && typeof body.coalesce !== 'boolean') throw new HttpError(400, 'ERR_ARGUMENT', '"coalesce" must be true or false');
+      const payload = typeof body.payloadBase64 === 'string' ? new Uint8Array(Buffer.from(body.payloadBase64, 'base64')) : new TextEncoder().encode(typeof body.payload === 'string' ? body.payload : '');
+      d.event(body.name, payload, body.coalesce === true);
+      return sendJson(res, 200, { sent: true, name: body.name, bytes: payload.length, coalesce: body.coalesce === true });
+    }
+    case '/v1/query': {
+      only('POST');
+      if (!d.query) throw new HttpError(404, 'ERR_NOT_FOUND', 'this agent does not ask queries');
+      const body = (await readJson(req)) as Record<string, unknown>;
+      const q = queryBody(body);
+      const stream = d.query(q.name, q.payload, q.opts);
+      const r = await stream.done;
+      const text = new TextDecoder('utf-8', { fatal: false });
+      return sendJson(res, 200, {
+        name: q.name,
+        timeoutMs: r.timeoutMs,
+        acks: r.acks,
+        responses: r.responses.map((x) => ({ from: x.from, payload: text.decode(x.payload), payloadBase64: Buffer.from(x.payload).toString('base64') })),
+      });
+    }
     case '/v1/keys': {
       if (!d.keys) throw new HttpError(404, 'ERR_NO_KEYRING', 'this agent does not manage keys');
       if (method === 'GET') return sendJson(res, 200, await d.keys('list', undefined, { local: url.searchParams.get('local') === 'true' }));
@@ -337,6 +373,31 @@ export function memberFilter(name: string | null, tags: readonly string[]): (m: 
     return [t.slice(0, at), compile(t.slice(at + 1), `tag ${t.slice(0, at)}`)] as const;
   });
   return (m) => (byName === undefined || byName.test(m.name)) && byTag.every(([k, re]) => Object.hasOwn(m.tags, k) && re.test(m.tags[k]!));
+}
+
+/** The body of POST /v1/query, checked field by field (the agent checks names, filters and sizes). */
+function queryBody(b: Record<string, unknown>): { name: string; payload: Uint8Array; opts: QueryOptions } {
+  const bad = (why: string): never => {
+    throw new HttpError(400, 'ERR_ARGUMENT', why);
+  };
+  if (typeof b.name !== 'string') bad('body must be {"name": "...", "payload"?: "text", "nodes"?: [...], "tags"?: {"key": "regex"}, "timeoutMs"?: n, "relay"?: n, "ack"?: bool}');
+  if (b.payload !== undefined && b.payloadBase64 !== undefined) bad('give "payload" (text) or "payloadBase64", not both');
+  if (b.payload !== undefined && typeof b.payload !== 'string') bad('"payload" must be a string (sent as UTF-8); use "payloadBase64" for bytes');
+  if (b.payloadBase64 !== undefined && (typeof b.payloadBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(b.payloadBase64))) bad('"payloadBase64" must be base64 text');
+  if (b.nodes !== undefined && !(Array.isArray(b.nodes) && b.nodes.every((n) => typeof n === 'string'))) bad('"nodes" must be a list of member names');
+  const tags = b.tags;
+  if (tags !== undefined && (typeof tags !== 'object' || tags === null || Array.isArray(tags) || !Object.values(tags).every((v) => typeof v === 'string'))) bad('"tags" must be an object of tag name -> regular expression');
+  for (const f of ['timeoutMs', 'relay'] as const) if (b[f] !== undefined && !(typeof b[f] === 'number' && Number.isInteger(b[f]) && (b[f] as number) >= 0)) bad(`"${f}" must be an integer >= 0`);
+  if (b.ack !== undefined && typeof b.ack !== 'boolean') bad('"ack" must be true or false');
+  const payload = typeof b.payloadBase64 === 'string' ? new Uint8Array(Buffer.from(b.payloadBase64, 'base64')) : new TextEncoder().encode(typeof b.payload === 'string' ? b.payload : '');
+  const opts: QueryOptions = {
+    ...(b.nodes !== undefined ? { nodes: b.nodes as string[] } : {}),
+    ...(tags !== undefined ? { tags: tags as Record<string, string> } : {}),
+    ...(b.timeoutMs !== undefined ? { timeoutMs: b.timeoutMs as number } : {}),
+    ...(b.relay !== undefined ? { relay: b.relay as number } : {}),
+    ...(b.ack !== undefined ? { ack: b.ack as boolean } : {}),
+  };
+  return { name: b.name as string, payload, opts };
 }
 
 /** Both lookup forms answer alike: `{ key, owners }`, n from 1 to 64 (default 1). */

@@ -9,6 +9,10 @@ import type { ProtocolConfig } from '../config.js';
 import { ClusterError } from '../errors.js';
 import type { Member, MemberEvent, MemberEventType, MemberState, Tags } from '../core/types.js';
 import type { SwimCounters } from '../core/swim.js';
+import type { UserEventData } from '../core/io.js';
+import { EventCoalescer } from './coalesce.js';
+import { QueryStream, toQueryRequest, type QueryOptions } from './query-stream.js';
+import type { IncomingQuery } from '../core/io.js';
 import { RealScheduler } from '../runtime/scheduler.js';
 import { SeededRandom } from '../runtime/random.js';
 import { membershipChecksum } from '../runtime/checksum.js';
@@ -37,8 +41,28 @@ import { ensurePrivateDir } from './private-file.js';
 import { readSnapshot, rejoinAddresses, Snapshotter, type Snapshot } from './snapshot.js';
 import { readTagsFile, tagsFilePath, writeTagsFile } from './tags-file.js';
 
-/** Payload of each event type (all carry the member and its previous state). */
-export type AgentEvents = { [K in MemberEventType]: MemberEvent };
+/** A user event (`phantom event`, `agent.event`) as every agent's listeners hear it. */
+export type UserEvent = UserEventData;
+
+/**
+ * Payload of each event type: membership events carry the member and its previous state;
+ * `event` is a user event.
+ */
+export type AgentEvents = { [K in MemberEventType]: MemberEvent } & { event: UserEvent };
+
+export type { QueryOptions } from './query-stream.js';
+
+/** A query handed to a handler of ours (`onQuery`). */
+export interface IncomingQueryEvent {
+  readonly name: string;
+  readonly payload: Uint8Array;
+  /** The asking member. */
+  readonly from: string;
+  readonly ltime: number;
+}
+
+/** Answers a query: the response (a string is sent as UTF-8), or undefined for none. */
+export type QueryHandler = (q: IncomingQueryEvent) => Uint8Array | string | undefined | void | Promise<Uint8Array | string | undefined | void>;
 
 /** Extra start-up options that are not operator configuration. */
 export interface AgentRuntimeOptions {
@@ -115,6 +139,27 @@ export interface Agent {
   monitor(fn: MonitorListener, opts?: { logLevel?: LogLevel }): () => void;
   /** The operator's log level (SIGHUP may change it); monitors may make the logger run lower. */
   readonly logLevel: LogLevel;
+  on<K extends keyof AgentEvents>(type: K, fn: (e: AgentEvents[K]) => void): () => void;
+  /**
+   * Send a user event to every member, ourselves included (as `phantom event` and Serf's
+   * UserEvent). A string payload is sent as UTF-8. With `coalesce`, listeners may hear only the
+   * latest of a burst of this name (userEventCoalesceMs). Throws ERR_ARGUMENT for a bad name,
+   * ERR_PAYLOAD_TOO_LARGE over userEventMaxBytes (name + payload), ERR_NOT_RUNNING.
+   */
+  event(name: string, payload?: string | Uint8Array, opts?: { coalesce?: boolean }): void;
+  /**
+   * Ask the cluster (as `phantom query` and Serf's Query): the result iterates over acks and
+   * responses as they arrive and ends at the timeout; `done` resolves then with all of them.
+   * Throws ERR_ARGUMENT (bad name or filter), ERR_PAYLOAD_TOO_LARGE (over queryMaxBytes),
+   * ERR_NOT_RUNNING.
+   */
+  query(name: string, payload?: string | Uint8Array, opts?: QueryOptions): QueryStream;
+  /**
+   * Answer queries named `name` (one handler per name; a new one replaces the old). The handler's
+   * result is the response; a handler that throws or returns nothing sends none (the ack, if
+   * asked, went out already). Returns the function that removes the handler.
+   */
+  onQuery(name: string, handler: QueryHandler): () => void;
   /** Replace our tags; they spread by gossip with a new incarnation. Throws ERR_TAGS_TOO_LARGE. */
   setTags(tags: Tags): void;
   /**
@@ -191,6 +236,8 @@ class RealAgent implements Agent {
   private outputLevel: LogLevel;
   private readonly monitorLevels = new Map<MonitorListener, number>();
   private readonly ownLogger: boolean;
+  private readonly coalescer: EventCoalescer;
+  private readonly queryHandlers = new Map<string, QueryHandler>();
   private readonly snapshotter: Snapshotter | undefined;
   private readonly router: WireRouter;
   private readonly keyService: KeyService | undefined;
@@ -227,6 +274,7 @@ class RealAgent implements Agent {
     this.history_ = new MemberHistory(config.name);
     this.emitter = new TypedEmitter<AgentEvents>((err, type, e) => this.log.error({ err, ...eventFields(type, e) }, 'an event listener threw'));
     this.rejoin = restoredFrom ? rejoinAddresses(restoredFrom, config.name) : [];
+    this.coalescer = new EventCoalescer(config.protocol.userEventCoalesceMs, (e) => this.emitter.emit('event', e));
     const observer = this.observer;
     // Per-packet hooks only when trace is on at start: nothing on the hot path otherwise.
     const tracing = observer.tracing;
@@ -259,6 +307,8 @@ class RealAgent implements Agent {
         random: new SeededRandom(randomBytes(4).readUInt32LE(0)),
         codec: observer.countingCodec(guarded),
         onEvent: (e) => this.onEvent(e),
+        onUserEvent: (e) => this.onUserEvent(e),
+        onQuery: (q, respond) => this.onIncomingQuery(q, respond),
         onNote: (n) => {
           observer.note(n);
           this.history_.note(n);
@@ -351,6 +401,51 @@ class RealAgent implements Agent {
     this.log.level = levelName(Math.min(LEVEL_VALUES[this.outputLevel], ...this.monitorLevels.values()));
   }
 
+  private onUserEvent(e: UserEvent): void {
+    this.log.info({ event: e.name, ltime: e.ltime, bytes: e.payload.length, ...(e.coalesce ? { coalesce: true } : {}) }, 'user event');
+    this.coalescer.push(e);
+  }
+
+  query(name: string, payload: string | Uint8Array = new Uint8Array(0), opts: QueryOptions = {}): QueryStream {
+    if (this.state !== 'running') throw new ClusterError('ERR_NOT_RUNNING', `cannot ask a query: the agent is ${this.state}`);
+    const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
+    const stream = new QueryStream();
+    const request = toQueryRequest(name, bytes, opts);
+    this.driver.query(request, { answer: (type, from, p) => stream.push({ type, from, payload: p }), done: (t) => stream.end(t) });
+    this.log.info({ query: name, bytes: bytes.length, nodes: request.nodes.length || undefined, tags: opts.tags, relay: request.relay || undefined }, 'query asked');
+    return stream;
+  }
+
+  onQuery(name: string, handler: QueryHandler): () => void {
+    this.queryHandlers.set(name, handler);
+    return () => {
+      if (this.queryHandlers.get(name) === handler) this.queryHandlers.delete(name);
+    };
+  }
+
+  private onIncomingQuery(q: IncomingQuery, respond: (payload: Uint8Array) => void): void {
+    const handler = this.queryHandlers.get(q.name);
+    this.log.debug({ query: q.name, from: q.from, ltime: q.ltime, handled: handler !== undefined }, 'query received');
+    if (!handler) return;
+    const send = (r: Uint8Array | string | undefined | void): void => {
+      if (r === undefined) return;
+      respond(typeof r === 'string' ? new TextEncoder().encode(r) : r);
+    };
+    try {
+      const r = handler({ name: q.name, payload: q.payload, from: q.from, ltime: q.ltime });
+      if (r instanceof Promise) r.then(send).catch((err: unknown) => this.log.error({ err, query: q.name, from: q.from }, 'a query handler failed'));
+      else send(r);
+    } catch (err) {
+      this.log.error({ err, query: q.name, from: q.from }, 'a query handler failed');
+    }
+  }
+
+  event(name: string, payload: string | Uint8Array = new Uint8Array(0), opts: { coalesce?: boolean } = {}): void {
+    if (this.state !== 'running') throw new ClusterError('ERR_NOT_RUNNING', `cannot send an event: the agent is ${this.state}`);
+    const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
+    this.driver.event(name, bytes, opts.coalesce === true);
+  }
+
   async join(seeds: readonly string[]): Promise<number> {
     if (this.state !== 'running') throw new ClusterError('ERR_NOT_RUNNING', `cannot join: the agent is ${this.state}`);
     const resolved = await Promise.all(seeds.map((s) => this.resolveSeed(s)));
@@ -403,7 +498,7 @@ class RealAgent implements Agent {
   history(name: string): readonly HistoryEntry[] {
     return this.history_.of(name);
   }
-  on<K extends MemberEventType>(type: K, fn: (e: AgentEvents[K]) => void): () => void {
+  on<K extends keyof AgentEvents>(type: K, fn: (e: AgentEvents[K]) => void): () => void {
     return this.emitter.on(type, fn);
   }
 
@@ -457,6 +552,7 @@ class RealAgent implements Agent {
     if (!this.stopping) {
       this.stopping = (async () => {
         this.driver.close();
+        this.coalescer.flush();
         this.lag?.stop();
         this.keyService?.close();
         this.snapshotter?.flush();

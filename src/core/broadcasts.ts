@@ -6,11 +6,11 @@
  * in buckets by transmit count so that taking a packet's worth costs about what it returns, not
  * the queue's length (the queue holds thousands of items during a join burst).
  */
-import type { Message, Update } from './messages.js';
+import type { Message } from './messages.js';
 
 interface Item {
   readonly name: string;
-  readonly msg: Update;
+  readonly msg: Message;
   readonly size: number;
   transmits: number;
   live: boolean;
@@ -38,29 +38,30 @@ export class BroadcastQueue {
   }
 
   /**
-   * Queue an update about `msg.name`, replacing any older one about the same member. Returns
-   * false for an update too big for any packet: it could never be sent, and queued it would
-   * never be retired either. The older one is dropped all the same (it is no longer news).
+   * Queue a message under `key` (for membership news, the member's name), replacing any older
+   * one under the same key. Returns false for a message too big for any packet: it could never
+   * be sent, and queued it would never be retired either. The older one is dropped all the same
+   * (it is no longer news).
    */
-  enqueue(msg: Update): boolean {
-    const old = this.byName.get(msg.name);
+  enqueue(msg: Message, key: string): boolean {
+    const old = this.byName.get(key);
     if (old) {
       old.live = false;
       this.stale++;
-      this.byName.delete(msg.name);
+      this.byName.delete(key);
     }
     const size = this.sizeOf(msg);
     if (size > this.maxSize) return false;
-    const item: Item = { name: msg.name, msg, size, transmits: 0, live: true };
-    this.byName.set(msg.name, item);
+    const item: Item = { name: key, msg, size, transmits: 0, live: true };
+    this.byName.set(key, item);
     this.bucket(0).push(item);
     if (this.stale > 64 && this.stale > this.byName.size) this.compact();
     return true;
   }
 
-  /** Times the queued update about `name` was sent, or undefined when none is queued. */
-  transmitsOf(name: string): number | undefined {
-    return this.byName.get(name)?.transmits;
+  /** Times the message queued under `key` was sent, or undefined when none is queued. */
+  transmitsOf(key: string): number | undefined {
+    return this.byName.get(key)?.transmits;
   }
 
   /**

@@ -16,7 +16,51 @@ export type Input =
   /** The host measured its own event-loop delay (ms) over the last sampling window. */
   | { readonly type: 'lag'; readonly lagMs: number }
   /** The host is refusing a flood of bad datagrams: our own receive path is congested. */
-  | { readonly type: 'flood' };
+  | { readonly type: 'flood' }
+  /** Send a user event to every member (the host checked name and size). */
+  | { readonly type: 'user-event'; readonly name: string; readonly payload: Uint8Array; readonly coalesce: boolean }
+  /** Ask a query (the host checked name, sizes and filters; `id` is unique among ours). */
+  | { readonly type: 'query'; readonly id: number; readonly request: QueryRequest }
+  /** Answer a query handed to us (`IncomingQuery.key`); too late or twice is ignored. */
+  | { readonly type: 'query-respond'; readonly key: string; readonly payload: Uint8Array };
+
+export interface QueryRequest {
+  readonly name: string;
+  readonly payload: Uint8Array;
+  /** Only these members answer (empty: any). */
+  readonly nodes: readonly string[];
+  /** Only members whose tag `key` matches the regular expression `pattern` answer. */
+  readonly tags: readonly { readonly key: string; readonly pattern: string }[];
+  /** Ask for an ack from each member the query reaches and that passes the filters. */
+  readonly ack: boolean;
+  /** Each answer also goes through this many random members (0–5). */
+  readonly relay: number;
+  /** How long to wait for answers (ms); 0 = gossipIntervalMs × queryTimeoutMult × ceil(log10(n+1)). */
+  readonly timeoutMs: number;
+}
+
+/** A query handed to the host to answer. */
+export interface IncomingQuery {
+  /** Pass back with the answer. */
+  readonly key: string;
+  readonly name: string;
+  readonly payload: Uint8Array;
+  /** The asking member. */
+  readonly from: string;
+  readonly ltime: number;
+  /** Answers after this (same clock as `now`) are not sent. */
+  readonly deadline: number;
+}
+
+/** A user event as delivered to the host: once per agent, the sender included. */
+export interface UserEventData {
+  readonly name: string;
+  readonly payload: Uint8Array;
+  /** The sender's Lamport time: orders events, and picks the latest when coalescing. */
+  readonly ltime: number;
+  /** The sender allows listeners to see only the latest of a burst of events of this name. */
+  readonly coalesce: boolean;
+}
 
 /** Things worth a log line or a counter; never needed for correctness. */
 export type Note =
@@ -39,6 +83,12 @@ export type Note =
 export type Output =
   | { readonly type: 'send'; readonly to: Address; readonly messages: readonly Message[] }
   | { readonly type: 'event'; readonly event: MemberEvent }
+  | { readonly type: 'user-event'; readonly event: UserEventData }
+  | { readonly type: 'query'; readonly query: IncomingQuery }
+  /** An ack or a response to our query `id`, once per member and kind. */
+  | { readonly type: 'query-answer'; readonly id: number; readonly kind: 'ack' | 'response'; readonly from: string; readonly payload: Uint8Array }
+  /** Our query `id` timed out (or we stopped): no more answers. */
+  | { readonly type: 'query-done'; readonly id: number; readonly timeoutMs: number }
   | { readonly type: 'join-result'; readonly id: number; readonly ok: true; readonly contacted: number }
   | { readonly type: 'join-result'; readonly id: number; readonly ok: false; readonly error: string }
   | { readonly type: 'left' }

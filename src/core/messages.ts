@@ -19,6 +19,9 @@ export const MsgType = {
   Digest: 10,
   Cookie: 11,
   Coord: 12,
+  UserEvent: 13,
+  Query: 14,
+  QueryResponse: 15,
 } as const;
 export type MsgTypeCode = (typeof MsgType)[keyof typeof MsgType];
 
@@ -85,7 +88,31 @@ export interface Cookie { readonly type: 11; readonly seq: number; readonly from
  */
 export interface Coord { readonly type: 12; readonly vec: readonly number[]; readonly height: number; readonly error: number; readonly adj: number }
 
-export type Message = Ping | Ack | PingReq | Nack | Alive | Suspect | Dead | Left | PushPull | Digest | Cookie | Coord;
+/**
+ * A user event (`phantom event`): `name` and an opaque `payload`, stamped with the originator's
+ * Lamport time `ltime`. Receivers deduplicate by (ltime, name, payload) and pass it on by gossip
+ * in their own queue, apart from membership news. `flags`: UserEventFlag.
+ */
+export interface UserEvent { readonly type: 13; readonly ltime: number; readonly name: string; readonly payload: Uint8Array; readonly flags: number }
+export const UserEventFlag = { coalesce: 1 } as const;
+
+/**
+ * A query (`phantom query`): asked by `from`, answered at `addr`, spread by gossip like a user
+ * event. `id` is the asker's own number for it; (from, id) names it everywhere. `filters` is a
+ * flat list the receivers evaluate: ['n', name] (answer if we are one of the named nodes),
+ * ['t', key, regex] (answer if our tag matches). `relay`: each answer also goes through this
+ * many random members (Serf's relay factor). `timeout`: ms the asker waits. `flags`: QueryFlag.
+ */
+export interface Query { readonly type: 14; readonly ltime: number; readonly id: number; readonly from: string; readonly addr: string; readonly name: string; readonly payload: Uint8Array; readonly flags: number; readonly relay: number; readonly timeout: number; readonly filters: readonly string[] }
+export const QueryFlag = { ack: 1 } as const;
+/**
+ * An answer to query (`ltime`, `id`) of its asker, from `from`: an ack (QueryFlag.ack, "I got
+ * it") or a response with `payload`. `to` is '' when sent to the asker; a relay copy names the
+ * asker's address in `to`, and the member it went through forwards it there.
+ */
+export interface QueryResponse { readonly type: 15; readonly ltime: number; readonly id: number; readonly from: string; readonly flags: number; readonly payload: Uint8Array; readonly to: string }
+
+export type Message = Ping | Ack | PingReq | Nack | Alive | Suspect | Dead | Left | PushPull | Digest | Cookie | Coord | UserEvent | Query | QueryResponse;
 /** Messages that describe a member's state and ride piggyback. */
 export type Update = Alive | Suspect | Dead | Left;
 
@@ -104,6 +131,9 @@ export const pushPull = (from: string, flags: number, part: number, parts: numbe
 export const digest = (from: string, value: number, count: number): Digest => ({ type: 10, from, digest: value, count });
 export const cookie = (seq: number, from: string): Cookie => ({ type: 11, seq, from });
 export const coord = (vec: readonly number[], height: number, error: number, adj: number): Coord => ({ type: 12, vec, height, error, adj });
+export const query = (ltime: number, id: number, from: string, addr: string, name: string, payload: Uint8Array, flags: number, relay: number, timeout: number, filters: readonly string[]): Query => ({ type: 14, ltime, id, from, addr, name, payload, flags, relay, timeout, filters });
+export const queryResponse = (ltime: number, id: number, from: string, flags: number, payload: Uint8Array, to: string): QueryResponse => ({ type: 15, ltime, id, from, flags, payload, to });
+export const userEvent = (ltime: number, name: string, payload: Uint8Array, flags: number): UserEvent => ({ type: 13, ltime, name, payload, flags });
 
 /**
  * The record table of protocol version 1: key order per shape. Both ends hold the same table,
@@ -124,6 +154,9 @@ export const RECORD_SHAPES: readonly (readonly string[])[] = [
   // An alive claim with the start of the sender's process life (issue 18).
   ['type', 'name', 'addr', 'inc', 'tags', 'born'],
   ['type', 'vec', 'height', 'error', 'adj'],
+  ['type', 'ltime', 'name', 'payload', 'flags'],
+  ['type', 'ltime', 'id', 'from', 'addr', 'name', 'payload', 'flags', 'relay', 'timeout', 'filters'],
+  ['type', 'ltime', 'id', 'from', 'flags', 'payload', 'to'],
 ];
 
 export const PROTOCOL_VERSION = 1;

@@ -24,6 +24,8 @@ import { seededRandom } from './seeded-random.js';
 import { Suspicions, type SuspicionTimeout } from './suspicion.js';
 import { sameWireTags, tagsFromWire, tagsToWire, utf8Length } from './tags.js';
 import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, removalFloorMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
+import { RecentEvents } from './user-events.js';
+import { Queries, type QueryCounters } from './queries.js';
 import type { Address, Member, MemberEvent, MemberState, Random, Tags } from './types.js';
 
 export interface SwimInit {
@@ -51,7 +53,7 @@ export interface SwimDeps {
 const STALL_GRACE_MS = 5;
 
 /** Counters of the protocol's own health, for stats and metrics. */
-export interface SwimCounters {
+export interface SwimCounters extends QueryCounters {
   /** Lifeguard local health score, 0 = healthy. */
   awareness: number;
   suspicionsStarted: number;
@@ -84,6 +86,10 @@ export interface SwimCounters {
   coordinateUpdates: number;
   /** RTT samples or peer coordinates refused (over 10 s, another dimensionality, not finite). */
   coordinateRefused: number;
+  /** User events delivered here (ours included), heard again, and refused as older than the buffer. */
+  userEvents: number;
+  userEventDuplicates: number;
+  userEventsTooOld: number;
 }
 
 interface Probe {
@@ -116,6 +122,10 @@ export class Swim {
 
   private readonly table = new MembershipTable();
   private readonly broadcasts: BroadcastQueue;
+  /** User events (and later queries) waiting to ride: their own queue, their own share of a packet. */
+  private readonly userQueue: BroadcastQueue;
+  private readonly recentEvents: RecentEvents;
+  private userKey = 0;
   private readonly order: ProbeOrder;
   private readonly suspicions = new Suspicions();
   private readonly relays = new Map<number, Relay>();
@@ -127,7 +137,8 @@ export class Swim {
   private readonly awareness: Awareness;
   /** Network coordinates (vivaldi.ts); undefined when `coordinates` is off. */
   private readonly coords: CoordinateExchange | undefined;
-  private readonly counts: Omit<SwimCounters, 'awareness' | 'coordinateUpdates' | 'coordinateRefused'> = {
+  private readonly queries: Queries;
+  private readonly counts: Omit<SwimCounters, 'awareness' | 'coordinateUpdates' | 'coordinateRefused' | keyof QueryCounters> = {
     suspicionsStarted: 0,
     suspicionsConfirmed: 0,
     suspicionsRefuted: 0,
@@ -145,6 +156,9 @@ export class Swim {
     lagSpikes: 0,
     floods: 0,
     oversizedUpdates: 0,
+    userEvents: 0,
+    userEventDuplicates: 0,
+    userEventsTooOld: 0,
   };
   /** The deadline we last asked to be woken at, to notice when we are woken late. */
   private requestedWake = Infinity;
@@ -181,6 +195,22 @@ export class Swim {
     this.random = deps.random;
     this.sizeOf = deps.sizeOf;
     this.broadcasts = new BroadcastQueue(deps.sizeOf, init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES);
+    this.userQueue = new BroadcastQueue(deps.sizeOf, init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES);
+    this.recentEvents = new RecentEvents(init.config.userEventBuffer);
+    this.queries = new Queries({
+      name: this.name,
+      address: this.address,
+      config: init.config,
+      liveCount: () => this.table.liveCount,
+      ownTags: () => this.table.get(this.name)!.tags,
+      isLiveAddress: (addr) => this.table.liveAt(addr),
+      relayPeers: (k) => this.order.sample(k, (n) => n !== this.name && this.table.get(n)?.state === 'alive').map((n) => this.table.get(n)!.address),
+      send: (to, m) => this.send(to, m),
+      spread: (m) => {
+        if (!this.userQueue.enqueue(m, `q${this.userKey++}`)) this.counts.oversizedUpdates++;
+      },
+      output: (o) => this.out.push(o),
+    });
     this.order = new ProbeOrder(deps.random);
     this.vetting = new Vetting({
       name: this.name,
@@ -279,11 +309,19 @@ export class Swim {
   }
   /** Lifeguard health and suspicion counters. */
   counters(): SwimCounters {
-    return { awareness: this.awareness.score, ...this.counts, coordinateUpdates: this.coords?.vivaldi.updates ?? 0, coordinateRefused: this.coords?.vivaldi.refused ?? 0 };
+    return { awareness: this.awareness.score, ...this.counts, ...this.queries.counts, coordinateUpdates: this.coords?.vivaldi.updates ?? 0, coordinateRefused: this.coords?.vivaldi.refused ?? 0 };
   }
   /** Updates waiting to be piggybacked. */
   get pendingBroadcasts(): number {
     return this.broadcasts.pending;
+  }
+  /** User events waiting to be piggybacked. */
+  get pendingUserMessages(): number {
+    return this.userQueue.pending;
+  }
+  /** The Lamport time our next user event gets. */
+  get eventClock(): number {
+    return this.recentEvents.clock.time;
   }
 
   /** When `step({type:'tick'})` must next be called (ms, same clock as `now`). */
@@ -295,8 +333,8 @@ export class Swim {
   private computeDeadline(): number {
     if (this.state === 'stopped') return Infinity;
     let t = Math.min(this.suspicions.earliest(), this.nextMaintenanceAt);
-    if (this.broadcasts.pending > 0) t = Math.min(t, this.nextGossipAt);
-    t = Math.min(t, this.relayNackAt);
+    if (this.broadcasts.pending > 0 || this.userQueue.pending > 0) t = Math.min(t, this.nextGossipAt);
+    t = Math.min(t, this.relayNackAt, this.queries.earliest());
     // Checks and probation advance only while running: a leaving agent must not wake for them,
     // or a check due before the leave ends stays due forever and the agent spins (issue 18).
     if (this.state === 'leaving') return Math.min(t, this.leaveDeadline);
@@ -348,6 +386,16 @@ export class Swim {
           this.awareness.apply(1);
         }
         break;
+      case 'user-event':
+        if (this.state === 'running') this.sendUserEvent(input.name, input.payload, input.coalesce);
+        break;
+      case 'query':
+        if (this.state === 'running') this.queries.ask(input.id, input.request, now);
+        else this.out.push({ type: 'query-done', id: input.id, timeoutMs: 0 });
+        break;
+      case 'query-respond':
+        this.queries.respond(input.key, input.payload, now);
+        break;
       case 'flood':
         // Good packets are lost in a flood too (the socket buffer overflows): trust our own
         // verdicts less, as with a stall.
@@ -374,6 +422,7 @@ export class Swim {
 
   private onTick(now: number): void {
     this.expireSuspicions(now);
+    this.queries.expire(now);
     this.sendNacks(now);
     this.vetting.advance(now, this.state === 'running');
     if (this.state === 'running') {
@@ -617,6 +666,16 @@ export class Swim {
         return this.antiEntropy.onCookie(m, from, now);
       case M.MsgType.Coord:
         return; // read with the ping or ack it rides with
+      case M.MsgType.UserEvent:
+        // From members only: a stranger must not be able to make the whole cluster gossip for it.
+        if (proof === 'none') return this.note({ kind: 'dropped', reason: 'event-from-stranger', from });
+        return this.onUserEvent(m);
+      case M.MsgType.Query:
+        if (proof === 'none') return this.note({ kind: 'dropped', reason: 'query-from-stranger', from });
+        if (this.state !== 'running') return;
+        return this.queries.receive(m, now);
+      case M.MsgType.QueryResponse:
+        return this.queries.onResponse(m, now);
     }
   }
 
@@ -631,6 +690,24 @@ export class Swim {
     const pinger = this.table.get(m.from);
     if (pinger?.state === 'dead') this.send(from, ack, M.dead(m.from, pinger.incarnation, this.name));
     else this.send(from, ack, member ? this.coords?.companion() : undefined);
+  }
+
+
+  // ---- user events ---------------------------------------------------------------------------
+
+  private sendUserEvent(name: string, payload: Uint8Array, coalesce: boolean): void {
+    const m = M.userEvent(this.recentEvents.clock.next(), name, payload, coalesce ? M.UserEventFlag.coalesce : 0);
+    this.onUserEvent(m);
+  }
+
+  private onUserEvent(m: M.UserEvent): void {
+    const verdict = this.recentEvents.accept(m);
+    if (verdict === 'duplicate') return void this.counts.userEventDuplicates++;
+    if (verdict === 'too-old') return void this.counts.userEventsTooOld++;
+    this.counts.userEvents++;
+    // Each distinct event is queued once (the buffer saw to that), under a key of its own.
+    if (!this.userQueue.enqueue(m, `e${this.userKey++}`)) this.counts.oversizedUpdates++;
+    this.out.push({ type: 'user-event', event: { name: m.name, payload: m.payload, ltime: m.ltime, coalesce: (m.flags & M.UserEventFlag.coalesce) !== 0 } });
   }
 
   private onAck(m: M.Ack, from: Address, now: number, trusted: boolean, packet: readonly M.Message[]): void {
@@ -898,7 +975,7 @@ export class Swim {
   // ---- dissemination -------------------------------------------------------------------------
 
   private queueUpdate(m: M.Update): void {
-    if (!this.broadcasts.enqueue(m)) this.counts.oversizedUpdates++;
+    if (!this.broadcasts.enqueue(m, m.name)) this.counts.oversizedUpdates++;
   }
 
   /**
@@ -913,8 +990,27 @@ export class Swim {
       return;
     }
     const budget = this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES - this.sizeOf(primary) - (companion ? this.sizeOf(companion) : 0);
-    this.broadcasts.take(budget, this.retransmitLimit(), messages);
+    this.fill(budget, messages);
     this.out.push({ type: 'send', to, messages });
+  }
+
+  /**
+   * Fill `budget` bytes with queued news: membership first, but while user events wait they keep
+   * `userEventShare` of the room; each side gets what the other leaves.
+   */
+  private fill(budget: number, messages: M.Message[]): void {
+    const limit = this.retransmitLimit();
+    if (this.userQueue.pending === 0) {
+      this.broadcasts.take(budget, limit, messages);
+      return;
+    }
+    const reserved = Math.floor(budget * this.config.userEventShare);
+    const used = this.broadcasts.pending > 0 ? this.broadcasts.take(budget - reserved, limit, messages) : 0;
+    this.userQueue.take(budget - used, this.userRetransmitLimit(), messages);
+  }
+
+  private userRetransmitLimit(): number {
+    return retransmitLimit(this.config.userEventRetransmitMult, this.table.liveCount);
   }
 
   private retransmitLimit(): number {
@@ -922,7 +1018,7 @@ export class Swim {
   }
 
   private gossip(now: number): void {
-    if (this.broadcasts.pending === 0 || this.config.gossipNodes === 0) return;
+    if ((this.broadcasts.pending === 0 && this.userQueue.pending === 0) || this.config.gossipNodes === 0) return;
     const targets = this.order.sample(this.config.gossipNodes, (name) => {
       if (name === this.name) return false;
       const r = this.table.get(name);
@@ -931,9 +1027,27 @@ export class Swim {
     });
     for (const t of targets) {
       const messages: M.Message[] = [];
-      this.broadcasts.take(this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES, this.retransmitLimit(), messages);
+      this.fill(this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES, messages);
       if (messages.length === 0) break;
       this.out.push({ type: 'send', to: this.table.addressOf(t)!, messages });
+    }
+    this.gossipUserEvents();
+  }
+
+  /**
+   * Packets of user events alone, while any wait: a burst of events gets its throughput here
+   * instead of from the room membership news needs (memberlist's delegate broadcasts share one
+   * queue with news and starve past about 1000 members: hashicorp/memberlist#299).
+   */
+  private gossipUserEvents(): void {
+    const limit = this.userRetransmitLimit();
+    for (let i = 0; i < this.config.userEventPackets && this.userQueue.pending > 0; i++) {
+      const [t] = this.order.sample(1, (name) => name !== this.name && isLive(this.table.get(name)?.state ?? 'dead'));
+      if (t === undefined) return;
+      const messages: M.Message[] = [];
+      this.userQueue.take(this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES, limit, messages);
+      if (messages.length === 0) return;
+      this.out.push({ type: 'send', to: this.table.get(t)!.address, messages });
     }
   }
 
@@ -966,6 +1080,7 @@ export class Swim {
     const alone = this.table.liveCount <= 0;
     if (alone || sent === undefined || sent >= wanted || now >= this.leaveDeadline) {
       this.state = 'stopped';
+      this.queries.stop();
       this.out.push({ type: 'left' });
     }
   }

@@ -14,6 +14,7 @@ import { resolveAgentConfig } from '../agent/agent-config.js';
 import { createLogger } from '../agent/log.js';
 import { clusterHealth } from '../cluster-health.js';
 import type { MemberEvent, MemberEventType } from '../core/types.js';
+import type { IncomingQueryEvent } from '../agent/agent.js';
 import { ClusterError } from '../errors.js';
 import { HostWatch } from './host-watch.js';
 import type { Call, FromWorker, ToWorker, WireError, WorkerInit, WorkerStats } from './messages.js';
@@ -57,6 +58,20 @@ async function main(): Promise<void> {
       batch.push(e);
     });
   }
+
+  // After the batch of membership events of the same step, so the main thread's order holds.
+  agent.on('event', (event) => queueMicrotask(() => post({ t: 'user-event', event })));
+
+  // Queries: asked here for the main thread, and handed to its handlers to answer.
+  const answers = new Map<number, (payload: Uint8Array | undefined) => void>();
+  let nextKey = 1;
+  const queryOffs = new Map<string, () => void>();
+  const handOver = (q: IncomingQueryEvent): Promise<Uint8Array | undefined> =>
+    new Promise((resolve) => {
+      const key = nextKey++;
+      answers.set(key, resolve);
+      post({ t: 'query-in', key, query: q });
+    });
 
   let told = { state: '', awareness: -1, busy: false };
   const status = (): void => {
@@ -102,6 +117,29 @@ async function main(): Promise<void> {
     switch (call.op) {
       case 'setTags':
         return tags.setUser(call.tags);
+      case 'event':
+        return agent.event(call.name, call.payload, { coalesce: call.coalesce });
+      case 'query': {
+        const r = call.request;
+        const opts = { nodes: r.nodes, tags: Object.fromEntries(r.tags.map((t) => [t.key, t.pattern])), ack: r.ack, relay: r.relay, timeoutMs: r.timeoutMs };
+        const stream = agent.query(r.name, r.payload, opts);
+        void (async () => {
+          for await (const answer of stream) post({ t: 'query-answer', qid: call.qid, answer });
+          post({ t: 'query-done', qid: call.qid, timeoutMs: (await stream.done).timeoutMs });
+        })();
+        return undefined;
+      }
+      case 'on-query':
+        queryOffs.get(call.name)?.();
+        queryOffs.delete(call.name);
+        if (call.on) queryOffs.set(call.name, agent.onQuery(call.name, handOver));
+        return undefined;
+      case 'query-respond': {
+        const resolve = answers.get(call.key);
+        answers.delete(call.key);
+        resolve?.(call.payload);
+        return undefined;
+      }
       case 'stats':
         return { agent: agent.stats(), mainThread: watch.stats() } satisfies WorkerStats;
       case 'join':

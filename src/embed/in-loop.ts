@@ -4,8 +4,10 @@
  */
 import { adminDepsFor, type AgentAdminOptions } from '../admin/agent-deps.js';
 import { startAdminServer, type AdminServer } from '../admin/server.js';
-import type { Agent, AgentHealth } from '../agent/agent.js';
+import type { Agent, AgentHealth, QueryHandler, QueryOptions } from '../agent/agent.js';
+import type { QueryStream } from '../agent/query-stream.js';
 import type { Member, MemberEvent, MemberEventType, Tags } from '../core/types.js';
+import type { UserEventData } from '../core/io.js';
 import type { ClusterStats, MembershipSource } from '../membership-source.js';
 
 export class InLoopSource implements MembershipSource {
@@ -27,6 +29,18 @@ export class InLoopSource implements MembershipSource {
   }
   awareness(): number {
     return this.agent.stats().awareness;
+  }
+  event(name: string, payload: Uint8Array, coalesce: boolean): void {
+    this.agent.event(name, payload, { coalesce });
+  }
+  onUserEvent(fn: (e: UserEventData) => void): () => void {
+    return this.agent.on('event', fn);
+  }
+  query(name: string, payload: Uint8Array, opts: QueryOptions): QueryStream {
+    return this.agent.query(name, payload, opts);
+  }
+  onQuery(name: string, handler: QueryHandler): () => void {
+    return this.agent.onQuery(name, handler);
   }
   agentHealth(): AgentHealth {
     return this.agent.health();

@@ -9,6 +9,9 @@ import type { AgentState } from '../agent/health.js';
 import type { HealthPolicy } from '../cluster-health.js';
 import type { Member, MemberEvent, Tags } from '../core/types.js';
 import type { Coordinate } from '../core/coordinate.js';
+import type { QueryRequest, UserEventData } from '../core/io.js';
+import type { IncomingQueryEvent } from '../agent/agent.js';
+import type { QueryAnswer } from '../agent/query-stream.js';
 import type { MainThreadStats } from './host-watch.js';
 import type { ErrorCode } from '../errors.js';
 
@@ -37,6 +40,13 @@ export interface WireError {
 export type Call =
   | { readonly op: 'setTags'; readonly tags: Tags }
   | { readonly op: 'stats' }
+  | { readonly op: 'event'; readonly name: string; readonly payload: Uint8Array; readonly coalesce: boolean }
+  /** Ask; the answers come back as `query-answer` and `query-done` under `qid`. */
+  | { readonly op: 'query'; readonly qid: number; readonly request: QueryRequest }
+  /** Hand queries of this name to the main thread (`query-in`), or stop. */
+  | { readonly op: 'on-query'; readonly name: string; readonly on: boolean }
+  /** The main thread's answer to `query-in` `key` (undefined: none). */
+  | { readonly op: 'query-respond'; readonly key: number; readonly payload: Uint8Array | undefined }
   | { readonly op: 'join'; readonly seeds: readonly string[] }
   | { readonly op: 'leave' }
   | { readonly op: 'shutdown' };
@@ -52,6 +62,10 @@ export interface WorkerStats {
 export type FromWorker =
   | { readonly t: 'ready'; readonly name: string; readonly address: string; readonly admin: string | undefined; readonly members: readonly Member[]; readonly timeOrigin: number; readonly awareness: number }
   | { readonly t: 'events'; readonly events: readonly MemberEvent[] }
+  | { readonly t: 'user-event'; readonly event: UserEventData }
+  | { readonly t: 'query-answer'; readonly qid: number; readonly answer: QueryAnswer }
+  | { readonly t: 'query-done'; readonly qid: number; readonly timeoutMs: number }
+  | { readonly t: 'query-in'; readonly key: number; readonly query: IncomingQueryEvent }
   | { readonly t: 'status'; readonly state: AgentState; readonly awareness: number; readonly mainThreadBusy: boolean }
   | { readonly t: 'reply'; readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly t: 'reply'; readonly id: number; readonly ok: false; readonly error: WireError }

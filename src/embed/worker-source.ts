@@ -15,6 +15,12 @@ import type { Logger } from '../agent/log.js';
 import { checkTags } from '../core/tags.js';
 import type { Member, MemberEvent, MemberEventType, Tags } from '../core/types.js';
 import type { Coordinate } from '../core/coordinate.js';
+import type { UserEventData } from '../core/io.js';
+import type { IncomingQueryEvent } from '../agent/agent.js';
+import { nameProblem } from '../wire/values.js';
+import type { QueryHandler, QueryOptions } from '../agent/agent.js';
+import { QueryStream, toQueryRequest } from '../agent/query-stream.js';
+import { checkQuery } from '../agent/driver.js';
 import { ClusterError } from '../errors.js';
 import type { ClusterStats, MembershipSource } from '../membership-source.js';
 import { MainThreadBeat } from './host-watch.js';
@@ -39,7 +45,19 @@ function spawnWorker(init: WorkerInit): Worker {
   return new Worker(boot, { eval: true, workerData: init });
 }
 
+/** The agent's caps, so calls are checked here and throw as the in-loop agent's do. */
+export interface WorkerLimits {
+  readonly maxTagsBytes: number;
+  readonly maxEventBytes: number;
+  readonly maxNameBytes: number;
+  readonly queryMaxBytes: number;
+  readonly queryResponseMaxBytes: number;
+}
+
 export class WorkerSource implements MembershipSource {
+  private readonly streams = new Map<number, QueryStream>();
+  private nextQid = 1;
+  private readonly queryHandlers = new Map<string, QueryHandler>();
   readonly name: string;
   readonly address: string;
   readonly adminAddress: string | undefined;
@@ -59,7 +77,7 @@ export class WorkerSource implements MembershipSource {
   private constructor(
     private readonly worker: Worker,
     private readonly beat: MainThreadBeat,
-    private readonly maxTagsBytes: number,
+    private readonly limits: WorkerLimits,
     private readonly log: Logger,
     ready: Extract<FromWorker, { t: 'ready' }>,
   ) {
@@ -73,7 +91,7 @@ export class WorkerSource implements MembershipSource {
   }
 
   /** Start the worker and resolve once its agent runs (and its admin API listens, if asked). */
-  static start(init: Omit<WorkerInit, 'beat'>, maxTagsBytes: number, log: Logger, lines: LineSink): Promise<WorkerSource> {
+  static start(init: Omit<WorkerInit, 'beat'>, limits: WorkerLimits, log: Logger, lines: LineSink): Promise<WorkerSource> {
     const beat = new MainThreadBeat(init.beatMs);
     const worker = spawnWorker({ ...init, beat: beat.buffer });
     return new Promise((resolve, reject) => {
@@ -91,7 +109,7 @@ export class WorkerSource implements MembershipSource {
         if (m.t === 'fatal') return fail(new ClusterError(m.error.code, m.error.message));
         if (m.t !== 'ready') return;
         clearTimeout(timer);
-        source = new WorkerSource(worker, beat, maxTagsBytes, log, m);
+        source = new WorkerSource(worker, beat, limits, log, m);
         source.lines = lines;
         resolve(source);
       });
@@ -126,9 +144,77 @@ export class WorkerSource implements MembershipSource {
 
   setTags(tags: Tags): void {
     if (this.state !== 'running') throw new ClusterError('ERR_NOT_RUNNING', `cannot set tags: the agent is ${this.state}`);
-    const bad = checkTags(tags, this.maxTagsBytes);
+    const bad = checkTags(tags, this.limits.maxTagsBytes);
     if (bad) throw new ClusterError('ERR_TAGS_TOO_LARGE', bad);
     this.call({ op: 'setTags', tags: { ...tags } }).catch((e: unknown) => this.log.error({ err: e }, 'the agent worker could not set the tags'));
+  }
+
+  /**
+   * Checks its arguments here, so a bad call throws as the in-loop agent does; the event is
+   * sent by the worker.
+   */
+  event(name: string, payload: Uint8Array, coalesce: boolean): void {
+    if (this.state !== 'running') throw new ClusterError('ERR_NOT_RUNNING', `cannot send an event: the agent is ${this.state}`);
+    const why = nameProblem(name);
+    if (why) throw new ClusterError('ERR_ARGUMENT', `event name ${JSON.stringify(name)}: ${why}`);
+    const size = new TextEncoder().encode(name).length + payload.length;
+    const max = this.limits.maxEventBytes;
+    if (size > max) throw new ClusterError('ERR_PAYLOAD_TOO_LARGE', `user event ${JSON.stringify(name)} is ${size} bytes (name + payload), more than userEventMaxBytes (${max}); send less, or raise userEventMaxBytes on every agent`);
+    this.call({ op: 'event', name, payload, coalesce }).catch((e: unknown) => this.log.error({ err: e }, 'the agent worker could not send the event'));
+  }
+  onUserEvent(fn: (e: UserEventData) => void): () => void {
+    return this.emitter.on('event', fn);
+  }
+
+  query(name: string, payload: Uint8Array, opts: QueryOptions): QueryStream {
+    if (this.state !== 'running') throw new ClusterError('ERR_NOT_RUNNING', `cannot ask a query: the agent is ${this.state}`);
+    const request = toQueryRequest(name, payload, opts);
+    checkQuery(request, this.limits.maxNameBytes, this.limits.queryMaxBytes);
+    const qid = this.nextQid++;
+    const stream = new QueryStream();
+    this.streams.set(qid, stream);
+    this.call({ op: 'query', qid, request }).catch((e: unknown) => {
+      this.streams.delete(qid);
+      stream.end(0);
+      this.log.error({ err: e, query: name }, 'the agent worker could not ask the query');
+    });
+    return stream;
+  }
+
+  onQuery(name: string, handler: QueryHandler): () => void {
+    this.queryHandlers.set(name, handler);
+    this.call({ op: 'on-query', name, on: true }).catch((e: unknown) => this.log.error({ err: e, query: name }, 'the agent worker could not take the query handler'));
+    return () => {
+      if (this.queryHandlers.get(name) !== handler) return;
+      this.queryHandlers.delete(name);
+      this.call({ op: 'on-query', name, on: false }).catch(() => {});
+    };
+  }
+
+  /** Run our handler for a query the worker received, and send back its answer (or none). */
+  private answerQuery(key: number, q: IncomingQueryEvent): void {
+    const reply = (r: Uint8Array | string | undefined | void): void => {
+      let payload = r === undefined ? undefined : typeof r === 'string' ? new TextEncoder().encode(r) : r;
+      if (payload && payload.length > this.limits.queryResponseMaxBytes) {
+        this.log.error({ query: q.name, bytes: payload.length, queryResponseMaxBytes: this.limits.queryResponseMaxBytes }, 'a query handler answered more than queryResponseMaxBytes; no response sent');
+        payload = undefined;
+      }
+      this.call({ op: 'query-respond', key, payload }).catch(() => {});
+    };
+    const handler = this.queryHandlers.get(q.name);
+    if (!handler) return reply(undefined);
+    try {
+      const r = handler(q);
+      if (r instanceof Promise)
+        r.then(reply, (err: unknown) => {
+          this.log.error({ err, query: q.name, from: q.from }, 'a query handler failed');
+          reply(undefined);
+        });
+      else reply(r);
+    } catch (err) {
+      this.log.error({ err, query: q.name, from: q.from }, 'a query handler failed');
+      reply(undefined);
+    }
   }
 
   async stats(): Promise<ClusterStats> {
@@ -185,6 +271,18 @@ export class WorkerSource implements MembershipSource {
           this.emitter.emit(local.type, local);
         }
         return;
+      case 'user-event':
+        this.emitter.emit('event', m.event);
+        return;
+      case 'query-answer':
+        this.streams.get(m.qid)?.push(m.answer);
+        return;
+      case 'query-done':
+        this.streams.get(m.qid)?.end(m.timeoutMs);
+        this.streams.delete(m.qid);
+        return;
+      case 'query-in':
+        return this.answerQuery(m.key, m.query);
       case 'status':
         this.state = m.state;
         this.awarenessScore = m.awareness;
@@ -223,6 +321,8 @@ export class WorkerSource implements MembershipSource {
       this.log.error({ code }, 'the agent worker exited unexpectedly; this member is stopped');
     }
     for (const p of this.pending.values()) p.reject(new ClusterError('ERR_NOT_RUNNING', 'the agent worker has exited'));
+    for (const s of this.streams.values()) s.end(0);
+    this.streams.clear();
     this.pending.clear();
   }
 

@@ -10,6 +10,7 @@
 import { resolveConfig, type ProfileName, type ProtocolConfig } from '../config.js';
 import { Driver } from '../agent/driver.js';
 import { ClusterError } from '../errors.js';
+import type { IncomingQuery, UserEventData } from '../core/io.js';
 import type { Address, MemberEvent, MemberEventType, MemberState, Tags } from '../core/types.js';
 import type { MembershipSource } from '../membership-source.js';
 import { SeededRandom } from '../runtime/random.js';
@@ -128,6 +129,8 @@ export class Simulation {
   private readonly detection = new DetectionTracker();
   private readonly falsePositives: FalsePositive[] = [];
   private readonly listeners: ((observer: string, event: MemberEvent, now: number) => void)[] = [];
+  private readonly userListeners: ((observer: string, event: UserEventData, now: number) => void)[] = [];
+  private queryHandler: ((observer: string, query: IncomingQuery, now: number) => Uint8Array | undefined) | undefined;
   private clock = 0;
   private eventsAtClock = 0;
   /** Agents woken at the current virtual ms. */
@@ -241,6 +244,10 @@ export class Simulation {
     this.onEvent((observer, e) => {
       if (observer === name) for (const fn of listeners.get(e.type) ?? []) fn(e);
     });
+    const userListeners = new Set<(e: UserEventData) => void>();
+    this.onUserEvent((observer, e) => {
+      if (observer === name) for (const fn of userListeners) fn(e);
+    });
     return {
       name,
       members: () => (this.isRunning(i) ? this.agent(i).members() : []),
@@ -251,6 +258,11 @@ export class Simulation {
         return () => void set.delete(fn);
       },
       awareness: () => (this.isRunning(i) ? this.agent(i).core.counters().awareness : 0),
+      event: (eventName, payload, coalesce) => this.agent(i).event(eventName, payload, coalesce),
+      onUserEvent: (fn) => {
+        userListeners.add(fn);
+        return () => void userListeners.delete(fn);
+      },
       leave: async () => this.leave(i),
       shutdown: async () => this.kill(i),
     };
@@ -259,6 +271,19 @@ export class Simulation {
   /** Hear every membership change of every agent. */
   onEvent(fn: (observer: string, event: MemberEvent, now: number) => void): void {
     this.listeners.push(fn);
+  }
+
+  /**
+   * How every agent answers queries (ask one with `agent(i).query(...)`): return the response,
+   * or undefined for none. Answers are sent at once.
+   */
+  answerQueries(fn: (observer: string, query: IncomingQuery, now: number) => Uint8Array | undefined): void {
+    this.queryHandler = fn;
+  }
+
+  /** Hear every user event each agent delivers (send one with `agent(i).event(...)`). */
+  onUserEvent(fn: (observer: string, event: UserEventData, now: number) => void): void {
+    this.userListeners.push(fn);
   }
 
   // ---- starting and stopping -----------------------------------------------------------------
@@ -301,6 +326,13 @@ export class Simulation {
         codec: this.options.codec?.(i) ?? this.codec,
         cookieHash: createCookieHash(secret),
         onEvent: (e) => this.observe(s, e),
+        onUserEvent: (e) => {
+          for (const l of this.userListeners) l(name, e, this.clock);
+        },
+        onQuery: (q, respond) => {
+          const answer = this.queryHandler?.(name, q, this.clock);
+          if (answer) respond(answer);
+        },
       },
     );
     return s.driver;

@@ -16,7 +16,8 @@ import { checkMessage, WIRE_LIMITS } from './validate.js';
 /**
  * Why a datagram (or part of one) was dropped; every drop is counted under one of these.
  * `inline-shape` = the packet defined a record shape of its own (never valid on our wire);
- * `bad-name` / `bad-address` / `bad-tags` = a value the CLI would refuse (see values.ts).
+ * `bad-name` / `bad-address` / `bad-tags` = a value the CLI would refuse (see values.ts); `too-big-payload` = a user event's
+ * payload over WIRE_LIMITS.maxPayloadBytes.
  * The last group comes from the layers around the codec: `label` = another cluster's label (or
  * none where one is expected), `auth` = the seal did not verify, `unknown-key` = sealed with a
  * key we do not hold, `plaintext` = unsealed while encryption is enforced, `stale` = sealed
@@ -33,6 +34,7 @@ export type DropReason =
   | 'bad-name'
   | 'bad-address'
   | 'bad-tags'
+  | 'too-big-payload'
   | 'unknown-type'
   | 'too-many'
   | 'label'

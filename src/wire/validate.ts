@@ -5,13 +5,21 @@
  */
 import { MAX_COORD_UNITS, MAX_DIMENSIONS } from '../core/coordinate.js';
 import { MsgType, type Message } from '../core/messages.js';
-import { addressProblem, nameProblem, wireTagsProblem } from './values.js';
+import { addressProblem, nameProblem, tagKeyProblem, wireTagsProblem } from './values.js';
 
 /** Bounds that apply to every string and list on the wire, whatever the config. */
 export const WIRE_LIMITS = {
   maxTagItems: 128,
   maxEntries: 4096,
   maxMessages: 512,
+  /** A user event's or query's payload, in bytes, whatever the sender's config allowed. */
+  maxPayloadBytes: 16_384,
+  /** Items of a query's filter list, and bytes of one tag pattern. */
+  maxFilterItems: 96,
+  maxPatternBytes: 256,
+  /** Most relay copies of a query answer (Serf allows 5) and longest query timeout (ms). */
+  maxRelay: 5,
+  maxQueryTimeoutMs: 3_600_000,
 } as const;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -24,7 +32,7 @@ const isCoordVec = (v: unknown): boolean => Array.isArray(v) && v.length >= 1 &&
 const LAST_TYPE = Math.max(...Object.values(MsgType));
 
 /** Why a message was refused: its structure, or one of the values it carries. */
-export type MessageProblem = 'bad-shape' | 'unknown-type' | 'bad-name' | 'bad-address' | 'bad-tags';
+export type MessageProblem = 'bad-shape' | 'unknown-type' | 'bad-name' | 'bad-address' | 'bad-tags' | 'too-big-payload';
 
 /**
  * Value checks run in order; the first refusal wins. A name field is a member name, an address
@@ -47,13 +55,37 @@ class Checker {
     if (wireTagsProblem(v, WIRE_LIMITS.maxTagItems) === undefined) return true;
     return this.fail('bad-tags');
   }
+  payload(v: unknown): boolean {
+    if (!(v instanceof Uint8Array)) return this.fail('bad-shape');
+    return v.length <= WIRE_LIMITS.maxPayloadBytes || this.fail('too-big-payload');
+  }
   shape(ok: boolean): boolean {
     return ok || this.fail('bad-shape');
+  }
+  tagKey(v: unknown): boolean {
+    return tagKeyProblem(v) === undefined || this.fail(typeof v === 'string' ? 'bad-tags' : 'bad-shape');
   }
   private fail(p: MessageProblem): false {
     this.problem ??= p;
     return false;
   }
+}
+
+/** ['n', name] | ['t', key, pattern] items, flat. */
+function checkFilters(c: Checker, v: unknown): boolean {
+  if (!c.shape(Array.isArray(v) && v.length <= WIRE_LIMITS.maxFilterItems)) return false;
+  const items = v as unknown[];
+  for (let i = 0; i < items.length; ) {
+    if (items[i] === 'n') {
+      if (!c.name(items[i + 1])) return false;
+      i += 2;
+    } else if (items[i] === 't') {
+      const pattern = items[i + 2];
+      if (!(c.tagKey(items[i + 1]) && c.shape(typeof pattern === 'string' && pattern.length <= WIRE_LIMITS.maxPatternBytes))) return false;
+      i += 3;
+    } else return c.shape(false);
+  }
+  return true;
 }
 
 function checkEntry(c: Checker, v: unknown): boolean {
@@ -97,11 +129,30 @@ export function checkMessage(v: unknown): ShapeCheck {
         return c.shape(isU32(v.seq)) && c.name(v.from);
       case MsgType.Coord:
         return c.shape(isCoordVec(v.vec) && isCoordInt(v.height) && v.height >= 0 && isCoordInt(v.error) && v.error >= 0 && isCoordInt(v.adj));
+      case MsgType.UserEvent:
+        // An event name follows the member-name rule: it is printed and matched by operators.
+        return c.shape(isInc(v.ltime) && isU32(v.flags)) && c.name(v.name) && c.payload(v.payload);
+      case MsgType.Query:
+        return (
+          c.shape(isInc(v.ltime) && isU32(v.id) && isU32(v.flags) && isU32(v.relay) && v.relay <= WIRE_LIMITS.maxRelay && isU32(v.timeout) && v.timeout > 0 && v.timeout <= WIRE_LIMITS.maxQueryTimeoutMs) &&
+          c.name(v.from) &&
+          c.addr(v.addr) &&
+          c.name(v.name) &&
+          c.payload(v.payload) &&
+          checkFilters(c, v.filters)
+        );
+      case MsgType.QueryResponse:
+        return c.shape(isInc(v.ltime) && isU32(v.id) && isU32(v.flags) && typeof v.to === 'string') && c.name(v.from) && c.payload(v.payload) && (v.to === '' || c.addr(v.to));
       default:
         return false;
     }
   })();
-  if (good) return { ok: true, message: v as unknown as Message };
+  if (good) {
+    // A payload decoded from a Buffer is a view of the whole datagram: copy it, so an event kept
+    // in the recent-event buffer holds its own few bytes, not the packet around them.
+    if (v.type === MsgType.UserEvent || v.type === MsgType.Query || v.type === MsgType.QueryResponse) v.payload = new Uint8Array(v.payload as Uint8Array);
+    return { ok: true, message: v as unknown as Message };
+  }
   if (v.type >= 1 && v.type <= LAST_TYPE) return { ok: false, reason: c.problem ?? 'bad-shape' };
   return { ok: false, reason: 'unknown-type' };
 }

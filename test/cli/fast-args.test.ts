@@ -91,6 +91,20 @@ const CASES: Record<string, [string[], boolean][]> = {
     [['drop', 'role'], false],
     [['set'], false],
   ],
+  event: [
+    [['deploy'], true],
+    [['deploy', 'v42', '--coalesce'], true],
+    [['deploy', 'v 42', '--coalesce=false', '--admin', '127.0.0.1:1'], true],
+    [[], false],
+    [['deploy', 'a', 'b'], false],
+  ],
+  query: [
+    [['who'], true],
+    [['shard-owner', '17', '--node', 'a', '--node', 'b', '--tag', 'role=^db$', '--timeout', '2s', '--relay', '2', '--json'], true],
+    [['who', '--no-ack'], true],
+    [['who', '--relay', 'x'], false],
+    [[], false],
+  ],
   lookup: [
     [['user:42'], true],
     [['user:42', '--n', '2', '--json'], true],

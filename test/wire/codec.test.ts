@@ -35,6 +35,11 @@ const message: fc.Arbitrary<M.Message> = fc.oneof(
   fc.tuple(name, inc).map(([n, i]) => M.left(n, i)),
   fc.tuple(name, fc.integer({ min: 0, max: 3 }), fc.array(entry, { maxLength: 5 })).map(([f, fl, es]) => M.pushPull(f, fl, 0, 1, es)),
   fc.tuple(name, fc.maxSafeNat(), fc.nat(100_000)).map(([f, d, n]) => M.digest(f, d, n)),
+  fc.tuple(fc.maxSafeNat(), name, fc.uint8Array({ maxLength: 64 }), fc.nat(1)).map(([t, n, p, f]) => M.userEvent(t, n, p, f)),
+  fc
+    .tuple(fc.maxSafeNat(), u32, name, address, name, fc.uint8Array({ maxLength: 32 }), fc.nat(5), fc.integer({ min: 1, max: 60_000 }), fc.array(name, { maxLength: 3 }))
+    .map(([t, id, from, a, n, p, relay, timeout, nodes]) => M.query(t, id, from, a, n, p, 1, relay, timeout, [...nodes.flatMap((x) => ['n', x]), 't', 'role', '^db$'])),
+  fc.tuple(fc.maxSafeNat(), u32, name, fc.uint8Array({ maxLength: 32 }), fc.option(address, { nil: '' })).map(([t, id, from, p, to]) => M.queryResponse(t, id, from, 0, p, to)),
 );
 const packet = fc.array(message, { minLength: 1, maxLength: 20 });
 
@@ -74,8 +79,8 @@ test('truncated and bit-flipped valid packets never throw, and what decodes is w
       const bytes = doFlip ? Uint8Array.from(good) : good.subarray(0, cut % good.length);
       if (doFlip) bytes[flip % bytes.length]! ^= 1 << (flip % 8);
       const r = codec.decode(bytes);
-      // 1..11: ping .. cookie (a flipped bit can turn one valid type into another).
-      if (r.ok) for (const m of r.value) assert.ok(m.type >= 1 && m.type <= 11);
+      // 1..14: ping .. query response (a flipped bit can turn one valid type into another).
+      if (r.ok) for (const m of r.value) assert.ok(m.type >= 1 && m.type <= M.MsgType.QueryResponse);
     }),
     { numRuns: 2000 },
   );
@@ -123,4 +128,29 @@ test('garbage never throws out of the core either', () => {
     }),
     { numRuns: 500 },
   );
+});
+
+test('a user event with a payload over the wire cap, a bad name or a payload that is not bytes is refused and counted', () => {
+  const enc = (m: unknown) => codec.encode([m as M.Message]);
+  const over = codec.decode(enc(M.userEvent(1, 'big', new Uint8Array(16_385), 0)));
+  assert.equal(!over.ok && over.reason, 'too-big-payload');
+  const atCap = codec.decode(enc(M.userEvent(1, 'big', new Uint8Array(16_384), 0)));
+  assert.ok(atCap.ok);
+  const badName = codec.decode(enc(M.userEvent(1, 'two words', new Uint8Array(1), 0)));
+  assert.equal(!badName.ok && badName.reason, 'bad-name');
+  const notBytes = codec.decode(enc({ ...M.userEvent(1, 'x', new Uint8Array(1), 0), payload: 'text' }));
+  assert.equal(!notBytes.ok && notBytes.reason, 'bad-shape');
+});
+
+test('queries with a bad filter list, relay factor or timeout, and responses to a bad address, are refused', () => {
+  const enc = (m: unknown) => codec.decode(codec.encode([m as M.Message]));
+  const q = (over: Record<string, unknown>) => ({ ...M.query(1, 1, 'a', '127.0.0.1:1', 'who', new Uint8Array(0), 1, 0, 1000, []), ...over });
+  assert.ok(enc(q({})).ok);
+  assert.equal((enc(q({ filters: ['x', 'y'] })) as { reason: string }).reason, 'bad-shape');
+  assert.equal((enc(q({ filters: ['n', 'two words'] })) as { reason: string }).reason, 'bad-name');
+  assert.equal((enc(q({ filters: ['t', 'role', 'x'.repeat(257)] })) as { reason: string }).reason, 'bad-shape');
+  assert.equal((enc(q({ relay: 6 })) as { reason: string }).reason, 'bad-shape');
+  assert.equal((enc(q({ timeout: 0 })) as { reason: string }).reason, 'bad-shape');
+  assert.equal((enc(q({ addr: 'nowhere' })) as { reason: string }).reason, 'bad-address');
+  assert.equal((enc(M.queryResponse(1, 1, 'a', 0, new Uint8Array(0), 'nowhere')) as { reason: string }).reason, 'bad-address');
 });

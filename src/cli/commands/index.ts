@@ -56,6 +56,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => body((await import('./tags.js')).tagsCommand),
   },
   {
+    command: 'event <name> [payload]',
+    describe: 'Send a user event to every member (each agent emits `event` and logs it)',
+    load: async () => body((await import('./event.js')).eventCommand),
+  },
+  {
+    command: 'query <name> [payload]',
+    describe: 'Ask every member (or those --node/--tag pick) and print the acks and responses',
+    load: async () => body((await import('./query.js')).queryCommand),
+  },
+  {
     command: 'lookup <key>',
     describe: 'Show the members that own KEY on the ring (primary first)',
     load: async () => body((await import('./lookup.js')).lookupCommand),

@@ -1,0 +1,63 @@
+/**
+ * User events: a Lamport clock and a buffer of recent events against duplicates.
+ *
+ * Gossip delivers an event many times; each agent hands it to its listeners once. The buffer is
+ * a ring indexed by Lamport time: an event older than the `size` latest Lamport times is refused
+ * as too old (it can no longer be told apart from one already delivered). So `size` must cover
+ * the events the whole cluster sends while one is still spreading.
+ */
+import type { UserEvent } from './messages.js';
+
+export type Verdict = 'new' | 'duplicate' | 'too-old';
+
+interface Slot {
+  readonly ltime: number;
+  readonly seen: { readonly name: string; readonly payload: Uint8Array }[];
+}
+
+export class LamportClock {
+  private value = 0;
+  /** The next time to stamp an event of our own. */
+  get time(): number {
+    return this.value;
+  }
+  /** Stamp one of our own events. */
+  next(): number {
+    return this.value++;
+  }
+  /** Someone stamped `t`: our next stamp comes after it. */
+  witness(t: number): void {
+    if (t >= this.value) this.value = t + 1;
+  }
+}
+
+export class RecentEvents {
+  readonly clock = new LamportClock();
+  private readonly slots: (Slot | undefined)[];
+
+  constructor(private readonly size: number) {
+    this.slots = new Array<Slot | undefined>(size);
+  }
+
+  /** Record an event (ours or heard) and say whether it is news. */
+  accept(m: Pick<UserEvent, 'ltime' | 'name' | 'payload'>): Verdict {
+    this.clock.witness(m.ltime);
+    if (m.ltime + this.size < this.clock.time) return 'too-old';
+    const i = m.ltime % this.size;
+    let slot = this.slots[i];
+    if (!slot || slot.ltime !== m.ltime) {
+      // The slot held an older Lamport time, now out of the window.
+      slot = { ltime: m.ltime, seen: [] };
+      this.slots[i] = slot;
+    }
+    for (const e of slot.seen) if (e.name === m.name && sameBytes(e.payload, m.payload)) return 'duplicate';
+    slot.seen.push({ name: m.name, payload: m.payload });
+    return 'new';
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
