@@ -7,12 +7,11 @@
  * one write per `minIntervalMs` however fast the table changes, and never on the packet path (a
  * timer does it). Read back with every field checked: the file is on disk, not trusted.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClusterError } from '../errors.js';
 import type { Member, MemberState, Tags } from '../core/types.js';
 import { addressProblem, nameProblem, tagKeyProblem, tagValueProblem } from '../wire/values.js';
-import { writePrivateFileAtomic } from './private-file.js';
+import { readStateFile, writePrivateFileAtomic } from './private-file.js';
 
 /** One remembered member. */
 export interface SnapshotMember {
@@ -55,13 +54,8 @@ const STATES: ReadonlySet<string> = new Set<MemberState>(['alive', 'suspect', 'd
  */
 export function readSnapshot(dataDir: string): ReadSnapshot | undefined {
   const path = snapshotPath(dataDir);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ClusterError('ERR_SNAPSHOT', `cannot read ${path}: ${(e as Error).message}`);
-  }
+  const text = readStateFile(path);
+  if (text === undefined) return undefined;
   try {
     const v: unknown = JSON.parse(text);
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not a JSON object');

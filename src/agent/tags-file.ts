@@ -4,11 +4,10 @@
  * file holds the whole tag set last set; at start it replaces the configured tags (the agent
  * logs that it did). Delete the file to go back to the configured ones.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClusterError } from '../errors.js';
 import type { Tags } from '../core/types.js';
-import { writePrivateFileAtomic } from './private-file.js';
+import { readStateFile, writePrivateFileAtomic } from './private-file.js';
 
 export const TAGS_FILE = 'tags.json';
 
@@ -17,13 +16,8 @@ export const tagsFilePath = (dataDir: string): string => join(dataDir, TAGS_FILE
 /** The tags saved in `dataDir`, or undefined when none were set at run time. ERR_SNAPSHOT for an unreadable or malformed file. */
 export function readTagsFile(dataDir: string): Tags | undefined {
   const path = tagsFilePath(dataDir);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ClusterError('ERR_SNAPSHOT', `cannot read ${path}: ${(e as Error).message}`);
-  }
+  const text = readStateFile(path);
+  if (text === undefined) return undefined;
   let v: unknown;
   try {
     v = JSON.parse(text);
