@@ -294,3 +294,28 @@ export function attachHandlers(agent: HandlerAgent, specs: readonly HandlerSpec[
     },
   };
 }
+
+/** What user-event and query handlers need of an agent. */
+export interface MessageHandlerAgent {
+  on(type: 'event', fn: (e: { readonly name: string; readonly payload: Uint8Array; readonly ltime: number }) => void): () => void;
+  onQuery(name: string, handler: (q: { readonly name: string; readonly payload: Uint8Array; readonly ltime: number }) => Promise<Uint8Array | undefined>): () => void;
+}
+
+/**
+ * Route the agent's user events to the handlers that ask for them (`user`, `user:NAME`, `*`), and
+ * answer each query named in a `query:NAME` filter with its handler's stdout. The agent answers
+ * queries by name, so a bare `query` filter (any name) is not served; returns the unsubscribe.
+ */
+export function attachMessageHandlers(agent: MessageHandlerAgent, runner: HandlerRunner, specs: readonly HandlerSpec[]): () => void {
+  const filters = specs.flatMap((s) => s.filters);
+  const offs: (() => void)[] = [];
+  if (filters.some((f) => f === '*' || f === 'user' || f.startsWith('user:'))) {
+    offs.push(agent.on('event', (e) => runner.dispatch({ kind: 'user', name: e.name, payload: e.payload, ltime: e.ltime })));
+  }
+  for (const name of new Set(filters.filter((f) => f.startsWith('query:')).map((f) => f.slice('query:'.length)))) {
+    offs.push(agent.onQuery(name, (q) => runner.runQuery(q.name, q.payload, q.ltime)));
+  }
+  return () => {
+    for (const off of offs) off();
+  };
+}

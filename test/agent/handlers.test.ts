@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createAgent } from '../../src/agent/agent.js';
-import { attachHandlers, HandlerRunner, matches, parseHandlerSpec, type HandlerHost } from '../../src/agent/handlers.js';
+import { attachHandlers, attachMessageHandlers, HandlerRunner, matches, parseHandlerSpec, type HandlerHost } from '../../src/agent/handlers.js';
 import { resolveAgentConfig } from '../../src/agent/agent-config.js';
 import type { Member } from '../../src/core/types.js';
 import { eventually, testConfig, waitForState } from './helpers.js';
@@ -130,6 +130,29 @@ test('attached to a real agent: a member-join runs the script', { timeout: 10_00
       }
     }, 5000, 'the handler saw hb join');
   } finally {
+    h.stop();
+    await Promise.all([a.shutdown(), b.shutdown()]);
+  }
+});
+
+test('attached to a real agent: a user event runs its user:NAME script, a query:NAME script answers the query', { timeout: 15_000 }, async () => {
+  const a = await createAgent(testConfig('hu'));
+  const b = await createAgent(testConfig('hv'));
+  const out = join(dir, 'deploys.txt');
+  const specs = [parseHandlerSpec(`user:deploy=cat >> ${out}`), parseHandlerSpec('query:shard=printf "held:%s" "$(cat)"')];
+  const h = attachHandlers(a, specs);
+  const detach = attachMessageHandlers(a, h.runner, specs);
+  try {
+    await b.join([a.address]);
+    await waitForState(b, 'hu', 'alive', 5000);
+    b.event('deploy', 'v42');
+    b.event('other', 'ignored');
+    await eventually(() => existsSync(out) && readFileSync(out, 'utf8') === 'v42', 5000, 'the user:deploy handler got the payload');
+    const answers = await b.query('shard', '17', { timeoutMs: 3000 }).done;
+    const fromA = answers.responses.find((r) => r.from === 'hu');
+    assert.equal(fromA && new TextDecoder().decode(fromA.payload), 'held:17');
+  } finally {
+    detach();
     h.stop();
     await Promise.all([a.shutdown(), b.shutdown()]);
   }

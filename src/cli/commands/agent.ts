@@ -12,7 +12,7 @@ import { startAdminServer, type AdminServer } from '../../admin/server.js';
 import { agentAdminToken, publishToken, unpublishToken } from '../../admin/token.js';
 import { ClusterError } from '../../errors.js';
 import { adminDepsFor } from '../agent-admin.js';
-import { attachHandlers, parseHandlerSpec } from '../../agent/handlers.js';
+import { attachHandlers, attachMessageHandlers, parseHandlerSpec } from '../../agent/handlers.js';
 import { configPath, mergeAgentSettings, readConfigFile, type AgentFlags } from '../agent-settings.js';
 
 export const agentCommand: CommandSpec<AgentFlags> = {
@@ -61,14 +61,15 @@ export const agentCommand: CommandSpec<AgentFlags> = {
       const config = resolveAgentConfig(mergeAgentSettings(flags, process.env, path ? readConfigFile(path) : {}));
       agent = await createAgent(config);
       const a = agent;
-      // Member events are wired by attachHandlers. User events and queries plug in here once the
-      // agent emits them: handlers.runner.dispatch({ kind: 'user', name, payload, ltime }) for each
-      // user event, and handlers.runner.runQuery(name, payload, ltime) gives a query's answer.
-      const handlers = attachHandlers(a, config.handlers.map(parseHandlerSpec), { timeoutMs: config.handlerTimeoutMs, concurrency: config.handlerConcurrency });
+      // Member events by attachHandlers; user events and named queries by attachMessageHandlers.
+      const specs = config.handlers.map(parseHandlerSpec);
+      const handlers = attachHandlers(a, specs, { timeoutMs: config.handlerTimeoutMs, concurrency: config.handlerConcurrency });
+      const detachMessages = attachMessageHandlers(a, handlers.runner, specs);
       if (handlers.runner.size > 0) a.log.info({ handlers: config.handlers, timeoutMs: config.handlerTimeoutMs, concurrency: config.handlerConcurrency }, 'event handlers ready');
       let stopping = false;
       const stop = async (code: number, graceful: boolean): Promise<never> => {
         if (graceful) await a.leave();
+        detachMessages();
         handlers.stop();
         await a.shutdown();
         await admin?.close();
