@@ -17,11 +17,11 @@
  *
  * Results go to bench/results/isolate.json; bench/ISOLATE.md records numbers and commands.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { procRssMiB } from './peers/procs.js';
-import { ROOT, allSee, startAgent, stop, waitUntil, type AgentProc } from '../test/cli/procs.js';
+import { ROOT, allSee, startAgent, stop, type AgentProc } from '../test/cli/procs.js';
+import { spawnBlocker, type Blocker } from '../test/embed/blocker-client.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
@@ -77,29 +77,9 @@ interface BlockRun {
   blocks: BlockResult[];
 }
 
-interface Blocker {
-  child: ChildProcess;
-  lines: Record<string, unknown>[];
-  until(pred: () => boolean, ms: number, what: string): Promise<void>;
-  send(line: string): void;
-}
-
 function startBlocker(mode: 'none' | 'worker', seed: string, name = NAME): Blocker {
   const config = { isolate: mode, join: [seed], agent: { name, bind: '127.0.0.1:0', profile: 'lan', logLevel: 'warn' } };
-  const args = runner === 'compiled' ? [`${BUILD}/test/embed/blocking-member.js`] : ['--import', 'tsx', 'test/embed/blocking-member.ts'];
-  const child = spawn(process.execPath, [...args, JSON.stringify(config)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
-  const waiters = new Set<() => void>();
-  const lines: Record<string, unknown>[] = [];
-  createInterface({ input: child.stdout! }).on('line', (l) => {
-    try {
-      const o = JSON.parse(l) as Record<string, unknown>;
-      if (typeof o.blocker === 'string') lines.push(o);
-    } catch {
-      return;
-    }
-    for (const w of [...waiters]) w();
-  });
-  return { child, lines, until: (pred, ms, what) => waitUntil(waiters, pred, ms, () => `${what} not seen within ${ms} ms`), send: (l) => void child.stdin!.write(`${l}\n`) };
+  return spawnBlocker(runner === 'compiled' ? [`${BUILD}/test/embed/blocking-member.js`] : ['--import', 'tsx', 'test/embed/blocking-member.ts'], config);
 }
 
 /** The log lines of `o` about the stand-in since `from` (index into o.lines). */

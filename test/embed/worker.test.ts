@@ -5,12 +5,11 @@
  * agent on the blocked loop it is suspected. Bounded by waits on events and output lines.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { after, test } from 'node:test';
 import { Cluster, type ClusterStartConfig } from '../../src/cluster.js';
 import type { MemberEvent } from '../../src/core/types.js';
-import { waitUntil, ROOT } from '../cli/procs.js';
+import { spawnBlocker, type Blocker } from './blocker-client.js';
 import { FAST } from '../agent/helpers.js';
 
 const children: ChildProcess[] = [];
@@ -20,33 +19,10 @@ after(async () => {
   await Promise.all(clusters.map((c) => c.shutdown()));
 });
 
-interface Blocker {
-  readonly child: ChildProcess;
-  readonly lines: Record<string, unknown>[];
-  until(pred: () => boolean, ms: number, what: string): Promise<void>;
-  send(line: string): void;
-}
-
 function startBlocker(config: ClusterStartConfig): Blocker {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/embed/blocking-member.ts', JSON.stringify(config)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
-  children.push(child);
-  const waiters = new Set<() => void>();
-  const lines: Record<string, unknown>[] = [];
-  createInterface({ input: child.stdout! }).on('line', (l) => {
-    try {
-      const o = JSON.parse(l) as Record<string, unknown>;
-      if (typeof o.blocker === 'string') lines.push(o);
-    } catch {
-      return;
-    }
-    for (const w of [...waiters]) w();
-  });
-  return {
-    child,
-    lines,
-    until: (pred, ms, what) => waitUntil(waiters, pred, ms, () => `${what} not seen within ${ms} ms`),
-    send: (line) => void child.stdin!.write(`${line}\n`),
-  };
+  const b = spawnBlocker(['--import', 'tsx', 'test/embed/blocking-member.ts'], config);
+  children.push(b.child);
+  return b;
 }
 
 /** Resolve once `pred()` holds, checked now and on each `type` event; reject after `ms`. */
