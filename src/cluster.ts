@@ -213,7 +213,7 @@ export class Cluster {
    */
   lookup(key: string | Uint8Array, n = 1, options: { readonly near?: boolean } = {}): string[] {
     const owners = this.ring.lookup(key, n);
-    return options.near ? byDistance(owners, this.coordinates.of(this.source.name), (name) => this.coordinates.of(name)) : owners;
+    return options.near ? byDistance(owners, this.coordinates.of(this.source.name), (name) => this.coordinates.of(name), this.source.name) : owners;
   }
 
   /** A member's network coordinate as our agent last heard it (ours by default); undefined until heard. */

@@ -410,7 +410,7 @@ function sendLookup(res: ServerResponse, d: AdminDeps, key: string, nParam: stri
   if (nearParam !== '1' && nearParam !== 'true') return sendJson(res, 200, { key, owners });
   // Nearest first, by estimated RTT from this agent; the ring's own order breaks ties.
   const coords = new Map(d.members().map((m) => [m.name, m.coordinate]));
-  sendJson(res, 200, { key, owners: byDistance(owners, d.self().coordinate, (name) => coords.get(name)) });
+  sendJson(res, 200, { key, owners: byDistance(owners, d.self().coordinate, (name) => coords.get(name), d.self().name) });
 }
 
 function wrapArg(fn: () => void): void {

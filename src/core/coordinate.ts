@@ -145,14 +145,16 @@ export function coordFromWire(m: M.Coord): Coordinate {
 }
 
 /**
- * `names` ordered by estimated RTT from `from` (nearest first). Names without a coordinate keep
- * their relative order after those with one; a missing `from` leaves the order as it was.
+ * `names` ordered by estimated RTT from `from` (nearest first). `self`, the asker's own name, is
+ * at distance 0: an estimate of the distance to oneself is two heights plus adjustments, which on
+ * a fast network can exceed a neighbour's. Names without a coordinate keep their relative order
+ * after those with one; a missing `from` leaves the order as it was.
  */
-export function byDistance(names: readonly string[], from: Coordinate | undefined, coordinateOf: (name: string) => Coordinate | undefined): string[] {
+export function byDistance(names: readonly string[], from: Coordinate | undefined, coordinateOf: (name: string) => Coordinate | undefined, self?: string): string[] {
   if (!from) return [...names];
   const ranked = names.map((name, i) => {
-    const c = coordinateOf(name);
-    return { name, i, d: c && compatible(c, from) ? estimateRttMs(from, c) : Infinity };
+    const c = name === self ? from : coordinateOf(name);
+    return { name, i, d: name === self ? 0 : c && compatible(c, from) ? estimateRttMs(from, c) : Infinity };
   });
   ranked.sort((a, b) => a.d - b.d || a.i - b.i);
   return ranked.map((r) => r.name);

@@ -102,3 +102,11 @@ test('a core answers a member\'s ping with its coordinate, a stranger\'s without
   const toStranger = answer('10.9.9.9:7946', 'mallory');
   assert.deepEqual(toStranger.map((m) => m.type), [M.MsgType.Ack]);
 });
+
+test('byDistance puts the asker first: its estimated distance to itself (two heights) may exceed a neighbour\'s', () => {
+  const me: Coordinate = { vec: [0, 0], height: 1, error: 0.1, adjustment: 0 };
+  const twin: Coordinate = { vec: [0, 0], height: 0.1, error: 0.1, adjustment: 0 };
+  const of = (n: string): Coordinate | undefined => (n === 'twin' ? twin : n === 'me' ? me : undefined);
+  assert.ok(estimateRttMs(me, twin) < estimateRttMs(me, me), 'the case this guards');
+  assert.deepEqual(byDistance(['twin', 'me'], me, of, 'me'), ['me', 'twin']);
+});
