@@ -12,7 +12,7 @@
  */
 import type { ProtocolConfig } from '../config.js';
 import type { Note, Output } from './io.js';
-import { isLive, type MembershipTable, type MemberRecord } from './membership.js';
+import type { MembershipTable, MemberRecord } from './membership.js';
 import * as M from './messages.js';
 import { buildParts, entryOf, PACKET_OVERHEAD_BYTES } from './push-pull.js';
 import type { ReturnCheck } from './return-check.js';
@@ -42,9 +42,8 @@ export interface AntiEntropyHost {
   readonly returnCheck: ReturnCheck;
   running(): boolean;
   stopped(): boolean;
-  /** Apply an update as if gossiped; `relay` false keeps it from being re-gossiped. */
-  onUpdate(m: M.Update, now: number, relay?: boolean): void;
-  aboutSelf(m: M.Update, now: number): void;
+  /** Merge one row of a state transfer from `sender` (precedence.ts rules on it). */
+  mergeRow(e: M.Entry, sender: string, now: number): void;
   joinAnswered(from: Address): void;
   seeds(): Iterable<Address>;
   /** The address of a random alive member other than us, if any. */
@@ -92,13 +91,13 @@ export class AntiEntropy {
   onPushPull(m: M.PushPull, from: Address, now: number, proof: Proof, packet: readonly M.Message[]): void {
     if (m.flags & M.PushPullFlag.reply) {
       // A reply sends nothing back, whoever it comes from; its rows merge as gossip does.
-      for (const e of m.entries) this.mergeEntry(e, m.from, now);
+      for (const e of m.entries) this.h.mergeRow(e, m.from, now);
       this.h.joinAnswered(from);
       this.onAnswer(from, now);
       return;
     }
     if (proof === 'none') return this.challenge(from, packet, now);
-    for (const e of m.entries) this.mergeEntry(e, m.from, now);
+    for (const e of m.entries) this.h.mergeRow(e, m.from, now);
     if (m.part === 0 && !this.h.stopped()) {
       // Merge first, then answer: a refutation caused by the push rides in our reply.
       this.sendState(from, M.PushPullFlag.reply, false, now);
@@ -161,47 +160,6 @@ export class AntiEntropy {
   /** How long an exchange we started may be answered (a challenge included). */
   private waitMs(): number {
     return Math.max(this.h.config.reconnectIntervalMs, 4 * this.h.config.joinTimeoutMs, 4 * this.h.config.probeIntervalMs);
-  }
-
-  private mergeEntry(e: M.Entry, sender: string, now: number): void {
-    const state = M.memberStateOf[e.state];
-    if (state === undefined) return;
-    if (e.name === this.h.name) {
-      if (state === 'alive') return this.h.aboutSelf(M.alive(e.name, e.addr, e.inc, e.tags), now);
-      if (state === 'left') return this.h.aboutSelf(M.left(e.name, e.inc), now);
-      return this.h.aboutSelf(M.suspect(e.name, e.inc, sender), now);
-    }
-    // Most rows of a state transfer are old news: skip them before building any message.
-    if (this.h.table.isOldNews(e.name, state, e.inc)) return;
-    const known = this.h.table.get(e.name);
-    switch (state) {
-      case 'alive':
-        return this.h.onUpdate(M.alive(e.name, e.addr, e.inc, e.tags), now, e.name === sender);
-      case 'suspect':
-        return this.h.onUpdate(M.suspect(e.name, e.inc, sender), now);
-      case 'dead':
-        if (known && isLive(known.state)) {
-          // A peer's old verdict is weak evidence: suspect, and let the member refute (memberlist does the same).
-          return this.h.onUpdate(M.suspect(e.name, e.inc, sender), now);
-        }
-        if (!known) return this.adoptDeparted(e, 'dead', now);
-        return this.h.onUpdate(M.dead(e.name, e.inc, sender), now, false);
-      case 'left':
-        if (!known) return this.adoptDeparted(e, 'left', now);
-        return this.h.onUpdate(M.left(e.name, e.inc), now, false);
-    }
-  }
-
-  /**
-   * A failed or departed member we never knew: remember it (without an event) as one to try to
-   * reconnect to, with the age the sender gave its death, so that it is forgotten here when it
-   * is forgotten there. A row without an age (an older peer) or past the reap age is ignored, as
-   * memberlist ignores news of the death of members it does not know: it must never come back.
-   */
-  private adoptDeparted(e: M.Entry, state: 'dead' | 'left', now: number): void {
-    const reapAfter = state === 'dead' ? this.h.config.reapFailedAfterMs : this.h.config.reapLeftAfterMs;
-    if (e.age === undefined || e.age >= reapAfter) return;
-    this.h.table.apply({ name: e.name, state, incarnation: e.inc, address: e.addr, wireTags: e.tags }, now - e.age);
   }
 
   /**

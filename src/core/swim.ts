@@ -10,23 +10,24 @@ import type { ProtocolConfig } from '../config.js';
 import type { Input, Note, Output } from './io.js';
 import { Awareness } from './awareness.js';
 import { BroadcastQueue } from './broadcasts.js';
-import { MembershipTable, MAX_INCARNATION, MAX_INCARNATION_STEP, incarnationAllowed, isLive, type MemberRecord } from './membership.js';
+import { MembershipTable, type MemberRecord } from './membership.js';
+import { GOSSIP, MAX_INCARNATION, MAX_INCARNATION_STEP, judge, type Judge, type Via } from './precedence.js';
 import * as M from './messages.js';
 import { ProbeOrder } from './probe-order.js';
 import { AntiEntropy, type Proof } from './anti-entropy.js';
 import { ReturnCheck, weakCookieHash, type CookieHash } from './return-check.js';
-import { PACKET_OVERHEAD_BYTES } from './push-pull.js';
+import { PACKET_OVERHEAD_BYTES, updateOfRow } from './push-pull.js';
 import { Joiner } from './joiner.js';
 import { Vetting } from './vetting.js';
 import { CoordinateExchange, Vivaldi } from './vivaldi.js';
 import { DEFAULT_TUNING, type Coordinate } from './coordinate.js';
 import { seededRandom } from './seeded-random.js';
 import { Suspicions, type SuspicionTimeout } from './suspicion.js';
-import { sameWireTags, tagsFromWire, tagsToWire, utf8Length } from './tags.js';
+import { sameWireTags, tagsFromWire, tagsToWire } from './tags.js';
 import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, removalFloorMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
 import { RecentEvents } from './user-events.js';
 import { Queries, type QueryCounters } from './queries.js';
-import type { Address, Member, MemberEvent, MemberState, Random, Tags } from './types.js';
+import { isLive, type Address, type Member, type MemberEvent, type MemberState, type Random, type Tags } from './types.js';
 
 export interface SwimInit {
   readonly name: string;
@@ -187,6 +188,8 @@ export class Swim {
   private out: Output[] = [];
   /** The address of the packet being handled, to name it in a drop ('' for our own steps). */
   private source: Address = '';
+  /** What the precedence rule asks of our state. */
+  private readonly judgeFacts: Judge;
 
   constructor(init: SwimInit, deps: SwimDeps, now: number) {
     this.name = init.name;
@@ -236,8 +239,7 @@ export class Swim {
       returnCheck: new ReturnCheck(deps.cookieHash ?? weakCookieHash(deps.random)),
       running: () => this.state === 'running',
       stopped: () => this.state === 'stopped',
-      onUpdate: (m, now, relay) => this.onUpdate(m, now, relay),
-      aboutSelf: (m, now) => this.aboutSelf(m, now),
+      mergeRow: (e, sender, now) => this.mergeRow(e, sender, now),
       joinAnswered: (from) => this.joinAnswered(from, this.lastStepAt),
       seeds: () => this.joiner.seeds,
       randomAlivePeer: () => {
@@ -262,6 +264,11 @@ export class Swim {
     this.born = this.incarnation;
     this.wireTags = tagsToWire(init.tags ?? {});
     this.table.apply({ name: this.name, state: 'alive', incarnation: this.incarnation, address: this.address, wireTags: this.wireTags }, now);
+    this.judgeFacts = {
+      config: init.config,
+      liveMember: (name) => this.isLiveMember(name),
+      soleAccuser: (known, from) => this.soleAccuser(known, from, this.lastStepAt),
+    };
     const c = this.config;
     // Random phases so that agents started together do not probe and gossip in lockstep.
     this.nextProbeAt = now + this.random.int(c.probeIntervalMs);
@@ -772,81 +779,88 @@ export class Swim {
   }
 
   /**
-   * Apply an update. `relay`: pass it on by gossip when it changed our table. Third-party rows
-   * learned through push-pull are not relayed: the peer that gave them is already a full source,
-   * and relaying every row of every state transfer would turn a join burst into n² gossip.
+   * Apply a claim, as the precedence rule (precedence.ts) rules; a claim about us is ours to
+   * refute. The one path for every membership update of another member's row.
    */
-  private onUpdate(m: M.Update, now: number, relay = true): void {
+  private onUpdate(m: M.Update, now: number, via: Via = GOSSIP): void {
     if (m.name === this.name) return this.aboutSelf(m, now);
     const known = this.table.get(m.name);
-    if (!incarnationAllowed(M.memberStateOf[m.type - M.MsgType.Alive]!, m.inc, known?.incarnation)) return this.note({ kind: 'dropped', reason: 'incarnation-jump', from: this.source });
-    switch (m.type) {
-      case M.MsgType.Alive: {
-        if (utf8Length(m.name) > this.config.maxNameBytes) return;
-        if (known?.state === 'dead' && m.inc > known.incarnation && this.config.flapDamping) {
-          const verdict = this.vetting.claim(m, known.incarnation, now);
-          // Relay a held claim: every agent puts the member on probation, not just us.
-          if (verdict === 'probation' && relay) this.queueUpdate(m);
-          // A claim from a state transfer does not say when the member's process life began:
-          // ask the member itself (it answers a stale verdict with its own claim, `born` included).
-          if (verdict === 'probation' && m.born === undefined && this.state === 'running') this.out.push({ type: 'send', to: m.addr, messages: [M.dead(m.name, known.incarnation, this.name)] });
-          if (verdict !== 'admit') return;
-        } else if (known && m.born !== undefined && m.born > known.incarnation && m.inc > known.incarnation) this.vetting.forget(m.name);
-        return this.admitAlive(m, known, now, relay);
+    const ruling = judge(m, known, via, this.judgeFacts);
+    switch (ruling.kind) {
+      case 'ignore':
+        return;
+      case 'drop':
+        return this.note({ kind: 'dropped', reason: ruling.reason, from: this.source });
+      case 'conflict':
+        this.note({ kind: 'dropped', reason: 'address-conflict', from: ruling.claim.addr });
+        return this.noticeConflict(ruling.claim, known!, now);
+      case 'vet': {
+        const claim = ruling.claim;
+        const verdict = this.vetting.claim(claim, known!.incarnation, now);
+        // Relay a held claim: every agent puts the member on probation, not just us.
+        if (verdict === 'probation' && ruling.relay) this.queueUpdate(claim);
+        // A claim from a state transfer does not say when the member's process life began:
+        // ask the member itself (it answers a stale verdict with its own claim, `born` included).
+        if (verdict === 'probation' && claim.born === undefined && this.state === 'running') this.out.push({ type: 'send', to: claim.addr, messages: [M.dead(claim.name, known!.incarnation, this.name)] });
+        if (verdict === 'admit') this.admitAlive(claim, known, now, ruling.relay);
+        return;
       }
-      case M.MsgType.Suspect: {
-        if (!known) return;
-        if (known.state === 'left' && known.incarnation >= m.inc) return this.answerStale(known);
-        if (known.state === 'suspect' && known.incarnation === m.inc) {
-          // An independent accuser shortens the suspicion; pass it on so others can count it too.
-          // Only a member we hold live counts: made-up names must not cut a suspicion short.
-          if (this.countsConfirmations() && this.isLiveMember(m.from) && m.from !== m.name && this.suspicions.confirm(m.name, m.inc, m.from, this.suspicionTimeout(m.name))) {
-            if (relay && this.confirmationNeeded(m.name)) this.queueUpdate(m);
-            this.expireSuspicions(now);
-          }
-          return;
-        }
-        if (!(known.state === 'alive' && m.inc >= known.incarnation) && !(known.state === 'suspect' && m.inc > known.incarnation)) return;
+      case 'alive':
+        if (ruling.reborn) this.vetting.forget(m.name);
+        return this.admitAlive(ruling.claim, known, now, ruling.relay);
+      case 'suspect': {
         const r = this.table.apply({ name: m.name, state: 'suspect', incarnation: m.inc }, now);
         if (!r.changed) return;
         this.emit(r.event);
-        this.startSuspicion(m.name, m.inc, m.from, now);
-        if (relay) this.queueUpdate(m);
+        this.startSuspicion(m.name, m.inc, ruling.claim.from, now);
+        if (ruling.relay) this.queueUpdate(ruling.claim);
         return;
       }
-      case M.MsgType.Dead:
-      case M.MsgType.Left: {
-        if (!known) return;
-        // Multi-observer rule: one member's verdict on a member we still hold alive is only an
-        // accusation. A single slow or one-way-broken agent must not kill a healthy member.
-        // The same holds for a member we hold suspect, for less than the removal floor, without
-        // enough independent confirmations: else a `suspect` and a `dead` in one packet, from one
-        // agent, kill directly (issue 18).
-        if (m.type === M.MsgType.Dead && this.config.activeConfirmation && isLive(known.state) && m.inc >= known.incarnation && this.soleAccuser(known, m.from, now)) {
-          return this.onUpdate(M.suspect(m.name, m.inc, m.from), now, relay);
+      case 'confirm':
+        if (this.suspicions.confirm(m.name, m.inc, ruling.claim.from, this.suspicionTimeout(m.name))) {
+          // Pass it on so others can count it too.
+          if (ruling.relay && this.confirmationNeeded(m.name)) this.queueUpdate(ruling.claim);
+          this.expireSuspicions(now);
         }
-        // A member's own leave raises its incarnation, so a `left` at the very incarnation we hold
-        // it live at is a third party's: a force-leave (forceLeave) from an agent that holds it
-        // failed, or a forgery. Only agents that hold it failed take it; we may still do, by gossip
-        // or push-pull, once we hold it failed too.
-        if (m.type === M.MsgType.Left && isLive(known.state) && m.inc === known.incarnation) return this.note({ kind: 'dropped', reason: 'left-while-live', from: this.source });
-        // During probation only the member's checkers' failures count (vetting.ts).
-        if (!this.vetting.verdict(m.name, m.inc, m.type === M.MsgType.Left, m.type === M.MsgType.Dead ? m.from : undefined, now)) return;
-        const state: MemberState = m.type === M.MsgType.Dead ? 'dead' : 'left';
-        const r = this.table.apply({ name: m.name, state, incarnation: m.inc }, now);
-        if (!r.changed) return;
-        if (state === 'dead' && isLive(known.state)) this.vetting.wentDown(m.name, known.state === 'suspect' ? known.stateChangedAt : now, now);
-        this.suspicions.clear(m.name);
-        this.emit(r.event);
-        if (relay) this.queueUpdate(m);
-        // A `left` is relayed, so nobody can check who said it first: tell the member itself, so
-        // that a false (or forged) one is refuted within a round trip, not at the next push-pull.
-        // A member that really left is stopped and hears nothing: one small datagram each.
-        // Bare: a departed member has no use for our news, and the datagram stays small.
-        if (m.type === M.MsgType.Left && isLive(known.state) && this.state === 'running') this.out.push({ type: 'send', to: known.address, messages: [m] });
         return;
-      }
+      case 'remind-left':
+        return this.answerStale(known!);
+      case 'down':
+        return this.takeVerdict(ruling.claim, known!, now, ruling.relay);
+      case 'adopt':
+        this.table.apply({ name: m.name, state: ruling.state, incarnation: m.inc, address: ruling.row.addr, wireTags: ruling.row.tags }, now - ruling.age);
+        return;
     }
+  }
+
+  /**
+   * A row of a state transfer from `sender`: a claim like any other (precedence.ts), about us or
+   * another member. Most rows are old news: the table answers that without building a record.
+   */
+  private mergeRow(e: M.Entry, sender: string, now: number): void {
+    const state = M.memberStateOf[e.state];
+    if (state === undefined) return;
+    const m = updateOfRow(e, state, sender);
+    if (e.name !== this.name && this.table.isOldNews(e.name, state, e.inc)) return;
+    this.onUpdate(m, now, { kind: 'state-transfer', sender, row: e });
+  }
+
+  /** A dead or left verdict the rule let through: taken unless the member is on probation. */
+  private takeVerdict(m: M.Dead | M.Left, known: MemberRecord, now: number, relay: boolean): void {
+    // During probation only the member's checkers' failures count (vetting.ts).
+    if (!this.vetting.verdict(m.name, m.inc, m.type === M.MsgType.Left, m.type === M.MsgType.Dead ? m.from : undefined, now)) return;
+    const state: MemberState = m.type === M.MsgType.Dead ? 'dead' : 'left';
+    const r = this.table.apply({ name: m.name, state, incarnation: m.inc }, now);
+    if (!r.changed) return;
+    if (state === 'dead' && isLive(known.state)) this.vetting.wentDown(m.name, known.state === 'suspect' ? known.stateChangedAt : now, now);
+    this.suspicions.clear(m.name);
+    this.emit(r.event);
+    if (relay) this.queueUpdate(m);
+    // A `left` is relayed, so nobody can check who said it first: tell the member itself, so
+    // that a false (or forged) one is refuted within a round trip, not at the next push-pull.
+    // A member that really left is stopped and hears nothing: one small datagram each.
+    // Bare: a departed member has no use for our news, and the datagram stays small.
+    if (m.type === M.MsgType.Left && isLive(known.state) && this.state === 'running') this.out.push({ type: 'send', to: known.address, messages: [m] });
   }
 
   /**
@@ -874,16 +888,8 @@ export class Swim {
     if (this.broadcasts.transmitsOf(known.name) === undefined) this.queueUpdate(M.left(known.name, known.incarnation));
   }
 
+  /** Take an alive claim the rule (or a passed probation) let through. */
   private admitAlive(m: M.Alive, known: MemberRecord | undefined, now: number, relay: boolean): void {
-    // A live member does not move: an alive claim with another address for a member we hold
-    // alive or suspect is a conflict (two processes with one name, or a forged claim), not news.
-    // memberlist rejects it the same way; a member that really moved is declared dead at its old
-    // address first, and then comes back at the new one.
-    if (known && isLive(known.state) && known.address !== m.addr) {
-      this.note({ kind: 'dropped', reason: 'address-conflict', from: m.addr });
-      this.noticeConflict(m, known, now);
-      return;
-    }
     const r = this.table.apply({ name: m.name, state: 'alive', incarnation: m.inc, address: m.addr, wireTags: m.tags }, now);
     if (!r.changed) return;
     if (known?.state === 'suspect') {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { overrides, MembershipTable } from '../../src/core/membership.js';
+import { MembershipTable } from '../../src/core/membership.js';
+import { overrides } from '../../src/core/precedence.js';
 import type { MemberState } from '../../src/core/types.js';
 
 const state = fc.constantFrom<MemberState>('alive', 'suspect', 'dead', 'left');
