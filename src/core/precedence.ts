@@ -104,7 +104,7 @@ export function judge(m: M.Update, known: MemberRecord | undefined, via: Via, j:
   const state = M.memberStateOf[m.type - M.MsgType.Alive]!;
   if (via.kind === 'state-transfer') {
     if (known && saysAsMuch(state, m.inc, known)) return IGNORE;
-    if ((state === 'dead' || state === 'left') && !known) {
+    if (!isLive(state) && !known) {
       // A death without an age (an older peer) or past the reap age is ignored, as memberlist
       // ignores news of the death of members it does not know: it must never come back.
       const reapAfter = state === 'dead' ? j.config.reapFailedAfterMs : j.config.reapLeftAfterMs;
