@@ -14,6 +14,7 @@ import { MembershipTable, type MemberRecord } from './membership.js';
 import { GOSSIP, MAX_INCARNATION, MAX_INCARNATION_STEP, judge, type Judge, type Via } from './precedence.js';
 import * as M from './messages.js';
 import { ProbeOrder } from './probe-order.js';
+import { Prober, type Outgoing, type ProbeFailure, type ProberCounters } from './prober.js';
 import { AntiEntropy, type Proof } from './anti-entropy.js';
 import { ReturnCheck, weakCookieHash, type CookieHash } from './return-check.js';
 import { PACKET_OVERHEAD_BYTES, updateOfRow } from './push-pull.js';
@@ -54,7 +55,7 @@ export interface SwimDeps {
 const STALL_GRACE_MS = 5;
 
 /** Counters of the protocol's own health, for stats and metrics. */
-export interface SwimCounters extends QueryCounters {
+export interface SwimCounters extends QueryCounters, ProberCounters {
   /** Lifeguard local health score, 0 = healthy. */
   awareness: number;
   suspicionsStarted: number;
@@ -71,10 +72,6 @@ export interface SwimCounters extends QueryCounters {
   probations: number;
   readmitted: number;
   probationsFailed: number;
-  probes: number;
-  probesFailed: number;
-  nacksSent: number;
-  nacksReceived: number;
   /** Ticks that came far later than asked: our own process stalled. */
   stalls: number;
   /** Event-loop delay samples over half the probe timeout, reported by the host. */
@@ -93,27 +90,6 @@ export interface SwimCounters extends QueryCounters {
   userEventsTooOld: number;
 }
 
-interface Probe {
-  readonly seq: number;
-  readonly target: string;
-  readonly targetAddr: Address;
-  /** When the ping went out: the round-trip time is measured from here. */
-  readonly sentAt: number;
-  readonly indirectAt: number;
-  readonly endAt: number;
-  acked: boolean;
-  indirectSent: number;
-  nacks: number;
-}
-
-interface Relay {
-  readonly requester: Address;
-  readonly requesterSeq: number;
-  readonly expiresAt: number;
-  /** When to tell the requester we could not reach the target either (Infinity: never / done). */
-  nackAt: number;
-}
-
 export class Swim {
   readonly name: string;
   readonly address: Address;
@@ -129,9 +105,7 @@ export class Swim {
   private userKey = 0;
   private readonly order: ProbeOrder;
   private readonly suspicions = new Suspicions();
-  private readonly relays = new Map<number, Relay>();
-  /** No relay's nack is due before this (may be early after an ack: then one spare wake-up). */
-  private relayNackAt = Infinity;
+  private readonly prober: Prober;
   private readonly vetting: Vetting;
   private readonly joiner: Joiner;
   private readonly antiEntropy: AntiEntropy;
@@ -139,7 +113,7 @@ export class Swim {
   /** Network coordinates (vivaldi.ts); undefined when `coordinates` is off. */
   private readonly coords: CoordinateExchange | undefined;
   private readonly queries: Queries;
-  private readonly counts: Omit<SwimCounters, 'awareness' | 'coordinateUpdates' | 'coordinateRefused' | keyof QueryCounters> = {
+  private readonly counts: Omit<SwimCounters, 'awareness' | 'coordinateUpdates' | 'coordinateRefused' | keyof QueryCounters | keyof ProberCounters> = {
     suspicionsStarted: 0,
     suspicionsConfirmed: 0,
     suspicionsRefuted: 0,
@@ -149,10 +123,6 @@ export class Swim {
     probations: 0,
     readmitted: 0,
     probationsFailed: 0,
-    probes: 0,
-    probesFailed: 0,
-    nacksSent: 0,
-    nacksReceived: 0,
     stalls: 0,
     lagSpikes: 0,
     floods: 0,
@@ -178,8 +148,6 @@ export class Swim {
   private readonly conflictNoticeAt = new Map<string, number>();
   private wireTags: readonly string[];
   private seq = 0;
-  private probe: Probe | undefined;
-  private nextProbeAt: number;
   private nextGossipAt: number;
   private nextPushPullAt: number;
   private nextMaintenanceAt: number;
@@ -271,7 +239,17 @@ export class Swim {
     };
     const c = this.config;
     // Random phases so that agents started together do not probe and gossip in lockstep.
-    this.nextProbeAt = now + this.random.int(c.probeIntervalMs);
+    this.prober = new Prober(
+      {
+        name: this.name,
+        config: init.config,
+        nextSeq: () => ++this.seq,
+        scale: (ms) => this.awareness.scale(ms),
+        liveCount: () => this.table.liveCount,
+        helpers: (k, target) => this.order.sample(k, (name) => name !== target && name !== this.name && this.table.stateOf(name) === 'alive').map((name) => this.table.addressOf(name)!),
+      },
+      now + this.random.int(c.probeIntervalMs),
+    );
     this.nextGossipAt = now + this.random.int(c.gossipIntervalMs);
     this.nextPushPullAt = now + c.pushPullIntervalMs + this.random.int(Math.max(1, c.pushPullIntervalMs));
     this.nextMaintenanceAt = now + this.maintenanceIntervalMs() + this.random.int(this.maintenanceIntervalMs());
@@ -316,7 +294,7 @@ export class Swim {
   }
   /** Lifeguard health and suspicion counters. */
   counters(): SwimCounters {
-    return { awareness: this.awareness.score, ...this.counts, ...this.queries.counts, coordinateUpdates: this.coords?.vivaldi.updates ?? 0, coordinateRefused: this.coords?.vivaldi.refused ?? 0 };
+    return { awareness: this.awareness.score, ...this.counts, ...this.prober.counts, ...this.queries.counts, coordinateUpdates: this.coords?.vivaldi.updates ?? 0, coordinateRefused: this.coords?.vivaldi.refused ?? 0 };
   }
   /** Updates waiting to be piggybacked. */
   get pendingBroadcasts(): number {
@@ -341,13 +319,12 @@ export class Swim {
     if (this.state === 'stopped') return Infinity;
     let t = Math.min(this.suspicions.earliest(), this.nextMaintenanceAt);
     if (this.broadcasts.pending > 0 || this.userQueue.pending > 0) t = Math.min(t, this.nextGossipAt);
-    t = Math.min(t, this.relayNackAt, this.queries.earliest());
+    t = Math.min(t, this.prober.relayDeadline(), this.queries.earliest());
     // Checks and probation advance only while running: a leaving agent must not wake for them,
     // or a check due before the leave ends stays due forever and the agent spins (issue 18).
     if (this.state === 'leaving') return Math.min(t, this.leaveDeadline);
     t = Math.min(t, this.vetting.earliest());
-    t = Math.min(t, this.nextProbeAt, this.nextPushPullAt);
-    if (this.probe) t = Math.min(t, this.probe.acked ? this.probe.endAt : this.probe.indirectSent ? this.probe.endAt : this.probe.indirectAt);
+    t = Math.min(t, this.prober.probeDeadline(), this.nextPushPullAt);
     t = Math.min(t, this.joiner.earliest());
     return t;
   }
@@ -421,16 +398,14 @@ export class Swim {
    */
   private afterStall(now: number): void {
     this.suspicions.postponeDue(now, now + STALL_GRACE_MS);
-    for (const r of this.relays.values()) if (r.nackAt <= now) r.nackAt = now + STALL_GRACE_MS;
-    if (this.relayNackAt <= now) this.relayNackAt = now + STALL_GRACE_MS;
-    if (this.probe && now >= this.probe.indirectAt) this.probe = undefined;
+    this.prober.afterStall(now, STALL_GRACE_MS);
     this.vetting.dropOverdue(now);
   }
 
   private onTick(now: number): void {
     this.expireSuspicions(now);
     this.queries.expire(now);
-    this.sendNacks(now);
+    for (const o of this.prober.nacksDue(now)) this.dispatch(o);
     this.vetting.advance(now, this.state === 'running');
     if (this.state === 'running') {
       this.advanceProbe(now);
@@ -469,42 +444,15 @@ export class Swim {
   }
 
   private advanceProbe(now: number): void {
-    const p = this.probe;
-    if (p && !p.acked && !p.indirectSent && now >= p.indirectAt) this.sendIndirect(p);
-    if (p && now >= p.endAt) {
-      this.probe = undefined;
-      if (!p.acked) this.probeFailed(p, now);
-    }
-    if (now >= this.nextProbeAt) {
-      this.nextProbeAt = now + this.awareness.scale(this.config.probeIntervalMs);
-      if (!this.probe) this.startProbe(now);
-    }
-  }
-
-  private startProbe(now: number): void {
+    const { send, failed } = this.prober.advance(now);
+    for (const o of send) this.dispatch(o);
+    if (failed) this.probeFailed(failed, now);
+    if (!this.prober.periodBegins(now)) return;
     const target = this.order.next(
       (name) => name !== this.name && isLive(this.table.stateOf(name) ?? 'dead'),
       () => this.probeCandidates(now),
     );
-    if (target === undefined) return;
-    const row = this.table.get(target)!;
-    const seq = ++this.seq;
-    this.counts.probes++;
-    this.probe = {
-      seq,
-      target,
-      targetAddr: row.address,
-      sentAt: now,
-      indirectAt: now + this.awareness.scale(this.config.probeTimeoutMs),
-      endAt: now + this.awareness.scale(this.config.probeIntervalMs),
-      acked: false,
-      indirectSent: 0,
-      nacks: 0,
-    };
-    const ping = M.ping(seq, target, this.name, this.table.liveCount);
-    // Buddy system: tell a suspect it is suspected in the very packet that probes it.
-    if (row.state === 'suspect' && this.config.lifeguardBuddy) this.send(row.address, ping, M.suspect(target, row.incarnation, this.name));
-    else this.send(row.address, ping, this.coords?.companion());
+    if (target !== undefined) this.dispatch(this.prober.start(this.table.get(target)!, now, this.coords?.companion()));
   }
 
   /** Members for a new probe pass; recently dead ones too, so gossip can still reach them. */
@@ -517,18 +465,11 @@ export class Swim {
     return names;
   }
 
-  private sendIndirect(p: Probe): void {
-    const helpers = this.order.sample(this.config.indirectChecks, (name) => name !== p.target && name !== this.name && this.table.stateOf(name) === 'alive');
-    for (const h of helpers) this.send(this.table.addressOf(h)!, M.pingReq(p.seq, p.target, p.targetAddr, this.name));
-    p.indirectSent = Math.max(1, helpers.length);
-  }
-
-  private probeFailed(p: Probe, now: number): void {
-    this.counts.probesFailed++;
-    this.note({ kind: 'probe-failed', target: p.target, indirect: p.indirectSent });
+  private probeFailed(p: ProbeFailure, now: number): void {
+    this.note({ kind: 'probe-failed', target: p.target, indirect: p.indirect });
     // Lifeguard: helpers that could reach the target would have said nack. Missing nacks point
     // at us, not the target; with no helpers, any failed probe is a small mark against us.
-    const expected = this.config.lifeguardNack ? p.indirectSent : 0;
+    const expected = this.config.lifeguardNack ? p.indirect : 0;
     this.awareness.apply(expected > 0 ? expected - Math.min(p.nacks, expected) : 1);
     const row = this.table.get(p.target);
     if (!row) return;
@@ -650,11 +591,7 @@ export class Swim {
       case M.MsgType.PingReq:
         return this.onPingReq(m, from, now);
       case M.MsgType.Nack:
-        if (this.probe && this.probe.seq === m.seq) {
-          this.probe.nacks++;
-          this.counts.nacksReceived++;
-        }
-        return;
+        return this.prober.onNack(m);
       case M.MsgType.Suspect:
       case M.MsgType.Dead:
         // A verdict on an older life or incarnation of ours: the sender missed our claim. Answer
@@ -718,22 +655,19 @@ export class Swim {
   }
 
   private onAck(m: M.Ack, from: Address, now: number, trusted: boolean, packet: readonly M.Message[]): void {
-    const relay = this.relays.get(m.seq);
-    if (relay) {
-      this.relays.delete(m.seq);
-      if (now <= relay.expiresAt) this.send(relay.requester, M.ack(relay.requesterSeq, m.from, m.known));
+    const r = this.prober.onAck(m, from, now);
+    if (r && 'relayed' in r) {
+      if (r.relayed) this.dispatch(r.relayed);
       return;
     }
     if (this.vetting.acked(m.seq)) return;
-    if (this.probe && this.probe.seq === m.seq && !this.probe.acked) {
-      this.probe.acked = true;
+    if (r) {
+      const { target, rttMs, direct } = r.probe;
       // Only a direct ack shows our own packets flow both ways (Lifeguard).
-      const direct = from === this.probe.targetAddr;
       if (direct) this.awareness.apply(-1);
-      const rttMs = now - this.probe.sentAt;
       // Only a direct round trip measures the path between us; a relayed one adds a detour.
-      if (direct) this.coords?.directAck(this.probe.target, packet, rttMs);
-      this.note({ kind: 'probe-acked', target: this.probe.target, rttMs, direct });
+      if (direct) this.coords?.directAck(target, packet, rttMs);
+      this.note({ kind: 'probe-acked', target, rttMs, direct });
     }
     this.antiEntropy.maybeCatchUp(m.known, from, now, trusted);
   }
@@ -744,38 +678,7 @@ export class Swim {
     // send packets (full of piggybacked news) to any address a stranger names.
     const target = this.table.get(m.target);
     if (!target || target.address !== m.targetAddr || target.state === 'left') return this.note({ kind: 'dropped', reason: 'ping-req-unknown-target', from });
-    const seq = ++this.seq;
-    if (this.relays.size > 1024) this.sweepRelays(now);
-    const c = this.config;
-    // The nack must reach the requester before its probe period ends: leave room for the trip.
-    const nackAfter = Math.floor(0.8 * Math.min(c.probeTimeoutMs, c.probeIntervalMs - c.probeTimeoutMs));
-    const nackAt = c.lifeguardNack ? now + nackAfter : Infinity;
-    this.relays.set(seq, { requester: from, requesterSeq: m.seq, expiresAt: now + c.probeIntervalMs, nackAt });
-    this.relayNackAt = Math.min(this.relayNackAt, nackAt);
-    this.send(m.targetAddr, M.ping(seq, m.target, this.name, this.table.liveCount));
-  }
-
-  private sendNacks(now: number): void {
-    if (now < this.relayNackAt) return;
-    let next = Infinity;
-    for (const [seq, r] of this.relays) {
-      if (r.expiresAt < now) {
-        this.relays.delete(seq);
-        continue;
-      }
-      if (r.nackAt > now) {
-        next = Math.min(next, r.nackAt);
-        continue;
-      }
-      r.nackAt = Infinity;
-      this.counts.nacksSent++;
-      this.send(r.requester, M.nack(r.requesterSeq, this.name));
-    }
-    this.relayNackAt = next;
-  }
-
-  private sweepRelays(now: number): void {
-    for (const [seq, r] of this.relays) if (r.expiresAt < now) this.relays.delete(seq);
+    this.dispatch(this.prober.relay(m, from, now));
   }
 
   /**
@@ -989,6 +892,10 @@ export class Swim {
    * Updates ride only to live members: an answer to anyone else (a ping or ping-req from a
    * stranger) must not be bigger than what it answers.
    */
+  private dispatch(o: Outgoing): void {
+    this.send(o.to, o.primary, o.companion);
+  }
+
   private send(to: Address, primary: M.Message, companion?: M.Message): void {
     const messages: M.Message[] = companion ? [primary, companion] : [primary];
     if (!this.table.liveAt(to)) {
@@ -1066,7 +973,7 @@ export class Swim {
   private startLeave(now: number): void {
     if (this.state !== 'running') return;
     this.state = 'leaving';
-    this.probe = undefined;
+    this.prober.dropProbe();
     this.joiner.cancel();
     this.incarnation++;
     const previous = this.table.get(this.name)!;
