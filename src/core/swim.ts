@@ -19,7 +19,7 @@ import { AntiEntropy, type Proof } from './anti-entropy.js';
 import { ReturnCheck, weakCookieHash, type CookieHash } from './return-check.js';
 import { PACKET_OVERHEAD_BYTES, updateOfRow } from './push-pull.js';
 import { Joiner } from './joiner.js';
-import { Vetting } from './vetting.js';
+import { Vetting, type VettingCounters, type VettingWant } from './vetting.js';
 import { CoordinateExchange, Vivaldi } from './vivaldi.js';
 import { DEFAULT_TUNING, type Coordinate } from './coordinate.js';
 import { seededRandom } from './seeded-random.js';
@@ -55,7 +55,7 @@ export interface SwimDeps {
 const STALL_GRACE_MS = 5;
 
 /** Counters of the protocol's own health, for stats and metrics. */
-export interface SwimCounters extends QueryCounters, ProberCounters {
+export interface SwimCounters extends QueryCounters, ProberCounters, VettingCounters {
   /** Lifeguard local health score, 0 = healthy. */
   awareness: number;
   suspicionsStarted: number;
@@ -65,13 +65,6 @@ export interface SwimCounters extends QueryCounters, ProberCounters {
   suspicionsRefuted: number;
   /** Times we refuted a suspicion (or death) of ourselves. */
   refutations: number;
-  /** Active confirmation checks we ran, and how many found the suspect unreachable. */
-  checks: number;
-  checksFailed: number;
-  /** Alive claims of dead members put on probation, readmitted after it, and cut short by a failure. */
-  probations: number;
-  readmitted: number;
-  probationsFailed: number;
   /** Ticks that came far later than asked: our own process stalled. */
   stalls: number;
   /** Event-loop delay samples over half the probe timeout, reported by the host. */
@@ -113,16 +106,11 @@ export class Swim {
   /** Network coordinates (vivaldi.ts); undefined when `coordinates` is off. */
   private readonly coords: CoordinateExchange | undefined;
   private readonly queries: Queries;
-  private readonly counts: Omit<SwimCounters, 'awareness' | 'coordinateUpdates' | 'coordinateRefused' | keyof QueryCounters | keyof ProberCounters> = {
+  private readonly counts: Omit<SwimCounters, 'awareness' | 'coordinateUpdates' | 'coordinateRefused' | keyof QueryCounters | keyof ProberCounters | keyof VettingCounters> = {
     suspicionsStarted: 0,
     suspicionsConfirmed: 0,
     suspicionsRefuted: 0,
     refutations: 0,
-    checks: 0,
-    checksFailed: 0,
-    probations: 0,
-    readmitted: 0,
-    probationsFailed: 0,
     stalls: 0,
     lagSpikes: 0,
     floods: 0,
@@ -191,13 +179,7 @@ export class Swim {
       canCheck: () => this.state === 'running' && this.awareness.score === 0,
       nextSeq: () => ++this.seq,
       liveCount: () => this.table.liveCount,
-      send: (to, primary, companion) => this.send(to, primary, companion),
       helpers: (k, target) => this.order.sample(k, (n) => n !== target && n !== this.name && this.table.stateOf(n) === 'alive').map((n) => this.table.addressOf(n)!),
-      confirmFailed: (row, now) => this.confirmOwn(row, now),
-      resync: (addr) => this.antiEntropy.sendState(addr, 0, true, this.lastStepAt),
-      probationFailed: (name, incarnation, now) => this.onUpdate(M.dead(name, incarnation, this.name), now),
-      readmit: (claim, now) => this.admitAlive(claim, this.table.get(claim.name), now, false),
-      count: (counter) => void this.counts[counter]++,
     });
     this.antiEntropy = new AntiEntropy({
       name: this.name,
@@ -294,7 +276,7 @@ export class Swim {
   }
   /** Lifeguard health and suspicion counters. */
   counters(): SwimCounters {
-    return { awareness: this.awareness.score, ...this.counts, ...this.prober.counts, ...this.queries.counts, coordinateUpdates: this.coords?.vivaldi.updates ?? 0, coordinateRefused: this.coords?.vivaldi.refused ?? 0 };
+    return { awareness: this.awareness.score, ...this.counts, ...this.prober.counts, ...this.vetting.counts, ...this.queries.counts, coordinateUpdates: this.coords?.vivaldi.updates ?? 0, coordinateRefused: this.coords?.vivaldi.refused ?? 0 };
   }
   /** Updates waiting to be piggybacked. */
   get pendingBroadcasts(): number {
@@ -406,7 +388,7 @@ export class Swim {
     this.expireSuspicions(now);
     this.queries.expire(now);
     for (const o of this.prober.nacksDue(now)) this.dispatch(o);
-    this.vetting.advance(now, this.state === 'running');
+    for (const want of this.vetting.advance(now, this.state === 'running')) this.vetted(want, now);
     if (this.state === 'running') {
       this.advanceProbe(now);
       this.joiner.advance(now);
@@ -441,6 +423,20 @@ export class Swim {
     this.counts.stalls++;
     this.awareness.apply(1);
     return true;
+  }
+
+  /** Carry out what vetting concluded. */
+  private vetted(want: VettingWant, now: number): void {
+    switch (want.type) {
+      case 'send':
+        return this.dispatch(want.send);
+      case 'confirm-failed':
+        return this.confirmOwn(want.row, now);
+      case 'probation-failed':
+        return this.onUpdate(M.dead(want.name, want.incarnation, this.name), now);
+      case 'readmit':
+        return this.admitAlive(want.claim, this.table.get(want.claim.name), now, false);
+    }
   }
 
   private advanceProbe(now: number): void {
@@ -660,7 +656,11 @@ export class Swim {
       if (r.relayed) this.dispatch(r.relayed);
       return;
     }
-    if (this.vetting.acked(m.seq)) return;
+    const check = this.vetting.acked(m.seq);
+    if (check) {
+      if (check.resync !== undefined) this.antiEntropy.sendState(check.resync, 0, true, now);
+      return;
+    }
     if (r) {
       const { target, rttMs, direct } = r.probe;
       // Only a direct ack shows our own packets flow both ways (Lifeguard).
