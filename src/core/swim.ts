@@ -15,7 +15,7 @@ import { GOSSIP, MAX_INCARNATION, MAX_INCARNATION_STEP, judge, type Judge, type 
 import * as M from './messages.js';
 import { ProbeOrder } from './probe-order.js';
 import { Prober, type Outgoing, type ProbeFailure, type ProberCounters } from './prober.js';
-import { AntiEntropy, type Proof } from './anti-entropy.js';
+import { AntiEntropy, type AntiEntropyWant, type Proof } from './anti-entropy.js';
 import { ReturnCheck, weakCookieHash, type CookieHash } from './return-check.js';
 import { PACKET_OVERHEAD_BYTES, updateOfRow } from './push-pull.js';
 import { Joiner } from './joiner.js';
@@ -189,22 +189,17 @@ export class Swim {
       returnCheck: new ReturnCheck(deps.cookieHash ?? weakCookieHash(deps.random)),
       running: () => this.state === 'running',
       stopped: () => this.state === 'stopped',
-      mergeRow: (e, sender, now) => this.mergeRow(e, sender, now),
-      joinAnswered: (from) => this.joinAnswered(from, this.lastStepAt),
       seeds: () => this.joiner.seeds,
       randomAlivePeer: () => {
         const [peer] = this.order.sample(1, (name) => name !== this.name && this.table.stateOf(name) === 'alive');
         return peer === undefined ? undefined : this.table.addressOf(peer);
       },
-      send: (to, m) => this.send(to, m),
       sizeOf: deps.sizeOf,
-      output: (o) => this.out.push(o),
-      note: (n) => this.note(n),
     });
     this.joiner = new Joiner({
       config: init.config,
       address: init.address,
-      pushTo: (seed) => this.antiEntropy.join(seed, this.lastStepAt),
+      pushTo: (seed) => this.exchange(this.antiEntropy.join(seed, this.lastStepAt), this.lastStepAt),
       output: (o) => this.out.push(o),
     });
     this.awareness = new Awareness(init.config.awarenessMaxMultiplier, init.config.lifeguardAwareness);
@@ -394,14 +389,14 @@ export class Swim {
       this.joiner.advance(now);
       if (now >= this.nextPushPullAt) {
         this.nextPushPullAt = now + pushPullIntervalMs(this.config.pushPullIntervalMs, this.table.liveCount);
-        if (this.config.pushPullIntervalMs > 0) this.antiEntropy.periodic(now);
+        if (this.config.pushPullIntervalMs > 0) this.exchange(this.antiEntropy.periodic(now), now);
         else this.nextPushPullAt = Infinity;
       }
     }
     if (now >= this.nextMaintenanceAt) {
       this.nextMaintenanceAt = now + this.maintenanceIntervalMs();
-      this.antiEntropy.reap(now);
-      if (this.state === 'running' && this.config.reconnectIntervalMs > 0) this.antiEntropy.reconnect(now);
+      this.exchange(this.antiEntropy.reap(now), now);
+      if (this.state === 'running' && this.config.reconnectIntervalMs > 0) this.exchange(this.antiEntropy.reconnect(now), now);
     }
     if (now >= this.nextGossipAt) {
       this.nextGossipAt = now + this.config.gossipIntervalMs;
@@ -423,6 +418,33 @@ export class Swim {
     this.counts.stalls++;
     this.awareness.apply(1);
     return true;
+  }
+
+  /** Carry out what anti-entropy wants, each before it decides the next. */
+  private exchange(wants: Iterable<AntiEntropyWant>, now: number): void {
+    for (const w of wants) {
+      switch (w.type) {
+        case 'packet':
+          this.out.push({ type: 'send', to: w.to, messages: w.messages });
+          break;
+        case 'send':
+          this.dispatch(w.send);
+          break;
+        case 'note':
+          this.note(w.note);
+          break;
+        case 'merge':
+          for (const e of w.rows) this.mergeRow(e, w.sender, now);
+          break;
+        case 'join-answered':
+          this.joinAnswered(w.from, now);
+          break;
+        case 'reap':
+          this.table.delete(w.name);
+          this.note({ kind: 'reaped', name: w.name });
+          break;
+      }
+    }
   }
 
   /** Carry out what vetting concluded. */
@@ -581,7 +603,7 @@ export class Swim {
         this.lastPingedAt = now;
         this.ackPing(m, from, proof === 'member');
         if (proof === 'member' && m.from !== this.name && this.table.get(m.from)) this.coords?.heardPing(m.from, packet);
-        return this.antiEntropy.maybeCatchUp(m.known, from, now, proof === 'member');
+        return this.exchange(this.antiEntropy.maybeCatchUp(m.known, from, now, proof === 'member'), now);
       case M.MsgType.Ack:
         return this.onAck(m, from, now, proof === 'member', packet);
       case M.MsgType.PingReq:
@@ -599,11 +621,11 @@ export class Swim {
       case M.MsgType.Left:
         return this.onUpdate(m, now);
       case M.MsgType.PushPull:
-        return this.antiEntropy.onPushPull(m, from, now, proof, packet);
+        return this.exchange(this.antiEntropy.onPushPull(m, from, now, proof, packet), now);
       case M.MsgType.Digest:
-        return this.antiEntropy.onDigest(m, from, now, proof, packet);
+        return this.exchange(this.antiEntropy.onDigest(m, from, now, proof, packet), now);
       case M.MsgType.Cookie:
-        return this.antiEntropy.onCookie(m, from, now);
+        return this.exchange(this.antiEntropy.onCookie(m, from, now), now);
       case M.MsgType.Coord:
         return; // read with the ping or ack it rides with
       case M.MsgType.UserEvent:
@@ -658,7 +680,7 @@ export class Swim {
     }
     const check = this.vetting.acked(m.seq);
     if (check) {
-      if (check.resync !== undefined) this.antiEntropy.sendState(check.resync, 0, true, now);
+      if (check.resync !== undefined) this.exchange(this.antiEntropy.sendState(check.resync, 0, true, now), now);
       return;
     }
     if (r) {
@@ -669,7 +691,7 @@ export class Swim {
       if (direct) this.coords?.directAck(target, packet, rttMs);
       this.note({ kind: 'probe-acked', target, rttMs, direct });
     }
-    this.antiEntropy.maybeCatchUp(m.known, from, now, trusted);
+    this.exchange(this.antiEntropy.maybeCatchUp(m.known, from, now, trusted), now);
   }
 
   private onPingReq(m: M.PingReq, from: Address, now: number): void {
