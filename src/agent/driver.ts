@@ -154,10 +154,11 @@ export class Driver {
     this.drive({ type: 'force-leave', name, prune });
   }
 
-  /** Replace our tags; throws ERR_ARGUMENT or ERR_TAGS_TOO_LARGE before anything changes. */
+  /** Replace our tags; throws ERR_ARGUMENT, ERR_TAGS_TOO_LARGE or ERR_INCARNATION_EXHAUSTED before anything changes. */
   setTags(tags: Tags): void {
     checkOwnTags(tags, this.init.config.maxTagsBytes);
     this.checkAliveFits(tags);
+    if (!this.core.stopped && !this.core.canRaiseIncarnation) throw new ClusterError('ERR_INCARNATION_EXHAUSTED', `cannot change tags: our incarnation ${this.core.currentIncarnation} is the highest every agent takes (2^53 - 1), and a tag change needs a higher one; restart this agent without its data dir (a new process life) to change its tags`);
     this.drive({ type: 'set-tags', tags });
   }
 

@@ -47,7 +47,10 @@ export const MAX_INCARNATION = Number.MAX_SAFE_INTEGER;
 
 /** May a claim (state, inc) about a member we hold at `held` (undefined: not held) be taken? */
 export function incarnationAllowed(state: MemberState, inc: number, held: number | undefined): boolean {
-  const ceiling = state === 'alive' ? MAX_INCARNATION : MAX_INCARNATION - 1;
+  // An accusation may not raise a member to the top, where it could not refute it; one at the
+  // incarnation we already hold raises nothing. Without that, a member at the top could never be
+  // suspected, and would stay alive in every table after it died.
+  const ceiling = state === 'alive' ? MAX_INCARNATION : Math.max(MAX_INCARNATION - 1, held ?? 0);
   if (!Number.isSafeInteger(inc) || inc < 0 || inc > ceiling) return false;
   return inc <= (held === undefined ? MAX_NEW_INCARNATION : Math.max(held, 0) + MAX_INCARNATION_STEP);
 }

@@ -11,7 +11,7 @@ import type { Input, Note, Output } from './io.js';
 import { Awareness } from './awareness.js';
 import { BroadcastQueue } from './broadcasts.js';
 import { MembershipTable, type MemberRecord } from './membership.js';
-import { GOSSIP, MAX_INCARNATION, MAX_INCARNATION_STEP, judge, type Judge, type Via } from './precedence.js';
+import { GOSSIP, MAX_INCARNATION, MAX_INCARNATION_STEP, incarnationAllowed, judge, type Judge, type Via } from './precedence.js';
 import * as M from './messages.js';
 import { ProbeOrder } from './probe-order.js';
 import { Prober, type Outgoing, type ProbeFailure, type ProberCounters } from './prober.js';
@@ -24,7 +24,7 @@ import { CoordinateExchange, Vivaldi } from './vivaldi.js';
 import { DEFAULT_TUNING, type Coordinate } from './coordinate.js';
 import { seededRandom } from './seeded-random.js';
 import { Suspicions, type SuspicionTimeout } from './suspicion.js';
-import { sameWireTags, tagsFromWire, tagsToWire } from './tags.js';
+import { EMPTY_TAGS, sameWireTags, tagsFromWire, tagsToWire } from './tags.js';
 import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, removalFloorMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
 import { RecentEvents } from './user-events.js';
 import { Queries, type QueryCounters } from './queries.js';
@@ -208,7 +208,8 @@ export class Swim {
     this.incarnation = init.incarnation ?? 0;
     this.born = this.incarnation;
     this.wireTags = tagsToWire(init.tags ?? {});
-    this.table.apply({ name: this.name, state: 'alive', incarnation: this.incarnation, address: this.address, wireTags: this.wireTags }, now);
+    // Our own row is ours to write: the bounds on others' claims (precedence.ts) do not apply to it.
+    this.table.set({ name: this.name, state: 'alive', incarnation: this.incarnation, address: this.address, tags: EMPTY_TAGS, wireTags: this.wireTags, stateChangedAt: now });
     this.judgeFacts = {
       config: init.config,
       liveMember: (name) => this.isLiveMember(name),
@@ -265,6 +266,13 @@ export class Swim {
   }
   get currentIncarnation(): number {
     return this.incarnation;
+  }
+  /**
+   * Can we still raise our incarnation (for a tag change) to one every agent takes? False only at
+   * the top of the wire's range (2^53 - 1): the host refuses set-tags then (ERR_INCARNATION_EXHAUSTED).
+   */
+  get canRaiseIncarnation(): boolean {
+    return incarnationAllowed('alive', this.incarnation + 1, this.incarnation);
   }
   get stopped(): boolean {
     return this.state === 'stopped';
@@ -994,6 +1002,10 @@ export class Swim {
 
   private startLeave(now: number): void {
     if (this.state !== 'running') return;
+    // Our `left` goes one above our incarnation, and receivers take a `left` only below the top
+    // (an accusation there could not be refuted): at the top, nobody would take it. Stop without
+    // one, and say why; others see us fail.
+    if (!incarnationAllowed('left', this.incarnation + 1, this.incarnation)) return this.stopUnannounced(now);
     this.state = 'leaving';
     this.prober.dropProbe();
     this.joiner.cancel();
@@ -1007,6 +1019,18 @@ export class Swim {
     this.gossip(now);
     this.nextGossipAt = now + this.config.gossipIntervalMs;
     this.checkLeaveDone(now);
+  }
+
+  private stopUnannounced(now: number): void {
+    this.note({ kind: 'incarnation-exhausted', action: 'leave', incarnation: this.incarnation });
+    this.prober.dropProbe();
+    this.joiner.cancel();
+    const previous = this.table.get(this.name)!;
+    const row = this.table.set({ ...previous, state: 'left', stateChangedAt: now });
+    this.emit({ type: 'left', member: row, previous: previous.state });
+    this.state = 'stopped';
+    this.queries.stop();
+    this.out.push({ type: 'left' });
   }
 
   private checkLeaveDone(now: number): void {
@@ -1042,6 +1066,8 @@ export class Swim {
 
   private setTags(tags: Tags, now: number): void {
     if (this.state !== 'running') return;
+    // A tag change rides a new incarnation; at the top there is none that every agent takes.
+    if (!this.canRaiseIncarnation) return this.note({ kind: 'incarnation-exhausted', action: 'set-tags', incarnation: this.incarnation });
     this.wireTags = tagsToWire(tags);
     this.incarnation++;
     this.announceSelf(now);
