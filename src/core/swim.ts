@@ -19,6 +19,7 @@ import { AntiEntropy, type AntiEntropyWant, type Proof } from './anti-entropy.js
 import { ReturnCheck, weakCookieHash, type CookieHash } from './return-check.js';
 import { PACKET_OVERHEAD_BYTES, updateOfRow } from './push-pull.js';
 import { Joiner } from './joiner.js';
+import { NoticeBackoff } from './notice-backoff.js';
 import { Vetting, type VettingCounters, type VettingWant } from './vetting.js';
 import { CoordinateExchange, Vivaldi } from './vivaldi.js';
 import { DEFAULT_TUNING, type Coordinate } from './coordinate.js';
@@ -132,8 +133,10 @@ export class Swim {
   private announcedAfterJoin = false;
   /** When a member last probed us by name: the cluster holds us at our address. */
   private lastPingedAt = -Infinity;
-  /** Last name-conflict notice per name, to send at most one a probe interval. */
-  private readonly conflictNoticeAt = new Map<string, number>();
+  /** Name-conflict notices we send as a witness, backed off per holder address. */
+  private readonly conflictNotices: NoticeBackoff;
+  /** Claims of our own name at other addresses we answer, backed off per claimed address. */
+  private readonly selfConflicts: NoticeBackoff;
   private wireTags: readonly string[];
   private seq = 0;
   private nextGossipAt: number;
@@ -202,6 +205,8 @@ export class Swim {
       pushTo: (seed) => this.exchange(this.antiEntropy.join(seed, this.lastStepAt), this.lastStepAt),
       output: (o) => this.out.push(o),
     });
+    this.conflictNotices = new NoticeBackoff(init.config.probeIntervalMs);
+    this.selfConflicts = new NoticeBackoff(init.config.probeIntervalMs);
     this.awareness = new Awareness(init.config.awarenessMaxMultiplier, init.config.lifeguardAwareness);
     // Its own random stream, seeded by name: coordinates must not shift the protocol's draws.
     this.coords = init.config.coordinates ? new CoordinateExchange(new Vivaldi(seededRandom(init.name), { ...DEFAULT_TUNING, dimensions: init.config.coordinateDimensions })) : undefined;
@@ -836,18 +841,16 @@ export class Swim {
   }
 
   /**
-   * Tell both sides of a name conflict, at most once a probe interval per name: the claimant
-   * learns who holds the name, the holder who claims it. Each gets one datagram without
-   * piggyback, so a forged claim cannot make us send more than it did.
+   * Tell the holder of a name that another address claims it: the claim itself, bare, so a
+   * forged claim cannot make us send more than it did, and backed off per holder address
+   * (notice-backoff.ts). Nothing goes to the claimed address: the claim may name any address
+   * (a reflection), and a real second agent learns who holds the name from the state transfers
+   * it asks for (its join, its push-pull), as memberlist's agents do.
    */
   private noticeConflict(claim: M.Alive, holder: MemberRecord, now: number): void {
-    const last = this.conflictNoticeAt.get(claim.name);
-    if (last !== undefined && now - last < this.config.probeIntervalMs) return;
-    if (this.conflictNoticeAt.size >= 1024) this.conflictNoticeAt.clear();
-    this.conflictNoticeAt.set(claim.name, now);
+    if (!this.conflictNotices.allow(holder.address, now)) return;
     this.note({ kind: 'name-conflict', name: claim.name, holder: holder.address, claimant: claim.addr, role: 'witness' });
     if (this.state !== 'running') return;
-    this.out.push({ type: 'send', to: claim.addr, messages: [M.alive(holder.name, holder.address, holder.incarnation, holder.wireTags)] });
     this.out.push({ type: 'send', to: holder.address, messages: [claim] });
   }
 
@@ -877,6 +880,10 @@ export class Swim {
    */
   private nameConflict(m: M.Alive, now: number): boolean {
     const held = now - this.lastPingedAt <= 5 * this.config.probeIntervalMs;
+    // A forger can send such a claim in every packet: answer (and log) the first from an address,
+    // then fewer and fewer. Members that hold us never move us anyway (precedence.ts), and a
+    // member misled by a claim suspects us at its incarnation, which we refute as any suspicion.
+    if (!this.selfConflicts.allow(m.addr, now)) return true;
     this.note({ kind: 'name-conflict', name: this.name, holder: held ? this.address : m.addr, claimant: held ? m.addr : this.address, role: held ? 'holder' : 'claimant' });
     return !held;
   }
