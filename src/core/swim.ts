@@ -9,7 +9,7 @@
 import type { ProtocolConfig } from '../config.js';
 import type { Input, Note, Output } from './io.js';
 import { Awareness } from './awareness.js';
-import { BroadcastQueue } from './broadcasts.js';
+import { Dissemination, type DisseminationCounters } from './dissemination.js';
 import { MembershipTable, type MemberRecord } from './membership.js';
 import { GOSSIP, MAX_INCARNATION, MAX_INCARNATION_STEP, incarnationAllowed, judge, type Judge, type Via } from './precedence.js';
 import * as M from './messages.js';
@@ -17,7 +17,7 @@ import { ProbeOrder } from './probe-order.js';
 import { Prober, type Outgoing, type ProbeFailure, type ProberCounters } from './prober.js';
 import { AntiEntropy, type AntiEntropyWant, type Proof } from './anti-entropy.js';
 import { ReturnCheck, weakCookieHash, type CookieHash } from './return-check.js';
-import { PACKET_OVERHEAD_BYTES, updateOfRow } from './push-pull.js';
+import { updateOfRow } from './push-pull.js';
 import { Joiner } from './joiner.js';
 import { NoticeBackoff } from './notice-backoff.js';
 import { Vetting, type VettingCounters, type VettingWant } from './vetting.js';
@@ -26,7 +26,7 @@ import { DEFAULT_TUNING, type Coordinate } from './coordinate.js';
 import { seededRandom } from './seeded-random.js';
 import { Suspicions, type SuspicionTimeout } from './suspicion.js';
 import { EMPTY_TAGS, sameWireTags, tagsFromWire, tagsToWire } from './tags.js';
-import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, removalFloorMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
+import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, removalFloorMs, suspicionTimeoutMs } from './timing.js';
 import { RecentEvents } from './user-events.js';
 import { Queries, type QueryCounters } from './queries.js';
 import { isLive, type Address, type Member, type MemberEvent, type MemberState, type Random, type Tags } from './types.js';
@@ -56,7 +56,7 @@ export interface SwimDeps {
 const STALL_GRACE_MS = 5;
 
 /** Counters of the protocol's own health, for stats and metrics. */
-export interface SwimCounters extends QueryCounters, ProberCounters, VettingCounters {
+export interface SwimCounters extends QueryCounters, ProberCounters, VettingCounters, DisseminationCounters {
   /** Lifeguard local health score, 0 = healthy. */
   awareness: number;
   suspicionsStarted: number;
@@ -72,8 +72,6 @@ export interface SwimCounters extends QueryCounters, ProberCounters, VettingCoun
   lagSpikes: number;
   /** Windows in which the host refused a flood of bad datagrams. */
   floods: number;
-  /** Updates too big for any packet (long name, address and tags): dropped, never sent. */
-  oversizedUpdates: number;
   /** Network coordinate steps taken (one per direct probe acked with a coordinate). */
   coordinateUpdates: number;
   /** RTT samples or peer coordinates refused (over 10 s, another dimensionality, not finite). */
@@ -92,11 +90,9 @@ export class Swim {
   private readonly sizeOf: (m: M.Message) => number;
 
   private readonly table = new MembershipTable();
-  private readonly broadcasts: BroadcastQueue;
-  /** User events (and later queries) waiting to ride: their own queue, their own share of a packet. */
-  private readonly userQueue: BroadcastQueue;
+  /** Membership news, user events and queries waiting to ride, and what rides behind each message. */
+  private readonly news: Dissemination;
   private readonly recentEvents: RecentEvents;
-  private userKey = 0;
   private readonly order: ProbeOrder;
   private readonly suspicions = new Suspicions();
   private readonly prober: Prober;
@@ -107,7 +103,7 @@ export class Swim {
   /** Network coordinates (vivaldi.ts); undefined when `coordinates` is off. */
   private readonly coords: CoordinateExchange | undefined;
   private readonly queries: Queries;
-  private readonly counts: Omit<SwimCounters, 'awareness' | 'coordinateUpdates' | 'coordinateRefused' | keyof QueryCounters | keyof ProberCounters | keyof VettingCounters> = {
+  private readonly counts: Omit<SwimCounters, 'awareness' | 'coordinateUpdates' | 'coordinateRefused' | keyof QueryCounters | keyof ProberCounters | keyof VettingCounters | keyof DisseminationCounters> = {
     suspicionsStarted: 0,
     suspicionsConfirmed: 0,
     suspicionsRefuted: 0,
@@ -115,7 +111,6 @@ export class Swim {
     stalls: 0,
     lagSpikes: 0,
     floods: 0,
-    oversizedUpdates: 0,
     userEvents: 0,
     userEventDuplicates: 0,
     userEventsTooOld: 0,
@@ -156,8 +151,25 @@ export class Swim {
     this.config = init.config;
     this.random = deps.random;
     this.sizeOf = deps.sizeOf;
-    this.broadcasts = new BroadcastQueue(deps.sizeOf, init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES);
-    this.userQueue = new BroadcastQueue(deps.sizeOf, init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES);
+    this.news = new Dissemination({
+      config: init.config,
+      sizeOf: deps.sizeOf,
+      liveCount: () => this.table.liveCount,
+      liveAt: (addr) => this.table.liveAt(addr),
+      gossipTargets: (k, now) =>
+        this.order
+          .sample(k, (name) => {
+            if (name === this.name) return false;
+            const r = this.table.get(name);
+            if (!r) return false;
+            return isLive(r.state) || (r.state === 'dead' && now - r.stateChangedAt < this.config.gossipToTheDeadMs);
+          })
+          .map((name) => this.table.addressOf(name)!),
+      userEventTarget: () => {
+        const [t] = this.order.sample(1, (name) => name !== this.name && isLive(this.table.get(name)?.state ?? 'dead'));
+        return t === undefined ? undefined : this.table.get(t)!.address;
+      },
+    });
     this.recentEvents = new RecentEvents(init.config.userEventBuffer);
     this.queries = new Queries({
       name: this.name,
@@ -169,7 +181,7 @@ export class Swim {
       relayPeers: (k) => this.order.sample(k, (n) => n !== this.name && this.table.get(n)?.state === 'alive').map((n) => this.table.get(n)!.address),
       send: (to, m) => this.send(to, m),
       spread: (m) => {
-        if (!this.userQueue.enqueue(m, `q${this.userKey++}`)) this.counts.oversizedUpdates++;
+        this.news.queueUser(m, 'q');
       },
       output: (o) => this.out.push(o),
     });
@@ -284,15 +296,15 @@ export class Swim {
   }
   /** Lifeguard health and suspicion counters. */
   counters(): SwimCounters {
-    return { awareness: this.awareness.score, ...this.counts, ...this.prober.counts, ...this.vetting.counts, ...this.queries.counts, coordinateUpdates: this.coords?.vivaldi.updates ?? 0, coordinateRefused: this.coords?.vivaldi.refused ?? 0 };
+    return { awareness: this.awareness.score, ...this.counts, ...this.prober.counts, ...this.vetting.counts, ...this.news.counts, ...this.queries.counts, coordinateUpdates: this.coords?.vivaldi.updates ?? 0, coordinateRefused: this.coords?.vivaldi.refused ?? 0 };
   }
   /** Updates waiting to be piggybacked. */
   get pendingBroadcasts(): number {
-    return this.broadcasts.pending;
+    return this.news.pending;
   }
   /** User events waiting to be piggybacked. */
   get pendingUserMessages(): number {
-    return this.userQueue.pending;
+    return this.news.pendingUser;
   }
   /** The Lamport time our next user event gets. */
   get eventClock(): number {
@@ -308,7 +320,7 @@ export class Swim {
   private computeDeadline(): number {
     if (this.state === 'stopped') return Infinity;
     let t = Math.min(this.suspicions.earliest(), this.nextMaintenanceAt);
-    if (this.broadcasts.pending > 0 || this.userQueue.pending > 0) t = Math.min(t, this.nextGossipAt);
+    if (this.news.pending > 0 || this.news.pendingUser > 0) t = Math.min(t, this.nextGossipAt);
     t = Math.min(t, this.prober.relayDeadline(), this.queries.earliest());
     // Checks and probation advance only while running: a leaving agent must not wake for them,
     // or a check due before the leave ends stays due forever and the agent spins (issue 18).
@@ -681,7 +693,7 @@ export class Swim {
     if (verdict === 'too-old') return void this.counts.userEventsTooOld++;
     this.counts.userEvents++;
     // Each distinct event is queued once (the buffer saw to that), under a key of its own.
-    if (!this.userQueue.enqueue(m, `e${this.userKey++}`)) this.counts.oversizedUpdates++;
+    this.news.queueUser(m, 'e');
     this.out.push({ type: 'user-event', event: { name: m.name, payload: m.payload, ltime: m.ltime, coalesce: (m.flags & M.UserEventFlag.coalesce) !== 0 } });
   }
 
@@ -823,7 +835,7 @@ export class Swim {
    * high probability). Tell it again, unless we are already telling.
    */
   private answerStale(known: MemberRecord): void {
-    if (this.broadcasts.transmitsOf(known.name) === undefined) this.queueUpdate(M.left(known.name, known.incarnation));
+    if (this.news.transmitsOf(known.name) === undefined) this.queueUpdate(M.left(known.name, known.incarnation));
   }
 
   /** Take an alive claim the rule (or a passed probation) let through. */
@@ -921,84 +933,20 @@ export class Swim {
   // ---- dissemination -------------------------------------------------------------------------
 
   private queueUpdate(m: M.Update): void {
-    if (!this.broadcasts.enqueue(m, m.name)) this.counts.oversizedUpdates++;
+    this.news.queue(m);
   }
 
-  /**
-   * Send one message (and an optional companion) with as many queued updates as fit behind.
-   * Updates ride only to live members: an answer to anyone else (a ping or ping-req from a
-   * stranger) must not be bigger than what it answers.
-   */
   private dispatch(o: Outgoing): void {
     this.send(o.to, o.primary, o.companion);
   }
 
+  /** Send one message (and an optional companion) with as much news behind as fits (dissemination.ts). */
   private send(to: Address, primary: M.Message, companion?: M.Message): void {
-    const messages: M.Message[] = companion ? [primary, companion] : [primary];
-    if (!this.table.liveAt(to)) {
-      this.out.push({ type: 'send', to, messages });
-      return;
-    }
-    const budget = this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES - this.sizeOf(primary) - (companion ? this.sizeOf(companion) : 0);
-    this.fill(budget, messages);
-    this.out.push({ type: 'send', to, messages });
-  }
-
-  /**
-   * Fill `budget` bytes with queued news: membership first, but while user events wait they keep
-   * `userEventShare` of the room; each side gets what the other leaves.
-   */
-  private fill(budget: number, messages: M.Message[]): void {
-    const limit = this.retransmitLimit();
-    if (this.userQueue.pending === 0) {
-      this.broadcasts.take(budget, limit, messages);
-      return;
-    }
-    const reserved = Math.floor(budget * this.config.userEventShare);
-    const used = this.broadcasts.pending > 0 ? this.broadcasts.take(budget - reserved, limit, messages) : 0;
-    this.userQueue.take(budget - used, this.userRetransmitLimit(), messages);
-  }
-
-  private userRetransmitLimit(): number {
-    return retransmitLimit(this.config.userEventRetransmitMult, this.table.liveCount);
-  }
-
-  private retransmitLimit(): number {
-    return retransmitLimit(this.config.retransmitMult, this.table.liveCount);
+    this.out.push({ type: 'send', to, messages: this.news.packet(to, primary, companion) });
   }
 
   private gossip(now: number): void {
-    if ((this.broadcasts.pending === 0 && this.userQueue.pending === 0) || this.config.gossipNodes === 0) return;
-    const targets = this.order.sample(this.config.gossipNodes, (name) => {
-      if (name === this.name) return false;
-      const r = this.table.get(name);
-      if (!r) return false;
-      return isLive(r.state) || (r.state === 'dead' && now - r.stateChangedAt < this.config.gossipToTheDeadMs);
-    });
-    for (const t of targets) {
-      const messages: M.Message[] = [];
-      this.fill(this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES, messages);
-      if (messages.length === 0) break;
-      this.out.push({ type: 'send', to: this.table.addressOf(t)!, messages });
-    }
-    this.gossipUserEvents();
-  }
-
-  /**
-   * Packets of user events alone, while any wait: a burst of events gets its throughput here
-   * instead of from the room membership news needs (memberlist's delegate broadcasts share one
-   * queue with news and starve past about 1000 members: hashicorp/memberlist#299).
-   */
-  private gossipUserEvents(): void {
-    const limit = this.userRetransmitLimit();
-    for (let i = 0; i < this.config.userEventPackets && this.userQueue.pending > 0; i++) {
-      const [t] = this.order.sample(1, (name) => name !== this.name && isLive(this.table.get(name)?.state ?? 'dead'));
-      if (t === undefined) return;
-      const messages: M.Message[] = [];
-      this.userQueue.take(this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES, limit, messages);
-      if (messages.length === 0) return;
-      this.out.push({ type: 'send', to: this.table.get(t)!.address, messages });
-    }
+    for (const p of this.news.round(now)) this.out.push({ type: 'send', to: p.to, messages: p.messages });
   }
 
   private maintenanceIntervalMs(): number {
@@ -1041,8 +989,8 @@ export class Swim {
   }
 
   private checkLeaveDone(now: number): void {
-    const sent = this.broadcasts.transmitsOf(this.name);
-    const wanted = Math.min(this.retransmitLimit(), 2 * this.config.gossipNodes);
+    const sent = this.news.transmitsOf(this.name);
+    const wanted = Math.min(this.news.retransmitLimit(), 2 * this.config.gossipNodes);
     const alone = this.table.liveCount <= 0;
     if (alone || sent === undefined || sent >= wanted || now >= this.leaveDeadline) {
       this.state = 'stopped';
