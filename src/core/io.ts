@@ -86,6 +86,16 @@ export type Note =
    */
   | { readonly kind: 'incarnation-exhausted'; readonly action: 'set-tags' | 'leave'; readonly incarnation: number };
 
+/**
+ * Inside the core: one message (and an optional companion) a part (prober, vetting,
+ * anti-entropy) wants sent, with as many queued updates as fit behind (dissemination.ts).
+ */
+export interface Outgoing {
+  readonly to: Address;
+  readonly primary: Message;
+  readonly companion?: Message | undefined;
+}
+
 export type Output =
   | { readonly type: 'send'; readonly to: Address; readonly messages: readonly Message[] }
   | { readonly type: 'event'; readonly event: MemberEvent }

@@ -7,14 +7,14 @@
  * Flows and invariants: docs/PROTOCOL.md.
  */
 import type { ProtocolConfig } from '../config.js';
-import type { Input, Note, Output } from './io.js';
+import type { Input, Note, Outgoing, Output } from './io.js';
 import { Awareness } from './awareness.js';
 import { Dissemination, type DisseminationCounters } from './dissemination.js';
 import { MembershipTable, type MemberRecord } from './membership.js';
 import { GOSSIP, MAX_INCARNATION, MAX_INCARNATION_STEP, incarnationAllowed, judge, type Judge, type Via } from './precedence.js';
 import * as M from './messages.js';
 import { ProbeOrder } from './probe-order.js';
-import { Prober, type Outgoing, type ProbeFailure, type ProberCounters } from './prober.js';
+import { Prober, type ProbeFailure, type ProberCounters } from './prober.js';
 import { AntiEntropy, type AntiEntropyWant, type Proof } from './anti-entropy.js';
 import { ReturnCheck, weakCookieHash, type CookieHash } from './return-check.js';
 import { updateOfRow } from './push-pull.js';
