@@ -1,5 +1,9 @@
 /**
- * The SWIM state machine: probing, suspicion, dissemination, push-pull, join, leave, reconnect.
+ * The SWIM state machine's coordinator. It owns the member table, our own row and the suspicions,
+ * and carries out what its parts want: the prober (prober.ts: probes, relays, nacks), vetting
+ * (vetting.ts: confirmation checks, probation, flap damping), anti-entropy (anti-entropy.ts:
+ * push-pull, digests, cookies, re-dials, reaping) and dissemination (dissemination.ts: what rides
+ * on each packet, gossip rounds). Every claim about another member is judged by precedence.ts.
  *
  * Sans-IO: `step(input, now)` returns what to send and what changed; `nextDeadline()` says when
  * to call `step({type:'tick'}, now)` again. Everything due on a tick is handled in one fixed
@@ -395,6 +399,19 @@ export class Swim {
   }
 
   /**
+   * Are we running much later than the wake-up we asked for (by a tick, or by any input that
+   * came while that tick was overdue)? Then our own process stalled (GC, busy loop).
+   */
+  private noticeStall(now: number, previousStepAt: number): boolean {
+    const lateness = now - Math.max(this.requestedWake, previousStepAt);
+    this.requestedWake = Infinity;
+    if (!this.config.stallDetection || !(lateness > this.config.probeTimeoutMs / 2)) return false;
+    this.counts.stalls++;
+    this.awareness.apply(1);
+    return true;
+  }
+
+  /**
    * Nothing that ran out while we slept is evidence yet: the acks, nacks and refutations that
    * would have saved it may be queued behind this input. Read them first.
    */
@@ -430,20 +447,7 @@ export class Swim {
     if (this.state === 'leaving') this.checkLeaveDone(now);
   }
 
-  // ---- probing -------------------------------------------------------------------------------
-
-  /**
-   * Are we running much later than the wake-up we asked for (by a tick, or by any input that
-   * came while that tick was overdue)? Then our own process stalled (GC, busy loop).
-   */
-  private noticeStall(now: number, previousStepAt: number): boolean {
-    const lateness = now - Math.max(this.requestedWake, previousStepAt);
-    this.requestedWake = Infinity;
-    if (!this.config.stallDetection || !(lateness > this.config.probeTimeoutMs / 2)) return false;
-    this.counts.stalls++;
-    this.awareness.apply(1);
-    return true;
-  }
+  // ---- what the parts want ------------------------------------------------------------------
 
   /** Carry out what anti-entropy wants, each before it decides the next. */
   private exchange(wants: Iterable<AntiEntropyWant>, now: number): void {
@@ -485,6 +489,8 @@ export class Swim {
         return this.admitAlive(want.claim, this.table.get(want.claim.name), now, false);
     }
   }
+
+  // ---- probing and suspicion -------------------------------------------------------------------
 
   private advanceProbe(now: number): void {
     const { send, failed } = this.prober.advance(now);
@@ -680,23 +686,6 @@ export class Swim {
   }
 
 
-  // ---- user events ---------------------------------------------------------------------------
-
-  private sendUserEvent(name: string, payload: Uint8Array, coalesce: boolean): void {
-    const m = M.userEvent(this.recentEvents.clock.next(), name, payload, coalesce ? M.UserEventFlag.coalesce : 0);
-    this.onUserEvent(m);
-  }
-
-  private onUserEvent(m: M.UserEvent): void {
-    const verdict = this.recentEvents.accept(m);
-    if (verdict === 'duplicate') return void this.counts.userEventDuplicates++;
-    if (verdict === 'too-old') return void this.counts.userEventsTooOld++;
-    this.counts.userEvents++;
-    // Each distinct event is queued once (the buffer saw to that), under a key of its own.
-    this.news.queueUser(m, 'e');
-    this.out.push({ type: 'user-event', event: { name: m.name, payload: m.payload, ltime: m.ltime, coalesce: (m.flags & M.UserEventFlag.coalesce) !== 0 } });
-  }
-
   private onAck(m: M.Ack, from: Address, now: number, trusted: boolean, packet: readonly M.Message[]): void {
     const r = this.prober.onAck(m, from, now);
     if (r && 'relayed' in r) {
@@ -727,6 +716,25 @@ export class Swim {
     if (!target || target.address !== m.targetAddr || target.state === 'left') return this.note({ kind: 'dropped', reason: 'ping-req-unknown-target', from });
     this.dispatch(this.prober.relay(m, from, now));
   }
+
+  // ---- user events ---------------------------------------------------------------------------
+
+  private sendUserEvent(name: string, payload: Uint8Array, coalesce: boolean): void {
+    const m = M.userEvent(this.recentEvents.clock.next(), name, payload, coalesce ? M.UserEventFlag.coalesce : 0);
+    this.onUserEvent(m);
+  }
+
+  private onUserEvent(m: M.UserEvent): void {
+    const verdict = this.recentEvents.accept(m);
+    if (verdict === 'duplicate') return void this.counts.userEventDuplicates++;
+    if (verdict === 'too-old') return void this.counts.userEventsTooOld++;
+    this.counts.userEvents++;
+    // Each distinct event is queued once (the buffer saw to that), under a key of its own.
+    this.news.queueUser(m, 'e');
+    this.out.push({ type: 'user-event', event: { name: m.name, payload: m.payload, ltime: m.ltime, coalesce: (m.flags & M.UserEventFlag.coalesce) !== 0 } });
+  }
+
+  // ---- membership updates and our own row ---------------------------------------------------
 
   /**
    * Apply a claim, as the precedence rule (precedence.ts) rules; a claim about us is ours to
