@@ -165,7 +165,7 @@ export interface Agent {
   setTags(tags: Tags): void;
   /**
    * Serf's force-leave: a member this agent holds failed becomes left, here at once and
-   * everywhere by gossip; `prune` also forgets it here at once. Throws ERR_NO_MEMBER for a name
+   * everywhere by gossip; `prune` also forgets it at once, here and on every agent that holds it failed. Throws ERR_NO_MEMBER for a name
    * not known, ERR_NOT_FAILED for a member not failed (a live one is the protocol's to judge).
    */
   forceLeave(name: string, opts?: { prune?: boolean }): Member;
