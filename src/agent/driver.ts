@@ -8,6 +8,7 @@ import type { ProtocolConfig } from '../config.js';
 import { ClusterError } from '../errors.js';
 import type { IncomingQuery, Input, Note, Output, QueryRequest, UserEventData } from '../core/io.js';
 import { filtersToWire } from '../core/queries.js';
+import { ANY_QUERY } from './query-stream.js';
 import { WIRE_LIMITS } from '../wire/validate.js';
 import { Swim } from '../core/swim.js';
 import { checkTags, tagsToWire } from '../core/tags.js';
@@ -327,6 +328,7 @@ function checkOwnTags(tags: Tags, maxBytes: number): void {
 export function checkQuery(request: QueryRequest, maxNameBytes: number, queryMaxBytes: number): void {
   const nameWhy = nameProblem(request.name, maxNameBytes);
   if (nameWhy) throw new ClusterError('ERR_ARGUMENT', `query name ${JSON.stringify(request.name)}: ${nameWhy}`);
+  if (request.name === ANY_QUERY) throw new ClusterError('ERR_ARGUMENT', `query name "${ANY_QUERY}" is reserved: onQuery('${ANY_QUERY}') answers queries of any name`);
   if (!(request.payload instanceof Uint8Array)) throw new ClusterError('ERR_ARGUMENT', 'query payload must be a Uint8Array');
   for (const n of request.nodes) {
     const why = nameProblem(n);

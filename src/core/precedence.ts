@@ -66,6 +66,8 @@ export interface Judge {
   liveMember(name: string): boolean;
   /** Would a `dead` from `from` be the word of a single observer of `known`, a member we hold live? */
   soleAccuser(known: MemberRecord, from: string): boolean;
+  /** Did a force-leave with prune forget `name` at `inc` or above, lately (pruned.ts)? */
+  pruned(name: string, inc: number): boolean;
 }
 
 /**
@@ -93,6 +95,10 @@ export type Ruling =
   | { readonly kind: 'remind-left' }
   /** A dead or left verdict: taken, unless the member is on probation (vetting.ts). */
   | { readonly kind: 'down'; readonly claim: M.Dead | M.Left; readonly relay: boolean }
+  /** A departed row of a member pruned here lately, from a peer that missed the prune: tell it again. */
+  | { readonly kind: 'remind-pruned'; readonly name: string }
+  /** A force-leave with prune of a member we hold departed: forget the row. */
+  | { readonly kind: 'prune'; readonly claim: M.Left; readonly relay: boolean }
   /**
    * A departed member we never knew, from a state transfer, younger than the reap age: remember
    * it (without an event) as one to reconnect to, with the age of its death, so that it is
@@ -112,7 +118,9 @@ export function judge(m: M.Update, known: MemberRecord | undefined, via: Via, j:
       // ignores news of the death of members it does not know: it must never come back.
       const reapAfter = state === 'dead' ? j.config.reapFailedAfterMs : j.config.reapLeftAfterMs;
       const age = via.row.age;
-      return age === undefined || age >= reapAfter ? IGNORE : { kind: 'adopt', state, row: via.row, age };
+      if (age === undefined || age >= reapAfter) return IGNORE;
+      if (j.pruned(m.name, m.inc)) return { kind: 'remind-pruned', name: m.name };
+      return { kind: 'adopt', state, row: via.row, age };
     }
     // A peer's old verdict is weak evidence: suspect, and let the member refute (memberlist does the same).
     if (m.type === M.MsgType.Dead && known && isLive(known.state)) return judgeGossip(M.suspect(m.name, m.inc, via.sender), known, true, j);
@@ -150,6 +158,9 @@ function judgeGossip(m: M.Update, known: MemberRecord | undefined, relay: boolea
     case M.MsgType.Dead:
     case M.MsgType.Left: {
       if (!known) return IGNORE;
+      // A prune forgets only a member we hold departed, at no newer incarnation: a live one
+      // refuses it below as any third party's left, and a newer life of it is not the one pruned.
+      if (m.type === M.MsgType.Left && m.prune === 1 && !isLive(known.state) && known.incarnation <= m.inc) return { kind: 'prune', claim: m, relay };
       // Multi-observer rule: one member's verdict on a member we still hold alive is only an
       // accusation. A single slow or one-way-broken agent must not kill a healthy member.
       // The same holds for a member we hold suspect, for less than the removal floor, without

@@ -10,6 +10,7 @@
  * order, so the same inputs at the same `now` values give the same outputs, byte for byte.
  * Flows and invariants: docs/PROTOCOL.md.
  */
+import { PrunedNames } from './pruned.js';
 import type { ProtocolConfig } from '../config.js';
 import type { Input, Note, Outgoing, Output } from './io.js';
 import { Awareness } from './awareness.js';
@@ -99,6 +100,7 @@ export class Swim {
   private readonly recentEvents: RecentEvents;
   private readonly order: ProbeOrder;
   private readonly suspicions = new Suspicions();
+  private readonly pruned: PrunedNames;
   private readonly prober: Prober;
   private readonly vetting: Vetting;
   private readonly joiner: Joiner;
@@ -231,10 +233,12 @@ export class Swim {
     this.wireTags = tagsToWire(init.tags ?? {});
     // Our own row is ours to write: the bounds on others' claims (precedence.ts) do not apply to it.
     this.table.set({ name: this.name, state: 'alive', incarnation: this.incarnation, address: this.address, tags: EMPTY_TAGS, wireTags: this.wireTags, stateChangedAt: now });
+    this.pruned = new PrunedNames(init.config.reapLeftAfterMs);
     this.judgeFacts = {
       config: init.config,
       liveMember: (name) => this.isLiveMember(name),
       soleAccuser: (known, from) => this.soleAccuser(known, from, this.lastStepAt),
+      pruned: (name, inc) => this.pruned.covers(name, inc, this.lastStepAt),
     };
     const c = this.config;
     // Random phases so that agents started together do not probe and gossip in lockstep.
@@ -785,6 +789,16 @@ export class Swim {
         return this.answerStale(known!);
       case 'down':
         return this.takeVerdict(ruling.claim, known!, now, ruling.relay);
+      case 'remind-pruned': {
+        // Gossip the prune again: the peer that offered the row hears it with the rest.
+        const inc = this.pruned.incarnationOf(ruling.name);
+        if (inc !== undefined) this.queueUpdate(M.left(ruling.name, inc, true));
+        return;
+      }
+      case 'prune':
+        this.prune(ruling.claim, now);
+        if (ruling.relay) this.queueUpdate(ruling.claim);
+        return;
       case 'adopt':
         this.table.apply({ name: m.name, state: ruling.state, incarnation: m.inc, address: ruling.row.addr, wireTags: ruling.row.tags }, now - ruling.age);
         return;
@@ -1013,18 +1027,26 @@ export class Swim {
    * is the protocol's to judge. Receivers take it where they hold the member dead at that
    * incarnation (left outranks dead); one that holds it live there drops it (onUpdate). A member
    * that runs after all, or comes back later, refutes with a higher incarnation. `prune` forgets
-   * the row here at once instead of after reapLeftAfterMs.
+   * the row at once, here and on every agent that holds the member departed (the `left` carries
+   * the prune flag), instead of after reapLeftAfterMs.
    */
   private forceLeave(name: string, prune: boolean, now: number): void {
     const known = this.table.get(name);
     if (!known || name === this.name || known.state !== 'dead' || this.state !== 'running') return;
-    const r = this.table.apply({ name, state: 'left', incarnation: known.incarnation }, now);
-    this.emit(r.event);
-    this.queueUpdate(M.left(name, known.incarnation));
-    if (prune) {
-      this.table.delete(name);
-      this.note({ kind: 'reaped', name });
-    }
+    const claim = M.left(name, known.incarnation, prune);
+    if (prune) this.prune(claim, now);
+    else this.emit(this.table.apply({ name, state: 'left', incarnation: known.incarnation }, now).event);
+    this.queueUpdate(claim);
+  }
+
+  /** Forget a departed member at once (a force-leave with prune), and refuse its departed rows from peers that have not yet. */
+  private prune(m: M.Left, now: number): void {
+    this.emit(this.table.apply({ name: m.name, state: 'left', incarnation: m.inc }, now).event);
+    this.suspicions.clear(m.name);
+    this.vetting.forget(m.name);
+    this.table.delete(m.name);
+    this.pruned.add(m.name, m.inc, now);
+    this.note({ kind: 'reaped', name: m.name });
   }
 
   private setTags(tags: Tags, now: number): void {
