@@ -1,6 +1,6 @@
 /** `phantom members`: the member table of the local agent, or one member with its history. */
 import type { CommandSpec } from './command.js';
-import { adminRequest } from '../../admin/client.js';
+import { adminCall } from '../../admin/client.js';
 import type { MemberJson } from '../../admin/server.js';
 import type { HistoryEntry } from '../../agent/history.js';
 import { formatTable, adminOption, runClient, type AdminArgs } from '../client.js';
@@ -51,7 +51,7 @@ export const membersCommand: CommandSpec<MembersArgs> = {
   handler: (args) =>
     runClient('members', async () => {
       if (args.member !== undefined) {
-        const { body } = await adminRequest<MemberJson & { history: HistoryEntry[] }>(args, 'GET', `/v1/members/${encodeURIComponent(args.member)}`);
+        const { body } = await adminCall<MemberJson & { history: HistoryEntry[] }, 'member'>(args, 'member', { params: { name: args.member } });
         if (args.json) return void process.stdout.write(`${terminalJson(args.history ? body : { ...body, history: undefined }, 2)}\n`);
         process.stdout.write(formatTable(['NAME', 'ADDRESS', 'STATUS', 'INCARNATION', 'TAGS'], [[body.name, body.addr, body.status, String(body.incarnation), tagText(body.tags)]]));
         if (args.history) {
@@ -65,12 +65,8 @@ export const membersCommand: CommandSpec<MembersArgs> = {
         }
         return;
       }
-      const q = new URLSearchParams();
-      if (args.status) q.set('status', args.status);
-      if (args.name !== undefined) q.set('name', args.name);
-      for (const t of args.tag ?? []) q.append('tag', String(t));
-      const query = q.size > 0 ? `?${q.toString()}` : '';
-      const { body } = await adminRequest<MemberJson[]>(args, 'GET', `/v1/members${query}`);
+      const query = { status: args.status || undefined, name: args.name, tag: (args.tag ?? []).map(String) };
+      const { body } = await adminCall<MemberJson[]>(args, 'members', { query });
       if (args.json) return void process.stdout.write(`${terminalJson(body)}\n`);
       if (args.detailed) return void process.stdout.write(body.map(detailed).join('\n'));
       process.stdout.write(formatTable(['NAME', 'ADDRESS', 'STATUS', 'INCARNATION', 'TAGS'], body.map((m) => [m.name, m.addr, m.status, String(m.incarnation), tagText(m.tags)])));
