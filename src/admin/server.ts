@@ -17,7 +17,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AgentHealth, AgentStats } from '../agent/agent.js';
 import type { HistoryEntry } from '../agent/history.js';
-import { statusOf } from '../agent/history.js';
+import { MEMBER_STATUSES, statusOf, type MemberStatus } from '../member-status.js';
 import { ClusterError, type ErrorCode } from '../errors.js';
 import type { Member, Tags } from '../core/types.js';
 import { byDistance, type Coordinate } from '../core/coordinate.js';
@@ -82,7 +82,7 @@ export interface AdminOptions {
 export interface MemberJson {
   name: string;
   addr: string;
-  status: 'alive' | 'suspect' | 'failed' | 'left';
+  status: MemberStatus;
   incarnation: number;
   tags: Tags;
   /** Milliseconds since this agent saw the status change. */
@@ -105,7 +105,7 @@ class HttpError extends Error {
   }
 }
 
-const STATUSES = new Set(['alive', 'suspect', 'failed', 'left']);
+const STATUSES: ReadonlySet<string> = new Set(MEMBER_STATUSES);
 
 export interface AdminServer {
   /** `host:port` the server listens on (port resolved when 0 was asked). */
@@ -195,7 +195,7 @@ const HANDLERS: { readonly [N in RouteName]: Handler } = {
   },
   members({ res, url, d }) {
     const status = url.searchParams.get('status');
-    if (status !== null && !STATUSES.has(status)) throw new HttpError(400, 'ERR_ARGUMENT', `status must be one of alive, suspect, failed, left; got ${JSON.stringify(status)}`);
+    if (status !== null && !STATUSES.has(status)) throw new HttpError(400, 'ERR_ARGUMENT', `status must be one of ${MEMBER_STATUSES.join(', ')}; got ${JSON.stringify(status)}`);
     const match = memberFilter(url.searchParams.get('name'), url.searchParams.getAll('tag'));
     const now = d.now();
     const rows = d.members().map((m) => memberJson(m, now)).filter((m) => (status === null || m.status === status) && match(m));

@@ -3,6 +3,7 @@ import type { CommandSpec } from './command.js';
 import { adminCall } from '../../admin/client.js';
 import type { MemberJson } from '../../admin/server.js';
 import type { HistoryEntry } from '../../agent/history.js';
+import { MEMBER_STATUSES } from '../../member-status.js';
 import { formatTable, adminOption, runClient, type AdminArgs } from '../client.js';
 import { terminalJson } from '../escape.js';
 
@@ -35,7 +36,7 @@ export const membersCommand: CommandSpec<MembersArgs> = {
   positionals: { member: { type: 'string', describe: 'Show only this member (exact name)' } },
   options: {
     ...adminOption,
-    status: { type: 'string', choices: ['alive', 'suspect', 'failed', 'left'], describe: 'Only members in this status' },
+    status: { type: 'string', choices: MEMBER_STATUSES, describe: 'Only members in this status' },
     json: { type: 'boolean', default: false, describe: 'Print JSON (an array of {name, addr, status, incarnation, tags})' },
     history: { type: 'boolean', default: false, describe: 'With MEMBER: each recent change of state, when, at which incarnation, reported by whom' },
     tag: { type: 'string', array: true, describe: 'Only members whose tag KEY matches the regular expression (whole value), key=regex; repeatable, all must match' },
