@@ -20,7 +20,8 @@ import type { Transport } from '../transport/transport.js';
 import { createCodec, type Codec } from '../wire/codec.js';
 import { createCookieHash } from '../wire/cookie.js';
 import { EventQueue, type Timed } from './event-queue.js';
-import { DetectionTracker, fnv1a, type FalsePositive, type Report } from './measures.js';
+import { DetectionTracker, type FalsePositive, type Report } from './measures.js';
+import { FNV_OFFSET, fnv1a } from '../core/hash.js';
 import { SimNetwork, type LinkSettings } from './network.js';
 
 /**
@@ -135,7 +136,7 @@ export class Simulation {
   private eventsAtClock = 0;
   /** Agents woken at the current virtual ms. */
   private readonly spinning = new Set<AgentSlot>();
-  private traceHash = 0x811c9dc5;
+  private traceHash = FNV_OFFSET;
   private lastStartAt = 0;
   private pendingStarts = 0;
   private convergedAt: number | null = null;
