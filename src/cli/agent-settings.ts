@@ -18,9 +18,9 @@
  * - Env lists are comma lists (PHANTOM_JOIN, PHANTOM_TAG, PHANTOM_SET), and a broken file is an
  *   ERR_CONFIG naming it; yargs' env and config layers do neither.
  */
-import { readFileSync } from 'node:fs';
 import type { AgentConfigInput } from '../agent/agent-config.js';
 import { ClusterError } from '../errors.js';
+import { readJsonFile } from '../runtime/json-file.js';
 import { parseOverrides } from './overrides.js';
 
 /** The agent command's flags as yargs gives them (undefined = not given). */
@@ -73,18 +73,7 @@ export function configPath(flags: AgentFlags, env: NodeJS.ProcessEnv): string | 
 
 /** Read and parse the JSON config file; ERR_CONFIG naming the file on any problem. */
 export function readConfigFile(path: string): AgentConfigInput {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ClusterError('ERR_CONFIG', `--config ${path}: ${(e as Error).message}`);
-  }
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new ClusterError('ERR_CONFIG', `--config ${path}: not valid JSON (${(e as Error).message})`);
-  }
+  const v = readJsonFile(path, { code: 'ERR_CONFIG', label: `--config ${path}` });
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ClusterError('ERR_CONFIG', `--config ${path}: must hold a JSON object`);
   const o = { ...(v as Record<string, unknown>) };
   if (typeof o.join === 'string') o.join = splitList(o.join);
