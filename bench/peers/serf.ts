@@ -16,7 +16,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
-import { ROOT } from '../../test/cli/procs.js';
+import { ROOT } from '../../harness/procs.js';
 import type { System } from './logs.js';
 import { markdown, medianRun, type Collected } from './report.js';
 import type { LaunchRun, LossRun, MatrixRun, StallRun } from './run.js';
