@@ -1,6 +1,6 @@
 /**
  * `npm run bench:lifeguard`: plain SWIM, each Lifeguard part alone, and all of it, in the same
- * degraded cluster (bench/lifeguard/scenario.ts): 5% loss everywhere, 4 agents stalling
+ * degraded cluster (harness/lifeguard-scenario.ts): 5% loss everywhere, 4 agents stalling
  * 0.5–3 s every 2–5 s, 3 healthy agents killed. Prints a table per size and writes
  * bench/results/lifeguard.json.
  *
@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { readJsonFile } from '../src/runtime/json-file.js';
 import { lifeguardOnly, plainSwim, type ProtocolConfig } from '../src/config.js';
-import { runLifeguardScenario, runRapidScenario, type LifeguardRun, type RapidFault } from './lifeguard/scenario.js';
+import { runLifeguardScenario, runRapidScenario, type LifeguardRun, type RapidFault } from '../harness/lifeguard-scenario.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);

@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { readJsonFile } from '../src/runtime/json-file.js';
 import { Simulation } from '../src/sim/index.js';
 import type { ProfileName } from '../src/config.js';
-import { runRapidScenario, type RapidFault } from './lifeguard/scenario.js';
+import { runRapidScenario, type RapidFault } from '../harness/lifeguard-scenario.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
