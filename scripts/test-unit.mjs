@@ -1,6 +1,6 @@
 // npm run test:unit: the fast part of the suite, for the edit-test loop (31 s of CPU, so ~16 s on 2 idle
 // cores; `npm test` stays the whole suite). It runs every test under the directories of the pure
-// parts (core, wire, ring, balancer, runtime), the config and error tables, and the simulations that
+// parts (core, wire, ring, balancer, runtime) and of harness/, the config and error tables, and the simulations that
 // take about a second; it skips the slow files named below. A new test file in one of those
 // directories is in the fast part by default: if it takes more than a second or two, add it to
 // SLOW with the reason.
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Every test file under these directories, except SLOW. */
-const DIRS = ['test/core', 'test/wire', 'test/ring', 'test/balancer', 'test/runtime'];
+const DIRS = ['test/core', 'test/wire', 'test/ring', 'test/balancer', 'test/runtime', 'test/harness'];
 /** Single files outside DIRS: small simulations (tens of agents, seconds of virtual time) and tables. */
 const FILES = [
   'test/config.test.ts',
