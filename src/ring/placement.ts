@@ -31,10 +31,12 @@ import { placeRounds } from './rounds.js';
 /** How replicas are placed; see the file comment for the trade-offs. */
 export type PlacementMethod = 'rounds' | 'rendezvous' | 'bounded' | 'sticky';
 
-/** A member as placement sees it: a name and a relative weight (1 = normal). */
+/** A member as placement sees it: a name, a relative weight (1 = normal) and its zone, if any. */
 export interface PlacementMember {
   readonly name: string;
   readonly weight: number;
+  /** `rounds` puts a shard's replicas in distinct zones first; the other methods ignore it. */
+  readonly zone?: string | undefined;
 }
 
 /** Shard id -> owner names, primary first. */
@@ -56,6 +58,8 @@ interface Prepared {
   readonly memberHash: Uint32Array;
   readonly weight: Float64Array;
   readonly index: ReadonlyMap<string, number>;
+  /** Zone of each member as a small integer, -1 for none. */
+  readonly zone: Int32Array;
   readonly perShard: number;
   /** Fair share of replica slots per member (weighted). */
   readonly share: Float64Array;
@@ -68,9 +72,15 @@ function prepare(input: PlacementInput): Prepared {
   const memberHash = new Uint32Array(n);
   const weight = new Float64Array(n);
   const index = new Map<string, number>();
+  const zone = new Int32Array(n).fill(-1);
+  const zoneIds = new Map<string, number>();
   let totalWeight = 0;
   members.forEach((m, i) => {
-    memberHash[i] = farmhash.fingerprint32(`member:${m.name}`);
+    memberHash[i] = memberHashOf(m.name);
+    if (m.zone !== undefined && m.zone !== '') {
+      if (!zoneIds.has(m.zone)) zoneIds.set(m.zone, zoneIds.size);
+      zone[i] = zoneIds.get(m.zone)!;
+    }
     weight[i] = m.weight;
     totalWeight += m.weight;
     index.set(m.name, i);
@@ -79,7 +89,12 @@ function prepare(input: PlacementInput): Prepared {
   const slots = perShard * input.shards.length;
   const share = new Float64Array(n);
   for (let i = 0; i < n; i++) share[i] = totalWeight > 0 ? (slots * weight[i]!) / totalWeight : 0;
-  return { names: members.map((m) => m.name), memberHash, weight, index, perShard, share };
+  return { names: members.map((m) => m.name), memberHash, weight, index, zone, perShard, share };
+}
+
+/** Hash of a member name, one half of every rendezvous score. */
+export function memberHashOf(name: string): number {
+  return farmhash.fingerprint32(`member:${name}`);
 }
 
 /** Hash of a shard id, the other half of every rendezvous score. */
@@ -134,6 +149,7 @@ export function place(method: PlacementMethod, input: PlacementInput): Map<numbe
         shardHash: Uint32Array.from(input.shards, shardHash),
         perShard: p.perShard,
         capacityFactor: input.capacityFactor,
+        zone: p.zone,
       });
       return new Map(
         input.shards.map((shard, k) => {

@@ -16,9 +16,16 @@
  */
 import farmhash from 'farmhash';
 import { ClusterError } from '../errors.js';
-import { hashKey, weightOf, type RingKey } from './hash.js';
+import { hashKey, weightOf, zoneOf, type RingKey } from './hash.js';
 import type { RingMember } from './hash-ring.js';
-import { place, type Assignment, type PlacementMethod } from './placement.js';
+import { hrwScore, memberHashOf as memberHash, place, shardHash, type Assignment, type PlacementMember, type PlacementMethod } from './placement.js';
+
+/**
+ * Shards by default: enough that a member holds ~120 replicas at 100 members × 3 replicas, which
+ * is what lets `rounds` keep max/mean <= 1.05 while one join or leave moves ~1.1-1.2× the ideal
+ * (at 1024 shards, 30 replicas a member, the cap it needs for 1.05 moved 1.8×; bench/RING.md).
+ */
+export const DEFAULT_SHARDS = 4096;
 
 /** How keys map to shards. */
 export type ShardStrategy = 'hash' | 'range' | 'directory';
@@ -42,7 +49,10 @@ export interface ShardInfo {
 
 /** Options for a {@link ShardMap}. */
 export interface ShardMapInit {
-  /** Number of shards for `hash` and `directory` (fixed for the map's life). Default 1024. */
+  /**
+   * Number of shards for `hash` and `directory` (fixed for the map's life). Default 4096
+   * ({@link DEFAULT_SHARDS}): at 1024 no pure placement met both 1.05 balance and ~1.2× movement.
+   */
   readonly shards?: number;
   /** Owners per shard, on distinct members (fewer while members are fewer). Default 3. */
   readonly replicas?: number;
@@ -50,8 +60,9 @@ export interface ShardMapInit {
   readonly strategy?: ShardStrategy;
   /**
    * Default `rounds`: a pure function of the member set (every agent computes the same owners
-   * with no coordinator), max/mean <= 1.05, ~2× the ideal movement (bench/RING.md). `sticky`
-   * moves the minimum but depends on the order of past changes.
+   * with no coordinator), max/mean <= 1.05, ~1.1-1.2× the ideal movement at the default 4096
+   * shards and 100 members (bench/RING.md), replicas in distinct zones first. `sticky` moves the
+   * minimum but depends on the order of past changes.
    */
   readonly placement?: PlacementMethod;
   /** `rounds` and `bounded`: a member holds at most max(ceil(share), floor(c × share)). Default 1.05. */
@@ -75,6 +86,13 @@ export class ShardMap {
   private readonly capacityFactor: number;
   private readonly hashShards: number;
   private owners = new Map<number, readonly string[]>();
+  // The members of the last rebalance, sorted by name, for lookups past the replicas.
+  private placed: { readonly names: readonly string[]; readonly hash: Uint32Array; readonly weight: Float64Array; readonly zone: readonly (string | undefined)[] } = {
+    names: [],
+    hash: new Uint32Array(0),
+    weight: new Float64Array(0),
+    zone: [],
+  };
   private readonly pins = new Map<number, string[]>();
   // range: shard i covers [bounds[i-1], bounds[i]); ids parallel, length bounds.length + 1.
   private readonly bounds: string[] = [];
@@ -88,7 +106,7 @@ export class ShardMap {
     this.replicas = init.replicas ?? 3;
     this.placement = init.placement ?? 'rounds';
     this.capacityFactor = init.capacityFactor ?? 1.05;
-    this.hashShards = init.shards ?? 1024;
+    this.hashShards = init.shards ?? DEFAULT_SHARDS;
     const bad: string[] = [];
     if (!Number.isInteger(this.hashShards) || this.hashShards < 1) bad.push(`shards (${this.hashShards}) must be a positive integer`);
     if (!Number.isInteger(this.replicas) || this.replicas < 1) bad.push(`replicas (${this.replicas}) must be a positive integer`);
@@ -156,6 +174,53 @@ export class ShardMap {
     return this.ownersOf(this.shardForKey(key));
   }
 
+  /**
+   * The owners of `key`, primary first: `min(n, members)` distinct names. The first `replicas`
+   * are the owners of the key's shard (what `shards-changed` moves data to); asking for more adds
+   * the other members in the shard's rendezvous order (weighted), members of a zone not yet listed
+   * first. This is the one answer `Cluster.lookup`, key affinity and `/v1/lookup` give. O(1) up to
+   * `replicas`, one pass over the members beyond.
+   */
+  lookup(key: RingKey, n = 1): string[] {
+    const shard = this.shardForKey(key);
+    const owners = this.owners.get(shard) ?? [];
+    const want = Math.min(Math.floor(n), this.placed.names.length);
+    if (!(want > owners.length)) return owners.slice(0, Math.max(0, want));
+    return this.extend(shard, owners, want);
+  }
+
+  /** `owners` followed by the best-scored other members of `shard`, zones not yet listed first. */
+  private extend(shard: number, owners: readonly string[], want: number): string[] {
+    const { names, hash, weight, zone } = this.placed;
+    const sh = shardHash(shard);
+    const rest: { i: number; score: number }[] = [];
+    for (let i = 0; i < names.length; i++) if (!owners.includes(names[i]!)) rest.push({ i, score: hrwScore(hash[i]!, sh, weight[i]!) });
+    rest.sort((a, b) => b.score - a.score || a.i - b.i);
+    const out = [...owners];
+    const index = new Map(names.map((name, i) => [name, i]));
+    const seen = new Set<string>();
+    for (const o of owners) {
+      const z = zone[index.get(o) ?? -1];
+      if (z !== undefined) seen.add(z);
+    }
+    const later: number[] = [];
+    for (const { i } of rest) {
+      if (out.length >= want) break;
+      const z = zone[i];
+      if (z !== undefined && seen.has(z)) {
+        later.push(i);
+        continue;
+      }
+      if (z !== undefined) seen.add(z);
+      out.push(names[i]!);
+    }
+    for (const i of later) {
+      if (out.length >= want) break;
+      out.push(names[i]!);
+    }
+    return out;
+  }
+
   /** Every shard with its owners, pins and (for `range`) key range, in id order. */
   allShards(): ShardInfo[] {
     const ranges = new Map<number, { start: string; end: string | undefined }>();
@@ -198,9 +263,18 @@ export class ShardMap {
    * previous assignment, shard by shard: only replicas whose owner changed.
    */
   rebalance(members: readonly RingMember[]): ShardMove[] {
+    const byName = new Map<string, PlacementMember>();
+    for (const m of members) byName.set(m.name, { name: m.name, weight: weightOf(m.tags), zone: zoneOf(m.tags) });
+    const list = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.placed = {
+      names: list.map((m) => m.name),
+      hash: Uint32Array.from(list, (m) => memberHash(m.name)),
+      weight: Float64Array.from(list, (m) => m.weight),
+      zone: list.map((m) => m.zone),
+    };
     const next = place(this.placement, {
       shards: this.shardIds(),
-      members: members.map((m) => ({ name: m.name, weight: weightOf(m.tags) })),
+      members: list,
       replicas: this.replicas,
       pins: this.pins,
       previous: this.owners,
