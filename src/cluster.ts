@@ -41,7 +41,7 @@ export interface ClusterOptions {
   readonly vnodes?: number;
   /**
    * Shard map options: the one placement behind `lookup`, key affinity, `shards` and
-   * `/v1/lookup`. The default (`rounds` over 4096 shards) is a pure function of the member set,
+   * `/v1/lookup`. The default (`rounds` over 8192 shards) is a pure function of the member set,
    * so every agent that agrees on membership agrees on the owners of every key. Do not pick
    * `sticky` here: it depends on the order of past changes, and agents would disagree.
    */

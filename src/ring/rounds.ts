@@ -48,9 +48,12 @@ const MAX_PACKED_SHARDS = 2 ** 21;
  * Member `mh`'s shard positions in order of preference (highest mix32(mh, shard) first, ties by
  * position), produced band by band: a band is every shard whose score lies in the next slice of
  * the 32-bit range, sorted. A member reads only about its share of its list (~1.3× its cap), so
- * sorting all of it cost ~10× the reading at 4096 shards; bands are disjoint score ranges taken
+ * sorting all of it cost ~10× the reading at 8192 shards; bands are disjoint score ranges taken
  * top down, so the order is exactly the full sort's.
  */
+/** Reused by every band scan (placement is synchronous, so one buffer serves all members). */
+let scratch = new Uint32Array(0);
+
 class Preferences {
   private band: Uint32Array = new Uint32Array(0);
   private at = 0;
@@ -84,10 +87,22 @@ class Preferences {
     this.width *= 2;
     this.floor = low;
     this.at = 0;
+    // Scores into a shared scratch array (one pass of mix32, inlined: this loop is most of the
+    // placement's time), then the band's members picked out of it.
+    if (scratch.length < s) scratch = new Uint32Array(s);
+    const score = scratch;
     let count = 0;
+    const m = mh >>> 0;
     for (let k = 0; k < s; k++) {
-      const score = mix32(mh, shardHash[k]!);
-      if (score >= low && score < top) count++;
+      let h = (m ^ Math.imul(shardHash[k]!, 0x9e3779b1)) >>> 0;
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
+      h >>>= 0;
+      score[k] = h;
+      if (h >= low && h < top) count++;
     }
     const out = new Uint32Array(count);
     if (s < MAX_PACKED_SHARDS) {
@@ -96,23 +111,17 @@ class Preferences {
       const packed = new Float64Array(count);
       let j = 0;
       for (let k = 0; k < s; k++) {
-        const score = mix32(mh, shardHash[k]!);
-        if (score >= low && score < top) packed[j++] = (0xffffffff - score) * MAX_PACKED_SHARDS + k;
+        const v = score[k]!;
+        if (v >= low && v < top) packed[j++] = (0xffffffff - v) * MAX_PACKED_SHARDS + k;
       }
       packed.sort();
       for (let i = 0; i < count; i++) out[i] = packed[i]! % MAX_PACKED_SHARDS;
     } else {
       const pos: number[] = [];
-      const score = new Map<number, number>();
-      for (let k = 0; k < s; k++) {
-        const v = mix32(mh, shardHash[k]!);
-        if (v >= low && v < top) {
-          pos.push(k);
-          score.set(k, v);
-        }
-      }
-      pos.sort((a, b) => score.get(b)! - score.get(a)! || a - b);
-      out.set(pos);
+      for (let k = 0; k < s; k++) if (score[k]! >= low && score[k]! < top) pos.push(k);
+      const sc = Array.from(pos, (k) => score[k]!);
+      const idx = pos.map((_, i) => i).sort((a, b) => sc[b]! - sc[a]! || pos[a]! - pos[b]!);
+      out.set(idx.map((i) => pos[i]!));
     }
     this.band = out;
   }
@@ -146,14 +155,20 @@ export function placeRounds(input: RoundsInput): number[][] {
   for (let i = 0; i < n; i++) totalWeight += weight[i]!;
   const rate = Float64Array.from(weight, (w) => (w * n) / totalWeight);
   const next = new Int32Array(n);
-  for (let round = 1; open > 0; round++) {
-    let proposed = false;
-    for (const i of order) {
+  // Members still proposing, in proposal order: one at its cap or at the end of its list never
+  // proposes again (loads only grow), so it leaves the list. Near the end a few members walk deep
+  // into their lists for the last open shards, one proposal a round, and the rounds would
+  // otherwise visit every member each time.
+  let active = Int32Array.from(order);
+  for (let round = 1; open > 0 && active.length > 0; round++) {
+    let still = 0;
+    for (let a = 0; a < active.length; a++) {
+      const i = active[a]!;
       const allowed = Math.min(s, Math.floor(round * rate[i]! + 1e-9));
+      const pref = prefs[i]!;
       while (next[i]! < allowed && load[i]! < cap[i]!) {
-        proposed = true;
         next[i]!++;
-        const k = prefs[i]!.next();
+        const k = pref.next();
         const o = owners[k]!;
         if (o.length < perShard && !o.includes(i) && accepts(o, i)) {
           o.push(i);
@@ -161,9 +176,9 @@ export function placeRounds(input: RoundsInput): number[][] {
           open--;
         }
       }
-      if (next[i]! < s && load[i]! < cap[i]!) proposed = true;
+      if (next[i]! < s && load[i]! < cap[i]!) active[still++] = i;
     }
-    if (!proposed) break;
+    active = active.subarray(0, still);
   }
   if (open > 0) overflow(owners, load, perShard, memberHash, shardHash, accepts);
   return owners;

@@ -21,11 +21,13 @@ import type { RingMember } from './hash-ring.js';
 import { hrwScore, memberHashOf as memberHash, place, shardHash, type Assignment, type PlacementMember, type PlacementMethod } from './placement.js';
 
 /**
- * Shards by default: enough that a member holds ~120 replicas at 100 members × 3 replicas, which
- * is what lets `rounds` keep max/mean <= 1.05 while one join or leave moves ~1.1-1.2× the ideal
- * (at 1024 shards, 30 replicas a member, the cap it needs for 1.05 moved 1.8×; bench/RING.md).
+ * Shards by default: a member holds ~245 replicas at 100 members × 3 replicas, which is what lets
+ * `rounds` keep max/mean <= 1.05 while one join or leave moves ~1.0-1.05× the ideal. The cap that
+ * 1.05 needs is what moves more: its step on a change is shed by the members sitting at it, about
+ * the same count whatever the shard count, so it weighs less the more each member holds (1024
+ * shards: 1.8×, 2048: 1.4×, 4096: 1.15× with single changes up to 1.26×; bench/RING.md).
  */
-export const DEFAULT_SHARDS = 4096;
+export const DEFAULT_SHARDS = 8192;
 
 /** How keys map to shards. */
 export type ShardStrategy = 'hash' | 'range' | 'directory';
@@ -50,7 +52,7 @@ export interface ShardInfo {
 /** Options for a {@link ShardMap}. */
 export interface ShardMapInit {
   /**
-   * Number of shards for `hash` and `directory` (fixed for the map's life). Default 4096
+   * Number of shards for `hash` and `directory` (fixed for the map's life). Default 8192
    * ({@link DEFAULT_SHARDS}): at 1024 no pure placement met both 1.05 balance and ~1.2× movement.
    */
   readonly shards?: number;
@@ -60,7 +62,7 @@ export interface ShardMapInit {
   readonly strategy?: ShardStrategy;
   /**
    * Default `rounds`: a pure function of the member set (every agent computes the same owners
-   * with no coordinator), max/mean <= 1.05, ~1.1-1.2× the ideal movement at the default 4096
+   * with no coordinator), max/mean <= 1.05, ~1.0-1.05× the ideal movement at the default 8192
    * shards and 100 members (bench/RING.md), replicas in distinct zones first. `sticky` moves the
    * minimum but depends on the order of past changes.
    */
@@ -70,6 +72,18 @@ export interface ShardMapInit {
   /** `range` only: initial ordered split points; shards = splits + 1. Default none (1 shard). */
   readonly splits?: readonly string[];
 }
+
+/** The members of the last rebalance, sorted by name, as `lookup` past the replicas reads them. */
+interface Placed {
+  readonly names: readonly string[];
+  readonly index: ReadonlyMap<string, number>;
+  readonly hash: Uint32Array;
+  readonly weight: Float64Array;
+  readonly zone: readonly (string | undefined)[];
+}
+
+/** Owners kept per shard for lookups past the replicas: the admin API's largest `n`. */
+const EXTEND_CACHED = 64;
 
 /** Bytes compare as latin1 text, which keeps byte order; strings compare by UTF-16 code unit. */
 function keyText(key: RingKey): string {
@@ -87,12 +101,10 @@ export class ShardMap {
   private readonly hashShards: number;
   private owners = new Map<number, readonly string[]>();
   // The members of the last rebalance, sorted by name, for lookups past the replicas.
-  private placed: { readonly names: readonly string[]; readonly hash: Uint32Array; readonly weight: Float64Array; readonly zone: readonly (string | undefined)[] } = {
-    names: [],
-    hash: new Uint32Array(0),
-    weight: new Float64Array(0),
-    zone: [],
-  };
+  private placed: Placed = { names: [], index: new Map(), hash: new Uint32Array(0), weight: new Float64Array(0), zone: [] };
+  // lookup(key, n > replicas) per shard, computed at the first such lookup and kept until the
+  // owners change: at most shards × EXTEND_CACHED names.
+  private extended = new Map<number, readonly string[]>();
   private readonly pins = new Map<number, string[]>();
   // range: shard i covers [bounds[i-1], bounds[i]); ids parallel, length bounds.length + 1.
   private readonly bounds: string[] = [];
@@ -186,18 +198,22 @@ export class ShardMap {
     const owners = this.owners.get(shard) ?? [];
     const want = Math.min(Math.floor(n), this.placed.names.length);
     if (!(want > owners.length)) return owners.slice(0, Math.max(0, want));
-    return this.extend(shard, owners, want);
+    let list = this.extended.get(shard);
+    if (list === undefined || list.length < want) {
+      list = this.extend(shard, owners, Math.max(want, Math.min(EXTEND_CACHED, this.placed.names.length)));
+      if (list.length <= EXTEND_CACHED) this.extended.set(shard, list);
+    }
+    return list.slice(0, want);
   }
 
   /** `owners` followed by the best-scored other members of `shard`, zones not yet listed first. */
   private extend(shard: number, owners: readonly string[], want: number): string[] {
-    const { names, hash, weight, zone } = this.placed;
+    const { names, index, hash, weight, zone } = this.placed;
     const sh = shardHash(shard);
     const rest: { i: number; score: number }[] = [];
     for (let i = 0; i < names.length; i++) if (!owners.includes(names[i]!)) rest.push({ i, score: hrwScore(hash[i]!, sh, weight[i]!) });
     rest.sort((a, b) => b.score - a.score || a.i - b.i);
     const out = [...owners];
-    const index = new Map(names.map((name, i) => [name, i]));
     const seen = new Set<string>();
     for (const o of owners) {
       const z = zone[index.get(o) ?? -1];
@@ -268,6 +284,7 @@ export class ShardMap {
     const list = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     this.placed = {
       names: list.map((m) => m.name),
+      index: new Map(list.map((m, i) => [m.name, i])),
       hash: Uint32Array.from(list, (m) => memberHash(m.name)),
       weight: Float64Array.from(list, (m) => m.weight),
       zone: list.map((m) => m.zone),
@@ -282,6 +299,7 @@ export class ShardMap {
     });
     const moves = planMoves(this.owners, next);
     this.owners = next;
+    this.extended.clear();
     return moves;
   }
 
@@ -296,6 +314,7 @@ export class ShardMap {
     this.bounds.splice(i, 0, at);
     this.rangeIds.splice(i + 1, 0, id);
     this.owners.set(id, this.ownersOf(shard));
+    this.extended.clear();
     return id;
   }
 
@@ -313,6 +332,7 @@ export class ShardMap {
     this.rangeIds.splice(i + 1, 1);
     this.owners.delete(right);
     this.pins.delete(right);
+    this.extended.clear();
     return right;
   }
 

@@ -53,12 +53,12 @@ test('GET /v1/ring: members with points and key-space share, checksums equal to 
   assert.ok(body.members[1]!.share > body.members[0]!.share, 'weight 2 owns more of the key space');
   assert.ok(body.shardMap);
   assert.equal(body.shardMap.placement, 'rounds');
-  assert.equal(body.shardMap.shards, 4096);
+  assert.equal(body.shardMap.shards, 8192);
   assert.equal(body.shardMap.replicas, 3);
   assert.equal(body.shardMap.checksum, shards.checksum().toString(16).padStart(8, '0'), 'any agent with these members computes this map');
   assert.deepEqual(
     body.members.map((m) => m.shards),
-    [4096, 4096],
+    [8192, 8192],
     'two members, 3 replicas: each holds every shard once',
   );
 });
