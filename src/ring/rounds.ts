@@ -16,7 +16,13 @@
  * a few others miss one proposal each; nothing else changes. Without a cap the measured movement
  * is 1.0× the ideal at max/mean 1.32 (1024 shards × 100 members × 3); the cap is what buys 1.05
  * and also what makes changes cascade: a member at its cap stops proposing, so one replica more
- * or less on a capped member shifts its later picks (bench/RING.md has the c / movement curve).
+ * or less on a capped member shifts its later picks, and a join lowers every cap. That extra is
+ * about the number of members sitting at the cap whatever the shard count, so it shrinks against
+ * the ideal as members hold more replicas: 2.2× at 1024 shards, 1.0-1.05× at 8192 (the default),
+ * at 100 members (bench/RING.md).
+ *
+ * Zones: a shard takes a second member of a zone only while its free slots exceed the zones it
+ * still lacks (`zoneRule`), so replicas land in distinct zones first.
  *
  * Scores are 32-bit integers compared exactly (no Math.log, no floats): the same bits on every
  * platform and Node version.
