@@ -191,7 +191,8 @@ export class ShardMap {
    * are the owners of the key's shard (what `shards-changed` moves data to); asking for more adds
    * the other members in the shard's rendezvous order (weighted), members of a zone not yet listed
    * first. This is the one answer `Cluster.lookup`, key affinity and `/v1/lookup` give. O(1) up to
-   * `replicas`, one pass over the members beyond.
+   * `replicas`; beyond, the first such lookup in a shard sorts the members once, and the list (up
+   * to 64 names; a prefix of it answers smaller `n`) is kept until the owners change.
    */
   lookup(key: RingKey, n = 1): string[] {
     const shard = this.shardForKey(key);
