@@ -51,6 +51,11 @@ test('GET /v1/ring: members with points and key-space share, checksums equal to 
   const total = body.members.reduce((s, m) => s + m.share, 0);
   assert.ok(Math.abs(total - 1) < 1e-5, `shares sum to 1 (${total})`);
   assert.ok(body.members[1]!.share > body.members[0]!.share, 'weight 2 owns more of the key space');
+  // The share is that of the placement that decides owners: shards it is the primary of.
+  for (const m of body.members) {
+    const primaries = shards.allShards().filter((s) => s.owners[0] === m.name).length;
+    assert.equal(m.share, Math.round((primaries / 8192) * 1e6) / 1e6, `${m.name}: share from the shard map`);
+  }
   assert.ok(body.shardMap);
   assert.equal(body.shardMap.placement, 'rounds');
   assert.equal(body.shardMap.shards, 8192);
