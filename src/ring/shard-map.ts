@@ -210,18 +210,29 @@ export class ShardMap {
   /** `owners` followed by the best-scored other members of `shard`, zones not yet listed first. */
   private extend(shard: number, owners: readonly string[], want: number): string[] {
     const { names, index, hash, weight, zone } = this.placed;
+    const n = names.length;
     const sh = shardHash(shard);
-    const rest: { i: number; score: number }[] = [];
-    for (let i = 0; i < names.length; i++) if (!owners.includes(names[i]!)) rest.push({ i, score: hrwScore(hash[i]!, sh, weight[i]!) });
-    rest.sort((a, b) => b.score - a.score || a.i - b.i);
     const out = [...owners];
     const seen = new Set<string>();
+    const owner = new Uint8Array(n);
     for (const o of owners) {
-      const z = zone[index.get(o) ?? -1];
+      const i = index.get(o);
+      if (i === undefined) continue;
+      owner[i] = 1;
+      const z = zone[i];
       if (z !== undefined) seen.add(z);
     }
+    const score = new Float64Array(n);
+    const rest = new Int32Array(n - owners.length);
+    let r = 0;
+    for (let i = 0; i < n; i++) {
+      if (owner[i] === 1) continue;
+      score[i] = hrwScore(hash[i]!, sh, weight[i]!);
+      rest[r++] = i;
+    }
+    const order = rest.subarray(0, r).sort((a, b) => score[b]! - score[a]! || a - b);
     const later: number[] = [];
-    for (const { i } of rest) {
+    for (const i of order) {
       if (out.length >= want) break;
       const z = zone[i];
       if (z !== undefined && seen.has(z)) {
