@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cluster } from '../../src/cluster.js';
+import { Simulation } from '../../src/sim/index.js';
 import { SeededRandom } from '../../src/runtime/random.js';
 import { applyMoves } from '../../src/ring/shard-map.js';
 import { adminDepsFor } from '../../src/admin/agent-deps.js';
@@ -91,6 +92,39 @@ test('lookup, key affinity, the shard map and shards-changed agree on every one 
     assert.equal(checked, KEYS.length);
   }
   assert.ok(!cluster.lookup('key-1', 64).includes('m0'), 'a failed member owns nothing');
+});
+
+test('in the simulator, through a join, a crash and a leave: every agent answers the same owners by lookup, affinity and shards', () => {
+  const sim = new Simulation({ nodes: 10, seed: 17 });
+  sim.joinAll();
+  assert.ok(sim.runUntilConverged(30_000) !== null);
+  const attach = (i: number): Cluster => Cluster.attach(sim.source(i), { balancer: { algorithm: 'affinity' } }, { random: new SeededRandom(i), now: () => sim.now });
+  const clusters = [0, 1, 2].map(attach);
+  const keys = KEYS.slice(0, 2000);
+  const agree = (what: string): void => {
+    const first = clusters[0]!;
+    for (const key of keys) {
+      const owners = first.lookup(key, 3);
+      for (const c of clusters) {
+        assert.deepEqual(c.lookup(key, 3), owners, `${what}: ${c.name} and ${first.name} on ${key}`);
+        assert.deepEqual(c.shards.ownersForKey(key), owners, `${what}: ${c.name}'s shard map on ${key}`);
+        const lease = c.balancer.pickOrThrow(key);
+        assert.ok(owners.includes(lease.member.name), `${what}: ${c.name} routes ${key} to an owner`);
+        lease.done({ ok: true, latencyMs: 1 });
+      }
+    }
+  };
+  agree('converged');
+  sim.joinAt(sim.add(), sim.now, [0]);
+  assert.ok(sim.runUntilConverged(30_000) !== null);
+  agree('after a join');
+  sim.kill(5);
+  assert.ok(sim.runUntil(() => clusters.every((c) => !c.ring.has('n5')), 60_000), 'n5 declared dead everywhere');
+  agree('after a crash');
+  sim.leave(7);
+  assert.ok(sim.runUntil(() => clusters.every((c) => !c.ring.has('n7')), 60_000), 'n7 left everywhere');
+  agree('after a leave');
+  for (const key of keys.slice(0, 100)) assert.ok(!clusters[0]!.lookup(key, 9).some((o) => o === 'n5' || o === 'n7'));
 });
 
 test('/v1/lookup (an agent with no Cluster of its own) answers as cluster.lookup, with the same shard options', () => {
