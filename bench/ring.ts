@@ -8,7 +8,8 @@
  * `--move-keys N` (keys checked for movement, default 200,000), `--trials N` (joins and leaves
  * per placement, default 5), `--quick` (200k keys, 1 round, 100 and 1000 members × 256 only,
  * 3 trials, a 3-size sweep; for iterating, not for the record: no results file),
- * `--placement-only` (the owner lookups and the placement tables only; no results file).
+ * `--placement-only` (the owner lookups and the placement tables only; no results file),
+ * `--lookups-only` (the owner lookups only; writes bench/results/ring-lookups.json).
  *
  * Owner lookups: `cluster.lookup`, key affinity and `/v1/lookup` walked the HashRing before
  * issue 17 and read the ShardMap since (one placement for every owner answer); both are timed
@@ -32,7 +33,8 @@ const arg = (name: string, def: number): number => {
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 };
 const QUICK = process.argv.includes('--quick');
-const PLACEMENT_ONLY = process.argv.includes('--placement-only');
+const LOOKUPS_ONLY = process.argv.includes('--lookups-only');
+const PLACEMENT_ONLY = LOOKUPS_ONLY || process.argv.includes('--placement-only');
 const KEYS = arg('keys', QUICK ? 200_000 : 1_000_000);
 const BUDGET_MS = arg('budget-ms', QUICK ? 300 : 1000);
 const ROUNDS = arg('rounds', QUICK ? 1 : 3);
@@ -372,9 +374,9 @@ for (const members of QUICK || PLACEMENT_ONLY ? [100, 1000] : [10, 100, 1000]) {
 }
 
 // ---- shard placement: 100 members, 3 replicas, by shard count (bench/ring/placement.ts) ----
-const shardRows = placementTable(100, TRIALS);
-const sweepRows = sweep(SWEEP, TRIALS);
-const sizeRows = defaultAtSizes(QUICK ? [30, 300] : [10, 30, 300, 1000], QUICK ? 1 : 2);
+const shardRows = LOOKUPS_ONLY ? [] : placementTable(100, TRIALS);
+const sweepRows = LOOKUPS_ONLY ? [] : sweep(SWEEP, TRIALS);
+const sizeRows = LOOKUPS_ONLY ? [] : defaultAtSizes(QUICK ? [30, 300] : [10, 30, 300, 1000], QUICK ? 1 : 2);
 process.stderr.write('\n');
 
 // ---- report ----
@@ -428,6 +430,12 @@ for (const w of sweepRows) console.log(`| ${w.method} | ${w.shards} | ${f(w.wors
 console.log(`\nthe default (rounds, c = 1.05, 8192 shards, 3 replicas) at other member counts (${QUICK ? 1 : 2} joins and leaves each)\n`);
 console.log(placementHead.replace('| method |', '| members |'));
 for (const s of sizeRows) console.log(placementLine(s, String(s.members)));
+if (LOOKUPS_ONLY && !QUICK) {
+  writeFileSync(
+    new URL('./results/ring-lookups.json', import.meta.url),
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cpus: os.cpus().length, loadavg: os.loadavg(), keys: KEYS, rounds: ROUNDS, ownerLookups: ownerRows, coldExtendMsPerShard: coldRows }, null, 2)}\n`,
+  );
+}
 if (!QUICK && !PLACEMENT_ONLY) {
   writeFileSync(
     new URL('./results/ring.json', import.meta.url),

@@ -82,6 +82,8 @@ interface Placed {
   readonly zone: readonly (string | undefined)[];
 }
 
+const NO_OWNERS: readonly string[] = [];
+
 /** Owners kept per shard for lookups past the replicas: the admin API's largest `n`. */
 const EXTEND_CACHED = 64;
 
@@ -100,6 +102,9 @@ export class ShardMap {
   private readonly capacityFactor: number;
   private readonly hashShards: number;
   private owners = new Map<number, readonly string[]>();
+  // The same owner lists indexed by shard id (ids are small integers): `lookup` reads an array
+  // slot, not a Map entry. Rebuilt whenever `owners` changes.
+  private byId: (readonly string[] | undefined)[] = [];
   // The members of the last rebalance, sorted by name, for lookups past the replicas.
   private placed: Placed = { names: [], index: new Map(), hash: new Uint32Array(0), weight: new Float64Array(0), zone: [] };
   // lookup(key, n > replicas) per shard, computed at the first such lookup and kept until the
@@ -136,6 +141,7 @@ export class ShardMap {
       this.nextId = this.hashShards;
     }
     for (const id of this.shardIds()) this.owners.set(id, []);
+    this.ownersChanged();
   }
 
   /** Shard ids, ascending (for `range`, in id order, not key order). */
@@ -195,8 +201,13 @@ export class ShardMap {
    * to 64 names; a prefix of it answers smaller `n`) is kept until the owners change.
    */
   lookup(key: RingKey, n = 1): string[] {
-    const shard = this.shardForKey(key);
-    const owners = this.owners.get(shard) ?? [];
+    // The hot path of every owner answer: for `hash`, the key's hash is inlined as in
+    // HashRing.lookup (each extra frame showed in bench/ring.ts), then one array read.
+    const shard =
+      this.strategy === 'hash'
+        ? Math.floor(((typeof key === 'string' ? farmhash.fingerprint32(key) : hashKey(key)) * this.hashShards) / 4294967296)
+        : this.shardForKey(key);
+    const owners = this.byId[shard] ?? NO_OWNERS;
     const want = Math.min(Math.floor(n), this.placed.names.length);
     if (!(want > owners.length)) return owners.slice(0, Math.max(0, want));
     let list = this.extended.get(shard);
@@ -311,7 +322,7 @@ export class ShardMap {
     });
     const moves = planMoves(this.owners, next);
     this.owners = next;
-    this.extended.clear();
+    this.ownersChanged();
     return moves;
   }
 
@@ -326,7 +337,7 @@ export class ShardMap {
     this.bounds.splice(i, 0, at);
     this.rangeIds.splice(i + 1, 0, id);
     this.owners.set(id, this.ownersOf(shard));
-    this.extended.clear();
+    this.ownersChanged();
     return id;
   }
 
@@ -344,7 +355,7 @@ export class ShardMap {
     this.rangeIds.splice(i + 1, 1);
     this.owners.delete(right);
     this.pins.delete(right);
-    this.extended.clear();
+    this.ownersChanged();
     return right;
   }
 
@@ -362,6 +373,14 @@ export class ShardMap {
     this.need('directory', 'clearPrefix');
     this.prefixes.delete(prefix);
     this.prefixLengths = [...new Set([...this.prefixes.keys()].map((p) => p.length))].sort((a, b) => b - a);
+  }
+
+  /** Brings what `lookup` reads along with `owners`. */
+  private ownersChanged(): void {
+    const byId: (readonly string[] | undefined)[] = [];
+    for (const [id, o] of this.owners) byId[id] = o;
+    this.byId = byId;
+    this.extended.clear();
   }
 
   private need(strategy: ShardStrategy, op: string): void {
