@@ -25,7 +25,7 @@ import { hrwScore, memberHashOf as memberHash, place, shardHash, type Assignment
  * `rounds` keep max/mean <= 1.05 while one join or leave moves ~1.0-1.05× the ideal. The cap that
  * 1.05 needs is what moves more: its step on a change is shed by the members sitting at it, about
  * the same count whatever the shard count, so it weighs less the more each member holds (1024
- * shards: 1.8×, 2048: 1.4×, 4096: 1.15× with single changes up to 1.26×; bench/RING.md).
+ * shards: 1.8×, 2048: 1.4×, 4096: 1.1× with one size at 1.26× in a short run; bench/RING.md).
  */
 export const DEFAULT_SHARDS = 8192;
 
