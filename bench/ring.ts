@@ -351,7 +351,8 @@ for (const members of QUICK || PLACEMENT_ONLY ? [100, 1000] : [10, 100, 1000]) {
     map.createShards(ms);
     const seen = new Set<number>();
     const t0 = performance.now();
-    for (let i = 0; i < keys.length && seen.size < map.shardIds().length; i++) {
+    const shardCount = map.shardIds().length;
+    for (let i = 0; i < keys.length && seen.size < shardCount; i++) {
       seen.add(map.shardForKey(keys[i]!));
       map.lookup(keys[i]!, 5);
     }
