@@ -119,7 +119,7 @@ export class Observer {
         this.log.debug({ member: n.name }, 'member forgotten (reaped)');
         return;
       case 'dropped':
-        c.drops[n.reason] = (c.drops[n.reason] ?? 0) + 1;
+        this.drop(n.reason, 1);
         this.log.debug({ from: n.from, reason: n.reason }, 'dropped');
         return;
       case 'name-conflict': {
@@ -130,6 +130,15 @@ export class Observer {
         return;
       }
     }
+  }
+
+  /**
+   * Packets or parts of them refused, by reason: the Driver's codec drops and the core's come as
+   * notes; the member guard (rows cut from a packet that went on) and the key service report here.
+   */
+  drop(reason: string, n: number): void {
+    const d = this.counters.drops;
+    d[reason] = (d[reason] ?? 0) + n;
   }
 
   /** A packet went out (only called when trace is on). */

@@ -8,7 +8,8 @@
  * either order, as libuv may run them).
  */
 import { resolveConfig, type ProfileName, type ProtocolConfig } from '../config.js';
-import { Driver } from '../agent/driver.js';
+import type { Driver } from '../agent/driver.js';
+import { createNode, type Node, type NodeSecurity } from '../agent/node.js';
 import { ClusterError } from '../errors.js';
 import type { IncomingQuery, UserEventData } from '../core/io.js';
 import type { Address, MemberEvent, MemberEventType, MemberState, Tags } from '../core/types.js';
@@ -17,7 +18,7 @@ import { SeededRandom } from '../runtime/random.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import { membershipChecksum } from '../runtime/checksum.js';
 import type { Transport } from '../transport/transport.js';
-import { createCodec, type Codec } from '../wire/codec.js';
+import type { Codec } from '../wire/codec.js';
 import { createCookieHash } from '../wire/cookie.js';
 import { EventQueue, type Timed } from './event-queue.js';
 import { DetectionTracker, fnv1a, type FalsePositive, type Report } from './measures.js';
@@ -29,6 +30,9 @@ import { SimNetwork, type LinkSettings } from './network.js';
  */
 const MAX_WAKES_PER_MS = 1000;
 const MAX_EVENTS_PER_MS = 2_000_000;
+
+/** The wall-clock date (ms since 1970) at virtual time 0: 2026-01-01T00:00:00Z. */
+export const SIM_EPOCH_MS = Date.UTC(2026, 0, 1);
 
 export interface SimulationOptions {
   nodes: number;
@@ -47,8 +51,17 @@ export interface SimulationOptions {
   /** Keep every membership event in `trace` (costly for big runs). */
   keepTrace?: boolean;
   /**
-   * The codec of agent i, called at each (re)start; default one shared plain codec. Lets a run
-   * seal packets (wire/secure.ts) or add guards with the same Driver as production.
+   * Keys, label and verify switches of agent i, called at each (re)start; default none. Each
+   * agent is built by the production composition root (agent/node.ts), so the envelope, the
+   * member guard, the wire router and the observer run here as in production.
+   */
+  security?: (index: number) => NodeSecurity | undefined;
+  /** Member table cap of every agent (the agent's maxMembers); default 16,384. */
+  maxMembers?: number;
+  /**
+   * @deprecated Use `security`. The packet codec of agent i, called at each (re)start; it
+   * replaces the envelope and the plain codec under the member guard (the guard, router and
+   * observer still run).
    */
   codec?: (index: number) => Codec;
   /** Hear every datagram an agent sends (to any address, also ones nobody listens at). */
@@ -86,7 +99,11 @@ interface AgentSlot {
   readonly index: number;
   readonly name: string;
   readonly address: Address;
+  /** The running node (built by the composition root), and its Driver for the hot paths. */
+  node: Node | undefined;
   driver: Driver | undefined;
+  /** What the node's transport hands incoming datagrams to (set through Transport.onPacket). */
+  receive: (from: Address, bytes: Uint8Array) => void;
   /** Bumped at every crash and restart: packets in flight to an old life are lost. */
   epoch: number;
   pausedUntil: number;
@@ -114,7 +131,7 @@ export function simulatedAddress(i: number): Address {
 }
 
 export class Simulation {
-  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend' | 'names'>> & Pick<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend' | 'names'>;
+  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend' | 'names' | 'security' | 'maxMembers'>> & Pick<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend' | 'names' | 'security' | 'maxMembers'>;
   readonly config: ProtocolConfig;
   readonly trace: TraceEntry[] = [];
   private readonly random: SeededRandom;
@@ -125,7 +142,6 @@ export class Simulation {
   private readonly slots: AgentSlot[] = [];
   private readonly byAddress = new Map<Address, number>();
   private readonly byName = new Map<string, number>();
-  private readonly codec: Codec = createCodec();
   private readonly detection = new DetectionTracker();
   private readonly falsePositives: FalsePositive[] = [];
   private readonly listeners: ((observer: string, event: MemberEvent, now: number) => void)[] = [];
@@ -141,6 +157,8 @@ export class Simulation {
   private convergedAt: number | null = null;
   private steadyFrom: { at: number; messages: number; bytes: number; packets: number } | null = null;
   private readonly wallStart = performance.now();
+  /** Every agent's wall clock (seals, key requests): virtual too, from a fixed date, so runs replay. */
+  private readonly wallClock = (): number => SIM_EPOCH_MS + this.clock;
 
   constructor(options: SimulationOptions) {
     if (!Number.isInteger(options.nodes) || options.nodes < 1) throw new ClusterError('ERR_ARGUMENT', `nodes must be an integer >= 1, got ${options.nodes}`);
@@ -170,7 +188,9 @@ export class Simulation {
       index,
       name,
       address: simulatedAddress(index),
+      node: undefined,
       driver: undefined,
+      receive: ignorePacket,
       epoch: 0,
       pausedUntil: 0,
       inbox: [],
@@ -207,6 +227,10 @@ export class Simulation {
   get now(): number {
     return this.clock;
   }
+  /** Every agent's wall clock (ms since 1970): SIM_EPOCH_MS + virtual time. Seal forged packets with it. */
+  wallNow(): number {
+    return this.wallClock();
+  }
   get size(): number {
     return this.slots.length;
   }
@@ -222,6 +246,12 @@ export class Simulation {
     const d = this.slot(i).driver;
     if (!d) throw new ClusterError('ERR_NOT_RUNNING', `agent ${i} is not running`);
     return d;
+  }
+  /** The whole node of a running agent: its Driver, observer (counters), router, envelope, keys. */
+  node(i: number): Node {
+    const n = this.slot(i).node;
+    if (!n) throw new ClusterError('ERR_NOT_RUNNING', `agent ${i} is not running`);
+    return n;
   }
   isRunning(i: number): boolean {
     return this.slot(i).driver !== undefined;
@@ -268,6 +298,15 @@ export class Simulation {
     };
   }
 
+  /**
+   * Hand agent i a datagram now, as its transport would (through the wire router, then the node's
+   * codec stack): for tests that forge packets. Ignored when the agent is not running.
+   */
+  deliver(i: number, from: Address, bytes: Uint8Array): void {
+    const s = this.slot(i);
+    if (s.driver) s.receive(from, bytes);
+  }
+
   /** Hear every membership change of every agent. */
   onEvent(fn: (observer: string, event: MemberEvent, now: number) => void): void {
     this.listeners.push(fn);
@@ -299,10 +338,11 @@ export class Simulation {
     s.startedAt = this.clock;
     this.lastStartAt = Math.max(this.lastStartAt, this.clock);
     this.convergedAt = null;
+    s.receive = ignorePacket;
     const transport: Transport = {
       address: s.address,
       send: (to, bytes) => this.transmit(s, to, bytes),
-      onPacket: () => {},
+      onPacket: (h) => void (s.receive = h),
       close: async () => {},
     };
     const scheduler: Scheduler = {
@@ -317,14 +357,27 @@ export class Simulation {
     const agentRandom = this.random.fork(i * 7919 + s.epoch);
     // The cookie secret comes from the seed too, so runs stay reproducible.
     const secret = Uint8Array.from({ length: 32 }, () => agentRandom.int(256));
-    s.driver = new Driver(
-      { name, tags: this.options.tags?.(i) ?? {}, incarnation, config: this.config },
+    const security = this.options.security?.(i);
+    const codec = this.options.codec?.(i);
+    const totals = s.totals;
+    const node = createNode(
+      {
+        name,
+        tags: this.options.tags?.(i) ?? {},
+        incarnation,
+        config: this.config,
+        ...(security ? { security } : {}),
+        ...(this.options.maxMembers !== undefined ? { limits: { maxMembers: this.options.maxMembers } } : {}),
+      },
       {
         transport,
         scheduler,
         random: agentRandom,
-        codec: this.options.codec?.(i) ?? this.codec,
+        wallClock: this.wallClock,
+        ...(codec ? { codec } : {}),
         cookieHash: createCookieHash(secret),
+        // Messages are counted as the node encoded them: a sealed packet's header is ciphertext.
+        onSend: (_to, _bytes, messages) => void (totals.messages += messages),
         onEvent: (e) => this.observe(s, e),
         onUserEvent: (e) => {
           for (const l of this.userListeners) l(name, e, this.clock);
@@ -335,7 +388,9 @@ export class Simulation {
         },
       },
     );
-    return s.driver;
+    s.node = node;
+    s.driver = node.driver;
+    return node.driver;
   }
 
   /**
@@ -529,7 +584,7 @@ export class Simulation {
           s.inbox.push({ from: e.from, bytes: e.bytes });
           return;
         }
-        s.driver.receive(e.from, e.bytes);
+        s.receive(e.from, e.bytes);
         return;
       }
       case 'resume': {
@@ -540,7 +595,7 @@ export class Simulation {
         if (timersFirst) this.fireOverdueWake(s);
         const inbox = s.inbox;
         s.inbox = [];
-        for (const p of inbox) s.driver?.receive(p.from, p.bytes);
+        for (const p of inbox) if (s.driver) s.receive(p.from, p.bytes);
         // Packets first: the timer the driver asked for meanwhile is due now, and runs next.
         if (!timersFirst) this.fireOverdueWake(s);
         return;
@@ -574,7 +629,6 @@ export class Simulation {
     this.options.onSend?.(s.name, to, bytes);
     s.totals.packets++;
     s.totals.bytes += bytes.length;
-    s.totals.messages += countMessages(bytes);
     if (this.clock < s.pausedUntil) return;
     const j = this.byAddress.get(to);
     if (j === undefined) return;
@@ -585,8 +639,10 @@ export class Simulation {
   }
 
   private retire(s: AgentSlot): void {
-    s.driver?.close();
+    s.node?.close();
+    s.node = undefined;
     s.driver = undefined;
+    s.receive = ignorePacket;
     s.wakeGen++;
     s.wakeAt = Infinity;
     s.inbox = [];
@@ -663,7 +719,7 @@ export class Simulation {
     const live = this.running().length || 1;
     const sums = [...this.checksums().values()];
     const drops: Record<string, number> = {};
-    for (const s of this.slots) for (const [k, v] of Object.entries(s.driver?.stats.drops ?? {})) drops[k] = (drops[k] ?? 0) + (v ?? 0);
+    for (const s of this.slots) for (const [k, v] of Object.entries(s.node?.observer.counters.drops ?? {})) drops[k] = (drops[k] ?? 0) + v;
     const subjects = new Set(this.falsePositives.map((f) => f.subject));
     return {
       nodes: this.slots.length,
@@ -694,13 +750,8 @@ export class Simulation {
   }
 }
 
-/** Messages in a compound packet, read from its array header. */
-function countMessages(bytes: Uint8Array): number {
-  const h = bytes[1] ?? 0;
-  if ((h & 0xf0) === 0x90) return h & 0x0f;
-  if (h === 0xdc) return ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0);
-  return 1;
-}
+/** Where a packet to an agent between lives goes. */
+function ignorePacket(): void {}
 
 function round(x: number): number {
   return Math.round(x * 100) / 100;
