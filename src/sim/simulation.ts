@@ -104,6 +104,8 @@ interface AgentSlot {
   driver: Driver | undefined;
   /** What the node's transport hands incoming datagrams to (set through Transport.onPacket). */
   receive: (from: Address, bytes: Uint8Array) => void;
+  /** A bare endpoint (endpoint()) holds the address. */
+  bare: boolean;
   /** Bumped at every crash and restart: packets in flight to an old life are lost. */
   epoch: number;
   pausedUntil: number;
@@ -161,7 +163,7 @@ export class Simulation {
   private readonly wallClock = (): number => SIM_EPOCH_MS + this.clock;
 
   constructor(options: SimulationOptions) {
-    if (!Number.isInteger(options.nodes) || options.nodes < 1) throw new ClusterError('ERR_ARGUMENT', `nodes must be an integer >= 1, got ${options.nodes}`);
+    if (!Number.isInteger(options.nodes) || options.nodes < 0) throw new ClusterError('ERR_ARGUMENT', `nodes must be an integer >= 0, got ${options.nodes}`);
     this.options = {
       seed: 1,
       profile: 'lan',
@@ -191,6 +193,7 @@ export class Simulation {
       node: undefined,
       driver: undefined,
       receive: ignorePacket,
+      bare: false,
       epoch: 0,
       pausedUntil: 0,
       inbox: [],
@@ -307,6 +310,38 @@ export class Simulation {
     if (s.driver) s.receive(from, bytes);
   }
 
+  /**
+   * A bare datagram endpoint at agent i's address, with no node on it: the simulated network
+   * (latency, jitter, loss, partitions, flaps) as a Transport, for the transport contract suite
+   * and for tests that play a raw peer. Nothing moves until virtual time runs (run()). Datagrams
+   * are copied on send, as the contract asks; a node's own transport skips the copy, since a node
+   * never reuses a buffer it has sent. Closing the endpoint frees the slot, as a crash.
+   */
+  endpoint(i: number): Transport {
+    const s = this.slot(i);
+    if (s.driver || s.bare) throw new ClusterError('ERR_ARGUMENT', `agent ${i} is already running or has an endpoint`);
+    s.bare = true;
+    s.epoch++;
+    s.receive = ignorePacket;
+    let open = true;
+    return {
+      address: s.address,
+      send: (to, bytes) => {
+        if (open) this.transmit(s, to, Uint8Array.prototype.slice.call(bytes));
+      },
+      onPacket: (h) => {
+        if (open) s.receive = h;
+      },
+      close: async () => {
+        if (!open) return;
+        open = false;
+        s.bare = false;
+        s.receive = ignorePacket;
+        s.epoch++;
+      },
+    };
+  }
+
   /** Hear every membership change of every agent. */
   onEvent(fn: (observer: string, event: MemberEvent, now: number) => void): void {
     this.listeners.push(fn);
@@ -330,7 +365,7 @@ export class Simulation {
   /** Start agent i now (not joined). */
   start(i: number, incarnation = 0): Driver {
     const s = this.slot(i);
-    if (s.driver) throw new ClusterError('ERR_ARGUMENT', `agent ${i} is already running`);
+    if (s.driver || s.bare) throw new ClusterError('ERR_ARGUMENT', `agent ${i} is already running or has an endpoint`);
     s.epoch++;
     s.killed = false;
     s.pausedUntil = 0;
@@ -579,7 +614,8 @@ export class Simulation {
       }
       case 'packet': {
         const s = this.slots[e.to]!;
-        if (!s.driver || s.epoch !== e.epoch) return;
+        // A retired agent or closed endpoint has a new epoch: what was in flight to it is lost.
+        if (s.epoch !== e.epoch) return;
         if (this.clock < s.pausedUntil) {
           s.inbox.push({ from: e.from, bytes: e.bytes });
           return;
