@@ -16,6 +16,7 @@ import type { Address, MemberEvent, MemberEventType, MemberState, Tags } from '.
 import type { MembershipSource } from '../membership-source.js';
 import { SeededRandom } from '../runtime/random.js';
 import type { Scheduler } from '../runtime/scheduler.js';
+import type { Clock } from '../runtime/clock.js';
 import { membershipChecksum } from '../runtime/checksum.js';
 import type { Transport } from '../transport/transport.js';
 import type { Codec } from '../wire/codec.js';
@@ -229,6 +230,19 @@ export class Simulation {
   /** Virtual time (ms). */
   get now(): number {
     return this.clock;
+  }
+  /** Virtual time and one-shot timers on it, for parts outside the agents (Cluster.attach's `clock`). */
+  virtualClock(): Clock {
+    return {
+      now: () => this.clock,
+      after: (ms, fn) => {
+        let armed = true;
+        this.at(this.clock + ms, () => {
+          if (armed) fn();
+        });
+        return () => void (armed = false);
+      },
+    };
   }
   /** Every agent's wall clock (ms since 1970): SIM_EPOCH_MS + virtual time. Seal forged packets with it. */
   wallNow(): number {
