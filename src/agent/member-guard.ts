@@ -49,18 +49,23 @@ export function createMemberGuard(codec: Codec, init: MemberGuardInit, deps: Mem
   let countedAt = -Infinity;
   // Names let through since the last count: a name seen twice (a join sent again with its
   // cookie) is one row, not two.
-  const admitted = new Set<string>();
+  // Made at the first unknown name: most packets carry none.
+  let admitted: Set<string> | undefined;
 
   /** Why a row about `name` must not go in, or undefined. */
+  // Per row of every state transfer, so the common case is cut short: a name of n UTF-16 units
+  // is at most 3n bytes of UTF-8, and no tags at all cannot be too big.
+  const nameMayBeLong = (name: string): boolean => name.length * 3 > init.maxNameBytes && utf8Length(name) > init.maxNameBytes;
   const refuse = (name: string, tags: readonly string[] | undefined): DropReason | undefined => {
-    if (utf8Length(name) > init.maxNameBytes || (tags && wireTagsSize(tags) > init.maxTagsBytes)) return 'too-big-meta';
+    if (nameMayBeLong(name) || (tags && tags.length > 0 && wireTagsSize(tags) > init.maxTagsBytes)) return 'too-big-meta';
     if (deps.has(name)) return undefined;
     const now = deps.now();
     if (now - countedAt >= refreshMs) {
       counted = deps.count();
       countedAt = now;
-      admitted.clear();
+      admitted?.clear();
     }
+    admitted ??= new Set();
     if (admitted.has(name)) return undefined;
     if (counted + admitted.size >= init.maxMembers) return 'member-cap';
     admitted.add(name);
@@ -87,13 +92,15 @@ export function createMemberGuard(codec: Codec, init: MemberGuardInit, deps: Mem
           else kept.push(m);
         } else if (m.type === MsgType.PushPull) {
           let rows: Entry[] | undefined;
-          m.entries.forEach((e, i) => {
+          const entries = m.entries;
+          for (let i = 0; i < entries.length; i++) {
+            const e = entries[i]!;
             const why = refuse(e.name, e.tags);
             if (why) {
               drop(why);
-              rows ??= m.entries.slice(0, i);
+              rows ??= entries.slice(0, i);
             } else rows?.push(e);
-          });
+          }
           // A join whose joiner we cannot take in must not be answered: its join would report
           // success while nobody here knows it. Refuse the whole packet, so the joiner hears why.
           if (rows && m.flags & PushPullFlag.join && !rows.some((e) => e.name === m.from) && m.entries.some((e) => e.name === m.from)) {

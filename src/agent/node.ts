@@ -107,6 +107,17 @@ function plainCodec(): Codec {
   return (sharedPlain ??= createCodec());
 }
 
+let sharedEnvelope: Envelope | undefined;
+let sharedWire: Codec | undefined;
+/** The envelope without keys or label (it reads no clock: nothing is sealed or checked for age). */
+function plainEnvelope(): Envelope {
+  return (sharedEnvelope ??= createEnvelope({}));
+}
+/** The plain codec inside that envelope: still refuses labelled and sealed datagrams by reason. */
+function plainWireCodec(): Codec {
+  return (sharedWire ??= createSecureCodec(plainCodec(), plainEnvelope()));
+}
+
 let sharedSilent: Logger | undefined;
 /** One logger that writes nothing, for nodes nobody reads the logs of. */
 export function silentLogger(): Logger {
@@ -119,7 +130,9 @@ export function createNode(init: NodeInit, deps: NodeDeps): Node {
   const security = init.security ?? {};
   const wallClock = deps.wallClock ?? Date.now;
   const observer = new Observer(deps.log ?? silentLogger());
-  const envelope = createEnvelope({ keyring: security.keyring, label: security.label, verifyIncoming: security.verifyIncoming, verifyOutgoing: security.verifyOutgoing, replayWindowMs: config.replayWindowMs, clock: wallClock });
+  // No keys and no label: the envelope holds nothing of the node's, so every such node shares one.
+  const plainWire = !security.keyring && !security.label;
+  const envelope = plainWire ? plainEnvelope() : createEnvelope({ keyring: security.keyring, label: security.label, verifyIncoming: security.verifyIncoming, verifyOutgoing: security.verifyOutgoing, replayWindowMs: config.replayWindowMs, clock: wallClock });
   const socket = deps.transport;
   // Per-packet hooks only when trace is on at start: nothing on the hot path otherwise.
   const tracing = observer.tracing;
@@ -133,7 +146,7 @@ export function createNode(init: NodeInit, deps: NodeDeps): Node {
     : socket;
   const late: { driver?: Driver; keyService?: KeyService } = {};
   const router = new WireRouter(transport, { envelope, onKeys: (from, bytes) => late.keyService?.receive(from, bytes), now: () => deps.scheduler.now() });
-  const wire = deps.codec ?? createSecureCodec(plainCodec(), envelope);
+  const wire = deps.codec ?? (plainWire ? plainWireCodec() : createSecureCodec(plainCodec(), envelope));
   const guarded = createMemberGuard(
     wire,
     { maxMembers: init.limits?.maxMembers ?? DEFAULT_MAX_MEMBERS, maxNameBytes: config.maxNameBytes, maxTagsBytes: config.maxTagsBytes },

@@ -17,7 +17,13 @@ import { Histogram, LOOP_DELAY_BOUNDS_S, PROBE_RTT_BOUNDS_S } from './histogram.
 import { statusOf } from './history.js';
 import type { Logger } from './log.js';
 
+/** pino's level numbers: a line below the logger's level is not built at all. */
+const DEBUG = 20;
+const INFO = 30;
+
 const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(MsgType).map(([k, v]) => [v, k.replace(/^./, (c) => c.toLowerCase())]));
+/** Every type at zero; each observer copies it (a copy is a compact object, smaller than a fresh dictionary). */
+const ZERO_BY_TYPE: Readonly<Record<string, number>> = Object.fromEntries(Object.values(TYPE_NAMES).map((n) => [n, 0]));
 
 /** Counters the observer keeps; /metrics and `phantom info` show them. */
 export interface ObserverCounters {
@@ -51,8 +57,8 @@ export class Observer {
   readonly counters: ObserverCounters = {
     events: { join: 0, update: 0, suspect: 0, alive: 0, failed: 0, left: 0 },
     // Every type from zero, so /metrics and stats show a series before its first message.
-    messagesOut: Object.fromEntries(Object.values(TYPE_NAMES).map((n) => [n, 0])),
-    messagesIn: Object.fromEntries(Object.values(TYPE_NAMES).map((n) => [n, 0])),
+    messagesOut: { ...ZERO_BY_TYPE },
+    messagesIn: { ...ZERO_BY_TYPE },
     probesFailed: 0,
     suspicionsStarted: 0,
     suspicionsExpired: 0,
@@ -79,6 +85,8 @@ export class Observer {
   /** One membership change: one info line. */
   event(e: MemberEvent): void {
     this.counters.events[e.type]++;
+    // The simulator runs thousands of observers on one silent logger: build no line nobody reads.
+    if (this.log.levelVal > INFO) return;
     const m = e.member;
     const status = statusOf(m.state);
     this.log.info({ member: m.name, status, incarnation: m.incarnation, event: e.type, address: m.address, ...(e.type === 'join' || e.type === 'update' ? { tags: m.tags } : {}) }, `member ${status}`);
@@ -89,18 +97,18 @@ export class Observer {
     switch (n.kind) {
       case 'probe-failed':
         c.probesFailed++;
-        this.log.debug({ member: n.target, indirect: n.indirect }, 'probe failed');
+        if (this.log.levelVal <= DEBUG) this.log.debug({ member: n.target, indirect: n.indirect }, 'probe failed');
         return;
       case 'probe-acked':
         this.probeRtt.observe(n.rttMs / 1000);
         return;
       case 'suspicion-started':
         c.suspicionsStarted++;
-        this.log.debug({ member: n.target, by: n.by, timeoutMs: n.timeoutMs }, 'suspicion started');
+        if (this.log.levelVal <= DEBUG) this.log.debug({ member: n.target, by: n.by, timeoutMs: n.timeoutMs }, 'suspicion started');
         return;
       case 'suspicion-expired':
         c.suspicionsExpired++;
-        this.log.debug({ member: n.target }, 'suspicion expired');
+        if (this.log.levelVal <= DEBUG) this.log.debug({ member: n.target }, 'suspicion expired');
         return;
       case 'refuted':
         c.refutations++;
@@ -108,19 +116,19 @@ export class Observer {
         return;
       case 'push-pull':
         c.pushPulls[n.reason] = (c.pushPulls[n.reason] ?? 0) + 1;
-        this.log.debug({ peer: n.peer, reason: n.reason }, 'push-pull');
+        if (this.log.levelVal <= DEBUG) this.log.debug({ peer: n.peer, reason: n.reason }, 'push-pull');
         return;
       case 'join-retry':
         c.joinRetries++;
-        this.log.debug({ attempt: n.attempt, seeds: n.seeds }, 'join: no answer yet, retrying');
+        if (this.log.levelVal <= DEBUG) this.log.debug({ attempt: n.attempt, seeds: n.seeds }, 'join: no answer yet, retrying');
         return;
       case 'reaped':
         c.reaped++;
-        this.log.debug({ member: n.name }, 'member forgotten (reaped)');
+        if (this.log.levelVal <= DEBUG) this.log.debug({ member: n.name }, 'member forgotten (reaped)');
         return;
       case 'dropped':
         this.drop(n.reason, 1);
-        this.log.debug({ from: n.from, reason: n.reason }, 'dropped');
+        if (this.log.levelVal <= DEBUG) this.log.debug({ from: n.from, reason: n.reason }, 'dropped');
         return;
       case 'name-conflict': {
         const fields = { member: n.name, holder: n.holder, claimant: n.claimant };

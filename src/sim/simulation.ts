@@ -769,7 +769,16 @@ export class Simulation {
     const live = this.running().length || 1;
     const sums = [...this.checksums().values()];
     const drops: Record<string, number> = {};
-    for (const s of this.slots) for (const [k, v] of Object.entries(s.node?.observer.counters.drops ?? {})) drops[k] = (drops[k] ?? 0) + v;
+    const counters = { probesFailed: 0, suspicionsStarted: 0, suspicionsExpired: 0, refutations: 0 };
+    for (const s of this.slots) {
+      if (!s.node) continue;
+      const c = s.node.observer.counters;
+      for (const [k, v] of Object.entries(c.drops)) drops[k] = (drops[k] ?? 0) + v;
+      counters.probesFailed += c.probesFailed;
+      counters.suspicionsStarted += c.suspicionsStarted;
+      counters.suspicionsExpired += c.suspicionsExpired;
+      counters.refutations += c.refutations;
+    }
     const subjects = new Set(this.falsePositives.map((f) => f.subject));
     return {
       nodes: this.slots.length,
@@ -787,6 +796,7 @@ export class Simulation {
       distinctChecksums: new Set(sums).size,
       liveAgents: this.running().length,
       drops,
+      counters,
       traceHash: this.traceHash.toString(16).padStart(8, '0'),
       wallMs: Math.round(performance.now() - this.wallStart),
       heapMB: Math.round(process.memoryUsage().heapUsed / 1048576),
