@@ -78,18 +78,21 @@ export function createMemberGuard(codec: Codec, init: MemberGuardInit, deps: Mem
     decode(bytes) {
       const r = codec.decode(bytes);
       if (!r.ok) return r;
+      const ms = r.value;
       let cut: Partial<Record<DropReason, number>> | undefined;
-      const drop = (reason: DropReason): void => {
-        cut ??= {};
-        cut[reason] = (cut[reason] ?? 0) + 1;
-      };
-      const kept: Message[] = [];
+      // Made at the first message cut or changed: most packets pass whole and cost no copy.
+      let kept: Message[] | undefined;
       let joinRefused = false;
-      for (const m of r.value) {
+      for (let k = 0; k < ms.length; k++) {
+        const m = ms[k]!;
+        let keep: Message | undefined = m;
         if (m.type === MsgType.Alive) {
           const why = refuse(m.name, m.tags);
-          if (why) drop(why);
-          else kept.push(m);
+          if (why) {
+            cut ??= {};
+            cut[why] = (cut[why] ?? 0) + 1;
+            keep = undefined;
+          }
         } else if (m.type === MsgType.PushPull) {
           let rows: Entry[] | undefined;
           const entries = m.entries;
@@ -97,23 +100,24 @@ export function createMemberGuard(codec: Codec, init: MemberGuardInit, deps: Mem
             const e = entries[i]!;
             const why = refuse(e.name, e.tags);
             if (why) {
-              drop(why);
+              cut ??= {};
+              cut[why] = (cut[why] ?? 0) + 1;
               rows ??= entries.slice(0, i);
             } else rows?.push(e);
           }
           // A join whose joiner we cannot take in must not be answered: its join would report
           // success while nobody here knows it. Refuse the whole packet, so the joiner hears why.
-          if (rows && m.flags & PushPullFlag.join && !rows.some((e) => e.name === m.from) && m.entries.some((e) => e.name === m.from)) {
+          if (rows && m.flags & PushPullFlag.join && !rows.some((e) => e.name === m.from) && entries.some((e) => e.name === m.from)) {
             joinRefused = true;
-            continue;
-          }
-          // A push-pull with no rows left still answers a join or asks for our state.
-          kept.push(rows ? { ...m, entries: rows } : m);
-        } else kept.push(m);
+            keep = undefined;
+          } else if (rows) keep = { ...m, entries: rows }; // with no rows left it still answers a join or asks for our state
+        }
+        if (keep !== m) kept ??= ms.slice(0, k);
+        if (kept && keep) kept.push(keep);
       }
       if (!cut) return r;
       const counts = Object.entries(cut) as [DropReason, number][];
-      if (kept.length === 0 || joinRefused) {
+      if (!kept || kept.length === 0 || joinRefused) {
         const [first, n] = counts[0]!;
         for (const [reason, k] of counts.slice(1)) deps.onDrop?.(reason, k);
         if (n > 1) deps.onDrop?.(first, n - 1);

@@ -22,8 +22,16 @@ const DEBUG = 20;
 const INFO = 30;
 
 const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(MsgType).map(([k, v]) => [v, k.replace(/^./, (c) => c.toLowerCase())]));
-/** Every type at zero; each observer copies it (a copy is a compact object, smaller than a fresh dictionary). */
-const ZERO_BY_TYPE: Readonly<Record<string, number>> = Object.fromEntries(Object.values(TYPE_NAMES).map((n) => [n, 0]));
+/** Message type numbers are small: counts by type live in an array indexed by type, named when read. */
+const TYPE_SLOTS = Math.max(...Object.values(MsgType)) + 1;
+const TYPES = Object.entries(TYPE_NAMES).map(([k, name]) => [Number(k), name] as const);
+
+/** Counts by type as /metrics and stats show them: every type, from zero, so a series exists before its first message. */
+function byName(counts: readonly number[], other: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [t, name] of TYPES) out[name] = counts[t] ?? 0;
+  return Object.assign(out, other);
+}
 
 /** Counters the observer keeps; /metrics and `phantom info` show them. */
 export interface ObserverCounters {
@@ -54,11 +62,20 @@ export interface ObserverCounters {
 
 /** Turns driver outputs into logs and counters. */
 export class Observer {
-  readonly counters: ObserverCounters = {
+  /** Messages by type number; per message, one array increment (the hot path of every packet). */
+  private readonly outByType: number[] = new Array<number>(TYPE_SLOTS).fill(0);
+  private readonly inByType: number[] = new Array<number>(TYPE_SLOTS).fill(0);
+  /** Types beyond the table (none today), by number: counted all the same. */
+  private readonly otherTypes = { out: {} as Record<string, number>, in: {} as Record<string, number> };
+
+  readonly counters: ObserverCounters = ((outs: number[], ins: number[], other: Observer['otherTypes']) => ({
     events: { join: 0, update: 0, suspect: 0, alive: 0, failed: 0, left: 0 },
-    // Every type from zero, so /metrics and stats show a series before its first message.
-    messagesOut: { ...ZERO_BY_TYPE },
-    messagesIn: { ...ZERO_BY_TYPE },
+    get messagesOut(): Record<string, number> {
+      return byName(outs, other.out);
+    },
+    get messagesIn(): Record<string, number> {
+      return byName(ins, other.in);
+    },
     probesFailed: 0,
     suspicionsStarted: 0,
     suspicionsExpired: 0,
@@ -68,7 +85,7 @@ export class Observer {
     joinRetries: 0,
     reaped: 0,
     drops: {},
-  };
+  }))(this.outByType, this.inByType, this.otherTypes);
 
   /** Round-trip time of our acked probes (seconds), direct or through a helper. */
   readonly probeRtt = new Histogram(PROBE_RTT_BOUNDS_S);
@@ -166,30 +183,32 @@ export class Observer {
 
   /** The same codec, counting messages by type in both directions (one increment per message). */
   countingCodec(codec: Codec): Codec {
-    const out = this.counters.messagesOut;
-    const inn = this.counters.messagesIn;
+    const out = this.outByType;
+    const inn = this.inByType;
+    const other = this.otherTypes;
     const ppBytes = this.counters.pushPullBytes;
     /** Counts the messages; says whether one of them was a push-pull. */
-    const count = (into: Record<string, number>, ms: readonly Message[]): boolean => {
+    function count(into: number[], rest: Record<string, number>, ms: readonly Message[]): boolean {
       let pushPull = false;
-      for (const m of ms) {
-        const name = TYPE_NAMES[m.type] ?? String(m.type);
-        into[name] = (into[name] ?? 0) + 1;
-        if (m.type === MsgType.PushPull) pushPull = true;
+      for (let i = 0; i < ms.length; i++) {
+        const t = ms[i]!.type;
+        if (t < TYPE_SLOTS) into[t]!++;
+        else rest[t] = (rest[t] ?? 0) + 1;
+        if (t === MsgType.PushPull) pushPull = true;
       }
       return pushPull;
-    };
+    }
     return {
       sizeOf: codec.sizeOf,
       encode(messages) {
-        const pushPull = count(out, messages);
+        const pushPull = count(out, other.out, messages);
         const bytes = codec.encode(messages);
         if (pushPull) ppBytes.out += bytes.length;
         return bytes;
       },
       decode(bytes) {
         const r = codec.decode(bytes);
-        if (r.ok && count(inn, r.value)) ppBytes.in += bytes.length;
+        if (r.ok && count(inn, other.in, r.value)) ppBytes.in += bytes.length;
         return r;
       },
     };
