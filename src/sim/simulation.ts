@@ -1,6 +1,8 @@
 /**
- * Many agents in one process, in virtual time: the same Driver and core as production, over a
- * simulated network. Seeded: the same seed and the same calls give the same trace.
+ * Many agents in one process, in virtual time: each one the node production runs, built by the
+ * same composition root (agent/node.ts: router, envelope, member guard, observer, Driver, core),
+ * over a simulated network that delivers through each agent's Transport.onPacket. Seeded: the
+ * same seed and the same calls give the same trace.
  *
  * Faults: loss, latency and jitter per link, one-way and two-way partitions, flapping links,
  * crashes, restarts under the same name, graceful leaves, and pauses (a GC or event-loop stall:
