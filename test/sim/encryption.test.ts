@@ -147,3 +147,15 @@ test('sealing changes bytes, not the run: messages and packets per agent are tho
   assert.equal(sealed.packetsPerNodePerSec, plain.packetsPerNodePerSec);
   assert.ok(sealed.bytesPerNodePerSec > plain.bytesPerNodePerSec, 'the seal and label cost bytes');
 });
+
+test('the wire router runs in the simulator: a join to another label fails, and the joiner learns why from the notice', () => {
+  const sim = new Simulation({ nodes: 2, seed: SEED, security: (i) => ({ label: i === 0 ? 'blue' : 'green' }) });
+  sim.start(0);
+  sim.start(1);
+  sim.join(1, [0]);
+  sim.run(40_000); // joins retry 5 times with doubling waits
+  assert.deepEqual(sim.joinErrors.map((e) => e.agent), ['n1']);
+  assert.ok((sim.node(0).observer.counters.drops.label ?? 0) > 0);
+  assert.ok(sim.node(0).router.counts.noticesSent >= 1, 'the seed told the joiner');
+  assert.match(sim.node(1).router.refusal(sim.address(0)) ?? '', /cluster label differs/);
+});
