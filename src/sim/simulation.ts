@@ -61,6 +61,8 @@ export interface SimulationOptions {
   security?: (index: number) => NodeSecurity | undefined;
   /** Member table cap of every agent (the agent's maxMembers); default 16,384. */
   maxMembers?: number;
+  /** How far agent i's wall clock (seals, key requests) is ahead of the others (ms; negative: behind). Default 0. */
+  clockSkewMs?: (index: number) => number;
   /**
    * @deprecated Use `security`. The packet codec of agent i, called at each (re)start; it
    * replaces the envelope and the plain codec under the member guard (the guard, router and
@@ -136,7 +138,7 @@ export function simulatedAddress(i: number): Address {
 }
 
 export class Simulation {
-  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend' | 'names' | 'security' | 'maxMembers'>> & Pick<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend' | 'names' | 'security' | 'maxMembers'>;
+  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend' | 'names' | 'security' | 'maxMembers' | 'clockSkewMs'>> & Pick<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend' | 'names' | 'security' | 'maxMembers' | 'clockSkewMs'>;
   readonly config: ProtocolConfig;
   readonly trace: TraceEntry[] = [];
   private readonly random: SeededRandom;
@@ -249,6 +251,11 @@ export class Simulation {
   /** Every agent's wall clock (ms since 1970): SIM_EPOCH_MS + virtual time. Seal forged packets with it. */
   wallNow(): number {
     return this.wallClock();
+  }
+  /** Agent i's wall clock: the shared one, or its own with a skew. */
+  private wallClockOf(i: number): () => number {
+    const skew = this.options.clockSkewMs?.(i) ?? 0;
+    return skew === 0 ? this.wallClock : () => SIM_EPOCH_MS + this.clock + skew;
   }
   get size(): number {
     return this.slots.length;
@@ -424,7 +431,7 @@ export class Simulation {
         transport,
         scheduler,
         random: agentRandom,
-        wallClock: this.wallClock,
+        wallClock: this.wallClockOf(i),
         ...(codec ? { codec } : {}),
         cookieHash: createCookieHash(secret),
         // Messages are counted as the node encoded them: a sealed packet's header is ciphertext.
