@@ -26,6 +26,12 @@ export interface MemberGuardInit {
   readonly maxTagsBytes: number;
   /** How stale the table count may get (ms). Default 100. */
   readonly refreshMs?: number;
+  /**
+   * `count()` is exact and O(1), and each decoded packet is applied before the next is decoded
+   * (the Driver's synchronous receive): then a packet whose rows all fit beside the table cannot
+   * break the cap, and its rows are checked for size only, with no lookup per row. Default false.
+   */
+  readonly exactCount?: boolean;
 }
 
 export interface MemberGuardDeps {
@@ -56,8 +62,9 @@ export function createMemberGuard(codec: Codec, init: MemberGuardInit, deps: Mem
   // Per row of every state transfer, so the common case is cut short: a name of n UTF-16 units
   // is at most 3n bytes of UTF-8, and no tags at all cannot be too big.
   const nameMayBeLong = (name: string): boolean => name.length * 3 > init.maxNameBytes && utf8Length(name) > init.maxNameBytes;
+  const tooBig = (name: string, tags: readonly string[] | undefined): boolean => nameMayBeLong(name) || (tags !== undefined && tags.length > 0 && wireTagsSize(tags) > init.maxTagsBytes);
   const refuse = (name: string, tags: readonly string[] | undefined): DropReason | undefined => {
-    if (nameMayBeLong(name) || (tags && tags.length > 0 && wireTagsSize(tags) > init.maxTagsBytes)) return 'too-big-meta';
+    if (tooBig(name, tags)) return 'too-big-meta';
     if (deps.has(name)) return undefined;
     const now = deps.now();
     if (now - countedAt >= refreshMs) {
@@ -72,6 +79,22 @@ export function createMemberGuard(codec: Codec, init: MemberGuardInit, deps: Mem
     return undefined;
   };
 
+  /** Every row of the packet fits beside the table, and none is over a size cap. */
+  const fitsWhole = (ms: readonly Message[]): boolean => {
+    let rows = 0;
+    for (const m of ms) {
+      if (m.type === MsgType.Alive) {
+        rows++;
+        if (tooBig(m.name, m.tags)) return false;
+      } else if (m.type === MsgType.PushPull) {
+        const entries = m.entries;
+        rows += entries.length;
+        for (let i = 0; i < entries.length; i++) if (tooBig(entries[i]!.name, entries[i]!.tags)) return false;
+      }
+    }
+    return rows === 0 || deps.count() + rows <= init.maxMembers;
+  };
+
   return {
     sizeOf: codec.sizeOf,
     encode: codec.encode,
@@ -79,6 +102,11 @@ export function createMemberGuard(codec: Codec, init: MemberGuardInit, deps: Mem
       const r = codec.decode(bytes);
       if (!r.ok) return r;
       const ms = r.value;
+      if (init.exactCount) {
+        if (fitsWhole(ms)) return r;
+        // Packets let through whole since the last count are in the table now: count afresh.
+        countedAt = -Infinity;
+      }
       let cut: Partial<Record<DropReason, number>> | undefined;
       // Made at the first message cut or changed: most packets pass whole and cost no copy.
       let kept: Message[] | undefined;

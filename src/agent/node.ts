@@ -22,7 +22,8 @@ import type { Address, MemberEvent, Random, Tags } from '../core/types.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import type { Transport } from '../transport/transport.js';
 import { createCodec, type Codec } from '../wire/codec.js';
-import { createEnvelope, type Envelope } from '../wire/envelope.js';
+import { SEAL_VERSION } from '../wire/crypto.js';
+import { createEnvelope, LABEL_MARK, type Envelope } from '../wire/envelope.js';
 import type { Keyring } from '../wire/keyring.js';
 import { createSecureCodec } from '../wire/secure.js';
 import { Driver } from './driver.js';
@@ -113,9 +114,20 @@ let sharedWire: Codec | undefined;
 function plainEnvelope(): Envelope {
   return (sharedEnvelope ??= createEnvelope({}));
 }
-/** The plain codec inside that envelope: still refuses labelled and sealed datagrams by reason. */
+/**
+ * The plain codec inside that envelope: it still refuses labelled and sealed datagrams by their
+ * reason ('label', 'unknown-key'); a plain packet, which that envelope passes unchanged both ways,
+ * goes straight to the codec (no envelope result per datagram).
+ */
 function plainWireCodec(): Codec {
-  return (sharedWire ??= createSecureCodec(plainCodec(), plainEnvelope()));
+  if (sharedWire) return sharedWire;
+  const plain = plainCodec();
+  const enveloped = createSecureCodec(plain, plainEnvelope());
+  return (sharedWire = {
+    sizeOf: plain.sizeOf,
+    encode: plain.encode,
+    decode: (bytes) => (bytes[0] === LABEL_MARK || bytes[0] === SEAL_VERSION ? enveloped.decode(bytes) : plain.decode(bytes)),
+  });
 }
 
 let sharedSilent: Logger | undefined;
@@ -149,7 +161,7 @@ export function createNode(init: NodeInit, deps: NodeDeps): Node {
   const wire = deps.codec ?? (plainWire ? plainWireCodec() : createSecureCodec(plainCodec(), envelope));
   const guarded = createMemberGuard(
     wire,
-    { maxMembers: init.limits?.maxMembers ?? DEFAULT_MAX_MEMBERS, maxNameBytes: config.maxNameBytes, maxTagsBytes: config.maxTagsBytes },
+    { maxMembers: init.limits?.maxMembers ?? DEFAULT_MAX_MEMBERS, maxNameBytes: config.maxNameBytes, maxTagsBytes: config.maxTagsBytes, exactCount: true },
     {
       has: (name) => late.driver!.core.has(name),
       count: () => late.driver!.core.size,
