@@ -18,7 +18,7 @@ import { pino } from 'pino';
 import type { ProtocolConfig } from '../config.js';
 import type { IncomingQuery, Note, UserEventData } from '../core/io.js';
 import type { CookieHash } from '../core/return-check.js';
-import type { Address, MemberEvent, Random, Tags } from '../core/types.js';
+import { isLive, type Address, type MemberEvent, type Random, type Tags } from '../core/types.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import type { Transport } from '../transport/transport.js';
 import { createCodec, type Codec } from '../wire/codec.js';
@@ -203,10 +203,10 @@ export function createNode(init: NodeInit, deps: NodeDeps): Node {
         keyring,
         envelope,
         send: (to, bytes) => socket.send(to, bytes),
-        peers: () => driver.members().filter((m) => m.state === 'alive' || m.state === 'suspect').map((m) => ({ name: m.name, address: m.address })),
+        peers: () => driver.members().filter((m) => isLive(m.state)).map((m) => ({ name: m.name, address: m.address })),
         peerAddress: (name) => {
           const m = name === init.name ? undefined : driver.core.member(name);
-          return m && (m.state === 'alive' || m.state === 'suspect') ? m.address : undefined;
+          return m && isLive(m.state) ? m.address : undefined;
         },
         wallNow: wallClock,
         onDrop: (reason) => observer.drop(reason, 1),

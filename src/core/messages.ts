@@ -22,6 +22,7 @@ export const MsgType = {
   UserEvent: 13,
   Query: 14,
   QueryResponse: 15,
+  EventClock: 16,
 } as const;
 export type MsgTypeCode = (typeof MsgType)[keyof typeof MsgType];
 
@@ -45,7 +46,13 @@ export interface Suspect { readonly type: 6; readonly name: string; readonly inc
 /** `from` declares `name` dead at incarnation `inc`. */
 export interface Dead { readonly type: 7; readonly name: string; readonly inc: number; readonly from: string }
 /** `name` left gracefully at incarnation `inc`. Never confused with dead. */
-export interface Left { readonly type: 8; readonly name: string; readonly inc: number }
+export interface Left {
+  readonly type: 8;
+  readonly name: string;
+  readonly inc: number;
+  /** 1: a force-leave with prune, every receiver forgets the row at once (Serf's `force-leave -prune`). */
+  readonly prune?: 1;
+}
 
 /** Member states on the wire. APPEND ONLY. */
 export const MemberCode = { alive: 0, suspect: 1, dead: 2, left: 3 } as const;
@@ -112,7 +119,13 @@ export const QueryFlag = { ack: 1 } as const;
  */
 export interface QueryResponse { readonly type: 15; readonly ltime: number; readonly id: number; readonly from: string; readonly flags: number; readonly payload: Uint8Array; readonly to: string }
 
-export type Message = Ping | Ack | PingReq | Nack | Alive | Suspect | Dead | Left | PushPull | Digest | Cookie | Coord | UserEvent | Query | QueryResponse;
+/**
+ * The sender's user-event Lamport clock, riding with the first part of a state transfer: the
+ * receiver sends back the recent events stamped at `ltime` or later, which the sender has missed.
+ */
+export interface EventClock { readonly type: 16; readonly ltime: number }
+
+export type Message = Ping | Ack | PingReq | Nack | Alive | Suspect | Dead | Left | PushPull | Digest | Cookie | Coord | UserEvent | Query | QueryResponse | EventClock;
 /** Messages that describe a member's state and ride piggyback. */
 export type Update = Alive | Suspect | Dead | Left;
 
@@ -124,7 +137,7 @@ export const alive = (name: string, addr: string, inc: number, tags: readonly st
   born === undefined ? { type: 5, name, addr, inc, tags } : { type: 5, name, addr, inc, tags, born };
 export const suspect = (name: string, inc: number, from: string): Suspect => ({ type: 6, name, inc, from });
 export const dead = (name: string, inc: number, from: string): Dead => ({ type: 7, name, inc, from });
-export const left = (name: string, inc: number): Left => ({ type: 8, name, inc });
+export const left = (name: string, inc: number, prune = false): Left => (prune ? { type: 8, name, inc, prune: 1 } : { type: 8, name, inc });
 export const entry = (name: string, addr: string, state: number, inc: number, tags: readonly string[]): Entry => ({ name, addr, state, inc, tags });
 export const agedEntry = (name: string, addr: string, state: number, inc: number, tags: readonly string[], age: number): Entry => ({ name, addr, state, inc, tags, age });
 export const pushPull = (from: string, flags: number, part: number, parts: number, entries: readonly Entry[]): PushPull => ({ type: 9, from, flags, part, parts, entries });
@@ -133,6 +146,7 @@ export const cookie = (seq: number, from: string): Cookie => ({ type: 11, seq, f
 export const coord = (vec: readonly number[], height: number, error: number, adj: number): Coord => ({ type: 12, vec, height, error, adj });
 export const query = (ltime: number, id: number, from: string, addr: string, name: string, payload: Uint8Array, flags: number, relay: number, timeout: number, filters: readonly string[]): Query => ({ type: 14, ltime, id, from, addr, name, payload, flags, relay, timeout, filters });
 export const queryResponse = (ltime: number, id: number, from: string, flags: number, payload: Uint8Array, to: string): QueryResponse => ({ type: 15, ltime, id, from, flags, payload, to });
+export const eventClock = (ltime: number): EventClock => ({ type: 16, ltime });
 export const userEvent = (ltime: number, name: string, payload: Uint8Array, flags: number): UserEvent => ({ type: 13, ltime, name, payload, flags });
 
 /**
@@ -157,6 +171,9 @@ export const RECORD_SHAPES: readonly (readonly string[])[] = [
   ['type', 'ltime', 'name', 'payload', 'flags'],
   ['type', 'ltime', 'id', 'from', 'addr', 'name', 'payload', 'flags', 'relay', 'timeout', 'filters'],
   ['type', 'ltime', 'id', 'from', 'flags', 'payload', 'to'],
+  // A force-leave with prune.
+  ['type', 'name', 'inc', 'prune'],
+  ['type', 'ltime'],
 ];
 
 export const PROTOCOL_VERSION = 1;
