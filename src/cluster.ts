@@ -22,6 +22,7 @@ import { isLive, MEMBER_EVENT_TYPES, type Member, type MemberEvent, type MemberE
 import type { UserEventData } from './core/io.js';
 import { HashRing, RingFeed, ShardMap, type RingChange, type ShardMapInit, type ShardMove } from './ring/index.js';
 import { SeededRandom } from './runtime/random.js';
+import { realClock, type Clock } from './runtime/clock.js';
 import type { ClusterStats, MembershipSource } from './membership-source.js';
 import { clusterHealth, resolveHealthPolicy, type HealthPolicy } from './cluster-health.js';
 import { beatIntervalMs } from './embed/host-watch.js';
@@ -95,8 +96,16 @@ export type ClusterHealth = { readonly healthy: true } | { readonly healthy: fal
 /** What `Cluster.attach` needs besides the source: time, randomness, and optionally a logger. */
 export interface ClusterDeps {
   readonly random: Random;
-  /** Milliseconds (monotonic or virtual) for the balancer. */
-  now(): number;
+  /**
+   * Time, from one place: the balancer's clock and the timer that coalesces shard placements
+   * (`sim.virtualClock()` in the simulator; real time in `Cluster.start`).
+   */
+  readonly clock?: Clock;
+  /**
+   * @deprecated Give `clock`. Milliseconds (monotonic or virtual) for the balancer; with only
+   * `now`, nothing is timed: the shards are placed at every ring change.
+   */
+  now?(): number;
   /** Listener exceptions are logged here; default: error level to stderr. */
   readonly logger?: Logger;
 }
@@ -114,7 +123,10 @@ export class Cluster {
   private readonly shardMap: ShardMap;
   /** Membership changed since the shards were last placed. */
   private shardsStale = false;
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Cancels the pending shard placement, if one is armed. */
+  private cancelFlush: (() => void) | undefined;
+  /** Arms a timer on the injected clock; undefined when only `now` was given. */
+  private readonly after: Clock['after'] | undefined;
   readonly balancer: LoadBalancer;
   private readonly feed: RingFeed;
   private readonly emitter: TypedEmitter<ClusterEvents>;
@@ -130,14 +142,17 @@ export class Cluster {
     deps: ClusterDeps,
   ) {
     this.log = deps.logger ?? createLogger({ level: 'error', write: (line) => void process.stderr.write(line) });
+    const now = deps.clock ? () => deps.clock!.now() : deps.now?.bind(deps);
+    if (!now) throw new ClusterError('ERR_ARGUMENT', 'Cluster.attach: deps.clock is required (sim.virtualClock() in the simulator)');
+    this.after = deps.clock ? (ms, fn) => deps.clock!.after(ms, fn) : undefined;
     // A listener that throws must not stop the ring, balancer or other listeners, nor vanish.
     this.emitter = new TypedEmitter<ClusterEvents>((err, type, payload) => this.log.error({ err, ...eventFields(type, payload) }, 'a cluster event listener threw'));
     this.policy = resolveHealthPolicy(options.health);
     this.feed = new RingFeed(new HashRing(options.vnodes !== undefined ? { vnodes: options.vnodes } : {}));
     this.ring = this.feed.ring;
     this.shardMap = new ShardMap(options.shards);
-    this.coordinates = new CoordinateView(source.name, () => source.members(), deps.now);
-    this.balancer = createBalancer(options.balancer ?? {}, { random: deps.random, now: deps.now, owners: (key, n) => this.shards.lookup(key, n), rttPriorMs: (name) => this.coordinates.rttMs(name) });
+    this.coordinates = new CoordinateView(source.name, () => source.members(), now);
+    this.balancer = createBalancer(options.balancer ?? {}, { random: deps.random, now, owners: (key, n) => this.shards.lookup(key, n), rttPriorMs: (name) => this.coordinates.rttMs(name) });
     const routeToSelf = options.routeToSelf ?? true;
     const members = source.members();
     this.feed.reset(members);
@@ -166,7 +181,7 @@ export class Cluster {
   static async start(config: ClusterStartConfig = {}): Promise<Cluster> {
     const embed = resolveEmbedOptions(config);
     const runtime = config.runtime ?? {};
-    const deps = (logger: Logger): ClusterDeps => ({ random: new SeededRandom(randomBytes(4).readUInt32LE(0)), now: () => performance.now(), logger });
+    const deps = (logger: Logger): ClusterDeps => ({ random: new SeededRandom(randomBytes(4).readUInt32LE(0)), clock: realClock, logger });
     if (embed.isolate === 'worker') {
       const log = runtime.logger ?? createLogger({ level: embed.agent.logLevel, agent: embed.agent.name, ...(runtime.prettyLogs !== undefined ? { pretty: runtime.prettyLogs } : {}) });
       const source = await WorkerSource.start(workerInit(config, embed, runtime), { maxTagsBytes: embed.agent.protocol.maxTagsBytes, maxEventBytes: embed.agent.protocol.userEventMaxBytes, maxNameBytes: embed.agent.protocol.maxNameBytes, queryMaxBytes: embed.agent.protocol.queryMaxBytes, queryResponseMaxBytes: embed.agent.protocol.queryResponseMaxBytes }, log, lineSink(runtime.logger, runtime.prettyLogs));
@@ -349,8 +364,11 @@ export class Cluster {
     // changes into one placement, done shortly after, or at once when someone reads the owners
     // (lookup, an affinity pick, shards), so every answer follows the membership it saw.
     this.shardsStale = true;
-    this.flushTimer ??= setTimeout(() => this.placeShards(), SHARD_COALESCE_MS);
-    this.flushTimer.unref?.();
+    if (!this.after) return this.placeShards();
+    this.cancelFlush ??= this.after(SHARD_COALESCE_MS, () => {
+      this.cancelFlush = undefined;
+      this.placeShards();
+    });
   }
 
   /** The shard map, placed for the current membership. */
@@ -360,8 +378,8 @@ export class Cluster {
   }
 
   private placeShards(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
+    this.cancelFlush?.();
+    this.cancelFlush = undefined;
     if (!this.shardsStale) return;
     this.shardsStale = false;
     const moves = this.shardMap.rebalance(this.ringMembers());
@@ -369,8 +387,8 @@ export class Cluster {
   }
 
   private detach(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
+    this.cancelFlush?.();
+    this.cancelFlush = undefined;
     for (const off of this.offs.splice(0)) off();
   }
 }
