@@ -18,7 +18,7 @@ import { SeededRandom } from '../src/runtime/random.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { ALGORITHMS, createBalancer, type Algorithm, type Lease, type LoadBalancer } from '../src/balancer/index.js';
-import type { Member, Random } from '../src/core/types.js';
+import type { Member, } from '../src/core/types.js';
 
 
 function member(name: string, weight = 1): Member {

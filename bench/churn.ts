@@ -98,4 +98,4 @@ for (const r of rows) console.log([r.run, r.changes, r.virtualS, r.bytesPerAgent
 console.log('\nbytes per agent per second by kind (first message of each packet):');
 for (const r of rows) console.log(`${r.run}: ${JSON.stringify(r.byKind)}`);
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/churn.json', JSON.stringify({ nodes, seed, everyMs, changes, unique, rows }, null, 2) + '\n');
+writeFileSync('bench/results/churn.json', `${JSON.stringify({ nodes, seed, everyMs, changes, unique, rows }, null, 2)}\n`);

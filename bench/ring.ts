@@ -367,7 +367,7 @@ for (const members of QUICK || PLACEMENT_ONLY ? [100, 1000] : [10, 100, 1000]) {
       ['after: ShardMap lookup(key, 5) (past the replicas, lists computed)', (k) => map.lookup(k, 5)],
     ];
     const r = fs.map(() => [] as number[]);
-    for (let round = 0; round < Math.max(3, ROUNDS); round++) fs.forEach(([name, f], i) => r[i]!.push(rate(f, false).perSec));
+    for (let round = 0; round < Math.max(3, ROUNDS); round++) fs.forEach(([, f], i) => r[i]!.push(rate(f, false).perSec));
     fs.forEach(([name], i) => ownerRows.push({ members, zones, name, perSec: median(r[i]!) }));
     void cluster.shutdown();
     process.stderr.write('.');

@@ -264,7 +264,7 @@ export const profiles = { lan, wan, local } as const;
 export type ProfileName = keyof typeof profiles;
 
 export function isProfileName(s: string): s is ProfileName {
-  return Object.prototype.hasOwnProperty.call(profiles, s);
+  return  Object.hasOwn(profiles, s);
 }
 
 type Rule = (v: number, c: ProtocolConfig) => string | undefined;

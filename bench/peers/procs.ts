@@ -116,7 +116,7 @@ export function spawnPeer(system: System, name: string, i: number, onPid: (pid: 
   };
   const onLine = (line: string): void => {
     const at = Date.now();
-    tail = (tail + line + '\n').slice(-2000);
+    tail = (`${tail + line}\n`).slice(-2000);
     if (system === 'serf' && line.startsWith('[')) p.metricLines.push(line);
     const ev = parse(line);
     if (!ev) return;

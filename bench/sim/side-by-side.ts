@@ -50,4 +50,4 @@ console.log('|---|---|---|---|---|---|');
 runs.forEach((x, i) => console.log(`| ${i + 1} | ${x.tree} | ${x.cpuMs} | ${x.heapMB} | ${x.traceHash} | ${x.loadAvg} |`));
 console.log(`median CPU: before ${summary.medianCpuMsBefore} ms, after ${summary.medianCpuMsAfter} ms, ratio ${summary.ratio}; same trace: ${summary.sameTrace}`);
 mkdirSync(join(here, '../results'), { recursive: true });
-writeFileSync(join(here, '../results/sim-side-by-side.json'), JSON.stringify({ summary, runs }, null, 2) + '\n');
+writeFileSync(join(here, '../results/sim-side-by-side.json'), `${JSON.stringify({ summary, runs }, null, 2)}\n`);

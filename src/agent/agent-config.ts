@@ -198,6 +198,7 @@ export function resolveAgentConfig(input: AgentConfigInput = {}): AgentConfig {
   const keyringFile = input.keyringFile === undefined || input.keyringFile === '' ? undefined : String(input.keyringFile);
   const clusterLabel = input.clusterLabel === undefined ? '' : String(input.clusterLabel);
   if (Buffer.byteLength(clusterLabel) > MAX_LABEL_BYTES) problems.push(`clusterLabel: at most ${MAX_LABEL_BYTES} bytes`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point of the check
   else if (/[\u0000-\u001f]/.test(clusterLabel)) problems.push('clusterLabel: must not contain control characters');
   const verifyIncoming = toBool(input.verifyIncoming, 'verifyIncoming', true, problems);
   const verifyOutgoing = toBool(input.verifyOutgoing, 'verifyOutgoing', true, problems);
@@ -229,7 +230,10 @@ export function resolveAgentConfig(input: AgentConfigInput = {}): AgentConfig {
   const handlers: string[] = [];
   const handlersInput = input.handlers ?? [];
   if (typeof handlersInput !== 'string' && !Array.isArray(handlersInput)) problems.push('handlers: must be a list of [events=]command');
-  else for (const h of typeof handlersInput === 'string' ? [handlersInput] : handlersInput) check(() => (parseHandlerSpec(String(h)), handlers.push(String(h))));
+  else for (const h of typeof handlersInput === 'string' ? [handlersInput] : handlersInput) check(() => {
+      parseHandlerSpec(String(h));
+      handlers.push(String(h));
+    });
   const handlerTimeoutMs = positiveInt(input.handlerTimeoutMs, 'handlerTimeoutMs', DEFAULT_HANDLER_LIMITS.timeoutMs, problems);
   const handlerConcurrency = positiveInt(input.handlerConcurrency, 'handlerConcurrency', DEFAULT_HANDLER_LIMITS.concurrency, problems);
 

@@ -59,7 +59,7 @@ export interface IncomingQueryEvent {
 }
 
 /** Answers a query: the response (a string is sent as UTF-8), or undefined for none. */
-export type QueryHandler = (q: IncomingQueryEvent) => Uint8Array | string | undefined | void | Promise<Uint8Array | string | undefined | void>;
+export type QueryHandler = (q: IncomingQueryEvent) => Uint8Array | string | undefined | undefined | Promise<Uint8Array | string | undefined | undefined>;
 
 /** Extra start-up options that are not operator configuration. */
 export interface AgentRuntimeOptions {
@@ -126,6 +126,7 @@ export interface Agent {
   /** Recent history of one member, oldest first. */
   history(name: string): readonly HistoryEntry[];
   on<K extends MemberEventType>(type: K, fn: (e: AgentEvents[K]) => void): () => void;
+  on<K extends keyof AgentEvents>(type: K, fn: (e: AgentEvents[K]) => void): () => void;
   /**
    * Follow the agent's log lines (kind `log`) and membership events (kind `member`): what
    * `GET /v1/events` streams. With `logLevel`, the agent logs at that level too while the
@@ -136,7 +137,6 @@ export interface Agent {
   monitor(fn: MonitorListener, opts?: { logLevel?: LogLevel }): () => void;
   /** The operator's log level (SIGHUP may change it); monitors may make the logger run lower. */
   readonly logLevel: LogLevel;
-  on<K extends keyof AgentEvents>(type: K, fn: (e: AgentEvents[K]) => void): () => void;
   /**
    * Send a user event to every member, ourselves included (as `phantom event` and Serf's
    * UserEvent). A string payload is sent as UTF-8. With `coalesce`, listeners may hear only the
@@ -192,7 +192,7 @@ export async function createAgent(input: AgentConfigInput = {}, opts: AgentRunti
   // Before anything writes into it (the keyring file is written at the first start with --encrypt).
   if (config.dataDir) createDataDir(config.dataDir);
   const snapshot = config.dataDir ? readSnapshot(config.dataDir) : undefined;
-  if (snapshot && snapshot.name && snapshot.name !== config.name) {
+  if (snapshot?.name && snapshot.name !== config.name) {
     throw new ClusterError('ERR_SNAPSHOT', `data dir ${config.dataDir} holds the snapshot of agent ${JSON.stringify(snapshot.name)}, not ${JSON.stringify(config.name)}; use --name ${snapshot.name} or another --data-dir`);
   }
   const savedTags = config.dataDir ? readTagsFile(config.dataDir) : undefined;
@@ -395,7 +395,7 @@ class RealAgent implements Agent {
     const handler = this.queryHandlers.get(q.name) ?? this.queryHandlers.get(ANY_QUERY);
     this.log.debug({ query: q.name, from: q.from, ltime: q.ltime, handled: handler !== undefined }, 'query received');
     if (!handler) return;
-    const send = (r: Uint8Array | string | undefined | void): void => {
+    const send = (r: Uint8Array | string | undefined | undefined): void => {
       if (r === undefined) return;
       respond(typeof r === 'string' ? new TextEncoder().encode(r) : r);
     };

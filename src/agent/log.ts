@@ -50,6 +50,13 @@ export function createLogger(opts: LoggerOptions): Logger {
   const tap = opts.tap;
   const min = opts.outputLevel;
   const gated = min ? (line: string) => void ((levelOfLine(line) ?? Infinity) >= min() && out(line)) : out;
-  const dest: DestinationStream = { write: tap ? (line: string) => (tap(line), gated(line)) : gated };
+  const dest: DestinationStream = {
+    write: tap
+      ? (line: string) => {
+          tap(line);
+          gated(line);
+        }
+      : gated,
+  };
   return pino({ level: opts.level, base: opts.agent ? { agent: opts.agent } : {} }, dest);
 }

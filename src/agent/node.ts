@@ -152,7 +152,11 @@ export function createNode(init: NodeInit, deps: NodeDeps): Node {
     ? {
         address: socket.address,
         send: (to, bytes) => socket.send(to, bytes),
-        onPacket: (h) => socket.onPacket((from, bytes) => (observer.packetIn(from, bytes), h(from, bytes))),
+        onPacket: (h) =>
+          socket.onPacket((from, bytes) => {
+            observer.packetIn(from, bytes);
+            h(from, bytes);
+          }),
         close: () => socket.close(),
       }
     : socket;
@@ -170,7 +174,12 @@ export function createNode(init: NodeInit, deps: NodeDeps): Node {
     },
   );
   const onSend = deps.onSend;
-  const sendHook = tracing ? (to: Address, bytes: Uint8Array, n: number) => (observer.packetOut(to, bytes, n), onSend?.(to, bytes, n)) : onSend;
+  const sendHook = tracing
+    ? (to: Address, bytes: Uint8Array, n: number) => {
+        observer.packetOut(to, bytes, n);
+        onSend?.(to, bytes, n);
+      }
+    : onSend;
   const onNote = deps.onNote;
   const onEvent = deps.onEvent;
   const driver = new Driver(

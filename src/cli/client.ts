@@ -34,7 +34,7 @@ export const adminOption: Readonly<Record<'admin' | 'token' | 'token-file', Opti
 };
 
 /** Run a client command body with the exit-code policy (0 ok, 1 failure, 2 usage). */
-export async function runClient(command: string, body: () => Promise<number | void>): Promise<void> {
+export async function runClient(command: string, body: () => Promise<number | undefined>): Promise<void> {
   try {
     const code = await body();
     process.exitCode = code ?? 0;
@@ -49,5 +49,5 @@ export function formatTable(header: readonly string[], rawRows: readonly (readon
   const rows = rawRows.map((r) => r.map(printable));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
+  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }

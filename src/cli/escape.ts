@@ -9,14 +9,14 @@ const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/gu;
 /** What JSON.stringify leaves raw that a terminal may still act on (it escapes only U+0000–U+001F). */
 const JSON_UNSAFE = /[\u007f-\u009f\p{Cf}\u2028\u2029]/gu;
 
-const escape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+const codePoint = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /** One value for a table cell or a line: every unprintable character as `\uXXXX`. */
 export function printable(s: string): string {
-  return s.replace(UNPRINTABLE, escape);
+  return s.replace(UNPRINTABLE, codePoint);
 }
 
 /** JSON.stringify whose output is also safe to print: still valid JSON, with the same value. */
 export function terminalJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(JSON_UNSAFE, escape);
+  return JSON.stringify(value, null, indent).replace(JSON_UNSAFE, codePoint);
 }

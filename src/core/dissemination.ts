@@ -8,7 +8,7 @@
  */
 import type { ProtocolConfig } from '../config.js';
 import { BroadcastQueue } from './broadcasts.js';
-import * as M from './messages.js';
+import type * as M from './messages.js';
 import { PACKET_OVERHEAD_BYTES } from './push-pull.js';
 import { retransmitLimit } from './timing.js';
 import type { Address } from './types.js';

@@ -74,7 +74,7 @@ export function passesFilters(filters: readonly string[], name: string, tags: Ta
       continue;
     }
     const key = filters[i + 1]!;
-    const value = Object.prototype.hasOwnProperty.call(tags, key) ? tags[key] : undefined;
+    const value = Object.hasOwn(tags, key) ? tags[key] : undefined;
     if (value === undefined) return false;
     let re: RegExp;
     try {

@@ -622,7 +622,7 @@ export class Swim {
   private expireSuspicions(now: number): void {
     for (const { name, suspicion } of this.suspicions.takeDue(now)) {
       const row = this.table.get(name);
-      if (!row || row.state !== 'suspect' || row.incarnation !== suspicion.incarnation) continue;
+      if (row?.state !== 'suspect' || row.incarnation !== suspicion.incarnation) continue;
       if (this.vetting.verifyBeforeVerdict(row, now)) {
         this.suspicions.start(name, row.incarnation, this.name, now, () => this.config.probeIntervalMs);
         continue;

@@ -250,7 +250,7 @@ export class Vetting {
     }
     if (incarnation < p.checkInc) return true;
     if (from === undefined || !this.isChecker(from, name, p)) return false;
-    this.fail(name, p, now);
+    this.fail(name, now);
     return true;
   }
 
@@ -348,12 +348,12 @@ export class Vetting {
     if (c.purpose === 'confirm') return { type: 'confirm-failed', row: this.host.member(c.target)! };
     if (c.purpose === 'verify') return undefined;
     const p = this.probation.get(c.target)!;
-    this.fail(c.target, p, now);
+    this.fail(c.target, now);
     return { type: 'probation-failed', name: c.target, incarnation: p.claim.inc };
   }
 
   /** The probation failed: dead again (announced by the caller, when it was our finding). */
-  private fail(name: string, p: Probation, now: number): void {
+  private fail(name: string, now: number): void {
     this.counts.probationsFailed++;
     this.probation.delete(name);
     const f = this.flapsOf(name, now);

@@ -193,7 +193,7 @@ export class WorkerSource implements MembershipSource {
 
   /** Run our handler for a query the worker received, and send back its answer (or none). */
   private answerQuery(key: number, q: IncomingQueryEvent): void {
-    const reply = (r: Uint8Array | string | undefined | void): void => {
+    const reply = (r: Uint8Array | string | undefined | undefined): void => {
       let payload = r === undefined ? undefined : typeof r === 'string' ? new TextEncoder().encode(r) : r;
       if (payload && payload.length > this.limits.queryResponseMaxBytes) {
         this.log.error({ query: q.name, bytes: payload.length, queryResponseMaxBytes: this.limits.queryResponseMaxBytes }, 'a query handler answered more than queryResponseMaxBytes; no response sent');

@@ -53,7 +53,7 @@ export const MAX_WEIGHT = 100;
  * {@link MAX_WEIGHT} is clamped.
  */
 export function weightOf(tags: Readonly<Record<string, string>> | undefined): number {
-  const raw = tags?.['weight'];
+  const raw = tags?.weight;
   if (raw === undefined) return 1;
   const w = Number(raw);
   if (!Number.isFinite(w) || w <= 0) return 1;
@@ -62,6 +62,6 @@ export function weightOf(tags: Readonly<Record<string, string>> | undefined): nu
 
 /** Reads the `zone` tag; empty or missing means "no zone" (never conflicts with anyone). */
 export function zoneOf(tags: Readonly<Record<string, string>> | undefined): string | undefined {
-  const z = tags?.['zone'];
+  const z = tags?.zone;
   return z === undefined || z === '' ? undefined : z;
 }

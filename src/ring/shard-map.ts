@@ -263,7 +263,7 @@ export class ShardMap {
   /** Every shard with its owners, pins and (for `range`) key range, in id order. */
   allShards(): ShardInfo[] {
     const ranges = new Map<number, { start: string; end: string | undefined }>();
-    this.rangeIds.forEach((id, i) => ranges.set(id, { start: i === 0 ? '' : this.bounds[i - 1]!, end: this.bounds[i] }));
+    for (const [i, id] of this.rangeIds.entries()) ranges.set(id, { start: i === 0 ? '' : this.bounds[i - 1]!, end: this.bounds[i] });
     return this.shardIds().map((id) => {
       const range = ranges.get(id);
       const base = { id, owners: this.ownersOf(id), pinned: [...(this.pins.get(id) ?? [])] };

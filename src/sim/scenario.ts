@@ -105,6 +105,7 @@ export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: numb
   // (a seed's trace is the same whether a step picks its victims or names them).
   const victims = new SeededRandom(((spec.seed ?? 1) ^ 0x5bd1e995) >>> 0);
   const rng = (): number => victims.next();
+  // biome-ignore lint/suspicious/useIterableCallbackReturn: a step returns what it ran, to end the step early; the value is not used
   spec.steps.forEach((step, index) => {
     const where = `steps[${index}]`;
     const nodes = (set: NodeSet | undefined, field: string): number[] => resolveNodes(set, sim.size, `${where}.${field}`);

@@ -34,7 +34,7 @@ export function applyZones(sim: Simulation, t: ZoneTopology): TrueRtt {
   const pairs: [number, number][] = [];
   for (let a = 0; a < z; a++) for (let b = a + 1; b < z; b++) pairs.push([a, b]);
   const inter = new Map<string, number>();
-  pairs.forEach(([a, b], k) => inter.set(`${a}:${b}`, pairs.length === 1 ? lo : lo + ((hi - lo) * k) / (pairs.length - 1)));
+  for (const [k, [a, b]] of pairs.entries()) inter.set(`${a}:${b}`, pairs.length === 1 ? lo : lo + ((hi - lo) * k) / (pairs.length - 1));
   const rttOfZones = (a: number, b: number): number => (a === b ? intra : inter.get(`${Math.min(a, b)}:${Math.max(a, b)}`)!);
   for (let a = 0; a < z; a++) {
     for (let b = 0; b < z; b++) {

@@ -35,7 +35,11 @@ function utf8Over(s: string, limit: number): boolean {
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? (i++, 4) : 3;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      // A surrogate pair: one 4-byte character in two code units.
+      n += 4;
+      i++;
+    } else n += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
     if (n > limit) return true;
   }
   return false;

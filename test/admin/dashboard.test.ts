@@ -63,10 +63,10 @@ test('GET / serves the page with its CSP before the token check; every /v1 path 
     assert.match(html, /<table id="members">/);
     assert.doesNotMatch(html, /DASHBOARD_SCRIPT/, 'the script is inlined');
   }
-  assert.equal((await fetch(base + '/', { method: 'HEAD' })).status, 200);
-  assert.equal((await fetch(base + '/', { method: 'POST' })).status, 401, 'only GET/HEAD of the page skip the token');
-  assert.equal((await fetch(base + '/v1/stats')).status, 401);
-  assert.equal((await fetch(base + '/v1/stats', { headers: { authorization: `Bearer ${TOKEN}` } })).status, 200);
+  assert.equal((await fetch(`${base}/`, { method: 'HEAD' })).status, 200);
+  assert.equal((await fetch(`${base}/`, { method: 'POST' })).status, 401, 'only GET/HEAD of the page skip the token');
+  assert.equal((await fetch(`${base}/v1/stats`)).status, 401);
+  assert.equal((await fetch(`${base}/v1/stats`, { headers: { authorization: `Bearer ${TOKEN}` } })).status, 200);
 });
 after(async () => {
   for (const fn of cleanup.reverse()) await fn().catch(() => undefined);

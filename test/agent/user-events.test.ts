@@ -162,7 +162,7 @@ for (const isolate of ['none', 'worker'] as const) {
       const asked = await a.query('who', 'q1', { nodes: [`c-${isolate}`], timeoutMs: 1500 }).done;
       assert.deepEqual(asked.responses.map((x) => new TextDecoder().decode(x.payload)), [`${isolate} heard q1`]);
       const mine = await c.query('who', 'q2', { nodes: ['a'], timeoutMs: 1500 }).done;
-      assert.deepEqual(mine.responses.map((x) => new TextDecoder().decode(x.payload)), ['a heard q2 from c-' + isolate]);
+      assert.deepEqual(mine.responses.map((x) => new TextDecoder().decode(x.payload)), [`a heard q2 from c-${isolate}`]);
       assert.throws(() => c.query('who', 'x', { relay: 9 }), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_ARGUMENT');
     } finally {
       await c.shutdown();

@@ -1,6 +1,6 @@
 /** Test fixtures for the balancer: a settable clock, member snapshots, a balancer on a seeded PRNG. */
 import { SeededRandom } from '../../src/runtime/random.js';
-import type { Member, MemberState, Random } from '../../src/core/types.js';
+import type { Member, MemberState, } from '../../src/core/types.js';
 import { createBalancer, type BalancerConfig, type LoadBalancer, type OwnersFn } from '../../src/balancer/index.js';
 
 

@@ -67,12 +67,12 @@ function safeParse(text: string): unknown {
 }
 
 function render(kind: string, data: string): string {
-  if (kind === 'log') return printable(prettyLine(data).trimEnd()) + '\n';
+  if (kind === 'log') return `${printable(prettyLine(data).trimEnd())}\n`;
   if (kind === 'member') {
     const e = safeParse(data) as MemberFrame;
     const was = e.previous && e.previous !== e.member.status ? ` (was ${e.previous})` : '';
-    return printable(`${new Date().toISOString().slice(11, 23)} EVENT member-${e.type} ${e.member.name} ${e.member.addr} ${e.member.status}${was} incarnation ${e.member.incarnation}`) + '\n';
+    return `${printable(`${new Date().toISOString().slice(11, 23)} EVENT member-${e.type} ${e.member.name} ${e.member.addr} ${e.member.status}${was} incarnation ${e.member.incarnation}`)}\n`;
   }
   if (kind === 'dropped') return `${new Date().toISOString().slice(11, 23)} (this monitor read too slowly: ${(safeParse(data) as { count?: number }).count ?? '?'} items dropped)\n`;
-  return printable(`${new Date().toISOString().slice(11, 23)} ${kind.toUpperCase()} ${data}`) + '\n';
+  return `${printable(`${new Date().toISOString().slice(11, 23)} ${kind.toUpperCase()} ${data}`)}\n`;
 }
