@@ -103,6 +103,10 @@ interface Probe {
   acked: boolean;
   indirectSent: number;
   nacks: number;
+  /** Direct pings re-sent after the first went unanswered (an ack then has no clear RTT: Karn). */
+  retries: number;
+  /** When the next direct retry is due, or Infinity. */
+  retryAt: number;
 }
 
 interface Relay {
@@ -340,7 +344,7 @@ export class Swim {
     if (this.state === 'leaving') return Math.min(t, this.leaveDeadline);
     t = Math.min(t, this.vetting.earliest());
     t = Math.min(t, this.nextProbeAt, this.nextPushPullAt);
-    if (this.probe) t = Math.min(t, this.probe.acked ? this.probe.endAt : this.probe.indirectSent ? this.probe.endAt : this.probe.indirectAt);
+    if (this.probe) t = Math.min(t, this.probe.acked ? this.probe.endAt : this.probe.indirectSent ? Math.min(this.probe.endAt, this.probe.retryAt) : this.probe.indirectAt);
     t = Math.min(t, this.joiner.earliest());
     return t;
   }
@@ -464,6 +468,7 @@ export class Swim {
   private advanceProbe(now: number): void {
     const p = this.probe;
     if (p && !p.acked && !p.indirectSent && now >= p.indirectAt) this.sendIndirect(p);
+    if (p && !p.acked && now >= p.retryAt && now < p.endAt) this.retryDirect(p, now);
     if (p && now >= p.endAt) {
       this.probe = undefined;
       if (!p.acked) this.probeFailed(p, now);
@@ -493,6 +498,8 @@ export class Swim {
       acked: false,
       indirectSent: 0,
       nacks: 0,
+      retries: 0,
+      retryAt: Infinity,
     };
     const ping = M.ping(seq, target, this.name, this.table.liveCount);
     // Buddy system: tell a suspect it is suspected in the very packet that probes it.
@@ -514,6 +521,21 @@ export class Swim {
     const helpers = this.order.sample(this.config.indirectChecks, (name) => name !== p.target && name !== this.name && this.table.stateOf(name) === 'alive');
     for (const h of helpers) this.send(this.table.addressOf(h)!, M.pingReq(p.seq, p.target, p.targetAddr, this.name));
     p.indirectSent = Math.max(1, helpers.length);
+    if (this.config.probeRetries > 0) this.retryDirect(p, p.indirectAt);
+  }
+
+  /**
+   * Ping the target directly once more, with the same seq. Under random loss the single direct
+   * ping/ack fails about twice as often as the loss rate, and every failed probe is a suspicion
+   * the whole cluster gossips and the member must refute; a retry costs a datagram only then.
+   */
+  private retryDirect(p: Probe, now: number): void {
+    p.retries++;
+    p.retryAt = p.retries < this.config.probeRetries ? now + (p.endAt - now) / 2 : Infinity;
+    const ping = M.ping(p.seq, p.target, this.name, this.table.liveCount);
+    const row = this.table.get(p.target);
+    if (row?.state === 'suspect' && this.config.lifeguardBuddy) this.send(p.targetAddr, ping, M.suspect(p.target, row.incarnation, this.name));
+    else this.send(p.targetAddr, ping);
   }
 
   private probeFailed(p: Probe, now: number): void {
@@ -725,7 +747,7 @@ export class Swim {
       if (direct) this.awareness.apply(-1);
       const rttMs = now - this.probe.sentAt;
       // Only a direct round trip measures the path between us; a relayed one adds a detour.
-      if (direct) this.coords?.directAck(this.probe.target, packet, rttMs);
+      if (direct && this.probe.retries === 0) this.coords?.directAck(this.probe.target, packet, rttMs);
       this.note({ kind: 'probe-acked', target: this.probe.target, rttMs, direct });
     }
     this.antiEntropy.maybeCatchUp(m.known, from, now, trusted);
