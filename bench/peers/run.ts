@@ -93,6 +93,12 @@ export interface LossRun {
   failedLines: number;
   /** Suspicions logged: ours logs every suspect state change, serf only the prober's own; not comparable. */
   suspectLines: number;
+  /**
+   * Suspicions raised about live members: ours, distinct (member, incarnation) among the
+   * `member suspect` lines (one suspicion, however many agents log it); serf, memberlist's
+   * "Suspect X has failed" lines (each prober's own failed probe: at least its suspicions).
+   */
+  suspicions?: number;
   loadavg: number[];
 }
 
@@ -275,7 +281,17 @@ async function loss(system: System, n: number, lossPercent: number, seconds: num
   await sleep(seconds * 1000);
   const fp = falsePositives(procs, new Set(names), from);
   const suspectLines = procs.reduce((s, p) => s + p.events.filter((e) => e.at >= from && ((e.ev.kind === 'member' && e.ev.status === 'suspect') || e.ev.kind === 'suspect')).length, 0);
-  return { agents: n, lossPercent, seconds, falsePositives: fp.members.length, falsePositiveMembers: fp.members, failedLines: fp.pairs, suspectLines, loadavg: loadavg() };
+  const raised = new Set<string>();
+  let serfSuspects = 0;
+  for (const p of procs) {
+    for (const { at, ev } of p.events) {
+      if (at < from) continue;
+      if (ev.kind === 'suspect') serfSuspects++;
+      else if (ev.kind === 'member' && ev.status === 'suspect') raised.add(`${ev.member}@${ev.incarnation ?? '?'}`);
+    }
+  }
+  const suspicions = system === 'serf' ? serfSuspects : raised.size;
+  return { agents: n, lossPercent, seconds, falsePositives: fp.members.length, falsePositiveMembers: fp.members, failedLines: fp.pairs, suspectLines, suspicions, loadavg: loadavg() };
 }
 
 /** One stall of the victim: who declared it failed, and (ours) when every survivor routed around it. */
