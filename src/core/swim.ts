@@ -625,11 +625,17 @@ export class Swim {
     return (k) => (k >= wanted ? Math.max(Math.min(base(k), floor), hold) : held(k));
   }
 
+  /** Has a suspicion fewer independent confirmations than active confirmation gathers for a real death? */
+  private unconfirmed(s: { readonly accusers: ReadonlySet<string> }): boolean {
+    const c = this.config;
+    return c.activeConfirmation && c.confirmers > 0 && s.accusers.size - 1 < Math.min(c.confirmers, Math.max(1, this.table.liveCount - 2));
+  }
+
   private expireSuspicions(now: number): void {
     for (const { name, suspicion } of this.suspicions.takeDue(now)) {
       const row = this.table.get(name);
       if (!row || row.state !== 'suspect' || row.incarnation !== suspicion.incarnation) continue;
-      if (this.vetting.verifyBeforeVerdict(row, now)) {
+      if (this.vetting.verifyBeforeVerdict(row, now, this.unconfirmed(suspicion))) {
         this.suspicions.start(name, row.incarnation, this.name, now, () => this.config.probeIntervalMs);
         continue;
       }
