@@ -6,6 +6,7 @@
  *   npm run bench:timescales                                  # every part
  *   npm run bench:timescales -- --parts rapid --seeds 5 --minutes 10 --rapid-size 256
  *   npm run bench:timescales -- --parts restart,pause,split,stall
+ *   npm run bench:timescales -- --parts loss --seeds 2          # suspicions under 10% loss by probeRetries
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Simulation } from '../src/sim/index.js';
@@ -16,7 +17,7 @@ const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 };
-const parts = new Set(arg('parts', 'restart,pause,split,stall,rapid').split(','));
+const parts = new Set(arg('parts', 'restart,pause,split,stall,rapid,loss').split(','));
 const seeds = Array.from({ length: Number(arg('seeds', '5')) }, (_, i) => i + 1);
 const minutes = Number(arg('minutes', '10'));
 const rapidSize = Number(arg('rapid-size', '256'));
@@ -135,6 +136,32 @@ if (parts.has('rapid')) {
     say(`| ${fault} | ${row.transitionsMedian} / ${row.transitionsMax} (per seed: ${row.transitionsMaxPerSeed.join(', ')}) | ${row.falsePositivesOnHealthy} | ${row.msgsPerNodePerSec} | ${row.bytesPerNodePerSec} | ${(row.wallMs / 1000).toFixed(0)} |`);
   }
   out.rapid = rows;
+}
+
+if (parts.has('loss')) {
+  // Issue 18: suspicions raised about live members under 10% loss (32 agents, 120 s), by the
+  // number of direct pings per probe, against Serf's in bench/SERF.md.
+  const rows: Record<string, unknown>[] = [];
+  say(`\n10% loss on every link, 32 agents, 120 s: distinct suspicions (member x incarnation) of live members\n| probeRetries | suspicions per seed | false positives | msgs/agent/s | bytes/agent/s |\n|---|---|---|---|---|`);
+  for (const probeRetries of [0, 1, 2, 3]) {
+    const runs = seeds.map((seed) => {
+      const sim = new Simulation({ nodes: 32, seed, config: { probeRetries } });
+      sim.joinAll();
+      sim.runUntilConverged(60_000);
+      sim.markSteady();
+      sim.link('all', 'all', { loss: 0.1 });
+      const raised = new Set<string>();
+      sim.onEvent((_o, e) => {
+        if (e.type === 'suspect') raised.add(`${e.member.name}@${e.member.incarnation}`);
+      });
+      sim.run(120_000);
+      const r = sim.report();
+      return { suspicions: raised.size, falsePositives: r.falsePositives, msgs: r.msgsPerNodePerSec, bytes: r.bytesPerNodePerSec };
+    });
+    rows.push({ probeRetries, runs });
+    say(`| ${probeRetries} | ${runs.map((r) => r.suspicions).join(', ')} | ${runs.map((r) => r.falsePositives).join(', ')} | ${runs.map((r) => r.msgs.toFixed(2)).join(', ')} | ${runs.map((r) => Math.round(r.bytes)).join(', ')} |`);
+  }
+  out.loss = rows;
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
