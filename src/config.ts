@@ -216,6 +216,7 @@ export const lan: Readonly<ProtocolConfig> = Object.freeze({
 
 /** Every switch beyond SWIM off: plain SWIM, for comparison. */
 export const plainSwim: Partial<ProtocolConfig> = Object.freeze({
+  probeRetries: 0,
   lifeguardAwareness: false,
   lifeguardNack: false,
   lifeguardDynamicSuspicion: false,
@@ -228,6 +229,7 @@ export const plainSwim: Partial<ProtocolConfig> = Object.freeze({
 
 /** Lifeguard as published (and as memberlist runs it), without our additions. */
 export const lifeguardOnly: Partial<ProtocolConfig> = Object.freeze({
+  probeRetries: 0,
   stallDetection: false,
   activeConfirmation: false,
   flapDamping: false,
