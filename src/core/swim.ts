@@ -1,32 +1,40 @@
 /**
- * The SWIM state machine: probing, suspicion, dissemination, push-pull, join, leave, reconnect.
+ * The SWIM state machine's coordinator. It owns the member table, our own row and the suspicions,
+ * and carries out what its parts want: the prober (prober.ts: probes, relays, nacks), vetting
+ * (vetting.ts: confirmation checks, probation, flap damping), anti-entropy (anti-entropy.ts:
+ * push-pull, digests, cookies, re-dials, reaping) and dissemination (dissemination.ts: what rides
+ * on each packet, gossip rounds). Every claim about another member is judged by precedence.ts.
  *
  * Sans-IO: `step(input, now)` returns what to send and what changed; `nextDeadline()` says when
  * to call `step({type:'tick'}, now)` again. Everything due on a tick is handled in one fixed
  * order, so the same inputs at the same `now` values give the same outputs, byte for byte.
  * Flows and invariants: docs/PROTOCOL.md.
  */
+import { PrunedNames } from './pruned.js';
 import type { ProtocolConfig } from '../config.js';
-import type { Input, Note, Output } from './io.js';
+import type { Input, Note, Outgoing, Output } from './io.js';
 import { Awareness } from './awareness.js';
-import { BroadcastQueue } from './broadcasts.js';
-import { MembershipTable, MAX_INCARNATION, MAX_INCARNATION_STEP, incarnationAllowed, isLive, type MemberRecord } from './membership.js';
+import { Dissemination, type DisseminationCounters } from './dissemination.js';
+import { MembershipTable, type MemberRecord } from './membership.js';
+import { GOSSIP, MAX_INCARNATION, MAX_INCARNATION_STEP, incarnationAllowed, judge, type Judge, type Via } from './precedence.js';
 import * as M from './messages.js';
 import { ProbeOrder } from './probe-order.js';
-import { AntiEntropy, type Proof } from './anti-entropy.js';
+import { Prober, type ProbeFailure, type ProberCounters } from './prober.js';
+import { AntiEntropy, type AntiEntropyWant, type Proof } from './anti-entropy.js';
 import { ReturnCheck, weakCookieHash, type CookieHash } from './return-check.js';
-import { PACKET_OVERHEAD_BYTES } from './push-pull.js';
+import { updateOfRow } from './push-pull.js';
 import { Joiner } from './joiner.js';
-import { Vetting } from './vetting.js';
+import { NoticeBackoff } from './notice-backoff.js';
+import { Vetting, type VettingCounters, type VettingWant } from './vetting.js';
 import { CoordinateExchange, Vivaldi } from './vivaldi.js';
 import { DEFAULT_TUNING, type Coordinate } from './coordinate.js';
 import { seededRandom } from './seeded-random.js';
 import { Suspicions, type SuspicionTimeout } from './suspicion.js';
-import { sameWireTags, tagsFromWire, tagsToWire, utf8Length } from './tags.js';
-import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, removalFloorMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
+import { EMPTY_TAGS, sameWireTags, tagsFromWire, tagsToWire } from './tags.js';
+import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, removalFloorMs, suspicionTimeoutMs } from './timing.js';
 import { RecentEvents } from './user-events.js';
 import { Queries, type QueryCounters } from './queries.js';
-import type { Address, Member, MemberEvent, MemberState, Random, Tags } from './types.js';
+import { isLive, type Address, type Member, type MemberEvent, type MemberState, type Random, type Tags } from './types.js';
 
 export interface SwimInit {
   readonly name: string;
@@ -53,7 +61,7 @@ export interface SwimDeps {
 const STALL_GRACE_MS = 5;
 
 /** Counters of the protocol's own health, for stats and metrics. */
-export interface SwimCounters extends QueryCounters {
+export interface SwimCounters extends QueryCounters, ProberCounters, VettingCounters, DisseminationCounters {
   /** Lifeguard local health score, 0 = healthy. */
   awareness: number;
   suspicionsStarted: number;
@@ -63,25 +71,12 @@ export interface SwimCounters extends QueryCounters {
   suspicionsRefuted: number;
   /** Times we refuted a suspicion (or death) of ourselves. */
   refutations: number;
-  /** Active confirmation checks we ran, and how many found the suspect unreachable. */
-  checks: number;
-  checksFailed: number;
-  /** Alive claims of dead members put on probation, readmitted after it, and cut short by a failure. */
-  probations: number;
-  readmitted: number;
-  probationsFailed: number;
-  probes: number;
-  probesFailed: number;
-  nacksSent: number;
-  nacksReceived: number;
   /** Ticks that came far later than asked: our own process stalled. */
   stalls: number;
   /** Event-loop delay samples over half the probe timeout, reported by the host. */
   lagSpikes: number;
   /** Windows in which the host refused a flood of bad datagrams. */
   floods: number;
-  /** Updates too big for any packet (long name, address and tags): dropped, never sent. */
-  oversizedUpdates: number;
   /** Network coordinate steps taken (one per direct probe acked with a coordinate). */
   coordinateUpdates: number;
   /** RTT samples or peer coordinates refused (over 10 s, another dimensionality, not finite). */
@@ -92,31 +87,6 @@ export interface SwimCounters extends QueryCounters {
   userEventsTooOld: number;
 }
 
-interface Probe {
-  readonly seq: number;
-  readonly target: string;
-  readonly targetAddr: Address;
-  /** When the ping went out: the round-trip time is measured from here. */
-  readonly sentAt: number;
-  readonly indirectAt: number;
-  readonly endAt: number;
-  acked: boolean;
-  indirectSent: number;
-  nacks: number;
-  /** Direct pings re-sent after the first went unanswered (an ack then has no clear RTT: Karn). */
-  retries: number;
-  /** When the next direct retry is due, or Infinity. */
-  retryAt: number;
-}
-
-interface Relay {
-  readonly requester: Address;
-  readonly requesterSeq: number;
-  readonly expiresAt: number;
-  /** When to tell the requester we could not reach the target either (Infinity: never / done). */
-  nackAt: number;
-}
-
 export class Swim {
   readonly name: string;
   readonly address: Address;
@@ -125,16 +95,13 @@ export class Swim {
   private readonly sizeOf: (m: M.Message) => number;
 
   private readonly table = new MembershipTable();
-  private readonly broadcasts: BroadcastQueue;
-  /** User events (and later queries) waiting to ride: their own queue, their own share of a packet. */
-  private readonly userQueue: BroadcastQueue;
+  /** Membership news, user events and queries waiting to ride, and what rides behind each message. */
+  private readonly news: Dissemination;
   private readonly recentEvents: RecentEvents;
-  private userKey = 0;
   private readonly order: ProbeOrder;
   private readonly suspicions = new Suspicions();
-  private readonly relays = new Map<number, Relay>();
-  /** No relay's nack is due before this (may be early after an ack: then one spare wake-up). */
-  private relayNackAt = Infinity;
+  private readonly pruned: PrunedNames;
+  private readonly prober: Prober;
   private readonly vetting: Vetting;
   private readonly joiner: Joiner;
   private readonly antiEntropy: AntiEntropy;
@@ -142,24 +109,14 @@ export class Swim {
   /** Network coordinates (vivaldi.ts); undefined when `coordinates` is off. */
   private readonly coords: CoordinateExchange | undefined;
   private readonly queries: Queries;
-  private readonly counts: Omit<SwimCounters, 'awareness' | 'coordinateUpdates' | 'coordinateRefused' | keyof QueryCounters> = {
+  private readonly counts: Omit<SwimCounters, 'awareness' | 'coordinateUpdates' | 'coordinateRefused' | keyof QueryCounters | keyof ProberCounters | keyof VettingCounters | keyof DisseminationCounters> = {
     suspicionsStarted: 0,
     suspicionsConfirmed: 0,
     suspicionsRefuted: 0,
     refutations: 0,
-    checks: 0,
-    checksFailed: 0,
-    probations: 0,
-    readmitted: 0,
-    probationsFailed: 0,
-    probes: 0,
-    probesFailed: 0,
-    nacksSent: 0,
-    nacksReceived: 0,
     stalls: 0,
     lagSpikes: 0,
     floods: 0,
-    oversizedUpdates: 0,
     userEvents: 0,
     userEventDuplicates: 0,
     userEventsTooOld: 0,
@@ -177,12 +134,12 @@ export class Swim {
   private announcedAfterJoin = false;
   /** When a member last probed us by name: the cluster holds us at our address. */
   private lastPingedAt = -Infinity;
-  /** Last name-conflict notice per name, to send at most one a probe interval. */
-  private readonly conflictNoticeAt = new Map<string, number>();
+  /** Name-conflict notices we send as a witness, backed off per holder address. */
+  private readonly conflictNotices: NoticeBackoff;
+  /** Claims of our own name at other addresses we answer, backed off per claimed address. */
+  private readonly selfConflicts: NoticeBackoff;
   private wireTags: readonly string[];
   private seq = 0;
-  private probe: Probe | undefined;
-  private nextProbeAt: number;
   private nextGossipAt: number;
   private nextPushPullAt: number;
   private nextMaintenanceAt: number;
@@ -191,6 +148,8 @@ export class Swim {
   private out: Output[] = [];
   /** The address of the packet being handled, to name it in a drop ('' for our own steps). */
   private source: Address = '';
+  /** What the precedence rule asks of our state. */
+  private readonly judgeFacts: Judge;
 
   constructor(init: SwimInit, deps: SwimDeps, now: number) {
     this.name = init.name;
@@ -198,8 +157,25 @@ export class Swim {
     this.config = init.config;
     this.random = deps.random;
     this.sizeOf = deps.sizeOf;
-    this.broadcasts = new BroadcastQueue(deps.sizeOf, init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES);
-    this.userQueue = new BroadcastQueue(deps.sizeOf, init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES);
+    this.news = new Dissemination({
+      config: init.config,
+      sizeOf: deps.sizeOf,
+      liveCount: () => this.table.liveCount,
+      liveAt: (addr) => this.table.liveAt(addr),
+      gossipTargets: (k, now) =>
+        this.order
+          .sample(k, (name) => {
+            if (name === this.name) return false;
+            const r = this.table.get(name);
+            if (!r) return false;
+            return isLive(r.state) || (r.state === 'dead' && now - r.stateChangedAt < this.config.gossipToTheDeadMs);
+          })
+          .map((name) => this.table.addressOf(name)!),
+      userEventTarget: () => {
+        const [t] = this.order.sample(1, (name) => name !== this.name && isLive(this.table.get(name)?.state ?? 'dead'));
+        return t === undefined ? undefined : this.table.get(t)!.address;
+      },
+    });
     this.recentEvents = new RecentEvents(init.config.userEventBuffer);
     this.queries = new Queries({
       name: this.name,
@@ -211,7 +187,7 @@ export class Swim {
       relayPeers: (k) => this.order.sample(k, (n) => n !== this.name && this.table.get(n)?.state === 'alive').map((n) => this.table.get(n)!.address),
       send: (to, m) => this.send(to, m),
       spread: (m) => {
-        if (!this.userQueue.enqueue(m, `q${this.userKey++}`)) this.counts.oversizedUpdates++;
+        this.news.queueUser(m, 'q');
       },
       output: (o) => this.out.push(o),
     });
@@ -224,13 +200,7 @@ export class Swim {
       canCheck: () => this.state === 'running' && this.awareness.score === 0,
       nextSeq: () => ++this.seq,
       liveCount: () => this.table.liveCount,
-      send: (to, primary, companion) => this.send(to, primary, companion),
       helpers: (k, target) => this.order.sample(k, (n) => n !== target && n !== this.name && this.table.stateOf(n) === 'alive').map((n) => this.table.addressOf(n)!),
-      confirmFailed: (row, now) => this.confirmOwn(row, now),
-      resync: (addr) => this.antiEntropy.sendState(addr, 0, true, this.lastStepAt),
-      probationFailed: (name, incarnation, now) => this.onUpdate(M.dead(name, incarnation, this.name), now),
-      readmit: (claim, now) => this.admitAlive(claim, this.table.get(claim.name), now, false),
-      count: (counter) => void this.counts[counter]++,
     });
     this.antiEntropy = new AntiEntropy({
       name: this.name,
@@ -240,35 +210,49 @@ export class Swim {
       returnCheck: new ReturnCheck(deps.cookieHash ?? weakCookieHash(deps.random)),
       running: () => this.state === 'running',
       stopped: () => this.state === 'stopped',
-      onUpdate: (m, now, relay) => this.onUpdate(m, now, relay),
-      aboutSelf: (m, now) => this.aboutSelf(m, now),
-      joinAnswered: (from) => this.joinAnswered(from, this.lastStepAt),
       seeds: () => this.joiner.seeds,
       randomAlivePeer: () => {
         const [peer] = this.order.sample(1, (name) => name !== this.name && this.table.stateOf(name) === 'alive');
         return peer === undefined ? undefined : this.table.addressOf(peer);
       },
-      send: (to, m) => this.send(to, m),
       sizeOf: deps.sizeOf,
-      output: (o) => this.out.push(o),
-      note: (n) => this.note(n),
     });
     this.joiner = new Joiner({
       config: init.config,
       address: init.address,
-      pushTo: (seed) => this.antiEntropy.join(seed, this.lastStepAt),
+      pushTo: (seed) => this.exchange(this.antiEntropy.join(seed, this.lastStepAt), this.lastStepAt),
       output: (o) => this.out.push(o),
     });
+    this.conflictNotices = new NoticeBackoff(init.config.probeIntervalMs);
+    this.selfConflicts = new NoticeBackoff(init.config.probeIntervalMs);
     this.awareness = new Awareness(init.config.awarenessMaxMultiplier, init.config.lifeguardAwareness);
     // Its own random stream, seeded by name: coordinates must not shift the protocol's draws.
     this.coords = init.config.coordinates ? new CoordinateExchange(new Vivaldi(seededRandom(init.name), { ...DEFAULT_TUNING, dimensions: init.config.coordinateDimensions })) : undefined;
     this.incarnation = init.incarnation ?? 0;
     this.born = this.incarnation;
     this.wireTags = tagsToWire(init.tags ?? {});
-    this.table.apply({ name: this.name, state: 'alive', incarnation: this.incarnation, address: this.address, wireTags: this.wireTags }, now);
+    // Our own row is ours to write: the bounds on others' claims (precedence.ts) do not apply to it.
+    this.table.set({ name: this.name, state: 'alive', incarnation: this.incarnation, address: this.address, tags: EMPTY_TAGS, wireTags: this.wireTags, stateChangedAt: now });
+    this.pruned = new PrunedNames(init.config.reapLeftAfterMs);
+    this.judgeFacts = {
+      config: init.config,
+      liveMember: (name) => this.isLiveMember(name),
+      soleAccuser: (known, from) => this.soleAccuser(known, from, this.lastStepAt),
+      pruned: (name, inc) => this.pruned.covers(name, inc, this.lastStepAt),
+    };
     const c = this.config;
     // Random phases so that agents started together do not probe and gossip in lockstep.
-    this.nextProbeAt = now + this.random.int(c.probeIntervalMs);
+    this.prober = new Prober(
+      {
+        name: this.name,
+        config: init.config,
+        nextSeq: () => ++this.seq,
+        scale: (ms) => this.awareness.scale(ms),
+        liveCount: () => this.table.liveCount,
+        helpers: (k, target) => this.order.sample(k, (name) => name !== target && name !== this.name && this.table.stateOf(name) === 'alive').map((name) => this.table.addressOf(name)!),
+      },
+      now + this.random.int(c.probeIntervalMs),
+    );
     this.nextGossipAt = now + this.random.int(c.gossipIntervalMs);
     this.nextPushPullAt = now + c.pushPullIntervalMs + this.random.int(Math.max(1, c.pushPullIntervalMs));
     this.nextMaintenanceAt = now + this.maintenanceIntervalMs() + this.random.int(this.maintenanceIntervalMs());
@@ -308,20 +292,27 @@ export class Swim {
   get currentIncarnation(): number {
     return this.incarnation;
   }
+  /**
+   * Can we still raise our incarnation (for a tag change) to one every agent takes? False only at
+   * the top of the wire's range (2^53 - 1): the host refuses set-tags then (ERR_INCARNATION_EXHAUSTED).
+   */
+  get canRaiseIncarnation(): boolean {
+    return incarnationAllowed('alive', this.incarnation + 1, this.incarnation);
+  }
   get stopped(): boolean {
     return this.state === 'stopped';
   }
   /** Lifeguard health and suspicion counters. */
   counters(): SwimCounters {
-    return { awareness: this.awareness.score, ...this.counts, ...this.queries.counts, coordinateUpdates: this.coords?.vivaldi.updates ?? 0, coordinateRefused: this.coords?.vivaldi.refused ?? 0 };
+    return { awareness: this.awareness.score, ...this.counts, ...this.prober.counts, ...this.vetting.counts, ...this.news.counts, ...this.queries.counts, coordinateUpdates: this.coords?.vivaldi.updates ?? 0, coordinateRefused: this.coords?.vivaldi.refused ?? 0 };
   }
   /** Updates waiting to be piggybacked. */
   get pendingBroadcasts(): number {
-    return this.broadcasts.pending;
+    return this.news.pending;
   }
   /** User events waiting to be piggybacked. */
   get pendingUserMessages(): number {
-    return this.userQueue.pending;
+    return this.news.pendingUser;
   }
   /** The Lamport time our next user event gets. */
   get eventClock(): number {
@@ -337,14 +328,13 @@ export class Swim {
   private computeDeadline(): number {
     if (this.state === 'stopped') return Infinity;
     let t = Math.min(this.suspicions.earliest(), this.nextMaintenanceAt);
-    if (this.broadcasts.pending > 0 || this.userQueue.pending > 0) t = Math.min(t, this.nextGossipAt);
-    t = Math.min(t, this.relayNackAt, this.queries.earliest());
+    if (this.news.pending > 0 || this.news.pendingUser > 0) t = Math.min(t, this.nextGossipAt);
+    t = Math.min(t, this.prober.relayDeadline(), this.queries.earliest());
     // Checks and probation advance only while running: a leaving agent must not wake for them,
     // or a check due before the leave ends stays due forever and the agent spins (issue 18).
     if (this.state === 'leaving') return Math.min(t, this.leaveDeadline);
     t = Math.min(t, this.vetting.earliest());
-    t = Math.min(t, this.nextProbeAt, this.nextPushPullAt);
-    if (this.probe) t = Math.min(t, this.probe.acked ? this.probe.endAt : this.probe.indirectSent ? Math.min(this.probe.endAt, this.probe.retryAt) : this.probe.indirectAt);
+    t = Math.min(t, this.prober.probeDeadline(), this.nextPushPullAt);
     t = Math.min(t, this.joiner.earliest());
     return t;
   }
@@ -413,46 +403,6 @@ export class Swim {
   }
 
   /**
-   * Nothing that ran out while we slept is evidence yet: the acks, nacks and refutations that
-   * would have saved it may be queued behind this input. Read them first.
-   */
-  private afterStall(now: number): void {
-    this.suspicions.postponeDue(now, now + STALL_GRACE_MS);
-    for (const r of this.relays.values()) if (r.nackAt <= now) r.nackAt = now + STALL_GRACE_MS;
-    if (this.relayNackAt <= now) this.relayNackAt = now + STALL_GRACE_MS;
-    if (this.probe && now >= this.probe.indirectAt) this.probe = undefined;
-    this.vetting.dropOverdue(now);
-  }
-
-  private onTick(now: number): void {
-    this.expireSuspicions(now);
-    this.queries.expire(now);
-    this.sendNacks(now);
-    this.vetting.advance(now, this.state === 'running');
-    if (this.state === 'running') {
-      this.advanceProbe(now);
-      this.joiner.advance(now);
-      if (now >= this.nextPushPullAt) {
-        this.nextPushPullAt = now + pushPullIntervalMs(this.config.pushPullIntervalMs, this.table.liveCount);
-        if (this.config.pushPullIntervalMs > 0) this.antiEntropy.periodic(now);
-        else this.nextPushPullAt = Infinity;
-      }
-    }
-    if (now >= this.nextMaintenanceAt) {
-      this.nextMaintenanceAt = now + this.maintenanceIntervalMs();
-      this.antiEntropy.reap(now);
-      if (this.state === 'running' && this.config.reconnectIntervalMs > 0) this.antiEntropy.reconnect(now);
-    }
-    if (now >= this.nextGossipAt) {
-      this.nextGossipAt = now + this.config.gossipIntervalMs;
-      this.gossip(now);
-    }
-    if (this.state === 'leaving') this.checkLeaveDone(now);
-  }
-
-  // ---- probing -------------------------------------------------------------------------------
-
-  /**
    * Are we running much later than the wake-up we asked for (by a tick, or by any input that
    * came while that tick was overdue)? Then our own process stalled (GC, busy loop).
    */
@@ -465,46 +415,97 @@ export class Swim {
     return true;
   }
 
-  private advanceProbe(now: number): void {
-    const p = this.probe;
-    if (p && !p.acked && !p.indirectSent && now >= p.indirectAt) this.sendIndirect(p);
-    if (p && !p.acked && now >= p.retryAt && now < p.endAt) this.retryDirect(p, now);
-    if (p && now >= p.endAt) {
-      this.probe = undefined;
-      if (!p.acked) this.probeFailed(p, now);
+  /**
+   * Nothing that ran out while we slept is evidence yet: the acks, nacks and refutations that
+   * would have saved it may be queued behind this input. Read them first.
+   */
+  private afterStall(now: number): void {
+    this.suspicions.postponeDue(now, now + STALL_GRACE_MS);
+    this.prober.afterStall(now, STALL_GRACE_MS);
+    this.vetting.dropOverdue(now);
+  }
+
+  private onTick(now: number): void {
+    this.expireSuspicions(now);
+    this.queries.expire(now);
+    for (const o of this.prober.nacksDue(now)) this.dispatch(o);
+    for (const want of this.vetting.advance(now, this.state === 'running')) this.vetted(want, now);
+    if (this.state === 'running') {
+      this.advanceProbe(now);
+      this.joiner.advance(now);
+      if (now >= this.nextPushPullAt) {
+        this.nextPushPullAt = now + pushPullIntervalMs(this.config.pushPullIntervalMs, this.table.liveCount);
+        if (this.config.pushPullIntervalMs > 0) this.exchange(this.antiEntropy.periodic(now), now);
+        else this.nextPushPullAt = Infinity;
+      }
     }
-    if (now >= this.nextProbeAt) {
-      this.nextProbeAt = now + this.awareness.scale(this.config.probeIntervalMs);
-      if (!this.probe) this.startProbe(now);
+    if (now >= this.nextMaintenanceAt) {
+      this.nextMaintenanceAt = now + this.maintenanceIntervalMs();
+      this.exchange(this.antiEntropy.reap(now), now);
+      if (this.state === 'running' && this.config.reconnectIntervalMs > 0) this.exchange(this.antiEntropy.reconnect(now), now);
+    }
+    if (now >= this.nextGossipAt) {
+      this.nextGossipAt = now + this.config.gossipIntervalMs;
+      this.gossip(now);
+    }
+    if (this.state === 'leaving') this.checkLeaveDone(now);
+  }
+
+  // ---- what the parts want ------------------------------------------------------------------
+
+  /** Carry out what anti-entropy wants, each before it decides the next. */
+  private exchange(wants: Iterable<AntiEntropyWant>, now: number): void {
+    for (const w of wants) {
+      switch (w.type) {
+        case 'packet':
+          this.out.push({ type: 'send', to: w.to, messages: w.messages });
+          break;
+        case 'send':
+          this.dispatch(w.send);
+          break;
+        case 'note':
+          this.note(w.note);
+          break;
+        case 'merge':
+          for (const e of w.rows) this.mergeRow(e, w.sender, now);
+          break;
+        case 'join-answered':
+          this.joinAnswered(w.from, now);
+          break;
+        case 'reap':
+          this.table.delete(w.name);
+          this.note({ kind: 'reaped', name: w.name });
+          break;
+      }
     }
   }
 
-  private startProbe(now: number): void {
+  /** Carry out what vetting concluded. */
+  private vetted(want: VettingWant, now: number): void {
+    switch (want.type) {
+      case 'send':
+        return this.dispatch(want.send);
+      case 'confirm-failed':
+        return this.confirmOwn(want.row, now);
+      case 'probation-failed':
+        return this.onUpdate(M.dead(want.name, want.incarnation, this.name), now);
+      case 'readmit':
+        return this.admitAlive(want.claim, this.table.get(want.claim.name), now, false);
+    }
+  }
+
+  // ---- probing and suspicion -------------------------------------------------------------------
+
+  private advanceProbe(now: number): void {
+    const { send, failed } = this.prober.advance(now);
+    for (const o of send) this.dispatch(o);
+    if (failed) this.probeFailed(failed, now);
+    if (!this.prober.periodBegins(now)) return;
     const target = this.order.next(
       (name) => name !== this.name && isLive(this.table.stateOf(name) ?? 'dead'),
       () => this.probeCandidates(now),
     );
-    if (target === undefined) return;
-    const row = this.table.get(target)!;
-    const seq = ++this.seq;
-    this.counts.probes++;
-    this.probe = {
-      seq,
-      target,
-      targetAddr: row.address,
-      sentAt: now,
-      indirectAt: now + this.awareness.scale(this.config.probeTimeoutMs),
-      endAt: now + this.awareness.scale(this.config.probeIntervalMs),
-      acked: false,
-      indirectSent: 0,
-      nacks: 0,
-      retries: 0,
-      retryAt: Infinity,
-    };
-    const ping = M.ping(seq, target, this.name, this.table.liveCount);
-    // Buddy system: tell a suspect it is suspected in the very packet that probes it.
-    if (row.state === 'suspect' && this.config.lifeguardBuddy) this.send(row.address, ping, M.suspect(target, row.incarnation, this.name));
-    else this.send(row.address, ping, this.coords?.companion());
+    if (target !== undefined) this.dispatch(this.prober.start(this.table.get(target)!, now, this.coords?.companion()));
   }
 
   /** Members for a new probe pass; recently dead ones too, so gossip can still reach them. */
@@ -517,33 +518,11 @@ export class Swim {
     return names;
   }
 
-  private sendIndirect(p: Probe): void {
-    const helpers = this.order.sample(this.config.indirectChecks, (name) => name !== p.target && name !== this.name && this.table.stateOf(name) === 'alive');
-    for (const h of helpers) this.send(this.table.addressOf(h)!, M.pingReq(p.seq, p.target, p.targetAddr, this.name));
-    p.indirectSent = Math.max(1, helpers.length);
-    if (this.config.probeRetries > 0) this.retryDirect(p, p.indirectAt);
-  }
-
-  /**
-   * Ping the target directly once more, with the same seq. Under random loss the single direct
-   * ping/ack fails about twice as often as the loss rate, and every failed probe is a suspicion
-   * the whole cluster gossips and the member must refute; a retry costs a datagram only then.
-   */
-  private retryDirect(p: Probe, now: number): void {
-    p.retries++;
-    p.retryAt = p.retries < this.config.probeRetries ? now + (p.endAt - now) / 2 : Infinity;
-    const ping = M.ping(p.seq, p.target, this.name, this.table.liveCount);
-    const row = this.table.get(p.target);
-    if (row?.state === 'suspect' && this.config.lifeguardBuddy) this.send(p.targetAddr, ping, M.suspect(p.target, row.incarnation, this.name));
-    else this.send(p.targetAddr, ping);
-  }
-
-  private probeFailed(p: Probe, now: number): void {
-    this.counts.probesFailed++;
-    this.note({ kind: 'probe-failed', target: p.target, indirect: p.indirectSent });
+  private probeFailed(p: ProbeFailure, now: number): void {
+    this.note({ kind: 'probe-failed', target: p.target, indirect: p.indirect });
     // Lifeguard: helpers that could reach the target would have said nack. Missing nacks point
     // at us, not the target; with no helpers, any failed probe is a small mark against us.
-    const expected = this.config.lifeguardNack ? p.indirectSent : 0;
+    const expected = this.config.lifeguardNack ? p.indirect : 0;
     this.awareness.apply(expected > 0 ? expected - Math.min(p.nacks, expected) : 1);
     const row = this.table.get(p.target);
     if (!row) return;
@@ -665,17 +644,13 @@ export class Swim {
         this.lastPingedAt = now;
         this.ackPing(m, from, proof === 'member');
         if (proof === 'member' && m.from !== this.name && this.table.get(m.from)) this.coords?.heardPing(m.from, packet);
-        return this.antiEntropy.maybeCatchUp(m.known, from, now, proof === 'member');
+        return this.exchange(this.antiEntropy.maybeCatchUp(m.known, from, now, proof === 'member'), now);
       case M.MsgType.Ack:
         return this.onAck(m, from, now, proof === 'member', packet);
       case M.MsgType.PingReq:
         return this.onPingReq(m, from, now);
       case M.MsgType.Nack:
-        if (this.probe && this.probe.seq === m.seq) {
-          this.probe.nacks++;
-          this.counts.nacksReceived++;
-        }
-        return;
+        return this.prober.onNack(m);
       case M.MsgType.Suspect:
       case M.MsgType.Dead:
         // A verdict on an older life or incarnation of ours: the sender missed our claim. Answer
@@ -687,11 +662,11 @@ export class Swim {
       case M.MsgType.Left:
         return this.onUpdate(m, now);
       case M.MsgType.PushPull:
-        return this.antiEntropy.onPushPull(m, from, now, proof, packet);
+        return this.exchange(this.antiEntropy.onPushPull(m, from, now, proof, packet), now);
       case M.MsgType.Digest:
-        return this.antiEntropy.onDigest(m, from, now, proof, packet);
+        return this.exchange(this.antiEntropy.onDigest(m, from, now, proof, packet), now);
       case M.MsgType.Cookie:
-        return this.antiEntropy.onCookie(m, from, now);
+        return this.exchange(this.antiEntropy.onCookie(m, from, now), now);
       case M.MsgType.Coord:
         return; // read with the ping or ack it rides with
       case M.MsgType.UserEvent:
@@ -721,6 +696,38 @@ export class Swim {
   }
 
 
+  private onAck(m: M.Ack, from: Address, now: number, trusted: boolean, packet: readonly M.Message[]): void {
+    const r = this.prober.onAck(m, from, now);
+    if (r && 'relayed' in r) {
+      if (r.relayed) this.dispatch(r.relayed);
+      return;
+    }
+    const check = this.vetting.acked(m.seq);
+    if (check) {
+      if (check.resync !== undefined) this.exchange(this.antiEntropy.sendState(check.resync, 0, true, now), now);
+      return;
+    }
+    if (r) {
+      const { target, rttMs, direct, retried } = r.probe;
+      // Only a direct ack shows our own packets flow both ways (Lifeguard).
+      if (direct) this.awareness.apply(-1);
+      // Only a direct round trip measures the path between us; a relayed one adds a detour, and
+      // after a retry we cannot tell which ping it answers.
+      if (direct && !retried) this.coords?.directAck(target, packet, rttMs);
+      this.note({ kind: 'probe-acked', target, rttMs, direct });
+    }
+    this.exchange(this.antiEntropy.maybeCatchUp(m.known, from, now, trusted), now);
+  }
+
+  private onPingReq(m: M.PingReq, from: Address, now: number): void {
+    if (this.state !== 'running') return;
+    // Relay only to a member we know, at the address we know it by: a ping-req must not make us
+    // send packets (full of piggybacked news) to any address a stranger names.
+    const target = this.table.get(m.target);
+    if (!target || target.address !== m.targetAddr || target.state === 'left') return this.note({ kind: 'dropped', reason: 'ping-req-unknown-target', from });
+    this.dispatch(this.prober.relay(m, from, now));
+  }
+
   // ---- user events ---------------------------------------------------------------------------
 
   private sendUserEvent(name: string, payload: Uint8Array, coalesce: boolean): void {
@@ -734,147 +741,105 @@ export class Swim {
     if (verdict === 'too-old') return void this.counts.userEventsTooOld++;
     this.counts.userEvents++;
     // Each distinct event is queued once (the buffer saw to that), under a key of its own.
-    if (!this.userQueue.enqueue(m, `e${this.userKey++}`)) this.counts.oversizedUpdates++;
+    this.news.queueUser(m, 'e');
     this.out.push({ type: 'user-event', event: { name: m.name, payload: m.payload, ltime: m.ltime, coalesce: (m.flags & M.UserEventFlag.coalesce) !== 0 } });
   }
 
-  private onAck(m: M.Ack, from: Address, now: number, trusted: boolean, packet: readonly M.Message[]): void {
-    const relay = this.relays.get(m.seq);
-    if (relay) {
-      this.relays.delete(m.seq);
-      if (now <= relay.expiresAt) this.send(relay.requester, M.ack(relay.requesterSeq, m.from, m.known));
-      return;
-    }
-    if (this.vetting.acked(m.seq)) return;
-    if (this.probe && this.probe.seq === m.seq && !this.probe.acked) {
-      this.probe.acked = true;
-      // Only a direct ack shows our own packets flow both ways (Lifeguard).
-      const direct = from === this.probe.targetAddr;
-      if (direct) this.awareness.apply(-1);
-      const rttMs = now - this.probe.sentAt;
-      // Only a direct round trip measures the path between us; a relayed one adds a detour.
-      if (direct && this.probe.retries === 0) this.coords?.directAck(this.probe.target, packet, rttMs);
-      this.note({ kind: 'probe-acked', target: this.probe.target, rttMs, direct });
-    }
-    this.antiEntropy.maybeCatchUp(m.known, from, now, trusted);
-  }
-
-  private onPingReq(m: M.PingReq, from: Address, now: number): void {
-    if (this.state !== 'running') return;
-    // Relay only to a member we know, at the address we know it by: a ping-req must not make us
-    // send packets (full of piggybacked news) to any address a stranger names.
-    const target = this.table.get(m.target);
-    if (!target || target.address !== m.targetAddr || target.state === 'left') return this.note({ kind: 'dropped', reason: 'ping-req-unknown-target', from });
-    const seq = ++this.seq;
-    if (this.relays.size > 1024) this.sweepRelays(now);
-    const c = this.config;
-    // The nack must reach the requester before its probe period ends: leave room for the trip.
-    const nackAfter = Math.floor(0.8 * Math.min(c.probeTimeoutMs, c.probeIntervalMs - c.probeTimeoutMs));
-    const nackAt = c.lifeguardNack ? now + nackAfter : Infinity;
-    this.relays.set(seq, { requester: from, requesterSeq: m.seq, expiresAt: now + c.probeIntervalMs, nackAt });
-    this.relayNackAt = Math.min(this.relayNackAt, nackAt);
-    this.send(m.targetAddr, M.ping(seq, m.target, this.name, this.table.liveCount));
-  }
-
-  private sendNacks(now: number): void {
-    if (now < this.relayNackAt) return;
-    let next = Infinity;
-    for (const [seq, r] of this.relays) {
-      if (r.expiresAt < now) {
-        this.relays.delete(seq);
-        continue;
-      }
-      if (r.nackAt > now) {
-        next = Math.min(next, r.nackAt);
-        continue;
-      }
-      r.nackAt = Infinity;
-      this.counts.nacksSent++;
-      this.send(r.requester, M.nack(r.requesterSeq, this.name));
-    }
-    this.relayNackAt = next;
-  }
-
-  private sweepRelays(now: number): void {
-    for (const [seq, r] of this.relays) if (r.expiresAt < now) this.relays.delete(seq);
-  }
+  // ---- membership updates and our own row ---------------------------------------------------
 
   /**
-   * Apply an update. `relay`: pass it on by gossip when it changed our table. Third-party rows
-   * learned through push-pull are not relayed: the peer that gave them is already a full source,
-   * and relaying every row of every state transfer would turn a join burst into n² gossip.
+   * Apply a claim, as the precedence rule (precedence.ts) rules; a claim about us is ours to
+   * refute. The one path for every membership update of another member's row.
    */
-  private onUpdate(m: M.Update, now: number, relay = true): void {
+  private onUpdate(m: M.Update, now: number, via: Via = GOSSIP): void {
     if (m.name === this.name) return this.aboutSelf(m, now);
     const known = this.table.get(m.name);
-    if (!incarnationAllowed(M.memberStateOf[m.type - M.MsgType.Alive]!, m.inc, known?.incarnation)) return this.note({ kind: 'dropped', reason: 'incarnation-jump', from: this.source });
-    switch (m.type) {
-      case M.MsgType.Alive: {
-        if (utf8Length(m.name) > this.config.maxNameBytes) return;
-        if (known?.state === 'dead' && m.inc > known.incarnation && this.config.flapDamping) {
-          const verdict = this.vetting.claim(m, known.incarnation, now);
-          // Relay a held claim: every agent puts the member on probation, not just us.
-          if (verdict === 'probation' && relay) this.queueUpdate(m);
-          // A claim from a state transfer does not say when the member's process life began:
-          // ask the member itself (it answers a stale verdict with its own claim, `born` included).
-          if (verdict === 'probation' && m.born === undefined && this.state === 'running') this.out.push({ type: 'send', to: m.addr, messages: [M.dead(m.name, known.incarnation, this.name)] });
-          if (verdict !== 'admit') return;
-        } else if (known && m.born !== undefined && m.born > known.incarnation && m.inc > known.incarnation) this.vetting.forget(m.name);
-        return this.admitAlive(m, known, now, relay);
+    const ruling = judge(m, known, via, this.judgeFacts);
+    switch (ruling.kind) {
+      case 'ignore':
+        return;
+      case 'drop':
+        return this.note({ kind: 'dropped', reason: ruling.reason, from: this.source });
+      case 'conflict':
+        this.note({ kind: 'dropped', reason: 'address-conflict', from: ruling.claim.addr });
+        return this.noticeConflict(ruling.claim, known!, now);
+      case 'vet': {
+        const claim = ruling.claim;
+        const verdict = this.vetting.claim(claim, known!.incarnation, now);
+        // Relay a held claim: every agent puts the member on probation, not just us.
+        if (verdict === 'probation' && ruling.relay) this.queueUpdate(claim);
+        // A claim from a state transfer does not say when the member's process life began:
+        // ask the member itself (it answers a stale verdict with its own claim, `born` included).
+        if (verdict === 'probation' && claim.born === undefined && this.state === 'running') this.out.push({ type: 'send', to: claim.addr, messages: [M.dead(claim.name, known!.incarnation, this.name)] });
+        if (verdict === 'admit') this.admitAlive(claim, known, now, ruling.relay);
+        return;
       }
-      case M.MsgType.Suspect: {
-        if (!known) return;
-        if (known.state === 'left' && known.incarnation >= m.inc) return this.answerStale(known);
-        if (known.state === 'suspect' && known.incarnation === m.inc) {
-          // An independent accuser shortens the suspicion; pass it on so others can count it too.
-          // Only a member we hold live counts: made-up names must not cut a suspicion short.
-          if (this.countsConfirmations() && this.isLiveMember(m.from) && m.from !== m.name && this.suspicions.confirm(m.name, m.inc, m.from, this.suspicionTimeout(m.name))) {
-            if (relay && this.confirmationNeeded(m.name)) this.queueUpdate(m);
-            this.expireSuspicions(now);
-          }
-          return;
-        }
-        if (!(known.state === 'alive' && m.inc >= known.incarnation) && !(known.state === 'suspect' && m.inc > known.incarnation)) return;
+      case 'alive':
+        if (ruling.reborn) this.vetting.forget(m.name);
+        return this.admitAlive(ruling.claim, known, now, ruling.relay);
+      case 'suspect': {
         const r = this.table.apply({ name: m.name, state: 'suspect', incarnation: m.inc }, now);
         if (!r.changed) return;
         this.emit(r.event);
-        this.startSuspicion(m.name, m.inc, m.from, now);
-        if (relay) this.queueUpdate(m);
+        this.startSuspicion(m.name, m.inc, ruling.claim.from, now);
+        if (ruling.relay) this.queueUpdate(ruling.claim);
         return;
       }
-      case M.MsgType.Dead:
-      case M.MsgType.Left: {
-        if (!known) return;
-        // Multi-observer rule: one member's verdict on a member we still hold alive is only an
-        // accusation. A single slow or one-way-broken agent must not kill a healthy member.
-        // The same holds for a member we hold suspect, for less than the removal floor, without
-        // enough independent confirmations: else a `suspect` and a `dead` in one packet, from one
-        // agent, kill directly (issue 18).
-        if (m.type === M.MsgType.Dead && this.config.activeConfirmation && isLive(known.state) && m.inc >= known.incarnation && this.soleAccuser(known, m.from, now)) {
-          return this.onUpdate(M.suspect(m.name, m.inc, m.from), now, relay);
+      case 'confirm':
+        if (this.suspicions.confirm(m.name, m.inc, ruling.claim.from, this.suspicionTimeout(m.name))) {
+          // Pass it on so others can count it too.
+          if (ruling.relay && this.confirmationNeeded(m.name)) this.queueUpdate(ruling.claim);
+          this.expireSuspicions(now);
         }
-        // A member's own leave raises its incarnation, so a `left` at the very incarnation we hold
-        // it live at is a third party's: a force-leave (forceLeave) from an agent that holds it
-        // failed, or a forgery. Only agents that hold it failed take it; we may still do, by gossip
-        // or push-pull, once we hold it failed too.
-        if (m.type === M.MsgType.Left && isLive(known.state) && m.inc === known.incarnation) return this.note({ kind: 'dropped', reason: 'left-while-live', from: this.source });
-        // During probation only the member's checkers' failures count (vetting.ts).
-        if (!this.vetting.verdict(m.name, m.inc, m.type === M.MsgType.Left, m.type === M.MsgType.Dead ? m.from : undefined, now)) return;
-        const state: MemberState = m.type === M.MsgType.Dead ? 'dead' : 'left';
-        const r = this.table.apply({ name: m.name, state, incarnation: m.inc }, now);
-        if (!r.changed) return;
-        if (state === 'dead' && isLive(known.state)) this.vetting.wentDown(m.name, known.state === 'suspect' ? known.stateChangedAt : now, now);
-        this.suspicions.clear(m.name);
-        this.emit(r.event);
-        if (relay) this.queueUpdate(m);
-        // A `left` is relayed, so nobody can check who said it first: tell the member itself, so
-        // that a false (or forged) one is refuted within a round trip, not at the next push-pull.
-        // A member that really left is stopped and hears nothing: one small datagram each.
-        // Bare: a departed member has no use for our news, and the datagram stays small.
-        if (m.type === M.MsgType.Left && isLive(known.state) && this.state === 'running') this.out.push({ type: 'send', to: known.address, messages: [m] });
+        return;
+      case 'remind-left':
+        return this.answerStale(known!);
+      case 'down':
+        return this.takeVerdict(ruling.claim, known!, now, ruling.relay);
+      case 'remind-pruned': {
+        // Gossip the prune again: the peer that offered the row hears it with the rest.
+        const inc = this.pruned.incarnationOf(ruling.name);
+        if (inc !== undefined) this.queueUpdate(M.left(ruling.name, inc, true));
         return;
       }
+      case 'prune':
+        this.prune(ruling.claim, now);
+        if (ruling.relay) this.queueUpdate(ruling.claim);
+        return;
+      case 'adopt':
+        this.table.apply({ name: m.name, state: ruling.state, incarnation: m.inc, address: ruling.row.addr, wireTags: ruling.row.tags }, now - ruling.age);
+        return;
     }
+  }
+
+  /**
+   * A row of a state transfer from `sender`: a claim like any other (precedence.ts), about us or
+   * another member. Most rows are old news: the table answers that without building a record.
+   */
+  private mergeRow(e: M.Entry, sender: string, now: number): void {
+    const state = M.memberStateOf[e.state];
+    if (state === undefined) return;
+    const m = updateOfRow(e, state, sender);
+    if (e.name !== this.name && this.table.isOldNews(e.name, state, e.inc)) return;
+    this.onUpdate(m, now, { kind: 'state-transfer', sender, row: e });
+  }
+
+  /** A dead or left verdict the rule let through: taken unless the member is on probation. */
+  private takeVerdict(m: M.Dead | M.Left, known: MemberRecord, now: number, relay: boolean): void {
+    // During probation only the member's checkers' failures count (vetting.ts).
+    if (!this.vetting.verdict(m.name, m.inc, m.type === M.MsgType.Left, m.type === M.MsgType.Dead ? m.from : undefined, now)) return;
+    const state: MemberState = m.type === M.MsgType.Dead ? 'dead' : 'left';
+    const r = this.table.apply({ name: m.name, state, incarnation: m.inc }, now);
+    if (!r.changed) return;
+    if (state === 'dead' && isLive(known.state)) this.vetting.wentDown(m.name, known.state === 'suspect' ? known.stateChangedAt : now, now);
+    this.suspicions.clear(m.name);
+    this.emit(r.event);
+    if (relay) this.queueUpdate(m);
+    // A `left` is relayed, so nobody can check who said it first: tell the member itself, so
+    // that a false (or forged) one is refuted within a round trip, not at the next push-pull.
+    // A member that really left is stopped and hears nothing: one small datagram each.
+    // Bare: a departed member has no use for our news, and the datagram stays small.
+    if (m.type === M.MsgType.Left && isLive(known.state) && this.state === 'running') this.out.push({ type: 'send', to: known.address, messages: [m] });
   }
 
   /**
@@ -899,19 +864,11 @@ export class Swim {
    * high probability). Tell it again, unless we are already telling.
    */
   private answerStale(known: MemberRecord): void {
-    if (this.broadcasts.transmitsOf(known.name) === undefined) this.queueUpdate(M.left(known.name, known.incarnation));
+    if (this.news.transmitsOf(known.name) === undefined) this.queueUpdate(M.left(known.name, known.incarnation));
   }
 
+  /** Take an alive claim the rule (or a passed probation) let through. */
   private admitAlive(m: M.Alive, known: MemberRecord | undefined, now: number, relay: boolean): void {
-    // A live member does not move: an alive claim with another address for a member we hold
-    // alive or suspect is a conflict (two processes with one name, or a forged claim), not news.
-    // memberlist rejects it the same way; a member that really moved is declared dead at its old
-    // address first, and then comes back at the new one.
-    if (known && isLive(known.state) && known.address !== m.addr) {
-      this.note({ kind: 'dropped', reason: 'address-conflict', from: m.addr });
-      this.noticeConflict(m, known, now);
-      return;
-    }
     const r = this.table.apply({ name: m.name, state: 'alive', incarnation: m.inc, address: m.addr, wireTags: m.tags }, now);
     if (!r.changed) return;
     if (known?.state === 'suspect') {
@@ -925,18 +882,16 @@ export class Swim {
   }
 
   /**
-   * Tell both sides of a name conflict, at most once a probe interval per name: the claimant
-   * learns who holds the name, the holder who claims it. Each gets one datagram without
-   * piggyback, so a forged claim cannot make us send more than it did.
+   * Tell the holder of a name that another address claims it: the claim itself, bare, so a
+   * forged claim cannot make us send more than it did, and backed off per holder address
+   * (notice-backoff.ts). Nothing goes to the claimed address: the claim may name any address
+   * (a reflection), and a real second agent learns who holds the name from the state transfers
+   * it asks for (its join, its push-pull), as memberlist's agents do.
    */
   private noticeConflict(claim: M.Alive, holder: MemberRecord, now: number): void {
-    const last = this.conflictNoticeAt.get(claim.name);
-    if (last !== undefined && now - last < this.config.probeIntervalMs) return;
-    if (this.conflictNoticeAt.size >= 1024) this.conflictNoticeAt.clear();
-    this.conflictNoticeAt.set(claim.name, now);
+    if (!this.conflictNotices.allow(holder.address, now)) return;
     this.note({ kind: 'name-conflict', name: claim.name, holder: holder.address, claimant: claim.addr, role: 'witness' });
     if (this.state !== 'running') return;
-    this.out.push({ type: 'send', to: claim.addr, messages: [M.alive(holder.name, holder.address, holder.incarnation, holder.wireTags)] });
     this.out.push({ type: 'send', to: holder.address, messages: [claim] });
   }
 
@@ -966,6 +921,10 @@ export class Swim {
    */
   private nameConflict(m: M.Alive, now: number): boolean {
     const held = now - this.lastPingedAt <= 5 * this.config.probeIntervalMs;
+    // A forger can send such a claim in every packet: answer (and log) the first from an address,
+    // then fewer and fewer. Members that hold us never move us anyway (precedence.ts), and a
+    // member misled by a claim suspects us at its incarnation, which we refute as any suspicion.
+    if (!this.selfConflicts.allow(m.addr, now)) return true;
     this.note({ kind: 'name-conflict', name: this.name, holder: held ? this.address : m.addr, claimant: held ? m.addr : this.address, role: held ? 'holder' : 'claimant' });
     return !held;
   }
@@ -1003,80 +962,20 @@ export class Swim {
   // ---- dissemination -------------------------------------------------------------------------
 
   private queueUpdate(m: M.Update): void {
-    if (!this.broadcasts.enqueue(m, m.name)) this.counts.oversizedUpdates++;
+    this.news.queue(m);
   }
 
-  /**
-   * Send one message (and an optional companion) with as many queued updates as fit behind.
-   * Updates ride only to live members: an answer to anyone else (a ping or ping-req from a
-   * stranger) must not be bigger than what it answers.
-   */
+  private dispatch(o: Outgoing): void {
+    this.send(o.to, o.primary, o.companion);
+  }
+
+  /** Send one message (and an optional companion) with as much news behind as fits (dissemination.ts). */
   private send(to: Address, primary: M.Message, companion?: M.Message): void {
-    const messages: M.Message[] = companion ? [primary, companion] : [primary];
-    if (!this.table.liveAt(to)) {
-      this.out.push({ type: 'send', to, messages });
-      return;
-    }
-    const budget = this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES - this.sizeOf(primary) - (companion ? this.sizeOf(companion) : 0);
-    this.fill(budget, messages);
-    this.out.push({ type: 'send', to, messages });
-  }
-
-  /**
-   * Fill `budget` bytes with queued news: membership first, but while user events wait they keep
-   * `userEventShare` of the room; each side gets what the other leaves.
-   */
-  private fill(budget: number, messages: M.Message[]): void {
-    const limit = this.retransmitLimit();
-    if (this.userQueue.pending === 0) {
-      this.broadcasts.take(budget, limit, messages);
-      return;
-    }
-    const reserved = Math.floor(budget * this.config.userEventShare);
-    const used = this.broadcasts.pending > 0 ? this.broadcasts.take(budget - reserved, limit, messages) : 0;
-    this.userQueue.take(budget - used, this.userRetransmitLimit(), messages);
-  }
-
-  private userRetransmitLimit(): number {
-    return retransmitLimit(this.config.userEventRetransmitMult, this.table.liveCount);
-  }
-
-  private retransmitLimit(): number {
-    return retransmitLimit(this.config.retransmitMult, this.table.liveCount);
+    this.out.push({ type: 'send', to, messages: this.news.packet(to, primary, companion) });
   }
 
   private gossip(now: number): void {
-    if ((this.broadcasts.pending === 0 && this.userQueue.pending === 0) || this.config.gossipNodes === 0) return;
-    const targets = this.order.sample(this.config.gossipNodes, (name) => {
-      if (name === this.name) return false;
-      const r = this.table.get(name);
-      if (!r) return false;
-      return isLive(r.state) || (r.state === 'dead' && now - r.stateChangedAt < this.config.gossipToTheDeadMs);
-    });
-    for (const t of targets) {
-      const messages: M.Message[] = [];
-      this.fill(this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES, messages);
-      if (messages.length === 0) break;
-      this.out.push({ type: 'send', to: this.table.addressOf(t)!, messages });
-    }
-    this.gossipUserEvents();
-  }
-
-  /**
-   * Packets of user events alone, while any wait: a burst of events gets its throughput here
-   * instead of from the room membership news needs (memberlist's delegate broadcasts share one
-   * queue with news and starve past about 1000 members: hashicorp/memberlist#299).
-   */
-  private gossipUserEvents(): void {
-    const limit = this.userRetransmitLimit();
-    for (let i = 0; i < this.config.userEventPackets && this.userQueue.pending > 0; i++) {
-      const [t] = this.order.sample(1, (name) => name !== this.name && isLive(this.table.get(name)?.state ?? 'dead'));
-      if (t === undefined) return;
-      const messages: M.Message[] = [];
-      this.userQueue.take(this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES, limit, messages);
-      if (messages.length === 0) return;
-      this.out.push({ type: 'send', to: this.table.get(t)!.address, messages });
-    }
+    for (const p of this.news.round(now)) this.out.push({ type: 'send', to: p.to, messages: p.messages });
   }
 
   private maintenanceIntervalMs(): number {
@@ -1087,8 +986,12 @@ export class Swim {
 
   private startLeave(now: number): void {
     if (this.state !== 'running') return;
+    // Our `left` goes one above our incarnation, and receivers take a `left` only below the top
+    // (an accusation there could not be refuted): at the top, nobody would take it. Stop without
+    // one, and say why; others see us fail.
+    if (!incarnationAllowed('left', this.incarnation + 1, this.incarnation)) return this.stopUnannounced(now);
     this.state = 'leaving';
-    this.probe = undefined;
+    this.prober.dropProbe();
     this.joiner.cancel();
     this.incarnation++;
     const previous = this.table.get(this.name)!;
@@ -1102,9 +1005,21 @@ export class Swim {
     this.checkLeaveDone(now);
   }
 
+  private stopUnannounced(now: number): void {
+    this.note({ kind: 'incarnation-exhausted', action: 'leave', incarnation: this.incarnation });
+    this.prober.dropProbe();
+    this.joiner.cancel();
+    const previous = this.table.get(this.name)!;
+    const row = this.table.set({ ...previous, state: 'left', stateChangedAt: now });
+    this.emit({ type: 'left', member: row, previous: previous.state });
+    this.state = 'stopped';
+    this.queries.stop();
+    this.out.push({ type: 'left' });
+  }
+
   private checkLeaveDone(now: number): void {
-    const sent = this.broadcasts.transmitsOf(this.name);
-    const wanted = Math.min(this.retransmitLimit(), 2 * this.config.gossipNodes);
+    const sent = this.news.transmitsOf(this.name);
+    const wanted = Math.min(this.news.retransmitLimit(), 2 * this.config.gossipNodes);
     const alone = this.table.liveCount <= 0;
     if (alone || sent === undefined || sent >= wanted || now >= this.leaveDeadline) {
       this.state = 'stopped';
@@ -1119,22 +1034,32 @@ export class Swim {
    * is the protocol's to judge. Receivers take it where they hold the member dead at that
    * incarnation (left outranks dead); one that holds it live there drops it (onUpdate). A member
    * that runs after all, or comes back later, refutes with a higher incarnation. `prune` forgets
-   * the row here at once instead of after reapLeftAfterMs.
+   * the row at once, here and on every agent that holds the member departed (the `left` carries
+   * the prune flag), instead of after reapLeftAfterMs.
    */
   private forceLeave(name: string, prune: boolean, now: number): void {
     const known = this.table.get(name);
     if (!known || name === this.name || known.state !== 'dead' || this.state !== 'running') return;
-    const r = this.table.apply({ name, state: 'left', incarnation: known.incarnation }, now);
-    this.emit(r.event);
-    this.queueUpdate(M.left(name, known.incarnation));
-    if (prune) {
-      this.table.delete(name);
-      this.note({ kind: 'reaped', name });
-    }
+    const claim = M.left(name, known.incarnation, prune);
+    if (prune) this.prune(claim, now);
+    else this.emit(this.table.apply({ name, state: 'left', incarnation: known.incarnation }, now).event);
+    this.queueUpdate(claim);
+  }
+
+  /** Forget a departed member at once (a force-leave with prune), and refuse its departed rows from peers that have not yet. */
+  private prune(m: M.Left, now: number): void {
+    this.emit(this.table.apply({ name: m.name, state: 'left', incarnation: m.inc }, now).event);
+    this.suspicions.clear(m.name);
+    this.vetting.forget(m.name);
+    this.table.delete(m.name);
+    this.pruned.add(m.name, m.inc, now);
+    this.note({ kind: 'reaped', name: m.name });
   }
 
   private setTags(tags: Tags, now: number): void {
     if (this.state !== 'running') return;
+    // A tag change rides a new incarnation; at the top there is none that every agent takes.
+    if (!this.canRaiseIncarnation) return this.note({ kind: 'incarnation-exhausted', action: 'set-tags', incarnation: this.incarnation });
     this.wireTags = tagsToWire(tags);
     this.incarnation++;
     this.announceSelf(now);
