@@ -7,17 +7,18 @@
  *   npm run bench:timescales -- --parts rapid --seeds 5 --minutes 10 --rapid-size 256
  *   npm run bench:timescales -- --parts restart,pause,split,stall
  *   npm run bench:timescales -- --parts loss --seeds 2          # suspicions under 10% loss by probeRetries
+ *   npm run bench:timescales -- --parts kill --seeds 20         # removal after a kill at 8 agents, ours vs Lifeguard alone
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Simulation } from '../src/sim/index.js';
-import type { ProfileName } from '../src/config.js';
+import { lifeguardOnly, type ProfileName } from '../src/config.js';
 import { runRapidScenario, type RapidFault } from './lifeguard/scenario.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 };
-const parts = new Set(arg('parts', 'restart,pause,split,stall,rapid,loss').split(','));
+const parts = new Set(arg('parts', 'restart,pause,split,stall,rapid,loss,kill').split(','));
 const seeds = Array.from({ length: Number(arg('seeds', '5')) }, (_, i) => i + 1);
 const minutes = Number(arg('minutes', '10'));
 const rapidSize = Number(arg('rapid-size', '256'));
@@ -165,6 +166,36 @@ if (parts.has('loss')) {
     say(`| ${probeRetries} | ${runs.map((r) => r.suspicions).join(', ')} | ${runs.map((r) => r.falsePositives).join(', ')} | ${runs.map((r) => r.msgs.toFixed(2)).join(', ')} | ${runs.map((r) => Math.round(r.bytes)).join(', ')} |`);
   }
   out.loss = rows;
+}
+
+if (parts.has('kill')) {
+  // bench:serf's kill at N = 8 in the simulator: first suspicion and removal everywhere, ours
+  // against Lifeguard alone (memberlist's algorithm, the same timings), with the same draws.
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const rows: Record<string, unknown>[] = [];
+  say(`\nSIGKILL of one agent of 8 (lan), ${seeds.length} seeds, the kill at 5-6 s after convergence\n| system | first suspect median s | all dead median s | all dead mean s |\n|---|---|---|---|`);
+  for (const [label, config] of [['ours', {}], ['Lifeguard alone', lifeguardOnly]] as const) {
+    const first: number[] = [];
+    const all: number[] = [];
+    for (const seed of seeds) {
+      const sim = new Simulation({ nodes: 8, seed, config });
+      sim.joinAll();
+      sim.runUntilConverged(60_000);
+      sim.run(5000 + ((seed * 137) % 1000));
+      const t0 = sim.now;
+      sim.kill(7);
+      let firstSuspect = Infinity;
+      sim.onEvent((_o, e) => {
+        if (e.member.name === sim.name(7) && e.type === 'suspect' && firstSuspect === Infinity) firstSuspect = sim.now - t0;
+      });
+      sim.runUntil(() => sim.running().every((i) => sim.view(i, 7) === 'dead'), 60_000, 5);
+      first.push(firstSuspect);
+      all.push(sim.now - t0);
+    }
+    rows.push({ system: label, firstSuspectMs: first, allDeadMs: all });
+    say(`| ${label} | ${sec(median(first))} | ${sec(median(all))} | ${sec(all.reduce((a, x) => a + x, 0) / all.length)} |`);
+  }
+  out.kill = rows;
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
