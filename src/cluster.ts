@@ -18,7 +18,7 @@ import { createLogger, type Logger } from './agent/log.js';
 import type { WorkerInit } from './embed/messages.js';
 import { createBalancer, type BalancerConfig, type LoadBalancer } from './balancer/index.js';
 import { ClusterError } from './errors.js';
-import { isLive, type Member, type MemberEvent, type MemberEventType, type Random, type Tags } from './core/types.js';
+import { isLive, MEMBER_EVENT_TYPES, type Member, type MemberEvent, type MemberEventType, type Random, type Tags } from './core/types.js';
 import type { UserEventData } from './core/io.js';
 import { HashRing, RingFeed, ShardMap, type RingChange, type ShardMapInit, type ShardMove } from './ring/index.js';
 import { SeededRandom } from './runtime/random.js';
@@ -99,7 +99,6 @@ export interface ClusterDeps {
 /** Membership changes this close together are placed as one (ms). */
 const SHARD_COALESCE_MS = 100;
 
-const EVENT_TYPES: readonly MemberEventType[] = ['join', 'update', 'suspect', 'alive', 'failed', 'left'];
 
 export class Cluster {
   readonly ring: HashRing;
@@ -137,7 +136,7 @@ export class Cluster {
     this.balancer.sync(routeToSelf ? members : members.filter((m) => m.name !== source.name));
     if (source.onUserEvent) this.offs.push(source.onUserEvent((e) => this.emitter.emit('event', e)));
     this.offs.push(this.feed.on('ring-changed', (change) => this.onRingChanged(change)));
-    for (const type of EVENT_TYPES) {
+    for (const type of MEMBER_EVENT_TYPES) {
       this.offs.push(
         source.on(type, (e) => {
           // Ring first, so a listener that routes on 'failed' already sees the new owners.

@@ -9,6 +9,7 @@
  */
 import type { Agent } from '../agent/agent.js';
 import type { AgentHealth } from '../agent/health.js';
+import { MEMBER_EVENT_TYPES } from '../core/types.js';
 import { HashRing, ShardMap, onRing } from '../ring/index.js';
 import { summarizeRing } from '../ring/summary.js';
 import type { MainThreadStats } from '../embed/host-watch.js';
@@ -39,7 +40,7 @@ export function adminDepsFor(agent: Agent, opts: AgentAdminOptions): AdminDeps {
     ((): { ring: HashRing; shards: ShardMap } => {
       if (!own) {
         const o = { ring: new HashRing(), shards: new ShardMap(), stale: true };
-        for (const t of ['join', 'update', 'suspect', 'alive', 'failed', 'left'] as const) agent.on(t, () => void (o.stale = true));
+        for (const t of MEMBER_EVENT_TYPES) agent.on(t, () => void (o.stale = true));
         own = o;
       }
       if (own.stale) {

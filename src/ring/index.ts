@@ -3,7 +3,7 @@ export { HashRing, DEFAULT_VNODES, type HashRingInit, type RingMember, type Ring
 export { hashKey, vnodeId, weightOf, zoneOf, MAX_WEIGHT, type RingKey } from './hash.js';
 export { diffRings, HASH_MAX, type RangeMove } from './diff.js';
 export { RingFeed, onRing, type RingChange } from './feed.js';
-export { Listeners, type Unsubscribe } from './emitter.js';
+export type { Unsubscribe } from '../runtime/emitter.js';
 export { place, type PlacementMethod, type PlacementMember, type Assignment } from './placement.js';
 export {
   ShardMap,

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { createLogger } from '../../src/agent/log.js';
 import { Cluster } from '../../src/cluster.js';
-import { ROOT } from '../cli/procs.js';
+import { ROOT } from '../../harness/procs.js';
 import { FAST } from '../agent/helpers.js';
 
 const TOKEN = 'embedded-token-0123456789';
