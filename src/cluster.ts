@@ -22,6 +22,7 @@ import { isLive, MEMBER_EVENT_TYPES, type Member, type MemberEvent, type MemberE
 import type { UserEventData } from './core/io.js';
 import { HashRing, RingFeed, ShardMap, type RingChange, type ShardMapInit, type ShardMove } from './ring/index.js';
 import { SeededRandom } from './runtime/random.js';
+import { realClock, type Clock } from './runtime/clock.js';
 import type { ClusterStats, MembershipSource } from './membership-source.js';
 import { clusterHealth, resolveHealthPolicy, type HealthPolicy } from './cluster-health.js';
 import { beatIntervalMs } from './embed/host-watch.js';
@@ -37,11 +38,12 @@ export type { HealthPolicy } from './cluster-health.js';
 export type { Isolation } from './embed/options.js';
 
 export interface ClusterOptions {
-  /** Virtual nodes per member on the ring. Default 256 (see bench/RING.md). */
+  /** Virtual nodes per member on `cluster.ring` (which no longer decides owners). Default 256. */
   readonly vnodes?: number;
   /**
-   * Shard map options. The default placement (`rounds`) is a pure function of the member set,
-   * so every agent that agrees on membership agrees on the owners of every shard. Do not pick
+   * Shard map options: the one placement behind `lookup`, key affinity, `shards` and
+   * `/v1/lookup`. The default (`rounds` over 8192 shards) is a pure function of the member set,
+   * so every agent that agrees on membership agrees on the owners of every key. Do not pick
    * `sticky` here: it depends on the order of past changes, and agents would disagree.
    */
   readonly shards?: ShardMapInit;
@@ -77,6 +79,10 @@ export interface ClusterStartConfig extends ClusterOptions {
 
 /** Every event a Cluster publishes. */
 export type ClusterEvents = { [K in MemberEventType]: MemberEvent } & {
+  /**
+   * The set of members that own keys (alive and suspect) changed. Its `moves` are hash ranges of
+   * the vnode ring, which no longer decides owners: copy data by `shards-changed`.
+   */
   'ring-changed': RingChange;
   /** Shard replicas that changed owner after a membership change: what to copy where. */
   'shards-changed': readonly ShardMove[];
@@ -90,8 +96,16 @@ export type ClusterHealth = { readonly healthy: true } | { readonly healthy: fal
 /** What `Cluster.attach` needs besides the source: time, randomness, and optionally a logger. */
 export interface ClusterDeps {
   readonly random: Random;
-  /** Milliseconds (monotonic or virtual) for the balancer. */
-  now(): number;
+  /**
+   * Time, from one place: the balancer's clock and the timer that coalesces shard placements
+   * (`sim.virtualClock()` in the simulator; real time in `Cluster.start`).
+   */
+  readonly clock?: Clock;
+  /**
+   * @deprecated Give `clock`. Milliseconds (monotonic or virtual) for the balancer; with only
+   * `now`, nothing is timed: the shards are placed at every ring change.
+   */
+  now?(): number;
   /** Listener exceptions are logged here; default: error level to stderr. */
   readonly logger?: Logger;
 }
@@ -101,11 +115,18 @@ const SHARD_COALESCE_MS = 100;
 
 
 export class Cluster {
+  /**
+   * The members that own keys, as a vnode ring (`ring.members()`, `checksum()`). Owners come from
+   * the shard map: use `lookup` or `shards`, not `ring.lookup`, which answers differently.
+   */
   readonly ring: HashRing;
   private readonly shardMap: ShardMap;
   /** Membership changed since the shards were last placed. */
   private shardsStale = false;
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Cancels the pending shard placement, if one is armed. */
+  private cancelFlush: (() => void) | undefined;
+  /** Arms a timer on the injected clock; undefined when only `now` was given. */
+  private readonly after: Clock['after'] | undefined;
   readonly balancer: LoadBalancer;
   private readonly feed: RingFeed;
   private readonly emitter: TypedEmitter<ClusterEvents>;
@@ -121,14 +142,17 @@ export class Cluster {
     deps: ClusterDeps,
   ) {
     this.log = deps.logger ?? createLogger({ level: 'error', write: (line) => void process.stderr.write(line) });
+    const now = deps.clock ? () => deps.clock!.now() : deps.now?.bind(deps);
+    if (!now) throw new ClusterError('ERR_ARGUMENT', 'Cluster.attach: deps.clock is required (sim.virtualClock() in the simulator)');
+    this.after = deps.clock ? (ms, fn) => deps.clock!.after(ms, fn) : undefined;
     // A listener that throws must not stop the ring, balancer or other listeners, nor vanish.
     this.emitter = new TypedEmitter<ClusterEvents>((err, type, payload) => this.log.error({ err, ...eventFields(type, payload) }, 'a cluster event listener threw'));
     this.policy = resolveHealthPolicy(options.health);
     this.feed = new RingFeed(new HashRing(options.vnodes !== undefined ? { vnodes: options.vnodes } : {}));
     this.ring = this.feed.ring;
     this.shardMap = new ShardMap(options.shards);
-    this.coordinates = new CoordinateView(source.name, () => source.members(), deps.now);
-    this.balancer = createBalancer(options.balancer ?? {}, { random: deps.random, now: deps.now, owners: (key, n) => this.ring.lookup(key, n), rttPriorMs: (name) => this.coordinates.rttMs(name) });
+    this.coordinates = new CoordinateView(source.name, () => source.members(), now);
+    this.balancer = createBalancer(options.balancer ?? {}, { random: deps.random, now, owners: (key, n) => this.shards.lookup(key, n), rttPriorMs: (name) => this.coordinates.rttMs(name) });
     const routeToSelf = options.routeToSelf ?? true;
     const members = source.members();
     this.feed.reset(members);
@@ -139,7 +163,8 @@ export class Cluster {
     for (const type of MEMBER_EVENT_TYPES) {
       this.offs.push(
         source.on(type, (e) => {
-          // Ring first, so a listener that routes on 'failed' already sees the new owners.
+          // Ring first, so a listener that routes on 'failed' already sees the new owners (the
+          // shard map is placed again at the first read after the change).
           this.feed.apply(e);
           if (routeToSelf || e.member.name !== source.name) this.balancer.apply(e);
           this.emitter.emit(type, e);
@@ -156,7 +181,7 @@ export class Cluster {
   static async start(config: ClusterStartConfig = {}): Promise<Cluster> {
     const embed = resolveEmbedOptions(config);
     const runtime = config.runtime ?? {};
-    const deps = (logger: Logger): ClusterDeps => ({ random: new SeededRandom(randomBytes(4).readUInt32LE(0)), now: () => performance.now(), logger });
+    const deps = (logger: Logger): ClusterDeps => ({ random: new SeededRandom(randomBytes(4).readUInt32LE(0)), clock: realClock, logger });
     if (embed.isolate === 'worker') {
       const log = runtime.logger ?? createLogger({ level: embed.agent.logLevel, agent: embed.agent.name, ...(runtime.prettyLogs !== undefined ? { pretty: runtime.prettyLogs } : {}) });
       const source = await WorkerSource.start(workerInit(config, embed, runtime), { maxTagsBytes: embed.agent.protocol.maxTagsBytes, maxEventBytes: embed.agent.protocol.userEventMaxBytes, maxNameBytes: embed.agent.protocol.maxNameBytes, queryMaxBytes: embed.agent.protocol.queryMaxBytes, queryResponseMaxBytes: embed.agent.protocol.queryResponseMaxBytes }, log, lineSink(runtime.logger, runtime.prettyLogs));
@@ -206,12 +231,14 @@ export class Cluster {
     return this.activeMembers().length;
   }
   /**
-   * The owners of a key on the ring, primary first: `lookup(key, 3)`. With `{ near: true }`,
+   * The owners of a key, primary first: `lookup(key, 3)`. The first `shards.replicas` are the
+   * owners of the key's shard (`shards.ownersForKey(key)`, what `shards-changed` copies to); key
+   * affinity and `/v1/lookup` give the same answer. With `{ near: true }`, the same owners
    * nearest first by estimated RTT (network coordinates); owners without a coordinate keep their
-   * ring order after those with one.
+   * order after those with one.
    */
   lookup(key: string | Uint8Array, n = 1, options: { readonly near?: boolean } = {}): string[] {
-    const owners = this.ring.lookup(key, n);
+    const owners = this.shards.lookup(key, n);
     return options.near ? byDistance(owners, this.coordinates.of(this.source.name), (name) => this.coordinates.of(name), this.source.name) : owners;
   }
 
@@ -333,11 +360,15 @@ export class Cluster {
 
   private onRingChanged(change: RingChange): void {
     this.emitter.emit('ring-changed', change);
-    // Placing 1024 shards costs milliseconds to hundreds of them at 1000 members: coalesce a burst
-    // of changes into one placement, done shortly after, or at once when someone reads the shards.
+    // Placing 8192 shards costs ~100 ms at 100 members and more at 1000: coalesce a burst of
+    // changes into one placement, done shortly after, or at once when someone reads the owners
+    // (lookup, an affinity pick, shards), so every answer follows the membership it saw.
     this.shardsStale = true;
-    this.flushTimer ??= setTimeout(() => this.placeShards(), SHARD_COALESCE_MS);
-    this.flushTimer.unref?.();
+    if (!this.after) return this.placeShards();
+    this.cancelFlush ??= this.after(SHARD_COALESCE_MS, () => {
+      this.cancelFlush = undefined;
+      this.placeShards();
+    });
   }
 
   /** The shard map, placed for the current membership. */
@@ -347,8 +378,8 @@ export class Cluster {
   }
 
   private placeShards(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
+    this.cancelFlush?.();
+    this.cancelFlush = undefined;
     if (!this.shardsStale) return;
     this.shardsStale = false;
     const moves = this.shardMap.rebalance(this.ringMembers());
@@ -356,8 +387,8 @@ export class Cluster {
   }
 
   private detach(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
+    this.cancelFlush?.();
+    this.cancelFlush = undefined;
     for (const off of this.offs.splice(0)) off();
   }
 }
@@ -370,6 +401,8 @@ function workerInit(config: ClusterStartConfig, embed: EmbedOptions, runtime: Ag
     policy: embed.policy,
     healthTag: embed.healthTag,
     busyAfterMs: embed.busyAfterMs,
+    // The worker's admin API answers /v1/lookup from a shard map of its own: the same options.
+    ...(config.shards !== undefined ? { shards: config.shards } : {}),
     beatMs: beatIntervalMs(embed.busyAfterMs),
     snapshotIntervalMs: runtime.snapshotIntervalMs,
   };

@@ -56,7 +56,7 @@ export interface AdminDeps {
   event?(name: string, payload: Uint8Array, coalesce: boolean): void;
   /** Ask a query (`phantom query`); absent when the agent cannot. */
   query?(name: string, payload: Uint8Array, opts: QueryOptions): QueryStream;
-  /** Ring owners of a key, or undefined when no ring is kept. */
+  /** Owners of a key (the shard map's `lookup`), or undefined when no ring or shard map is kept. */
   lookup?(key: string, n: number): readonly string[];
   /** The ring and shard map summary for `GET /v1/ring`, or undefined when no ring is kept. */
   ring?(): RingSummary;

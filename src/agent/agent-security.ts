@@ -1,6 +1,7 @@
 /**
- * The agent's keys and label from its config: which keyring to hold, where to keep it, and the
- * envelope every datagram goes through.
+ * The agent's keys from its config: which keyring to hold and where to keep it. The envelope
+ * every datagram goes through is built by the composition root (node.ts) from these keys and the
+ * label.
  *
  * Keyring source, as Serf: an existing keyring file wins (it holds the rotations done since the
  * first start); else `--encrypt KEY` starts a keyring of one key, written to the file if one is
@@ -9,14 +10,12 @@
  */
 import { join } from 'node:path';
 import { ClusterError } from '../errors.js';
-import { createEnvelope, type Envelope } from '../wire/envelope.js';
 import { Keyring } from '../wire/keyring.js';
 import type { AgentConfig } from './agent-config.js';
 import { keyringFileExists, readKeyringFile, writeKeyringFile } from './keyring-file.js';
 
 export interface AgentSecurity {
   readonly keyring: Keyring | undefined;
-  readonly envelope: Envelope;
   /** Where the keyring is kept, if anywhere. */
   readonly keyringPath: string | undefined;
   /** Where the keys came from, for the start-up log line. */
@@ -31,11 +30,11 @@ export function keyringPathOf(config: AgentConfig): string | undefined {
 }
 
 /**
- * Load the keyring and build the envelope. `onWriteError` hears a failed write-back (the agent
- * runs on with the new keys in memory); `clock` stamps and checks seals (default Date.now). Throws ERR_CONFIG for an unreadable file or a
- * --keyring file that does not exist with no --encrypt to start it.
+ * Load the keyring. `onWriteError` hears a failed write-back (the agent runs on with the new keys
+ * in memory). Throws ERR_CONFIG for an unreadable file or a --keyring file that does not exist
+ * with no --encrypt to start it.
  */
-export function setupSecurity(config: AgentConfig, onWriteError: (e: Error) => void, clock?: () => number): AgentSecurity {
+export function setupSecurity(config: AgentConfig, onWriteError: (e: Error) => void): AgentSecurity {
   const path = keyringPathOf(config);
   let keyring: Keyring | undefined;
   let source: AgentSecurity['source'] = 'none';
@@ -58,8 +57,7 @@ export function setupSecurity(config: AgentConfig, onWriteError: (e: Error) => v
       }
     });
   }
-  const envelope = createEnvelope({ keyring, label: config.clusterLabel, verifyIncoming: config.verifyIncoming, verifyOutgoing: config.verifyOutgoing, replayWindowMs: config.protocol.replayWindowMs, clock });
-  return { keyring, envelope, keyringPath: path, source };
+  return { keyring, keyringPath: path, source };
 }
 
 function wrapConfig<T>(fn: () => T, path: string): T {

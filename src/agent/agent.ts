@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import type { ProtocolConfig } from '../config.js';
 import { ClusterError } from '../errors.js';
-import { isLive, type Member, type MemberEvent, type MemberEventType, type MemberState, type Tags } from '../core/types.js';
+import type { Member, MemberEvent, MemberEventType, MemberState, Tags } from '../core/types.js';
 import type { SwimCounters } from '../core/swim.js';
 import type { UserEventData } from '../core/io.js';
 import { EventCoalescer } from './coalesce.js';
@@ -17,17 +17,13 @@ import { RealScheduler } from '../runtime/scheduler.js';
 import { SeededRandom } from '../runtime/random.js';
 import { membershipChecksum } from '../runtime/checksum.js';
 import { familyOf, formatHostPort, parseHostPort } from '../transport/address.js';
-import type { Transport } from '../transport/transport.js';
 import { createUdpTransport, type UdpTransport } from '../transport/udp.js';
-import { createCodec } from '../wire/codec.js';
-import { createSecureCodec } from '../wire/secure.js';
 import { setupSecurity, type AgentSecurity } from './agent-security.js';
-import { KeyService, type KeyOpResult } from './key-service.js';
+import type { KeyService, KeyOpResult } from './key-service.js';
+import type { WireRouter } from './wire-router.js';
+import type { Driver } from './driver.js';
 import type { KeyOp } from './keys-protocol.js';
-import { createMemberGuard } from './member-guard.js';
-import { WireRouter } from './wire-router.js';
 import { resolveAgentConfig, type AgentConfig, type AgentConfigInput, type LogLevel } from './agent-config.js';
-import { Driver } from './driver.js';
 import { LoopLagMonitor } from './loop-lag.js';
 import { eventFields, TypedEmitter } from './events.js';
 import { MemberHistory, type HistoryEntry } from './history.js';
@@ -36,7 +32,8 @@ import { MonitorHub, type MonitorListener } from './monitor.js';
 import { statusOf } from './history.js';
 import { agentHealth, type AgentHealth, type AgentState } from './health.js';
 import type { HistogramSnapshot } from './histogram.js';
-import { Observer, type ObserverCounters } from './observe.js';
+import type { Observer, ObserverCounters } from './observe.js';
+import { createNode, type Node } from './node.js';
 import { ensurePrivateDir } from './private-file.js';
 import { readSnapshot, rejoinAddresses, Snapshotter, type Snapshot } from './snapshot.js';
 import { readTagsFile, tagsFilePath, writeTagsFile } from './tags-file.js';
@@ -200,7 +197,7 @@ export async function createAgent(input: AgentConfigInput = {}, opts: AgentRunti
   }
   const savedTags = config.dataDir ? readTagsFile(config.dataDir) : undefined;
   const late: { log?: Logger } = {};
-  const security = setupSecurity(config, (err) => late.log?.error({ err: err.message }, 'cannot write the keyring file; the new keys are in force but a restart will not remember them'), opts.wallClock);
+  const security = setupSecurity(config, (err) => late.log?.error({ err: err.message }, 'cannot write the keyring file; the new keys are in force but a restart will not remember them'));
   const udp = await createUdpTransport({ bind: config.bind, ...(config.advertise ? { advertise: config.advertise } : {}) });
   try {
     const agent = new RealAgent(config, udp, snapshot, security, opts, savedTags);
@@ -228,6 +225,7 @@ function skippedRows(s: Snapshot | undefined): number {
 
 class RealAgent implements Agent {
   readonly log: Logger;
+  private readonly node: Node;
   private readonly driver: Driver;
   private readonly observer: Observer;
   private readonly history_: MemberHistory;
@@ -271,70 +269,40 @@ class RealAgent implements Agent {
     this.outputLevel = config.logLevel;
     this.ownLogger = opts.logger === undefined;
     this.log = opts.logger ?? createLogger({ level: config.logLevel, agent: config.name, tap, outputLevel: () => LEVEL_VALUES[this.outputLevel], ...(opts.prettyLogs !== undefined ? { pretty: opts.prettyLogs } : {}), ...(opts.logWrite ? { write: opts.logWrite } : {}) });
-    this.observer = new Observer(this.log);
     this.history_ = new MemberHistory(config.name);
     this.emitter = new TypedEmitter<AgentEvents>((err, type, e) => this.log.error({ err, ...eventFields(type, e) }, 'an event listener threw'));
     this.rejoin = restoredFrom ? rejoinAddresses(restoredFrom, config.name) : [];
     this.coalescer = new EventCoalescer(config.protocol.userEventCoalesceMs, (e) => this.emitter.emit('event', e));
-    const observer = this.observer;
-    // Per-packet hooks only when trace is on at start: nothing on the hot path otherwise.
-    const tracing = observer.tracing;
-    const transport: Transport = tracing
-      ? {
-          address: udp.address,
-          send: (to, bytes) => udp.send(to, bytes),
-          onPacket: (h) => udp.onPacket((from, bytes) => (observer.packetIn(from, bytes), h(from, bytes))),
-          close: () => udp.close(),
-        }
-      : udp;
-    const envelope = security.envelope;
-    this.router = new WireRouter(transport, { envelope, onKeys: (from, bytes) => this.keyService?.receive(from, bytes), now: () => performance.now() });
-    const p = config.protocol;
-    const guarded = createMemberGuard(
-      createSecureCodec(createCodec(), envelope),
-      { maxMembers: config.maxMembers, maxNameBytes: p.maxNameBytes, maxTagsBytes: p.maxTagsBytes },
+    this.node = createNode(
       {
-        has: (name) => this.driver.core.member(name) !== undefined,
-        count: () => this.driver.members().length,
-        now: () => performance.now(),
-        onDrop: (reason, n) => void (observer.counters.drops[reason] = (observer.counters.drops[reason] ?? 0) + n),
+        name: config.name,
+        tags: savedTags ?? config.tags,
+        incarnation: restoredFrom ? restoredFrom.incarnation + 1 : 0,
+        config: config.protocol,
+        security: { keyring: security.keyring, label: config.clusterLabel, verifyIncoming: config.verifyIncoming, verifyOutgoing: config.verifyOutgoing },
+        limits: { maxMembers: config.maxMembers },
       },
-    );
-    this.driver = new Driver(
-      { name: config.name, tags: savedTags ?? config.tags, incarnation: restoredFrom ? restoredFrom.incarnation + 1 : 0, config: config.protocol },
       {
-        transport: this.router.transport(),
+        transport: udp,
         scheduler: new RealScheduler(),
         random: new SeededRandom(randomBytes(4).readUInt32LE(0)),
-        codec: observer.countingCodec(guarded),
+        log: this.log,
+        ...(opts.wallClock ? { wallClock: opts.wallClock } : {}),
         onEvent: (e) => this.onEvent(e),
         onUserEvent: (e) => this.onUserEvent(e),
         onQuery: (q, respond) => this.onIncomingQuery(q, respond),
         onNote: (n) => {
-          observer.note(n);
           this.history_.note(n);
-          if (n.kind === 'dropped') this.router.dropped(n.from, n.reason);
           if (n.kind === 'refuted') this.snapshotter?.changed();
         },
-        ...(tracing ? { onSend: (to: string, bytes: Uint8Array, n: number) => observer.packetOut(to, bytes, n) } : {}),
       },
     );
-    if (security.keyring) {
-      this.keyService = new KeyService({
-        name: config.name,
-        keyring: security.keyring,
-        envelope,
-        send: (to, bytes) => udp.send(to, bytes),
-        peers: () => this.driver.members().filter((m) => isLive(m.state)).map((m) => ({ name: m.name, address: m.address })),
-        peerAddress: (name) => {
-          const m = name === config.name ? undefined : this.driver.core.member(name);
-          return m && isLive(m.state) ? m.address : undefined;
-        },
-        wallNow: opts.wallClock ?? (() => Date.now()),
-        onDrop: (reason) => void (observer.counters.drops[reason] = (observer.counters.drops[reason] ?? 0) + 1),
-      });
-      security.keyring.onChange((v) => this.log.info({ keys: v.keys.length }, 'keyring changed'));
-    }
+    this.driver = this.node.driver;
+    this.observer = this.node.observer;
+    this.router = this.node.router;
+    this.keyService = this.node.keyService;
+    const observer = this.observer;
+    if (security.keyring) security.keyring.onChange((v) => this.log.info({ keys: v.keys.length }, 'keyring changed'));
     this.lag = config.protocol.lagAwareness
       ? new LoopLagMonitor(config.protocol.probeIntervalMs, (ms) => {
           observer.lag(ms);
@@ -355,7 +323,7 @@ class RealAgent implements Agent {
       this.snapshotter.flush(); // records the raised incarnation before anyone can see it
     }
     this.log.info(
-      { address: udp.address, bind: udp.boundAddress, profile: config.profile, encryption: security.source, sealing: envelope.sealing, clusterLabel: config.clusterLabel || undefined, incarnation: this.driver.core.currentIncarnation, restored: restoredFrom ? restoredFrom.members.length : 0, ...(skippedRows(restoredFrom) > 0 ? { snapshotRowsSkipped: skippedRows(restoredFrom) } : {}) },
+      { address: udp.address, bind: udp.boundAddress, profile: config.profile, encryption: security.source, sealing: this.node.envelope.sealing, clusterLabel: config.clusterLabel || undefined, incarnation: this.driver.core.currentIncarnation, restored: restoredFrom ? restoredFrom.members.length : 0, ...(skippedRows(restoredFrom) > 0 ? { snapshotRowsSkipped: skippedRows(restoredFrom) } : {}) },
       'agent started',
     );
     if (savedTags && config.dataDir) this.log.info({ tags: savedTags, file: tagsFilePath(config.dataDir) }, 'tags set at run time restored from the data dir (they replace the configured ones; delete the file to go back)');
@@ -369,7 +337,6 @@ class RealAgent implements Agent {
   }
 
   private onEvent(e: MemberEvent): void {
-    this.observer.event(e);
     this.history_.event(e);
     this.snapshotter?.changed();
     this.emitter.emit(e.type, e);
@@ -552,10 +519,9 @@ class RealAgent implements Agent {
   shutdown(): Promise<void> {
     if (!this.stopping) {
       this.stopping = (async () => {
-        this.driver.close();
+        this.node.close();
         this.coalescer.flush();
         this.lag?.stop();
-        this.keyService?.close();
         this.snapshotter?.flush();
         this.snapshotter?.stop();
         await this.udp.close();
@@ -592,7 +558,7 @@ class RealAgent implements Agent {
       histograms: { probeRttSeconds: this.observer.probeRtt.snapshot(), loopDelaySeconds: this.observer.loopDelay.snapshot() },
       security: {
         encrypted: this.security.keyring !== undefined,
-        sealing: this.security.envelope.sealing,
+        sealing: this.node.envelope.sealing,
         verifyIncoming: this.security.keyring !== undefined && this.config.verifyIncoming,
         keys: this.security.keyring?.size ?? 0,
         label: this.config.clusterLabel,

@@ -19,7 +19,7 @@ import { addressProblem, nameProblem, tagKeyProblem, tagValueProblem } from '../
 import type { Address, Member, MemberEvent, Random, Tags } from '../core/types.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import type { Transport } from '../transport/transport.js';
-import type { Codec, DropReason } from '../wire/codec.js';
+import type { Codec } from '../wire/codec.js';
 import { createCookieHash } from '../wire/cookie.js';
 import type { CookieHash } from '../core/return-check.js';
 
@@ -53,14 +53,16 @@ export interface DriverDeps {
   readonly onSend?: (to: Address, bytes: Uint8Array, messages: number) => void;
 }
 
-/** Counters every agent keeps; exposed through stats and /metrics. */
+/**
+ * Traffic the Driver moved; exposed through stats and /metrics. Drops are not here: the Driver
+ * reports each as a `dropped` note, and the node's observer counts them (observe.ts).
+ */
 export interface DriverStats {
   packetsIn: number;
   packetsOut: number;
   bytesIn: number;
   bytesOut: number;
   messagesOut: number;
-  drops: Partial<Record<DropReason, number>>;
 }
 
 /** Refused datagrams in one probe interval that count as a flood. */
@@ -79,7 +81,7 @@ export type JoinCallback = (result: { ok: true; contacted: number } | { ok: fals
 
 export class Driver {
   readonly core: Swim;
-  readonly stats: DriverStats = { packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0, messagesOut: 0, drops: {} };
+  readonly stats: DriverStats = { packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0, messagesOut: 0 };
   private readonly joinCallbacks = new Map<number, JoinCallback>();
   private readonly leaveCallbacks: (() => void)[] = [];
   private readonly queryListeners = new Map<number, QueryListener>();
@@ -128,7 +130,6 @@ export class Driver {
     this.stats.bytesIn += bytes.length;
     const r = this.deps.codec.decode(bytes);
     if (!r.ok) {
-      this.stats.drops[r.reason] = (this.stats.drops[r.reason] ?? 0) + 1;
       this.deps.onNote?.({ kind: 'dropped', reason: r.reason, from });
       this.countFlood();
       return;

@@ -26,6 +26,12 @@ export interface MemberGuardInit {
   readonly maxTagsBytes: number;
   /** How stale the table count may get (ms). Default 100. */
   readonly refreshMs?: number;
+  /**
+   * `count()` is exact and O(1), and each decoded packet is applied before the next is decoded
+   * (the Driver's synchronous receive): then a packet whose rows all fit beside the table cannot
+   * break the cap, and its rows are checked for size only, with no lookup per row. Default false.
+   */
+  readonly exactCount?: boolean;
 }
 
 export interface MemberGuardDeps {
@@ -49,22 +55,44 @@ export function createMemberGuard(codec: Codec, init: MemberGuardInit, deps: Mem
   let countedAt = -Infinity;
   // Names let through since the last count: a name seen twice (a join sent again with its
   // cookie) is one row, not two.
-  const admitted = new Set<string>();
+  // Made at the first unknown name: most packets carry none.
+  let admitted: Set<string> | undefined;
 
   /** Why a row about `name` must not go in, or undefined. */
+  // Per row of every state transfer, so the common case is cut short: a name of n UTF-16 units
+  // is at most 3n bytes of UTF-8, and no tags at all cannot be too big.
+  const nameMayBeLong = (name: string): boolean => name.length * 3 > init.maxNameBytes && utf8Length(name) > init.maxNameBytes;
+  const tooBig = (name: string, tags: readonly string[] | undefined): boolean => nameMayBeLong(name) || (tags !== undefined && tags.length > 0 && wireTagsSize(tags) > init.maxTagsBytes);
   const refuse = (name: string, tags: readonly string[] | undefined): DropReason | undefined => {
-    if (utf8Length(name) > init.maxNameBytes || (tags && wireTagsSize(tags) > init.maxTagsBytes)) return 'too-big-meta';
+    if (tooBig(name, tags)) return 'too-big-meta';
     if (deps.has(name)) return undefined;
     const now = deps.now();
     if (now - countedAt >= refreshMs) {
       counted = deps.count();
       countedAt = now;
-      admitted.clear();
+      admitted?.clear();
     }
+    admitted ??= new Set();
     if (admitted.has(name)) return undefined;
     if (counted + admitted.size >= init.maxMembers) return 'member-cap';
     admitted.add(name);
     return undefined;
+  };
+
+  /** Every row of the packet fits beside the table, and none is over a size cap. */
+  const fitsWhole = (ms: readonly Message[]): boolean => {
+    let rows = 0;
+    for (const m of ms) {
+      if (m.type === MsgType.Alive) {
+        rows++;
+        if (tooBig(m.name, m.tags)) return false;
+      } else if (m.type === MsgType.PushPull) {
+        const entries = m.entries;
+        rows += entries.length;
+        for (let i = 0; i < entries.length; i++) if (tooBig(entries[i]!.name, entries[i]!.tags)) return false;
+      }
+    }
+    return rows === 0 || deps.count() + rows <= init.maxMembers;
   };
 
   return {
@@ -73,41 +101,52 @@ export function createMemberGuard(codec: Codec, init: MemberGuardInit, deps: Mem
     decode(bytes) {
       const r = codec.decode(bytes);
       if (!r.ok) return r;
+      const ms = r.value;
+      if (init.exactCount) {
+        if (fitsWhole(ms)) return r;
+        // Packets let through whole since the last count are in the table now: count afresh.
+        countedAt = -Infinity;
+      }
       let cut: Partial<Record<DropReason, number>> | undefined;
-      const drop = (reason: DropReason): void => {
-        cut ??= {};
-        cut[reason] = (cut[reason] ?? 0) + 1;
-      };
-      const kept: Message[] = [];
+      // Made at the first message cut or changed: most packets pass whole and cost no copy.
+      let kept: Message[] | undefined;
       let joinRefused = false;
-      for (const m of r.value) {
+      for (let k = 0; k < ms.length; k++) {
+        const m = ms[k]!;
+        let keep: Message | undefined = m;
         if (m.type === MsgType.Alive) {
           const why = refuse(m.name, m.tags);
-          if (why) drop(why);
-          else kept.push(m);
+          if (why) {
+            cut ??= {};
+            cut[why] = (cut[why] ?? 0) + 1;
+            keep = undefined;
+          }
         } else if (m.type === MsgType.PushPull) {
           let rows: Entry[] | undefined;
-          m.entries.forEach((e, i) => {
+          const entries = m.entries;
+          for (let i = 0; i < entries.length; i++) {
+            const e = entries[i]!;
             const why = refuse(e.name, e.tags);
             if (why) {
-              drop(why);
-              rows ??= m.entries.slice(0, i);
+              cut ??= {};
+              cut[why] = (cut[why] ?? 0) + 1;
+              rows ??= entries.slice(0, i);
             } else rows?.push(e);
-          });
+          }
           // A push from a sender we cannot take in must not be answered: a join (or a joiner's
           // re-dial of its seed, which is no join by its flags) would report success while nobody
           // here knows it. Refuse the whole packet, so the joiner hears why.
-          if (rows && !rows.some((e) => e.name === m.from) && m.entries.some((e) => e.name === m.from)) {
+          if (rows && !rows.some((e) => e.name === m.from) && entries.some((e) => e.name === m.from)) {
             joinRefused = true;
-            continue;
-          }
-          // A push-pull with no rows left still answers a join or asks for our state.
-          kept.push(rows ? { ...m, entries: rows } : m);
-        } else kept.push(m);
+            keep = undefined;
+          } else if (rows) keep = { ...m, entries: rows }; // with no rows left it still answers a join or asks for our state
+        }
+        if (keep !== m) kept ??= ms.slice(0, k);
+        if (kept && keep) kept.push(keep);
       }
       if (!cut) return r;
       const counts = Object.entries(cut) as [DropReason, number][];
-      if (kept.length === 0 || joinRefused) {
+      if (!kept || kept.length === 0 || joinRefused) {
         const [first, n] = counts[0]!;
         for (const [reason, k] of counts.slice(1)) deps.onDrop?.(reason, k);
         if (n > 1) deps.onDrop?.(first, n - 1);

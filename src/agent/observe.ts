@@ -17,7 +17,21 @@ import { Histogram, LOOP_DELAY_BOUNDS_S, PROBE_RTT_BOUNDS_S } from './histogram.
 import { statusOf } from './history.js';
 import type { Logger } from './log.js';
 
+/** pino's level numbers: a line below the logger's level is not built at all. */
+const DEBUG = 20;
+const INFO = 30;
+
 const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(MsgType).map(([k, v]) => [v, k.replace(/^./, (c) => c.toLowerCase())]));
+/** Message type numbers are small: counts by type live in an array indexed by type, named when read. */
+const TYPE_SLOTS = Math.max(...Object.values(MsgType)) + 1;
+const TYPES = Object.entries(TYPE_NAMES).map(([k, name]) => [Number(k), name] as const);
+
+/** Counts by type as /metrics and stats show them: every type, from zero, so a series exists before its first message. */
+function byName(counts: readonly number[], other: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [t, name] of TYPES) out[name] = counts[t] ?? 0;
+  return Object.assign(out, other);
+}
 
 /** Counters the observer keeps; /metrics and `phantom info` show them. */
 export interface ObserverCounters {
@@ -48,11 +62,20 @@ export interface ObserverCounters {
 
 /** Turns driver outputs into logs and counters. */
 export class Observer {
-  readonly counters: ObserverCounters = {
+  /** Messages by type number; per message, one array increment (the hot path of every packet). */
+  private readonly outByType: number[] = new Array<number>(TYPE_SLOTS).fill(0);
+  private readonly inByType: number[] = new Array<number>(TYPE_SLOTS).fill(0);
+  /** Types beyond the table (none today), by number: counted all the same. */
+  private readonly otherTypes = { out: {} as Record<string, number>, in: {} as Record<string, number> };
+
+  readonly counters: ObserverCounters = ((outs: number[], ins: number[], other: Observer['otherTypes']) => ({
     events: { join: 0, update: 0, suspect: 0, alive: 0, failed: 0, left: 0 },
-    // Every type from zero, so /metrics and stats show a series before its first message.
-    messagesOut: Object.fromEntries(Object.values(TYPE_NAMES).map((n) => [n, 0])),
-    messagesIn: Object.fromEntries(Object.values(TYPE_NAMES).map((n) => [n, 0])),
+    get messagesOut(): Record<string, number> {
+      return byName(outs, other.out);
+    },
+    get messagesIn(): Record<string, number> {
+      return byName(ins, other.in);
+    },
     probesFailed: 0,
     suspicionsStarted: 0,
     suspicionsExpired: 0,
@@ -62,7 +85,7 @@ export class Observer {
     joinRetries: 0,
     reaped: 0,
     drops: {},
-  };
+  }))(this.outByType, this.inByType, this.otherTypes);
 
   /** Round-trip time of our acked probes (seconds), direct or through a helper. */
   readonly probeRtt = new Histogram(PROBE_RTT_BOUNDS_S);
@@ -79,6 +102,8 @@ export class Observer {
   /** One membership change: one info line. */
   event(e: MemberEvent): void {
     this.counters.events[e.type]++;
+    // The simulator runs thousands of observers on one silent logger: build no line nobody reads.
+    if (this.log.levelVal > INFO) return;
     const m = e.member;
     const status = statusOf(m.state);
     this.log.info({ member: m.name, status, incarnation: m.incarnation, event: e.type, address: m.address, ...(e.type === 'join' || e.type === 'update' ? { tags: m.tags } : {}) }, `member ${status}`);
@@ -89,18 +114,18 @@ export class Observer {
     switch (n.kind) {
       case 'probe-failed':
         c.probesFailed++;
-        this.log.debug({ member: n.target, indirect: n.indirect }, 'probe failed');
+        if (this.log.levelVal <= DEBUG) this.log.debug({ member: n.target, indirect: n.indirect }, 'probe failed');
         return;
       case 'probe-acked':
         this.probeRtt.observe(n.rttMs / 1000);
         return;
       case 'suspicion-started':
         c.suspicionsStarted++;
-        this.log.debug({ member: n.target, by: n.by, timeoutMs: n.timeoutMs }, 'suspicion started');
+        if (this.log.levelVal <= DEBUG) this.log.debug({ member: n.target, by: n.by, timeoutMs: n.timeoutMs }, 'suspicion started');
         return;
       case 'suspicion-expired':
         c.suspicionsExpired++;
-        this.log.debug({ member: n.target }, 'suspicion expired');
+        if (this.log.levelVal <= DEBUG) this.log.debug({ member: n.target }, 'suspicion expired');
         return;
       case 'refuted':
         c.refutations++;
@@ -108,19 +133,19 @@ export class Observer {
         return;
       case 'push-pull':
         c.pushPulls[n.reason] = (c.pushPulls[n.reason] ?? 0) + 1;
-        this.log.debug({ peer: n.peer, reason: n.reason }, 'push-pull');
+        if (this.log.levelVal <= DEBUG) this.log.debug({ peer: n.peer, reason: n.reason }, 'push-pull');
         return;
       case 'join-retry':
         c.joinRetries++;
-        this.log.debug({ attempt: n.attempt, seeds: n.seeds }, 'join: no answer yet, retrying');
+        if (this.log.levelVal <= DEBUG) this.log.debug({ attempt: n.attempt, seeds: n.seeds }, 'join: no answer yet, retrying');
         return;
       case 'reaped':
         c.reaped++;
-        this.log.debug({ member: n.name }, 'member forgotten (reaped)');
+        if (this.log.levelVal <= DEBUG) this.log.debug({ member: n.name }, 'member forgotten (reaped)');
         return;
       case 'dropped':
-        c.drops[n.reason] = (c.drops[n.reason] ?? 0) + 1;
-        this.log.debug({ from: n.from, reason: n.reason }, 'dropped');
+        this.drop(n.reason, 1);
+        if (this.log.levelVal <= DEBUG) this.log.debug({ from: n.from, reason: n.reason }, 'dropped');
         return;
       case 'incarnation-exhausted':
         this.log.error({ incarnation: n.incarnation, action: n.action }, n.action === 'leave' ? 'left without announcing it: our incarnation is the highest every agent takes, so no agent would take our `left`; others will see this agent fail' : 'tag change refused: our incarnation is the highest every agent takes');
@@ -133,6 +158,15 @@ export class Observer {
         return;
       }
     }
+  }
+
+  /**
+   * Packets or parts of them refused, by reason: the Driver's codec drops and the core's come as
+   * notes; the member guard (rows cut from a packet that went on) and the key service report here.
+   */
+  drop(reason: string, n: number): void {
+    const d = this.counters.drops;
+    d[reason] = (d[reason] ?? 0) + n;
   }
 
   /** A packet went out (only called when trace is on). */
@@ -152,30 +186,32 @@ export class Observer {
 
   /** The same codec, counting messages by type in both directions (one increment per message). */
   countingCodec(codec: Codec): Codec {
-    const out = this.counters.messagesOut;
-    const inn = this.counters.messagesIn;
+    const out = this.outByType;
+    const inn = this.inByType;
+    const other = this.otherTypes;
     const ppBytes = this.counters.pushPullBytes;
     /** Counts the messages; says whether one of them was a push-pull. */
-    const count = (into: Record<string, number>, ms: readonly Message[]): boolean => {
+    function count(into: number[], rest: Record<string, number>, ms: readonly Message[]): boolean {
       let pushPull = false;
-      for (const m of ms) {
-        const name = TYPE_NAMES[m.type] ?? String(m.type);
-        into[name] = (into[name] ?? 0) + 1;
-        if (m.type === MsgType.PushPull) pushPull = true;
+      for (let i = 0; i < ms.length; i++) {
+        const t = ms[i]!.type;
+        if (t < TYPE_SLOTS) into[t]!++;
+        else rest[t] = (rest[t] ?? 0) + 1;
+        if (t === MsgType.PushPull) pushPull = true;
       }
       return pushPull;
-    };
+    }
     return {
       sizeOf: codec.sizeOf,
       encode(messages) {
-        const pushPull = count(out, messages);
+        const pushPull = count(out, other.out, messages);
         const bytes = codec.encode(messages);
         if (pushPull) ppBytes.out += bytes.length;
         return bytes;
       },
       decode(bytes) {
         const r = codec.decode(bytes);
-        if (r.ok && count(inn, r.value)) ppBytes.in += bytes.length;
+        if (r.ok && count(inn, other.in, r.value)) ppBytes.in += bytes.length;
         return r;
       },
     };

@@ -41,9 +41,12 @@ export interface WireRouterDeps {
 }
 
 export class WireRouter {
-  /** Notices heard: address -> why that agent refused our packets. */
-  private readonly heard = new Map<Address, number>();
-  private readonly sentTo = new Map<Address, number>();
+  /**
+   * Notices heard: address -> why that agent refused our packets; and when we last told each
+   * address. Made at first use: most agents never hear or send one, and the simulator runs 10,000.
+   */
+  private heard: Map<Address, number> | undefined;
+  private sentTo: Map<Address, number> | undefined;
   private windowStart = 0;
   private windowCount = 0;
   /** Notices sent and heard, for stats. */
@@ -86,23 +89,24 @@ export class WireRouter {
                 : undefined;
     if (code === undefined) return;
     const now = this.deps.now();
-    if (now - (this.sentTo.get(from) ?? -Infinity) < PER_ADDRESS_MS) return;
+    const sentTo = (this.sentTo ??= new Map());
+    if (now - (sentTo.get(from) ?? -Infinity) < PER_ADDRESS_MS) return;
     if (now - this.windowStart >= 1000) {
       this.windowStart = now;
       this.windowCount = 0;
     }
     if (this.windowCount >= PER_SECOND) return;
     this.windowCount++;
-    this.sentTo.delete(from);
-    this.sentTo.set(from, now);
-    if (this.sentTo.size > REMEMBER) this.sentTo.delete(this.sentTo.keys().next().value!);
+    sentTo.delete(from);
+    sentTo.set(from, now);
+    if (sentTo.size > REMEMBER) sentTo.delete(sentTo.keys().next().value!);
     this.counts.noticesSent++;
     this.socket.send(from, Uint8Array.of(NOTICE_MARK, code));
   }
 
   /** Why `addr` refused our packets, if it told us. */
   refusal(addr: Address): string | undefined {
-    const code = this.heard.get(addr);
+    const code = this.heard?.get(addr);
     return code === undefined ? undefined : NOTICE_TEXT[code];
   }
 
@@ -110,8 +114,9 @@ export class WireRouter {
     const code = bytes[1];
     if (bytes.length !== 2 || code === undefined || NOTICE_TEXT[code] === undefined) return;
     this.counts.noticesHeard++;
-    this.heard.delete(from);
-    this.heard.set(from, code);
-    if (this.heard.size > REMEMBER) this.heard.delete(this.heard.keys().next().value!);
+    const heard = (this.heard ??= new Map());
+    heard.delete(from);
+    heard.set(from, code);
+    if (heard.size > REMEMBER) heard.delete(heard.keys().next().value!);
   }
 }

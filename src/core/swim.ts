@@ -276,6 +276,14 @@ export class Swim {
     const r = this.table.get(name);
     return r && this.coords ? this.withCoordinate(r) : r;
   }
+  /** Whether the table holds a row for `name` (any state), without making a record: per-row checks. */
+  has(name: string): boolean {
+    return this.table.stateOf(name) !== undefined;
+  }
+  /** Rows in the table (any state, ourselves included). */
+  get size(): number {
+    return this.table.size;
+  }
   /** Our own network coordinate (undefined when `coordinates` is off). */
   coordinate(): Coordinate | undefined {
     return this.coords?.vivaldi.coordinate;

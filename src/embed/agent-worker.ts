@@ -170,6 +170,7 @@ async function main(): Promise<void> {
         setTags: (t) => tags.setUser(t),
         mainThread: () => watch.stats(),
         info: () => ({ isolate: 'worker', mainThread: watch.stats() }),
+        ...(init.shards !== undefined ? { shards: init.shards } : {}),
       }),
       { token: init.adminToken },
     ).catch(async (e: unknown) => {

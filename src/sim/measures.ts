@@ -41,7 +41,10 @@ export interface Report {
   agreement: boolean;
   distinctChecksums: number;
   liveAgents: number;
+  /** Drops by reason, summed over the running agents' observers (the core's, the codec's, the guard's). */
   drops: Record<string, number>;
+  /** Protocol counters summed over the running agents' observers (the ones /metrics shows per agent). */
+  counters: { probesFailed: number; suspicionsStarted: number; suspicionsExpired: number; refutations: number };
   traceHash: string;
   wallMs: number;
   heapMB: number;

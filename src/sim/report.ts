@@ -15,6 +15,7 @@ export function formatReport(r: Report): string {
     `false positives       ${r.falsePositives}${r.falsePositives > 0 ? ` (${r.falsePositiveEvents.length} verdicts)` : ''}`,
     `load per agent        ${r.msgsPerNodePerSec} msgs/s, ${r.bytesPerNodePerSec} bytes/s, ${r.packetsPerNodePerSec} packets/s`,
     `agreement             ${r.agreement ? 'yes' : `no (${r.distinctChecksums} checksums)`} among ${r.liveAgents} live agents`,
+    `protocol              probes failed ${r.counters.probesFailed}, suspicions ${r.counters.suspicionsStarted} (expired ${r.counters.suspicionsExpired}), refutations ${r.counters.refutations}`,
     `trace                 ${r.traceHash}`,
   );
   const drops = Object.entries(r.drops);

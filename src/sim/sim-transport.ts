@@ -1,60 +1,58 @@
 /**
- * The simulated network as a standalone Transport, for code that wants the simulator's
- * semantics without a Simulation: every datagram is copied (so a sender reusing its buffer
- * cannot change what arrives), delivered asynchronously, never to a closed endpoint, and lost
- * with the hub's `loss` probability. The transport contract suite runs against it and UDP.
+ * The simulator's network as standalone endpoints in real time: each endpoint is a bare slot of
+ * a Simulation (Simulation.endpoint), so datagrams take the simulator's own path (its network's
+ * latency, jitter and loss, its event queue, its delivery through Transport.onPacket), and the
+ * virtual clock is run forward on the next turn of the event loop whenever a datagram is sent.
+ * The transport contract suite runs against it and UDP.
  */
-import type { Address, Random } from '../core/types.js';
+import type { Address } from '../core/types.js';
 import type { Transport } from '../transport/transport.js';
+import { Simulation } from './simulation.js';
 
 export interface SimHubInit {
-  /** Probability in [0, 1] that one datagram is lost. */
+  /** Probability in [0, 1] that one datagram is lost. Default 0. */
   readonly loss?: number;
-  /** Needed when loss > 0: the draws that decide losses. */
-  readonly random?: Random;
-  /** Largest datagram delivered (bytes); larger ones are lost, like an oversize UDP send. */
+  /** Seed of the network's draws (delays, losses). Default 1. */
+  readonly seed?: number;
+  /** Largest datagram delivered (bytes); larger ones are lost, like an oversize UDP send. Default 65,507. */
   readonly maxDatagramBytes?: number;
 }
 
-/** A set of in-memory endpoints that can reach each other by address. */
+/** Virtual time run per turn of the event loop: far more than any link's delay (1–5 ms). */
+const RUN_MS = 1000;
+
+/** A set of endpoints on one simulated network that can reach each other by address. */
 export class SimHub {
-  private readonly endpoints = new Map<Address, (from: Address, bytes: Uint8Array) => void>();
-  private nextPort = 1;
-  /** Datagrams handed to send() and datagrams delivered. */
-  readonly counts = { sent: 0, delivered: 0 };
+  readonly sim: Simulation;
+  private scheduled = false;
 
-  constructor(private readonly init: SimHubInit = {}) {}
+  constructor(private readonly init: SimHubInit = {}) {
+    this.sim = new Simulation({ nodes: 0, seed: init.seed ?? 1, loss: init.loss ?? 0 });
+  }
 
-  /** A new endpoint; `address` defaults to a fresh `sim:N`. */
-  transport(address: Address = `sim:${this.nextPort++}`): Transport {
-    const hub = this;
-    let handler: (from: Address, bytes: Uint8Array) => void = () => {};
-    let open = true;
-    hub.endpoints.set(address, (from, bytes) => handler(from, bytes));
+  /** A new endpoint at a new simulated address. */
+  transport(): Transport {
+    const t = this.sim.endpoint(this.sim.add());
+    const max = this.init.maxDatagramBytes ?? 65_507;
     return {
-      address,
-      send(to, bytes) {
-        if (!open) return;
-        hub.counts.sent++;
-        const loss = hub.init.loss ?? 0;
-        if (loss > 0 && (hub.init.random?.next() ?? 0) < loss) return;
-        if (bytes.length > (hub.init.maxDatagramBytes ?? 65_507)) return;
-        const copy = Uint8Array.prototype.slice.call(bytes);
-        setImmediate(() => {
-          const deliver = hub.endpoints.get(to);
-          if (!deliver) return;
-          hub.counts.delivered++;
-          deliver(address, copy);
-        });
+      address: t.address,
+      send: (to: Address, bytes: Uint8Array) => {
+        if (bytes.length > max) return;
+        t.send(to, bytes);
+        this.pump();
       },
-      onPacket(h) {
-        handler = h;
-      },
-      async close() {
-        if (!open) return;
-        open = false;
-        hub.endpoints.delete(address);
-      },
+      onPacket: (h) => t.onPacket(h),
+      close: () => t.close(),
     };
+  }
+
+  /** Deliver what is in flight, on the next turn of the event loop (sends stay asynchronous). */
+  private pump(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.sim.run(RUN_MS);
+    });
   }
 }

@@ -1,6 +1,8 @@
 /**
- * Many agents in one process, in virtual time: the same Driver and core as production, over a
- * simulated network. Seeded: the same seed and the same calls give the same trace.
+ * Many agents in one process, in virtual time: each one the node production runs, built by the
+ * same composition root (agent/node.ts: router, envelope, member guard, observer, Driver, core),
+ * over a simulated network that delivers through each agent's Transport.onPacket. Seeded: the
+ * same seed and the same calls give the same trace.
  *
  * Faults: loss, latency and jitter per link, one-way and two-way partitions, flapping links,
  * crashes, restarts under the same name, graceful leaves, and pauses (a GC or event-loop stall:
@@ -8,16 +10,18 @@
  * either order, as libuv may run them).
  */
 import { resolveConfig, type ProfileName, type ProtocolConfig } from '../config.js';
-import { Driver } from '../agent/driver.js';
+import type { Driver } from '../agent/driver.js';
+import { createNode, type Node, type NodeSecurity } from '../agent/node.js';
 import { ClusterError } from '../errors.js';
 import type { IncomingQuery, UserEventData } from '../core/io.js';
 import { isLive, type Address, type MemberEvent, type MemberEventType, type MemberState, type Tags } from '../core/types.js';
 import type { MembershipSource } from '../membership-source.js';
 import { SeededRandom } from '../runtime/random.js';
 import type { Scheduler } from '../runtime/scheduler.js';
+import type { Clock } from '../runtime/clock.js';
 import { membershipChecksum } from '../runtime/checksum.js';
 import type { Transport } from '../transport/transport.js';
-import { createCodec, type Codec } from '../wire/codec.js';
+import type { Codec } from '../wire/codec.js';
 import { createCookieHash } from '../wire/cookie.js';
 import { EventQueue, type Timed } from './event-queue.js';
 import { DetectionTracker, type FalsePositive, type Report } from './measures.js';
@@ -31,6 +35,9 @@ import { SimNetwork, type LinkSettings } from './network.js';
  */
 const MAX_WAKES_PER_MS = 1000;
 const MAX_EVENTS_PER_MS = 2_000_000;
+
+/** The wall-clock date (ms since 1970) at virtual time 0: 2026-01-01T00:00:00Z. */
+export const SIM_EPOCH_MS = Date.UTC(2026, 0, 1);
 
 export interface SimulationOptions {
   nodes: number;
@@ -49,8 +56,19 @@ export interface SimulationOptions {
   /** Keep every membership event in `trace` (costly for big runs). */
   keepTrace?: boolean;
   /**
-   * The codec of agent i, called at each (re)start; default one shared plain codec. Lets a run
-   * seal packets (wire/secure.ts) or add guards with the same Driver as production.
+   * Keys, label and verify switches of agent i, called at each (re)start; default none. Each
+   * agent is built by the production composition root (agent/node.ts), so the envelope, the
+   * member guard, the wire router and the observer run here as in production.
+   */
+  security?: (index: number) => NodeSecurity | undefined;
+  /** Member table cap of every agent (the agent's maxMembers); default 16,384. */
+  maxMembers?: number;
+  /** How far agent i's wall clock (seals, key requests) is ahead of the others (ms; negative: behind). Default 0. */
+  clockSkewMs?: (index: number) => number;
+  /**
+   * @deprecated Use `security`. The packet codec of agent i, called at each (re)start; it
+   * replaces the envelope and the plain codec under the member guard (the guard, router and
+   * observer still run).
    */
   codec?: (index: number) => Codec;
   /** Hear every datagram an agent sends (to any address, also ones nobody listens at). */
@@ -88,7 +106,13 @@ interface AgentSlot {
   readonly index: number;
   readonly name: string;
   readonly address: Address;
+  /** The running node (built by the composition root), and its Driver for the hot paths. */
+  node: Node | undefined;
   driver: Driver | undefined;
+  /** What the node's transport hands incoming datagrams to (set through Transport.onPacket). */
+  receive: (from: Address, bytes: Uint8Array) => void;
+  /** A bare endpoint (endpoint()) holds the address. */
+  bare: boolean;
   /** Bumped at every crash and restart: packets in flight to an old life are lost. */
   epoch: number;
   pausedUntil: number;
@@ -116,7 +140,7 @@ export function simulatedAddress(i: number): Address {
 }
 
 export class Simulation {
-  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend' | 'names'>> & Pick<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend' | 'names'>;
+  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend' | 'names' | 'security' | 'maxMembers' | 'clockSkewMs'>> & Pick<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend' | 'names' | 'security' | 'maxMembers' | 'clockSkewMs'>;
   readonly config: ProtocolConfig;
   readonly trace: TraceEntry[] = [];
   private readonly random: SeededRandom;
@@ -127,7 +151,6 @@ export class Simulation {
   private readonly slots: AgentSlot[] = [];
   private readonly byAddress = new Map<Address, number>();
   private readonly byName = new Map<string, number>();
-  private readonly codec: Codec = createCodec();
   private readonly detection = new DetectionTracker();
   private readonly falsePositives: FalsePositive[] = [];
   private readonly listeners: ((observer: string, event: MemberEvent, now: number) => void)[] = [];
@@ -143,9 +166,11 @@ export class Simulation {
   private convergedAt: number | null = null;
   private steadyFrom: { at: number; messages: number; bytes: number; packets: number } | null = null;
   private readonly wallStart = performance.now();
+  /** Every agent's wall clock (seals, key requests): virtual too, from a fixed date, so runs replay. */
+  private readonly wallClock = (): number => SIM_EPOCH_MS + this.clock;
 
   constructor(options: SimulationOptions) {
-    if (!Number.isInteger(options.nodes) || options.nodes < 1) throw new ClusterError('ERR_ARGUMENT', `nodes must be an integer >= 1, got ${options.nodes}`);
+    if (!Number.isInteger(options.nodes) || options.nodes < 0) throw new ClusterError('ERR_ARGUMENT', `nodes must be an integer >= 0, got ${options.nodes}`);
     this.options = {
       seed: 1,
       profile: 'lan',
@@ -172,7 +197,10 @@ export class Simulation {
       index,
       name,
       address: simulatedAddress(index),
+      node: undefined,
       driver: undefined,
+      receive: ignorePacket,
+      bare: false,
       epoch: 0,
       pausedUntil: 0,
       inbox: [],
@@ -209,6 +237,28 @@ export class Simulation {
   get now(): number {
     return this.clock;
   }
+  /** Virtual time and one-shot timers on it, for parts outside the agents (Cluster.attach's `clock`). */
+  virtualClock(): Clock {
+    return {
+      now: () => this.clock,
+      after: (ms, fn) => {
+        let armed = true;
+        this.at(this.clock + ms, () => {
+          if (armed) fn();
+        });
+        return () => void (armed = false);
+      },
+    };
+  }
+  /** Every agent's wall clock (ms since 1970): SIM_EPOCH_MS + virtual time. Seal forged packets with it. */
+  wallNow(): number {
+    return this.wallClock();
+  }
+  /** Agent i's wall clock: the shared one, or its own with a skew. */
+  private wallClockOf(i: number): () => number {
+    const skew = this.options.clockSkewMs?.(i) ?? 0;
+    return skew === 0 ? this.wallClock : () => SIM_EPOCH_MS + this.clock + skew;
+  }
   get size(): number {
     return this.slots.length;
   }
@@ -224,6 +274,12 @@ export class Simulation {
     const d = this.slot(i).driver;
     if (!d) throw new ClusterError('ERR_NOT_RUNNING', `agent ${i} is not running`);
     return d;
+  }
+  /** The whole node of a running agent: its Driver, observer (counters), router, envelope, keys. */
+  node(i: number): Node {
+    const n = this.slot(i).node;
+    if (!n) throw new ClusterError('ERR_NOT_RUNNING', `agent ${i} is not running`);
+    return n;
   }
   isRunning(i: number): boolean {
     return this.slot(i).driver !== undefined;
@@ -261,6 +317,47 @@ export class Simulation {
     };
   }
 
+  /**
+   * Hand agent i a datagram now, as its transport would (through the wire router, then the node's
+   * codec stack): for tests that forge packets. Ignored when the agent is not running.
+   */
+  deliver(i: number, from: Address, bytes: Uint8Array): void {
+    const s = this.slot(i);
+    if (s.driver) s.receive(from, bytes);
+  }
+
+  /**
+   * A bare datagram endpoint at agent i's address, with no node on it: the simulated network
+   * (latency, jitter, loss, partitions, flaps) as a Transport, for the transport contract suite
+   * and for tests that play a raw peer. Nothing moves until virtual time runs (run()). Datagrams
+   * are copied on send, as the contract asks; a node's own transport skips the copy, since a node
+   * never reuses a buffer it has sent. Closing the endpoint frees the slot, as a crash.
+   */
+  endpoint(i: number): Transport {
+    const s = this.slot(i);
+    if (s.driver || s.bare) throw new ClusterError('ERR_ARGUMENT', `agent ${i} is already running or has an endpoint`);
+    s.bare = true;
+    s.epoch++;
+    s.receive = ignorePacket;
+    let open = true;
+    return {
+      address: s.address,
+      send: (to, bytes) => {
+        if (open) this.transmit(s, to, Uint8Array.prototype.slice.call(bytes));
+      },
+      onPacket: (h) => {
+        if (open) s.receive = h;
+      },
+      close: async () => {
+        if (!open) return;
+        open = false;
+        s.bare = false;
+        s.receive = ignorePacket;
+        s.epoch++;
+      },
+    };
+  }
+
   /** Hear every membership change of every agent. */
   onEvent(fn: (observer: string, event: MemberEvent, now: number) => void): void {
     this.listeners.push(fn);
@@ -284,7 +381,7 @@ export class Simulation {
   /** Start agent i now (not joined). */
   start(i: number, incarnation = 0): Driver {
     const s = this.slot(i);
-    if (s.driver) throw new ClusterError('ERR_ARGUMENT', `agent ${i} is already running`);
+    if (s.driver || s.bare) throw new ClusterError('ERR_ARGUMENT', `agent ${i} is already running or has an endpoint`);
     s.epoch++;
     s.killed = false;
     s.pausedUntil = 0;
@@ -292,10 +389,11 @@ export class Simulation {
     s.startedAt = this.clock;
     this.lastStartAt = Math.max(this.lastStartAt, this.clock);
     this.convergedAt = null;
+    s.receive = ignorePacket;
     const transport: Transport = {
       address: s.address,
       send: (to, bytes) => this.transmit(s, to, bytes),
-      onPacket: () => {},
+      onPacket: (h) => void (s.receive = h),
       close: async () => {},
     };
     const scheduler: Scheduler = {
@@ -310,14 +408,27 @@ export class Simulation {
     const agentRandom = this.random.fork(i * 7919 + s.epoch);
     // The cookie secret comes from the seed too, so runs stay reproducible.
     const secret = Uint8Array.from({ length: 32 }, () => agentRandom.int(256));
-    s.driver = new Driver(
-      { name, tags: this.options.tags?.(i) ?? {}, incarnation, config: this.config },
+    const security = this.options.security?.(i);
+    const codec = this.options.codec?.(i);
+    const totals = s.totals;
+    const node = createNode(
+      {
+        name,
+        tags: this.options.tags?.(i) ?? {},
+        incarnation,
+        config: this.config,
+        ...(security ? { security } : {}),
+        ...(this.options.maxMembers !== undefined ? { limits: { maxMembers: this.options.maxMembers } } : {}),
+      },
       {
         transport,
         scheduler,
         random: agentRandom,
-        codec: this.options.codec?.(i) ?? this.codec,
+        wallClock: this.wallClockOf(i),
+        ...(codec ? { codec } : {}),
         cookieHash: createCookieHash(secret),
+        // Messages are counted as the node encoded them: a sealed packet's header is ciphertext.
+        onSend: (_to, _bytes, messages) => void (totals.messages += messages),
         onEvent: (e) => this.observe(s, e),
         onUserEvent: (e) => {
           for (const l of this.userListeners) l(name, e, this.clock);
@@ -328,7 +439,9 @@ export class Simulation {
         },
       },
     );
-    return s.driver;
+    s.node = node;
+    s.driver = node.driver;
+    return node.driver;
   }
 
   /**
@@ -517,12 +630,13 @@ export class Simulation {
       }
       case 'packet': {
         const s = this.slots[e.to]!;
-        if (!s.driver || s.epoch !== e.epoch) return;
+        // A retired agent or closed endpoint has a new epoch: what was in flight to it is lost.
+        if (s.epoch !== e.epoch) return;
         if (this.clock < s.pausedUntil) {
           s.inbox.push({ from: e.from, bytes: e.bytes });
           return;
         }
-        s.driver.receive(e.from, e.bytes);
+        s.receive(e.from, e.bytes);
         return;
       }
       case 'resume': {
@@ -533,7 +647,7 @@ export class Simulation {
         if (timersFirst) this.fireOverdueWake(s);
         const inbox = s.inbox;
         s.inbox = [];
-        for (const p of inbox) s.driver?.receive(p.from, p.bytes);
+        for (const p of inbox) if (s.driver) s.receive(p.from, p.bytes);
         // Packets first: the timer the driver asked for meanwhile is due now, and runs next.
         if (!timersFirst) this.fireOverdueWake(s);
         return;
@@ -567,7 +681,6 @@ export class Simulation {
     this.options.onSend?.(s.name, to, bytes);
     s.totals.packets++;
     s.totals.bytes += bytes.length;
-    s.totals.messages += countMessages(bytes);
     if (this.clock < s.pausedUntil) return;
     const j = this.byAddress.get(to);
     if (j === undefined) return;
@@ -578,8 +691,10 @@ export class Simulation {
   }
 
   private retire(s: AgentSlot): void {
-    s.driver?.close();
+    s.node?.close();
+    s.node = undefined;
     s.driver = undefined;
+    s.receive = ignorePacket;
     s.wakeGen++;
     s.wakeAt = Infinity;
     s.inbox = [];
@@ -656,7 +771,16 @@ export class Simulation {
     const live = this.running().length || 1;
     const sums = [...this.checksums().values()];
     const drops: Record<string, number> = {};
-    for (const s of this.slots) for (const [k, v] of Object.entries(s.driver?.stats.drops ?? {})) drops[k] = (drops[k] ?? 0) + (v ?? 0);
+    const counters = { probesFailed: 0, suspicionsStarted: 0, suspicionsExpired: 0, refutations: 0 };
+    for (const s of this.slots) {
+      if (!s.node) continue;
+      const c = s.node.observer.counters;
+      for (const [k, v] of Object.entries(c.drops)) drops[k] = (drops[k] ?? 0) + v;
+      counters.probesFailed += c.probesFailed;
+      counters.suspicionsStarted += c.suspicionsStarted;
+      counters.suspicionsExpired += c.suspicionsExpired;
+      counters.refutations += c.refutations;
+    }
     const subjects = new Set(this.falsePositives.map((f) => f.subject));
     return {
       nodes: this.slots.length,
@@ -674,6 +798,7 @@ export class Simulation {
       distinctChecksums: new Set(sums).size,
       liveAgents: this.running().length,
       drops,
+      counters,
       traceHash: this.traceHash.toString(16).padStart(8, '0'),
       wallMs: Math.round(performance.now() - this.wallStart),
       heapMB: Math.round(process.memoryUsage().heapUsed / 1048576),
@@ -687,13 +812,8 @@ export class Simulation {
   }
 }
 
-/** Messages in a compound packet, read from its array header. */
-function countMessages(bytes: Uint8Array): number {
-  const h = bytes[1] ?? 0;
-  if ((h & 0xf0) === 0x90) return h & 0x0f;
-  if (h === 0xdc) return ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0);
-  return 1;
-}
+/** Where a packet to an agent between lives goes. */
+function ignorePacket(): void {}
 
 function round(x: number): number {
   return Math.round(x * 100) / 100;

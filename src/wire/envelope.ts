@@ -104,10 +104,14 @@ export function createEnvelope(opts: EnvelopeOptions): Envelope {
       return withLabel(body);
     },
     unwrap(bytes) {
-      const s = split(bytes);
-      if (!s) return err('decode', 'malformed label frame');
-      if (!label.equals(s.label)) return err('label', s.label.length === 0 ? 'no cluster label' : `cluster label ${JSON.stringify(Buffer.from(s.label).toString('utf8'))}`);
-      const body = s.at === 0 ? bytes : bytes.subarray(s.at);
+      let body = bytes;
+      // Every datagram comes through here: an unlabelled one costs no allocation.
+      if (bytes[0] === LABEL_MARK) {
+        const s = split(bytes);
+        if (!s) return err('decode', 'malformed label frame');
+        if (!label.equals(s.label)) return err('label', `cluster label ${JSON.stringify(Buffer.from(s.label).toString('utf8'))}`);
+        body = bytes.subarray(s.at);
+      } else if (label.length > 0) return err('label', 'no cluster label');
       if (body[0] !== SEAL_VERSION) {
         if (requireSealed) return err('plaintext');
         return ok({ kind: SealKind.gossip, body, sealed: false });
@@ -123,11 +127,14 @@ export function createEnvelope(opts: EnvelopeOptions): Envelope {
       return ok({ kind: r.value.kind, body: r.value.plaintext, sealed: true });
     },
     peekKind(bytes) {
-      const s = split(bytes);
-      if (!s) return undefined;
-      const b0 = bytes[s.at];
-      if (b0 !== SEAL_VERSION) return SealKind.gossip;
-      return bytes[s.at + 1];
+      let at = 0;
+      if (bytes[0] === LABEL_MARK) {
+        const s = split(bytes);
+        if (!s) return undefined;
+        at = s.at;
+      }
+      if (bytes[at] !== SEAL_VERSION) return SealKind.gossip;
+      return bytes[at + 1];
     },
   };
 }

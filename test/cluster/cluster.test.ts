@@ -12,7 +12,7 @@ test('a Cluster in the simulator stops routing to a killed member once it is dec
   const sim = new Simulation({ nodes: 12, seed: SEED });
   sim.joinAll();
   assert.ok(sim.runUntilConverged(30_000) !== null);
-  const cluster = Cluster.attach(sim.source(0), { balancer: { algorithm: 'round-robin' } }, { random: new SeededRandom(SEED), now: () => sim.now });
+  const cluster = Cluster.attach(sim.source(0), { balancer: { algorithm: 'round-robin' } }, { random: new SeededRandom(SEED), clock: sim.virtualClock() });
   assert.equal(cluster.activeSize, 12);
   const picked = new Set<string>();
   for (let i = 0; i < 120; i++) {
@@ -46,7 +46,7 @@ test('every live agent builds the same ring and shard map after a join burst and
   const clusters: Cluster[] = [];
   sim.joinAll();
   sim.run(1100); // every agent has started
-  for (const i of sim.running()) clusters.push(Cluster.attach(sim.source(i), {}, { random: new SeededRandom(i), now: () => sim.now }));
+  for (const i of sim.running()) clusters.push(Cluster.attach(sim.source(i), {}, { random: new SeededRandom(i), clock: sim.virtualClock() }));
   assert.ok(sim.runUntilConverged(30_000) !== null);
   sim.kill(5);
   sim.run(30_000);
@@ -62,7 +62,7 @@ test('health: unhealthy when too few members are alive, with the reason', () => 
   const sim = new Simulation({ nodes: 6, seed: SEED });
   sim.joinAll();
   sim.runUntilConverged(30_000);
-  const cluster = Cluster.attach(sim.source(0), { health: { minAliveShare: 0.9 } }, { random: new SeededRandom(1), now: () => sim.now });
+  const cluster = Cluster.attach(sim.source(0), { health: { minAliveShare: 0.9 } }, { random: new SeededRandom(1), clock: sim.virtualClock() });
   assert.deepEqual(cluster.isHealthy(), { healthy: true });
   sim.kill(4);
   sim.run(30_000);
@@ -77,7 +77,7 @@ test('a listener that throws is logged with the event that caused it; the others
   assert.ok(sim.runUntilConverged(30_000) !== null);
   const lines: Record<string, unknown>[] = [];
   const logger = createLogger({ level: 'info', pretty: false, write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
-  const cluster = Cluster.attach(sim.source(0), {}, { random: new SeededRandom(SEED), now: () => sim.now, logger });
+  const cluster = Cluster.attach(sim.source(0), {}, { random: new SeededRandom(SEED), clock: sim.virtualClock(), logger });
   const heard: string[] = [];
   cluster.on('failed', () => {
     throw new Error('listener bug');
@@ -91,4 +91,23 @@ test('a listener that throws is logged with the event that caused it; the others
   assert.equal(line.event, 'failed');
   assert.equal(line.member, 'n2');
   assert.match(JSON.stringify(line.err), /listener bug/);
+});
+
+test('time comes from one place: in the simulator, shards-changed comes 100 virtual ms after the ring changed, with no real time passing', () => {
+  const sim = new Simulation({ nodes: 4, seed: SEED });
+  for (let i = 0; i < 3; i++) {
+    sim.start(i);
+    if (i > 0) sim.join(i, [0]);
+  }
+  assert.ok(sim.runUntil(() => sim.checkConverged(), 30_000));
+  const cluster = Cluster.attach(sim.source(0), {}, { random: new SeededRandom(SEED), clock: sim.virtualClock() });
+  let ringAt: number | undefined;
+  let shardsAt: number | undefined;
+  cluster.on('ring-changed', () => (ringAt ??= sim.now));
+  cluster.on('shards-changed', () => (shardsAt ??= sim.now));
+  sim.start(3);
+  sim.join(3, [0]);
+  // Synchronous from here on: a real-time timer could not fire inside these runs.
+  assert.ok(sim.runUntil(() => shardsAt !== undefined, 10_000, 10), 'shards placed in virtual time');
+  assert.equal(shardsAt! - ringAt!, 100, 'the coalescing wait is virtual: 100 ms after the first ring change');
 });

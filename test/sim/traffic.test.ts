@@ -7,7 +7,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Simulation, simulatedAddress } from '../../src/sim/index.js';
 import { createCodec } from '../../src/wire/codec.js';
-import { createMemberGuard } from '../../src/agent/member-guard.js';
 import * as M from '../../src/core/messages.js';
 import type { Address } from '../../src/core/types.js';
 
@@ -131,16 +130,7 @@ test('after a kill (and a restart) in 100 agents, nobody pulls full tables from 
 });
 
 test('a seed whose member table is full refuses a join instead of answering it while dropping the joiner', () => {
-  const codecs = new Map<number, ReturnType<typeof createMemberGuard>>();
-  const sim: Simulation = new Simulation({
-    nodes: 5,
-    seed: SEED,
-    codec: (i) => {
-      const c = createMemberGuard(codec, { maxMembers: 4, maxNameBytes: 128, maxTagsBytes: 512 }, { has: (n) => sim.agent(i).core.member(n) !== undefined, count: () => sim.agent(i).members().length, now: () => sim.now });
-      codecs.set(i, c);
-      return c;
-    },
-  });
+  const sim = new Simulation({ nodes: 5, seed: SEED, maxMembers: 4 });
   sim.start(0);
   for (let i = 1; i < 4; i++) {
     sim.start(i);

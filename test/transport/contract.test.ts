@@ -1,4 +1,4 @@
-/** The transport contract suite, run against UDP (IPv4, IPv6) and the simulator's transport. */
+/** The transport contract suite, run against UDP (IPv4, IPv6) and the simulator's network. */
 import { createSocket } from 'node:dgram';
 import { SimHub } from '../../src/sim/sim-transport.js';
 import { createUdpTransport } from '../../src/transport/udp.js';
@@ -23,8 +23,10 @@ if (v6) {
   process.stdout.write('# skipping the udp6 contract: this host has no IPv6 loopback (::1)\n');
 }
 
+// The simulator's own network: each endpoint is a bare slot of a Simulation (its event queue,
+// link delays and delivery through Transport.onPacket), run forward as datagrams are sent.
 const hub = new SimHub();
 transportContract('sim', {
   create: async () => hub.transport(),
-  unreachable: () => 'sim:nobody',
+  unreachable: () => '127.255.255.254:7946',
 });

@@ -10,12 +10,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Simulation } from '../../src/sim/index.js';
 import { PacketMutator, type MutationKind } from '../../src/sim/mutator.js';
-import { createCodec, type Codec } from '../../src/wire/codec.js';
+import { createCodec } from '../../src/wire/codec.js';
 import { addressProblem, nameProblem, wireTagsProblem } from '../../src/wire/values.js';
-import { createMemberGuard, DEFAULT_MAX_MEMBERS } from '../../src/agent/member-guard.js';
 import { tagsToWire } from '../../src/core/tags.js';
 import { SeededRandom } from '../../src/runtime/random.js';
-import { lan } from '../../src/config.js';
 
 const SEED = Number(process.env.SIM_SEED ?? 11);
 const PACKETS = Number(process.env.MUTATION_PACKETS ?? 200_000);
@@ -25,19 +23,16 @@ test(`${PACKETS} mutated captured packets from a stranger: no member the CLI wou
   const plain = createCodec();
   const captured: Uint8Array[] = [];
   let capturing = true;
-  let sim: Simulation;
-  // The default agent's receive path (no encryption): codec, then the member guard.
-  const stack = (i: number): Codec => {
-    const guarded = createMemberGuard(plain, { maxMembers: DEFAULT_MAX_MEMBERS, maxNameBytes: lan.maxNameBytes, maxTagsBytes: lan.maxTagsBytes }, {
-      has: (name) => sim.agent(i).core.member(name) !== undefined,
-      count: () => sim.agent(i).members().length,
-      now: () => sim.now,
-      onDrop: (reason, n) => void (sim.agent(i).stats.drops[reason] = (sim.agent(i).stats.drops[reason] ?? 0) + n),
-    });
-    if (i !== 1) return guarded;
-    return { ...guarded, decode: (bytes) => (capturing && captured.length < 5000 && captured.push(Uint8Array.from(bytes)), guarded.decode(bytes)) };
-  };
-  sim = new Simulation({ nodes: 5, seed: SEED, codec: stack, tags: (i) => ({ zone: `z${i % 2}`, role: 'db' }) });
+  // The default agent's receive path (no encryption), as the composition root builds it: wire
+  // router, codec, member guard, observer. Capture what is sent to agent 1.
+  const to1 = '127.0.0.2:7946';
+  const sim = new Simulation({
+    nodes: 5,
+    seed: SEED,
+    tags: (i) => ({ zone: `z${i % 2}`, role: 'db' }),
+    onSend: (_from, to, bytes) => void (capturing && to === to1 && captured.length < 5000 && captured.push(Uint8Array.from(bytes))),
+  });
+  assert.equal(sim.address(1), to1);
   sim.joinAll();
   assert.ok(sim.runUntilConverged(30_000) !== null, `converged (seed ${SEED})`);
   sim.agent(3).setTags({ zone: 'z1', role: 'db', weight: '2' }); // an update in the corpus too
@@ -46,19 +41,18 @@ test(`${PACKETS} mutated captured packets from a stranger: no member the CLI wou
   assert.ok(captured.length > 100, `${captured.length} packets captured`);
 
   const mutator = new PacketMutator(captured, plain, new SeededRandom(SEED));
-  const target = sim.agent(1);
-  const dropsBefore = sumDrops(target.stats.drops);
+  const dropsBefore = sumDrops(sim.node(1).observer.counters.drops);
   const made: Partial<Record<MutationKind, number>> = {};
   let decoded = 0;
   for (let i = 0; i < PACKETS; i++) {
     const { kind, bytes } = mutator.next();
     made[kind] = (made[kind] ?? 0) + 1;
     if (plain.decode(bytes).ok) decoded++;
-    target.receive(STRANGER, bytes);
+    sim.deliver(1, STRANGER, bytes);
     if (i % 2000 === 1999) sim.run(100); // the cluster keeps running through the attack
   }
   const refusedWhole = PACKETS - decoded;
-  const drops = target.stats.drops;
+  const drops = sim.node(1).observer.counters.drops;
   assert.ok(sumDrops(drops) - dropsBefore >= refusedWhole, `every refused packet is counted: ${JSON.stringify(drops)}`);
   for (const reason of ['bad-name', 'bad-address', 'bad-tags', 'decode']) assert.ok((drops[reason as keyof typeof drops] ?? 0) > 0, `some drops are ${reason}: ${JSON.stringify(drops)}`);
 

@@ -75,7 +75,7 @@ test('a simulation whose agents share one codec survives the poison sent to one 
   sim.run(30_000);
   assert.deepEqual(suspicions, [], `seed ${SEED}`);
   assert.ok(sim.checkConverged());
-  assert.equal(sim.agent(2).stats.drops['inline-shape'], 1);
+  assert.equal(sim.node(2).observer.counters.drops['inline-shape'], 1);
 });
 
 test('a real agent sent the poison datagram keeps answering: no member of 3 is ever suspected', { timeout: 15_000 }, async () => {

@@ -1,4 +1,4 @@
-/** `phantom lookup KEY`: which members own a key on the local agent's consistent-hash ring. */
+/** `phantom lookup KEY`: which members own a key (the local agent's shard map, as `cluster.lookup`). */
 import type { CommandSpec } from './command.js';
 import { adminCall } from '../../admin/client.js';
 import { printable, terminalJson } from '../escape.js';
