@@ -6,6 +6,7 @@
  *
  *   npm run bench:churn                               # 100 agents, 10,000 changes, 2,000 unique
  *   npm run bench:churn -- --changes 1000 --unique 500 --nodes 50
+ *   npm run bench:churn -- --only kills --kills 5      # bytes per single kill (finding 7), bench/results/churn-kills.json
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Simulation } from '../src/sim/simulation.js';
@@ -87,6 +88,41 @@ function measure(run: string, mode: 'quiet' | 'same-names' | 'unique-names', cou
     byKind,
     wallS: Math.round((performance.now() - wall) / 100) / 10,
   };
+}
+
+/**
+ * Single kills in a quiet cluster, 30 s apart: the bytes each costs in the 30 s after it, by
+ * kind, against 30 s of the quiet cluster before the first (finding 7: catch-up pulls after a death).
+ */
+function kills(count: number): { quiet30s: Record<string, number>; perKill: Record<string, number>[] } {
+  const counting = countingCodec();
+  const sim = new Simulation({ nodes, seed, codec: () => counting.codec });
+  sim.joinAll();
+  if (sim.runUntilConverged(120_000) === null) throw new Error('kills: the cluster did not converge at the start');
+  sim.run(40_000);
+  const window = (): Record<string, number> => {
+    counting.reset();
+    sim.run(30_000);
+    return { ...counting.bytes };
+  };
+  const quiet30s = window();
+  const perKill: Record<string, number>[] = [];
+  for (let k = 0; k < count; k++) {
+    sim.kill(1 + Math.floor(((k + 0.5) * (nodes - 1)) / count));
+    perKill.push(window());
+  }
+  return { quiet30s, perKill };
+}
+
+if (arg('only', '') === 'kills') {
+  const r = kills(Number(arg('kills', '5')));
+  const total = (b: Record<string, number>): number => Object.values(b).reduce((a, v) => a + v, 0);
+  console.log(`${nodes} agents, lan, seed ${seed}: bytes sent by all agents in 30 s, by kind (first message of each packet)`);
+  console.log(`quiet: ${total(r.quiet30s)} ${JSON.stringify(r.quiet30s)}`);
+  r.perKill.forEach((b, i) => console.log(`kill ${i + 1}: ${total(b)} ${JSON.stringify(b)}`));
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/churn-kills.json', `${JSON.stringify({ nodes, seed, windowMs: 30_000, ...r }, null, 2)}\n`);
+  process.exit(0);
 }
 
 const quiet = measure('quiet', 'quiet', changes, null);

@@ -6,18 +6,20 @@
  *   npm run bench:timescales                                  # every part
  *   npm run bench:timescales -- --parts rapid --seeds 5 --minutes 10 --rapid-size 256
  *   npm run bench:timescales -- --parts restart,pause,split,stall
+ *   npm run bench:timescales -- --parts loss --seeds 2          # suspicions under 10% loss by probeRetries
+ *   npm run bench:timescales -- --parts kill --seeds 20         # removal after a kill at 8 agents, ours vs Lifeguard alone
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { readJsonFile } from '../src/runtime/json-file.js';
 import { Simulation } from '../src/sim/index.js';
-import type { ProfileName } from '../src/config.js';
+import { lifeguardOnly, type ProfileName } from '../src/config.js';
 import { runRapidScenario, type RapidFault } from '../harness/lifeguard-scenario.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 };
-const parts = new Set(arg('parts', 'restart,pause,split,stall,rapid').split(','));
+const parts = new Set(arg('parts', 'restart,pause,split,stall,rapid,loss,kill').split(','));
 const seeds = Array.from({ length: Number(arg('seeds', '5')) }, (_, i) => i + 1);
 const minutes = Number(arg('minutes', '10'));
 const rapidSize = Number(arg('rapid-size', '256'));
@@ -116,7 +118,9 @@ if (parts.has('stall')) {
 if (parts.has('rapid')) {
   const rows: Record<string, unknown>[] = [];
   say(`\nRapid's one-way faults on 1% of ${rapidSize} agents, ${seeds.length} seeds x ${minutes} virtual min, default configuration (targets: <= 2 alive<->dead changes per faulty member, 0 healthy members declared dead)\n| fault | changes per faulty member, median / max | healthy declared dead | msgs/agent/s | bytes/agent/s | wall s |\n|---|---|---|---|---|---|`);
-  for (const fault of ['egress-loss-80', 'ingress-flip-flop'] as RapidFault[]) {
+  // --faults egress-loss-80 (or ingress-flip-flop) runs one; each then has a results key of its own.
+  const faults = arg('faults', 'egress-loss-80,ingress-flip-flop').split(',') as RapidFault[];
+  for (const fault of faults) {
     const t = Date.now();
     const runs = seeds.map((seed) => runRapidScenario({ nodes: rapidSize, seed, minutes, config: {}, fault }));
     const row = {
@@ -135,7 +139,64 @@ if (parts.has('rapid')) {
     rows.push(row);
     say(`| ${fault} | ${row.transitionsMedian} / ${row.transitionsMax} (per seed: ${row.transitionsMaxPerSeed.join(', ')}) | ${row.falsePositivesOnHealthy} | ${row.msgsPerNodePerSec} | ${row.bytesPerNodePerSec} | ${(row.wallMs / 1000).toFixed(0)} |`);
   }
-  out.rapid = rows;
+  if (faults.length === 2) out.rapid = rows;
+  else out[`rapid-${faults[0]}`] = rows;
+}
+
+if (parts.has('loss')) {
+  // Issue 18: suspicions raised about live members under 10% loss (32 agents, 120 s), by the
+  // number of direct pings per probe, against Serf's in bench/SERF.md.
+  const rows: Record<string, unknown>[] = [];
+  say(`\n10% loss on every link, 32 agents, 120 s: distinct suspicions (member x incarnation) of live members\n| probeRetries | suspicions per seed | false positives | msgs/agent/s | bytes/agent/s |\n|---|---|---|---|---|`);
+  for (const probeRetries of [0, 1, 2, 3]) {
+    const runs = seeds.map((seed) => {
+      const sim = new Simulation({ nodes: 32, seed, config: { probeRetries } });
+      sim.joinAll();
+      sim.runUntilConverged(60_000);
+      sim.markSteady();
+      sim.link('all', 'all', { loss: 0.1 });
+      const raised = new Set<string>();
+      sim.onEvent((_o, e) => {
+        if (e.type === 'suspect') raised.add(`${e.member.name}@${e.member.incarnation}`);
+      });
+      sim.run(120_000);
+      const r = sim.report();
+      return { suspicions: raised.size, falsePositives: r.falsePositives, msgs: r.msgsPerNodePerSec, bytes: r.bytesPerNodePerSec };
+    });
+    rows.push({ probeRetries, runs });
+    say(`| ${probeRetries} | ${runs.map((r) => r.suspicions).join(', ')} | ${runs.map((r) => r.falsePositives).join(', ')} | ${runs.map((r) => r.msgs.toFixed(2)).join(', ')} | ${runs.map((r) => Math.round(r.bytes)).join(', ')} |`);
+  }
+  out.loss = rows;
+}
+
+if (parts.has('kill')) {
+  // bench:serf's kill at N = 8 in the simulator: first suspicion and removal everywhere, ours
+  // against Lifeguard alone (memberlist's algorithm, the same timings), with the same draws.
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const rows: Record<string, unknown>[] = [];
+  say(`\nSIGKILL of one agent of 8 (lan), ${seeds.length} seeds, the kill at 5-6 s after convergence\n| system | first suspect median s | all dead median s | all dead mean s |\n|---|---|---|---|`);
+  for (const [label, config] of [['ours', {}], ['Lifeguard alone', lifeguardOnly]] as const) {
+    const first: number[] = [];
+    const all: number[] = [];
+    for (const seed of seeds) {
+      const sim = new Simulation({ nodes: 8, seed, config });
+      sim.joinAll();
+      sim.runUntilConverged(60_000);
+      sim.run(5000 + ((seed * 137) % 1000));
+      const t0 = sim.now;
+      sim.kill(7);
+      let firstSuspect = Infinity;
+      sim.onEvent((_o, e) => {
+        if (e.member.name === sim.name(7) && e.type === 'suspect' && firstSuspect === Infinity) firstSuspect = sim.now - t0;
+      });
+      sim.runUntil(() => sim.running().every((i) => sim.view(i, 7) === 'dead'), 60_000, 5);
+      first.push(firstSuspect);
+      all.push(sim.now - t0);
+    }
+    rows.push({ system: label, firstSuspectMs: first, allDeadMs: all });
+    say(`| ${label} | ${sec(median(first))} | ${sec(median(all))} | ${sec(all.reduce((a, x) => a + x, 0) / all.length)} |`);
+  }
+  out.kill = rows;
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

@@ -198,7 +198,17 @@ async function loss(system: System, n: number, lossPercent: number, seconds: num
   await sleep(seconds * 1000);
   const fp = falsePositives(procs, new Set(names), from);
   const suspectLines = procs.reduce((s, p) => s + p.events.filter((e) => e.at >= from && ((e.ev.kind === 'member' && e.ev.status === 'suspect') || e.ev.kind === 'suspect')).length, 0);
-  return { agents: n, lossPercent, seconds, falsePositives: fp.members.length, falsePositiveMembers: fp.members, failedLines: fp.pairs, suspectLines, loadavg: loadavg() };
+  const raised = new Set<string>();
+  let serfSuspects = 0;
+  for (const p of procs) {
+    for (const { at, ev } of p.events) {
+      if (at < from) continue;
+      if (ev.kind === 'suspect') serfSuspects++;
+      else if (ev.kind === 'member' && ev.status === 'suspect') raised.add(`${ev.member}@${ev.incarnation ?? '?'}`);
+    }
+  }
+  const suspicions = system === 'serf' ? serfSuspects : raised.size;
+  return { agents: n, lossPercent, seconds, falsePositives: fp.members.length, falsePositiveMembers: fp.members, failedLines: fp.pairs, suspectLines, suspicions, loadavg: loadavg() };
 }
 
 /** SIGSTOP the last agent for each of `stallsSec` in turn (SIGCONT after), watching 25 s after each. */

@@ -3,7 +3,7 @@
  * timings, same machine, one run. Every run of either system happens in its own private network
  * namespace (bench/peers/run.ts under `unshare -n`), alternating serf and ours.
  *
- *   node --import tsx bench/peers/serf.ts [--plan 8x3,32x3,64x3] [--launch 8x3,32x3,64x3] [--idle 35] [--loss-sec 120] [--loss-n 32] [--stalls 1,2,3,4] [--stall-n 8] [--merge] [--commit SHA]
+ *   node --import tsx bench/peers/serf.ts [--plan 8x3,32x3,64x3] [--launch 8x3,32x3,64x3] [--idle 35] [--loss-sec 120] [--loss-n 32] [--stalls 1,2,3,4] [--stall-n 8] [--merge] [--commit SHA] [--out serf.json]
  *
  * `--plan` is size x runs; `--loss-sec 0` skips the loss runs, `--plan none` the matrix;
  * `--launch` the runs that start all agents at once and time from their launch (`none` skips);
@@ -29,7 +29,8 @@ const opt = (name: string, dflt: string): string => {
 };
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 const RESULTS = `${ROOT}bench/results`;
-const JSON_FILE = `${RESULTS}/serf.json`;
+/** `--out NAME`: the results file under bench/results (default serf.json), so a partial series does not replace the full one. */
+const JSON_FILE = `${RESULTS}/${opt('out', 'serf.json')}`;
 
 /** Is `cmd` runnable? (`args` must make it exit 0.) */
 const runs = (cmd: string, args: readonly string[]): boolean => spawnSync(cmd, args, { stdio: 'ignore', timeout: 20_000 }).status === 0;

@@ -10,7 +10,7 @@ export type LogEvent =
   /** The agent bound its sockets and is about to join (our "agent started", serf's "Starting Serf agent RPC"). */
   | { kind: 'started' }
   /** This agent's view of `member` changed to `status`. */
-  | { kind: 'member'; member: string; status: MemberStatus }
+  | { kind: 'member'; member: string; status: MemberStatus; incarnation?: number }
   /** This agent's own failure detector suspects `member` (first suspicion, not one heard by gossip). */
   | { kind: 'suspect'; member: string };
 
@@ -39,7 +39,7 @@ export function parseOurs(line: string): LogEvent | null {
   const r = o as Record<string, unknown>;
   if (r.msg === 'agent started') return { kind: 'started' };
   if (typeof r.member === 'string' && typeof r.status === 'string' && STATUSES.has(r.status)) {
-    return { kind: 'member', member: r.member, status: r.status as MemberStatus };
+    return { kind: 'member', member: r.member, status: r.status as MemberStatus, ...(typeof r.incarnation === 'number' ? { incarnation: r.incarnation } : {}) };
   }
   return null;
 }

@@ -115,6 +115,10 @@ export function markdown(c: Collected): string {
     const met = a <= b;
     out.push(`| false positives (live members marked dead) | ${num(a)} | ${num(b)} | ${r} | ≤ 1.0: ${met ? 'met' : '**missed**'} |`);
     out.push(`| failed lines about live members (observer × member) | ${num(fl(lo))} | ${num(fl(ls))} | ${ratio(fl(lo), fl(ls))} | |`);
+    const su = (rs: readonly LossRun[]): number | null => (rs.some((r) => r.suspicions === undefined) || rs.length === 0 ? null : median(rs.map((r) => r.suspicions!)));
+    const sa = su(lo);
+    const sb = su(ls);
+    if (sa !== null && sb !== null) out.push(`| suspicions raised about live members (ours: distinct member × incarnation; serf: probers' "Suspect X has failed") | ${num(sa)} | ${num(sb)} | ${sb === 0 ? (sa === 0 ? '1.00 (0 vs 0)' : `∞ (serf 0)`) : ratio(sa, sb)} | ≤ 1.0: ${sa <= sb ? 'met' : '**missed**'} |`);
     out.push('');
   }
   const so = c.stall?.ours ?? [];

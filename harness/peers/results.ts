@@ -78,6 +78,12 @@ export interface LossRun {
   failedLines: number;
   /** Suspicions logged: ours logs every suspect state change, serf only the prober's own; not comparable. */
   suspectLines: number;
+  /**
+   * Suspicions raised about live members: ours, distinct (member, incarnation) among the
+   * `member suspect` lines (one suspicion, however many agents log it); serf, memberlist's
+   * "Suspect X has failed" lines (each prober's own failed probe: at least its suspicions).
+   */
+  suspicions?: number;
   loadavg: number[];
 }
 

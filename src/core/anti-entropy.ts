@@ -20,7 +20,8 @@ import type { Note, Outgoing } from './io.js';
 import * as M from './messages.js';
 import { buildParts, entryOf, PACKET_OVERHEAD_BYTES } from './push-pull.js';
 import type { ReturnCheck } from './return-check.js';
-import type { Address, Random } from './types.js';
+import { removalFloorMs } from './timing.js';
+import { isLive, type Address, type Random } from './types.js';
 
 /** How a packet's sender is known: a live member's address, an echoed cookie, or not at all. */
 export type Proof = 'member' | 'cookie' | 'none';
@@ -197,10 +198,22 @@ export class AntiEntropy {
     const c = this.h.config;
     if (c.catchUpThreshold === 0 || !trusted || !this.h.running()) return;
     if (theirs < this.h.table.liveCount + c.catchUpThreshold || now - this.lastExchangeAt < c.catchUpIntervalMs) return;
+    // A peer that still counts a member we just declared dead (or saw leave) is not ahead of us,
+    // it is behind: gossip brings it the verdict. Pulling its table then would be the wrong way,
+    // by every agent that already knows, after every death (finding 7).
+    if (theirs < this.h.table.liveCount + this.recentlyDown(now) + c.catchUpThreshold) return;
     this.lastExchangeAt = now;
     this.expect(from, 'catch-up', now);
     yield { type: 'note', note: { kind: 'push-pull', peer: from, reason: 'catch-up' } };
     yield* this.sendState(from, 0, true, now);
+  }
+
+  /** Members that went dead or left here within the removal floor: news that may not have reached everyone yet. */
+  private recentlyDown(now: number): number {
+    const window = removalFloorMs(this.h.config.suspicionMult, this.h.config.probeIntervalMs);
+    let n = 0;
+    for (const r of this.h.table.values()) if (!isLive(r.state) && now - r.stateChangedAt < window) n++;
+    return n;
   }
 
   *periodic(now: number): Wants {

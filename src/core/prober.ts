@@ -20,11 +20,15 @@ export interface ProbeFailure {
   readonly nacks: number;
 }
 
-/** An ack of our probe: `direct` when the target itself answered (not through a helper). */
+/**
+ * An ack of our probe: `direct` when the target itself answered (not through a helper);
+ * `retried` when the ping had been re-sent, so the round trip is unclear (Karn's rule).
+ */
 export interface ProbeAck {
   readonly target: string;
   readonly rttMs: number;
   readonly direct: boolean;
+  readonly retried: boolean;
 }
 
 export interface ProberCounters {
@@ -57,6 +61,12 @@ interface Probe {
   acked: boolean;
   indirectSent: number;
   nacks: number;
+  /** The incarnation the target was suspect at when the probe began (buddy system), if it was. */
+  readonly suspectInc: number | undefined;
+  /** Direct pings re-sent after the first went unanswered (probeRetries). */
+  retries: number;
+  /** When the next direct retry is due, or Infinity. */
+  retryAt: number;
 }
 
 interface Relay {
@@ -89,7 +99,7 @@ export class Prober {
   /** When our own probing next needs a tick (it runs only while we run). */
   probeDeadline(): number {
     const p = this.probe;
-    return Math.min(this.nextProbeAt, p === undefined ? Infinity : p.acked || p.indirectSent ? p.endAt : p.indirectAt);
+    return Math.min(this.nextProbeAt, p === undefined ? Infinity : p.acked ? p.endAt : p.indirectSent ? Math.min(p.endAt, p.retryAt) : p.indirectAt);
   }
 
   /** When a relay's nack is next due (relays are answered while leaving too). */
@@ -105,7 +115,8 @@ export class Prober {
       const helpers = this.host.helpers(this.host.config.indirectChecks, p.target);
       for (const addr of helpers) send.push({ to: addr, primary: M.pingReq(p.seq, p.target, p.targetAddr, this.host.name) });
       p.indirectSent = Math.max(1, helpers.length);
-    }
+      if (this.host.config.probeRetries > 0) send.push(this.retry(p, now));
+    } else if (p && !p.acked && now >= p.retryAt && now < p.endAt) send.push(this.retry(p, now));
     let failed: ProbeFailure | undefined;
     if (p && now >= p.endAt) {
       this.probe = undefined;
@@ -142,11 +153,28 @@ export class Prober {
       acked: false,
       indirectSent: 0,
       nacks: 0,
+      suspectInc: target.state === 'suspect' && h.config.lifeguardBuddy ? target.incarnation : undefined,
+      retries: 0,
+      retryAt: Infinity,
     };
     const ping = M.ping(seq, target.name, h.name, h.liveCount());
     // Buddy system (Lifeguard): tell a suspect it is suspected in the very packet that probes it.
-    if (target.state === 'suspect' && h.config.lifeguardBuddy) return { to: target.address, primary: ping, companion: M.suspect(target.name, target.incarnation, h.name) };
+    if (this.probe.suspectInc !== undefined) return { to: target.address, primary: ping, companion: M.suspect(target.name, this.probe.suspectInc, h.name) };
     return { to: target.address, primary: ping, companion };
+  }
+
+  /**
+   * Ping the target directly once more, with the same seq: with the ping-reqs, then halfway to
+   * the probe's end (probeRetries). Under random loss one direct ping and its ack both arrive
+   * only (1 - loss)² of the time, and every failed probe is a suspicion the whole cluster gossips
+   * and the member must refute; a retry costs a datagram, and only when an ack is late.
+   */
+  private retry(p: Probe, now: number): Outgoing {
+    const h = this.host;
+    p.retries++;
+    p.retryAt = p.retries < h.config.probeRetries ? now + (p.endAt - now) / 2 : Infinity;
+    const ping = M.ping(p.seq, p.target, h.name, h.liveCount());
+    return p.suspectInc !== undefined ? { to: p.targetAddr, primary: ping, companion: M.suspect(p.target, p.suspectInc, h.name) } : { to: p.targetAddr, primary: ping };
   }
 
   /** Forget the running probe (we are leaving, or stalled past its timeout: it tells nothing). */
@@ -167,7 +195,7 @@ export class Prober {
     const p = this.probe;
     if (!p || p.seq !== m.seq || p.acked) return undefined;
     p.acked = true;
-    return { probe: { target: p.target, rttMs: now - p.sentAt, direct: from === p.targetAddr } };
+    return { probe: { target: p.target, rttMs: now - p.sentAt, direct: from === p.targetAddr, retried: p.retries > 0 } };
   }
 
   /** A helper could not reach our target either: the path from us is fine (Lifeguard). */

@@ -29,7 +29,7 @@ import { Vetting, type VettingCounters, type VettingWant } from './vetting.js';
 import { CoordinateExchange, Vivaldi } from './vivaldi.js';
 import { DEFAULT_TUNING, type Coordinate } from './coordinate.js';
 import { seededRandom } from './seeded-random.js';
-import { Suspicions, type SuspicionTimeout } from './suspicion.js';
+import { Suspicions, type Suspicion, type SuspicionTimeout } from './suspicion.js';
 import { EMPTY_TAGS, sameWireTags, tagsFromWire, tagsToWire } from './tags.js';
 import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, removalFloorMs, suspicionTimeoutMs } from './timing.js';
 import { RecentEvents } from './user-events.js';
@@ -619,11 +619,22 @@ export class Swim {
     return (k) => (k >= wanted ? Math.max(Math.min(base(k), floor), hold) : held(k));
   }
 
+  /**
+   * Did a suspicion run out on its long clock: fewer independent confirmations than active
+   * confirmation gathers for a real death, and older than the removal floor (where a confirmed
+   * one ends)? Then nobody but its accusers ever failed to reach the member.
+   */
+  private unconfirmed(s: Suspicion, now: number): boolean {
+    const c = this.config;
+    if (!c.activeConfirmation || c.confirmers === 0) return false;
+    return s.accusers.size - 1 < Math.min(c.confirmers, Math.max(1, this.table.liveCount - 2)) && now - s.startedAt > removalFloorMs(c.suspicionMult, c.probeIntervalMs);
+  }
+
   private expireSuspicions(now: number): void {
     for (const { name, suspicion } of this.suspicions.takeDue(now)) {
       const row = this.table.get(name);
       if (row?.state !== 'suspect' || row.incarnation !== suspicion.incarnation) continue;
-      if (this.vetting.verifyBeforeVerdict(row, now)) {
+      if (this.vetting.verifyBeforeVerdict(row, now, this.unconfirmed(suspicion, now))) {
         this.suspicions.start(name, row.incarnation, this.name, now, () => this.config.probeIntervalMs);
         continue;
       }
@@ -721,11 +732,12 @@ export class Swim {
       return;
     }
     if (r) {
-      const { target, rttMs, direct } = r.probe;
+      const { target, rttMs, direct, retried } = r.probe;
       // Only a direct ack shows our own packets flow both ways (Lifeguard).
       if (direct) this.awareness.apply(-1);
-      // Only a direct round trip measures the path between us; a relayed one adds a detour.
-      if (direct) this.coords?.directAck(target, packet, rttMs);
+      // Only a direct round trip measures the path between us; a relayed one adds a detour, and
+      // after a retry we cannot tell which ping it answers.
+      if (direct && !retried) this.coords?.directAck(target, packet, rttMs);
       this.note({ kind: 'probe-acked', target, rttMs, direct });
     }
     this.exchange(this.antiEntropy.maybeCatchUp(m.known, from, now, trusted), now);

@@ -179,14 +179,17 @@ export class Vetting {
   }
 
   /**
-   * Our suspicion of a member on parole ran out: before the verdict, look at it once ourselves
+   * Our suspicion of a member on parole, or one nobody independent confirmed (`unconfirmed`: no
+   * checker's failed probe reached us), ran out: before the verdict, look at it once ourselves
    * (with the suspicion attached, so a live member refutes). Its refutation may have missed us:
-   * gossip reaches everyone only with high probability, and a long hold multiplies the chances.
+   * gossip reaches everyone only with high probability, and at 256 members and hundreds of
+   * refutations an hour one agent misses one now and then (Rapid's flip-flop, issue 18); a long
+   * hold multiplies the chances. A real death has its checkers' confirmations, and no delay.
    * Returns true when a check was scheduled and the verdict should wait one probe interval.
    */
-  verifyBeforeVerdict(row: MemberRecord, now: number): boolean {
+  verifyBeforeVerdict(row: MemberRecord, now: number, unconfirmed = false): boolean {
     const h = this.host;
-    if (!h.config.activeConfirmation || this.verified.get(row.name) === row.incarnation || this.holdMs(row.name, now) === 0 || !h.canCheck()) return false;
+    if (!h.config.activeConfirmation || this.verified.get(row.name) === row.incarnation || (!unconfirmed && this.holdMs(row.name, now) === 0) || !h.canCheck()) return false;
     this.verified.set(row.name, row.incarnation);
     this.schedule(row.name, row.address, row.incarnation, 'verify', now);
     return true;

@@ -8,7 +8,7 @@ import type { LaunchRun } from '../../harness/peers/results.js';
 
 test('our pino lines: started and member changes; other lines ignored', () => {
   assert.deepEqual(parseOurs('{"level":30,"msg":"agent started","address":"127.0.0.1:1"}'), { kind: 'started' });
-  assert.deepEqual(parseOurs('{"level":30,"agent":"a1","member":"a2","status":"failed","incarnation":3,"msg":"member failed"}'), { kind: 'member', member: 'a2', status: 'failed' });
+  assert.deepEqual(parseOurs('{"level":30,"agent":"a1","member":"a2","status":"failed","incarnation":3,"msg":"member failed"}'), { kind: 'member', member: 'a2', status: 'failed', incarnation: 3 });
   assert.equal(parseOurs('{"member":"a2","status":"weird"}'), null);
   assert.equal(parseOurs('{"msg":"admin API listening"}'), null);
   assert.equal(parseOurs('not json'), null);

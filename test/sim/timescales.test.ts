@@ -171,3 +171,20 @@ test('multi-observer rule: a suspect and a dead in one packet, from one agent, d
   assert.ok(!sim.trace.some((t) => t.type === 'failed' && t.subject === 'n6'), 'n6 was declared failed');
   assert.ok(aliveEverywhere(sim, 6));
 });
+
+test('a missed refutation: an agent that holds an unconfirmed suspicion looks at the suspect before its verdict', () => {
+  // Rapid's flip-flop at 256 agents (seed 1 at b3d14eb): a faulty agent's suspicion of n223
+  // reached n27, n223's refutation did not, and 58 s later (the longest suspicion, nobody
+  // confirming it) n27 declared n223 dead. Here n3 hears a suspicion of n6 and misses 3 s of
+  // packets: the refutations of it, and of whatever n3's own failing probes accused meanwhile.
+  const sim = cluster(16, SEED, true);
+  const packet = createCodec().encode([M.suspect('n6', 0, 'n2')]);
+  sim.agent(3).receive(sim.address(2), packet);
+  sim.link('all', [3], { loss: 1 });
+  sim.run(3_000);
+  sim.link('all', [3], { loss: 0 });
+  sim.run(60_000);
+  const failed = sim.trace.filter((t) => t.type === 'failed');
+  assert.deepEqual(failed, [], 'nobody declared dead');
+  assert.ok(sim.checkConverged(), 'converged');
+});
