@@ -125,7 +125,8 @@ export class Simulation {
   private readonly slots: AgentSlot[] = [];
   private readonly byAddress = new Map<Address, number>();
   private readonly byName = new Map<string, number>();
-  private readonly codec: Codec = createCodec();
+  /** One codec for every agent: an update gossiped to all is decoded and encoded once (codec.ts). */
+  private readonly codec: Codec = createCodec({ shareDecoded: true });
   private readonly detection = new DetectionTracker();
   private readonly falsePositives: FalsePositive[] = [];
   private readonly listeners: ((observer: string, event: MemberEvent, now: number) => void)[] = [];

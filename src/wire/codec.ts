@@ -55,6 +55,20 @@ export interface Codec {
   decode(bytes: Uint8Array): Result<Message[], DropReason>;
 }
 
+export interface CodecOptions {
+  /**
+   * Share decoded messages between receivers (the simulator, where every agent uses one codec
+   * in one process): a packet this codec encoded, handed back unchanged (the same Uint8Array),
+   * decodes to the messages an earlier decode of the same messages gave, and a decoded message
+   * that is passed on is its own decoding. An update gossiped to every agent is then decoded and
+   * encoded once instead of once per hop. The result is what a full decode gives (the first
+   * decode of each message is a full one), as long as nobody writes into a packet after
+   * encoding it or into a decoded message. Off for agents on a network: their packets are
+   * never the codec's own objects.
+   */
+  readonly shareDecoded?: boolean;
+}
+
 function newPackr(): Packr {
   const structures = RECORD_SHAPES.map((s) => [...s]);
   return new Packr({ structures, maxSharedStructures: structures.length, useRecords: true, moreTypes: false, bundleStrings: false });
@@ -63,7 +77,7 @@ function newPackr(): Packr {
 /** msgpackr's view of its shape table: an array, plus the count it treats as shared. */
 type ShapeTable = unknown[] & { sharedLength?: number };
 
-export function createCodec(): Codec {
+export function createCodec(options: CodecOptions = {}): Codec {
   const packr = newPackr();
   const unpackr = newPackr();
   const unpackrState = unpackr as unknown as { structures: ShapeTable };
@@ -73,6 +87,11 @@ export function createCodec(): Codec {
   const fixed: readonly unknown[] = [...unpackrState.structures];
   const fixedKeys = Object.keys(unpackrState.structures).length;
   const cache = new WeakMap<Message, Uint8Array>();
+  const share = options.shareDecoded === true;
+  /** shareDecoded: packets this codec encoded, with what they carry. */
+  const sent = new WeakMap<Uint8Array, readonly Message[]>();
+  /** shareDecoded: each message's decoded form (a decoded message maps to itself). */
+  const decodedOf = new WeakMap<Message, Message>();
 
   const encodeOne = (m: Message): Uint8Array => {
     let bytes = cache.get(m);
@@ -106,37 +125,74 @@ export function createCodec(): Codec {
         out.set(p, o);
         o += p.length;
       }
+      if (share) sent.set(out, messages);
       return out;
     },
 
     decode(bytes) {
-      if (bytes.length < 2) return err('empty');
-      if (bytes.length > MAX_PACKET_BYTES) return err('too-big');
-      if (bytes[0] !== PROTOCOL_VERSION) return err('bad-version', `version ${bytes[0]}`);
-      const table: ShapeTable = fixed.slice();
-      table.sharedLength = fixed.length;
-      unpackrState.structures = table;
-      let value: unknown;
-      try {
-        value = unpackr.unpack(bytes.subarray(1));
-      } catch (e) {
-        return err(tampered(table) ? 'inline-shape' : 'decode', e instanceof Error ? e.message : String(e));
+      if (!share) return decodeFully(bytes);
+      const carried = sent.get(bytes);
+      // The packet-level limits hold on this path too.
+      if (carried === undefined || bytes.length > MAX_PACKET_BYTES || carried.length > WIRE_LIMITS.maxMessages) return decodeFully(bytes);
+      const known = sharedDecoding(carried);
+      if (known) return ok(known);
+      const r = decodeFully(bytes);
+      // Remember each message's decoding; a packet that lost a message (unknown type) or was
+      // refused keeps taking the full path, so it is refused or trimmed the same way each time.
+      if (r.ok && r.value.length === carried.length) {
+        for (let i = 0; i < carried.length; i++) {
+          const m = carried[i]!;
+          const earlier = decodedOf.get(m);
+          // Keep the first decoding, so that every receiver holds the same object.
+          if (earlier) r.value[i] = earlier;
+          else {
+            decodedOf.set(m, r.value[i]!);
+            decodedOf.set(r.value[i]!, r.value[i]!);
+          }
+        }
       }
-      if (tampered(table)) return err('inline-shape');
-      if (!Array.isArray(value)) return err('bad-shape', 'not a compound');
-      if (value.length > WIRE_LIMITS.maxMessages) return err('too-many');
-      const messages: Message[] = [];
-      let unknown = 0;
-      for (const v of value) {
-        const c = checkMessage(v);
-        if (c.ok) messages.push(c.message);
-        else if (c.reason === 'unknown-type') unknown++;
-        else return err(c.reason);
-      }
-      if (messages.length === 0) return err(unknown > 0 ? 'unknown-type' : 'empty');
-      return ok(messages);
+      return r;
     },
   };
+
+  /** The shared decodings of every message of a packet, or undefined if one was never decoded. */
+  function sharedDecoding(carried: readonly Message[]): Message[] | undefined {
+    const out: Message[] = [];
+    for (const m of carried) {
+      const d = decodedOf.get(m);
+      if (d === undefined) return undefined;
+      out.push(d);
+    }
+    return out;
+  }
+
+  function decodeFully(bytes: Uint8Array): Result<Message[], DropReason> {
+    if (bytes.length < 2) return err('empty');
+    if (bytes.length > MAX_PACKET_BYTES) return err('too-big');
+    if (bytes[0] !== PROTOCOL_VERSION) return err('bad-version', `version ${bytes[0]}`);
+    const table: ShapeTable = fixed.slice();
+    table.sharedLength = fixed.length;
+    unpackrState.structures = table;
+    let value: unknown;
+    try {
+      value = unpackr.unpack(bytes.subarray(1));
+    } catch (e) {
+      return err(tampered(table) ? 'inline-shape' : 'decode', e instanceof Error ? e.message : String(e));
+    }
+    if (tampered(table)) return err('inline-shape');
+    if (!Array.isArray(value)) return err('bad-shape', 'not a compound');
+    if (value.length > WIRE_LIMITS.maxMessages) return err('too-many');
+    const messages: Message[] = [];
+    let unknown = 0;
+    for (const v of value) {
+      const c = checkMessage(v);
+      if (c.ok) messages.push(c.message);
+      else if (c.reason === 'unknown-type') unknown++;
+      else return err(c.reason);
+    }
+    if (messages.length === 0) return err(unknown > 0 ? 'unknown-type' : 'empty');
+    return ok(messages);
+  }
 
   /** Did the packet define a shape: a new slot, a replaced slot, or a keyed (high-byte) one? */
   function tampered(table: ShapeTable): boolean {

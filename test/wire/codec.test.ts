@@ -154,3 +154,40 @@ test('queries with a bad filter list, relay factor or timeout, and responses to 
   assert.equal((enc(q({ addr: 'nowhere' })) as { reason: string }).reason, 'bad-address');
   assert.equal((enc(M.queryResponse(1, 1, 'a', 0, new Uint8Array(0), 'nowhere')) as { reason: string }).reason, 'bad-address');
 });
+
+test('shareDecoded: a packet the codec encoded decodes to the messages a full decode gives, shared between receivers', () => {
+  fc.assert(
+    fc.property(packet, (msgs) => {
+      const shared = createCodec({ shareDecoded: true });
+      const bytes = shared.encode(msgs);
+      const first = shared.decode(bytes);
+      const again = shared.decode(bytes);
+      assert.ok(first.ok && again.ok);
+      assert.deepEqual(first.value, msgs);
+      // The second receiver gets the very objects the first did: decoded once, not per receiver.
+      for (let i = 0; i < msgs.length; i++) assert.equal(again.value[i], first.value[i]);
+      // Passed on, a decoded message is its own decoding, and what a plain codec reads there.
+      const relayed = shared.encode(first.value);
+      const hop = shared.decode(relayed);
+      assert.ok(hop.ok);
+      for (let i = 0; i < msgs.length; i++) assert.equal(hop.value[i], first.value[i]);
+      assert.deepEqual(codec.decode(relayed), hop);
+    }),
+    { numRuns: 50 },
+  );
+});
+
+test('shareDecoded: a refused packet is refused at every decode, and bytes from elsewhere take the full path', () => {
+  const shared = createCodec({ shareDecoded: true });
+  const bad = shared.encode([M.alive('has space', '10.0.0.1:7946', 1, [])]);
+  for (let i = 0; i < 2; i++) assert.deepEqual(shared.decode(bad), codec.decode(bad));
+  const good = shared.encode([M.ping(1, 'a', 'b', 3)]);
+  assert.ok(shared.decode(good).ok);
+  // A copy is not the codec's own packet: decoded in full, into new objects.
+  const copy = Uint8Array.from(good);
+  const a = shared.decode(good);
+  const b = shared.decode(copy);
+  assert.ok(a.ok && b.ok);
+  assert.deepEqual(a.value, b.value);
+  assert.notEqual(a.value[0], b.value[0]);
+});
