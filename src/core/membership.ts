@@ -155,6 +155,10 @@ export class MembershipTable {
   *values(): IterableIterator<MemberRecord> {
     for (let slot = 0; slot < this.rows; slot++) yield this.record(slot);
   }
+  /** The last `k` rows in table order: the ones learned most recently. */
+  *newest(k: number): IterableIterator<MemberRecord> {
+    for (let slot = Math.max(0, this.rows - k); slot < this.rows; slot++) yield this.record(slot);
+  }
   /** Names of the rows, in table order. */
   *names(): IterableIterator<string> {
     for (let slot = 0; slot < this.rows; slot++) yield this.pools.names.item(this.nameIds[slot]!);

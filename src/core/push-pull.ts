@@ -3,7 +3,7 @@
  * fit the packet budget and each merge on their own, so one lost part only delays, and the same
  * UDP transport carries everything.
  */
-import { MemberCode, agedEntry, entry, pushPull, type Entry, type PushPull } from './messages.js';
+import { MemberCode, PushPullFlag, agedEntry, entry, pushPull, type Entry, type PushPull } from './messages.js';
 import type { MemberRecord } from './membership.js';
 import { utf8Length, wireTagsSize } from './tags.js';
 
@@ -47,4 +47,17 @@ export function buildParts(entries: readonly Entry[], from: string, flags: numbe
   }
   if (current.length > 0 || groups.length === 0) groups.push(current);
   return groups.map((g, i) => pushPull(from, flags, i, groups.length, g));
+}
+
+/** Most rows a windowed catch-up may ask for (the count rides in the flags' upper 24 bits). */
+export const MAX_RECENT_ROWS = 0xffffff;
+
+/** Flags of a catch-up that asks for the peer's newest `rows` rows only. */
+export function recentFlags(rows: number): number {
+  return PushPullFlag.recent + Math.min(MAX_RECENT_ROWS, Math.max(1, Math.floor(rows))) * 256;
+}
+
+/** How many of our newest rows a push asks for, or undefined for the whole table. */
+export function recentRows(flags: number): number | undefined {
+  return flags & PushPullFlag.recent ? Math.floor(flags / 256) : undefined;
 }
