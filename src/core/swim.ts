@@ -301,6 +301,14 @@ export class Swim {
   get aliveCount(): number {
     return this.table.aliveCount;
   }
+  /** The state we hold for `name`, without making a Member (for checks over every pair of agents). */
+  stateOf(name: string): MemberState | undefined {
+    return this.table.stateOf(name);
+  }
+  /** Order-independent 53-bit digest of every name:state:incarnation we hold: equal tables, equal digests. */
+  get digest(): number {
+    return this.table.digest;
+  }
   get currentIncarnation(): number {
     return this.incarnation;
   }
