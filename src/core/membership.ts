@@ -147,6 +147,15 @@ export class MembershipTable {
     const held = this.incarnations[slot]!;
     return held > inc || (held === inc && (STATES[this.states[slot]!] === state || state === 'alive'));
   }
+  /**
+   * Does an alive claim say nothing new: we hold the member at this address, at its incarnation
+   * or above (in any state)? Then precedence refuses it and no address conflict is at stake.
+   * One lookup and no record: each gossiped update reaches every agent several times.
+   */
+  isOldAliveClaim(name: string, inc: number, address: string): boolean {
+    const slot = this.slot(name);
+    return slot >= 0 && Number.isSafeInteger(inc) && inc >= 0 && this.incarnations[slot]! >= inc && this.pools.addresses.item(this.addressIds[slot]!) === address;
+  }
   /** The table's own copy of `name` (shared by every table in the process), if held. */
   internedName(name: string): string | undefined {
     const slot = this.slot(name);

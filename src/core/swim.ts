@@ -786,6 +786,8 @@ export class Swim {
    */
   private onUpdate(m: M.Update, now: number, relay = true): void {
     if (m.name === this.name) return this.aboutSelf(m, now);
+    // Most gossip is old news (an update reaches every agent about retransmit-limit times).
+    if (m.type === M.MsgType.Alive && this.table.isOldAliveClaim(m.name, m.inc, m.addr)) return;
     const known = this.table.get(m.name);
     if (!incarnationAllowed(M.memberStateOf[m.type - M.MsgType.Alive]!, m.inc, known?.incarnation)) return this.note({ kind: 'dropped', reason: 'incarnation-jump', from: this.source });
     switch (m.type) {
