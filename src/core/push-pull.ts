@@ -23,9 +23,27 @@ export function entrySize(e: Entry): number {
   return 1 + strSize(e.name) + strSize(e.addr) + 1 + 5 + wireTagsSize(e.tags) + (e.age === undefined ? 0 : 9);
 }
 
+/**
+ * The last entry made for each live row, by name, shared by every table of the process (rows hand
+ * out interned names and tag lists, so a row held by many agents makes one entry): a state
+ * transfer repeats the same rows to many receivers, and the simulator's codec decodes an entry
+ * it has seen once (wire/codec.ts, shareDecoded). A memo only: the entry is equal either way.
+ * Emptied when full, so names that come and go cannot grow it.
+ */
+const liveEntries = new Map<string, Entry>();
+const LIVE_ENTRIES_KEPT = 65_536;
+
 /** A row as it travels at `now`: dead and left rows carry how long ago they became so. */
 export function entryOf(r: MemberRecord, now: number): Entry {
-  if (r.state === 'alive' || r.state === 'suspect') return entry(r.name, r.address, MemberCode[r.state], r.incarnation, r.wireTags);
+  if (r.state === 'alive' || r.state === 'suspect') {
+    const code = MemberCode[r.state];
+    const known = liveEntries.get(r.name);
+    if (known && known.inc === r.incarnation && known.state === code && known.addr === r.address && known.tags === r.wireTags) return known;
+    const e = entry(r.name, r.address, code, r.incarnation, r.wireTags);
+    if (liveEntries.size >= LIVE_ENTRIES_KEPT) liveEntries.clear();
+    liveEntries.set(r.name, e);
+    return e;
+  }
   return agedEntry(r.name, r.address, MemberCode[r.state], r.incarnation, r.wireTags, Math.max(0, Math.floor(now - r.stateChangedAt)));
 }
 

@@ -9,7 +9,7 @@
  * times is encoded once.
  */
 import { Packr } from 'msgpackr';
-import { PROTOCOL_VERSION, RECORD_SHAPES, type Message } from '../core/messages.js';
+import { MsgType, PROTOCOL_VERSION, RECORD_SHAPES, pushPull, type Entry, type Message, type PushPull } from '../core/messages.js';
 import { err, ok, type Result } from './result.js';
 import { checkMessage, WIRE_LIMITS } from './validate.js';
 
@@ -92,6 +92,12 @@ export function createCodec(options: CodecOptions = {}): Codec {
   const sent = new WeakMap<Uint8Array, readonly Message[]>();
   /** shareDecoded: each message's decoded form (a decoded message maps to itself). */
   const decodedOf = new WeakMap<Message, Message>();
+  /**
+   * shareDecoded: each push-pull entry's decoded form. State transfers are new messages each
+   * time, but their rows are the same shared entries (core/push-pull.ts, entryOf), so a transfer
+   * of rows that were all decoded before needs no decoding.
+   */
+  const decodedEntries = new WeakMap<Entry, Entry>();
 
   const encodeOne = (m: Message): Uint8Array => {
     let bytes = cache.get(m);
@@ -142,6 +148,7 @@ export function createCodec(options: CodecOptions = {}): Codec {
       if (r.ok && r.value.length === carried.length) {
         for (let i = 0; i < carried.length; i++) {
           const m = carried[i]!;
+          if (m.type === MsgType.PushPull) rememberEntries(m, r.value[i] as PushPull);
           const earlier = decodedOf.get(m);
           // Keep the first decoding, so that every receiver holds the same object.
           if (earlier) r.value[i] = earlier;
@@ -159,11 +166,39 @@ export function createCodec(options: CodecOptions = {}): Codec {
   function sharedDecoding(carried: readonly Message[]): Message[] | undefined {
     const out: Message[] = [];
     for (const m of carried) {
-      const d = decodedOf.get(m);
+      const d = decodedOf.get(m) ?? (m.type === MsgType.PushPull ? sharedPushPull(m) : undefined);
       if (d === undefined) return undefined;
       out.push(d);
     }
     return out;
+  }
+
+  /**
+   * A state transfer whose every entry was decoded before: those decodings, under a header that
+   * passed the same checks a full decode applies (the header is the sender's own, unchanged).
+   */
+  function sharedPushPull(m: PushPull): Message | undefined {
+    if (m.entries.length > WIRE_LIMITS.maxEntries) return undefined;
+    const entries: Entry[] = [];
+    for (const e of m.entries) {
+      const d = decodedEntries.get(e);
+      if (d === undefined) return undefined;
+      entries.push(d);
+    }
+    const header = pushPull(m.from, m.flags, m.part, m.parts, []);
+    if (!checkMessage(header).ok) return undefined;
+    return pushPull(header.from, header.flags, header.part, header.parts, entries);
+  }
+
+  /** After a full decode: each entry's decoding, the first one kept so that receivers share it. */
+  function rememberEntries(sent: PushPull, decoded: PushPull): void {
+    const out = decoded.entries as Entry[];
+    for (let j = 0; j < sent.entries.length; j++) {
+      const e = sent.entries[j]!;
+      const earlier = decodedEntries.get(e);
+      if (earlier) out[j] = earlier;
+      else decodedEntries.set(e, out[j]!);
+    }
   }
 
   function decodeFully(bytes: Uint8Array): Result<Message[], DropReason> {

@@ -191,3 +191,19 @@ test('shareDecoded: a refused packet is refused at every decode, and bytes from 
   assert.deepEqual(a.value, b.value);
   assert.notEqual(a.value[0], b.value[0]);
 });
+
+test('shareDecoded: a state transfer of entries decoded before shares their decodings, and its header is checked as in a full decode', () => {
+  const shared = createCodec({ shareDecoded: true });
+  const rows = Array.from({ length: 30 }, (_, i) => M.entry(`m${i}`, `10.0.0.${i}:7946`, 0, i, ['zone', 'a']));
+  const first = shared.decode(shared.encode([M.pushPull('a', 0, 0, 1, rows)]));
+  const second = shared.decode(shared.encode([M.pushPull('b', 1, 0, 1, rows)]));
+  assert.ok(first.ok && second.ok);
+  const [p1, p2] = [first.value[0] as M.PushPull, second.value[0] as M.PushPull];
+  for (let i = 0; i < rows.length; i++) assert.equal(p2.entries[i], p1.entries[i]);
+  assert.deepEqual(second, codec.decode(codec.encode([M.pushPull('b', 1, 0, 1, rows)])));
+  // Known entries under a header a full decode refuses: refused all the same.
+  const bad = shared.encode([M.pushPull('has space', 0, 0, 1, rows)]);
+  assert.deepEqual(shared.decode(bad), codec.decode(bad));
+  const badPart = shared.encode([M.pushPull('a', 0, 3, 2, rows)]);
+  assert.deepEqual(shared.decode(badPart), codec.decode(badPart));
+});
