@@ -99,15 +99,57 @@ export function createCodec(options: CodecOptions = {}): Codec {
    */
   const decodedEntries = new WeakMap<Entry, Entry>();
 
+  // Copy: msgpackr reuses its output buffer between calls.
+  const pack = (v: unknown): Uint8Array => Uint8Array.prototype.slice.call(packr.pack(v));
+  const entryBytes = new WeakMap<Entry, Uint8Array>();
+  const encodeEntry = (e: Entry): Uint8Array => {
+    let bytes = entryBytes.get(e);
+    if (!bytes) entryBytes.set(e, (bytes = pack(e)));
+    return bytes;
+  };
   const encodeOne = (m: Message): Uint8Array => {
     let bytes = cache.get(m);
     if (!bytes) {
-      // Copy: msgpackr reuses its output buffer between calls.
-      bytes = Uint8Array.prototype.slice.call(packr.pack(m));
+      bytes = m.type === MsgType.PushPull && m.entries.length > 0 ? encodePushPull(m) : pack(m);
       cache.set(m, bytes);
     }
     return bytes;
   };
+  /**
+   * A state transfer from its entries' cached encodings: a record is its shape byte and its
+   * values, whatever holds it, so the message is its header (with an empty entry list, whose
+   * one-byte array header is replaced) and the entries' own bytes. The rows of a transfer are
+   * shared entries (core/push-pull.ts), each packed once instead of once per transfer.
+   */
+  function encodePushPull(m: PushPull): Uint8Array {
+    const head = packr.pack(pushPull(m.from, m.flags, m.part, m.parts, []));
+    if (head[head.length - 1] !== 0x90) return pack(m);
+    const n = m.entries.length;
+    const parts = m.entries.map(encodeEntry);
+    const arrayHeader = n < 16 ? 1 : n < 0x10000 ? 3 : 5;
+    let total = head.length - 1 + arrayHeader;
+    for (const p of parts) total += p.length;
+    const out = new Uint8Array(total);
+    out.set(head.subarray(0, head.length - 1));
+    let o = head.length - 1;
+    if (n < 16) out[o++] = 0x90 | n;
+    else if (n < 0x10000) {
+      out[o++] = 0xdc;
+      out[o++] = n >> 8;
+      out[o++] = n & 0xff;
+    } else {
+      out[o++] = 0xdd;
+      out[o++] = (n >>> 24) & 0xff;
+      out[o++] = (n >> 16) & 0xff;
+      out[o++] = (n >> 8) & 0xff;
+      out[o++] = n & 0xff;
+    }
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  }
 
   return {
     sizeOf: (m) => encodeOne(m).length,
@@ -187,7 +229,10 @@ export function createCodec(options: CodecOptions = {}): Codec {
     }
     const header = pushPull(m.from, m.flags, m.part, m.parts, []);
     if (!checkMessage(header).ok) return undefined;
-    return pushPull(header.from, header.flags, header.part, header.parts, entries);
+    const d = pushPull(header.from, header.flags, header.part, header.parts, entries);
+    decodedOf.set(m, d);
+    decodedOf.set(d, d);
+    return d;
   }
 
   /** After a full decode: each entry's decoding, the first one kept so that receivers share it. */

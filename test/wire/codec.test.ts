@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { Packr } from 'msgpackr';
 import { createCodec } from '../../src/wire/codec.js';
 import { nameProblem, tagValueProblem } from '../../src/wire/values.js';
 import * as M from '../../src/core/messages.js';
@@ -173,7 +174,7 @@ test('shareDecoded: a packet the codec encoded decodes to the messages a full de
       for (let i = 0; i < msgs.length; i++) assert.equal(hop.value[i], first.value[i]);
       assert.deepEqual(codec.decode(relayed), hop);
     }),
-    { numRuns: 50 },
+    { numRuns: Number(process.env.RUNS ?? 50) },
   );
 });
 
@@ -206,4 +207,16 @@ test('shareDecoded: a state transfer of entries decoded before shares their deco
   assert.deepEqual(shared.decode(bad), codec.decode(bad));
   const badPart = shared.encode([M.pushPull('a', 0, 3, 2, rows)]);
   assert.deepEqual(shared.decode(badPart), codec.decode(badPart));
+});
+
+test('a state transfer assembled from its entries\' cached encodings is byte for byte what msgpackr packs', () => {
+  const reference = new Packr({ structures: M.RECORD_SHAPES.map((s) => [...s]), maxSharedStructures: M.RECORD_SHAPES.length, useRecords: true, moreTypes: false, bundleStrings: false });
+  fc.assert(
+    fc.property(name, fc.nat(7), fc.array(entry, { maxLength: 40 }), (from, flags, entries) => {
+      const m = M.pushPull(from, flags, 0, 1, entries);
+      const bytes = createCodec().encode([m]);
+      assert.deepEqual(bytes.subarray(2), new Uint8Array(reference.pack(m)));
+    }),
+    { numRuns: 100 },
+  );
 });
