@@ -18,7 +18,7 @@ import { createLogger, type Logger } from './agent/log.js';
 import type { WorkerInit } from './embed/messages.js';
 import { createBalancer, type BalancerConfig, type LoadBalancer } from './balancer/index.js';
 import { ClusterError } from './errors.js';
-import type { Member, MemberEvent, MemberEventType, Random, Tags } from './core/types.js';
+import { isLive, type Member, type MemberEvent, type MemberEventType, type Random, type Tags } from './core/types.js';
 import type { UserEventData } from './core/io.js';
 import { HashRing, RingFeed, ShardMap, type RingChange, type ShardMapInit, type ShardMove } from './ring/index.js';
 import { SeededRandom } from './runtime/random.js';
@@ -198,7 +198,7 @@ export class Cluster {
   }
   /** Members that serve: alive, plus suspect (a suspect may still be fine; the balancer prefers alive ones). */
   activeMembers(): Member[] {
-    return this.source.members().filter((m) => m.state === 'alive' || m.state === 'suspect');
+    return this.source.members().filter((m) => isLive(m.state));
   }
   get size(): number {
     return this.source.members().filter((m) => m.state !== 'left').length;

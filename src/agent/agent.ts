@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import type { ProtocolConfig } from '../config.js';
 import { ClusterError } from '../errors.js';
-import type { Member, MemberEvent, MemberEventType, MemberState, Tags } from '../core/types.js';
+import { isLive, type Member, type MemberEvent, type MemberEventType, type MemberState, type Tags } from '../core/types.js';
 import type { SwimCounters } from '../core/swim.js';
 import type { UserEventData } from '../core/io.js';
 import { EventCoalescer } from './coalesce.js';
@@ -324,10 +324,10 @@ class RealAgent implements Agent {
         keyring: security.keyring,
         envelope,
         send: (to, bytes) => udp.send(to, bytes),
-        peers: () => this.driver.members().filter((m) => m.state === 'alive' || m.state === 'suspect').map((m) => ({ name: m.name, address: m.address })),
+        peers: () => this.driver.members().filter((m) => isLive(m.state)).map((m) => ({ name: m.name, address: m.address })),
         peerAddress: (name) => {
           const m = name === config.name ? undefined : this.driver.core.member(name);
-          return m && (m.state === 'alive' || m.state === 'suspect') ? m.address : undefined;
+          return m && isLive(m.state) ? m.address : undefined;
         },
         wallNow: opts.wallClock ?? (() => Date.now()),
         onDrop: (reason) => void (observer.counters.drops[reason] = (observer.counters.drops[reason] ?? 0) + 1),

@@ -3,7 +3,7 @@
  * embedded Cluster's view of its agent, which may run in a worker thread): a pure function of
  * the agent's state and its member table, so every place answers alike.
  */
-import type { Member } from '../core/types.js';
+import { isLive, type Member } from '../core/types.js';
 
 /** Health for /v1/health: ok, or the reason it is not. */
 export type AgentHealth = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -20,7 +20,7 @@ export function agentHealth(state: AgentState, self: string, members: readonly M
   for (const m of members) {
     if (m.name === self || m.state === 'left') continue;
     others++;
-    if (m.state === 'alive' || m.state === 'suspect') live++;
+    if (isLive(m.state)) live++;
   }
   if (others > 0 && live === 0) return { ok: false, reason: `isolated: none of the ${others} other known members is alive` };
   return { ok: true };

@@ -8,7 +8,7 @@
  * Dead and left members are dropped with their statistics. The list is rebuilt in place (same
  * array, no allocation once it has grown) only when something changed or an ejection ran out.
  */
-import type { Member } from '../core/types.js';
+import { isLive, type Member } from '../core/types.js';
 import type { BalancerConfig } from './config.js';
 import { eject, ejectionCap, releaseIfDue } from './ejection.js';
 import type { Hot } from './hot.js';
@@ -72,7 +72,7 @@ export class MemberTable {
 
   /** Take in a member snapshot at `hot.nowMs`: add, update or (dead, left) drop it. */
   upsert(member: Member): void {
-    if (member.state === 'dead' || member.state === 'left') {
+    if (!isLive(member.state)) {
       this.remove(member.name);
       return;
     }

@@ -9,10 +9,15 @@
  * amplifier. An exchange we started and that is challenged is sent again with the cookie: one
  * more round trip. Reconnects start with our own row only; the full table follows only once the
  * other side answered.
+ *
+ * It owns its exchanges and seed dials and acts on nothing itself: every call yields what it
+ * wants sent, merged, noted or reaped, one at a time, and the coordinator carries each out before
+ * the next is decided (a reply is built from the table after the push it answers was merged).
  */
 import type { ProtocolConfig } from '../config.js';
-import type { Note, Output } from './io.js';
-import { isLive, type MembershipTable, type MemberRecord } from './membership.js';
+import type { Note } from './io.js';
+import type { MembershipTable, MemberRecord } from './membership.js';
+import type { Outgoing } from './prober.js';
 import * as M from './messages.js';
 import { buildParts, entryOf, PACKET_OVERHEAD_BYTES, recentFlags, recentRows } from './push-pull.js';
 import type { ReturnCheck } from './return-check.js';
@@ -36,33 +41,44 @@ const SEED_BACKOFF_MAX_DOUBLINGS = 5;
 /** Exchanges we remember waiting for; beyond, the oldest is forgotten. */
 const MAX_EXCHANGES = 1024;
 /**
- * A windowed catch-up asks for this many rows more than twice the gap in live counts: room for
- * rows that changed without adding a live member (deaths, departures) and for gossip in flight.
+ * A windowed catch-up asks for this many rows more than four times the gap in live counts: room
+ * for rows that changed without adding a live member (deaths, departures) and for gossip in flight.
  */
 const RECENT_ROWS_SLACK = 64;
+
+/** The table as anti-entropy sees it: read only (rows change through the coordinator). */
+export type TableView = Pick<MembershipTable, 'get' | 'values' | 'newest' | 'digest' | 'size' | 'liveCount' | 'aliveCount' | 'liveAt'>;
 
 export interface AntiEntropyHost {
   readonly name: string;
   readonly config: ProtocolConfig;
-  readonly table: MembershipTable;
+  readonly table: TableView;
   readonly random: Random;
   readonly returnCheck: ReturnCheck;
   running(): boolean;
   stopped(): boolean;
-  /** Apply an update as if gossiped; `relay` false keeps it from being re-gossiped. */
-  onUpdate(m: M.Update, now: number, relay?: boolean): void;
-  aboutSelf(m: M.Update, now: number): void;
-  joinAnswered(from: Address): void;
   seeds(): Iterable<Address>;
   /** The address of a random alive member other than us, if any. */
   randomAlivePeer(): Address | undefined;
-  /** Send one message with piggybacked updates. */
-  send(to: Address, m: M.Message): void;
   /** Encoded size of one message (bytes). */
   sizeOf(m: M.Message): number;
-  output(o: Output): void;
-  note(n: Note): void;
 }
+
+/** What anti-entropy wants done, in order. */
+export type AntiEntropyWant =
+  /** A datagram of exactly these messages (state transfers, cookies: nothing rides along). */
+  | { readonly type: 'packet'; readonly to: Address; readonly messages: readonly M.Message[] }
+  /** A message with piggybacked news. */
+  | { readonly type: 'send'; readonly send: Outgoing }
+  | { readonly type: 'note'; readonly note: Note }
+  /** Rows of a state transfer from `sender`: merge each as a claim (precedence.ts). */
+  | { readonly type: 'merge'; readonly rows: readonly M.Entry[]; readonly sender: string }
+  /** A push-pull reply came from `from`: joins that asked it succeed. */
+  | { readonly type: 'join-answered'; readonly from: Address }
+  /** A row dead or left longer than the reap age: forget it. */
+  | { readonly type: 'reap'; readonly name: string };
+
+type Wants = Generator<AntiEntropyWant, void, undefined>;
 
 export class AntiEntropy {
   /** Last full or digest exchange we started: catch-up waits catchUpIntervalMs after it. */
@@ -81,13 +97,13 @@ export class AntiEntropy {
    * Send our state (or only our own row, or only our `newest` rows) to `to`; `cookie` echoes a
    * challenge of theirs.
    */
-  sendState(to: Address, flags: number, selfOnly: boolean, now: number, cookie?: number, newest?: number): void {
+  *sendState(to: Address, flags: number, selfOnly: boolean, now: number, cookie?: number, newest?: number): Wants {
     const table = this.h.table;
     const rows = selfOnly ? [table.get(this.h.name)!] : [...(newest === undefined ? table.values() : table.newest(newest))];
     const echo = cookie === undefined ? undefined : M.cookie(cookie, this.h.name);
     const room = this.h.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES - (echo ? this.h.sizeOf(echo) : 0);
     for (const part of buildParts(rows.map((r) => entryOf(r, now)), this.h.name, flags, room)) {
-      this.h.output({ type: 'send', to, messages: echo ? [echo, part] : [part] });
+      yield { type: 'packet', to, messages: echo ? [echo, part] : [part] };
     }
   }
 
@@ -97,75 +113,75 @@ export class AntiEntropy {
   }
 
   /** Join through `seed`: our whole state, flagged as a join. */
-  join(seed: Address, now: number): void {
+  *join(seed: Address, now: number): Wants {
     this.expect(seed, 'join', now);
-    this.sendState(seed, M.PushPullFlag.join, false, now);
+    yield* this.sendState(seed, M.PushPullFlag.join, false, now);
   }
 
-  onPushPull(m: M.PushPull, from: Address, now: number, proof: Proof, packet: readonly M.Message[]): void {
+  *onPushPull(m: M.PushPull, from: Address, now: number, proof: Proof, packet: readonly M.Message[]): Wants {
     if (m.flags & M.PushPullFlag.reply) {
       // A reply sends nothing back, whoever it comes from; its rows merge as gossip does.
-      for (const e of m.entries) this.mergeEntry(e, m.from, now);
-      this.h.joinAnswered(from);
-      this.onAnswer(from, now);
-      if (m.flags & M.PushPullFlag.recent && m.part === m.parts - 1) this.afterWindow(from, now);
+      yield { type: 'merge', rows: m.entries, sender: m.from };
+      yield { type: 'join-answered', from };
+      yield* this.onAnswer(from, now);
+      if (m.flags & M.PushPullFlag.recent && m.part === m.parts - 1) yield* this.afterWindow(from, now);
       return;
     }
-    if (proof === 'none') return this.challenge(from, packet, now);
-    for (const e of m.entries) this.mergeEntry(e, m.from, now);
+    if (proof === 'none') return yield* this.challenge(from, packet, now);
+    yield { type: 'merge', rows: m.entries, sender: m.from };
     if (m.part === 0 && !this.h.stopped()) {
       // Merge first, then answer: a refutation caused by the push rides in our reply. A windowed
       // catch-up gets our newest rows only (maybeCatchUp).
       const newest = recentRows(m.flags);
-      this.sendState(from, newest === undefined ? M.PushPullFlag.reply : M.PushPullFlag.reply | M.PushPullFlag.recent, false, now, undefined, newest);
+      yield* this.sendState(from, newest === undefined ? M.PushPullFlag.reply : M.PushPullFlag.reply | M.PushPullFlag.recent, false, now, undefined, newest);
     }
   }
 
   /** A peer's table digest: if ours differs, start a full exchange with it. */
-  onDigest(m: M.Digest, from: Address, now: number, proof: Proof, packet: readonly M.Message[]): void {
+  *onDigest(m: M.Digest, from: Address, now: number, proof: Proof, packet: readonly M.Message[]): Wants {
     if (!this.h.running() || (m.digest === this.h.table.digest && m.count === this.h.table.size)) return;
-    if (proof === 'none') return this.challenge(from, packet, now);
-    this.sendState(from, 0, false, now);
+    if (proof === 'none') return yield* this.challenge(from, packet, now);
+    yield* this.sendState(from, 0, false, now);
   }
 
   /**
    * A cookie: our own echoed back (the packet's proof, already used), or a challenge to an
    * exchange we started. Anything else is ignored, so a forged challenge makes us send nothing.
    */
-  onCookie(m: M.Cookie, from: Address, now: number): void {
+  *onCookie(m: M.Cookie, from: Address, now: number): Wants {
     if (this.h.returnCheck.valid(from, m.seq, now)) return;
     const x = this.waiting.get(from);
     if (!x || x.challenged || now - x.at > this.waitMs() || !this.h.running()) return;
     x.challenged = true;
     switch (x.kind) {
       case 'join':
-        return this.sendState(from, M.PushPullFlag.join, false, now, m.seq);
+        return yield* this.sendState(from, M.PushPullFlag.join, false, now, m.seq);
       case 'digest':
-        return this.h.output({ type: 'send', to: from, messages: [M.cookie(m.seq, this.h.name), M.digest(this.h.name, this.h.table.digest, this.h.table.size)] });
+        return yield { type: 'packet', to: from, messages: [M.cookie(m.seq, this.h.name), M.digest(this.h.name, this.h.table.digest, this.h.table.size)] };
       case 'catch-up':
       case 'hello':
-        return this.sendState(from, x.flags, true, now, m.seq);
+        return yield* this.sendState(from, x.flags, true, now, m.seq);
     }
   }
 
   /** Answer an unproven request with a cookie, never with more bytes than it brought. */
-  private challenge(to: Address, packet: readonly M.Message[], now: number): void {
+  private *challenge(to: Address, packet: readonly M.Message[], now: number): Wants {
     const c = M.cookie(this.h.returnCheck.issue(to, now), this.h.name);
     const out = PACKET_OVERHEAD_BYTES + this.h.sizeOf(c);
     let received = PACKET_OVERHEAD_BYTES;
     for (const m of packet) if ((received += this.h.sizeOf(m)) >= out) break;
-    this.h.note({ kind: 'dropped', reason: 'unproven-address', from: to });
-    if (received >= out) this.h.output({ type: 'send', to, messages: [c] });
+    yield { type: 'note', note: { kind: 'dropped', reason: 'unproven-address', from: to } };
+    if (received >= out) yield { type: 'packet', to, messages: [c] };
   }
 
   /** The other side of an exchange we started answered: a reconnect hello gets our full state now. */
-  private onAnswer(from: Address, now: number): void {
+  private *onAnswer(from: Address, now: number): Wants {
     this.answered.add(from);
     this.seedDials.delete(from);
     const x = this.waiting.get(from);
     if (!x) return;
     this.waiting.delete(from);
-    if (x.kind === 'hello' && this.h.running()) this.sendState(from, M.PushPullFlag.reply, false, now);
+    if (x.kind === 'hello' && this.h.running()) yield* this.sendState(from, M.PushPullFlag.reply, false, now);
   }
 
   private expect(to: Address, kind: Exchange['kind'], now: number, flags = 0): void {
@@ -177,47 +193,6 @@ export class AntiEntropy {
   /** How long an exchange we started may be answered (a challenge included). */
   private waitMs(): number {
     return Math.max(this.h.config.reconnectIntervalMs, 4 * this.h.config.joinTimeoutMs, 4 * this.h.config.probeIntervalMs);
-  }
-
-  private mergeEntry(e: M.Entry, sender: string, now: number): void {
-    const state = M.memberStateOf[e.state];
-    if (state === undefined) return;
-    if (e.name === this.h.name) {
-      if (state === 'alive') return this.h.aboutSelf(M.alive(e.name, e.addr, e.inc, e.tags), now);
-      if (state === 'left') return this.h.aboutSelf(M.left(e.name, e.inc), now);
-      return this.h.aboutSelf(M.suspect(e.name, e.inc, sender), now);
-    }
-    // Most rows of a state transfer are old news: skip them before building any message.
-    if (this.h.table.isOldNews(e.name, state, e.inc)) return;
-    const known = this.h.table.get(e.name);
-    switch (state) {
-      case 'alive':
-        return this.h.onUpdate(M.alive(e.name, e.addr, e.inc, e.tags), now, e.name === sender);
-      case 'suspect':
-        return this.h.onUpdate(M.suspect(e.name, e.inc, sender), now);
-      case 'dead':
-        if (known && isLive(known.state)) {
-          // A peer's old verdict is weak evidence: suspect, and let the member refute (memberlist does the same).
-          return this.h.onUpdate(M.suspect(e.name, e.inc, sender), now);
-        }
-        if (!known) return this.adoptDeparted(e, 'dead', now);
-        return this.h.onUpdate(M.dead(e.name, e.inc, sender), now, false);
-      case 'left':
-        if (!known) return this.adoptDeparted(e, 'left', now);
-        return this.h.onUpdate(M.left(e.name, e.inc), now, false);
-    }
-  }
-
-  /**
-   * A failed or departed member we never knew: remember it (without an event) as one to try to
-   * reconnect to, with the age the sender gave its death, so that it is forgotten here when it
-   * is forgotten there. A row without an age (an older peer) or past the reap age is ignored, as
-   * memberlist ignores news of the death of members it does not know: it must never come back.
-   */
-  private adoptDeparted(e: M.Entry, state: 'dead' | 'left', now: number): void {
-    const reapAfter = state === 'dead' ? this.h.config.reapFailedAfterMs : this.h.config.reapLeftAfterMs;
-    if (e.age === undefined || e.age >= reapAfter) return;
-    this.h.table.apply({ name: e.name, state, incarnation: e.inc, address: e.addr, wireTags: e.tags }, now - e.age);
   }
 
   /**
@@ -235,7 +210,7 @@ export class AntiEntropy {
    * or missed something last time (a row the peer learned long ago), and we pull the whole
    * table; a window that leaves us short is followed by a whole table at once (afterWindow).
    */
-  maybeCatchUp(theirs: number, from: Address, now: number, trusted: boolean): void {
+  *maybeCatchUp(theirs: number, from: Address, now: number, trusted: boolean): Wants {
     const c = this.h.config;
     if (c.catchUpThreshold === 0 || !trusted || !this.h.running()) return;
     const mine = this.h.table.liveCount;
@@ -244,33 +219,33 @@ export class AntiEntropy {
     const want = 4 * (theirs - mine) + RECENT_ROWS_SLACK;
     const windowed = want <= mine / 4 && mine >= this.lastCatchUpTarget;
     this.lastCatchUpTarget = theirs;
-    this.pullFrom(from, windowed ? recentFlags(want) : 0, now);
+    yield* this.pullFrom(from, windowed ? recentFlags(want) : 0, now);
   }
 
   /**
-   * The last part of a windowed reply: if we still count fewer live members than the peer did,
-   * the window missed rows it learned earlier; pull its whole table now rather than a second
+   * The last part of a windowed reply, merged: if we still count fewer live members than the peer
+   * did, the window missed rows it learned earlier; pull its whole table now rather than a second
    * later (at most once per window, and a whole table is never followed up).
    */
-  private afterWindow(from: Address, now: number): void {
+  private *afterWindow(from: Address, now: number): Wants {
     if (!this.h.running() || this.h.table.liveCount >= this.lastCatchUpTarget) return;
     this.lastExchangeAt = now;
-    this.pullFrom(from, 0, now);
+    yield* this.pullFrom(from, 0, now);
   }
 
-  private pullFrom(from: Address, flags: number, now: number): void {
+  private *pullFrom(from: Address, flags: number, now: number): Wants {
     this.expect(from, 'catch-up', now, flags);
-    this.h.note({ kind: 'push-pull', peer: from, reason: 'catch-up' });
-    this.sendState(from, flags, true, now);
+    yield { type: 'note', note: { kind: 'push-pull', peer: from, reason: 'catch-up' } };
+    yield* this.sendState(from, flags, true, now);
   }
 
-  periodic(now: number): void {
+  *periodic(now: number): Wants {
     const addr = this.h.randomAlivePeer();
     if (addr === undefined) return;
-    this.h.note({ kind: 'push-pull', peer: addr, reason: 'periodic' });
+    yield { type: 'note', note: { kind: 'push-pull', peer: addr, reason: 'periodic' } };
     // A digest first: in steady state the tables agree and one small datagram is all it costs.
     this.expect(addr, 'digest', now);
-    this.h.send(addr, M.digest(this.h.name, this.h.table.digest, this.h.table.size));
+    yield { type: 'send', send: { to: addr, primary: M.digest(this.h.name, this.h.table.digest, this.h.table.size) } };
     this.lastExchangeAt = now;
   }
 
@@ -280,7 +255,7 @@ export class AntiEntropy {
    * get our table. A seed is dialed until it answers once or shows up as a live member (after
    * that, failed-member reconnects heal partitions), backing off while it stays silent.
    */
-  reconnect(now: number): void {
+  *reconnect(now: number): Wants {
     for (const [addr, x] of this.waiting) if (now - x.at > this.waitMs()) this.waiting.delete(addr);
     const failed: MemberRecord[] = [];
     for (const r of this.h.table.values()) if (r.state === 'dead') failed.push(r);
@@ -300,21 +275,18 @@ export class AntiEntropy {
       targets.push(s);
     }
     for (const t of targets) {
-      this.h.note({ kind: 'push-pull', peer: t, reason: 'reconnect' });
+      yield { type: 'note', note: { kind: 'push-pull', peer: t, reason: 'reconnect' } };
       this.expect(t, 'hello', now);
-      this.sendState(t, 0, true, now);
+      yield* this.sendState(t, 0, true, now);
     }
   }
 
-  reap(now: number): void {
+  *reap(now: number): Wants {
     const doomed: string[] = [];
     for (const r of this.h.table.values()) {
       if (r.state === 'dead' && now - r.stateChangedAt >= this.h.config.reapFailedAfterMs) doomed.push(r.name);
       else if (r.state === 'left' && now - r.stateChangedAt >= this.h.config.reapLeftAfterMs) doomed.push(r.name);
     }
-    for (const name of doomed) {
-      this.h.table.delete(name);
-      this.h.note({ kind: 'reaped', name });
-    }
+    for (const name of doomed) yield { type: 'reap', name };
   }
 }

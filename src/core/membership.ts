@@ -1,11 +1,10 @@
 /**
- * The membership table and the precedence rules that every update passes through.
- *
- * Precedence: a higher incarnation wins; at equal incarnation left > dead > suspect > alive.
- * (Left outranks dead so that a member that left and then stopped answering shows `left`, never
- * `failed`.) Only the member itself raises its incarnation; this table never does.
+ * The membership table. Every write of another member's row passes the precedence order
+ * (precedence.ts, where the whole rule lives). Only the member itself raises its incarnation;
+ * this table never does.
  */
-import type { Member, MemberEvent, MemberEventType, MemberState } from './types.js';
+import { isLive, type Member, type MemberEvent, type MemberEventType, type MemberState } from './types.js';
+import { incarnationAllowed, overrides, saysAsMuch } from './precedence.js';
 import { EMPTY_TAGS, EMPTY_WIRE_TAGS, sameWireTags } from './tags.js';
 import { sharedInterner, tagsKey, type Interner } from './intern.js';
 import { fnv1a32 } from './hash.js';
@@ -15,17 +14,9 @@ export interface MemberRecord extends Member {
   readonly wireTags: readonly string[];
 }
 
-const rank: Record<MemberState, number> = { alive: 0, suspect: 1, dead: 2, left: 3 };
-
-/** Does a claim (state, incarnation) override what we hold? The one precedence rule. */
-export function overrides(state: MemberState, inc: number, current: { state: MemberState; incarnation: number }): boolean {
-  if (inc !== current.incarnation) return inc > current.incarnation;
-  return rank[state] > rank[current.state];
-}
-
 /** The event a transition produces, or undefined when users need not hear of it. */
 export function eventFor(previous: MemberRecord | undefined, next: MemberRecord): MemberEventType | undefined {
-  if (!previous) return next.state === 'alive' || next.state === 'suspect' ? 'join' : undefined;
+  if (!previous) return isLive(next.state) ? 'join' : undefined;
   switch (next.state) {
     case 'alive':
       if (previous.state === 'left') return 'join';
@@ -41,24 +32,8 @@ export function eventFor(previous: MemberRecord | undefined, next: MemberRecord)
   }
 }
 
-/**
- * Incarnation bounds (issue 18, finding 2). A member refutes a claim by going one above it, so a
- * claim at the last incarnation the wire carries (2^53 - 1) would lock it out for good. Claims
- * about others may raise what we hold by at most MAX_INCARNATION_STEP, and a member we do not
- * hold enters at most at MAX_NEW_INCARNATION: a forger must make the member refute about 2^29
- * times to walk it to the top, and every honest jump (refutations and tag changes we missed)
- * is far smaller. Accusations stop one below the top, so the top itself is always a refutation.
- */
-export const MAX_INCARNATION_STEP = 2 ** 24;
-export const MAX_NEW_INCARNATION = 2 ** 40;
-export const MAX_INCARNATION = Number.MAX_SAFE_INTEGER;
-
-/** May a claim (state, inc) about a member we hold at `held` (undefined: not held) be taken? */
-export function incarnationAllowed(state: MemberState, inc: number, held: number | undefined): boolean {
-  const ceiling = state === 'alive' ? MAX_INCARNATION : MAX_INCARNATION - 1;
-  if (!Number.isSafeInteger(inc) || inc < 0 || inc > ceiling) return false;
-  return inc <= (held === undefined ? MAX_NEW_INCARNATION : Math.max(held, 0) + MAX_INCARNATION_STEP);
-}
+// Older imports name the bounds here; they live with the rest of the rule in precedence.ts.
+export { MAX_INCARNATION, MAX_INCARNATION_STEP, MAX_NEW_INCARNATION } from './precedence.js';
 
 export interface Claim {
   readonly name: string;
@@ -69,7 +44,9 @@ export interface Claim {
   readonly wireTags?: readonly string[];
 }
 
+/** States as stored in a row (a byte each), and back. */
 const STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left'];
+const CODE: Record<MemberState, number> = { alive: 0, suspect: 1, dead: 2, left: 3 };
 
 /**
  * The table, compact (issue 16): one row is a slot in parallel typed arrays, and names,
@@ -137,15 +114,12 @@ export class MembershipTable {
     return slot < 0 ? undefined : this.pools.addresses.item(this.addressIds[slot]!);
   }
   /**
-   * Does the row for `name` already say as much as a claim (state, inc) from a state transfer:
-   * a higher incarnation, or the same one in the same state (or the claim is a mere alive)?
-   * One lookup and no record: most rows of a state transfer are old news.
+   * Does the row for `name` already say as much as a claim (state, inc) from a state transfer
+   * (precedence.ts, saysAsMuch)? One lookup and no record: most rows of a state transfer are old news.
    */
   isOldNews(name: string, state: MemberState, inc: number): boolean {
     const slot = this.slot(name);
-    if (slot < 0) return false;
-    const held = this.incarnations[slot]!;
-    return held > inc || (held === inc && (STATES[this.states[slot]!] === state || state === 'alive'));
+    return slot >= 0 && saysAsMuch(state, inc, { state: STATES[this.states[slot]!]!, incarnation: this.incarnations[slot]! });
   }
   /**
    * Does an alive claim say nothing new: we hold the member at this address, at its incarnation
@@ -263,7 +237,7 @@ export class MembershipTable {
       this.addressIds[slot] = addresses.acquire(r.address);
       this.tagIds[slot] = tags.acquire(tagsKey(r.wireTags));
     }
-    this.states[slot] = rank[r.state];
+    this.states[slot] = CODE[r.state];
     this.incarnations[slot] = r.incarnation;
     this.changedAt[slot] = r.stateChangedAt;
     this.count(slot, 1);
@@ -310,8 +284,4 @@ function growFloat(a: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayB
   const out = new Float64Array(n);
   out.set(a);
   return out;
-}
-
-export function isLive(state: MemberState): boolean {
-  return state === 'alive' || state === 'suspect';
 }

@@ -3,9 +3,10 @@
  * fit the packet budget and each merge on their own, so one lost part only delays, and the same
  * UDP transport carries everything.
  */
-import { MemberCode, PushPullFlag, agedEntry, entry, pushPull, type Entry, type PushPull } from './messages.js';
+import { MemberCode, PushPullFlag, agedEntry, alive, dead, entry, left, pushPull, suspect, type Entry, type PushPull, type Update } from './messages.js';
 import type { MemberRecord } from './membership.js';
 import { utf8Length, wireTagsSize } from './tags.js';
+import { isLive, type MemberState } from './types.js';
 
 /** Bytes of a compound packet besides its messages: version byte and array header. */
 export const PACKET_OVERHEAD_BYTES = 4;
@@ -35,7 +36,7 @@ const LIVE_ENTRIES_KEPT = 65_536;
 
 /** A row as it travels at `now`: dead and left rows carry how long ago they became so. */
 export function entryOf(r: MemberRecord, now: number): Entry {
-  if (r.state === 'alive' || r.state === 'suspect') {
+  if (isLive(r.state)) {
     const code = MemberCode[r.state];
     const known = liveEntries.get(r.name);
     if (known && known.inc === r.incarnation && known.state === code && known.addr === r.address && known.tags === r.wireTags) return known;
@@ -45,6 +46,23 @@ export function entryOf(r: MemberRecord, now: number): Entry {
     return e;
   }
   return agedEntry(r.name, r.address, MemberCode[r.state], r.incarnation, r.wireTags, Math.max(0, Math.floor(now - r.stateChangedAt)));
+}
+
+/**
+ * A row of a state transfer from `sender` as the claim it makes: an alive row is the member's
+ * own claim (without `born`: rows do not say when a process life began), an accusation the sender's.
+ */
+export function updateOfRow(e: Entry, state: MemberState, sender: string): Update {
+  switch (state) {
+    case 'alive':
+      return alive(e.name, e.addr, e.inc, e.tags);
+    case 'suspect':
+      return suspect(e.name, e.inc, sender);
+    case 'dead':
+      return dead(e.name, e.inc, sender);
+    case 'left':
+      return left(e.name, e.inc);
+  }
 }
 
 /** Cut the entries into push-pull parts of at most `budget` bytes each. */

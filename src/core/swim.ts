@@ -10,23 +10,25 @@ import type { ProtocolConfig } from '../config.js';
 import type { Input, Note, Output } from './io.js';
 import { Awareness } from './awareness.js';
 import { BroadcastQueue } from './broadcasts.js';
-import { MembershipTable, MAX_INCARNATION, MAX_INCARNATION_STEP, incarnationAllowed, isLive, type MemberRecord } from './membership.js';
+import { MembershipTable, type MemberRecord } from './membership.js';
+import { GOSSIP, MAX_INCARNATION, MAX_INCARNATION_STEP, judge, type Judge, type Via } from './precedence.js';
 import * as M from './messages.js';
 import { ProbeOrder } from './probe-order.js';
-import { AntiEntropy, type Proof } from './anti-entropy.js';
+import { Prober, type Outgoing, type ProbeFailure, type ProberCounters } from './prober.js';
+import { AntiEntropy, type AntiEntropyWant, type Proof } from './anti-entropy.js';
 import { ReturnCheck, weakCookieHash, type CookieHash } from './return-check.js';
-import { PACKET_OVERHEAD_BYTES } from './push-pull.js';
+import { PACKET_OVERHEAD_BYTES, updateOfRow } from './push-pull.js';
 import { Joiner } from './joiner.js';
-import { Vetting } from './vetting.js';
+import { Vetting, type VettingCounters, type VettingWant } from './vetting.js';
 import { CoordinateExchange, Vivaldi } from './vivaldi.js';
 import { DEFAULT_TUNING, type Coordinate } from './coordinate.js';
 import { seededRandom } from './seeded-random.js';
 import { Suspicions, type SuspicionTimeout } from './suspicion.js';
-import { sameWireTags, tagsFromWire, tagsToWire, utf8Length } from './tags.js';
+import { sameWireTags, tagsFromWire, tagsToWire } from './tags.js';
 import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, removalFloorMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
 import { RecentEvents } from './user-events.js';
 import { Queries, type QueryCounters } from './queries.js';
-import type { Address, Member, MemberEvent, MemberState, Random, Tags } from './types.js';
+import { isLive, type Address, type Member, type MemberEvent, type MemberState, type Random, type Tags } from './types.js';
 
 export interface SwimInit {
   readonly name: string;
@@ -53,7 +55,7 @@ export interface SwimDeps {
 const STALL_GRACE_MS = 5;
 
 /** Counters of the protocol's own health, for stats and metrics. */
-export interface SwimCounters extends QueryCounters {
+export interface SwimCounters extends QueryCounters, ProberCounters, VettingCounters {
   /** Lifeguard local health score, 0 = healthy. */
   awareness: number;
   suspicionsStarted: number;
@@ -63,17 +65,6 @@ export interface SwimCounters extends QueryCounters {
   suspicionsRefuted: number;
   /** Times we refuted a suspicion (or death) of ourselves. */
   refutations: number;
-  /** Active confirmation checks we ran, and how many found the suspect unreachable. */
-  checks: number;
-  checksFailed: number;
-  /** Alive claims of dead members put on probation, readmitted after it, and cut short by a failure. */
-  probations: number;
-  readmitted: number;
-  probationsFailed: number;
-  probes: number;
-  probesFailed: number;
-  nacksSent: number;
-  nacksReceived: number;
   /** Ticks that came far later than asked: our own process stalled. */
   stalls: number;
   /** Event-loop delay samples over half the probe timeout, reported by the host. */
@@ -92,27 +83,6 @@ export interface SwimCounters extends QueryCounters {
   userEventsTooOld: number;
 }
 
-interface Probe {
-  readonly seq: number;
-  readonly target: string;
-  readonly targetAddr: Address;
-  /** When the ping went out: the round-trip time is measured from here. */
-  readonly sentAt: number;
-  readonly indirectAt: number;
-  readonly endAt: number;
-  acked: boolean;
-  indirectSent: number;
-  nacks: number;
-}
-
-interface Relay {
-  readonly requester: Address;
-  readonly requesterSeq: number;
-  readonly expiresAt: number;
-  /** When to tell the requester we could not reach the target either (Infinity: never / done). */
-  nackAt: number;
-}
-
 export class Swim {
   readonly name: string;
   readonly address: Address;
@@ -128,9 +98,7 @@ export class Swim {
   private userKey = 0;
   private readonly order: ProbeOrder;
   private readonly suspicions = new Suspicions();
-  private readonly relays = new Map<number, Relay>();
-  /** No relay's nack is due before this (may be early after an ack: then one spare wake-up). */
-  private relayNackAt = Infinity;
+  private readonly prober: Prober;
   private readonly vetting: Vetting;
   private readonly joiner: Joiner;
   private readonly antiEntropy: AntiEntropy;
@@ -138,20 +106,11 @@ export class Swim {
   /** Network coordinates (vivaldi.ts); undefined when `coordinates` is off. */
   private readonly coords: CoordinateExchange | undefined;
   private readonly queries: Queries;
-  private readonly counts: Omit<SwimCounters, 'awareness' | 'coordinateUpdates' | 'coordinateRefused' | keyof QueryCounters> = {
+  private readonly counts: Omit<SwimCounters, 'awareness' | 'coordinateUpdates' | 'coordinateRefused' | keyof QueryCounters | keyof ProberCounters | keyof VettingCounters> = {
     suspicionsStarted: 0,
     suspicionsConfirmed: 0,
     suspicionsRefuted: 0,
     refutations: 0,
-    checks: 0,
-    checksFailed: 0,
-    probations: 0,
-    readmitted: 0,
-    probationsFailed: 0,
-    probes: 0,
-    probesFailed: 0,
-    nacksSent: 0,
-    nacksReceived: 0,
     stalls: 0,
     lagSpikes: 0,
     floods: 0,
@@ -177,8 +136,6 @@ export class Swim {
   private readonly conflictNoticeAt = new Map<string, number>();
   private wireTags: readonly string[];
   private seq = 0;
-  private probe: Probe | undefined;
-  private nextProbeAt: number;
   private nextGossipAt: number;
   private nextPushPullAt: number;
   private nextMaintenanceAt: number;
@@ -187,6 +144,8 @@ export class Swim {
   private out: Output[] = [];
   /** The address of the packet being handled, to name it in a drop ('' for our own steps). */
   private source: Address = '';
+  /** What the precedence rule asks of our state. */
+  private readonly judgeFacts: Judge;
 
   constructor(init: SwimInit, deps: SwimDeps, now: number) {
     this.name = init.name;
@@ -220,13 +179,7 @@ export class Swim {
       canCheck: () => this.state === 'running' && this.awareness.score === 0,
       nextSeq: () => ++this.seq,
       liveCount: () => this.table.liveCount,
-      send: (to, primary, companion) => this.send(to, primary, companion),
       helpers: (k, target) => this.order.sample(k, (n) => n !== target && n !== this.name && this.table.stateOf(n) === 'alive').map((n) => this.table.addressOf(n)!),
-      confirmFailed: (row, now) => this.confirmOwn(row, now),
-      resync: (addr) => this.antiEntropy.sendState(addr, 0, true, this.lastStepAt),
-      probationFailed: (name, incarnation, now) => this.onUpdate(M.dead(name, incarnation, this.name), now),
-      readmit: (claim, now) => this.admitAlive(claim, this.table.get(claim.name), now, false),
-      count: (counter) => void this.counts[counter]++,
     });
     this.antiEntropy = new AntiEntropy({
       name: this.name,
@@ -236,23 +189,17 @@ export class Swim {
       returnCheck: new ReturnCheck(deps.cookieHash ?? weakCookieHash(deps.random)),
       running: () => this.state === 'running',
       stopped: () => this.state === 'stopped',
-      onUpdate: (m, now, relay) => this.onUpdate(m, now, relay),
-      aboutSelf: (m, now) => this.aboutSelf(m, now),
-      joinAnswered: (from) => this.joinAnswered(from, this.lastStepAt),
       seeds: () => this.joiner.seeds,
       randomAlivePeer: () => {
         const [peer] = this.order.sample(1, (name) => name !== this.name && this.table.stateOf(name) === 'alive');
         return peer === undefined ? undefined : this.table.addressOf(peer);
       },
-      send: (to, m) => this.send(to, m),
       sizeOf: deps.sizeOf,
-      output: (o) => this.out.push(o),
-      note: (n) => this.note(n),
     });
     this.joiner = new Joiner({
       config: init.config,
       address: init.address,
-      pushTo: (seed) => this.antiEntropy.join(seed, this.lastStepAt),
+      pushTo: (seed) => this.exchange(this.antiEntropy.join(seed, this.lastStepAt), this.lastStepAt),
       output: (o) => this.out.push(o),
     });
     this.awareness = new Awareness(init.config.awarenessMaxMultiplier, init.config.lifeguardAwareness);
@@ -262,9 +209,24 @@ export class Swim {
     this.born = this.incarnation;
     this.wireTags = tagsToWire(init.tags ?? {});
     this.table.apply({ name: this.name, state: 'alive', incarnation: this.incarnation, address: this.address, wireTags: this.wireTags }, now);
+    this.judgeFacts = {
+      config: init.config,
+      liveMember: (name) => this.isLiveMember(name),
+      soleAccuser: (known, from) => this.soleAccuser(known, from, this.lastStepAt),
+    };
     const c = this.config;
     // Random phases so that agents started together do not probe and gossip in lockstep.
-    this.nextProbeAt = now + this.random.int(c.probeIntervalMs);
+    this.prober = new Prober(
+      {
+        name: this.name,
+        config: init.config,
+        nextSeq: () => ++this.seq,
+        scale: (ms) => this.awareness.scale(ms),
+        liveCount: () => this.table.liveCount,
+        helpers: (k, target) => this.order.sample(k, (name) => name !== target && name !== this.name && this.table.stateOf(name) === 'alive').map((name) => this.table.addressOf(name)!),
+      },
+      now + this.random.int(c.probeIntervalMs),
+    );
     this.nextGossipAt = now + this.random.int(c.gossipIntervalMs);
     this.nextPushPullAt = now + c.pushPullIntervalMs + this.random.int(Math.max(1, c.pushPullIntervalMs));
     this.nextMaintenanceAt = now + this.maintenanceIntervalMs() + this.random.int(this.maintenanceIntervalMs());
@@ -317,7 +279,7 @@ export class Swim {
   }
   /** Lifeguard health and suspicion counters. */
   counters(): SwimCounters {
-    return { awareness: this.awareness.score, ...this.counts, ...this.queries.counts, coordinateUpdates: this.coords?.vivaldi.updates ?? 0, coordinateRefused: this.coords?.vivaldi.refused ?? 0 };
+    return { awareness: this.awareness.score, ...this.counts, ...this.prober.counts, ...this.vetting.counts, ...this.queries.counts, coordinateUpdates: this.coords?.vivaldi.updates ?? 0, coordinateRefused: this.coords?.vivaldi.refused ?? 0 };
   }
   /** Updates waiting to be piggybacked. */
   get pendingBroadcasts(): number {
@@ -342,13 +304,12 @@ export class Swim {
     if (this.state === 'stopped') return Infinity;
     let t = Math.min(this.suspicions.earliest(), this.nextMaintenanceAt);
     if (this.broadcasts.pending > 0 || this.userQueue.pending > 0) t = Math.min(t, this.nextGossipAt);
-    t = Math.min(t, this.relayNackAt, this.queries.earliest());
+    t = Math.min(t, this.prober.relayDeadline(), this.queries.earliest());
     // Checks and probation advance only while running: a leaving agent must not wake for them,
     // or a check due before the leave ends stays due forever and the agent spins (issue 18).
     if (this.state === 'leaving') return Math.min(t, this.leaveDeadline);
     t = Math.min(t, this.vetting.earliest());
-    t = Math.min(t, this.nextProbeAt, this.nextPushPullAt);
-    if (this.probe) t = Math.min(t, this.probe.acked ? this.probe.endAt : this.probe.indirectSent ? this.probe.endAt : this.probe.indirectAt);
+    t = Math.min(t, this.prober.probeDeadline(), this.nextPushPullAt);
     t = Math.min(t, this.joiner.earliest());
     return t;
   }
@@ -422,30 +383,28 @@ export class Swim {
    */
   private afterStall(now: number): void {
     this.suspicions.postponeDue(now, now + STALL_GRACE_MS);
-    for (const r of this.relays.values()) if (r.nackAt <= now) r.nackAt = now + STALL_GRACE_MS;
-    if (this.relayNackAt <= now) this.relayNackAt = now + STALL_GRACE_MS;
-    if (this.probe && now >= this.probe.indirectAt) this.probe = undefined;
+    this.prober.afterStall(now, STALL_GRACE_MS);
     this.vetting.dropOverdue(now);
   }
 
   private onTick(now: number): void {
     this.expireSuspicions(now);
     this.queries.expire(now);
-    this.sendNacks(now);
-    this.vetting.advance(now, this.state === 'running');
+    for (const o of this.prober.nacksDue(now)) this.dispatch(o);
+    for (const want of this.vetting.advance(now, this.state === 'running')) this.vetted(want, now);
     if (this.state === 'running') {
       this.advanceProbe(now);
       this.joiner.advance(now);
       if (now >= this.nextPushPullAt) {
         this.nextPushPullAt = now + pushPullIntervalMs(this.config.pushPullIntervalMs, this.table.liveCount);
-        if (this.config.pushPullIntervalMs > 0) this.antiEntropy.periodic(now);
+        if (this.config.pushPullIntervalMs > 0) this.exchange(this.antiEntropy.periodic(now), now);
         else this.nextPushPullAt = Infinity;
       }
     }
     if (now >= this.nextMaintenanceAt) {
       this.nextMaintenanceAt = now + this.maintenanceIntervalMs();
-      this.antiEntropy.reap(now);
-      if (this.state === 'running' && this.config.reconnectIntervalMs > 0) this.antiEntropy.reconnect(now);
+      this.exchange(this.antiEntropy.reap(now), now);
+      if (this.state === 'running' && this.config.reconnectIntervalMs > 0) this.exchange(this.antiEntropy.reconnect(now), now);
     }
     if (now >= this.nextGossipAt) {
       this.nextGossipAt = now + this.config.gossipIntervalMs;
@@ -469,43 +428,57 @@ export class Swim {
     return true;
   }
 
-  private advanceProbe(now: number): void {
-    const p = this.probe;
-    if (p && !p.acked && !p.indirectSent && now >= p.indirectAt) this.sendIndirect(p);
-    if (p && now >= p.endAt) {
-      this.probe = undefined;
-      if (!p.acked) this.probeFailed(p, now);
-    }
-    if (now >= this.nextProbeAt) {
-      this.nextProbeAt = now + this.awareness.scale(this.config.probeIntervalMs);
-      if (!this.probe) this.startProbe(now);
+  /** Carry out what anti-entropy wants, each before it decides the next. */
+  private exchange(wants: Iterable<AntiEntropyWant>, now: number): void {
+    for (const w of wants) {
+      switch (w.type) {
+        case 'packet':
+          this.out.push({ type: 'send', to: w.to, messages: w.messages });
+          break;
+        case 'send':
+          this.dispatch(w.send);
+          break;
+        case 'note':
+          this.note(w.note);
+          break;
+        case 'merge':
+          for (const e of w.rows) this.mergeRow(e, w.sender, now);
+          break;
+        case 'join-answered':
+          this.joinAnswered(w.from, now);
+          break;
+        case 'reap':
+          this.table.delete(w.name);
+          this.note({ kind: 'reaped', name: w.name });
+          break;
+      }
     }
   }
 
-  private startProbe(now: number): void {
+  /** Carry out what vetting concluded. */
+  private vetted(want: VettingWant, now: number): void {
+    switch (want.type) {
+      case 'send':
+        return this.dispatch(want.send);
+      case 'confirm-failed':
+        return this.confirmOwn(want.row, now);
+      case 'probation-failed':
+        return this.onUpdate(M.dead(want.name, want.incarnation, this.name), now);
+      case 'readmit':
+        return this.admitAlive(want.claim, this.table.get(want.claim.name), now, false);
+    }
+  }
+
+  private advanceProbe(now: number): void {
+    const { send, failed } = this.prober.advance(now);
+    for (const o of send) this.dispatch(o);
+    if (failed) this.probeFailed(failed, now);
+    if (!this.prober.periodBegins(now)) return;
     const target = this.order.next(
       (name) => name !== this.name && isLive(this.table.stateOf(name) ?? 'dead'),
       () => this.probeCandidates(now),
     );
-    if (target === undefined) return;
-    const row = this.table.get(target)!;
-    const seq = ++this.seq;
-    this.counts.probes++;
-    this.probe = {
-      seq,
-      target,
-      targetAddr: row.address,
-      sentAt: now,
-      indirectAt: now + this.awareness.scale(this.config.probeTimeoutMs),
-      endAt: now + this.awareness.scale(this.config.probeIntervalMs),
-      acked: false,
-      indirectSent: 0,
-      nacks: 0,
-    };
-    const ping = M.ping(seq, target, this.name, this.table.liveCount);
-    // Buddy system: tell a suspect it is suspected in the very packet that probes it.
-    if (row.state === 'suspect' && this.config.lifeguardBuddy) this.send(row.address, ping, M.suspect(target, row.incarnation, this.name));
-    else this.send(row.address, ping, this.coords?.companion());
+    if (target !== undefined) this.dispatch(this.prober.start(this.table.get(target)!, now, this.coords?.companion()));
   }
 
   /** Members for a new probe pass; recently dead ones too, so gossip can still reach them. */
@@ -518,18 +491,11 @@ export class Swim {
     return names;
   }
 
-  private sendIndirect(p: Probe): void {
-    const helpers = this.order.sample(this.config.indirectChecks, (name) => name !== p.target && name !== this.name && this.table.stateOf(name) === 'alive');
-    for (const h of helpers) this.send(this.table.addressOf(h)!, M.pingReq(p.seq, p.target, p.targetAddr, this.name));
-    p.indirectSent = Math.max(1, helpers.length);
-  }
-
-  private probeFailed(p: Probe, now: number): void {
-    this.counts.probesFailed++;
-    this.note({ kind: 'probe-failed', target: p.target, indirect: p.indirectSent });
+  private probeFailed(p: ProbeFailure, now: number): void {
+    this.note({ kind: 'probe-failed', target: p.target, indirect: p.indirect });
     // Lifeguard: helpers that could reach the target would have said nack. Missing nacks point
     // at us, not the target; with no helpers, any failed probe is a small mark against us.
-    const expected = this.config.lifeguardNack ? p.indirectSent : 0;
+    const expected = this.config.lifeguardNack ? p.indirect : 0;
     this.awareness.apply(expected > 0 ? expected - Math.min(p.nacks, expected) : 1);
     const row = this.table.get(p.target);
     if (!row) return;
@@ -645,17 +611,13 @@ export class Swim {
         this.lastPingedAt = now;
         this.ackPing(m, from, proof === 'member');
         if (proof === 'member' && m.from !== this.name && this.table.get(m.from)) this.coords?.heardPing(m.from, packet);
-        return this.antiEntropy.maybeCatchUp(m.known, from, now, proof === 'member');
+        return this.exchange(this.antiEntropy.maybeCatchUp(m.known, from, now, proof === 'member'), now);
       case M.MsgType.Ack:
         return this.onAck(m, from, now, proof === 'member', packet);
       case M.MsgType.PingReq:
         return this.onPingReq(m, from, now);
       case M.MsgType.Nack:
-        if (this.probe && this.probe.seq === m.seq) {
-          this.probe.nacks++;
-          this.counts.nacksReceived++;
-        }
-        return;
+        return this.prober.onNack(m);
       case M.MsgType.Suspect:
       case M.MsgType.Dead:
         // A verdict on an older life or incarnation of ours: the sender missed our claim. Answer
@@ -667,11 +629,11 @@ export class Swim {
       case M.MsgType.Left:
         return this.onUpdate(m, now);
       case M.MsgType.PushPull:
-        return this.antiEntropy.onPushPull(m, from, now, proof, packet);
+        return this.exchange(this.antiEntropy.onPushPull(m, from, now, proof, packet), now);
       case M.MsgType.Digest:
-        return this.antiEntropy.onDigest(m, from, now, proof, packet);
+        return this.exchange(this.antiEntropy.onDigest(m, from, now, proof, packet), now);
       case M.MsgType.Cookie:
-        return this.antiEntropy.onCookie(m, from, now);
+        return this.exchange(this.antiEntropy.onCookie(m, from, now), now);
       case M.MsgType.Coord:
         return; // read with the ping or ack it rides with
       case M.MsgType.UserEvent:
@@ -719,24 +681,25 @@ export class Swim {
   }
 
   private onAck(m: M.Ack, from: Address, now: number, trusted: boolean, packet: readonly M.Message[]): void {
-    const relay = this.relays.get(m.seq);
-    if (relay) {
-      this.relays.delete(m.seq);
-      if (now <= relay.expiresAt) this.send(relay.requester, M.ack(relay.requesterSeq, m.from, m.known));
+    const r = this.prober.onAck(m, from, now);
+    if (r && 'relayed' in r) {
+      if (r.relayed) this.dispatch(r.relayed);
       return;
     }
-    if (this.vetting.acked(m.seq)) return;
-    if (this.probe && this.probe.seq === m.seq && !this.probe.acked) {
-      this.probe.acked = true;
-      // Only a direct ack shows our own packets flow both ways (Lifeguard).
-      const direct = from === this.probe.targetAddr;
-      if (direct) this.awareness.apply(-1);
-      const rttMs = now - this.probe.sentAt;
-      // Only a direct round trip measures the path between us; a relayed one adds a detour.
-      if (direct) this.coords?.directAck(this.probe.target, packet, rttMs);
-      this.note({ kind: 'probe-acked', target: this.probe.target, rttMs, direct });
+    const check = this.vetting.acked(m.seq);
+    if (check) {
+      if (check.resync !== undefined) this.exchange(this.antiEntropy.sendState(check.resync, 0, true, now), now);
+      return;
     }
-    this.antiEntropy.maybeCatchUp(m.known, from, now, trusted);
+    if (r) {
+      const { target, rttMs, direct } = r.probe;
+      // Only a direct ack shows our own packets flow both ways (Lifeguard).
+      if (direct) this.awareness.apply(-1);
+      // Only a direct round trip measures the path between us; a relayed one adds a detour.
+      if (direct) this.coords?.directAck(target, packet, rttMs);
+      this.note({ kind: 'probe-acked', target, rttMs, direct });
+    }
+    this.exchange(this.antiEntropy.maybeCatchUp(m.known, from, now, trusted), now);
   }
 
   private onPingReq(m: M.PingReq, from: Address, now: number): void {
@@ -745,118 +708,94 @@ export class Swim {
     // send packets (full of piggybacked news) to any address a stranger names.
     const target = this.table.get(m.target);
     if (!target || target.address !== m.targetAddr || target.state === 'left') return this.note({ kind: 'dropped', reason: 'ping-req-unknown-target', from });
-    const seq = ++this.seq;
-    if (this.relays.size > 1024) this.sweepRelays(now);
-    const c = this.config;
-    // The nack must reach the requester before its probe period ends: leave room for the trip.
-    const nackAfter = Math.floor(0.8 * Math.min(c.probeTimeoutMs, c.probeIntervalMs - c.probeTimeoutMs));
-    const nackAt = c.lifeguardNack ? now + nackAfter : Infinity;
-    this.relays.set(seq, { requester: from, requesterSeq: m.seq, expiresAt: now + c.probeIntervalMs, nackAt });
-    this.relayNackAt = Math.min(this.relayNackAt, nackAt);
-    this.send(m.targetAddr, M.ping(seq, m.target, this.name, this.table.liveCount));
-  }
-
-  private sendNacks(now: number): void {
-    if (now < this.relayNackAt) return;
-    let next = Infinity;
-    for (const [seq, r] of this.relays) {
-      if (r.expiresAt < now) {
-        this.relays.delete(seq);
-        continue;
-      }
-      if (r.nackAt > now) {
-        next = Math.min(next, r.nackAt);
-        continue;
-      }
-      r.nackAt = Infinity;
-      this.counts.nacksSent++;
-      this.send(r.requester, M.nack(r.requesterSeq, this.name));
-    }
-    this.relayNackAt = next;
-  }
-
-  private sweepRelays(now: number): void {
-    for (const [seq, r] of this.relays) if (r.expiresAt < now) this.relays.delete(seq);
+    this.dispatch(this.prober.relay(m, from, now));
   }
 
   /**
-   * Apply an update. `relay`: pass it on by gossip when it changed our table. Third-party rows
-   * learned through push-pull are not relayed: the peer that gave them is already a full source,
-   * and relaying every row of every state transfer would turn a join burst into n² gossip.
+   * Apply a claim, as the precedence rule (precedence.ts) rules; a claim about us is ours to
+   * refute. The one path for every membership update of another member's row.
    */
-  private onUpdate(m: M.Update, now: number, relay = true): void {
+  private onUpdate(m: M.Update, now: number, via: Via = GOSSIP): void {
     if (m.name === this.name) return this.aboutSelf(m, now);
     // Most gossip is old news (an update reaches every agent about retransmit-limit times).
     if (m.type === M.MsgType.Alive && this.table.isOldAliveClaim(m.name, m.inc, m.addr)) return;
     const known = this.table.get(m.name);
-    if (!incarnationAllowed(M.memberStateOf[m.type - M.MsgType.Alive]!, m.inc, known?.incarnation)) return this.note({ kind: 'dropped', reason: 'incarnation-jump', from: this.source });
-    switch (m.type) {
-      case M.MsgType.Alive: {
-        if (utf8Length(m.name) > this.config.maxNameBytes) return;
-        if (known?.state === 'dead' && m.inc > known.incarnation && this.config.flapDamping) {
-          const verdict = this.vetting.claim(m, known.incarnation, now);
-          // Relay a held claim: every agent puts the member on probation, not just us.
-          if (verdict === 'probation' && relay) this.queueUpdate(m);
-          // A claim from a state transfer does not say when the member's process life began:
-          // ask the member itself (it answers a stale verdict with its own claim, `born` included).
-          if (verdict === 'probation' && m.born === undefined && this.state === 'running') this.out.push({ type: 'send', to: m.addr, messages: [M.dead(m.name, known.incarnation, this.name)] });
-          if (verdict !== 'admit') return;
-        } else if (known && m.born !== undefined && m.born > known.incarnation && m.inc > known.incarnation) this.vetting.forget(m.name);
-        return this.admitAlive(m, known, now, relay);
+    const ruling = judge(m, known, via, this.judgeFacts);
+    switch (ruling.kind) {
+      case 'ignore':
+        return;
+      case 'drop':
+        return this.note({ kind: 'dropped', reason: ruling.reason, from: this.source });
+      case 'conflict':
+        this.note({ kind: 'dropped', reason: 'address-conflict', from: ruling.claim.addr });
+        return this.noticeConflict(ruling.claim, known!, now);
+      case 'vet': {
+        const claim = ruling.claim;
+        const verdict = this.vetting.claim(claim, known!.incarnation, now);
+        // Relay a held claim: every agent puts the member on probation, not just us.
+        if (verdict === 'probation' && ruling.relay) this.queueUpdate(claim);
+        // A claim from a state transfer does not say when the member's process life began:
+        // ask the member itself (it answers a stale verdict with its own claim, `born` included).
+        if (verdict === 'probation' && claim.born === undefined && this.state === 'running') this.out.push({ type: 'send', to: claim.addr, messages: [M.dead(claim.name, known!.incarnation, this.name)] });
+        if (verdict === 'admit') this.admitAlive(claim, known, now, ruling.relay);
+        return;
       }
-      case M.MsgType.Suspect: {
-        if (!known) return;
-        if (known.state === 'left' && known.incarnation >= m.inc) return this.answerStale(known);
-        if (known.state === 'suspect' && known.incarnation === m.inc) {
-          // An independent accuser shortens the suspicion; pass it on so others can count it too.
-          // Only a member we hold live counts: made-up names must not cut a suspicion short.
-          if (this.countsConfirmations() && this.isLiveMember(m.from) && m.from !== m.name && this.suspicions.confirm(m.name, m.inc, m.from, this.suspicionTimeout(m.name))) {
-            if (relay && this.confirmationNeeded(m.name)) this.queueUpdate(m);
-            this.expireSuspicions(now);
-          }
-          return;
-        }
-        if (!(known.state === 'alive' && m.inc >= known.incarnation) && !(known.state === 'suspect' && m.inc > known.incarnation)) return;
+      case 'alive':
+        if (ruling.reborn) this.vetting.forget(m.name);
+        return this.admitAlive(ruling.claim, known, now, ruling.relay);
+      case 'suspect': {
         const r = this.table.apply({ name: m.name, state: 'suspect', incarnation: m.inc }, now);
         if (!r.changed) return;
         this.emit(r.event);
-        this.startSuspicion(m.name, m.inc, m.from, now);
-        if (relay) this.queueUpdate(m);
+        this.startSuspicion(m.name, m.inc, ruling.claim.from, now);
+        if (ruling.relay) this.queueUpdate(ruling.claim);
         return;
       }
-      case M.MsgType.Dead:
-      case M.MsgType.Left: {
-        if (!known) return;
-        // Multi-observer rule: one member's verdict on a member we still hold alive is only an
-        // accusation. A single slow or one-way-broken agent must not kill a healthy member.
-        // The same holds for a member we hold suspect, for less than the removal floor, without
-        // enough independent confirmations: else a `suspect` and a `dead` in one packet, from one
-        // agent, kill directly (issue 18).
-        if (m.type === M.MsgType.Dead && this.config.activeConfirmation && isLive(known.state) && m.inc >= known.incarnation && this.soleAccuser(known, m.from, now)) {
-          return this.onUpdate(M.suspect(m.name, m.inc, m.from), now, relay);
+      case 'confirm':
+        if (this.suspicions.confirm(m.name, m.inc, ruling.claim.from, this.suspicionTimeout(m.name))) {
+          // Pass it on so others can count it too.
+          if (ruling.relay && this.confirmationNeeded(m.name)) this.queueUpdate(ruling.claim);
+          this.expireSuspicions(now);
         }
-        // A member's own leave raises its incarnation, so a `left` at the very incarnation we hold
-        // it live at is a third party's: a force-leave (forceLeave) from an agent that holds it
-        // failed, or a forgery. Only agents that hold it failed take it; we may still do, by gossip
-        // or push-pull, once we hold it failed too.
-        if (m.type === M.MsgType.Left && isLive(known.state) && m.inc === known.incarnation) return this.note({ kind: 'dropped', reason: 'left-while-live', from: this.source });
-        // During probation only the member's checkers' failures count (vetting.ts).
-        if (!this.vetting.verdict(m.name, m.inc, m.type === M.MsgType.Left, m.type === M.MsgType.Dead ? m.from : undefined, now)) return;
-        const state: MemberState = m.type === M.MsgType.Dead ? 'dead' : 'left';
-        const r = this.table.apply({ name: m.name, state, incarnation: m.inc }, now);
-        if (!r.changed) return;
-        if (state === 'dead' && isLive(known.state)) this.vetting.wentDown(m.name, known.state === 'suspect' ? known.stateChangedAt : now, now);
-        this.suspicions.clear(m.name);
-        this.emit(r.event);
-        if (relay) this.queueUpdate(m);
-        // A `left` is relayed, so nobody can check who said it first: tell the member itself, so
-        // that a false (or forged) one is refuted within a round trip, not at the next push-pull.
-        // A member that really left is stopped and hears nothing: one small datagram each.
-        // Bare: a departed member has no use for our news, and the datagram stays small.
-        if (m.type === M.MsgType.Left && isLive(known.state) && this.state === 'running') this.out.push({ type: 'send', to: known.address, messages: [m] });
         return;
-      }
+      case 'remind-left':
+        return this.answerStale(known!);
+      case 'down':
+        return this.takeVerdict(ruling.claim, known!, now, ruling.relay);
+      case 'adopt':
+        this.table.apply({ name: m.name, state: ruling.state, incarnation: m.inc, address: ruling.row.addr, wireTags: ruling.row.tags }, now - ruling.age);
+        return;
     }
+  }
+
+  /**
+   * A row of a state transfer from `sender`: a claim like any other (precedence.ts), about us or
+   * another member. Most rows are old news: the table answers that without building a record.
+   */
+  private mergeRow(e: M.Entry, sender: string, now: number): void {
+    const state = M.memberStateOf[e.state];
+    if (state === undefined) return;
+    const m = updateOfRow(e, state, sender);
+    if (e.name !== this.name && this.table.isOldNews(e.name, state, e.inc)) return;
+    this.onUpdate(m, now, { kind: 'state-transfer', sender, row: e });
+  }
+
+  /** A dead or left verdict the rule let through: taken unless the member is on probation. */
+  private takeVerdict(m: M.Dead | M.Left, known: MemberRecord, now: number, relay: boolean): void {
+    // During probation only the member's checkers' failures count (vetting.ts).
+    if (!this.vetting.verdict(m.name, m.inc, m.type === M.MsgType.Left, m.type === M.MsgType.Dead ? m.from : undefined, now)) return;
+    const state: MemberState = m.type === M.MsgType.Dead ? 'dead' : 'left';
+    const r = this.table.apply({ name: m.name, state, incarnation: m.inc }, now);
+    if (!r.changed) return;
+    if (state === 'dead' && isLive(known.state)) this.vetting.wentDown(m.name, known.state === 'suspect' ? known.stateChangedAt : now, now);
+    this.suspicions.clear(m.name);
+    this.emit(r.event);
+    if (relay) this.queueUpdate(m);
+    // A `left` is relayed, so nobody can check who said it first: tell the member itself, so
+    // that a false (or forged) one is refuted within a round trip, not at the next push-pull.
+    // A member that really left is stopped and hears nothing: one small datagram each.
+    // Bare: a departed member has no use for our news, and the datagram stays small.
+    if (m.type === M.MsgType.Left && isLive(known.state) && this.state === 'running') this.out.push({ type: 'send', to: known.address, messages: [m] });
   }
 
   /**
@@ -884,16 +823,8 @@ export class Swim {
     if (this.broadcasts.transmitsOf(known.name) === undefined) this.queueUpdate(M.left(known.name, known.incarnation));
   }
 
+  /** Take an alive claim the rule (or a passed probation) let through. */
   private admitAlive(m: M.Alive, known: MemberRecord | undefined, now: number, relay: boolean): void {
-    // A live member does not move: an alive claim with another address for a member we hold
-    // alive or suspect is a conflict (two processes with one name, or a forged claim), not news.
-    // memberlist rejects it the same way; a member that really moved is declared dead at its old
-    // address first, and then comes back at the new one.
-    if (known && isLive(known.state) && known.address !== m.addr) {
-      this.note({ kind: 'dropped', reason: 'address-conflict', from: m.addr });
-      this.noticeConflict(m, known, now);
-      return;
-    }
     const r = this.table.apply({ name: m.name, state: 'alive', incarnation: m.inc, address: m.addr, wireTags: m.tags }, now);
     if (!r.changed) return;
     if (known?.state === 'suspect') {
@@ -993,6 +924,10 @@ export class Swim {
    * Updates ride only to live members: an answer to anyone else (a ping or ping-req from a
    * stranger) must not be bigger than what it answers.
    */
+  private dispatch(o: Outgoing): void {
+    this.send(o.to, o.primary, o.companion);
+  }
+
   private send(to: Address, primary: M.Message, companion?: M.Message): void {
     const messages: M.Message[] = companion ? [primary, companion] : [primary];
     if (!this.table.liveAt(to)) {
@@ -1070,7 +1005,7 @@ export class Swim {
   private startLeave(now: number): void {
     if (this.state !== 'running') return;
     this.state = 'leaving';
-    this.probe = undefined;
+    this.prober.dropProbe();
     this.joiner.cancel();
     this.incarnation++;
     const previous = this.table.get(this.name)!;

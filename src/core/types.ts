@@ -6,6 +6,11 @@ import type { Coordinate } from './coordinate.js';
 /** A member's state as this agent sees it. `dead` is the protocol word; events call it `failed`. */
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left';
 
+/** Is a member in this state live: alive or suspect? Live members own keys, are probed and counted in n. */
+export function isLive(state: MemberState): state is 'alive' | 'suspect' {
+  return state === 'alive' || state === 'suspect';
+}
+
 /** Where a member can be reached: `host:port` for UDP, any opaque string for the simulator. */
 export type Address = string;
 

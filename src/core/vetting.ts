@@ -19,13 +19,17 @@
  * - A new process life (its alive claim's `born` is above the incarnation we hold it dead at:
  *   a restart, not the same process coming back) is admitted at once, its history forgotten.
  *
- * The host (the Swim core) owns the membership table and decides what a result means.
+ * Vetting owns its checks, probations, flap histories and counters, and acts on nothing itself:
+ * `advance` yields what it wants sent and what it concluded, one at a time, and the host (the
+ * Swim core, which owns the membership table and decides what a result means) carries each out
+ * before the next is decided (a readmitted member is live for the checks that follow).
  */
 import type { ProtocolConfig } from '../config.js';
 import { checkerRank } from './confirmers.js';
 import type { MemberRecord } from './membership.js';
 import * as M from './messages.js';
 import { removalFloorMs } from './timing.js';
+import type { Outgoing } from './prober.js';
 import type { Address } from './types.js';
 
 /** confirm: a suspect; verify: a suspect on parole, before our own verdict; probation: a dead member claiming life. */
@@ -74,7 +78,25 @@ const PAROLE_PENALTY = 0.5;
 /** The longest probation is readmitAfterMs × 2^this. */
 const MAX_DOUBLINGS = 8;
 
-export type VettingCounter = 'checks' | 'checksFailed' | 'probations' | 'readmitted' | 'probationsFailed';
+export interface VettingCounters {
+  /** Active confirmation checks we ran, and how many found the member unreachable. */
+  checks: number;
+  checksFailed: number;
+  /** Alive claims of dead members put on probation, readmitted after it, and cut short by a failure. */
+  probations: number;
+  readmitted: number;
+  probationsFailed: number;
+}
+
+/** What vetting wants done, in order. */
+export type VettingWant =
+  | { readonly type: 'send'; readonly send: Outgoing }
+  /** A confirm check found the suspect unreachable: one more independent accuser (us). */
+  | { readonly type: 'confirm-failed'; readonly row: MemberRecord }
+  /** A member on probation was unreachable: dead again at the incarnation it claimed. */
+  | { readonly type: 'probation-failed'; readonly name: string; readonly incarnation: number }
+  /** A member passed probation: believe its claim. */
+  | { readonly type: 'readmit'; readonly claim: M.Alive };
 
 /** What to do with an alive claim of a member we hold dead. */
 export type ClaimVerdict = 'admit' | 'probation' | 'held';
@@ -89,21 +111,12 @@ export interface VettingHost {
   canCheck(): boolean;
   nextSeq(): number;
   liveCount(): number;
-  send(to: Address, primary: M.Message, companion?: M.Message): void;
   /** Addresses of up to k alive members, not `target` and not us, to relay a ping. */
   helpers(k: number, target: string): Address[];
-  /** A confirm check found the suspect unreachable. */
-  confirmFailed(row: MemberRecord, now: number): void;
-  /** We missed news of the member at this address: exchange state with it. */
-  resync(addr: Address): void;
-  /** A member on probation was unreachable: dead again at the incarnation it claimed. */
-  probationFailed(name: string, incarnation: number, now: number): void;
-  /** A member passed probation: believe its claim. */
-  readmit(claim: M.Alive, now: number): void;
-  count(counter: VettingCounter): void;
 }
 
 export class Vetting {
+  readonly counts: VettingCounters = { checks: 0, checksFailed: 0, probations: 0, readmitted: 0, probationsFailed: 0 };
   private readonly checks = new Map<number, Check>();
   private readonly probation = new Map<string, Probation>();
   private readonly flaps = new Map<string, Flaps>();
@@ -211,7 +224,7 @@ export class Vetting {
     const nextCheckAt = rank >= 0 ? now + ((rank + 1) * h.config.probeIntervalMs) / 4 : Infinity;
     const length = this.probationMs(claim.name, now);
     this.probation.set(claim.name, { claim, checkInc: claim.inc, startedAt: now, checksUntil: now + length, nextCheckAt });
-    h.count('probations');
+    this.counts.probations++;
     return 'probation';
   }
 
@@ -237,19 +250,21 @@ export class Vetting {
     }
     if (incarnation < p.checkInc) return true;
     if (from === undefined || !this.isChecker(from, name, p)) return false;
-    this.fail(name, p, now, false);
+    this.fail(name, p, now);
     return true;
   }
 
-  /** An ack for one of our checks? */
-  acked(seq: number): boolean {
+  /**
+   * An ack for one of our checks? Undefined when not. `resync`: the address of a member on
+   * parole that answers, while we still hold the suspicion its refutation should have ended:
+   * we missed the refutation, so exchange state with it.
+   */
+  acked(seq: number): { readonly resync: Address | undefined } | undefined {
     const c = this.checks.get(seq);
-    if (!c) return false;
-    // A member on parole answers, yet we still hold the suspicion its refutation should have
-    // ended: we missed the refutation. Ask the member for its state.
-    if (!c.acked && c.purpose === 'verify') this.host.resync(c.targetAddr);
+    if (!c) return undefined;
+    const resync = !c.acked && c.purpose === 'verify' ? c.targetAddr : undefined;
     c.acked = true;
-    return true;
+    return { resync };
   }
 
   /** We stalled: checks that ran out while we slept tell nothing. */
@@ -257,9 +272,10 @@ export class Vetting {
     for (const [seq, c] of this.checks) if (c.started && now >= c.indirectAt) this.checks.delete(seq);
   }
 
-  advance(now: number, running: boolean): void {
-    this.advanceProbation(now, running);
-    if (running) this.advanceChecks(now);
+  /** What is due by `now`, yielded one at a time: carry each out before asking for the next. */
+  *advance(now: number, running: boolean): Generator<VettingWant, void, undefined> {
+    yield* this.advanceProbation(now, running);
+    if (running) yield* this.advanceChecks(now);
   }
 
   private isChecker(name: string, subject: string, p: Probation): boolean {
@@ -274,11 +290,11 @@ export class Vetting {
     return p.checksUntil + READMIT_GRACE_INTERVALS * this.host.config.probeIntervalMs;
   }
 
-  private advanceProbation(now: number, running: boolean): void {
+  private *advanceProbation(now: number, running: boolean): Generator<VettingWant, void, undefined> {
     const h = this.host;
     for (const [name, p] of this.probation) {
       if (now >= this.readmitAt(p)) {
-        this.readmit(name, now);
+        yield* this.readmit(name, now);
         continue;
       }
       if (running && now >= p.nextCheckAt && now < p.checksUntil) {
@@ -288,7 +304,7 @@ export class Vetting {
     }
   }
 
-  private advanceChecks(now: number): void {
+  private *advanceChecks(now: number): Generator<VettingWant, void, undefined> {
     const h = this.host;
     const c0 = h.config;
     for (const [seq, c] of this.checks) {
@@ -301,19 +317,22 @@ export class Vetting {
         c.started = true;
         c.indirectAt = now + c0.probeTimeoutMs;
         c.endAt = now + c0.probeIntervalMs;
-        h.count('checks');
+        this.counts.checks++;
         const ping = M.ping(seq, c.target, h.name, h.liveCount());
-        if (c.purpose !== 'probation' && c0.lifeguardBuddy) h.send(c.targetAddr, ping, M.suspect(c.target, c.incarnation, h.name));
-        else h.send(c.targetAddr, ping);
+        const buddy = c.purpose !== 'probation' && c0.lifeguardBuddy ? M.suspect(c.target, c.incarnation, h.name) : undefined;
+        yield { type: 'send', send: { to: c.targetAddr, primary: ping, companion: buddy } };
         continue;
       }
       if (!c.acked && !c.indirectSent && now >= c.indirectAt) {
-        for (const addr of h.helpers(Math.min(2, c0.indirectChecks), c.target)) h.send(addr, M.pingReq(seq, c.target, c.targetAddr, h.name));
+        for (const addr of h.helpers(Math.min(2, c0.indirectChecks), c.target)) yield { type: 'send', send: { to: addr, primary: M.pingReq(seq, c.target, c.targetAddr, h.name) } };
         c.indirectSent = true;
       }
       if (now < c.endAt) continue;
       this.checks.delete(seq);
-      if (!c.acked) this.failed(c, now);
+      if (!c.acked) {
+        const want = this.failed(c, now);
+        if (want) yield want;
+      }
     }
   }
 
@@ -323,26 +342,25 @@ export class Vetting {
     return row?.state === 'suspect' && row.incarnation === c.incarnation;
   }
 
-  private failed(c: Check, now: number): void {
-    const h = this.host;
-    h.count('checksFailed');
-    if (!this.stillWanted(c)) return;
-    if (c.purpose === 'confirm') return h.confirmFailed(h.member(c.target)!, now);
-    if (c.purpose === 'verify') return;
-    this.fail(c.target, this.probation.get(c.target)!, now, true);
+  private failed(c: Check, now: number): VettingWant | undefined {
+    this.counts.checksFailed++;
+    if (!this.stillWanted(c)) return undefined;
+    if (c.purpose === 'confirm') return { type: 'confirm-failed', row: this.host.member(c.target)! };
+    if (c.purpose === 'verify') return undefined;
+    const p = this.probation.get(c.target)!;
+    this.fail(c.target, p, now);
+    return { type: 'probation-failed', name: c.target, incarnation: p.claim.inc };
   }
 
-  /** The probation failed: dead again (and announced, when it was our finding). */
-  private fail(name: string, p: Probation, now: number, announce: boolean): void {
-    const h = this.host;
-    h.count('probationsFailed');
+  /** The probation failed: dead again (announced by the caller, when it was our finding). */
+  private fail(name: string, p: Probation, now: number): void {
+    this.counts.probationsFailed++;
     this.probation.delete(name);
     const f = this.flapsOf(name, now);
     f.penalty += 1;
-    if (announce) h.probationFailed(name, p.claim.inc, now);
   }
 
-  private readmit(name: string, now: number): void {
+  private *readmit(name: string, now: number): Generator<VettingWant, void, undefined> {
     const p = this.probation.get(name);
     if (!p) return;
     this.probation.delete(name);
@@ -351,8 +369,8 @@ export class Vetting {
       f.outageMs = Math.max(0, p.startedAt - f.downSince);
       f.downSince = undefined;
     }
-    this.host.count('readmitted');
-    this.host.readmit(p.claim, now);
+    this.counts.readmitted++;
+    yield { type: 'readmit', claim: p.claim };
     this.prune(now);
   }
 

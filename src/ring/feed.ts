@@ -8,7 +8,7 @@
  * key ranges, computed by diffing the ring before and after (see diff.ts). Batching, as ringpop
  * does, turns a join burst of 100 members into one diff instead of 100.
  */
-import type { Member, MemberEvent, MemberState } from '../core/types.js';
+import { isLive, type Member, type MemberEvent, type MemberState } from '../core/types.js';
 import { diffRings, type RangeMove } from './diff.js';
 import { Listeners, type Unsubscribe } from './emitter.js';
 import { HashRing } from './hash-ring.js';
@@ -27,10 +27,8 @@ export interface RingChange {
   readonly checksum: number;
 }
 
-/** Whether a member in `state` owns keys: alive and suspect do; dead and left do not. */
-export function onRing(state: MemberState): boolean {
-  return state === 'alive' || state === 'suspect';
-}
+/** Whether a member in `state` owns keys: live members (alive and suspect) do; dead and left do not. */
+export const onRing: (state: MemberState) => boolean = isLive;
 
 /** Feeds membership events into a ring and announces the resulting key movement. */
 export class RingFeed {

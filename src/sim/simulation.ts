@@ -11,7 +11,7 @@ import { resolveConfig, type ProfileName, type ProtocolConfig } from '../config.
 import { Driver } from '../agent/driver.js';
 import { ClusterError } from '../errors.js';
 import type { IncomingQuery, UserEventData } from '../core/io.js';
-import type { Address, MemberEvent, MemberEventType, MemberState, Tags } from '../core/types.js';
+import { isLive, type Address, type MemberEvent, type MemberEventType, type MemberState, type Tags } from '../core/types.js';
 import type { MembershipSource } from '../membership-source.js';
 import { SeededRandom } from '../runtime/random.js';
 import type { Scheduler } from '../runtime/scheduler.js';
@@ -616,7 +616,7 @@ export class Simulation {
     for (const s of this.slots) {
       if (!s.driver || s.name === name) continue;
       const st = s.driver.core.stateOf(name);
-      if (st === 'alive' || st === 'suspect') return false;
+      if (st !== undefined && isLive(st)) return false;
     }
     return true;
   }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MembershipTable, isLive, type MemberRecord } from '../../src/core/membership.js';
+import { MembershipTable, type MemberRecord } from '../../src/core/membership.js';
+import { isLive } from '../../src/core/types.js';
 import { createInterner } from '../../src/core/intern.js';
 import type { MemberState } from '../../src/core/types.js';
 

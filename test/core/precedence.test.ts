@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { overrides, MembershipTable } from '../../src/core/membership.js';
+import { MembershipTable } from '../../src/core/membership.js';
+import { GOSSIP, judge, overrides, type Judge, type Via } from '../../src/core/precedence.js';
+import type { MemberRecord } from '../../src/core/membership.js';
+import * as M from '../../src/core/messages.js';
+import { lan } from '../../src/config.js';
 import type { MemberState } from '../../src/core/types.js';
 
 const state = fc.constantFrom<MemberState>('alive', 'suspect', 'dead', 'left');
@@ -86,4 +90,61 @@ test('the table digest depends on the rows, not on the order they arrived in', (
       if (rows(x) === rows(y)) assert.equal(x.digest, y.digest, 'after a delete too');
     }),
   );
+});
+
+// ---- judge: the rules on top of the order (precedence.ts) ----------------------------------
+
+const facts = (over: Partial<Judge['config']> = {}, live: readonly string[] = ['b', 'c'], sole = true): Judge => ({
+  config: { ...lan, ...over },
+  liveMember: (n) => live.includes(n),
+  soleAccuser: () => sole,
+});
+const row = (state: MemberState, incarnation: number, address = 'm-addr'): MemberRecord => ({ name: 'm', address, state, incarnation, tags: {}, wireTags: [], stateChangedAt: 0 });
+const transfer = (row: M.Entry): Via => ({ kind: 'state-transfer', sender: 'b', row });
+
+test('judge: one verdict on a member we hold live is an accusation; with a second observer it is a verdict', () => {
+  const m = M.dead('m', 3, 'b');
+  assert.deepEqual(judge(m, row('alive', 3), GOSSIP, facts()), { kind: 'suspect', claim: M.suspect('m', 3, 'b'), relay: true });
+  assert.deepEqual(judge(m, row('suspect', 3), GOSSIP, facts({}, ['b', 'c'], false)), { kind: 'down', claim: m, relay: true });
+  assert.deepEqual(judge(m, row('alive', 3), GOSSIP, facts({ activeConfirmation: false })), { kind: 'down', claim: m, relay: true }, 'without active confirmation, as SWIM');
+});
+
+test("judge: a state transfer's death of a live member is only a suspicion, whatever the config; its other rows are not relayed", () => {
+  const e = M.entry('m', 'm-addr', M.MemberCode.dead, 3, []);
+  assert.deepEqual(judge(M.dead('m', 3, 'b'), row('alive', 3), transfer(e), facts({ activeConfirmation: false })), { kind: 'suspect', claim: M.suspect('m', 3, 'b'), relay: true });
+  assert.deepEqual(judge(M.dead('m', 4, 'b'), row('dead', 3), transfer(e), facts()), { kind: 'down', claim: M.dead('m', 4, 'b'), relay: false });
+  assert.deepEqual(judge(M.dead('m', 3, 'b'), row('dead', 3), transfer(e), facts()), { kind: 'ignore' }, 'old news');
+  const own = M.alive('m', 'm-addr', 4, []);
+  assert.deepEqual(judge(own, row('alive', 3), transfer(e), facts()), { kind: 'alive', claim: own, reborn: false, relay: false }, "a third party's row of m");
+  assert.deepEqual(judge(own, row('alive', 3), { kind: 'state-transfer', sender: 'm', row: e }, facts()), { kind: 'alive', claim: own, reborn: false, relay: true }, "m's own row");
+});
+
+test('judge: a departed member we never knew is adopted only with an age under the reap age', () => {
+  const aged = (age: number | undefined) => transfer(age === undefined ? M.entry('m', 'm-addr', M.MemberCode.dead, 1, []) : M.agedEntry('m', 'm-addr', M.MemberCode.dead, 1, [], age));
+  assert.deepEqual(judge(M.dead('m', 1, 'b'), undefined, aged(undefined), facts()), { kind: 'ignore' });
+  assert.deepEqual(judge(M.dead('m', 1, 'b'), undefined, aged(lan.reapFailedAfterMs), facts()), { kind: 'ignore' });
+  const young = aged(5);
+  assert.equal(judge(M.dead('m', 1, 'b'), undefined, young, facts()).kind, 'adopt');
+  assert.deepEqual(judge(M.dead('m', 1, 'b'), undefined, GOSSIP, facts()), { kind: 'ignore' }, 'gossip about a stranger says nothing');
+});
+
+test('judge: a live member does not move, a third party cannot make it leave, and only live accusers confirm', () => {
+  const moved = M.alive('m', 'other-addr', 9, []);
+  assert.deepEqual(judge(moved, row('suspect', 3), GOSSIP, facts()), { kind: 'conflict', claim: moved });
+  assert.deepEqual(judge(M.left('m', 3), row('alive', 3), GOSSIP, facts()), { kind: 'drop', reason: 'left-while-live' });
+  assert.equal(judge(M.left('m', 4), row('alive', 3), GOSSIP, facts()).kind, 'down', "the member's own leave raises its incarnation");
+  assert.equal(judge(M.suspect('m', 3, 'c'), row('suspect', 3), GOSSIP, facts()).kind, 'confirm');
+  assert.equal(judge(M.suspect('m', 3, 'made-up'), row('suspect', 3), GOSSIP, facts()).kind, 'ignore');
+  assert.equal(judge(M.suspect('m', 3, 'm'), row('suspect', 3), GOSSIP, facts({}, ['m', 'b'])).kind, 'ignore', 'not the suspect itself');
+  assert.deepEqual(judge(M.suspect('m', 2, 'b'), row('left', 3), GOSSIP, facts()), { kind: 'remind-left' });
+  assert.equal(judge(M.suspect('m', 5, 'b'), row('dead', 3), GOSSIP, facts()).kind, 'ignore', 'an accusation never raises a dead row');
+});
+
+test('judge: an alive claim newer than our verdict is vetted with flap damping on, and a new life is reborn', () => {
+  const claim = M.alive('m', 'm-addr', 4, []);
+  assert.deepEqual(judge(claim, row('dead', 3), GOSSIP, facts()), { kind: 'vet', claim, relay: true });
+  assert.deepEqual(judge(claim, row('dead', 3), GOSSIP, facts({ flapDamping: false })), { kind: 'alive', claim, reborn: false, relay: true });
+  const reborn = M.alive('m', 'm-addr', 4, [], 4);
+  assert.deepEqual(judge(reborn, row('left', 3), GOSSIP, facts()), { kind: 'alive', claim: reborn, reborn: true, relay: true });
+  assert.deepEqual(judge(M.alive('m', 'm-addr', 2 ** 30, []), row('alive', 3), GOSSIP, facts()), { kind: 'drop', reason: 'incarnation-jump' });
 });
