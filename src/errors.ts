@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'ERR_SNAPSHOT',
   /** force-leave of a member that is not failed (alive, suspect or already left). */
   'ERR_NOT_FAILED',
+  /** A tag change when our own incarnation is already the highest every agent takes (2^53 - 1). */
+  'ERR_INCARNATION_EXHAUSTED',
   // Keys.
   'ERR_KEY',
   'ERR_KEY_NOT_INSTALLED',

@@ -9,7 +9,7 @@ export { startAdminServer, ADMIN_MAX_BODY_BYTES, type AdminDeps, type AdminOptio
 export { adminDepsFor, type AgentAdminOptions } from './admin/agent-deps.js';
 export { MetricsRenderer, renderMetrics, METRICS_CONTENT_TYPE, type MetricsInput, type MetricsOptions } from './admin/metrics.js';
 export { createAgent, type Agent, type AgentEvents, type AgentStats, type AgentHealth, type AgentRuntimeOptions, type UserEvent, type QueryOptions, type QueryHandler, type IncomingQueryEvent } from './agent/agent.js';
-export { QueryStream, type QueryAnswer, type QueryResult } from './agent/query-stream.js';
+export { ANY_QUERY, QueryStream, type QueryAnswer, type QueryResult } from './agent/query-stream.js';
 export type { AgentConfigInput } from './agent/agent-config.js';
 export { resolveConfig, validateConfig, profiles, lan, wan, local, plainSwim, lifeguardOnly, type ProtocolConfig, type ProfileName } from './config.js';
 export { ClusterError, ERROR_CODES, isErrorCode, type ErrorCode } from './errors.js';

@@ -457,7 +457,7 @@ function refuse(res: ServerResponse, r: Refusal): void {
 }
 
 /** Refusals because of the agent's or the cluster's state, not the request's form: 409. */
-const CONFLICT_CODES: ReadonlySet<string> = new Set(['ERR_NOT_RUNNING', 'ERR_NOT_FAILED', 'ERR_KEY_PRIMARY', 'ERR_NO_KEYRING', 'ERR_KEYS_BUSY', 'ERR_KEYRING_FULL', 'ERR_KEY_NOT_EVERYWHERE', 'ERR_KEY_IN_USE', 'ERR_KEY_NOT_INSTALLED']);
+const CONFLICT_CODES: ReadonlySet<string> = new Set(['ERR_NOT_RUNNING', 'ERR_NOT_FAILED', 'ERR_INCARNATION_EXHAUSTED', 'ERR_KEY_PRIMARY', 'ERR_NO_KEYRING', 'ERR_KEYS_BUSY', 'ERR_KEYRING_FULL', 'ERR_KEY_NOT_EVERYWHERE', 'ERR_KEY_IN_USE', 'ERR_KEY_NOT_INSTALLED']);
 
 function sendError(res: ServerResponse, e: unknown): void {
   if (res.headersSent) return void res.destroy();

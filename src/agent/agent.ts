@@ -11,7 +11,7 @@ import { isLive, type Member, type MemberEvent, type MemberEventType, type Membe
 import type { SwimCounters } from '../core/swim.js';
 import type { UserEventData } from '../core/io.js';
 import { EventCoalescer } from './coalesce.js';
-import { QueryStream, toQueryRequest, type QueryOptions } from './query-stream.js';
+import { ANY_QUERY, QueryStream, toQueryRequest, type QueryOptions } from './query-stream.js';
 import type { IncomingQuery } from '../core/io.js';
 import { RealScheduler } from '../runtime/scheduler.js';
 import { SeededRandom } from '../runtime/random.js';
@@ -155,7 +155,8 @@ export interface Agent {
    */
   query(name: string, payload?: string | Uint8Array, opts?: QueryOptions): QueryStream;
   /**
-   * Answer queries named `name` (one handler per name; a new one replaces the old). The handler's
+   * Answer queries named `name` (one handler per name; a new one replaces the old); `'*'` answers
+   * every query that no handler of its own name takes (as a Serf `query` handler). The handler's
    * result is the response; a handler that throws or returns nothing sends none (the ack, if
    * asked, went out already). Returns the function that removes the handler.
    */
@@ -164,7 +165,7 @@ export interface Agent {
   setTags(tags: Tags): void;
   /**
    * Serf's force-leave: a member this agent holds failed becomes left, here at once and
-   * everywhere by gossip; `prune` also forgets it here at once. Throws ERR_NO_MEMBER for a name
+   * everywhere by gossip; `prune` also forgets it at once, here and on every agent that holds it failed. Throws ERR_NO_MEMBER for a name
    * not known, ERR_NOT_FAILED for a member not failed (a live one is the protocol's to judge).
    */
   forceLeave(name: string, opts?: { prune?: boolean }): Member;
@@ -424,7 +425,7 @@ class RealAgent implements Agent {
   }
 
   private onIncomingQuery(q: IncomingQuery, respond: (payload: Uint8Array) => void): void {
-    const handler = this.queryHandlers.get(q.name);
+    const handler = this.queryHandlers.get(q.name) ?? this.queryHandlers.get(ANY_QUERY);
     this.log.debug({ query: q.name, from: q.from, ltime: q.ltime, handled: handler !== undefined }, 'query received');
     if (!handler) return;
     const send = (r: Uint8Array | string | undefined | void): void => {

@@ -8,6 +8,7 @@ import type { ProtocolConfig } from '../config.js';
 import { ClusterError } from '../errors.js';
 import type { IncomingQuery, Input, Note, Output, QueryRequest, UserEventData } from '../core/io.js';
 import { filtersToWire } from '../core/queries.js';
+import { ANY_QUERY } from './query-stream.js';
 import { WIRE_LIMITS } from '../wire/validate.js';
 import { Swim } from '../core/swim.js';
 import { checkTags, tagsToWire } from '../core/tags.js';
@@ -154,10 +155,11 @@ export class Driver {
     this.drive({ type: 'force-leave', name, prune });
   }
 
-  /** Replace our tags; throws ERR_ARGUMENT or ERR_TAGS_TOO_LARGE before anything changes. */
+  /** Replace our tags; throws ERR_ARGUMENT, ERR_TAGS_TOO_LARGE or ERR_INCARNATION_EXHAUSTED before anything changes. */
   setTags(tags: Tags): void {
     checkOwnTags(tags, this.init.config.maxTagsBytes);
     this.checkAliveFits(tags);
+    if (!this.core.stopped && !this.core.canRaiseIncarnation) throw new ClusterError('ERR_INCARNATION_EXHAUSTED', `cannot change tags: our incarnation ${this.core.currentIncarnation} is the highest every agent takes (2^53 - 1), and a tag change needs a higher one; restart this agent without its data dir (a new process life) to change its tags`);
     this.drive({ type: 'set-tags', tags });
   }
 
@@ -326,6 +328,7 @@ function checkOwnTags(tags: Tags, maxBytes: number): void {
 export function checkQuery(request: QueryRequest, maxNameBytes: number, queryMaxBytes: number): void {
   const nameWhy = nameProblem(request.name, maxNameBytes);
   if (nameWhy) throw new ClusterError('ERR_ARGUMENT', `query name ${JSON.stringify(request.name)}: ${nameWhy}`);
+  if (request.name === ANY_QUERY) throw new ClusterError('ERR_ARGUMENT', `query name "${ANY_QUERY}" is reserved: onQuery('${ANY_QUERY}') answers queries of any name`);
   if (!(request.payload instanceof Uint8Array)) throw new ClusterError('ERR_ARGUMENT', 'query payload must be a Uint8Array');
   for (const n of request.nodes) {
     const why = nameProblem(n);

@@ -22,6 +22,7 @@
  */
 import { spawn } from 'node:child_process';
 import { ClusterError } from '../errors.js';
+import { ANY_QUERY } from './query-stream.js';
 import type { Member } from '../core/types.js';
 
 /** Member event kinds, mapped from the agent's member event types. */
@@ -145,12 +146,14 @@ export class HandlerRunner {
   }
 
   /**
-   * The hook for queries: run the first handler for `query:NAME` (or `query`, `*`) and give its
-   * stdout, capped at maxOutputBytes, as the response; undefined when none matches or it fails.
+   * The hook for queries: run the first handler for `query:NAME`, else the first for `query` or
+   * `*` (a named handler wins wherever it is listed), and give its stdout, capped at
+   * maxOutputBytes, as the response; undefined when none matches or it fails.
    */
   async runQuery(name: string, payload: Uint8Array, ltime?: number): Promise<Uint8Array | undefined> {
     const e: HandlerEvent = { kind: 'query', name, payload, ...(ltime !== undefined ? { ltime } : {}) };
-    const spec = this.specs.find((s) => matches(s, e));
+    const named = `query:${name}`;
+    const spec = this.specs.find((s) => s.filters.includes(named)) ?? this.specs.find((s) => matches(s, e));
     if (!spec) return undefined;
     const r = await this.enqueue(spec, e);
     return r && r.code === 0 ? r.stdout : undefined;
@@ -303,8 +306,9 @@ export interface MessageHandlerAgent {
 
 /**
  * Route the agent's user events to the handlers that ask for them (`user`, `user:NAME`, `*`), and
- * answer each query named in a `query:NAME` filter with its handler's stdout. The agent answers
- * queries by name, so a bare `query` filter (any name) is not served; returns the unsubscribe.
+ * answer queries with a handler's stdout: each name in a `query:NAME` filter by name, and with a
+ * bare `query` or `*` filter every other name too (the agent's `'*'` query handler). Returns the
+ * unsubscribe.
  */
 export function attachMessageHandlers(agent: MessageHandlerAgent, runner: HandlerRunner, specs: readonly HandlerSpec[]): () => void {
   const filters = specs.flatMap((s) => s.filters);
@@ -314,6 +318,9 @@ export function attachMessageHandlers(agent: MessageHandlerAgent, runner: Handle
   }
   for (const name of new Set(filters.filter((f) => f.startsWith('query:')).map((f) => f.slice('query:'.length)))) {
     offs.push(agent.onQuery(name, (q) => runner.runQuery(q.name, q.payload, q.ltime)));
+  }
+  if (filters.some((f) => f === '*' || f === 'query')) {
+    offs.push(agent.onQuery(ANY_QUERY, (q) => runner.runQuery(q.name, q.payload, q.ltime)));
   }
   return () => {
     for (const off of offs) off();

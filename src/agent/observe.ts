@@ -122,6 +122,9 @@ export class Observer {
         c.drops[n.reason] = (c.drops[n.reason] ?? 0) + 1;
         this.log.debug({ from: n.from, reason: n.reason }, 'dropped');
         return;
+      case 'incarnation-exhausted':
+        this.log.error({ incarnation: n.incarnation, action: n.action }, n.action === 'leave' ? 'left without announcing it: our incarnation is the highest every agent takes, so no agent would take our `left`; others will see this agent fail' : 'tag change refused: our incarnation is the highest every agent takes');
+        return;
       case 'name-conflict': {
         const fields = { member: n.name, holder: n.holder, claimant: n.claimant };
         if (n.role === 'holder') this.log.warn(fields, `name conflict: another agent at ${n.claimant} claims our name ${JSON.stringify(n.name)}; the cluster knows us by it, we keep it`);

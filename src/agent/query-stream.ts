@@ -20,6 +20,9 @@ export interface QueryOptions {
 }
 
 /** The core's request for `name`, `payload` and `opts`, with the defaults filled in. */
+/** The handler name that answers queries of any name no handler of their own name takes. */
+export const ANY_QUERY = '*';
+
 export function toQueryRequest(name: string, payload: Uint8Array, opts: QueryOptions): QueryRequest {
   return {
     name,

@@ -15,9 +15,8 @@
  * the next is decided (a reply is built from the table after the push it answers was merged).
  */
 import type { ProtocolConfig } from '../config.js';
-import type { Note } from './io.js';
 import type { MembershipTable, MemberRecord } from './membership.js';
-import type { Outgoing } from './prober.js';
+import type { Note, Outgoing } from './io.js';
 import * as M from './messages.js';
 import { buildParts, entryOf, PACKET_OVERHEAD_BYTES, recentFlags, recentRows } from './push-pull.js';
 import type { ReturnCheck } from './return-check.js';

@@ -78,7 +78,23 @@ export type Note =
    * Two agents claim one name at two addresses. `holder`: the one the cluster holds; `claimant`:
    * the other. `role`: we hold it (holder), we are not admitted (claimant), or we saw it (witness).
    */
-  | { readonly kind: 'name-conflict'; readonly name: string; readonly holder: Address; readonly claimant: Address; readonly role: 'holder' | 'claimant' | 'witness' };
+  | { readonly kind: 'name-conflict'; readonly name: string; readonly holder: Address; readonly claimant: Address; readonly role: 'holder' | 'claimant' | 'witness' }
+  /**
+   * Our own incarnation is at the top every agent takes (precedence.ts, incarnation bounds), so
+   * `action` could not be announced: a tag change is refused (tags unchanged), a leave stops us
+   * without a `left` (others see us fail). Only a snapshot or refutations near 2^53 get here.
+   */
+  | { readonly kind: 'incarnation-exhausted'; readonly action: 'set-tags' | 'leave'; readonly incarnation: number };
+
+/**
+ * Inside the core: one message (and an optional companion) a part (prober, vetting,
+ * anti-entropy) wants sent, with as many queued updates as fit behind (dissemination.ts).
+ */
+export interface Outgoing {
+  readonly to: Address;
+  readonly primary: Message;
+  readonly companion?: Message | undefined;
+}
 
 export type Output =
   | { readonly type: 'send'; readonly to: Address; readonly messages: readonly Message[] }

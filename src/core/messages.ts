@@ -45,7 +45,13 @@ export interface Suspect { readonly type: 6; readonly name: string; readonly inc
 /** `from` declares `name` dead at incarnation `inc`. */
 export interface Dead { readonly type: 7; readonly name: string; readonly inc: number; readonly from: string }
 /** `name` left gracefully at incarnation `inc`. Never confused with dead. */
-export interface Left { readonly type: 8; readonly name: string; readonly inc: number }
+export interface Left {
+  readonly type: 8;
+  readonly name: string;
+  readonly inc: number;
+  /** 1: a force-leave with prune, every receiver forgets the row at once (Serf's `force-leave -prune`). */
+  readonly prune?: 1;
+}
 
 /** Member states on the wire. APPEND ONLY. */
 export const MemberCode = { alive: 0, suspect: 1, dead: 2, left: 3 } as const;
@@ -126,7 +132,7 @@ export const alive = (name: string, addr: string, inc: number, tags: readonly st
   born === undefined ? { type: 5, name, addr, inc, tags } : { type: 5, name, addr, inc, tags, born };
 export const suspect = (name: string, inc: number, from: string): Suspect => ({ type: 6, name, inc, from });
 export const dead = (name: string, inc: number, from: string): Dead => ({ type: 7, name, inc, from });
-export const left = (name: string, inc: number): Left => ({ type: 8, name, inc });
+export const left = (name: string, inc: number, prune = false): Left => (prune ? { type: 8, name, inc, prune: 1 } : { type: 8, name, inc });
 export const entry = (name: string, addr: string, state: number, inc: number, tags: readonly string[]): Entry => ({ name, addr, state, inc, tags });
 export const agedEntry = (name: string, addr: string, state: number, inc: number, tags: readonly string[], age: number): Entry => ({ name, addr, state, inc, tags, age });
 export const pushPull = (from: string, flags: number, part: number, parts: number, entries: readonly Entry[]): PushPull => ({ type: 9, from, flags, part, parts, entries });
@@ -159,6 +165,8 @@ export const RECORD_SHAPES: readonly (readonly string[])[] = [
   ['type', 'ltime', 'name', 'payload', 'flags'],
   ['type', 'ltime', 'id', 'from', 'addr', 'name', 'payload', 'flags', 'relay', 'timeout', 'filters'],
   ['type', 'ltime', 'id', 'from', 'flags', 'payload', 'to'],
+  // A force-leave with prune.
+  ['type', 'name', 'inc', 'prune'],
 ];
 
 export const PROTOCOL_VERSION = 1;

@@ -47,7 +47,10 @@ export const MAX_INCARNATION = Number.MAX_SAFE_INTEGER;
 
 /** May a claim (state, inc) about a member we hold at `held` (undefined: not held) be taken? */
 export function incarnationAllowed(state: MemberState, inc: number, held: number | undefined): boolean {
-  const ceiling = state === 'alive' ? MAX_INCARNATION : MAX_INCARNATION - 1;
+  // An accusation may not raise a member to the top, where it could not refute it; one at the
+  // incarnation we already hold raises nothing. Without that, a member at the top could never be
+  // suspected, and would stay alive in every table after it died.
+  const ceiling = state === 'alive' ? MAX_INCARNATION : Math.max(MAX_INCARNATION - 1, held ?? 0);
   if (!Number.isSafeInteger(inc) || inc < 0 || inc > ceiling) return false;
   return inc <= (held === undefined ? MAX_NEW_INCARNATION : Math.max(held, 0) + MAX_INCARNATION_STEP);
 }
@@ -63,6 +66,8 @@ export interface Judge {
   liveMember(name: string): boolean;
   /** Would a `dead` from `from` be the word of a single observer of `known`, a member we hold live? */
   soleAccuser(known: MemberRecord, from: string): boolean;
+  /** Did a force-leave with prune forget `name` at `inc` or above, lately (pruned.ts)? */
+  pruned(name: string, inc: number): boolean;
 }
 
 /**
@@ -90,6 +95,10 @@ export type Ruling =
   | { readonly kind: 'remind-left' }
   /** A dead or left verdict: taken, unless the member is on probation (vetting.ts). */
   | { readonly kind: 'down'; readonly claim: M.Dead | M.Left; readonly relay: boolean }
+  /** A departed row of a member pruned here lately, from a peer that missed the prune: tell it again. */
+  | { readonly kind: 'remind-pruned'; readonly name: string }
+  /** A force-leave with prune of a member we hold departed: forget the row. */
+  | { readonly kind: 'prune'; readonly claim: M.Left; readonly relay: boolean }
   /**
    * A departed member we never knew, from a state transfer, younger than the reap age: remember
    * it (without an event) as one to reconnect to, with the age of its death, so that it is
@@ -109,7 +118,9 @@ export function judge(m: M.Update, known: MemberRecord | undefined, via: Via, j:
       // ignores news of the death of members it does not know: it must never come back.
       const reapAfter = state === 'dead' ? j.config.reapFailedAfterMs : j.config.reapLeftAfterMs;
       const age = via.row.age;
-      return age === undefined || age >= reapAfter ? IGNORE : { kind: 'adopt', state, row: via.row, age };
+      if (age === undefined || age >= reapAfter) return IGNORE;
+      if (j.pruned(m.name, m.inc)) return { kind: 'remind-pruned', name: m.name };
+      return { kind: 'adopt', state, row: via.row, age };
     }
     // A peer's old verdict is weak evidence: suspect, and let the member refute (memberlist does the same).
     if (m.type === M.MsgType.Dead && known && isLive(known.state)) return judgeGossip(M.suspect(m.name, m.inc, via.sender), known, true, j);
@@ -147,6 +158,9 @@ function judgeGossip(m: M.Update, known: MemberRecord | undefined, relay: boolea
     case M.MsgType.Dead:
     case M.MsgType.Left: {
       if (!known) return IGNORE;
+      // A prune forgets only a member we hold departed, at no newer incarnation: a live one
+      // refuses it below as any third party's left, and a newer life of it is not the one pruned.
+      if (m.type === M.MsgType.Left && m.prune === 1 && !isLive(known.state) && known.incarnation <= m.inc) return { kind: 'prune', claim: m, relay };
       // Multi-observer rule: one member's verdict on a member we still hold alive is only an
       // accusation. A single slow or one-way-broken agent must not kill a healthy member.
       // The same holds for a member we hold suspect, for less than the removal floor, without

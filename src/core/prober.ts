@@ -8,16 +8,10 @@
  * what a conclusion means for the membership and for our own health is the coordinator's.
  */
 import type { ProtocolConfig } from '../config.js';
+import type { Outgoing } from './io.js';
 import type { MemberRecord } from './membership.js';
 import * as M from './messages.js';
 import type { Address } from './types.js';
-
-/** One message (and an optional companion) to send with as many queued updates as fit behind. */
-export interface Outgoing {
-  readonly to: Address;
-  readonly primary: M.Message;
-  readonly companion?: M.Message | undefined;
-}
 
 /** A probe that ended without an ack: whom, how many helpers we asked, how many said nack. */
 export interface ProbeFailure {

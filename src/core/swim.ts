@@ -1,31 +1,37 @@
 /**
- * The SWIM state machine: probing, suspicion, dissemination, push-pull, join, leave, reconnect.
+ * The SWIM state machine's coordinator. It owns the member table, our own row and the suspicions,
+ * and carries out what its parts want: the prober (prober.ts: probes, relays, nacks), vetting
+ * (vetting.ts: confirmation checks, probation, flap damping), anti-entropy (anti-entropy.ts:
+ * push-pull, digests, cookies, re-dials, reaping) and dissemination (dissemination.ts: what rides
+ * on each packet, gossip rounds). Every claim about another member is judged by precedence.ts.
  *
  * Sans-IO: `step(input, now)` returns what to send and what changed; `nextDeadline()` says when
  * to call `step({type:'tick'}, now)` again. Everything due on a tick is handled in one fixed
  * order, so the same inputs at the same `now` values give the same outputs, byte for byte.
  * Flows and invariants: docs/PROTOCOL.md.
  */
+import { PrunedNames } from './pruned.js';
 import type { ProtocolConfig } from '../config.js';
-import type { Input, Note, Output } from './io.js';
+import type { Input, Note, Outgoing, Output } from './io.js';
 import { Awareness } from './awareness.js';
-import { BroadcastQueue } from './broadcasts.js';
+import { Dissemination, type DisseminationCounters } from './dissemination.js';
 import { MembershipTable, type MemberRecord } from './membership.js';
-import { GOSSIP, MAX_INCARNATION, MAX_INCARNATION_STEP, judge, type Judge, type Via } from './precedence.js';
+import { GOSSIP, MAX_INCARNATION, MAX_INCARNATION_STEP, incarnationAllowed, judge, type Judge, type Via } from './precedence.js';
 import * as M from './messages.js';
 import { ProbeOrder } from './probe-order.js';
-import { Prober, type Outgoing, type ProbeFailure, type ProberCounters } from './prober.js';
+import { Prober, type ProbeFailure, type ProberCounters } from './prober.js';
 import { AntiEntropy, type AntiEntropyWant, type Proof } from './anti-entropy.js';
 import { ReturnCheck, weakCookieHash, type CookieHash } from './return-check.js';
-import { PACKET_OVERHEAD_BYTES, updateOfRow } from './push-pull.js';
+import { updateOfRow } from './push-pull.js';
 import { Joiner } from './joiner.js';
+import { NoticeBackoff } from './notice-backoff.js';
 import { Vetting, type VettingCounters, type VettingWant } from './vetting.js';
 import { CoordinateExchange, Vivaldi } from './vivaldi.js';
 import { DEFAULT_TUNING, type Coordinate } from './coordinate.js';
 import { seededRandom } from './seeded-random.js';
 import { Suspicions, type SuspicionTimeout } from './suspicion.js';
-import { sameWireTags, tagsFromWire, tagsToWire } from './tags.js';
-import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, removalFloorMs, retransmitLimit, suspicionTimeoutMs } from './timing.js';
+import { EMPTY_TAGS, sameWireTags, tagsFromWire, tagsToWire } from './tags.js';
+import { dynamicSuspicionTimeoutMs, expectedConfirmations, pushPullIntervalMs, removalFloorMs, suspicionTimeoutMs } from './timing.js';
 import { RecentEvents } from './user-events.js';
 import { Queries, type QueryCounters } from './queries.js';
 import { isLive, type Address, type Member, type MemberEvent, type MemberState, type Random, type Tags } from './types.js';
@@ -55,7 +61,7 @@ export interface SwimDeps {
 const STALL_GRACE_MS = 5;
 
 /** Counters of the protocol's own health, for stats and metrics. */
-export interface SwimCounters extends QueryCounters, ProberCounters, VettingCounters {
+export interface SwimCounters extends QueryCounters, ProberCounters, VettingCounters, DisseminationCounters {
   /** Lifeguard local health score, 0 = healthy. */
   awareness: number;
   suspicionsStarted: number;
@@ -71,8 +77,6 @@ export interface SwimCounters extends QueryCounters, ProberCounters, VettingCoun
   lagSpikes: number;
   /** Windows in which the host refused a flood of bad datagrams. */
   floods: number;
-  /** Updates too big for any packet (long name, address and tags): dropped, never sent. */
-  oversizedUpdates: number;
   /** Network coordinate steps taken (one per direct probe acked with a coordinate). */
   coordinateUpdates: number;
   /** RTT samples or peer coordinates refused (over 10 s, another dimensionality, not finite). */
@@ -91,13 +95,12 @@ export class Swim {
   private readonly sizeOf: (m: M.Message) => number;
 
   private readonly table = new MembershipTable();
-  private readonly broadcasts: BroadcastQueue;
-  /** User events (and later queries) waiting to ride: their own queue, their own share of a packet. */
-  private readonly userQueue: BroadcastQueue;
+  /** Membership news, user events and queries waiting to ride, and what rides behind each message. */
+  private readonly news: Dissemination;
   private readonly recentEvents: RecentEvents;
-  private userKey = 0;
   private readonly order: ProbeOrder;
   private readonly suspicions = new Suspicions();
+  private readonly pruned: PrunedNames;
   private readonly prober: Prober;
   private readonly vetting: Vetting;
   private readonly joiner: Joiner;
@@ -106,7 +109,7 @@ export class Swim {
   /** Network coordinates (vivaldi.ts); undefined when `coordinates` is off. */
   private readonly coords: CoordinateExchange | undefined;
   private readonly queries: Queries;
-  private readonly counts: Omit<SwimCounters, 'awareness' | 'coordinateUpdates' | 'coordinateRefused' | keyof QueryCounters | keyof ProberCounters | keyof VettingCounters> = {
+  private readonly counts: Omit<SwimCounters, 'awareness' | 'coordinateUpdates' | 'coordinateRefused' | keyof QueryCounters | keyof ProberCounters | keyof VettingCounters | keyof DisseminationCounters> = {
     suspicionsStarted: 0,
     suspicionsConfirmed: 0,
     suspicionsRefuted: 0,
@@ -114,7 +117,6 @@ export class Swim {
     stalls: 0,
     lagSpikes: 0,
     floods: 0,
-    oversizedUpdates: 0,
     userEvents: 0,
     userEventDuplicates: 0,
     userEventsTooOld: 0,
@@ -132,8 +134,10 @@ export class Swim {
   private announcedAfterJoin = false;
   /** When a member last probed us by name: the cluster holds us at our address. */
   private lastPingedAt = -Infinity;
-  /** Last name-conflict notice per name, to send at most one a probe interval. */
-  private readonly conflictNoticeAt = new Map<string, number>();
+  /** Name-conflict notices we send as a witness, backed off per holder address. */
+  private readonly conflictNotices: NoticeBackoff;
+  /** Claims of our own name at other addresses we answer, backed off per claimed address. */
+  private readonly selfConflicts: NoticeBackoff;
   private wireTags: readonly string[];
   private seq = 0;
   private nextGossipAt: number;
@@ -153,8 +157,25 @@ export class Swim {
     this.config = init.config;
     this.random = deps.random;
     this.sizeOf = deps.sizeOf;
-    this.broadcasts = new BroadcastQueue(deps.sizeOf, init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES);
-    this.userQueue = new BroadcastQueue(deps.sizeOf, init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES);
+    this.news = new Dissemination({
+      config: init.config,
+      sizeOf: deps.sizeOf,
+      liveCount: () => this.table.liveCount,
+      liveAt: (addr) => this.table.liveAt(addr),
+      gossipTargets: (k, now) =>
+        this.order
+          .sample(k, (name) => {
+            if (name === this.name) return false;
+            const r = this.table.get(name);
+            if (!r) return false;
+            return isLive(r.state) || (r.state === 'dead' && now - r.stateChangedAt < this.config.gossipToTheDeadMs);
+          })
+          .map((name) => this.table.addressOf(name)!),
+      userEventTarget: () => {
+        const [t] = this.order.sample(1, (name) => name !== this.name && isLive(this.table.get(name)?.state ?? 'dead'));
+        return t === undefined ? undefined : this.table.get(t)!.address;
+      },
+    });
     this.recentEvents = new RecentEvents(init.config.userEventBuffer);
     this.queries = new Queries({
       name: this.name,
@@ -166,7 +187,7 @@ export class Swim {
       relayPeers: (k) => this.order.sample(k, (n) => n !== this.name && this.table.get(n)?.state === 'alive').map((n) => this.table.get(n)!.address),
       send: (to, m) => this.send(to, m),
       spread: (m) => {
-        if (!this.userQueue.enqueue(m, `q${this.userKey++}`)) this.counts.oversizedUpdates++;
+        this.news.queueUser(m, 'q');
       },
       output: (o) => this.out.push(o),
     });
@@ -202,17 +223,22 @@ export class Swim {
       pushTo: (seed) => this.exchange(this.antiEntropy.join(seed, this.lastStepAt), this.lastStepAt),
       output: (o) => this.out.push(o),
     });
+    this.conflictNotices = new NoticeBackoff(init.config.probeIntervalMs);
+    this.selfConflicts = new NoticeBackoff(init.config.probeIntervalMs);
     this.awareness = new Awareness(init.config.awarenessMaxMultiplier, init.config.lifeguardAwareness);
     // Its own random stream, seeded by name: coordinates must not shift the protocol's draws.
     this.coords = init.config.coordinates ? new CoordinateExchange(new Vivaldi(seededRandom(init.name), { ...DEFAULT_TUNING, dimensions: init.config.coordinateDimensions })) : undefined;
     this.incarnation = init.incarnation ?? 0;
     this.born = this.incarnation;
     this.wireTags = tagsToWire(init.tags ?? {});
-    this.table.apply({ name: this.name, state: 'alive', incarnation: this.incarnation, address: this.address, wireTags: this.wireTags }, now);
+    // Our own row is ours to write: the bounds on others' claims (precedence.ts) do not apply to it.
+    this.table.set({ name: this.name, state: 'alive', incarnation: this.incarnation, address: this.address, tags: EMPTY_TAGS, wireTags: this.wireTags, stateChangedAt: now });
+    this.pruned = new PrunedNames(init.config.reapLeftAfterMs);
     this.judgeFacts = {
       config: init.config,
       liveMember: (name) => this.isLiveMember(name),
       soleAccuser: (known, from) => this.soleAccuser(known, from, this.lastStepAt),
+      pruned: (name, inc) => this.pruned.covers(name, inc, this.lastStepAt),
     };
     const c = this.config;
     // Random phases so that agents started together do not probe and gossip in lockstep.
@@ -274,20 +300,27 @@ export class Swim {
   get currentIncarnation(): number {
     return this.incarnation;
   }
+  /**
+   * Can we still raise our incarnation (for a tag change) to one every agent takes? False only at
+   * the top of the wire's range (2^53 - 1): the host refuses set-tags then (ERR_INCARNATION_EXHAUSTED).
+   */
+  get canRaiseIncarnation(): boolean {
+    return incarnationAllowed('alive', this.incarnation + 1, this.incarnation);
+  }
   get stopped(): boolean {
     return this.state === 'stopped';
   }
   /** Lifeguard health and suspicion counters. */
   counters(): SwimCounters {
-    return { awareness: this.awareness.score, ...this.counts, ...this.prober.counts, ...this.vetting.counts, ...this.queries.counts, coordinateUpdates: this.coords?.vivaldi.updates ?? 0, coordinateRefused: this.coords?.vivaldi.refused ?? 0 };
+    return { awareness: this.awareness.score, ...this.counts, ...this.prober.counts, ...this.vetting.counts, ...this.news.counts, ...this.queries.counts, coordinateUpdates: this.coords?.vivaldi.updates ?? 0, coordinateRefused: this.coords?.vivaldi.refused ?? 0 };
   }
   /** Updates waiting to be piggybacked. */
   get pendingBroadcasts(): number {
-    return this.broadcasts.pending;
+    return this.news.pending;
   }
   /** User events waiting to be piggybacked. */
   get pendingUserMessages(): number {
-    return this.userQueue.pending;
+    return this.news.pendingUser;
   }
   /** The Lamport time our next user event gets. */
   get eventClock(): number {
@@ -303,7 +336,7 @@ export class Swim {
   private computeDeadline(): number {
     if (this.state === 'stopped') return Infinity;
     let t = Math.min(this.suspicions.earliest(), this.nextMaintenanceAt);
-    if (this.broadcasts.pending > 0 || this.userQueue.pending > 0) t = Math.min(t, this.nextGossipAt);
+    if (this.news.pending > 0 || this.news.pendingUser > 0) t = Math.min(t, this.nextGossipAt);
     t = Math.min(t, this.prober.relayDeadline(), this.queries.earliest());
     // Checks and probation advance only while running: a leaving agent must not wake for them,
     // or a check due before the leave ends stays due forever and the agent spins (issue 18).
@@ -378,6 +411,19 @@ export class Swim {
   }
 
   /**
+   * Are we running much later than the wake-up we asked for (by a tick, or by any input that
+   * came while that tick was overdue)? Then our own process stalled (GC, busy loop).
+   */
+  private noticeStall(now: number, previousStepAt: number): boolean {
+    const lateness = now - Math.max(this.requestedWake, previousStepAt);
+    this.requestedWake = Infinity;
+    if (!this.config.stallDetection || !(lateness > this.config.probeTimeoutMs / 2)) return false;
+    this.counts.stalls++;
+    this.awareness.apply(1);
+    return true;
+  }
+
+  /**
    * Nothing that ran out while we slept is evidence yet: the acks, nacks and refutations that
    * would have saved it may be queued behind this input. Read them first.
    */
@@ -413,20 +459,7 @@ export class Swim {
     if (this.state === 'leaving') this.checkLeaveDone(now);
   }
 
-  // ---- probing -------------------------------------------------------------------------------
-
-  /**
-   * Are we running much later than the wake-up we asked for (by a tick, or by any input that
-   * came while that tick was overdue)? Then our own process stalled (GC, busy loop).
-   */
-  private noticeStall(now: number, previousStepAt: number): boolean {
-    const lateness = now - Math.max(this.requestedWake, previousStepAt);
-    this.requestedWake = Infinity;
-    if (!this.config.stallDetection || !(lateness > this.config.probeTimeoutMs / 2)) return false;
-    this.counts.stalls++;
-    this.awareness.apply(1);
-    return true;
-  }
+  // ---- what the parts want ------------------------------------------------------------------
 
   /** Carry out what anti-entropy wants, each before it decides the next. */
   private exchange(wants: Iterable<AntiEntropyWant>, now: number): void {
@@ -468,6 +501,8 @@ export class Swim {
         return this.admitAlive(want.claim, this.table.get(want.claim.name), now, false);
     }
   }
+
+  // ---- probing and suspicion -------------------------------------------------------------------
 
   private advanceProbe(now: number): void {
     const { send, failed } = this.prober.advance(now);
@@ -663,23 +698,6 @@ export class Swim {
   }
 
 
-  // ---- user events ---------------------------------------------------------------------------
-
-  private sendUserEvent(name: string, payload: Uint8Array, coalesce: boolean): void {
-    const m = M.userEvent(this.recentEvents.clock.next(), name, payload, coalesce ? M.UserEventFlag.coalesce : 0);
-    this.onUserEvent(m);
-  }
-
-  private onUserEvent(m: M.UserEvent): void {
-    const verdict = this.recentEvents.accept(m);
-    if (verdict === 'duplicate') return void this.counts.userEventDuplicates++;
-    if (verdict === 'too-old') return void this.counts.userEventsTooOld++;
-    this.counts.userEvents++;
-    // Each distinct event is queued once (the buffer saw to that), under a key of its own.
-    if (!this.userQueue.enqueue(m, `e${this.userKey++}`)) this.counts.oversizedUpdates++;
-    this.out.push({ type: 'user-event', event: { name: m.name, payload: m.payload, ltime: m.ltime, coalesce: (m.flags & M.UserEventFlag.coalesce) !== 0 } });
-  }
-
   private onAck(m: M.Ack, from: Address, now: number, trusted: boolean, packet: readonly M.Message[]): void {
     const r = this.prober.onAck(m, from, now);
     if (r && 'relayed' in r) {
@@ -710,6 +728,25 @@ export class Swim {
     if (!target || target.address !== m.targetAddr || target.state === 'left') return this.note({ kind: 'dropped', reason: 'ping-req-unknown-target', from });
     this.dispatch(this.prober.relay(m, from, now));
   }
+
+  // ---- user events ---------------------------------------------------------------------------
+
+  private sendUserEvent(name: string, payload: Uint8Array, coalesce: boolean): void {
+    const m = M.userEvent(this.recentEvents.clock.next(), name, payload, coalesce ? M.UserEventFlag.coalesce : 0);
+    this.onUserEvent(m);
+  }
+
+  private onUserEvent(m: M.UserEvent): void {
+    const verdict = this.recentEvents.accept(m);
+    if (verdict === 'duplicate') return void this.counts.userEventDuplicates++;
+    if (verdict === 'too-old') return void this.counts.userEventsTooOld++;
+    this.counts.userEvents++;
+    // Each distinct event is queued once (the buffer saw to that), under a key of its own.
+    this.news.queueUser(m, 'e');
+    this.out.push({ type: 'user-event', event: { name: m.name, payload: m.payload, ltime: m.ltime, coalesce: (m.flags & M.UserEventFlag.coalesce) !== 0 } });
+  }
+
+  // ---- membership updates and our own row ---------------------------------------------------
 
   /**
    * Apply a claim, as the precedence rule (precedence.ts) rules; a claim about us is ours to
@@ -762,6 +799,16 @@ export class Swim {
         return this.answerStale(known!);
       case 'down':
         return this.takeVerdict(ruling.claim, known!, now, ruling.relay);
+      case 'remind-pruned': {
+        // Gossip the prune again: the peer that offered the row hears it with the rest.
+        const inc = this.pruned.incarnationOf(ruling.name);
+        if (inc !== undefined) this.queueUpdate(M.left(ruling.name, inc, true));
+        return;
+      }
+      case 'prune':
+        this.prune(ruling.claim, now);
+        if (ruling.relay) this.queueUpdate(ruling.claim);
+        return;
       case 'adopt':
         this.table.apply({ name: m.name, state: ruling.state, incarnation: m.inc, address: ruling.row.addr, wireTags: ruling.row.tags }, now - ruling.age);
         return;
@@ -820,7 +867,7 @@ export class Swim {
    * high probability). Tell it again, unless we are already telling.
    */
   private answerStale(known: MemberRecord): void {
-    if (this.broadcasts.transmitsOf(known.name) === undefined) this.queueUpdate(M.left(known.name, known.incarnation));
+    if (this.news.transmitsOf(known.name) === undefined) this.queueUpdate(M.left(known.name, known.incarnation));
   }
 
   /** Take an alive claim the rule (or a passed probation) let through. */
@@ -838,18 +885,16 @@ export class Swim {
   }
 
   /**
-   * Tell both sides of a name conflict, at most once a probe interval per name: the claimant
-   * learns who holds the name, the holder who claims it. Each gets one datagram without
-   * piggyback, so a forged claim cannot make us send more than it did.
+   * Tell the holder of a name that another address claims it: the claim itself, bare, so a
+   * forged claim cannot make us send more than it did, and backed off per holder address
+   * (notice-backoff.ts). Nothing goes to the claimed address: the claim may name any address
+   * (a reflection), and a real second agent learns who holds the name from the state transfers
+   * it asks for (its join, its push-pull), as memberlist's agents do.
    */
   private noticeConflict(claim: M.Alive, holder: MemberRecord, now: number): void {
-    const last = this.conflictNoticeAt.get(claim.name);
-    if (last !== undefined && now - last < this.config.probeIntervalMs) return;
-    if (this.conflictNoticeAt.size >= 1024) this.conflictNoticeAt.clear();
-    this.conflictNoticeAt.set(claim.name, now);
+    if (!this.conflictNotices.allow(holder.address, now)) return;
     this.note({ kind: 'name-conflict', name: claim.name, holder: holder.address, claimant: claim.addr, role: 'witness' });
     if (this.state !== 'running') return;
-    this.out.push({ type: 'send', to: claim.addr, messages: [M.alive(holder.name, holder.address, holder.incarnation, holder.wireTags)] });
     this.out.push({ type: 'send', to: holder.address, messages: [claim] });
   }
 
@@ -879,6 +924,10 @@ export class Swim {
    */
   private nameConflict(m: M.Alive, now: number): boolean {
     const held = now - this.lastPingedAt <= 5 * this.config.probeIntervalMs;
+    // A forger can send such a claim in every packet: answer (and log) the first from an address,
+    // then fewer and fewer. Members that hold us never move us anyway (precedence.ts), and a
+    // member misled by a claim suspects us at its incarnation, which we refute as any suspicion.
+    if (!this.selfConflicts.allow(m.addr, now)) return true;
     this.note({ kind: 'name-conflict', name: this.name, holder: held ? this.address : m.addr, claimant: held ? m.addr : this.address, role: held ? 'holder' : 'claimant' });
     return !held;
   }
@@ -916,84 +965,20 @@ export class Swim {
   // ---- dissemination -------------------------------------------------------------------------
 
   private queueUpdate(m: M.Update): void {
-    if (!this.broadcasts.enqueue(m, m.name)) this.counts.oversizedUpdates++;
+    this.news.queue(m);
   }
 
-  /**
-   * Send one message (and an optional companion) with as many queued updates as fit behind.
-   * Updates ride only to live members: an answer to anyone else (a ping or ping-req from a
-   * stranger) must not be bigger than what it answers.
-   */
   private dispatch(o: Outgoing): void {
     this.send(o.to, o.primary, o.companion);
   }
 
+  /** Send one message (and an optional companion) with as much news behind as fits (dissemination.ts). */
   private send(to: Address, primary: M.Message, companion?: M.Message): void {
-    const messages: M.Message[] = companion ? [primary, companion] : [primary];
-    if (!this.table.liveAt(to)) {
-      this.out.push({ type: 'send', to, messages });
-      return;
-    }
-    const budget = this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES - this.sizeOf(primary) - (companion ? this.sizeOf(companion) : 0);
-    this.fill(budget, messages);
-    this.out.push({ type: 'send', to, messages });
-  }
-
-  /**
-   * Fill `budget` bytes with queued news: membership first, but while user events wait they keep
-   * `userEventShare` of the room; each side gets what the other leaves.
-   */
-  private fill(budget: number, messages: M.Message[]): void {
-    const limit = this.retransmitLimit();
-    if (this.userQueue.pending === 0) {
-      this.broadcasts.take(budget, limit, messages);
-      return;
-    }
-    const reserved = Math.floor(budget * this.config.userEventShare);
-    const used = this.broadcasts.pending > 0 ? this.broadcasts.take(budget - reserved, limit, messages) : 0;
-    this.userQueue.take(budget - used, this.userRetransmitLimit(), messages);
-  }
-
-  private userRetransmitLimit(): number {
-    return retransmitLimit(this.config.userEventRetransmitMult, this.table.liveCount);
-  }
-
-  private retransmitLimit(): number {
-    return retransmitLimit(this.config.retransmitMult, this.table.liveCount);
+    this.out.push({ type: 'send', to, messages: this.news.packet(to, primary, companion) });
   }
 
   private gossip(now: number): void {
-    if ((this.broadcasts.pending === 0 && this.userQueue.pending === 0) || this.config.gossipNodes === 0) return;
-    const targets = this.order.sample(this.config.gossipNodes, (name) => {
-      if (name === this.name) return false;
-      const r = this.table.get(name);
-      if (!r) return false;
-      return isLive(r.state) || (r.state === 'dead' && now - r.stateChangedAt < this.config.gossipToTheDeadMs);
-    });
-    for (const t of targets) {
-      const messages: M.Message[] = [];
-      this.fill(this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES, messages);
-      if (messages.length === 0) break;
-      this.out.push({ type: 'send', to: this.table.addressOf(t)!, messages });
-    }
-    this.gossipUserEvents();
-  }
-
-  /**
-   * Packets of user events alone, while any wait: a burst of events gets its throughput here
-   * instead of from the room membership news needs (memberlist's delegate broadcasts share one
-   * queue with news and starve past about 1000 members: hashicorp/memberlist#299).
-   */
-  private gossipUserEvents(): void {
-    const limit = this.userRetransmitLimit();
-    for (let i = 0; i < this.config.userEventPackets && this.userQueue.pending > 0; i++) {
-      const [t] = this.order.sample(1, (name) => name !== this.name && isLive(this.table.get(name)?.state ?? 'dead'));
-      if (t === undefined) return;
-      const messages: M.Message[] = [];
-      this.userQueue.take(this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES, limit, messages);
-      if (messages.length === 0) return;
-      this.out.push({ type: 'send', to: this.table.get(t)!.address, messages });
-    }
+    for (const p of this.news.round(now)) this.out.push({ type: 'send', to: p.to, messages: p.messages });
   }
 
   private maintenanceIntervalMs(): number {
@@ -1004,6 +989,10 @@ export class Swim {
 
   private startLeave(now: number): void {
     if (this.state !== 'running') return;
+    // Our `left` goes one above our incarnation, and receivers take a `left` only below the top
+    // (an accusation there could not be refuted): at the top, nobody would take it. Stop without
+    // one, and say why; others see us fail.
+    if (!incarnationAllowed('left', this.incarnation + 1, this.incarnation)) return this.stopUnannounced(now);
     this.state = 'leaving';
     this.prober.dropProbe();
     this.joiner.cancel();
@@ -1019,9 +1008,21 @@ export class Swim {
     this.checkLeaveDone(now);
   }
 
+  private stopUnannounced(now: number): void {
+    this.note({ kind: 'incarnation-exhausted', action: 'leave', incarnation: this.incarnation });
+    this.prober.dropProbe();
+    this.joiner.cancel();
+    const previous = this.table.get(this.name)!;
+    const row = this.table.set({ ...previous, state: 'left', stateChangedAt: now });
+    this.emit({ type: 'left', member: row, previous: previous.state });
+    this.state = 'stopped';
+    this.queries.stop();
+    this.out.push({ type: 'left' });
+  }
+
   private checkLeaveDone(now: number): void {
-    const sent = this.broadcasts.transmitsOf(this.name);
-    const wanted = Math.min(this.retransmitLimit(), 2 * this.config.gossipNodes);
+    const sent = this.news.transmitsOf(this.name);
+    const wanted = Math.min(this.news.retransmitLimit(), 2 * this.config.gossipNodes);
     const alone = this.table.liveCount <= 0;
     if (alone || sent === undefined || sent >= wanted || now >= this.leaveDeadline) {
       this.state = 'stopped';
@@ -1036,22 +1037,32 @@ export class Swim {
    * is the protocol's to judge. Receivers take it where they hold the member dead at that
    * incarnation (left outranks dead); one that holds it live there drops it (onUpdate). A member
    * that runs after all, or comes back later, refutes with a higher incarnation. `prune` forgets
-   * the row here at once instead of after reapLeftAfterMs.
+   * the row at once, here and on every agent that holds the member departed (the `left` carries
+   * the prune flag), instead of after reapLeftAfterMs.
    */
   private forceLeave(name: string, prune: boolean, now: number): void {
     const known = this.table.get(name);
     if (!known || name === this.name || known.state !== 'dead' || this.state !== 'running') return;
-    const r = this.table.apply({ name, state: 'left', incarnation: known.incarnation }, now);
-    this.emit(r.event);
-    this.queueUpdate(M.left(name, known.incarnation));
-    if (prune) {
-      this.table.delete(name);
-      this.note({ kind: 'reaped', name });
-    }
+    const claim = M.left(name, known.incarnation, prune);
+    if (prune) this.prune(claim, now);
+    else this.emit(this.table.apply({ name, state: 'left', incarnation: known.incarnation }, now).event);
+    this.queueUpdate(claim);
+  }
+
+  /** Forget a departed member at once (a force-leave with prune), and refuse its departed rows from peers that have not yet. */
+  private prune(m: M.Left, now: number): void {
+    this.emit(this.table.apply({ name: m.name, state: 'left', incarnation: m.inc }, now).event);
+    this.suspicions.clear(m.name);
+    this.vetting.forget(m.name);
+    this.table.delete(m.name);
+    this.pruned.add(m.name, m.inc, now);
+    this.note({ kind: 'reaped', name: m.name });
   }
 
   private setTags(tags: Tags, now: number): void {
     if (this.state !== 'running') return;
+    // A tag change rides a new incarnation; at the top there is none that every agent takes.
+    if (!this.canRaiseIncarnation) return this.note({ kind: 'incarnation-exhausted', action: 'set-tags', incarnation: this.incarnation });
     this.wireTags = tagsToWire(tags);
     this.incarnation++;
     this.announceSelf(now);

@@ -29,7 +29,7 @@ import { checkerRank } from './confirmers.js';
 import type { MemberRecord } from './membership.js';
 import * as M from './messages.js';
 import { removalFloorMs } from './timing.js';
-import type { Outgoing } from './prober.js';
+import type { Outgoing } from './io.js';
 import type { Address } from './types.js';
 
 /** confirm: a suspect; verify: a suspect on parole, before our own verdict; probation: a dead member claiming life. */

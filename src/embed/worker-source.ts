@@ -19,7 +19,7 @@ import type { UserEventData } from '../core/io.js';
 import type { IncomingQueryEvent } from '../agent/agent.js';
 import { nameProblem } from '../wire/values.js';
 import type { QueryHandler, QueryOptions } from '../agent/agent.js';
-import { QueryStream, toQueryRequest } from '../agent/query-stream.js';
+import { ANY_QUERY, QueryStream, toQueryRequest } from '../agent/query-stream.js';
 import { checkQuery } from '../agent/driver.js';
 import { ClusterError } from '../errors.js';
 import type { ClusterStats, MembershipSource } from '../membership-source.js';
@@ -201,7 +201,7 @@ export class WorkerSource implements MembershipSource {
       }
       this.call({ op: 'query-respond', key, payload }).catch(() => {});
     };
-    const handler = this.queryHandlers.get(q.name);
+    const handler = this.queryHandlers.get(q.name) ?? this.queryHandlers.get(ANY_QUERY);
     if (!handler) return reply(undefined);
     try {
       const r = handler(q);

@@ -115,7 +115,7 @@ export function checkMessage(v: unknown): ShapeCheck {
       case MsgType.Dead:
         return c.shape(isInc(v.inc)) && c.name(v.name) && c.name(v.from);
       case MsgType.Left:
-        return c.shape(isInc(v.inc)) && c.name(v.name);
+        return c.shape(isInc(v.inc) && (v.prune === undefined || v.prune === 1)) && c.name(v.name);
       case MsgType.PushPull: {
         if (!(c.shape(isU32(v.flags) && isU32(v.part) && isU32(v.parts) && v.part < v.parts) && c.name(v.from))) return false;
         const entries = v.entries;

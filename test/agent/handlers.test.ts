@@ -96,6 +96,12 @@ test("a query handler's stdout is the response (the hook for queries), capped", 
   assert.equal(await runner.runQuery('nobody-answers', Buffer.alloc(0)), undefined);
 });
 
+test('a query:NAME handler answers its name wherever it is listed; a bare query handler answers the rest', { timeout: 5000 }, async () => {
+  const runner = new HandlerRunner([parseHandlerSpec('query=printf "any:%s" "$PHANTOM_QUERY_NAME"'), parseHandlerSpec('query:shard=printf named')], host());
+  assert.equal(Buffer.from((await runner.runQuery('shard', Buffer.alloc(0)))!).toString(), 'named');
+  assert.equal(Buffer.from((await runner.runQuery('load', Buffer.alloc(0)))!).toString(), 'any:load');
+});
+
 test('member events of one kind close together make one run with every member on stdin', { timeout: 5000 }, async () => {
   const listeners = new Map<string, (e: { member: Member }) => void>();
   const h = host();
@@ -135,11 +141,11 @@ test('attached to a real agent: a member-join runs the script', { timeout: 10_00
   }
 });
 
-test('attached to a real agent: a user event runs its user:NAME script, a query:NAME script answers the query', { timeout: 15_000 }, async () => {
+test('attached to a real agent: a user event runs its user:NAME script, query:NAME and bare query scripts answer', { timeout: 15_000 }, async () => {
   const a = await createAgent(testConfig('hu'));
   const b = await createAgent(testConfig('hv'));
   const out = join(dir, 'deploys.txt');
-  const specs = [parseHandlerSpec(`user:deploy=cat >> ${out}`), parseHandlerSpec('query:shard=printf "held:%s" "$(cat)"')];
+  const specs = [parseHandlerSpec(`user:deploy=cat >> ${out}`), parseHandlerSpec('query:shard=printf "held:%s" "$(cat)"'), parseHandlerSpec('query=printf "any:%s" "$PHANTOM_QUERY_NAME"')];
   const h = attachHandlers(a, specs);
   const detach = attachMessageHandlers(a, h.runner, specs);
   try {
@@ -151,6 +157,10 @@ test('attached to a real agent: a user event runs its user:NAME script, a query:
     const answers = await b.query('shard', '17', { timeoutMs: 3000 }).done;
     const fromA = answers.responses.find((r) => r.from === 'hu');
     assert.equal(fromA && new TextDecoder().decode(fromA.payload), 'held:17');
+    const other = await b.query('load', '', { timeoutMs: 3000 }).done;
+    const loadFromA = other.responses.find((r) => r.from === 'hu');
+    assert.equal(loadFromA && new TextDecoder().decode(loadFromA.payload), 'any:load', 'the bare query handler answers a name nobody named');
+    assert.throws(() => b.query('*'), /reserved/, "'*' is not a query name");
   } finally {
     detach();
     h.stop();

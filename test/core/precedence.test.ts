@@ -94,10 +94,11 @@ test('the table digest depends on the rows, not on the order they arrived in', (
 
 // ---- judge: the rules on top of the order (precedence.ts) ----------------------------------
 
-const facts = (over: Partial<Judge['config']> = {}, live: readonly string[] = ['b', 'c'], sole = true): Judge => ({
+const facts = (over: Partial<Judge['config']> = {}, live: readonly string[] = ['b', 'c'], sole = true, pruned: readonly string[] = []): Judge => ({
   config: { ...lan, ...over },
   liveMember: (n) => live.includes(n),
   soleAccuser: () => sole,
+  pruned: (n) => pruned.includes(n),
 });
 const row = (state: MemberState, incarnation: number, address = 'm-addr'): MemberRecord => ({ name: 'm', address, state, incarnation, tags: {}, wireTags: [], stateChangedAt: 0 });
 const transfer = (row: M.Entry): Via => ({ kind: 'state-transfer', sender: 'b', row });
@@ -126,6 +127,18 @@ test('judge: a departed member we never knew is adopted only with an age under t
   const young = aged(5);
   assert.equal(judge(M.dead('m', 1, 'b'), undefined, young, facts()).kind, 'adopt');
   assert.deepEqual(judge(M.dead('m', 1, 'b'), undefined, GOSSIP, facts()), { kind: 'ignore' }, 'gossip about a stranger says nothing');
+});
+
+test('judge: a prune forgets only a member held departed at no newer incarnation; a pruned name is not adopted back', () => {
+  const prune = M.left('m', 3, true);
+  assert.deepEqual(judge(prune, row('dead', 3), GOSSIP, facts()), { kind: 'prune', claim: prune, relay: true });
+  assert.deepEqual(judge(prune, row('left', 2), GOSSIP, facts()), { kind: 'prune', claim: prune, relay: true });
+  assert.deepEqual(judge(prune, row('alive', 3), GOSSIP, facts()), { kind: 'drop', reason: 'left-while-live' }, 'a live member is the protocol\'s to judge');
+  assert.notEqual(judge(prune, row('dead', 4), GOSSIP, facts()).kind, 'prune', 'a newer life is not the one pruned');
+  assert.deepEqual(judge(prune, undefined, GOSSIP, facts()), { kind: 'ignore' }, 'already forgotten');
+  const young = transfer(M.agedEntry('m', 'm-addr', M.MemberCode.left, 3, [], 5));
+  assert.equal(judge(M.left('m', 3), undefined, young, facts()).kind, 'adopt');
+  assert.deepEqual(judge(M.left('m', 3), undefined, young, facts({}, ['b', 'c'], true, ['m'])), { kind: 'remind-pruned', name: 'm' }, 'pruned here lately: not adopted, the sender is reminded');
 });
 
 test('judge: a live member does not move, a third party cannot make it leave, and only live accusers confirm', () => {

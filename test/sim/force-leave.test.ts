@@ -85,9 +85,27 @@ test('an agent that still held the member suspect takes the force-leave by anti-
   assert.ok(sim.runUntil(() => sim.running().every((i) => sim.view(i, VICTIM) === 'left'), 120_000), 'left everywhere in the end');
 });
 
-test('with prune the row is forgotten at once on the agent that ran it; the others hold it left', () => {
+test('with prune the row is forgotten on every agent, anti-entropy does not bring it back, and the name can join again', () => {
   const sim = clusterWithDead(14, (s) => s.kill(VICTIM));
   sim.agent(0).forceLeave('n3', true);
-  assert.equal(sim.agent(0).core.member('n3'), undefined, 'forgotten at once');
-  assert.ok(sim.runUntil(() => sim.running().every((i) => i === 0 || sim.view(i, VICTIM) === 'left'), 30_000), 'left on the others');
+  assert.equal(sim.agent(0).core.member('n3'), undefined, 'forgotten at once on the agent that ran it');
+  const gone = (): boolean => sim.running().every((i) => sim.agent(i).core.member('n3') === undefined);
+  assert.ok(sim.runUntil(gone, 30_000), 'forgotten on every agent');
+  sim.run(120_000);
+  assert.ok(gone(), 'still forgotten after several push-pull rounds');
+  sim.restart(VICTIM);
+  assert.ok(sim.runUntil(() => sim.running().every((i) => sim.view(i, VICTIM) === 'alive'), 30_000), 'the name joins again');
+});
+
+test('a departed row of a pruned member from a peer that missed the prune is not adopted back', () => {
+  const sim = clusterWithDead(17, (s) => s.kill(VICTIM));
+  const inc = sim.agent(1).core.member('n3')!.incarnation;
+  sim.agent(0).forceLeave('n3', true);
+  assert.ok(sim.runUntil(() => sim.running().every((i) => sim.agent(i).core.member('n3') === undefined), 30_000), 'forgotten everywhere');
+  // What a peer that still holds n3 left (it missed the prune) offers in a push-pull.
+  const stale = M.pushPull('n2', M.PushPullFlag.reply, 0, 1, [M.agedEntry('n3', sim.address(VICTIM), M.MemberCode.left, inc, [], 5_000)]);
+  sim.agent(1).receive(sim.address(2), createCodec().encode([stale]));
+  assert.equal(sim.agent(1).core.member('n3'), undefined, 'not adopted');
+  sim.run(10_000);
+  assert.ok(sim.running().every((i) => sim.agent(i).core.member('n3') === undefined), 'still forgotten everywhere');
 });

@@ -48,3 +48,23 @@ test('a member accused at the highest incarnation others accept can still refute
     assert.equal(row.incarnation, Number.MAX_SAFE_INTEGER, 'refuted at 2^53 - 1, the last incarnation the wire carries');
   }
 });
+
+test('a member at the top incarnation: a tag change is refused with ERR_INCARNATION_EXHAUSTED, and its leave is seen as a failure, not dropped as a jump', () => {
+  const sim = new Simulation({ nodes: 4, seed: 5 });
+  sim.joinAll();
+  assert.notEqual(sim.runUntilConverged(30_000), null);
+  const top = Number.MAX_SAFE_INTEGER - 1;
+  for (const i of sim.running()) (sim.agent(i).core as unknown as { table: { set(r: object): void } }).table.set({ ...(sim.agent(i).core.member('n1') as object), incarnation: top - 1 });
+  (sim.agent(1).core as unknown as { incarnation: number }).incarnation = top - 1;
+  sim.agent(0).receive('127.9.9.9:7946', codec.encode([M.suspect('n1', top, 'n2')]));
+  sim.run(10_000);
+  assert.equal(sim.agent(1).core.currentIncarnation, Number.MAX_SAFE_INTEGER, 'refuted at the top');
+  assert.throws(() => sim.agent(1).setTags({ zone: 'x' }), (e: Error & { code?: string }) => e.code === 'ERR_INCARNATION_EXHAUSTED' && /2\^53 - 1/.test(e.message));
+  assert.deepEqual(sim.agent(1).core.member('n1')!.tags, {}, 'nothing changed');
+  const jumps = () => sim.report().drops['incarnation-jump'] ?? 0;
+  const before = jumps();
+  sim.leave(1);
+  sim.run(30_000);
+  for (const i of sim.running()) assert.equal(sim.agent(i).core.member('n1')!.state, 'dead', `n${i} holds n1 failed: its leave could not be announced`);
+  assert.equal(jumps(), before, 'no `left` above the bound was sent');
+});

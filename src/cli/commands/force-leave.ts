@@ -14,15 +14,15 @@ export const forceLeaveCommand: CommandSpec<ForceLeaveArgs> = {
   positionals: { name: { type: 'string', describe: 'The failed member' } },
   options: {
     ...adminOption,
-    prune: { type: 'boolean', default: false, describe: 'Also forget it on this agent at once (others forget it after reapLeftAfterMs)' },
+    prune: { type: 'boolean', default: false, describe: 'Also forget it at once, here and on every agent that holds it failed' },
   },
   examples: [
     ['$0 force-leave db-7', 'db-7 is gone for good: show it left, stop reconnecting to it'],
-    ['$0 force-leave db-7 --prune', 'and drop it from this agent\'s table now'],
+    ['$0 force-leave db-7 --prune', 'and drop it from every table now'],
   ],
   handler: (args) =>
     runClient('force-leave', async () => {
       const { body } = await adminRequest<MemberJson & { pruned: boolean }>(args, 'POST', '/v1/force-leave', { name: args.name, prune: args.prune });
-      process.stdout.write(`${printable(body.name)} is left at incarnation ${body.incarnation}${body.pruned ? ' and forgotten here' : ''}; the news spreads by gossip\n`);
+      process.stdout.write(`${printable(body.name)} is left at incarnation ${body.incarnation}${body.pruned ? ' and forgotten here' : ''}; the news spreads by gossip${body.pruned ? ' (the others forget it as they hear it)' : ''}\n`);
     }),
 };

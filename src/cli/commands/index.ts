@@ -41,7 +41,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { command: 'leave', describe: 'Make the local agent leave the cluster gracefully and stop', load: async () => body((await import('./leave.js')).leaveCommand) },
   {
     command: 'force-leave <name>',
-    describe: 'Make a failed member left everywhere (and with --prune, forgotten here at once)',
+    describe: 'Make a failed member left everywhere (and with --prune, forgotten everywhere at once)',
     load: async () => body((await import('./force-leave.js')).forceLeaveCommand),
   },
   {
