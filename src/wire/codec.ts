@@ -110,7 +110,7 @@ export function createCodec(options: CodecOptions = {}): Codec {
   const encodeOne = (m: Message): Uint8Array => {
     let bytes = cache.get(m);
     if (!bytes) {
-      bytes = m.type === MsgType.PushPull && m.entries.length > 0 ? encodePushPull(m) : pack(m);
+      bytes = m.type === MsgType.PushPull && Array.isArray(m.entries) && m.entries.length > 0 ? encodePushPull(m) : pack(m);
       cache.set(m, bytes);
     }
     return bytes;
@@ -122,6 +122,8 @@ export function createCodec(options: CodecOptions = {}): Codec {
    * shared entries (core/push-pull.ts), each packed once instead of once per transfer.
    */
   function encodePushPull(m: PushPull): Uint8Array {
+    // Only rows that are objects can be cached (a test may encode anything, to see it refused).
+    if (!m.entries.every((e) => typeof e === 'object' && e !== null)) return pack(m);
     const head = packr.pack(pushPull(m.from, m.flags, m.part, m.parts, []));
     if (head[head.length - 1] !== 0x90) return pack(m);
     const n = m.entries.length;
@@ -220,7 +222,7 @@ export function createCodec(options: CodecOptions = {}): Codec {
    * passed the same checks a full decode applies (the header is the sender's own, unchanged).
    */
   function sharedPushPull(m: PushPull): Message | undefined {
-    if (m.entries.length > WIRE_LIMITS.maxEntries) return undefined;
+    if (!Array.isArray(m.entries) || m.entries.length > WIRE_LIMITS.maxEntries) return undefined;
     const entries: Entry[] = [];
     for (const e of m.entries) {
       const d = decodedEntries.get(e);
@@ -238,8 +240,10 @@ export function createCodec(options: CodecOptions = {}): Codec {
   /** After a full decode: each entry's decoding, the first one kept so that receivers share it. */
   function rememberEntries(sent: PushPull, decoded: PushPull): void {
     const out = decoded.entries as Entry[];
+    if (!Array.isArray(sent.entries) || sent.entries.length !== out.length) return;
     for (let j = 0; j < sent.entries.length; j++) {
       const e = sent.entries[j]!;
+      if (typeof e !== 'object' || e === null) return;
       const earlier = decodedEntries.get(e);
       if (earlier) out[j] = earlier;
       else decodedEntries.set(e, out[j]!);

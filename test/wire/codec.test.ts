@@ -220,3 +220,12 @@ test('a state transfer assembled from its entries\' cached encodings is byte for
     { numRuns: 100 },
   );
 });
+
+test('shareDecoded: a state transfer whose entries are not rows is refused as a plain codec refuses it, never a throw', () => {
+  const shared = createCodec({ shareDecoded: true });
+  for (const entries of [null, [null], [1, 'x'], 'rows']) {
+    const m = { ...M.pushPull('a', 0, 0, 1, []), entries } as unknown as M.Message;
+    const bytes = shared.encode([m]);
+    for (let i = 0; i < 2; i++) assert.deepEqual(shared.decode(bytes), codec.decode(codec.encode([m])));
+  }
+});
