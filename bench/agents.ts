@@ -12,7 +12,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createAgent, type Agent } from '../src/agent/agent.js';
 import { findAdminToken } from '../src/admin/token.js';
-import { allSee, RUNTIME_DIR, startAgent, stop, type AgentProc } from '../test/cli/procs.js';
+import { allSee, RUNTIME_DIR, startAgent, stop, type AgentProc } from '../harness/procs.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
@@ -53,7 +53,7 @@ function procRssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : 0;
 }
 async function bytesOut(admin: string): Promise<number> {
-  // The agents publish their admin token where test/cli/procs.ts pointed them.
+  // The agents publish their admin token where harness/procs.ts pointed them.
   const token = findAdminToken(admin, {}, { ...process.env, PHANTOM_RUNTIME_DIR: RUNTIME_DIR });
   const r = await fetch(`http://${admin}/v1/stats`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   return ((await r.json()) as { bytesOut: number }).bytesOut;

@@ -14,7 +14,7 @@
  *
  * Writes the table to stdout and JSON to bench/results/balance.json.
  */
-import { mulberry32 } from '../src/runtime/random.js';
+import { SeededRandom } from '../src/runtime/random.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { ALGORITHMS, createBalancer, type Algorithm, type Lease, type LoadBalancer } from '../src/balancer/index.js';
@@ -93,7 +93,7 @@ async function pickBench(algorithm: Algorithm, n: number): Promise<PickRow> {
   const memberNames = Array.from({ length: n }, (_, i) => `m${i}`);
   const lb = createBalancer(
     { algorithm, ejectAfterErrors: 0 },
-    { random: mulberry32(1), now: () => clock.t, owners: stubOwners(memberNames, KEYS, 3) },
+    { random: new SeededRandom(1), now: () => clock.t, owners: stubOwners(memberNames, KEYS, 3) },
   );
   memberNames.forEach((name, i) => lb.apply({ type: 'join', member: member(name, 1 + (i % 3)), previous: undefined }));
   const ok = { ok: true as const, latencyMs: 5 };
@@ -205,14 +205,14 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 function simulate(algorithm: Algorithm, seed: number): ServiceRow {
-  const rng = mulberry32(seed);
+  const rng = new SeededRandom(seed);
   const exp = (mean: number): number => -Math.log(1 - rng.next()) * mean;
   let now = 0;
   const names = Array.from({ length: BACKENDS }, (_, i) => `b${i}`);
   const keys = Array.from({ length: 4096 }, (_, i) => `k${i}`);
   const lb = createBalancer(
     { algorithm },
-    { random: mulberry32(seed * 7919 + 1), now: () => now, owners: stubOwners(names, keys, 3) },
+    { random: new SeededRandom(seed * 7919 + 1), now: () => now, owners: stubOwners(names, keys, 3) },
   );
   // Weighted gets the weights an operator would tag from the starting capacity.
   names.forEach((name, i) => lb.apply({ type: 'join', member: member(name, SLOW.includes(i) ? 1 : 10), previous: undefined }));

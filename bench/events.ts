@@ -15,7 +15,7 @@
  *   npm run bench:events -- --no-storm --spread-sizes none --query-sizes 1000
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { median, quantile, runQueries, runSpread, runStorm, type StormRun } from './events/scenario.js';
+import { median, quantile, runQueries, runSpread, runStorm, type StormRun } from '../harness/events-scenario.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:isolate`: does a host that blocks its main thread get its member declared dead?
  * Eight real processes on loopback, lan profile: seven `phantom agent`s and one database node
- * stand-in (test/embed/blocking-member.ts, an embedded Cluster) whose main thread blocks for
+ * stand-in (harness/blocking-member.ts, an embedded Cluster) whose main thread blocks for
  * each of --durations seconds, one block every --period seconds. Once with the agent on the
  * blocked event loop (isolate 'none'), once in a worker thread (isolate 'worker'), side by side:
  * - how many of the seven declared it dead (and suspected it, and saw its health=busy tag), and
@@ -20,8 +20,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { procRssMiB } from './peers/procs.js';
-import { ROOT, allSee, startAgent, stop, type AgentProc } from '../test/cli/procs.js';
-import { spawnBlocker, type Blocker } from '../test/embed/blocker-client.js';
+import { ROOT, allSee, startAgent, stop, type AgentProc } from '../harness/procs.js';
+import { spawnBlocker, type Blocker } from '../harness/blocker-client.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
@@ -79,7 +79,7 @@ interface BlockRun {
 
 function startBlocker(mode: 'none' | 'worker', seed: string, name = NAME): Blocker {
   const config = { isolate: mode, join: [seed], agent: { name, bind: '127.0.0.1:0', profile: 'lan', logLevel: 'warn' } };
-  return spawnBlocker(runner === 'compiled' ? [`${BUILD}/test/embed/blocking-member.js`] : ['--import', 'tsx', 'test/embed/blocking-member.ts'], config);
+  return spawnBlocker(runner === 'compiled' ? [`${BUILD}/harness/blocking-member.js`] : ['--import', 'tsx', 'harness/blocking-member.ts'], config);
 }
 
 /** The log lines of `o` about the stand-in since `from` (index into o.lines). */

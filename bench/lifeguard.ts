@@ -1,6 +1,6 @@
 /**
  * `npm run bench:lifeguard`: plain SWIM, each Lifeguard part alone, and all of it, in the same
- * degraded cluster (bench/lifeguard/scenario.ts): 5% loss everywhere, 4 agents stalling
+ * degraded cluster (harness/lifeguard-scenario.ts): 5% loss everywhere, 4 agents stalling
  * 0.5–3 s every 2–5 s, 3 healthy agents killed. Prints a table per size and writes
  * bench/results/lifeguard.json.
  *
@@ -8,9 +8,10 @@
  *   npm run bench:lifeguard -- --sizes 64 --seeds 3 --minutes 5
  *   npm run bench:lifeguard -- --sizes 256 --seeds 2 --rows 0,6,10,11 --rapid-seeds 1
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { readJsonFile } from '../src/runtime/json-file.js';
 import { lifeguardOnly, plainSwim, type ProtocolConfig } from '../src/config.js';
-import { runLifeguardScenario, runRapidScenario, type LifeguardRun, type RapidFault } from './lifeguard/scenario.js';
+import { runLifeguardScenario, runRapidScenario, type LifeguardRun, type RapidFault } from '../harness/lifeguard-scenario.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -121,7 +122,7 @@ const file = new URL('./results/lifeguard.json', import.meta.url);
 // Rows of sizes not run this time are kept from the last run, each stamped with its own time.
 const at = new Date().toISOString();
 for (const r of [...results, ...rapid]) r.measuredAt = at;
-const before = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { results?: Record<string, unknown>[]; rapid?: Record<string, unknown>[] }) : {};
+const before = (readJsonFile(file, { code: 'ERR_ARGUMENT', label: String(file), missingOk: true }) ?? {}) as { results?: Record<string, unknown>[]; rapid?: Record<string, unknown>[] };
 const keep = (old: Record<string, unknown>[] | undefined, fresh: Record<string, unknown>[], key: (r: Record<string, unknown>) => string) => {
   const seen = new Set(fresh.map(key));
   return [...(old ?? []).filter((r) => !seen.has(key(r))), ...fresh];

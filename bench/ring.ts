@@ -7,7 +7,13 @@
  * default 1000), `--rounds N` (default 3; medians, rounds interleaved between the fast rings),
  * `--move-keys N` (keys checked for movement, default 200,000), `--trials N` (joins and leaves
  * per placement, default 5), `--quick` (200k keys, 1 round, 100 and 1000 members × 256 only,
- * 3 trials, a 3-size sweep; for iterating, not for the record: no results file).
+ * 3 trials, a 3-size sweep; for iterating, not for the record: no results file),
+ * `--placement-only` (the owner lookups and the placement tables only; no results file),
+ * `--lookups-only` (the owner lookups only; writes bench/results/ring-lookups.json).
+ *
+ * Owner lookups: `cluster.lookup`, key affinity and `/v1/lookup` walked the HashRing before
+ * issue 17 and read the ShardMap since (one placement for every owner answer); both are timed
+ * side by side in interleaved rounds, the before beside the after.
  */
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
@@ -16,13 +22,19 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import farmhash from 'farmhash';
 import { HashRing } from '../src/ring/hash-ring.js';
-import { placementTable, sweep } from './ring/placement.js';
+import { ShardMap } from '../src/ring/shard-map.js';
+import { Cluster } from '../src/cluster.js';
+import { SeededRandom } from '../src/runtime/random.js';
+import type { Member } from '../src/core/types.js';
+import { DEFAULT_METHOD, defaultAtSizes, placementTable, sweep } from './ring/placement.js';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 };
 const QUICK = process.argv.includes('--quick');
+const LOOKUPS_ONLY = process.argv.includes('--lookups-only');
+const PLACEMENT_ONLY = LOOKUPS_ONLY || process.argv.includes('--placement-only');
 const KEYS = arg('keys', QUICK ? 200_000 : 1_000_000);
 const BUDGET_MS = arg('budget-ms', QUICK ? 300 : 1000);
 const ROUNDS = arg('rounds', QUICK ? 1 : 3);
@@ -233,7 +245,7 @@ interface RingRow {
 }
 const rows: RingRow[] = [];
 
-for (const members of MEMBERS) {
+for (const members of PLACEMENT_ONLY ? [] : MEMBERS) {
   for (const vnodes of VNODES) {
     const ns = names(members);
     const fast: { row: RingRow; ring: Ring }[] = [];
@@ -319,14 +331,59 @@ for (let round = 0; round < Math.max(3, ROUNDS); round++) walks.forEach(([, f], 
 const walkRows = walks.map(([name], i) => ({ name, perSec: median(walkRates[i]!) }));
 const zoned3 = walkRows[3]!.perSec;
 
-// ---- shard placement: 1024 shards, 100 members, 3 replicas (bench/ring/placement.ts) ----
-const shardRows = placementTable(100, TRIALS);
-const sweepRows = sweep(SWEEP, TRIALS);
+// ---- owner lookups, before (HashRing walk) and after (ShardMap, the one placement) ----
+/** A membership source that never changes: enough for Cluster.attach to answer lookups. */
+const still = (ms: readonly Member[]): Parameters<typeof Cluster.attach>[0] => ({
+  name: ms[0]!.name,
+  members: () => [...ms],
+  on: () => () => {},
+  leave: async () => {},
+  shutdown: async () => {},
+});
+const ownerRows: { members: number; zones: boolean; name: string; perSec: number }[] = [];
+/** The first lookup past the replicas in a shard computes its extended list: ms per shard. */
+const coldRows: { members: number; zones: boolean; msPerShard: number }[] = [];
+for (const members of QUICK || PLACEMENT_ONLY ? [100, 1000] : [10, 100, 1000]) {
+  for (const zones of [false, true]) {
+    const ms: Member[] = names(members).map((name, i) => ({ name, address: name, state: 'alive', incarnation: 1, tags: zones ? { zone: `z${i % 3}` } : ({} as Record<string, string>), stateChangedAt: 0 }));
+    const ring = HashRing.from(ms);
+    const map = new ShardMap();
+    map.createShards(ms);
+    const seen = new Set<number>();
+    const t0 = performance.now();
+    const shardCount = map.shardIds().length;
+    for (let i = 0; i < keys.length && seen.size < shardCount; i++) {
+      seen.add(map.shardForKey(keys[i]!));
+      map.lookup(keys[i]!, 5);
+    }
+    coldRows.push({ members, zones, msPerShard: (performance.now() - t0) / seen.size });
+    const cluster = Cluster.attach(still(ms), {}, { random: new SeededRandom(1), now: () => 0 });
+    const fs: [string, (k: string) => unknown][] = [
+      ['before: HashRing lookup(key, 3)', (k) => ring.lookup(k, 3)],
+      ['after: ShardMap lookup(key, 3)', (k) => map.lookup(k, 3)],
+      ['after: cluster.lookup(key, 3)', (k) => cluster.lookup(k, 3)],
+      ['before: HashRing lookup(key)', (k) => ring.lookup(k)],
+      ['after: ShardMap lookup(key)', (k) => map.lookup(k)],
+      ['after: ShardMap lookup(key, 5) (past the replicas, lists computed)', (k) => map.lookup(k, 5)],
+    ];
+    const r = fs.map(() => [] as number[]);
+    for (let round = 0; round < Math.max(3, ROUNDS); round++) fs.forEach(([name, f], i) => r[i]!.push(rate(f, false).perSec));
+    fs.forEach(([name], i) => ownerRows.push({ members, zones, name, perSec: median(r[i]!) }));
+    void cluster.shutdown();
+    process.stderr.write('.');
+  }
+}
+
+// ---- shard placement: 100 members, 3 replicas, by shard count (bench/ring/placement.ts) ----
+const shardRows = LOOKUPS_ONLY ? [] : placementTable(100, TRIALS);
+const sweepRows = LOOKUPS_ONLY ? [] : sweep(SWEEP, TRIALS);
+const sizeRows = LOOKUPS_ONLY ? [] : defaultAtSizes(QUICK ? [30, 300] : [10, 30, 300, 1000], QUICK ? 1 : 2);
 process.stderr.write('\n');
 
 // ---- report ----
 const f = (x: number | undefined, d = 2): string => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(d));
 const M = (x: number | undefined): string => (x === undefined ? '-' : x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(1)}k`);
+if (!PLACEMENT_ONLY) {
 console.log(`\nring lookups: ${KEYS} keys, budget ${BUDGET_MS} ms per slow measurement, medians of ${ROUNDS} for fast rings`);
 console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}\n`);
 console.log('| impl | members | vnodes | build ms | mem MB | lookup/s | keys | lookup(k,3)/s | max/mean | sd/mean | moved add (ideal) | moved remove (ideal) |');
@@ -352,21 +409,37 @@ console.log(`\njoin at 1000 × 256: median ${f(median(joinMs))} ms, max ${f(Math
 console.log('\n| at 1000 × 256 (medians, interleaved) | per s | vs lookup(key) |');
 console.log('|---|---:|---:|');
 for (const w of walkRows) console.log(`| ${w.name} | ${M(w.perSec)} | ${f(w.perSec / walkRows[0]!.perSec)} |`);
-console.log(`\nshard placement: 1024 shards, 100 members, 3 replicas (moves = replica slots, mean of ${TRIALS} joins / ${TRIALS} leaves; max/mean = worst of 100, 101 and 99 members)\n`);
-console.log('| method | pure? | max/mean | sd/mean | moved on join (ideal) | × ideal | moved on leave (ideal) | × ideal | ms per placement | shards with 2 replicas on 1 member |');
-console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-for (const s of shardRows) {
-  console.log(
-    `| ${s.method} | ${s.pure ? 'yes' : 'no'} | ${f(s.worstMaxMean, 3)} | ${f(s.stdMean, 3)} | ${f(s.movedOnJoin, 1)} (${f(s.idealJoin, 1)}) | ${f(s.movedOnJoin / s.idealJoin)} | ${f(s.movedOnLeave, 1)} (${f(s.idealLeave, 1)}) | ${f(s.movedOnLeave / s.idealLeave)} | ${f(s.placeMs, 1)} | ${s.sharedReplicas} |`,
+}
+console.log(`\nowner lookups, before and after (medians of ${Math.max(3, ROUNDS)} interleaved rounds over ${KEYS} keys; default vnodes 256, default ShardMap: 8192 shards, 3 replicas)\n`);
+console.log('| members | zones | lookup | per s | vs before |');
+console.log('|---:|---|---|---:|---:|');
+for (const o of ownerRows) {
+  const before = ownerRows.find((b) => b.members === o.members && b.zones === o.zones && b.name === (/lookup\(key\)$/.test(o.name) ? 'before: HashRing lookup(key)' : 'before: HashRing lookup(key, 3)'))!;
+  console.log(`| ${o.members} | ${o.zones ? '3' : '-'} | ${o.name} | ${M(o.perSec)} | ${f(o.perSec / before.perSec)} |`);
+}
+console.log(`\nlookup past the replicas, first time in a shard (its extended list is computed, then kept until the owners change): ${coldRows.map((c) => `${c.members} members${c.zones ? ', 3 zones' : ''}: ${f(c.msPerShard, 3)} ms`).join('; ')}`);
+const placementLine = (s: (typeof shardRows)[number], label = s.method): string =>
+  `| ${label} | ${s.shards} | ${s.pure ? 'yes' : 'no'} | ${f(s.worstMaxMean, 3)} | ${f(s.stdMean, 3)} | ${f(s.movedOnJoin, 1)} (${f(s.idealJoin, 1)}) | ${f(s.movedOnJoin / s.idealJoin)} | ${f(s.movedOnLeave, 1)} (${f(s.idealLeave, 1)}) | ${f(s.movedOnLeave / s.idealLeave)} | ${f(s.placeMs, 1)} | ${s.sharedReplicas} |`;
+const placementHead = '| method | shards | pure? | max/mean | sd/mean | moved on join (ideal) | × ideal | moved on leave (ideal) | × ideal | ms per placement | shards with 2 replicas on 1 member |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|';
+console.log(`\nshard placement: 100 members, 3 replicas (moves = replica slots, mean of ${TRIALS} joins / ${TRIALS} leaves; max/mean = worst of 100, 101 and 99 members); default: ${DEFAULT_METHOD}\n`);
+console.log(placementHead);
+for (const s of shardRows) console.log(placementLine(s));
+console.log(`\nsweep over ${SWEEP.join(', ')} members (mean of the per-size factors; ${TRIALS} joins and leaves each)\n`);
+console.log('| method | shards | worst max/mean | join × ideal | leave × ideal | worst single factor |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const w of sweepRows) console.log(`| ${w.method} | ${w.shards} | ${f(w.worstMaxMean, 3)} | ${f(w.joinFactor)} | ${f(w.leaveFactor)} | ${f(w.worstFactor)} |`);
+console.log(`\nthe default (rounds, c = 1.05, 8192 shards, 3 replicas) at other member counts (${QUICK ? 1 : 2} joins and leaves each)\n`);
+console.log(placementHead.replace('| method |', '| members |'));
+for (const s of sizeRows) console.log(placementLine(s, String(s.members)));
+if (LOOKUPS_ONLY && !QUICK) {
+  writeFileSync(
+    new URL('./results/ring-lookups.json', import.meta.url),
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cpus: os.cpus().length, loadavg: os.loadavg(), keys: KEYS, rounds: ROUNDS, ownerLookups: ownerRows, coldExtendMsPerShard: coldRows }, null, 2)}\n`,
   );
 }
-console.log(`\nsweep over ${SWEEP.join(', ')} members (mean of the per-size factors; ${TRIALS} joins and leaves each)\n`);
-console.log('| method | worst max/mean | join × ideal | leave × ideal | worst single factor |');
-console.log('|---|---:|---:|---:|---:|');
-for (const w of sweepRows) console.log(`| ${w.method} | ${f(w.worstMaxMean, 3)} | ${f(w.joinFactor)} | ${f(w.leaveFactor)} | ${f(w.worstFactor)} |`);
-if (!QUICK) {
+if (!QUICK && !PLACEMENT_ONLY) {
   writeFileSync(
     new URL('./results/ring.json', import.meta.url),
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cpus: os.cpus().length, loadavg: os.loadavg(), keys: KEYS, budgetMs: BUDGET_MS, rounds: ROUNDS, trials: TRIALS, rings: rows, change: { joinMs, leaveMs }, walks: walkRows, zonedLookup3PerSec: zoned3, shards: shardRows, sweep: sweepRows }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cpus: os.cpus().length, loadavg: os.loadavg(), keys: KEYS, budgetMs: BUDGET_MS, rounds: ROUNDS, trials: TRIALS, rings: rows, change: { joinMs, leaveMs }, walks: walkRows, zonedLookup3PerSec: zoned3, ownerLookups: ownerRows, coldExtendMsPerShard: coldRows, shards: shardRows, sweep: sweepRows, defaultAtSizes: sizeRows }, null, 2)}\n`,
   );
 }

@@ -7,7 +7,8 @@
  *   BENCH_HUGE=0 npm run bench:sim         # skip the 10,000-agent run (section large)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { readJsonFile } from '../src/runtime/json-file.js';
 
 type Row = Record<string, unknown>;
 const sections = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -67,7 +68,7 @@ if (want('load')) {
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const file = new URL('./results/sim.json', import.meta.url);
 // Sections not run this time keep their last measured rows, each with the date it was taken.
-const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { results?: Record<string, Row[]> }).results ?? {} : {};
+const previous = ((readJsonFile(file, { code: 'ERR_ARGUMENT', label: String(file), missingOk: true }) ?? {}) as { results?: Record<string, Row[]> }).results ?? {};
 const at = new Date().toISOString();
 for (const rows of Object.values(results)) for (const r of rows) r.measuredAt = at;
 writeFileSync(file, `${JSON.stringify({ at, node: process.version, results: { ...previous, ...results } }, null, 2)}\n`);

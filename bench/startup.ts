@@ -32,7 +32,7 @@ import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ROOT } from '../test/cli/procs.js';
+import { ROOT } from '../harness/procs.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {

@@ -7,10 +7,11 @@
  *   npm run bench:timescales -- --parts rapid --seeds 5 --minutes 10 --rapid-size 256
  *   npm run bench:timescales -- --parts restart,pause,split,stall
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { readJsonFile } from '../src/runtime/json-file.js';
 import { Simulation } from '../src/sim/index.js';
 import type { ProfileName } from '../src/config.js';
-import { runRapidScenario, type RapidFault } from './lifeguard/scenario.js';
+import { runRapidScenario, type RapidFault } from '../harness/lifeguard-scenario.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -139,7 +140,7 @@ if (parts.has('rapid')) {
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const file = new URL('./results/timescales.json', import.meta.url);
-const before = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+const before = (readJsonFile(file, { code: 'ERR_ARGUMENT', label: String(file), missingOk: true }) ?? {}) as Record<string, unknown>;
 const at = new Date().toISOString();
 for (const k of Object.keys(out)) out[k] = { measuredAt: at, value: out[k] };
 writeFileSync(file, `${JSON.stringify({ ...before, ...out }, null, 2)}\n`);

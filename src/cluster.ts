@@ -18,7 +18,7 @@ import { createLogger, type Logger } from './agent/log.js';
 import type { WorkerInit } from './embed/messages.js';
 import { createBalancer, type BalancerConfig, type LoadBalancer } from './balancer/index.js';
 import { ClusterError } from './errors.js';
-import { isLive, type Member, type MemberEvent, type MemberEventType, type Random, type Tags } from './core/types.js';
+import { isLive, MEMBER_EVENT_TYPES, type Member, type MemberEvent, type MemberEventType, type Random, type Tags } from './core/types.js';
 import type { UserEventData } from './core/io.js';
 import { HashRing, RingFeed, ShardMap, type RingChange, type ShardMapInit, type ShardMove } from './ring/index.js';
 import { SeededRandom } from './runtime/random.js';
@@ -37,11 +37,12 @@ export type { HealthPolicy } from './cluster-health.js';
 export type { Isolation } from './embed/options.js';
 
 export interface ClusterOptions {
-  /** Virtual nodes per member on the ring. Default 256 (see bench/RING.md). */
+  /** Virtual nodes per member on `cluster.ring` (which no longer decides owners). Default 256. */
   readonly vnodes?: number;
   /**
-   * Shard map options. The default placement (`rounds`) is a pure function of the member set,
-   * so every agent that agrees on membership agrees on the owners of every shard. Do not pick
+   * Shard map options: the one placement behind `lookup`, key affinity, `shards` and
+   * `/v1/lookup`. The default (`rounds` over 8192 shards) is a pure function of the member set,
+   * so every agent that agrees on membership agrees on the owners of every key. Do not pick
    * `sticky` here: it depends on the order of past changes, and agents would disagree.
    */
   readonly shards?: ShardMapInit;
@@ -77,6 +78,10 @@ export interface ClusterStartConfig extends ClusterOptions {
 
 /** Every event a Cluster publishes. */
 export type ClusterEvents = { [K in MemberEventType]: MemberEvent } & {
+  /**
+   * The set of members that own keys (alive and suspect) changed. Its `moves` are hash ranges of
+   * the vnode ring, which no longer decides owners: copy data by `shards-changed`.
+   */
   'ring-changed': RingChange;
   /** Shard replicas that changed owner after a membership change: what to copy where. */
   'shards-changed': readonly ShardMove[];
@@ -99,9 +104,12 @@ export interface ClusterDeps {
 /** Membership changes this close together are placed as one (ms). */
 const SHARD_COALESCE_MS = 100;
 
-const EVENT_TYPES: readonly MemberEventType[] = ['join', 'update', 'suspect', 'alive', 'failed', 'left'];
 
 export class Cluster {
+  /**
+   * The members that own keys, as a vnode ring (`ring.members()`, `checksum()`). Owners come from
+   * the shard map: use `lookup` or `shards`, not `ring.lookup`, which answers differently.
+   */
   readonly ring: HashRing;
   private readonly shardMap: ShardMap;
   /** Membership changed since the shards were last placed. */
@@ -129,7 +137,7 @@ export class Cluster {
     this.ring = this.feed.ring;
     this.shardMap = new ShardMap(options.shards);
     this.coordinates = new CoordinateView(source.name, () => source.members(), deps.now);
-    this.balancer = createBalancer(options.balancer ?? {}, { random: deps.random, now: deps.now, owners: (key, n) => this.ring.lookup(key, n), rttPriorMs: (name) => this.coordinates.rttMs(name) });
+    this.balancer = createBalancer(options.balancer ?? {}, { random: deps.random, now: deps.now, owners: (key, n) => this.shards.lookup(key, n), rttPriorMs: (name) => this.coordinates.rttMs(name) });
     const routeToSelf = options.routeToSelf ?? true;
     const members = source.members();
     this.feed.reset(members);
@@ -137,10 +145,11 @@ export class Cluster {
     this.balancer.sync(routeToSelf ? members : members.filter((m) => m.name !== source.name));
     if (source.onUserEvent) this.offs.push(source.onUserEvent((e) => this.emitter.emit('event', e)));
     this.offs.push(this.feed.on('ring-changed', (change) => this.onRingChanged(change)));
-    for (const type of EVENT_TYPES) {
+    for (const type of MEMBER_EVENT_TYPES) {
       this.offs.push(
         source.on(type, (e) => {
-          // Ring first, so a listener that routes on 'failed' already sees the new owners.
+          // Ring first, so a listener that routes on 'failed' already sees the new owners (the
+          // shard map is placed again at the first read after the change).
           this.feed.apply(e);
           if (routeToSelf || e.member.name !== source.name) this.balancer.apply(e);
           this.emitter.emit(type, e);
@@ -207,12 +216,14 @@ export class Cluster {
     return this.activeMembers().length;
   }
   /**
-   * The owners of a key on the ring, primary first: `lookup(key, 3)`. With `{ near: true }`,
+   * The owners of a key, primary first: `lookup(key, 3)`. The first `shards.replicas` are the
+   * owners of the key's shard (`shards.ownersForKey(key)`, what `shards-changed` copies to); key
+   * affinity and `/v1/lookup` give the same answer. With `{ near: true }`, the same owners
    * nearest first by estimated RTT (network coordinates); owners without a coordinate keep their
-   * ring order after those with one.
+   * order after those with one.
    */
   lookup(key: string | Uint8Array, n = 1, options: { readonly near?: boolean } = {}): string[] {
-    const owners = this.ring.lookup(key, n);
+    const owners = this.shards.lookup(key, n);
     return options.near ? byDistance(owners, this.coordinates.of(this.source.name), (name) => this.coordinates.of(name), this.source.name) : owners;
   }
 
@@ -334,8 +345,9 @@ export class Cluster {
 
   private onRingChanged(change: RingChange): void {
     this.emitter.emit('ring-changed', change);
-    // Placing 1024 shards costs milliseconds to hundreds of them at 1000 members: coalesce a burst
-    // of changes into one placement, done shortly after, or at once when someone reads the shards.
+    // Placing 8192 shards costs ~100 ms at 100 members and more at 1000: coalesce a burst of
+    // changes into one placement, done shortly after, or at once when someone reads the owners
+    // (lookup, an affinity pick, shards), so every answer follows the membership it saw.
     this.shardsStale = true;
     this.flushTimer ??= setTimeout(() => this.placeShards(), SHARD_COALESCE_MS);
     this.flushTimer.unref?.();
@@ -371,6 +383,8 @@ function workerInit(config: ClusterStartConfig, embed: EmbedOptions, runtime: Ag
     policy: embed.policy,
     healthTag: embed.healthTag,
     busyAfterMs: embed.busyAfterMs,
+    // The worker's admin API answers /v1/lookup from a shard map of its own: the same options.
+    ...(config.shards !== undefined ? { shards: config.shards } : {}),
     beatMs: beatIntervalMs(embed.busyAfterMs),
     snapshotIntervalMs: runtime.snapshotIntervalMs,
   };

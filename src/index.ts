@@ -1,5 +1,5 @@
 /**
- * phantom-cluster: SWIM + Lifeguard membership, a consistent-hash ring, shards and a load
+ * phantom-cluster: SWIM + Lifeguard membership, a shard map (one placement of keys), a ring and a load
  * balancer for PhantomDB. The simulator is its own entry point: `phantom-cluster/sim`.
  */
 export { Cluster, type ClusterOptions, type ClusterStartConfig, type ClusterDeps, type ClusterEvents, type ClusterHealth, type HealthPolicy, type Isolation } from './cluster.js';

@@ -14,7 +14,11 @@ test('profiles start from memberlist defaults', () => {
   assert.equal(lan.pushPullIntervalMs, 30_000);
   assert.equal(wan.probeIntervalMs, 5000);
   assert.equal(local.probeTimeoutMs, 200);
-  for (const p of ['lan', 'wan', 'local'] as const) assert.doesNotThrow(() => resolveConfig({}, p));
+  // Each profile is valid as it stands: resolving it without overrides gives it back unchanged.
+  for (const [p, profile] of [['lan', lan], ['wan', wan], ['local', local]] as const) {
+    const resolved = resolveConfig({}, p);
+    for (const [k, v] of Object.entries(profile)) assert.deepEqual(resolved[k as keyof typeof resolved], v, `${p}.${k}`);
+  }
 });
 
 test('validation names every bad field at once, and unknown fields', () => {

@@ -8,8 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ROOT, waitUntil } from '../../test/cli/procs.js';
-import { parserFor, type LogEvent, type MemberStatus, type System } from './logs.js';
+import { ROOT, waitUntil } from '../../harness/procs.js';
+import { parserFor, type LogEvent, type MemberStatus, type System } from '../../harness/peers/logs.js';
 
 /** A parsed log line and when the harness read it (ms since the epoch). */
 export interface Timed {

@@ -16,11 +16,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
-import { ROOT } from '../../test/cli/procs.js';
-import type { System } from './logs.js';
-import { markdown, medianRun, type Collected } from './report.js';
-import type { LaunchRun, LossRun, MatrixRun, StallRun } from './run.js';
-import { convergenceSvg, type Panel } from './svg.js';
+import { ROOT } from '../../harness/procs.js';
+import type { System } from '../../harness/peers/logs.js';
+import { markdown, medianRun, type Collected } from '../../harness/peers/report.js';
+import type { LaunchRun, LossRun, MatrixRun, StallRun } from '../../harness/peers/results.js';
+import { convergenceSvg, type Panel } from '../../harness/peers/svg.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {

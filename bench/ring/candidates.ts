@@ -10,6 +10,11 @@
  *   (Maglev's table fill): exact balance, but every later pick depends on everyone's.
  * - `replay`: `sticky` made canonical by replaying joins in member-hash order from nothing. Pure,
  *   but a member that sorts early reshapes every later step.
+ * - `multiProbe(k)`: multi-probe consistent hashing (Appleton and O'Reilly, 2015): one point per
+ *   member on a ring; a shard is hashed k times, each probe's successor member is a candidate at
+ *   the clockwise distance, and the `replicas` nearest distinct members own it. Movement is the
+ *   ideal (a join only takes, a leave only gives), and k probes flatten the arcs; but it does not
+ *   look at loads, so the shards' own sampling noise (~1/sqrt(replicas per member)) remains.
  */
 import farmhash from 'farmhash';
 import { mix32 } from '../../src/ring/hash.js';
@@ -145,3 +150,47 @@ export const replay: Candidate = (ns, shards, replicas) => {
   }
   return result(p, own);
 };
+
+/** Index of the first value >= h in sorted `points` (points.length when none). */
+function lowerBound(points: Uint32Array, h: number): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (points[mid]! < h) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export const multiProbe =
+  (probes: number): Candidate =>
+  (ns, shards, replicas) => {
+    const p = prepare(ns, shards, replicas, 1);
+    const n = p.names.length;
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => p.mh[a]! - p.mh[b]! || a - b);
+    const points = Uint32Array.from(order, (i) => p.mh[i]!);
+    const best = new Float64Array(n);
+    const own: number[][] = [];
+    for (let s = 0; s < shards; s++) {
+      best.fill(Infinity);
+      let first = -1;
+      for (let j = 0; j < probes; j++) {
+        const h = mix32(p.sh[s]!, j + 1);
+        let at = lowerBound(points, h);
+        if (at === n) at = 0;
+        const d = (points[at]! - h + 2 ** 32) % 2 ** 32;
+        const m = order[at]!;
+        if (d < best[m]!) best[m] = d;
+        if (first < 0 || d < best[order[first]!]!) first = at;
+      }
+      const cands = Array.from({ length: n }, (_, i) => i)
+        .filter((i) => best[i]! < Infinity)
+        .sort((a, b) => best[a]! - best[b]! || a - b)
+        .slice(0, p.per);
+      // Fewer distinct members than replicas among the probes: walk on from the nearest probe.
+      for (let at = first; cands.length < p.per; at = (at + 1) % n) if (!cands.includes(order[at]!)) cands.push(order[at]!);
+      own.push(cands);
+    }
+    return result(p, own);
+  };

@@ -2,14 +2,16 @@
  * Wires a running agent to the admin API's narrow functions (`AdminDeps`): what `phantom agent`
  * serves, and what an embedded Cluster serves, in its own thread or in the agent's worker.
  *
- * Without a ring of the caller's, it keeps the consistent-hash ring and shard map that `phantom
- * lookup` and `GET /v1/ring` read: rebuilt from the member table only when a membership event
- * marked them stale, so a lookup costs a binary search between changes. The shard map uses the
- * default (pure) placement, so its checksum matches every other agent's.
+ * Without a ring of the caller's, it keeps the ring and shard map that `phantom lookup` and
+ * `GET /v1/ring` read: rebuilt from the member table only when a membership event marked them
+ * stale, so a lookup costs one hash between changes. Owners come from the shard map (the one
+ * placement `Cluster.lookup` and key affinity use), with the caller's shard options or the
+ * defaults, so its answers and checksum match every other agent's.
  */
 import type { Agent } from '../agent/agent.js';
 import type { AgentHealth } from '../agent/health.js';
-import { HashRing, ShardMap, onRing } from '../ring/index.js';
+import { MEMBER_EVENT_TYPES } from '../core/types.js';
+import { HashRing, ShardMap, onRing, type ShardMapInit } from '../ring/index.js';
 import { summarizeRing } from '../ring/summary.js';
 import type { MainThreadStats } from '../embed/host-watch.js';
 import type { MetricsRenderer } from './metrics.js';
@@ -21,6 +23,8 @@ export interface AgentAdminOptions {
   readonly leave: () => Promise<void>;
   /** The caller's ring and shard map (an embedded Cluster's); default: one kept here. */
   readonly ring?: () => { readonly ring: HashRing; readonly shards: ShardMap };
+  /** Options of the shard map kept here when `ring` is not given (an embedded Cluster's); default: ShardMap's. */
+  readonly shards?: ShardMapInit;
   /** Health as the caller defines it (a Cluster's policy); default: the agent's. */
   readonly health?: () => AgentHealth;
   /** Tags as the caller sets them (the worker keeps its own health tag apart); default: the agent's. */
@@ -38,8 +42,8 @@ export function adminDepsFor(agent: Agent, opts: AgentAdminOptions): AdminDeps {
     opts.ring ??
     ((): { ring: HashRing; shards: ShardMap } => {
       if (!own) {
-        const o = { ring: new HashRing(), shards: new ShardMap(), stale: true };
-        for (const t of ['join', 'update', 'suspect', 'alive', 'failed', 'left'] as const) agent.on(t, () => void (o.stale = true));
+        const o = { ring: new HashRing(), shards: new ShardMap(opts.shards), stale: true };
+        for (const t of MEMBER_EVENT_TYPES) agent.on(t, () => void (o.stale = true));
         own = o;
       }
       if (own.stale) {
@@ -92,7 +96,7 @@ export function adminDepsFor(agent: Agent, opts: AgentAdminOptions): AdminDeps {
     monitor: (fn, level) => agent.monitor(fn, level === undefined ? {} : { logLevel: level }),
     event: (name, payload, coalesce) => agent.event(name, payload, { coalesce }),
     query: (name, payload, opts) => agent.query(name, payload, opts),
-    lookup: (key, n) => ringAndShards().ring.lookup(key, n),
+    lookup: (key, n) => ringAndShards().shards.lookup(key, n),
     ring: () => {
       const { ring, shards } = ringAndShards();
       return summarizeRing(ring, shards);

@@ -7,6 +7,7 @@ import { request } from 'node:http';
 import { ClusterError, isErrorCode } from '../errors.js';
 import { parseHostPort, formatHostPort } from '../transport/address.js';
 import { findAdminToken } from './token.js';
+import { ROUTES, routePath, type RouteName, type RouteParams } from './routes.js';
 
 /** Default admin address, also read from PHANTOM_ADMIN by the CLI. */
 export const DEFAULT_ADMIN = '127.0.0.1:7947';
@@ -59,6 +60,20 @@ export async function adminRequest<T>(target: string | AdminTarget, method: 'GET
     throw new ClusterError(isErrorCode(err?.code) ? err.code : 'ERR_ADMIN', err?.message ?? `admin API answered ${res.status}: ${text.slice(0, 200)}`);
   }
   return { status: res.status, body: parsed as T };
+}
+
+/** What adminCall sends besides the route: its params, query string, JSON body and time bound. */
+export interface CallOptions<N extends RouteName> {
+  readonly params?: RouteParams<N>;
+  readonly query?: Parameters<typeof routePath>[2];
+  readonly body?: unknown;
+  readonly timeoutMs?: number;
+}
+
+/** Call the route `name` of routes.ts (its method and path come from the table), as adminRequest. */
+export function adminCall<T, N extends RouteName = RouteName>(target: string | AdminTarget, name: N, opts: CallOptions<N> = {}): Promise<AdminResponse<T>> {
+  const path = routePath(name, (opts.params ?? {}) as RouteParams<N>, opts.query);
+  return adminRequest<T>(target, ROUTES[name].method, path, opts.body, opts.timeoutMs);
 }
 
 /**

@@ -3,16 +3,9 @@
  * at /metrics. It gets the narrow functions it serves, not the agent. Request bodies are capped
  * (ADMIN_MAX_BODY_BYTES); every error is a JSON `{ error: { code, message } }` with a 4xx/5xx.
  *
- * GET  /v1/members[?status=alive|suspect|failed|left][&name=RE][&tag=k=RE...]   GET /v1/members/:name (with history)
- * GET  /v1/self   GET /v1/info   GET /v1/health (200 | 503 + reason)   GET /v1/lookup?key=K&n=3
- * GET  /v1/lookup/:key[?n=3] (same as the query form)   GET /v1/ring (members, points, checksums, shards)
- * POST /v1/join {"addrs": [...]}   POST /v1/leave   POST /v1/tags {"set": {...}, "delete": [...]}
- * POST /v1/force-leave {"name": "n", "prune"?: true}   GET /v1/events[?level=info] (Server-Sent Events)
- * POST /v1/event {"name": "deploy", "payload"?: "UTF-8 text" | "payloadBase64"?: "...", "coalesce"?: true}
- * POST /v1/query {"name", "payload"?, "payloadBase64"?, "nodes"?: [...], "tags"?: {k: regex}, "timeoutMs"?, "relay"?, "ack"?}
- *      answers once the query timed out: {name, timeoutMs, acks: [...], responses: [{from, payload, payloadBase64}]}
- * GET  /v1/keys[?local=true] (list, cluster-wide)   POST /v1/keys {"op": "install"|"use"|"remove", "key": "...", "local"?: true}
- * GET  /metrics   GET / (the dashboard page; served without the token, see dashboard/serve.ts)
+ * The routes are the table in routes.ts; what each answers is docs/AGENT.md's endpoint table (a
+ * test holds the two equal). GET / is the dashboard page (served without the token, see
+ * dashboard/serve.ts).
  *
  * Every request first passes request-guard.ts: a loopback or allowed Host (403), no foreign
  * Origin (403), and on POST `Content-Type: application/json` (415). With a token (`phantom
@@ -24,7 +17,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AgentHealth, AgentStats } from '../agent/agent.js';
 import type { HistoryEntry } from '../agent/history.js';
-import { statusOf } from '../agent/history.js';
+import { MEMBER_STATUSES, statusOf, type MemberStatus } from '../member-status.js';
 import { ClusterError, type ErrorCode } from '../errors.js';
 import type { Member, Tags } from '../core/types.js';
 import { byDistance, type Coordinate } from '../core/coordinate.js';
@@ -36,6 +29,7 @@ import type { MonitorListener } from '../agent/monitor.js';
 import type { LogLevel } from '../agent/agent-config.js';
 import type { RingSummary } from '../ring/summary.js';
 import type { QueryOptions, QueryStream } from '../agent/query-stream.js';
+import { matchRoute, type RouteName } from './routes.js';
 
 /** Largest request body accepted (bytes). */
 export const ADMIN_MAX_BODY_BYTES = 64 * 1024;
@@ -62,7 +56,7 @@ export interface AdminDeps {
   event?(name: string, payload: Uint8Array, coalesce: boolean): void;
   /** Ask a query (`phantom query`); absent when the agent cannot. */
   query?(name: string, payload: Uint8Array, opts: QueryOptions): QueryStream;
-  /** Ring owners of a key, or undefined when no ring is kept. */
+  /** Owners of a key (the shard map's `lookup`), or undefined when no ring or shard map is kept. */
   lookup?(key: string, n: number): readonly string[];
   /** The ring and shard map summary for `GET /v1/ring`, or undefined when no ring is kept. */
   ring?(): RingSummary;
@@ -88,7 +82,7 @@ export interface AdminOptions {
 export interface MemberJson {
   name: string;
   addr: string;
-  status: 'alive' | 'suspect' | 'failed' | 'left';
+  status: MemberStatus;
   incarnation: number;
   tags: Tags;
   /** Milliseconds since this agent saw the status change. */
@@ -111,7 +105,7 @@ class HttpError extends Error {
   }
 }
 
-const STATUSES = new Set(['alive', 'suspect', 'failed', 'left']);
+const STATUSES: ReadonlySet<string> = new Set(MEMBER_STATUSES);
 
 export interface AdminServer {
   /** `host:port` the server listens on (port resolved when 0 was asked). */
@@ -179,173 +173,164 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps, streams: EventStreams): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://admin');
-  const path = url.pathname.replace(/\/+$/, '') || '/';
-  const method = req.method ?? 'GET';
-  // Every endpoint names its method here; for POST this also requires a JSON Content-Type.
-  const only = (m: string): void => {
-    if (method !== m) throw new HttpError(405, 'ERR_METHOD', `${path} takes ${m}, not ${method}`);
-    const badType = checkContentType(method, req.headers);
-    if (badType) throw new HttpError(badType.status, badType.code, badType.message);
-  };
+/** What a handler gets: the request, its URL, the route's decoded params, and what the API serves. */
+interface Call {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly url: URL;
+  readonly params: Readonly<Record<string, string>>;
+  readonly d: AdminDeps;
+  readonly streams: EventStreams;
+}
 
-  if (path === '/metrics') {
-    only('GET');
+type Handler = (c: Call) => void | Promise<void>;
+
+/** One handler per route of routes.ts: a route added there does not compile until it is served here. */
+const HANDLERS: { readonly [N in RouteName]: Handler } = {
+  async metrics({ res, d }) {
     // prom-client is loaded at the first scrape, not at every agent's start (bench/STARTUP.md).
     const text = d.metrics ? await d.metrics() : await (await import('./metrics.js')).renderMetrics(d.stats());
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
     res.end(text);
-    return;
-  }
-  if (path === '/v1/members') {
-    only('GET');
+  },
+  members({ res, url, d }) {
     const status = url.searchParams.get('status');
-    if (status !== null && !STATUSES.has(status)) throw new HttpError(400, 'ERR_ARGUMENT', `status must be one of alive, suspect, failed, left; got ${JSON.stringify(status)}`);
+    if (status !== null && !STATUSES.has(status)) throw new HttpError(400, 'ERR_ARGUMENT', `status must be one of ${MEMBER_STATUSES.join(', ')}; got ${JSON.stringify(status)}`);
     const match = memberFilter(url.searchParams.get('name'), url.searchParams.getAll('tag'));
     const now = d.now();
     const rows = d.members().map((m) => memberJson(m, now)).filter((m) => (status === null || m.status === status) && match(m));
     rows.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
-    return sendJson(res, 200, rows);
-  }
-  const one = /^\/v1\/members\/([^/]+)$/.exec(path);
-  if (one) {
-    only('GET');
-    const name = decodeURIComponent(one[1]!);
+    sendJson(res, 200, rows);
+  },
+  member({ res, params, d }) {
+    const name = params.name!;
     const m = d.member(name);
     if (!m) throw new HttpError(404, 'ERR_NO_MEMBER', `no member named ${JSON.stringify(name)} is known to this agent`);
-    return sendJson(res, 200, { ...memberJson(m, d.now()), history: d.history(name) });
-  }
+    sendJson(res, 200, { ...memberJson(m, d.now()), history: d.history(name) });
+  },
+  self: ({ res, d }) => sendJson(res, 200, memberJson(d.self(), d.now())),
+  info: ({ res, d }) => sendJson(res, 200, { ...d.info(), stats: d.stats() }),
+  stats: ({ res, d }) => sendJson(res, 200, d.stats()),
+  health({ res, d }) {
+    const h = d.health();
+    sendJson(res, h.ok ? 200 : 503, h.ok ? { status: 'ok' } : { status: 'failing', reason: h.reason });
+  },
+  events({ req, res, url, d, streams }) {
+    if (!d.monitor) throw new HttpError(404, 'ERR_NOT_FOUND', 'this agent has no event stream');
+    const level = url.searchParams.get('level') ?? 'info';
+    const min = LOG_LEVEL_NUMBERS[level];
+    if (min === undefined || !Object.hasOwn(LOG_LEVEL_NUMBERS, level)) throw new HttpError(400, 'ERR_ARGUMENT', `level must be one of ${Object.keys(LOG_LEVEL_NUMBERS).join(', ')}; got ${JSON.stringify(level)}`);
+    const follow = d.monitor.bind(d);
+    const monitor = (fn: MonitorListener): (() => void) => follow(fn, level as LogLevel);
+    if (!streams.serve(req, res, monitor, min)) throw new HttpError(503, 'ERR_TOO_MANY_STREAMS', 'this agent already serves its maximum of event streams (phantom monitor, dashboards); close one and retry');
+  },
+  lookup({ res, url, d }) {
+    if (!d.lookup) throw new HttpError(404, 'ERR_NO_RING', 'this agent keeps no ring');
+    const key = url.searchParams.get('key');
+    if (key === null || key === '') throw new HttpError(400, 'ERR_ARGUMENT', 'give the key: /v1/lookup?key=K&n=3 or /v1/lookup/K?n=3');
+    sendLookup(res, d, key, url.searchParams.get('n'), url.searchParams.get('near'));
+  },
   // The path form of lookup: the key is one URL-encoded segment, so keys may hold '?' or '&'.
-  const keyPath = /^\/v1\/lookup\/([^/]+)$/.exec(path);
-  if (keyPath) {
-    only('GET');
-    let key: string;
-    try {
-      key = decodeURIComponent(keyPath[1]!);
-    } catch {
-      throw new HttpError(400, 'ERR_ARGUMENT', 'the key in /v1/lookup/:key is not valid URL encoding');
-    }
-    return sendLookup(res, d, key, url.searchParams.get('n'), url.searchParams.get('near'));
-  }
-  switch (path) {
-    case '/v1/events': {
-      only('GET');
-      if (!d.monitor) throw new HttpError(404, 'ERR_NOT_FOUND', 'this agent has no event stream');
-      const level = url.searchParams.get('level') ?? 'info';
-      const min = LOG_LEVEL_NUMBERS[level];
-      if (min === undefined || !Object.hasOwn(LOG_LEVEL_NUMBERS, level)) throw new HttpError(400, 'ERR_ARGUMENT', `level must be one of ${Object.keys(LOG_LEVEL_NUMBERS).join(', ')}; got ${JSON.stringify(level)}`);
-      const follow = d.monitor.bind(d);
-      const monitor = (fn: MonitorListener): (() => void) => follow(fn, level as LogLevel);
-      if (!streams.serve(req, res, monitor, min)) throw new HttpError(503, 'ERR_TOO_MANY_STREAMS', 'this agent already serves its maximum of event streams (phantom monitor, dashboards); close one and retry');
-      return;
-    }
-    case '/v1/self':
-      only('GET');
-      return sendJson(res, 200, memberJson(d.self(), d.now()));
-    case '/v1/info':
-      only('GET');
-      return sendJson(res, 200, { ...d.info(), stats: d.stats() });
-    case '/v1/stats':
-      only('GET');
-      return sendJson(res, 200, d.stats());
-    case '/v1/health': {
-      only('GET');
-      const h = d.health();
-      return sendJson(res, h.ok ? 200 : 503, h.ok ? { status: 'ok' } : { status: 'failing', reason: h.reason });
-    }
-    case '/v1/lookup': {
-      only('GET');
-      if (!d.lookup) throw new HttpError(404, 'ERR_NO_RING', 'this agent keeps no ring');
-      const key = url.searchParams.get('key');
-      if (key === null || key === '') throw new HttpError(400, 'ERR_ARGUMENT', 'give the key: /v1/lookup?key=K&n=3 or /v1/lookup/K?n=3');
-      return sendLookup(res, d, key, url.searchParams.get('n'), url.searchParams.get('near'));
-    }
-    case '/v1/coordinates': {
-      only('GET');
-      // Every member we hold a coordinate for (ourselves included), as Serf's /v1/coordinate/nodes.
-      const rows = d.members().flatMap((m) => (m.coordinate && m.state !== 'left' ? [{ name: m.name, coordinate: m.coordinate }] : []));
-      rows.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
-      return sendJson(res, 200, rows);
-    }
-    case '/v1/ring':
-      only('GET');
-      if (!d.ring) throw new HttpError(404, 'ERR_NO_RING', 'this agent keeps no ring');
-      return sendJson(res, 200, d.ring());
-    case '/v1/join': {
-      only('POST');
-      const body = await readJson(req);
-      const addrs = (body as { addrs?: unknown }).addrs;
-      if (!Array.isArray(addrs) || addrs.length === 0 || !addrs.every((a) => typeof a === 'string')) throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"addrs": ["host:port", ...]}');
-      for (const a of addrs as string[]) wrapArg(() => parseHostPort(a, 'addrs', { port: 7946 }));
-      const contacted = await d.join(addrs as string[]);
-      return sendJson(res, 200, { contacted });
-    }
-    case '/v1/leave':
-      only('POST');
-      await d.leave();
-      return sendJson(res, 200, { left: true });
-    case '/v1/tags': {
-      only('POST');
-      const body = (await readJson(req)) as { set?: unknown; delete?: unknown };
-      const set = body.set ?? {};
-      const del = body.delete ?? [];
-      if (typeof set !== 'object' || set === null || Array.isArray(set) || !Object.values(set).every((v) => typeof v === 'string')) throw new HttpError(400, 'ERR_ARGUMENT', '"set" must be an object of string values');
-      if (!Array.isArray(del) || !del.every((k) => typeof k === 'string')) throw new HttpError(400, 'ERR_ARGUMENT', '"delete" must be a list of tag names');
-      const tags: Record<string, string> = { ...d.self().tags, ...(set as Record<string, string>) };
-      for (const k of del as string[]) delete tags[k];
-      d.setTags(tags);
-      return sendJson(res, 200, { tags, incarnation: d.self().incarnation });
-    }
-    case '/v1/force-leave': {
-      only('POST');
-      if (!d.forceLeave) throw new HttpError(404, 'ERR_NOT_FOUND', 'this agent does not offer force-leave');
-      const body = (await readJson(req)) as { name?: unknown; prune?: unknown };
-      if (typeof body.name !== 'string' || body.name === '') throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"name": "member", "prune"?: true}');
-      if (body.prune !== undefined && typeof body.prune !== 'boolean') throw new HttpError(400, 'ERR_ARGUMENT', '"prune" must be true or false');
-      const m = d.forceLeave(body.name, body.prune === true);
-      return sendJson(res, 200, { ...memberJson(m, d.now()), pruned: body.prune === true });
-    }
-    case '/v1/event': {
-      only('POST');
-      if (!d.event) throw new HttpError(404, 'ERR_NOT_FOUND', 'this agent does not send user events');
-      const body = (await readJson(req)) as { name?: unknown; payload?: unknown; payloadBase64?: unknown; coalesce?: unknown };
-      if (typeof body.name !== 'string') throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"name": "...", "payload"?: "text", "coalesce"?: true}');
-      if (body.payload !== undefined && body.payloadBase64 !== undefined) throw new HttpError(400, 'ERR_ARGUMENT', 'give "payload" (text) or "payloadBase64", not both');
-      if (body.payload !== undefined && typeof body.payload !== 'string') throw new HttpError(400, 'ERR_ARGUMENT', '"payload" must be a string (sent as UTF-8); use "payloadBase64" for bytes');
-      if (body.payloadBase64 !== undefined && (typeof body.payloadBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(body.payloadBase64))) throw new HttpError(400, 'ERR_ARGUMENT', '"payloadBase64" must be base64 text');
-      if (body.coalesce !== undefined && typeof body.coalesce !== 'boolean') throw new HttpError(400, 'ERR_ARGUMENT', '"coalesce" must be true or false');
-      const payload = typeof body.payloadBase64 === 'string' ? new Uint8Array(Buffer.from(body.payloadBase64, 'base64')) : new TextEncoder().encode(typeof body.payload === 'string' ? body.payload : '');
-      d.event(body.name, payload, body.coalesce === true);
-      return sendJson(res, 200, { sent: true, name: body.name, bytes: payload.length, coalesce: body.coalesce === true });
-    }
-    case '/v1/query': {
-      only('POST');
-      if (!d.query) throw new HttpError(404, 'ERR_NOT_FOUND', 'this agent does not ask queries');
-      const body = (await readJson(req)) as Record<string, unknown>;
-      const q = queryBody(body);
-      const stream = d.query(q.name, q.payload, q.opts);
-      const r = await stream.done;
-      const text = new TextDecoder('utf-8', { fatal: false });
-      return sendJson(res, 200, {
-        name: q.name,
-        timeoutMs: r.timeoutMs,
-        acks: r.acks,
-        responses: r.responses.map((x) => ({ from: x.from, payload: text.decode(x.payload), payloadBase64: Buffer.from(x.payload).toString('base64') })),
-      });
-    }
-    case '/v1/keys': {
-      if (!d.keys) throw new HttpError(404, 'ERR_NO_KEYRING', 'this agent does not manage keys');
-      if (method === 'GET') return sendJson(res, 200, await d.keys('list', undefined, { local: url.searchParams.get('local') === 'true' }));
-      only('POST');
-      const body = (await readJson(req)) as { op?: unknown; key?: unknown; local?: unknown };
-      if (body.op !== 'install' && body.op !== 'use' && body.op !== 'remove') throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"op": "install" | "use" | "remove", "key": "<base64>"}');
-      if (typeof body.key !== 'string') throw new HttpError(400, 'ERR_ARGUMENT', '"key" must be the base64 key (phantom keygen)');
-      if (body.local !== undefined && typeof body.local !== 'boolean') throw new HttpError(400, 'ERR_ARGUMENT', '"local" must be true or false');
-      return sendJson(res, 200, await d.keys(body.op, body.key, { local: body.local === true }));
-    }
-    default:
+  lookupKey: ({ res, url, params, d }) => sendLookup(res, d, params.key!, url.searchParams.get('n'), url.searchParams.get('near')),
+  coordinates({ res, d }) {
+    // Every member we hold a coordinate for (ourselves included), as Serf's /v1/coordinate/nodes.
+    const rows = d.members().flatMap((m) => (m.coordinate && m.state !== 'left' ? [{ name: m.name, coordinate: m.coordinate }] : []));
+    rows.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+    sendJson(res, 200, rows);
+  },
+  ring({ res, d }) {
+    if (!d.ring) throw new HttpError(404, 'ERR_NO_RING', 'this agent keeps no ring');
+    sendJson(res, 200, d.ring());
+  },
+  async join({ req, res, d }) {
+    const body = await readJson(req);
+    const addrs = (body as { addrs?: unknown }).addrs;
+    if (!Array.isArray(addrs) || addrs.length === 0 || !addrs.every((a) => typeof a === 'string')) throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"addrs": ["host:port", ...]}');
+    for (const a of addrs as string[]) wrapArg(() => parseHostPort(a, 'addrs', { port: 7946 }));
+    const contacted = await d.join(addrs as string[]);
+    sendJson(res, 200, { contacted });
+  },
+  async leave({ res, d }) {
+    await d.leave();
+    sendJson(res, 200, { left: true });
+  },
+  async tags({ req, res, d }) {
+    const body = (await readJson(req)) as { set?: unknown; delete?: unknown };
+    const set = body.set ?? {};
+    const del = body.delete ?? [];
+    if (typeof set !== 'object' || set === null || Array.isArray(set) || !Object.values(set).every((v) => typeof v === 'string')) throw new HttpError(400, 'ERR_ARGUMENT', '"set" must be an object of string values');
+    if (!Array.isArray(del) || !del.every((k) => typeof k === 'string')) throw new HttpError(400, 'ERR_ARGUMENT', '"delete" must be a list of tag names');
+    const tags: Record<string, string> = { ...d.self().tags, ...(set as Record<string, string>) };
+    for (const k of del as string[]) delete tags[k];
+    d.setTags(tags);
+    sendJson(res, 200, { tags, incarnation: d.self().incarnation });
+  },
+  async forceLeave({ req, res, d }) {
+    if (!d.forceLeave) throw new HttpError(404, 'ERR_NOT_FOUND', 'this agent does not offer force-leave');
+    const body = (await readJson(req)) as { name?: unknown; prune?: unknown };
+    if (typeof body.name !== 'string' || body.name === '') throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"name": "member", "prune"?: true}');
+    if (body.prune !== undefined && typeof body.prune !== 'boolean') throw new HttpError(400, 'ERR_ARGUMENT', '"prune" must be true or false');
+    const m = d.forceLeave(body.name, body.prune === true);
+    sendJson(res, 200, { ...memberJson(m, d.now()), pruned: body.prune === true });
+  },
+  async event({ req, res, d }) {
+    if (!d.event) throw new HttpError(404, 'ERR_NOT_FOUND', 'this agent does not send user events');
+    const body = (await readJson(req)) as { name?: unknown; payload?: unknown; payloadBase64?: unknown; coalesce?: unknown };
+    if (typeof body.name !== 'string') throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"name": "...", "payload"?: "text", "coalesce"?: true}');
+    if (body.payload !== undefined && body.payloadBase64 !== undefined) throw new HttpError(400, 'ERR_ARGUMENT', 'give "payload" (text) or "payloadBase64", not both');
+    if (body.payload !== undefined && typeof body.payload !== 'string') throw new HttpError(400, 'ERR_ARGUMENT', '"payload" must be a string (sent as UTF-8); use "payloadBase64" for bytes');
+    if (body.payloadBase64 !== undefined && (typeof body.payloadBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(body.payloadBase64))) throw new HttpError(400, 'ERR_ARGUMENT', '"payloadBase64" must be base64 text');
+    if (body.coalesce !== undefined && typeof body.coalesce !== 'boolean') throw new HttpError(400, 'ERR_ARGUMENT', '"coalesce" must be true or false');
+    const payload = typeof body.payloadBase64 === 'string' ? new Uint8Array(Buffer.from(body.payloadBase64, 'base64')) : new TextEncoder().encode(typeof body.payload === 'string' ? body.payload : '');
+    d.event(body.name, payload, body.coalesce === true);
+    sendJson(res, 200, { sent: true, name: body.name, bytes: payload.length, coalesce: body.coalesce === true });
+  },
+  async query({ req, res, d }) {
+    if (!d.query) throw new HttpError(404, 'ERR_NOT_FOUND', 'this agent does not ask queries');
+    const body = (await readJson(req)) as Record<string, unknown>;
+    const q = queryBody(body);
+    const stream = d.query(q.name, q.payload, q.opts);
+    const r = await stream.done;
+    const text = new TextDecoder('utf-8', { fatal: false });
+    sendJson(res, 200, {
+      name: q.name,
+      timeoutMs: r.timeoutMs,
+      acks: r.acks,
+      responses: r.responses.map((x) => ({ from: x.from, payload: text.decode(x.payload), payloadBase64: Buffer.from(x.payload).toString('base64') })),
+    });
+  },
+  async keysList({ res, url, d }) {
+    if (!d.keys) throw new HttpError(404, 'ERR_NO_KEYRING', 'this agent does not manage keys');
+    sendJson(res, 200, await d.keys('list', undefined, { local: url.searchParams.get('local') === 'true' }));
+  },
+  async keysChange({ req, res, d }) {
+    if (!d.keys) throw new HttpError(404, 'ERR_NO_KEYRING', 'this agent does not manage keys');
+    const body = (await readJson(req)) as { op?: unknown; key?: unknown; local?: unknown };
+    if (body.op !== 'install' && body.op !== 'use' && body.op !== 'remove') throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"op": "install" | "use" | "remove", "key": "<base64>"}');
+    if (typeof body.key !== 'string') throw new HttpError(400, 'ERR_ARGUMENT', '"key" must be the base64 key (phantom keygen)');
+    if (body.local !== undefined && typeof body.local !== 'boolean') throw new HttpError(400, 'ERR_ARGUMENT', '"local" must be true or false');
+    sendJson(res, 200, await d.keys(body.op, body.key, { local: body.local === true }));
+  },
+};
+
+async function handle(req: IncomingMessage, res: ServerResponse, d: AdminDeps, streams: EventStreams): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://admin');
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const method = req.method ?? 'GET';
+  const found = matchRoute(method, path);
+  switch (found.kind) {
+    case 'none':
       throw new HttpError(404, 'ERR_NOT_FOUND', `no endpoint ${path}; see docs/AGENT.md for the admin API`);
+    case 'method':
+      throw new HttpError(405, 'ERR_METHOD', `${path} takes ${found.allowed.join(' or ')}, not ${method}`);
+    case 'encoding':
+      throw new HttpError(400, 'ERR_ARGUMENT', `the ${found.param} in ${path} is not valid URL encoding`);
+    case 'route': {
+      // After the method check, so a wrong method is 405 before a wrong type is 415.
+      const badType = checkContentType(method, req.headers);
+      if (badType) throw new HttpError(badType.status, badType.code, badType.message);
+      return HANDLERS[found.name]({ req, res, url, params: found.params, d, streams });
+    }
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Note } from '../core/io.js';
 import type { MemberEvent } from '../core/types.js';
+import { statusOf, type MemberStatus } from '../member-status.js';
 
 /** One line of a member's history. */
 export interface HistoryEntry {
@@ -13,17 +14,15 @@ export interface HistoryEntry {
   /** `event` = a change of state as this agent saw it; the others explain one. */
   readonly kind: 'event' | 'probe-failed' | 'suspicion-started' | 'suspicion-expired' | 'refuted';
   readonly event?: MemberEvent['type'];
-  readonly status?: 'alive' | 'suspect' | 'failed' | 'left';
+  readonly status?: MemberStatus;
   readonly incarnation?: number;
   /** Who reported or confirmed it (a member name; ourselves when we probed). */
   readonly by?: string;
   readonly detail?: string;
 }
 
-/** Protocol state word -> operator word (`dead` is shown as `failed`). */
-export function statusOf(state: 'alive' | 'suspect' | 'dead' | 'left'): 'alive' | 'suspect' | 'failed' | 'left' {
-  return state === 'dead' ? 'failed' : state;
-}
+/** Re-exported for the agent's modules; the function lives in member-status.ts. */
+export { statusOf } from '../member-status.js';
 
 export class MemberHistory {
   private readonly rows = new Map<string, HistoryEntry[]>();

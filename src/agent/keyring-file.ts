@@ -4,26 +4,16 @@
  * durably with mode 0600 (private-file.ts): it holds the cluster's secrets. Errors never quote
  * the file's text, which may be a key.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { ClusterError } from '../errors.js';
+import { readJsonFile } from '../runtime/json-file.js';
 import type { KeyringView } from '../wire/keyring.js';
 import { writePrivateFileAtomic } from './private-file.js';
 
 /** Read the keys of a keyring file, primary first; ERR_CONFIG naming the file on any problem. */
 export function readKeyringFile(path: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ClusterError('ERR_CONFIG', `keyring ${path}: ${(e as Error).message}`);
-  }
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    // JSON.parse quotes the text around the fault, and that text may be a key.
-    throw new ClusterError('ERR_CONFIG', `keyring ${path}: not valid JSON; it must hold a JSON array of base64 keys, primary first`);
-  }
+  // secret: JSON.parse quotes the text around the fault, and that text may be a key.
+  const v = readJsonFile(path, { code: 'ERR_CONFIG', label: `keyring ${path}`, secret: true, hint: 'it must hold a JSON array of base64 keys, primary first' });
   if (!Array.isArray(v) || v.length === 0 || !v.every((k) => typeof k === 'string')) {
     throw new ClusterError('ERR_CONFIG', `keyring ${path}: must hold a JSON array of base64 keys, primary first (e.g. ["<phantom keygen output>"])`);
   }

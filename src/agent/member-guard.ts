@@ -12,7 +12,7 @@
  * Counting the table costs O(n), so the count is refreshed at most every `refreshMs` and the
  * names admitted since are added to it: a flood cannot make each forged name cost a table walk.
  */
-import { MsgType, PushPullFlag, type Entry, type Message } from '../core/messages.js';
+import { MsgType, type Entry, type Message } from '../core/messages.js';
 import { utf8Length, wireTagsSize } from '../core/tags.js';
 import type { Codec, DropReason } from '../wire/codec.js';
 import { err, ok } from '../wire/result.js';
@@ -94,9 +94,10 @@ export function createMemberGuard(codec: Codec, init: MemberGuardInit, deps: Mem
               rows ??= m.entries.slice(0, i);
             } else rows?.push(e);
           });
-          // A join whose joiner we cannot take in must not be answered: its join would report
-          // success while nobody here knows it. Refuse the whole packet, so the joiner hears why.
-          if (rows && m.flags & PushPullFlag.join && !rows.some((e) => e.name === m.from) && m.entries.some((e) => e.name === m.from)) {
+          // A push from a sender we cannot take in must not be answered: a join (or a joiner's
+          // re-dial of its seed, which is no join by its flags) would report success while nobody
+          // here knows it. Refuse the whole packet, so the joiner hears why.
+          if (rows && !rows.some((e) => e.name === m.from) && m.entries.some((e) => e.name === m.from)) {
             joinRefused = true;
             continue;
           }

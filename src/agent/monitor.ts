@@ -5,6 +5,8 @@
  * Other parts of the agent publish their own kinds here (user events as `user`, queries as
  * `query`), and every subscriber gets them without a change to the stream.
  */
+import { TypedEmitter } from '../runtime/emitter.js';
+
 export interface MonitorItem {
   readonly kind: string;
   /** For `log`: the pino level number, so subscribers can filter without parsing. */
@@ -16,24 +18,17 @@ export type MonitorListener = (item: MonitorItem) => void;
 
 /** Fan-out to the subscribers; a listener that throws is dropped, never the publisher's problem. */
 export class MonitorHub {
-  private readonly listeners = new Set<MonitorListener>();
+  private readonly emitter = new TypedEmitter<{ item: MonitorItem }>((_err, _type, _item, off) => off());
 
   subscribe(fn: MonitorListener): () => void {
-    this.listeners.add(fn);
-    return () => void this.listeners.delete(fn);
+    return this.emitter.on('item', fn);
   }
 
   get size(): number {
-    return this.listeners.size;
+    return this.emitter.listenerCount('item');
   }
 
   publish(item: MonitorItem): void {
-    for (const fn of [...this.listeners]) {
-      try {
-        fn(item);
-      } catch {
-        this.listeners.delete(fn);
-      }
-    }
+    this.emitter.emit('item', item);
   }
 }

@@ -10,9 +10,8 @@
  * come back).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { ClusterError } from '../errors.js';
 
 /** Mode of the files written here: owner read/write only. */
 export const PRIVATE_FILE_MODE = 0o600;
@@ -74,19 +73,5 @@ function syncDir(dir: string): void {
     if ((e as NodeJS.ErrnoException).code !== 'EINVAL' && (e as NodeJS.ErrnoException).code !== 'EPERM') throw e;
   } finally {
     closeSync(fd);
-  }
-}
-
-/**
- * The text of a file the agent keeps in its data dir, or undefined when it does not exist yet.
- * Any other failure throws ERR_SNAPSHOT naming the path: a state file that exists but cannot be
- * read must stop the start, not be taken for a fresh one.
- */
-export function readStateFile(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ClusterError('ERR_SNAPSHOT', `cannot read ${path}: ${(e as Error).message}`);
   }
 }

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { ClusterError } from '../errors.js';
 import type { Member, MemberState, Tags } from '../core/types.js';
 import { addressProblem, nameProblem, tagKeyProblem, tagValueProblem } from '../wire/values.js';
-import { readStateFile, writePrivateFileAtomic } from './private-file.js';
+import { writePrivateFileAtomic } from './private-file.js';
+import { readJsonFile } from '../runtime/json-file.js';
 
 /** One remembered member. */
 export interface SnapshotMember {
@@ -54,10 +55,9 @@ const STATES: ReadonlySet<string> = new Set<MemberState>(['alive', 'suspect', 'd
  */
 export function readSnapshot(dataDir: string): ReadSnapshot | undefined {
   const path = snapshotPath(dataDir);
-  const text = readStateFile(path);
-  if (text === undefined) return undefined;
+  const v = readJsonFile(path, { code: 'ERR_SNAPSHOT', label: path, hint: 'move it away to start afresh, or fix it', missingOk: true });
+  if (v === undefined) return undefined;
   try {
-    const v: unknown = JSON.parse(text);
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not a JSON object');
     const o = v as Record<string, unknown>;
     if (o.version !== 1) throw new Error('not a version 1 snapshot');

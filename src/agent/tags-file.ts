@@ -7,7 +7,8 @@
 import { join } from 'node:path';
 import { ClusterError } from '../errors.js';
 import type { Tags } from '../core/types.js';
-import { readStateFile, writePrivateFileAtomic } from './private-file.js';
+import { writePrivateFileAtomic } from './private-file.js';
+import { readJsonFile } from '../runtime/json-file.js';
 
 export const TAGS_FILE = 'tags.json';
 
@@ -16,14 +17,8 @@ export const tagsFilePath = (dataDir: string): string => join(dataDir, TAGS_FILE
 /** The tags saved in `dataDir`, or undefined when none were set at run time. ERR_SNAPSHOT for an unreadable or malformed file. */
 export function readTagsFile(dataDir: string): Tags | undefined {
   const path = tagsFilePath(dataDir);
-  const text = readStateFile(path);
-  if (text === undefined) return undefined;
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new ClusterError('ERR_SNAPSHOT', `${path} is not JSON (${(e as Error).message}); fix it or delete it to use the configured tags`);
-  }
+  const v = readJsonFile(path, { code: 'ERR_SNAPSHOT', label: path, hint: 'fix it or delete it to use the configured tags', missingOk: true });
+  if (v === undefined) return undefined;
   if (typeof v !== 'object' || v === null || Array.isArray(v) || !Object.values(v).every((x) => typeof x === 'string')) {
     throw new ClusterError('ERR_SNAPSHOT', `${path} must be a JSON object of string values; fix it or delete it to use the configured tags`);
   }

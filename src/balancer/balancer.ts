@@ -38,8 +38,8 @@ export interface BalancerDeps {
   readonly random: Random;
   /** Current time in ms (monotonic or virtual); drives EWMA decay and ejection periods. */
   now(): number;
-  /** The ring's owners of a key, primary first (e.g. `(k, n) => ring.lookup(k, n)`); needed only
-   * for the 'affinity' algorithm. */
+  /** The owners of a key, primary first (a Cluster passes its shard map's `lookup`, the one
+   * placement its `lookup` and `shards` use); needed only for the 'affinity' algorithm. */
   readonly owners?: OwnersFn;
   /**
    * Estimated RTT to a member (ms) from network coordinates, or undefined when none is known:
@@ -67,7 +67,7 @@ export class LoadBalancer {
   ) {
     this.config = Object.freeze(resolveBalancerConfig(init));
     if (this.config.algorithm === 'affinity' && deps.owners === undefined) {
-      throw new ClusterError('ERR_CONFIG', "algorithm ('affinity') needs the owners dependency (the ring)");
+      throw new ClusterError('ERR_CONFIG', "algorithm ('affinity') needs the owners dependency (the key's owners)");
     }
     this.hot.decayMs = this.config.decayMs;
     this.hot.alpha = this.config.latencyAlpha;
@@ -151,7 +151,7 @@ export class LoadBalancer {
   }
 
   /**
-   * Choose a member for one request. `key` matters only to 'affinity' (the ring owner of the
+   * Choose a member for one request. `key` matters only to 'affinity' (the owner of the
    * key, then its replicas). Returns a lease (`ok: true`) or why nobody can take it (`ok: false`).
    */
   pick(key?: string): PickResult {
@@ -199,7 +199,7 @@ export class LoadBalancer {
     }
     const s = this.strategies[algorithm];
     if (s === undefined) {
-      throw new ClusterError('ERR_ARGUMENT', "algorithm 'affinity' needs the owners dependency (the ring)");
+      throw new ClusterError('ERR_ARGUMENT', "algorithm 'affinity' needs the owners dependency (the key's owners)");
     }
     return s;
   }

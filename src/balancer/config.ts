@@ -41,14 +41,14 @@ export interface BalancerConfig {
   /** Most members that may be ejected at once, in percent of the pickable ones (rounded down),
    * so that a shared fault (a bad deploy of the client, a network blip) cannot eject everyone. */
   maxEjectionPercent: number;
-  /** How many ring owners key affinity asks for: the owner first, then its replicas in order. */
+  /** How many of the key's owners key affinity asks for: the owner first, then its replicas in order. */
   replicas: number;
   /** Tag read for a member's weight (a decimal number > 0); missing or bad values give 1. */
   weightTag: string;
   /** Tag a member uses to say it should not get requests: any value other than `ok` (e.g.
    * `busy`, set by an embedded Cluster whose host thread is blocked, or `draining`, set by hand)
    * keeps it out of every pick, as `setHealth(name, false)` does, while it stays a member and a
-   * ring owner. Missing or `ok` = pickable. */
+   * key owner. Missing or `ok` = pickable. */
   healthTag: string;
 }
 

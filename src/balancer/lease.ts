@@ -54,7 +54,7 @@ export const NONE_AVAILABLE: NoMember = Object.freeze({
   message: 'no member available: every known member is ejected or marked unhealthy',
 });
 
-/** Key affinity: none of the key's ring owners is alive or suspect, healthy and not ejected. */
+/** Key affinity: none of the key's owners is alive or suspect, healthy and not ejected. */
 export const NO_OWNER: NoMember = Object.freeze({
   ok: false,
   reason: 'no-owner',

@@ -3,10 +3,24 @@
  * win over the --config JSON file, which wins over the defaults (agent-config.ts). Tags and
  * protocol overrides merge per key in the same order. A pure function of its inputs, so SIGHUP
  * can run it again with a re-read file.
+ *
+ * Why not yargs' own `.env('PHANTOM')` and `.config('config')`:
+ * - The agent's command line is parsed without yargs (fast-args.ts with node:util parseArgs;
+ *   yargs is loaded only for --help and usage errors: it cost ~100 ms and ~11 MiB per start,
+ *   bench/STARTUP.md; test/cli/lean.test.ts keeps it out).
+ *   Layering inside yargs would leave the fast path with a second copy of it; here both paths
+ *   hand their flags to this one function.
+ * - The file is the embedder's AgentConfigInput (nested `tags` and `protocol` objects,
+ *   `keyringFile`, `handlers`), not a flat list of flag names, and tags and protocol overrides
+ *   merge per key across file, env and flags; yargs' layers replace a whole value.
+ * - SIGHUP re-reads the file and runs the merge again on the same flags and env; yargs reads
+ *   its config file once, while parsing.
+ * - Env lists are comma lists (PHANTOM_JOIN, PHANTOM_TAG, PHANTOM_SET), and a broken file is an
+ *   ERR_CONFIG naming it; yargs' env and config layers do neither.
  */
-import { readFileSync } from 'node:fs';
 import type { AgentConfigInput } from '../agent/agent-config.js';
 import { ClusterError } from '../errors.js';
+import { readJsonFile } from '../runtime/json-file.js';
 import { parseOverrides } from './overrides.js';
 
 /** The agent command's flags as yargs gives them (undefined = not given). */
@@ -34,9 +48,6 @@ export interface AgentFlags {
   handlerTimeoutMs?: number;
 }
 
-/** Environment variables read, each the upper-snake form of a flag. */
-export const AGENT_ENV = ['PHANTOM_NAME', 'PHANTOM_BIND', 'PHANTOM_ADVERTISE', 'PHANTOM_JOIN', 'PHANTOM_PROFILE', 'PHANTOM_TAG', 'PHANTOM_ADMIN', 'PHANTOM_CONFIG', 'PHANTOM_LOG_LEVEL', 'PHANTOM_DATA_DIR', 'PHANTOM_SET', 'PHANTOM_ENCRYPT', 'PHANTOM_KEYRING', 'PHANTOM_CLUSTER_LABEL', 'PHANTOM_VERIFY_INCOMING', 'PHANTOM_VERIFY_OUTGOING', 'PHANTOM_MAX_MEMBERS', 'PHANTOM_ADMIN_TOKEN', 'PHANTOM_ADMIN_ALLOWED_HOSTS', 'PHANTOM_HANDLER_TIMEOUT_MS'] as const;
-
 /** Split repeatable values that may also be comma lists: `--join a --join b,c`. */
 export function splitList(values: readonly string[] | string | undefined): string[] {
   if (values === undefined) return [];
@@ -62,18 +73,7 @@ export function configPath(flags: AgentFlags, env: NodeJS.ProcessEnv): string | 
 
 /** Read and parse the JSON config file; ERR_CONFIG naming the file on any problem. */
 export function readConfigFile(path: string): AgentConfigInput {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ClusterError('ERR_CONFIG', `--config ${path}: ${(e as Error).message}`);
-  }
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new ClusterError('ERR_CONFIG', `--config ${path}: not valid JSON (${(e as Error).message})`);
-  }
+  const v = readJsonFile(path, { code: 'ERR_CONFIG', label: `--config ${path}` });
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ClusterError('ERR_CONFIG', `--config ${path}: must hold a JSON object`);
   const o = { ...(v as Record<string, unknown>) };
   if (typeof o.join === 'string') o.join = splitList(o.join);

@@ -34,7 +34,7 @@ function lazyCommand(entry: CommandEntry): CommandModule<object, never> {
 export async function runYargs(argv: readonly string[]): Promise<void> {
   const cli = yargs([...argv])
     .scriptName('phantom')
-    .usage('$0 <command> [options]\n\nPeer-to-peer SWIM membership, consistent-hash ring and load balancer for PhantomDB.')
+    .usage('$0 <command> [options]\n\nPeer-to-peer SWIM membership, shard map and load balancer for PhantomDB.')
     .strict()
     .demandCommand(1, 'Name a command; see the list above.')
     .recommendCommands()

@@ -61,6 +61,8 @@ export interface AntiEntropyHost {
   randomAlivePeer(): Address | undefined;
   /** Encoded size of one message (bytes). */
   sizeOf(m: M.Message): number;
+  /** What rides with each periodic digest and the first part of each state transfer we send (our user-event clock), if anything. */
+  stateCompanion(): M.Message | undefined;
 }
 
 /** What anti-entropy wants done, in order. */
@@ -100,9 +102,15 @@ export class AntiEntropy {
     const table = this.h.table;
     const rows = selfOnly ? [table.get(this.h.name)!] : [...(newest === undefined ? table.values() : table.newest(newest))];
     const echo = cookie === undefined ? undefined : M.cookie(cookie, this.h.name);
-    const room = this.h.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES - (echo ? this.h.sizeOf(echo) : 0);
+    // Not with a join: a newcomer takes the cluster's clock from the reply, and asks for nothing.
+    const companion = flags & M.PushPullFlag.join ? undefined : this.h.stateCompanion();
+    const room = this.h.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES - (echo ? this.h.sizeOf(echo) : 0) - (companion ? this.h.sizeOf(companion) : 0);
+    let first = true;
     for (const part of buildParts(rows.map((r) => entryOf(r, now)), this.h.name, flags, room)) {
-      yield { type: 'packet', to, messages: echo ? [echo, part] : [part] };
+      const messages: M.Message[] = echo ? [echo, part] : [part];
+      if (first && companion) messages.push(companion);
+      first = false;
+      yield { type: 'packet', to, messages };
     }
   }
 
@@ -244,7 +252,8 @@ export class AntiEntropy {
     yield { type: 'note', note: { kind: 'push-pull', peer: addr, reason: 'periodic' } };
     // A digest first: in steady state the tables agree and one small datagram is all it costs.
     this.expect(addr, 'digest', now);
-    yield { type: 'send', send: { to: addr, primary: M.digest(this.h.name, this.h.table.digest, this.h.table.size) } };
+    // Our user-event clock rides along: equal tables can still differ in the events they heard.
+    yield { type: 'send', send: { to: addr, primary: M.digest(this.h.name, this.h.table.digest, this.h.table.size), companion: this.h.stateCompanion() } };
     this.lastExchangeAt = now;
   }
 

@@ -1,11 +1,23 @@
-/** Small pure hashes for the core (no native module, no node: import). */
+/** Small pure hashes for the core, the simulator and the tools (no native module, no node: import). */
 
-/** 32-bit FNV-1a; pure and stable, enough to spread ranks evenly. */
-export function fnv1a32(s: string, h = 0x811c9dc5): number {
+/** The FNV-1a offset basis: the starting value of a running `fnv1a`. */
+export const FNV_OFFSET = 0x811c9dc5;
+
+/**
+ * 32-bit FNV-1a of `s`, folded into the running value `h`: feeding strings one after another
+ * gives the hash of their concatenation (the simulator's trace fingerprint is built this way).
+ */
+export function fnv1a(h: number, s: string): number {
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  return h >>> 0;
+}
+
+/** 32-bit FNV-1a with a final avalanche; pure and stable, enough to spread ranks evenly. */
+export function fnv1a32(s: string, h = FNV_OFFSET): number {
+  h = fnv1a(h, s);
   // Final avalanche: FNV alone leaves the high bits of similar strings alike.
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

@@ -22,6 +22,7 @@ export const MsgType = {
   UserEvent: 13,
   Query: 14,
   QueryResponse: 15,
+  EventClock: 16,
 } as const;
 export type MsgTypeCode = (typeof MsgType)[keyof typeof MsgType];
 
@@ -120,7 +121,13 @@ export const QueryFlag = { ack: 1 } as const;
  */
 export interface QueryResponse { readonly type: 15; readonly ltime: number; readonly id: number; readonly from: string; readonly flags: number; readonly payload: Uint8Array; readonly to: string }
 
-export type Message = Ping | Ack | PingReq | Nack | Alive | Suspect | Dead | Left | PushPull | Digest | Cookie | Coord | UserEvent | Query | QueryResponse;
+/**
+ * The sender's user-event Lamport clock, riding with the first part of a state transfer: the
+ * receiver sends back the recent events stamped at `ltime` or later, which the sender has missed.
+ */
+export interface EventClock { readonly type: 16; readonly ltime: number }
+
+export type Message = Ping | Ack | PingReq | Nack | Alive | Suspect | Dead | Left | PushPull | Digest | Cookie | Coord | UserEvent | Query | QueryResponse | EventClock;
 /** Messages that describe a member's state and ride piggyback. */
 export type Update = Alive | Suspect | Dead | Left;
 
@@ -141,6 +148,7 @@ export const cookie = (seq: number, from: string): Cookie => ({ type: 11, seq, f
 export const coord = (vec: readonly number[], height: number, error: number, adj: number): Coord => ({ type: 12, vec, height, error, adj });
 export const query = (ltime: number, id: number, from: string, addr: string, name: string, payload: Uint8Array, flags: number, relay: number, timeout: number, filters: readonly string[]): Query => ({ type: 14, ltime, id, from, addr, name, payload, flags, relay, timeout, filters });
 export const queryResponse = (ltime: number, id: number, from: string, flags: number, payload: Uint8Array, to: string): QueryResponse => ({ type: 15, ltime, id, from, flags, payload, to });
+export const eventClock = (ltime: number): EventClock => ({ type: 16, ltime });
 export const userEvent = (ltime: number, name: string, payload: Uint8Array, flags: number): UserEvent => ({ type: 13, ltime, name, payload, flags });
 
 /**
@@ -167,6 +175,7 @@ export const RECORD_SHAPES: readonly (readonly string[])[] = [
   ['type', 'ltime', 'id', 'from', 'flags', 'payload', 'to'],
   // A force-leave with prune.
   ['type', 'name', 'inc', 'prune'],
+  ['type', 'ltime'],
 ];
 
 export const PROTOCOL_VERSION = 1;

@@ -22,7 +22,7 @@ import { ProbeOrder } from './probe-order.js';
 import { Prober, type ProbeFailure, type ProberCounters } from './prober.js';
 import { AntiEntropy, type AntiEntropyWant, type Proof } from './anti-entropy.js';
 import { ReturnCheck, weakCookieHash, type CookieHash } from './return-check.js';
-import { updateOfRow } from './push-pull.js';
+import { PACKET_OVERHEAD_BYTES, updateOfRow } from './push-pull.js';
 import { Joiner } from './joiner.js';
 import { NoticeBackoff } from './notice-backoff.js';
 import { Vetting, type VettingCounters, type VettingWant } from './vetting.js';
@@ -85,6 +85,8 @@ export interface SwimCounters extends QueryCounters, ProberCounters, VettingCoun
   userEvents: number;
   userEventDuplicates: number;
   userEventsTooOld: number;
+  /** Recent user events sent again to a member whose state transfer showed it had missed them. */
+  userEventsResent: number;
 }
 
 export class Swim {
@@ -97,7 +99,9 @@ export class Swim {
   private readonly table = new MembershipTable();
   /** Membership news, user events and queries waiting to ride, and what rides behind each message. */
   private readonly news: Dissemination;
-  private readonly recentEvents: RecentEvents;
+  private readonly recentEvents: RecentEvents<M.UserEvent>;
+  /** Have we heard a member's event clock yet? The first one is adopted, not repaired (onEventClock). */
+  private heardEventClock = false;
   private readonly order: ProbeOrder;
   private readonly suspicions = new Suspicions();
   private readonly pruned: PrunedNames;
@@ -120,6 +124,7 @@ export class Swim {
     userEvents: 0,
     userEventDuplicates: 0,
     userEventsTooOld: 0,
+    userEventsResent: 0,
   };
   /** The deadline we last asked to be woken at, to notice when we are woken late. */
   private requestedWake = Infinity;
@@ -216,6 +221,8 @@ export class Swim {
         return peer === undefined ? undefined : this.table.addressOf(peer);
       },
       sizeOf: deps.sizeOf,
+      // Always, at zero too: an agent that missed every event is the one that most needs them (3 bytes).
+      stateCompanion: () => M.eventClock(this.recentEvents.clock.time),
     });
     this.joiner = new Joiner({
       config: init.config,
@@ -671,6 +678,10 @@ export class Swim {
         return this.exchange(this.antiEntropy.onCookie(m, from, now), now);
       case M.MsgType.Coord:
         return; // read with the ping or ack it rides with
+      case M.MsgType.EventClock:
+        // Asked now, not at the packet's start: the state transfer it rides behind may have just
+        // made the sender a member (a join's reply), and its clock is then ours to start from.
+        return this.onEventClock(m.ltime, from, this.table.liveAt(from));
       case M.MsgType.UserEvent:
         // From members only: a stranger must not be able to make the whole cluster gossip for it.
         if (proof === 'none') return this.note({ kind: 'dropped', reason: 'event-from-stranger', from });
@@ -736,6 +747,41 @@ export class Swim {
     this.onUserEvent(m);
   }
 
+  /**
+   * A member told us its user-event clock (with a state transfer, or alone to ask). Behind ours:
+   * send it the recent events stamped at or after it, which it has certainly missed (a partition,
+   * a stall), oldest first, one datagram at most each time. Ahead of ours: we missed some; ask
+   * with our own clock alone (the transfer may have come while the sender did not yet hold us
+   * live, and would not answer). Serf's push-pull carries its whole event buffer for the same
+   * reason. Only with a member at its address: no reflection. The first clock we hear is taken
+   * as our own: a newcomer is not handed the events sent before it joined.
+   */
+  private onEventClock(ltime: number, to: Address, member: boolean): void {
+    if (!member || this.state !== 'running') return;
+    // A new process starts from the cluster's clock, as a Serf agent joins without -replay: the
+    // events sent before it came are not its own to handle.
+    if (!this.heardEventClock) {
+      this.heardEventClock = true;
+      if (ltime > 0) this.recentEvents.clock.witness(ltime - 1);
+      return;
+    }
+    const ours = this.recentEvents.clock.time;
+    if (ltime > ours) return void this.out.push({ type: 'send', to, messages: [M.eventClock(ours)] });
+    if (ltime === ours) return;
+    const room = this.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES;
+    const batch: M.UserEvent[] = [];
+    let used = 0;
+    for (const e of this.recentEvents.since(ltime)) {
+      const size = this.sizeOf(e);
+      if (used + size > room && batch.length > 0) break;
+      batch.push(e);
+      used += size;
+    }
+    if (batch.length === 0) return;
+    this.counts.userEventsResent += batch.length;
+    this.out.push({ type: 'send', to, messages: batch });
+  }
+
   private onUserEvent(m: M.UserEvent): void {
     const verdict = this.recentEvents.accept(m);
     if (verdict === 'duplicate') return void this.counts.userEventDuplicates++;
@@ -796,7 +842,7 @@ export class Swim {
         }
         return;
       case 'remind-left':
-        return this.answerStale(known!);
+        return this.answerStale(known!, (m as M.Suspect).from);
       case 'down':
         return this.takeVerdict(ruling.claim, known!, now, ruling.relay);
       case 'remind-pruned': {
@@ -866,8 +912,13 @@ export class Swim {
    * Someone accuses a member that left: it missed the `left` (gossip reaches everyone only with
    * high probability). Tell it again, unless we are already telling.
    */
-  private answerStale(known: MemberRecord): void {
-    if (this.news.transmitsOf(known.name) === undefined) this.queueUpdate(M.left(known.name, known.incarnation));
+  private answerStale(known: MemberRecord, accuser: string): void {
+    const left = M.left(known.name, known.incarnation);
+    if (this.news.transmitsOf(known.name) === undefined) this.queueUpdate(left);
+    // The accuser is the one that missed the leave: tell it straight away (one small datagram),
+    // or it learns only when gossip happens to pick it, and holds the member failed meanwhile.
+    const to = accuser === this.name ? undefined : this.table.get(accuser);
+    if (to && isLive(to.state) && this.state === 'running') this.out.push({ type: 'send', to: to.address, messages: [left] });
   }
 
   /** Take an alive claim the rule (or a passed probation) let through. */

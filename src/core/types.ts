@@ -39,8 +39,9 @@ export interface Random {
   int(n: number): number;
 }
 
-/** Membership events, as the agent and the simulator publish them. */
-export type MemberEventType = 'join' | 'update' | 'suspect' | 'alive' | 'failed' | 'left';
+/** Membership events, as the agent and the simulator publish them: the one list of their types. */
+export const MEMBER_EVENT_TYPES = ['join', 'update', 'suspect', 'alive', 'failed', 'left'] as const;
+export type MemberEventType = (typeof MEMBER_EVENT_TYPES)[number];
 
 export interface MemberEvent {
   readonly type: MemberEventType;

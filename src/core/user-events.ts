@@ -10,9 +10,12 @@ import type { UserEvent } from './messages.js';
 
 export type Verdict = 'new' | 'duplicate' | 'too-old';
 
-interface Slot {
+/** What the buffer tells events apart by. */
+export type EventKey = Pick<UserEvent, 'ltime' | 'name' | 'payload'>;
+
+interface Slot<E extends EventKey> {
   readonly ltime: number;
-  readonly seen: { readonly name: string; readonly payload: Uint8Array }[];
+  readonly seen: E[];
 }
 
 export class LamportClock {
@@ -31,16 +34,16 @@ export class LamportClock {
   }
 }
 
-export class RecentEvents {
+export class RecentEvents<E extends EventKey = EventKey> {
   readonly clock = new LamportClock();
-  private readonly slots: (Slot | undefined)[];
+  private readonly slots: (Slot<E> | undefined)[];
 
   constructor(private readonly size: number) {
-    this.slots = new Array<Slot | undefined>(size);
+    this.slots = new Array<Slot<E> | undefined>(size);
   }
 
   /** Record an event (ours or heard) and say whether it is news. */
-  accept(m: Pick<UserEvent, 'ltime' | 'name' | 'payload'>): Verdict {
+  accept(m: E): Verdict {
     this.clock.witness(m.ltime);
     if (m.ltime + this.size < this.clock.time) return 'too-old';
     const i = m.ltime % this.size;
@@ -51,8 +54,22 @@ export class RecentEvents {
       this.slots[i] = slot;
     }
     for (const e of slot.seen) if (e.name === m.name && sameBytes(e.payload, m.payload)) return 'duplicate';
-    slot.seen.push({ name: m.name, payload: m.payload });
+    slot.seen.push(m);
     return 'new';
+  }
+
+  /**
+   * The events we hold stamped at `ltime` or later, oldest first: what an agent whose clock reads
+   * `ltime` has certainly not seen (it would have moved its clock past them).
+   */
+  since(ltime: number): E[] {
+    const out: E[] = [];
+    const from = Math.max(ltime, this.clock.time - this.size);
+    for (let t = from; t < this.clock.time; t++) {
+      const slot = this.slots[t % this.size];
+      if (slot && slot.ltime === t) out.push(...slot.seen);
+    }
+    return out;
   }
 }
 

@@ -13,14 +13,13 @@ import { createAgent } from '../agent/agent.js';
 import { resolveAgentConfig } from '../agent/agent-config.js';
 import { createLogger } from '../agent/log.js';
 import { clusterHealth } from '../cluster-health.js';
-import type { MemberEvent, MemberEventType } from '../core/types.js';
+import { MEMBER_EVENT_TYPES, type MemberEvent } from '../core/types.js';
 import type { IncomingQueryEvent } from '../agent/agent.js';
 import { ClusterError } from '../errors.js';
 import { HostWatch } from './host-watch.js';
 import type { Call, FromWorker, ToWorker, WireError, WorkerInit, WorkerStats } from './messages.js';
 import { HealthTagOverlay } from './tag-overlay.js';
 
-const EVENT_TYPES: readonly MemberEventType[] = ['join', 'update', 'suspect', 'alive', 'failed', 'left'];
 /**
  * How often awareness and state are compared with what the main thread last heard (ms). Reading
  * them costs a stats() (a checksum over the table), so not much more often; a change of the
@@ -52,7 +51,7 @@ async function main(): Promise<void> {
     batch = [];
     post({ t: 'events', events });
   };
-  for (const type of EVENT_TYPES) {
+  for (const type of MEMBER_EVENT_TYPES) {
     agent.on(type, (e) => {
       if (batch.length === 0) queueMicrotask(flush);
       batch.push(e);
@@ -171,6 +170,7 @@ async function main(): Promise<void> {
         setTags: (t) => tags.setUser(t),
         mainThread: () => watch.stats(),
         info: () => ({ isolate: 'worker', mainThread: watch.stats() }),
+        ...(init.shards !== undefined ? { shards: init.shards } : {}),
       }),
       { token: init.adminToken },
     ).catch(async (e: unknown) => {

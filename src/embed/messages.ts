@@ -14,6 +14,7 @@ import type { IncomingQueryEvent } from '../agent/agent.js';
 import type { QueryAnswer } from '../agent/query-stream.js';
 import type { MainThreadStats } from './host-watch.js';
 import type { ErrorCode } from '../errors.js';
+import type { ShardMapInit } from '../ring/shard-map.js';
 
 /** Everything the worker starts from (its workerData). */
 export interface WorkerInit {
@@ -29,6 +30,8 @@ export interface WorkerInit {
   /** The main thread's beat counter (one Int32). */
   readonly beat: SharedArrayBuffer;
   readonly snapshotIntervalMs?: number | undefined;
+  /** The Cluster's shard map options, so the worker's `/v1/lookup` answers as `cluster.lookup`. */
+  readonly shards?: ShardMapInit;
 }
 
 /** A failure as it crosses the thread boundary (a ClusterError's code survives). */

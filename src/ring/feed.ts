@@ -10,7 +10,7 @@
  */
 import { isLive, type Member, type MemberEvent, type MemberState } from '../core/types.js';
 import { diffRings, type RangeMove } from './diff.js';
-import { Listeners, type Unsubscribe } from './emitter.js';
+import { TypedEmitter, type Unsubscribe } from '../runtime/emitter.js';
 import { HashRing } from './hash-ring.js';
 
 /** Payload of `ring-changed`: what changed, which key ranges moved, and the new checksum. */
@@ -32,16 +32,14 @@ export const onRing: (state: MemberState) => boolean = isLive;
 
 /** Feeds membership events into a ring and announces the resulting key movement. */
 export class RingFeed {
-  private readonly changed = new Listeners<RingChange>();
+  private readonly emitter = new TypedEmitter<{ 'ring-changed': RingChange }>();
 
   /** `ring` is owned by the feed from now on: change it only through the feed. */
   constructor(readonly ring: HashRing = new HashRing()) {}
 
   /** Subscribes to `ring-changed`; returns the unsubscribe function. */
   on(type: 'ring-changed', listener: (change: RingChange) => void): Unsubscribe {
-    // One event type today; the parameter keeps call sites readable and leaves room for more.
-    void type;
-    return this.changed.on(listener);
+    return this.emitter.on(type, listener);
   }
 
   /** Applies one membership event; returns (and emits) the change, or undefined if none. */
@@ -96,7 +94,7 @@ export class RingFeed {
       moves: diffRings(before, this.ring.snapshot()),
       checksum: this.ring.checksum(),
     };
-    this.changed.emit(change);
+    this.emitter.emit('ring-changed', change);
     return change;
   }
 }

@@ -1,15 +1,17 @@
 /**
- * Shard placement: which members own each shard's replicas. Four methods, measured side by
- * side in bench/ring.ts (numbers in bench/RING.md):
+ * Shard placement: which members own each shard's replicas, and so (through the shard map) the
+ * one answer for who owns a key. Four methods, measured side by side in bench/ring.ts (numbers
+ * in bench/RING.md):
  *
  * - `rounds` (the default; rounds.ts): every member walks its own rendezvous preference list,
- *   one proposal per round, up to a cap of about c × its fair share. A pure function of the
- *   member set with max/mean <= c; one change moves ~1.5-2.5× the ideal at c = 1.05 (~1× with
- *   no cap). The best trade-off of the pure methods measured.
+ *   one proposal per round, up to a cap of about c × its fair share; zones spread first. A pure
+ *   function of the member set with max/mean <= c; one change moves ~1.0-1.05× the ideal at
+ *   c = 1.05 with ~245 replicas a member (8192 shards, 100 members, 3 replicas), ~1.8× with
+ *   ~30 (1024 shards). The best trade-off of the pure methods measured.
  * - `rendezvous` (highest random weight): each shard takes the `replicas` members with the
  *   highest score hash(member, shard), weighted as -w / ln(u). A pure function of the member
  *   set, and movement is exactly minimal; but with ~30 replicas per member, the binomial spread
- *   puts the busiest member ~1.4× above the mean.
+ *   puts the busiest member ~1.6× above the mean (~1.2× with ~245).
  * - `bounded` (Mirrokni, Thorup, Zadimoghaddam, "Consistent Hashing with Bounded Loads"): shards
  *   in id order walk their rendezvous preference list and skip members already at capacity
  *   ceil-ish(c × fair share). Still pure, max/mean <= c, but one change cascades through the
@@ -22,7 +24,7 @@
  *
  * Every method: no member holds two replicas of one shard; pinned members own their shards
  * first and count towards their load. Scores mix precomputed 32-bit hashes (no string work per
- * pair), so 1024 shards × 100 members place in a few ms.
+ * pair): 8192 shards × 100 members place in ~100 ms, × 1000 members in well under a second.
  */
 import farmhash from 'farmhash';
 import { mix32 } from './hash.js';
@@ -31,10 +33,12 @@ import { placeRounds } from './rounds.js';
 /** How replicas are placed; see the file comment for the trade-offs. */
 export type PlacementMethod = 'rounds' | 'rendezvous' | 'bounded' | 'sticky';
 
-/** A member as placement sees it: a name and a relative weight (1 = normal). */
+/** A member as placement sees it: a name, a relative weight (1 = normal) and its zone, if any. */
 export interface PlacementMember {
   readonly name: string;
   readonly weight: number;
+  /** `rounds` puts a shard's replicas in distinct zones first; the other methods ignore it. */
+  readonly zone?: string | undefined;
 }
 
 /** Shard id -> owner names, primary first. */
@@ -56,6 +60,8 @@ interface Prepared {
   readonly memberHash: Uint32Array;
   readonly weight: Float64Array;
   readonly index: ReadonlyMap<string, number>;
+  /** Zone of each member as a small integer, -1 for none. */
+  readonly zone: Int32Array;
   readonly perShard: number;
   /** Fair share of replica slots per member (weighted). */
   readonly share: Float64Array;
@@ -68,9 +74,15 @@ function prepare(input: PlacementInput): Prepared {
   const memberHash = new Uint32Array(n);
   const weight = new Float64Array(n);
   const index = new Map<string, number>();
+  const zone = new Int32Array(n).fill(-1);
+  const zoneIds = new Map<string, number>();
   let totalWeight = 0;
   members.forEach((m, i) => {
-    memberHash[i] = farmhash.fingerprint32(`member:${m.name}`);
+    memberHash[i] = memberHashOf(m.name);
+    if (m.zone !== undefined && m.zone !== '') {
+      if (!zoneIds.has(m.zone)) zoneIds.set(m.zone, zoneIds.size);
+      zone[i] = zoneIds.get(m.zone)!;
+    }
     weight[i] = m.weight;
     totalWeight += m.weight;
     index.set(m.name, i);
@@ -79,7 +91,12 @@ function prepare(input: PlacementInput): Prepared {
   const slots = perShard * input.shards.length;
   const share = new Float64Array(n);
   for (let i = 0; i < n; i++) share[i] = totalWeight > 0 ? (slots * weight[i]!) / totalWeight : 0;
-  return { names: members.map((m) => m.name), memberHash, weight, index, perShard, share };
+  return { names: members.map((m) => m.name), memberHash, weight, index, zone, perShard, share };
+}
+
+/** Hash of a member name, one half of every rendezvous score. */
+export function memberHashOf(name: string): number {
+  return farmhash.fingerprint32(`member:${name}`);
 }
 
 /** Hash of a shard id, the other half of every rendezvous score. */
@@ -134,6 +151,7 @@ export function place(method: PlacementMethod, input: PlacementInput): Map<numbe
         shardHash: Uint32Array.from(input.shards, shardHash),
         perShard: p.perShard,
         capacityFactor: input.capacityFactor,
+        zone: p.zone,
       });
       return new Map(
         input.shards.map((shard, k) => {

@@ -16,9 +16,18 @@
  */
 import farmhash from 'farmhash';
 import { ClusterError } from '../errors.js';
-import { hashKey, weightOf, type RingKey } from './hash.js';
+import { hashKey, weightOf, zoneOf, type RingKey } from './hash.js';
 import type { RingMember } from './hash-ring.js';
-import { place, type Assignment, type PlacementMethod } from './placement.js';
+import { hrwScore, memberHashOf as memberHash, place, shardHash, type Assignment, type PlacementMember, type PlacementMethod } from './placement.js';
+
+/**
+ * Shards by default: a member holds ~245 replicas at 100 members × 3 replicas, which is what lets
+ * `rounds` keep max/mean <= 1.05 while one join or leave moves ~1.0-1.05× the ideal. The cap that
+ * 1.05 needs is what moves more: its step on a change is shed by the members sitting at it, about
+ * the same count whatever the shard count, so it weighs less the more each member holds (1024
+ * shards: 1.8×, 2048: 1.4×, 4096: 1.1× with one size at 1.26× in a short run; bench/RING.md).
+ */
+export const DEFAULT_SHARDS = 8192;
 
 /** How keys map to shards. */
 export type ShardStrategy = 'hash' | 'range' | 'directory';
@@ -42,7 +51,10 @@ export interface ShardInfo {
 
 /** Options for a {@link ShardMap}. */
 export interface ShardMapInit {
-  /** Number of shards for `hash` and `directory` (fixed for the map's life). Default 1024. */
+  /**
+   * Number of shards for `hash` and `directory` (fixed for the map's life). Default 8192
+   * ({@link DEFAULT_SHARDS}): at 1024 no pure placement met both 1.05 balance and ~1.2× movement.
+   */
   readonly shards?: number;
   /** Owners per shard, on distinct members (fewer while members are fewer). Default 3. */
   readonly replicas?: number;
@@ -50,8 +62,9 @@ export interface ShardMapInit {
   readonly strategy?: ShardStrategy;
   /**
    * Default `rounds`: a pure function of the member set (every agent computes the same owners
-   * with no coordinator), max/mean <= 1.05, ~2× the ideal movement (bench/RING.md). `sticky`
-   * moves the minimum but depends on the order of past changes.
+   * with no coordinator), max/mean <= 1.05, ~1.0-1.05× the ideal movement at the default 8192
+   * shards and 100 members (bench/RING.md), replicas in distinct zones first. `sticky` moves the
+   * minimum but depends on the order of past changes.
    */
   readonly placement?: PlacementMethod;
   /** `rounds` and `bounded`: a member holds at most max(ceil(share), floor(c × share)). Default 1.05. */
@@ -59,6 +72,20 @@ export interface ShardMapInit {
   /** `range` only: initial ordered split points; shards = splits + 1. Default none (1 shard). */
   readonly splits?: readonly string[];
 }
+
+/** The members of the last rebalance, sorted by name, as `lookup` past the replicas reads them. */
+interface Placed {
+  readonly names: readonly string[];
+  readonly index: ReadonlyMap<string, number>;
+  readonly hash: Uint32Array;
+  readonly weight: Float64Array;
+  readonly zone: readonly (string | undefined)[];
+}
+
+const NO_OWNERS: readonly string[] = [];
+
+/** Owners kept per shard for lookups past the replicas: the admin API's largest `n`. */
+const EXTEND_CACHED = 64;
 
 /** Bytes compare as latin1 text, which keeps byte order; strings compare by UTF-16 code unit. */
 function keyText(key: RingKey): string {
@@ -75,6 +102,14 @@ export class ShardMap {
   private readonly capacityFactor: number;
   private readonly hashShards: number;
   private owners = new Map<number, readonly string[]>();
+  // The same owner lists indexed by shard id (ids are small integers): `lookup` reads an array
+  // slot, not a Map entry. Rebuilt whenever `owners` changes.
+  private byId: (readonly string[] | undefined)[] = [];
+  // The members of the last rebalance, sorted by name, for lookups past the replicas.
+  private placed: Placed = { names: [], index: new Map(), hash: new Uint32Array(0), weight: new Float64Array(0), zone: [] };
+  // lookup(key, n > replicas) per shard, computed at the first such lookup and kept until the
+  // owners change: at most shards × EXTEND_CACHED names.
+  private extended = new Map<number, readonly string[]>();
   private readonly pins = new Map<number, string[]>();
   // range: shard i covers [bounds[i-1], bounds[i]); ids parallel, length bounds.length + 1.
   private readonly bounds: string[] = [];
@@ -88,7 +123,7 @@ export class ShardMap {
     this.replicas = init.replicas ?? 3;
     this.placement = init.placement ?? 'rounds';
     this.capacityFactor = init.capacityFactor ?? 1.05;
-    this.hashShards = init.shards ?? 1024;
+    this.hashShards = init.shards ?? DEFAULT_SHARDS;
     const bad: string[] = [];
     if (!Number.isInteger(this.hashShards) || this.hashShards < 1) bad.push(`shards (${this.hashShards}) must be a positive integer`);
     if (!Number.isInteger(this.replicas) || this.replicas < 1) bad.push(`replicas (${this.replicas}) must be a positive integer`);
@@ -106,6 +141,7 @@ export class ShardMap {
       this.nextId = this.hashShards;
     }
     for (const id of this.shardIds()) this.owners.set(id, []);
+    this.ownersChanged();
   }
 
   /** Shard ids, ascending (for `range`, in id order, not key order). */
@@ -156,6 +192,74 @@ export class ShardMap {
     return this.ownersOf(this.shardForKey(key));
   }
 
+  /**
+   * The owners of `key`, primary first: `min(n, members)` distinct names. The first `replicas`
+   * are the owners of the key's shard (what `shards-changed` moves data to); asking for more adds
+   * the other members in the shard's rendezvous order (weighted), members of a zone not yet listed
+   * first. This is the one answer `Cluster.lookup`, key affinity and `/v1/lookup` give. O(1) up to
+   * `replicas`; beyond, the first such lookup in a shard sorts the members once, and the list (up
+   * to 64 names; a prefix of it answers smaller `n`) is kept until the owners change.
+   */
+  lookup(key: RingKey, n = 1): string[] {
+    // The hot path of every owner answer: for `hash`, the key's hash is inlined as in
+    // HashRing.lookup (each extra frame showed in bench/ring.ts), then one array read.
+    const shard =
+      this.strategy === 'hash'
+        ? Math.floor(((typeof key === 'string' ? farmhash.fingerprint32(key) : hashKey(key)) * this.hashShards) / 4294967296)
+        : this.shardForKey(key);
+    const owners = this.byId[shard] ?? NO_OWNERS;
+    const want = Math.min(Math.floor(n), this.placed.names.length);
+    if (!(want > owners.length)) return owners.slice(0, Math.max(0, want));
+    let list = this.extended.get(shard);
+    if (list === undefined || list.length < want) {
+      list = this.extend(shard, owners, Math.max(want, Math.min(EXTEND_CACHED, this.placed.names.length)));
+      if (list.length <= EXTEND_CACHED) this.extended.set(shard, list);
+    }
+    return list.slice(0, want);
+  }
+
+  /** `owners` followed by the best-scored other members of `shard`, zones not yet listed first. */
+  private extend(shard: number, owners: readonly string[], want: number): string[] {
+    const { names, index, hash, weight, zone } = this.placed;
+    const n = names.length;
+    const sh = shardHash(shard);
+    const out = [...owners];
+    const seen = new Set<string>();
+    const owner = new Uint8Array(n);
+    for (const o of owners) {
+      const i = index.get(o);
+      if (i === undefined) continue;
+      owner[i] = 1;
+      const z = zone[i];
+      if (z !== undefined) seen.add(z);
+    }
+    const score = new Float64Array(n);
+    const rest = new Int32Array(n - owners.length);
+    let r = 0;
+    for (let i = 0; i < n; i++) {
+      if (owner[i] === 1) continue;
+      score[i] = hrwScore(hash[i]!, sh, weight[i]!);
+      rest[r++] = i;
+    }
+    const order = rest.subarray(0, r).sort((a, b) => score[b]! - score[a]! || a - b);
+    const later: number[] = [];
+    for (const i of order) {
+      if (out.length >= want) break;
+      const z = zone[i];
+      if (z !== undefined && seen.has(z)) {
+        later.push(i);
+        continue;
+      }
+      if (z !== undefined) seen.add(z);
+      out.push(names[i]!);
+    }
+    for (const i of later) {
+      if (out.length >= want) break;
+      out.push(names[i]!);
+    }
+    return out;
+  }
+
   /** Every shard with its owners, pins and (for `range`) key range, in id order. */
   allShards(): ShardInfo[] {
     const ranges = new Map<number, { start: string; end: string | undefined }>();
@@ -198,9 +302,19 @@ export class ShardMap {
    * previous assignment, shard by shard: only replicas whose owner changed.
    */
   rebalance(members: readonly RingMember[]): ShardMove[] {
+    const byName = new Map<string, PlacementMember>();
+    for (const m of members) byName.set(m.name, { name: m.name, weight: weightOf(m.tags), zone: zoneOf(m.tags) });
+    const list = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.placed = {
+      names: list.map((m) => m.name),
+      index: new Map(list.map((m, i) => [m.name, i])),
+      hash: Uint32Array.from(list, (m) => memberHash(m.name)),
+      weight: Float64Array.from(list, (m) => m.weight),
+      zone: list.map((m) => m.zone),
+    };
     const next = place(this.placement, {
       shards: this.shardIds(),
-      members: members.map((m) => ({ name: m.name, weight: weightOf(m.tags) })),
+      members: list,
       replicas: this.replicas,
       pins: this.pins,
       previous: this.owners,
@@ -208,6 +322,7 @@ export class ShardMap {
     });
     const moves = planMoves(this.owners, next);
     this.owners = next;
+    this.ownersChanged();
     return moves;
   }
 
@@ -222,6 +337,7 @@ export class ShardMap {
     this.bounds.splice(i, 0, at);
     this.rangeIds.splice(i + 1, 0, id);
     this.owners.set(id, this.ownersOf(shard));
+    this.ownersChanged();
     return id;
   }
 
@@ -239,6 +355,7 @@ export class ShardMap {
     this.rangeIds.splice(i + 1, 1);
     this.owners.delete(right);
     this.pins.delete(right);
+    this.ownersChanged();
     return right;
   }
 
@@ -256,6 +373,14 @@ export class ShardMap {
     this.need('directory', 'clearPrefix');
     this.prefixes.delete(prefix);
     this.prefixLengths = [...new Set([...this.prefixes.keys()].map((p) => p.length))].sort((a, b) => b - a);
+  }
+
+  /** Brings what `lookup` reads along with `owners`. */
+  private ownersChanged(): void {
+    const byId: (readonly string[] | undefined)[] = [];
+    for (const [id, o] of this.owners) byId[id] = o;
+    this.byId = byId;
+    this.extended.clear();
   }
 
   private need(strategy: ShardStrategy, op: string): void {

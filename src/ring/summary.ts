@@ -1,9 +1,9 @@
 /**
  * A JSON summary of a ring and a shard map, for `GET /v1/ring`: who is on the ring with how many
- * points and what share of the key space, the checksums two agents compare, and how evenly the
- * shards are spread. The key-space share is measured from the arcs (each point owns the keys
- * between the previous point and itself), so it shows the real imbalance of the vnode ring, not
- * just points / total.
+ * points and what share of the keys, the checksums two agents compare, and how evenly the
+ * shards are spread. With a shard map (which decides owners) a member's share is the fraction of
+ * shards it is the primary of; without one it is measured from the ring's arcs (each point owns
+ * the keys between the previous point and itself), not just points / total.
  */
 import { HASH_MAX } from './diff.js';
 import type { HashRing } from './hash-ring.js';
@@ -14,7 +14,11 @@ export interface RingMemberSummary {
   readonly name: string;
   /** Points (vnodes × weight) this member has on the ring. */
   readonly points: number;
-  /** Fraction of the 32-bit key space it owns (0..1), from the arcs. */
+  /**
+   * Fraction of keys it is the primary owner of (0..1): shards it is first owner of / shards when
+   * a shard map is summarised (for `hash`, shards are equal slices of the key space), else the
+   * ring's arcs.
+   */
   readonly share: number;
   readonly zone?: string;
   /** Shard replicas it holds (primary or not); present when a shard map is summarised. */
@@ -56,16 +60,20 @@ export function summarizeRing(ring: HashRing, shards?: ShardMap): RingSummary {
     arc.set(name, (arc.get(name) ?? 0) + (points[i]! - prev));
   }
   const held = new Map<string, number>();
+  const primary = new Map<string, number>();
   let slots = 0;
+  let shardCount = 0;
   if (shards !== undefined) {
     for (const o of shards.assignment().values()) {
       for (const m of o) held.set(m, (held.get(m) ?? 0) + 1);
+      if (o[0] !== undefined) primary.set(o[0], (primary.get(o[0]) ?? 0) + 1);
       slots += o.length;
+      shardCount++;
     }
   }
   const members = ring.members().map((name): RingMemberSummary => {
     const zone = ring.zoneOfMember(name);
-    const share = points.length === 1 ? 1 : (arc.get(name) ?? 0) / (HASH_MAX + 1);
+    const share = shards !== undefined && shardCount > 0 ? (primary.get(name) ?? 0) / shardCount : points.length === 1 ? 1 : (arc.get(name) ?? 0) / (HASH_MAX + 1);
     return {
       name,
       points: ring.pointsOf(name),

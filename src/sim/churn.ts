@@ -11,7 +11,7 @@
  */
 import { ClusterError } from '../errors.js';
 import type { Simulation } from './simulation.js';
-import { victimRandom } from './victim-random.js';
+import { SeededRandom } from '../core/seeded-random.js';
 
 export interface ChurnOptions {
   readonly mode: 'same-names' | 'unique-names';
@@ -42,7 +42,9 @@ export interface ChurnResult {
 export function churn(sim: Simulation, opts: ChurnOptions): ChurnResult {
   if (!Number.isInteger(opts.changes) || opts.changes < 0) throw new ClusterError('ERR_ARGUMENT', `changes must be an integer >= 0, got ${opts.changes}`);
   if (!(opts.everyMs > 0)) throw new ClusterError('ERR_ARGUMENT', `everyMs must be > 0, got ${opts.everyMs}`);
-  const rng = victimRandom(opts.seed ?? 1, 0x2545f491);
+  // Its own stream, apart from the simulation's: choosing a victim never shifts the protocol's draws.
+  const victims = new SeededRandom(((opts.seed ?? 1) ^ 0x2545f491) >>> 0);
+  const rng = (): number => victims.next();
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
   const target = opts.target ?? sim.running().length;
   const departures: Departure[] = [];

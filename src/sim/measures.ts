@@ -78,12 +78,3 @@ export class DetectionTracker {
     if (d && d.allDeadMs === null) this.detections.delete(node);
   }
 }
-
-/** 32-bit FNV-1a over a string, folded into a running value: the trace fingerprint. */
-export function fnv1a(h: number, s: string): number {
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}

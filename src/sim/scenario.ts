@@ -8,7 +8,7 @@ import type { ProfileName, ProtocolConfig } from '../config.js';
 import { Simulation } from './simulation.js';
 import type { Report } from './measures.js';
 import { parseDuration } from './duration.js';
-import { victimRandom } from './victim-random.js';
+import { SeededRandom } from '../core/seeded-random.js';
 import { applyZones, type TrueRtt } from './zones.js';
 
 /** Agents: indices, "a-b" ranges, or "all". */
@@ -101,7 +101,10 @@ export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: numb
   hooks.onSimulation?.(sim, zones);
   const failures: string[] = [];
   const killed: number[] = [];
-  const rng = victimRandom(spec.seed ?? 1, 0x5bd1e995);
+  // Its own stream, apart from the simulation's: choosing a victim never shifts the protocol's draws
+  // (a seed's trace is the same whether a step picks its victims or names them).
+  const victims = new SeededRandom(((spec.seed ?? 1) ^ 0x5bd1e995) >>> 0);
+  const rng = (): number => victims.next();
   spec.steps.forEach((step, index) => {
     const where = `steps[${index}]`;
     const nodes = (set: NodeSet | undefined, field: string): number[] => resolveNodes(set, sim.size, `${where}.${field}`);

@@ -20,7 +20,9 @@ import type { Transport } from '../transport/transport.js';
 import { createCodec, type Codec } from '../wire/codec.js';
 import { createCookieHash } from '../wire/cookie.js';
 import { EventQueue, type Timed } from './event-queue.js';
-import { DetectionTracker, fnv1a, type FalsePositive, type Report } from './measures.js';
+import { DetectionTracker, type FalsePositive, type Report } from './measures.js';
+import { FNV_OFFSET, fnv1a } from '../core/hash.js';
+import { TypedEmitter } from '../runtime/emitter.js';
 import { SimNetwork, type LinkSettings } from './network.js';
 
 /**
@@ -136,7 +138,7 @@ export class Simulation {
   private eventsAtClock = 0;
   /** Agents woken at the current virtual ms. */
   private readonly spinning = new Set<AgentSlot>();
-  private traceHash = 0x811c9dc5;
+  private traceHash = FNV_OFFSET;
   private lastStartAt = 0;
   private pendingStarts = 0;
   private convergedAt: number | null = null;
@@ -241,29 +243,20 @@ export class Simulation {
    */
   source(i: number): MembershipSource {
     const name = this.slot(i).name;
-    const listeners = new Map<MemberEventType, Set<(e: MemberEvent) => void>>();
+    const events = new TypedEmitter<{ [K in MemberEventType]: MemberEvent } & { user: UserEventData }>();
     this.onEvent((observer, e) => {
-      if (observer === name) for (const fn of listeners.get(e.type) ?? []) fn(e);
+      if (observer === name) events.emit(e.type, e);
     });
-    const userListeners = new Set<(e: UserEventData) => void>();
     this.onUserEvent((observer, e) => {
-      if (observer === name) for (const fn of userListeners) fn(e);
+      if (observer === name) events.emit('user', e);
     });
     return {
       name,
       members: () => (this.isRunning(i) ? this.agent(i).members() : []),
-      on: (type, fn) => {
-        let set = listeners.get(type);
-        if (!set) listeners.set(type, (set = new Set()));
-        set.add(fn);
-        return () => void set.delete(fn);
-      },
+      on: (type, fn) => events.on(type, fn),
       awareness: () => (this.isRunning(i) ? this.agent(i).core.counters().awareness : 0),
       event: (eventName, payload, coalesce) => this.agent(i).event(eventName, payload, coalesce),
-      onUserEvent: (fn) => {
-        userListeners.add(fn);
-        return () => void userListeners.delete(fn);
-      },
+      onUserEvent: (fn) => events.on('user', fn),
       leave: async () => this.leave(i),
       shutdown: async () => this.kill(i),
     };

@@ -129,6 +129,8 @@ export function checkMessage(v: unknown): ShapeCheck {
         return c.shape(isU32(v.seq)) && c.name(v.from);
       case MsgType.Coord:
         return c.shape(isCoordVec(v.vec) && isCoordInt(v.height) && v.height >= 0 && isCoordInt(v.error) && v.error >= 0 && isCoordInt(v.adj));
+      case MsgType.EventClock:
+        return c.shape(isInc(v.ltime));
       case MsgType.UserEvent:
         // An event name follows the member-name rule: it is printed and matched by operators.
         return c.shape(isInc(v.ltime) && isU32(v.flags)) && c.name(v.name) && c.payload(v.payload);

@@ -51,14 +51,19 @@ test('GET /v1/ring: members with points and key-space share, checksums equal to 
   const total = body.members.reduce((s, m) => s + m.share, 0);
   assert.ok(Math.abs(total - 1) < 1e-5, `shares sum to 1 (${total})`);
   assert.ok(body.members[1]!.share > body.members[0]!.share, 'weight 2 owns more of the key space');
+  // The share is that of the placement that decides owners: shards it is the primary of.
+  for (const m of body.members) {
+    const primaries = shards.allShards().filter((s) => s.owners[0] === m.name).length;
+    assert.equal(m.share, Math.round((primaries / 8192) * 1e6) / 1e6, `${m.name}: share from the shard map`);
+  }
   assert.ok(body.shardMap);
   assert.equal(body.shardMap.placement, 'rounds');
-  assert.equal(body.shardMap.shards, 1024);
+  assert.equal(body.shardMap.shards, 8192);
   assert.equal(body.shardMap.replicas, 3);
   assert.equal(body.shardMap.checksum, shards.checksum().toString(16).padStart(8, '0'), 'any agent with these members computes this map');
   assert.deepEqual(
     body.members.map((m) => m.shards),
-    [1024, 1024],
+    [8192, 8192],
     'two members, 3 replicas: each holds every shard once',
   );
 });

@@ -135,6 +135,7 @@ test('attached to a real agent: a member-join runs the script', { timeout: 10_00
         return false;
       }
     }, 5000, 'the handler saw hb join');
+    assert.match(readFileSync(out, 'utf8'), /^hb\t/, 'the script read the joined member from stdin');
   } finally {
     h.stop();
     await Promise.all([a.shutdown(), b.shutdown()]);

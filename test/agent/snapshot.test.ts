@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createAgent, type Agent } from '../../src/agent/agent.js';
 import { readSnapshot, rejoinAddresses, Snapshotter, writeSnapshot, type Snapshot } from '../../src/agent/snapshot.js';
+import { ClusterError } from '../../src/errors.js';
 import { testConfig, waitForState } from './helpers.js';
 
 const dirs: string[] = [];
@@ -68,7 +69,7 @@ test('writes are atomic (no temp file left) and a corrupt file is an error namin
   writeSnapshot(d, { version: 1, name: 'x', incarnation: 1, savedAt: '', members: [] });
   assert.deepEqual(readdirSync(d), ['snapshot.json']);
   writeFileSync(join(d, 'snapshot.json'), '{"version":1,');
-  assert.throws(() => readSnapshot(d), /snapshot\.json is corrupt/);
+  assert.throws(() => readSnapshot(d), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_SNAPSHOT' && /snapshot\.json: not valid JSON .*move it away/.test(e.message));
   assert.equal(readSnapshot(tmp()), undefined);
 });
 

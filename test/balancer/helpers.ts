@@ -1,5 +1,5 @@
 /** Test fixtures for the balancer: a settable clock, member snapshots, a balancer on a seeded PRNG. */
-import { mulberry32 } from '../../src/runtime/random.js';
+import { SeededRandom } from '../../src/runtime/random.js';
 import type { Member, MemberState, Random } from '../../src/core/types.js';
 import { createBalancer, type BalancerConfig, type LoadBalancer, type OwnersFn } from '../../src/balancer/index.js';
 
@@ -28,7 +28,7 @@ export function setup(
 ): { lb: LoadBalancer; clock: Clock } {
   const clock = new Clock();
   const lb = createBalancer(init, {
-    random: mulberry32(opts.seed ?? 42),
+    random: new SeededRandom(opts.seed ?? 42),
     now: clock.now,
     ...(opts.owners ? { owners: opts.owners } : {}),
   });

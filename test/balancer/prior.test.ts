@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createBalancer } from '../../src/balancer/index.js';
-import { mulberry32 } from '../../src/runtime/random.js';
+import { SeededRandom } from '../../src/runtime/random.js';
 import { Clock, member, names } from './helpers.js';
 
 function firstPicks(prior: ((name: string) => number | undefined) | undefined, picks: number): Map<string, number> {
   const clock = new Clock();
-  const lb = createBalancer({ algorithm: 'p2c' }, { random: mulberry32(5), now: clock.now, ...(prior ? { rttPriorMs: prior } : {}) });
+  const lb = createBalancer({ algorithm: 'p2c' }, { random: new SeededRandom(5), now: clock.now, ...(prior ? { rttPriorMs: prior } : {}) });
   for (const name of names(4)) lb.apply({ type: 'join', member: member(name), previous: undefined });
   const counts = new Map<string, number>();
   const leases = [];
@@ -35,7 +35,7 @@ test('before any sample, p2c sends most first requests to the member estimated n
 
 test('a member without a coordinate keeps initialLatencyMs; samples replace the prior', () => {
   const clock = new Clock();
-  const lb = createBalancer({ algorithm: 'p2c', initialLatencyMs: 30 }, { random: mulberry32(9), now: clock.now, rttPriorMs: (n) => (n === 'm0' ? 1 : undefined) });
+  const lb = createBalancer({ algorithm: 'p2c', initialLatencyMs: 30 }, { random: new SeededRandom(9), now: clock.now, rttPriorMs: (n) => (n === 'm0' ? 1 : undefined) });
   for (const name of ['m0', 'm1']) lb.apply({ type: 'join', member: member(name), previous: undefined });
   // Prior: m0 1 ms vs m1 30 ms: m0 first.
   const a = lb.pickOrThrow();

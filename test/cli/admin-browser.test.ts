@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, test } from 'node:test';
 import { generateKey } from '../../src/wire/keyring.js';
-import { FAST_SET, phantom, startAgent, stop, type AgentProc } from './procs.js';
+import { FAST_SET, phantom, startAgent, stop, type AgentProc } from '../../harness/procs.js';
 
 const procs: AgentProc[] = [];
 after(async () => {

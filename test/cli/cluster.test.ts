@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { allSee, FAST_SET, phantom, startAgent, stop, type AgentProc } from './procs.js';
+import { allSee, FAST_SET, phantom, startAgent, stop, type AgentProc } from '../../harness/procs.js';
 
 const procs: AgentProc[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'phantom-cli-'));

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assertBuilt, PHANTOM_BIN, ROOT } from './procs.js';
+import { assertBuilt, PHANTOM_BIN, ROOT } from '../../harness/procs.js';
 
 assertBuilt();
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, test } from 'node:test';
 import { join } from 'node:path';
-import { allSee, FAST_SET, phantom, RUNTIME_DIR, startAgent, stop, type AgentProc } from './procs.js';
+import { allSee, FAST_SET, phantom, RUNTIME_DIR, startAgent, stop, type AgentProc } from '../../harness/procs.js';
 
 const tag = `phx${process.pid % 100_000}`;
 const bridgeNs = `${tag}-br`;

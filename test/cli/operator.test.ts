@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
-import { allSee, FAST_SET, phantom, PHANTOM_BIN, ROOT, RUNTIME_DIR, startAgent, stop, waitUntil, type AgentProc } from './procs.js';
+import { allSee, FAST_SET, phantom, PHANTOM_BIN, ROOT, RUNTIME_DIR, startAgent, stop, waitUntil, type AgentProc } from '../../harness/procs.js';
 
 const procs: AgentProc[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'phantom-ops-'));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
-import { assertBuilt, PHANTOM_BIN } from './procs.js';
+import { assertBuilt, PHANTOM_BIN } from '../../harness/procs.js';
 
 assertBuilt();
 

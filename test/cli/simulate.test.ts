@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertBuilt, PHANTOM_BIN } from './procs.js';
+import { assertBuilt, PHANTOM_BIN } from '../../harness/procs.js';
 
 assertBuilt();
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { PROTOCOL_VERSION } from '../../src/core/messages.js';
-import { phantom, ROOT } from './procs.js';
+import { phantom, ROOT } from '../../harness/procs.js';
 
 const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { name: string; version: string };
 

@@ -34,6 +34,7 @@ function setup(rows: number) {
     seeds: () => [],
     randomAlivePeer: () => PEER,
     sizeOf: codec.sizeOf,
+    stateCompanion: () => undefined,
   };
   /** Carry out what it wants, as the coordinator does: merges before the next want is decided. */
   const run = (wants: Iterable<AntiEntropyWant>): void => {

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { createLogger } from '../../src/agent/log.js';
 import { Cluster } from '../../src/cluster.js';
-import { ROOT } from '../cli/procs.js';
+import { ROOT } from '../../harness/procs.js';
 import { FAST } from '../agent/helpers.js';
 
 const TOKEN = 'embedded-token-0123456789';
@@ -49,14 +49,17 @@ function when(c: Cluster, pred: () => boolean, ms: number, what: string): Promis
   });
 }
 
+/** Not the defaults, and one replica: the worker's admin API must place keys as the Cluster does. */
+const SHARDS = { shards: 256, replicas: 1 };
+
 before(async () => {
   const logger = createLogger({ level: 'info', pretty: false, write: (l) => void workerLog.push(JSON.parse(l) as Record<string, unknown>) });
   // The test thread's own stalls (spawning, compiling) raise the in-loop agent's awareness: the
   // health checks here are about membership, so any awareness score passes.
   const health = { maxAwareness: 7 };
-  loop = await Cluster.start({ isolate: 'none', agent: { ...agent('loop'), logLevel: 'warn' }, admin: '127.0.0.1:0', adminToken: TOKEN, health });
+  loop = await Cluster.start({ isolate: 'none', agent: { ...agent('loop'), logLevel: 'warn' }, admin: '127.0.0.1:0', adminToken: TOKEN, health, shards: SHARDS });
   // No isolate given: the worker is the default.
-  worker = await Cluster.start({ agent: agent('worker'), admin: '127.0.0.1:0', adminToken: TOKEN, join: [loop.self()!.address], runtime: { logger }, health });
+  worker = await Cluster.start({ agent: agent('worker'), admin: '127.0.0.1:0', adminToken: TOKEN, join: [loop.self()!.address], runtime: { logger }, health, shards: SHARDS });
   await when(loop, () => loop.members().some((m) => m.name === 'worker' && m.state === 'alive'), 5000, 'loop sees worker');
 });
 after(async () => {
@@ -74,8 +77,15 @@ test('phantom members and /metrics work against both, as against phantom agent',
     assert.match(metrics, /^phantom_members\{state="alive"\} 2$/m);
     assert.match(metrics, /^process_resident_memory_bytes \d+/m);
     assert.equal(/^phantom_main_thread_busy 0$/m.test(metrics), c === worker, 'main-thread series only with a worker');
-    const ring = (await (await fetch(`http://${c.adminAddress}/v1/lookup?key=user:1&n=2`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { owners: string[] };
-    assert.deepEqual(ring.owners, c.lookup('user:1', 2), 'the admin API and the facade agree on owners');
+    const firsts = new Set<string>();
+    for (let k = 0; k < 50; k++) {
+      for (const n of [1, 2]) {
+        const ring = (await (await fetch(`http://${c.adminAddress}/v1/lookup?key=user:${k}&n=${n}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { owners: string[] };
+        assert.deepEqual(ring.owners, c.lookup(`user:${k}`, n), `the admin API and the facade agree on the owners of user:${k}`);
+        firsts.add(ring.owners[0]!);
+      }
+    }
+    assert.equal(firsts.size, 2, 'keys are spread over both members');
   }
 });
 

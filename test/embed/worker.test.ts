@@ -1,5 +1,5 @@
 /**
- * A member whose host blocks its main thread, as a real process (test/embed/blocking-member.ts),
+ * A member whose host blocks its main thread, as a real process (harness/blocking-member.ts),
  * beside an embedded Cluster here, fast settings: with its agent in a worker it is never
  * suspected, and while blocked its health tag keeps it out of our balancer's picks; with the
  * agent on the blocked loop it is suspected. Bounded by waits on events and output lines.
@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { after, test } from 'node:test';
 import { Cluster, type ClusterStartConfig } from '../../src/cluster.js';
 import type { MemberEvent } from '../../src/core/types.js';
-import { spawnBlocker, type Blocker } from './blocker-client.js';
+import { spawnBlocker, type Blocker } from '../../harness/blocker-client.js';
 import { FAST } from '../agent/helpers.js';
 
 const children: ChildProcess[] = [];
@@ -20,7 +20,7 @@ after(async () => {
 });
 
 function startBlocker(config: ClusterStartConfig): Blocker {
-  const b = spawnBlocker(['--import', 'tsx', 'test/embed/blocking-member.ts'], config);
+  const b = spawnBlocker(['--import', 'tsx', 'harness/blocking-member.ts'], config);
   children.push(b.child);
   return b;
 }

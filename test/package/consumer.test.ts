@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
-import { assertBuilt, ROOT } from '../cli/procs.js';
+import { assertBuilt, ROOT } from '../../harness/procs.js';
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 let work = '';

@@ -1,6 +1,6 @@
 /**
  * Active confirmation and flap damping: each fails without its switch and passes with it.
- * The Rapid faults come from bench/lifeguard/scenario.ts, so the test and the benchmark agree.
+ * The Rapid faults come from harness/lifeguard-scenario.ts, so the test and the benchmark agree.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { Simulation } from '../../src/sim/index.js';
 import { lifeguardOnly, type ProtocolConfig } from '../../src/config.js';
 import { createCodec } from '../../src/wire/codec.js';
 import * as M from '../../src/core/messages.js';
-import { runRapidScenario } from '../../bench/lifeguard/scenario.js';
+import { runRapidScenario } from '../../harness/lifeguard-scenario.js';
 
 const SEED = Number(process.env.SIM_SEED ?? 4);
 

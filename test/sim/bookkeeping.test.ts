@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Simulation } from '../../src/sim/index.js';
-import { fnv1a } from '../../src/sim/measures.js';
+import { fnv1a } from '../../src/core/hash.js';
 
 // Issue 16: the simulator's own measures must not cost N² per report or per event at 10,000
 // agents, and must still say what they said.

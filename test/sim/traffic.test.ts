@@ -32,7 +32,7 @@ test('a join takes one more round trip: push, cookie, push with the cookie, repl
   const { sim, log } = fourAgents();
   const talk = log.filter((p) => (p.from === 'n3' && p.to === sim.address(0)) || (p.from === 'n0' && p.to === sim.address(3))).slice(0, 4);
   const kinds = talk.map((p) => `${p.from}:${decode(p.bytes).map((m) => m.type).join('+')}`);
-  assert.deepEqual(kinds, ['n3:9', 'n0:11', 'n3:11+9', 'n0:9']);
+  assert.deepEqual(kinds, ['n3:9', 'n0:11', 'n3:11+9', 'n0:9+16'], 'the reply carries the seed\'s event clock');
   assert.ok((decode(talk[3]!.bytes)[0] as M.PushPull).flags & M.PushPullFlag.reply);
   assert.ok(talk[1]!.bytes.length <= talk[0]!.bytes.length, 'the challenge is no bigger than the request');
 });

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { median, runQueries, runSpread, runStorm } from '../../bench/events/scenario.js';
+import { median, runQueries, runSpread, runStorm } from '../../harness/events-scenario.js';
 
 const SEED = Number(process.env.SIM_SEED ?? 1);
 const known = (xs: (number | null)[]): number[] => xs.map((x) => (assert.notEqual(x, null, 'a crash was never detected by everyone'), x!));

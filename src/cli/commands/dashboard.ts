@@ -4,7 +4,7 @@
  * keeps the token in that tab's session storage and wipes it from the address bar.
  */
 import type { CommandSpec } from './command.js';
-import { adminRequest } from '../../admin/client.js';
+import { adminCall } from '../../admin/client.js';
 import { findAdminToken } from '../../admin/token.js';
 import { formatHostPort, parseHostPort } from '../../transport/address.js';
 import { adminOption, runClient, type AdminArgs } from '../client.js';
@@ -15,7 +15,7 @@ export const dashboardCommand: CommandSpec<AdminArgs> = {
   handler: (args) =>
     runClient('dashboard', async () => {
       // Fails here, saying why, when the agent is down or the token is not its own.
-      await adminRequest(args, 'GET', '/v1/self', undefined, 5000);
+      await adminCall(args, 'self', { timeoutMs: 5000 });
       const token = findAdminToken(args.admin, args);
       const hp = parseHostPort(args.admin, 'admin', { host: '127.0.0.1', port: 7947 });
       process.stdout.write(`http://${formatHostPort(hp.host, hp.port)}/${token ? `#token=${encodeURIComponent(token)}` : ''}\n`);

@@ -1,6 +1,6 @@
 /** `phantom event NAME [PAYLOAD] [--coalesce]`: send a user event to every member through the local agent. */
 import type { CommandSpec } from './command.js';
-import { adminRequest } from '../../admin/client.js';
+import { adminCall } from '../../admin/client.js';
 import { printable } from '../escape.js';
 import { adminOption, runClient, type AdminArgs } from '../client.js';
 
@@ -26,7 +26,7 @@ export const eventCommand: CommandSpec<EventArgs> = {
   handler: (args) =>
     runClient('event', async () => {
       const body = { name: String(args.name), ...(args.payload !== undefined ? { payload: String(args.payload) } : {}), coalesce: args.coalesce === true };
-      const { body: r } = await adminRequest<{ name: string; bytes: number }>(args, 'POST', '/v1/event', body);
+      const { body: r } = await adminCall<{ name: string; bytes: number }>(args, 'event', { body });
       process.stdout.write(`event ${printable(r.name)} sent (${r.bytes} bytes of payload)\n`);
     }),
 };

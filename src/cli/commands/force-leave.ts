@@ -1,6 +1,6 @@
 /** `phantom force-leave NAME [--prune]`: a failed member becomes left everywhere (Serf's force-leave). */
 import type { CommandSpec } from './command.js';
-import { adminRequest } from '../../admin/client.js';
+import { adminCall } from '../../admin/client.js';
 import type { MemberJson } from '../../admin/server.js';
 import { printable } from '../escape.js';
 import { adminOption, runClient, type AdminArgs } from '../client.js';
@@ -22,7 +22,7 @@ export const forceLeaveCommand: CommandSpec<ForceLeaveArgs> = {
   ],
   handler: (args) =>
     runClient('force-leave', async () => {
-      const { body } = await adminRequest<MemberJson & { pruned: boolean }>(args, 'POST', '/v1/force-leave', { name: args.name, prune: args.prune });
+      const { body } = await adminCall<MemberJson & { pruned: boolean }>(args, 'forceLeave', { body: { name: args.name, prune: args.prune } });
       process.stdout.write(`${printable(body.name)} is left at incarnation ${body.incarnation}${body.pruned ? ' and forgotten here' : ''}; the news spreads by gossip${body.pruned ? ' (the others forget it as they hear it)' : ''}\n`);
     }),
 };

@@ -67,7 +67,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     command: 'lookup <key>',
-    describe: 'Show the members that own KEY on the ring (primary first)',
+    describe: 'Show the members that own KEY: its shard\'s replicas, primary first',
     load: async () => body((await import('./lookup.js')).lookupCommand),
   },
   {

@@ -1,6 +1,6 @@
 /** `phantom info`: the local agent's identity, config, awareness score and counters. */
 import type { CommandSpec } from './command.js';
-import { adminRequest } from '../../admin/client.js';
+import { adminCall } from '../../admin/client.js';
 import { terminalJson } from '../escape.js';
 import type { AgentStats } from '../../agent/agent.js';
 import { adminOption, runClient, type AdminArgs } from '../client.js';
@@ -14,7 +14,7 @@ export const infoCommand: CommandSpec<InfoArgs> = {
   examples: [['$0 info', 'readable summary']],
   handler: (args) =>
     runClient('info', async () => {
-      const { body } = await adminRequest<Record<string, unknown> & { stats: AgentStats }>(args, 'GET', '/v1/info');
+      const { body } = await adminCall<Record<string, unknown> & { stats: AgentStats }>(args, 'info');
       if (args.json) return void process.stdout.write(`${terminalJson(body, 2)}\n`);
       const s = body.stats;
       const lines: string[] = ['agent:'];

@@ -1,6 +1,6 @@
 /** `phantom join ADDR...`: ask the local agent to join a cluster through these seeds. */
 import type { CommandSpec } from './command.js';
-import { adminRequest } from '../../admin/client.js';
+import { adminCall } from '../../admin/client.js';
 import { splitList } from '../agent-settings.js';
 import { adminOption, runClient, type AdminArgs } from '../client.js';
 
@@ -15,7 +15,7 @@ export const joinCommand: CommandSpec<JoinArgs> = {
   handler: (args) =>
     runClient('join', async () => {
       const addrs = splitList(args.addrs);
-      const { body } = await adminRequest<{ contacted: number }>(args, 'POST', '/v1/join', { addrs }, 120_000);
+      const { body } = await adminCall<{ contacted: number }>(args, 'join', { body: { addrs }, timeoutMs: 120_000 });
       process.stdout.write(`joined: ${body.contacted} seed(s) answered\n`);
     }),
 };

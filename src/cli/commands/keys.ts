@@ -8,7 +8,7 @@
  * Exit 0 when every member answered without error, 1 otherwise.
  */
 import type { CommandSpec } from './command.js';
-import { adminRequest } from '../../admin/client.js';
+import { adminCall } from '../../admin/client.js';
 import type { KeyOpResult } from '../../agent/key-service.js';
 import { ClusterError } from '../../errors.js';
 import { adminOption, runClient, type AdminArgs } from '../client.js';
@@ -41,8 +41,8 @@ export const keysCommand: CommandSpec<KeysArgs> = {
       // The agent waits up to 5 s for answers, twice for use and remove; allow for that.
       const { body: r } =
         args.action === 'list'
-          ? await adminRequest<KeyOpResult>(args, 'GET', args.local ? '/v1/keys?local=true' : '/v1/keys', undefined, 20_000)
-          : await adminRequest<KeyOpResult>(args, 'POST', '/v1/keys', { op: args.action, key: args.key, ...(args.local ? { local: true } : {}) }, 20_000);
+          ? await adminCall<KeyOpResult>(args, 'keysList', { query: { local: args.local ? 'true' : undefined }, timeoutMs: 20_000 })
+          : await adminCall<KeyOpResult>(args, 'keysChange', { body: { op: args.action, key: args.key, ...(args.local ? { local: true } : {}) }, timeoutMs: 20_000 });
       if (args.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else process.stdout.write(formatResult(r));
       return Object.keys(r.failed).length === 0 && r.missing.length === 0 ? 0 : 1;

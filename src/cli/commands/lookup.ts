@@ -1,6 +1,6 @@
-/** `phantom lookup KEY`: which members own a key on the local agent's consistent-hash ring. */
+/** `phantom lookup KEY`: which members own a key (the local agent's shard map, as `cluster.lookup`). */
 import type { CommandSpec } from './command.js';
-import { adminRequest } from '../../admin/client.js';
+import { adminCall } from '../../admin/client.js';
 import { printable, terminalJson } from '../escape.js';
 import { ClusterError } from '../../errors.js';
 import { adminOption, runClient, type AdminArgs } from '../client.js';
@@ -27,7 +27,7 @@ export const lookupCommand: CommandSpec<LookupArgs> = {
   handler: (args) =>
     runClient('lookup', async () => {
       if (!Number.isInteger(args.n) || args.n < 1 || args.n > 64) throw new ClusterError('ERR_ARGUMENT', `--n must be an integer from 1 to 64, got ${args.n}`);
-      const { body } = await adminRequest<{ key: string; owners: string[] }>(args, 'GET', `/v1/lookup?key=${encodeURIComponent(String(args.key))}&n=${args.n}${args.near ? '&near=1' : ''}`);
+      const { body } = await adminCall<{ key: string; owners: string[] }>(args, 'lookup', { query: { key: String(args.key), n: args.n, near: args.near ? 1 : undefined } });
       process.stdout.write(args.json ? `${terminalJson(body)}\n` : `${body.owners.map(printable).join('\n')}\n`);
     }),
 };

@@ -1,8 +1,9 @@
 /** `phantom members`: the member table of the local agent, or one member with its history. */
 import type { CommandSpec } from './command.js';
-import { adminRequest } from '../../admin/client.js';
+import { adminCall } from '../../admin/client.js';
 import type { MemberJson } from '../../admin/server.js';
 import type { HistoryEntry } from '../../agent/history.js';
+import { MEMBER_STATUSES } from '../../member-status.js';
 import { formatTable, adminOption, runClient, type AdminArgs } from '../client.js';
 import { terminalJson } from '../escape.js';
 
@@ -35,7 +36,7 @@ export const membersCommand: CommandSpec<MembersArgs> = {
   positionals: { member: { type: 'string', describe: 'Show only this member (exact name)' } },
   options: {
     ...adminOption,
-    status: { type: 'string', choices: ['alive', 'suspect', 'failed', 'left'], describe: 'Only members in this status' },
+    status: { type: 'string', choices: MEMBER_STATUSES, describe: 'Only members in this status' },
     json: { type: 'boolean', default: false, describe: 'Print JSON (an array of {name, addr, status, incarnation, tags})' },
     history: { type: 'boolean', default: false, describe: 'With MEMBER: each recent change of state, when, at which incarnation, reported by whom' },
     tag: { type: 'string', array: true, describe: 'Only members whose tag KEY matches the regular expression (whole value), key=regex; repeatable, all must match' },
@@ -51,7 +52,7 @@ export const membersCommand: CommandSpec<MembersArgs> = {
   handler: (args) =>
     runClient('members', async () => {
       if (args.member !== undefined) {
-        const { body } = await adminRequest<MemberJson & { history: HistoryEntry[] }>(args, 'GET', `/v1/members/${encodeURIComponent(args.member)}`);
+        const { body } = await adminCall<MemberJson & { history: HistoryEntry[] }, 'member'>(args, 'member', { params: { name: args.member } });
         if (args.json) return void process.stdout.write(`${terminalJson(args.history ? body : { ...body, history: undefined }, 2)}\n`);
         process.stdout.write(formatTable(['NAME', 'ADDRESS', 'STATUS', 'INCARNATION', 'TAGS'], [[body.name, body.addr, body.status, String(body.incarnation), tagText(body.tags)]]));
         if (args.history) {
@@ -65,12 +66,8 @@ export const membersCommand: CommandSpec<MembersArgs> = {
         }
         return;
       }
-      const q = new URLSearchParams();
-      if (args.status) q.set('status', args.status);
-      if (args.name !== undefined) q.set('name', args.name);
-      for (const t of args.tag ?? []) q.append('tag', String(t));
-      const query = q.size > 0 ? `?${q.toString()}` : '';
-      const { body } = await adminRequest<MemberJson[]>(args, 'GET', `/v1/members${query}`);
+      const query = { status: args.status || undefined, name: args.name, tag: (args.tag ?? []).map(String) };
+      const { body } = await adminCall<MemberJson[]>(args, 'members', { query });
       if (args.json) return void process.stdout.write(`${terminalJson(body)}\n`);
       if (args.detailed) return void process.stdout.write(body.map(detailed).join('\n'));
       process.stdout.write(formatTable(['NAME', 'ADDRESS', 'STATUS', 'INCARNATION', 'TAGS'], body.map((m) => [m.name, m.addr, m.status, String(m.incarnation), tagText(m.tags)])));

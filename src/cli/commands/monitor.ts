@@ -5,6 +5,7 @@
  */
 import type { CommandSpec } from './command.js';
 import { adminStream } from '../../admin/client.js';
+import { routePath } from '../../admin/routes.js';
 import { prettyLine } from '../../agent/log-line.js';
 import { printable } from '../escape.js';
 import { adminOption, runClient, type AdminArgs } from '../client.js';
@@ -38,7 +39,7 @@ export const monitorCommand: CommandSpec<MonitorArgs> = {
   ],
   handler: (args) =>
     runClient('monitor', async () => {
-      const stream = await adminStream(args, `/v1/events?level=${encodeURIComponent(args.logLevel)}`, (f) => {
+      const stream = await adminStream(args, routePath('events', {}, { level: args.logLevel }), (f) => {
         if (args.json) return void process.stdout.write(`${JSON.stringify({ kind: f.event, data: safeParse(f.data) })}\n`);
         process.stdout.write(render(f.event, f.data));
       });

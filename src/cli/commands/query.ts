@@ -4,7 +4,7 @@
  * and print the acks and responses received before the timeout.
  */
 import type { CommandSpec } from './command.js';
-import { adminRequest } from '../../admin/client.js';
+import { adminCall } from '../../admin/client.js';
 import { printable } from '../escape.js';
 import { ClusterError } from '../../errors.js';
 import { parseDuration } from '../../sim/duration.js';
@@ -65,7 +65,7 @@ export const queryCommand: CommandSpec<QueryArgs> = {
         ack: args.ack !== false,
       };
       // The agent answers once the query timed out; the default timeout scales with the cluster.
-      const { body: r } = await adminRequest<QueryAnswerJson>(args, 'POST', '/v1/query', body, (timeoutMs ?? 300_000) + 10_000);
+      const { body: r } = await adminCall<QueryAnswerJson>(args, 'query', { body, timeoutMs: (timeoutMs ?? 300_000) + 10_000 });
       if (args.json) {
         process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
         return;

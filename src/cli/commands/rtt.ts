@@ -3,7 +3,7 @@
  * coordinates, as the local agent last heard them (as `serf rtt`). B defaults to the local agent.
  */
 import type { CommandSpec } from './command.js';
-import { adminRequest } from '../../admin/client.js';
+import { adminCall } from '../../admin/client.js';
 import type { MemberJson } from '../../admin/server.js';
 import { estimateRttMs, compatible, type Coordinate } from '../../core/coordinate.js';
 import { ClusterError } from '../../errors.js';
@@ -31,8 +31,8 @@ export const rttCommand: CommandSpec<RttArgs> = {
   ],
   handler: (args) =>
     runClient('rtt', async () => {
-      const b = args.b ?? (await adminRequest<MemberJson>(args, 'GET', '/v1/self')).body.name;
-      const { body } = await adminRequest<{ name: string; coordinate: Coordinate }[]>(args, 'GET', '/v1/coordinates');
+      const b = args.b ?? (await adminCall<MemberJson>(args, 'self')).body.name;
+      const { body } = await adminCall<{ name: string; coordinate: Coordinate }[]>(args, 'coordinates');
       const of = (name: string): Coordinate => {
         const row = body.find((r) => r.name === name);
         if (!row) throw new ClusterError('ERR_NO_MEMBER', `no coordinate for ${JSON.stringify(name)} yet: the local agent has not heard one (unknown member, coordinates off, or not probed yet)`);

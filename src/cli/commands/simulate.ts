@@ -4,8 +4,9 @@
  * the report follows at the end of --duration.
  */
 import type { CommandSpec } from './command.js';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { ClusterError } from '../../errors.js';
+import { readJsonFile } from '../../runtime/json-file.js';
 import { isProfileName, type ProfileName, type ProtocolConfig } from '../../config.js';
 import { parseDuration } from '../../sim/duration.js';
 import { formatReport } from '../../sim/report.js';
@@ -61,12 +62,12 @@ export const simulateCommand: CommandSpec<SimulateArgs> = {
   ],
   handler: (args) => {
     const overrides: Partial<ProtocolConfig> = {
-      ...(args.config ? (readJson(args.config, '--config') as Partial<ProtocolConfig>) : {}),
+      ...(args.config ? (readJsonFile(args.config, { code: 'ERR_ARGUMENT', label: `--config ${args.config}` }) as Partial<ProtocolConfig>) : {}),
       ...parseOverrides(args.set, '--set'),
     };
     let spec: ScenarioSpec;
     if (args.scenario) {
-      spec = readJson(args.scenario, '--scenario') as ScenarioSpec;
+      spec = readJsonFile(args.scenario, { code: 'ERR_ARGUMENT', label: `--scenario ${args.scenario}` }) as ScenarioSpec;
       spec = { ...spec, config: { ...(spec.config ?? {}), ...overrides }, ...(args.zones !== undefined ? { zones: args.zones } : {}) };
     } else {
       if (!isProfileName(args.profile)) throw new ClusterError('ERR_ARGUMENT', `--profile must be lan, wan or local`);
@@ -137,20 +138,6 @@ function builtInScenario(args: SimulateArgs, profile: ProfileName, config: Parti
     ...(args.zones !== undefined ? { zones: args.zones } : {}),
     steps,
   };
-}
-
-function readJson(file: string, flag: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ClusterError('ERR_ARGUMENT', `${flag}: cannot read ${file}: ${(e as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new ClusterError('ERR_ARGUMENT', `${flag}: ${file} is not valid JSON: ${(e as Error).message}`);
-  }
 }
 
 function progressBar(end: number | undefined): (now: number) => void {

@@ -1,6 +1,6 @@
 /** `phantom tags set k=v... | delete k...`: change the local agent's tags; they spread by gossip. */
 import type { CommandSpec } from './command.js';
-import { adminRequest } from '../../admin/client.js';
+import { adminCall } from '../../admin/client.js';
 import { printable } from '../escape.js';
 import { ClusterError } from '../../errors.js';
 import { parseTags } from '../agent-settings.js';
@@ -26,7 +26,7 @@ export const tagsCommand: CommandSpec<TagsArgs> = {
       const items = args.items.map(String);
       const body = args.action === 'set' ? { set: parseTags(items, 'tags set') } : { delete: items };
       if (args.action === 'delete' && items.some((k) => k.includes('='))) throw new ClusterError('ERR_ARGUMENT', 'tags delete takes tag names, not key=value');
-      const { body: r } = await adminRequest<{ tags: Record<string, string>; incarnation: number }>(args, 'POST', '/v1/tags', body);
+      const { body: r } = await adminCall<{ tags: Record<string, string>; incarnation: number }>(args, 'tags', { body });
       process.stdout.write(`tags: ${Object.entries(r.tags).map(([k, v]) => printable(`${k}=${v}`)).join(',') || '(none)'}  (incarnation ${r.incarnation})\n`);
     }),
 };

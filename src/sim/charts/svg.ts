@@ -38,12 +38,18 @@ export function log10Scale(domain: readonly [number, number], range: readonly [n
   return f;
 }
 
-/** About `count` round tick values covering [0, max] (steps of 1, 2 or 5 × 10^k). */
-export function ticks(max: number, count = 5): number[] {
-  if (!(max > 0)) return [0];
+/** A round axis step (1, 2 or 5 × 10^k) giving about `count` ticks up to `max`; 1 when max <= 0. */
+export function niceStep(max: number, count = 5): number {
+  if (!(max > 0)) return 1;
   const raw = max / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  return [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+}
+
+/** About `count` round tick values covering [0, max] (steps of niceStep). */
+export function ticks(max: number, count = 5): number[] {
+  if (!(max > 0)) return [0];
+  const step = niceStep(max, count);
   const out: number[] = [];
   for (let v = 0; v <= max + step * 1e-9; v += step) out.push(Math.round(v / step) * step);
   return out;

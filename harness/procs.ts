@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** The `phantom` command as installed: the bundle `npm run build` writes. */
 export const PHANTOM_BIN = join(ROOT, 'dist/bin/phantom.js');
 

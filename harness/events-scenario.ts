@@ -8,9 +8,9 @@
  * - spread: one event and one tag change every 2 s, side by side, so event delivery is measured
  *   against membership dissemination in the same run (same loss, same load).
  */
-import type { ProtocolConfig } from '../../src/config.js';
-import { Simulation } from '../../src/sim/index.js';
-import { SeededRandom } from '../../src/runtime/random.js';
+import type { ProtocolConfig } from '../src/config.js';
+import { Simulation } from '../src/sim/index.js';
+import { SeededRandom } from '../src/runtime/random.js';
 
 export interface StormOptions {
   nodes: number;

@@ -1,11 +1,11 @@
 /**
- * The parent side of test/embed/blocking-member.ts: spawn it with a Cluster config, read its
+ * The parent side of harness/blocking-member.ts: spawn it with a Cluster config, read its
  * JSON status lines (`{"blocker": ...}`), wait for one, send it commands (`block MS`, `leave`).
  * Used by the worker test and by bench:isolate.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { waitUntil, ROOT } from '../cli/procs.js';
+import { waitUntil, ROOT } from './procs.js';
 
 export interface Blocker {
   readonly child: ChildProcess;

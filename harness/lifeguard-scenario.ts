@@ -3,9 +3,9 @@
  * stall for 0.5–3 s, a stall starting every 2–5 s at random (alive all along), and 3 healthy agents killed
  * during the run. Shared by bench/lifeguard.ts and the tests.
  */
-import { Simulation } from '../../src/sim/index.js';
-import type { ProtocolConfig } from '../../src/config.js';
-import { SeededRandom } from '../../src/runtime/random.js';
+import { Simulation } from '../src/sim/index.js';
+import type { ProtocolConfig } from '../src/config.js';
+import { SeededRandom } from '../src/runtime/random.js';
 
 export interface LifeguardRun {
   falsePositives: number;

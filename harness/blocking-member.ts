@@ -7,10 +7,10 @@
  *   {"blocker":"unblocked","ms"}                                      after each block
  * `stats` prints {"blocker":"stats","stats":...}; `cost N` times N lookups (n = 3) and N picks
  * on this thread: {"blocker":"cost","lookupNs","pickNs"}; `leave` leaves and exits 0. Used by
- * test/embed/worker.test.ts and bench/isolate.ts.
+ * test/embed/worker.test.ts and bench/isolate.ts (both start it through harness/blocker-client.ts).
  */
 import { createInterface } from 'node:readline';
-import { Cluster, type ClusterStartConfig } from '../../src/cluster.js';
+import { Cluster, type ClusterStartConfig } from '../src/cluster.js';
 
 const say = (o: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(o)}\n`);
 const config = JSON.parse(process.argv[2] ?? '{}') as ClusterStartConfig;

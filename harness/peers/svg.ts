@@ -1,8 +1,9 @@
 /**
  * A hand-written SVG of convergence curves: for each event (join, failure, leave) the fraction
  * of agents that know of it over time, one step line per system. No dependency: the chart is a
- * few paths and text elements.
+ * few paths and text elements, drawn with the simulator's SVG kit (src/sim/charts/svg.ts).
  */
+import { esc, n1 as fmt, niceStep } from '../../src/sim/charts/svg.js';
 
 /** One step curve: sorted times (ms after the event) at which one more agent knew. */
 export interface Series {
@@ -23,17 +24,7 @@ const W = 360;
 const H = 240;
 const M = { left: 46, right: 22, top: 28, bottom: 40 };
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const fmt = (x: number): string => (Math.round(x * 10) / 10).toString();
-
-/** A "nice" axis step (1, 2 or 5 × 10^k) giving about `ticks` ticks up to `max`. */
-export function niceStep(max: number, ticks = 5): number {
-  if (!(max > 0)) return 1;
-  const raw = max / ticks;
-  const p = 10 ** Math.floor(Math.log10(raw));
-  const m = raw / p;
-  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
-}
+export { niceStep } from '../../src/sim/charts/svg.js';
 
 /**
  * Path of a step curve in plot coordinates: flat at the previous fraction until each time, then

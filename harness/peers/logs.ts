@@ -3,6 +3,7 @@
  * printed into a normalised event, so the harness can time membership changes from the agents'
  * own output as it arrives (no polling of admin APIs, which would load the machine).
  */
+import type { MemberStatus } from '../../src/member-status.js';
 
 /** What a line said, in the words of docs/ARCHITECTURE.md "Words". */
 export type LogEvent =
@@ -13,8 +14,8 @@ export type LogEvent =
   /** This agent's own failure detector suspects `member` (first suspicion, not one heard by gossip). */
   | { kind: 'suspect'; member: string };
 
-/** Member states as both systems report them to their logs. */
-export type MemberStatus = 'alive' | 'suspect' | 'failed' | 'left';
+/** Member states as both systems report them to their logs: our operator words (serf's are mapped below). */
+export type { MemberStatus } from '../../src/member-status.js';
 
 /** The systems compared; the name also picks the parser. */
 export type System = 'ours' | 'serf';

@@ -4,7 +4,7 @@
  */
 import type { System } from './logs.js';
 import { median } from './measure.js';
-import type { LaunchResult, LaunchRun, LossRun, MatrixResult, MatrixRun, StallRun } from './run.js';
+import type { LaunchResult, LaunchRun, LossRun, MatrixResult, MatrixRun, StallRun } from './results.js';
 
 /** Everything serf.ts collects, as written to bench/results/serf.json. */
 export interface Collected {

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseOurs, parseSerf, parseSerfCounter, serfRate } from '../../bench/peers/logs.js';
-import { curve, falsePositives, firstAt, firstTimeAll, median, type TimedEvent } from '../../bench/peers/measure.js';
-import { convergenceSvg, niceStep, stepPath } from '../../bench/peers/svg.js';
-import { launchMarkdown, launchTarget } from '../../bench/peers/report.js';
-import type { LaunchRun } from '../../bench/peers/run.js';
+import { parseOurs, parseSerf, parseSerfCounter, serfRate } from '../../harness/peers/logs.js';
+import { curve, falsePositives, firstAt, firstTimeAll, median, type TimedEvent } from '../../harness/peers/measure.js';
+import { convergenceSvg, niceStep, stepPath } from '../../harness/peers/svg.js';
+import { launchMarkdown, launchTarget } from '../../harness/peers/report.js';
+import type { LaunchRun } from '../../harness/peers/results.js';
 
 test('our pino lines: started and member changes; other lines ignored', () => {
   assert.deepEqual(parseOurs('{"level":30,"msg":"agent started","address":"127.0.0.1:1"}'), { kind: 'started' });
