@@ -32,7 +32,7 @@ export interface ProtocolConfig {
   gossipToTheDeadMs: number;
   /** Full-state exchange with one random member every this long (ms), scaled up above 32 members. 0 disables periodic push-pull. */
   pushPullIntervalMs: number;
-  /** Ask a member whose table is larger than ours by this many entries for a full state at once (catch-up sync). 0 disables it. */
+  /** Ask a member whose table is larger than ours by this many entries for its state at once (catch-up sync; a few behind a large table, only its newest rows). 0 disables it. */
   catchUpThreshold: number;
   /** Minimum time between two catch-up syncs (ms): bounds the cost of a join burst. */
   catchUpIntervalMs: number;

@@ -19,7 +19,8 @@ const sampleHeap = (): void => {
   const second = Math.floor(sim.now / 1000);
   if (progress && second !== lastProgressAt) {
     lastProgressAt = second;
-    process.stderr.write(`virtual ${second} s, running ${sim.running().length}, heap ${mb(m.heapUsed)} MB, rss ${mb(m.rss)} MB, wall ${Math.round((performance.now() - wall0) / 1000)} s\n`);
+    const cpu = process.cpuUsage();
+    process.stderr.write(`virtual ${second} s, running ${sim.running().length}, heap ${mb(m.heapUsed)} MB, rss ${mb(m.rss)} MB, wall ${Math.round((performance.now() - wall0) / 1000)} s, cpu ${Math.round((cpu.user + cpu.system) / 1e6)} s, load ${loadavg()[0]!.toFixed(1)}\n`);
   }
 };
 const mb = (b: number): number => Math.round(b / 1048576);

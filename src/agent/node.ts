@@ -74,6 +74,12 @@ export interface NodeDeps {
    * plain codec inside the envelope built from `security`.
    */
   readonly codec?: Codec;
+  /**
+   * Share decodings between the nodes of this process (codec.ts, `shareDecoded`): an update
+   * gossiped to every agent of a simulation is decoded and encoded once. Default false: a real
+   * agent is alone in its process and would only keep the cache.
+   */
+  readonly shareDecoded?: boolean;
   /** Keyed hash for return-address cookies; default an HMAC under a fresh random secret. */
   readonly cookieHash?: CookieHash;
   /** Every membership change, after the observer counted and logged it. */
@@ -102,14 +108,14 @@ export interface Node {
   close(): void;
 }
 
-let sharedPlain: Codec | undefined;
+const sharedPlain: { own?: Codec; shared?: Codec } = {};
 /** One plain codec for every node of the process: its encoding cache is shared too. */
-function plainCodec(): Codec {
-  return (sharedPlain ??= createCodec());
+function plainCodec(shareDecoded: boolean): Codec {
+  return shareDecoded ? (sharedPlain.shared ??= createCodec({ shareDecoded: true })) : (sharedPlain.own ??= createCodec());
 }
 
 let sharedEnvelope: Envelope | undefined;
-let sharedWire: Codec | undefined;
+const sharedWire: { own?: Codec; shared?: Codec } = {};
 /** The envelope without keys or label (it reads no clock: nothing is sealed or checked for age). */
 function plainEnvelope(): Envelope {
   return (sharedEnvelope ??= createEnvelope({}));
@@ -119,11 +125,13 @@ function plainEnvelope(): Envelope {
  * reason ('label', 'unknown-key'); a plain packet, which that envelope passes unchanged both ways,
  * goes straight to the codec (no envelope result per datagram).
  */
-function plainWireCodec(): Codec {
-  if (sharedWire) return sharedWire;
-  const plain = plainCodec();
+function plainWireCodec(shareDecoded: boolean): Codec {
+  const key = shareDecoded ? 'shared' : 'own';
+  const cached = sharedWire[key];
+  if (cached) return cached;
+  const plain = plainCodec(shareDecoded);
   const enveloped = createSecureCodec(plain, plainEnvelope());
-  return (sharedWire = {
+  return (sharedWire[key] = {
     sizeOf: plain.sizeOf,
     encode: plain.encode,
     decode: (bytes) => (bytes[0] === LABEL_MARK || bytes[0] === SEAL_VERSION ? enveloped.decode(bytes) : plain.decode(bytes)),
@@ -162,7 +170,8 @@ export function createNode(init: NodeInit, deps: NodeDeps): Node {
     : socket;
   const late: { driver?: Driver; keyService?: KeyService } = {};
   const router = new WireRouter(transport, { envelope, onKeys: (from, bytes) => late.keyService?.receive(from, bytes), now: () => deps.scheduler.now() });
-  const wire = deps.codec ?? (plainWire ? plainWireCodec() : createSecureCodec(plainCodec(), envelope));
+  const share = deps.shareDecoded === true;
+  const wire = deps.codec ?? (plainWire ? plainWireCodec(share) : createSecureCodec(plainCodec(share), envelope));
   const guarded = createMemberGuard(
     wire,
     { maxMembers: init.limits?.maxMembers ?? DEFAULT_MAX_MEMBERS, maxNameBytes: config.maxNameBytes, maxTagsBytes: config.maxTagsBytes, exactCount: true },

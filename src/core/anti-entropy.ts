@@ -18,7 +18,7 @@ import type { ProtocolConfig } from '../config.js';
 import type { MembershipTable, MemberRecord } from './membership.js';
 import type { Note, Outgoing } from './io.js';
 import * as M from './messages.js';
-import { buildParts, entryOf, PACKET_OVERHEAD_BYTES } from './push-pull.js';
+import { buildParts, entryOf, PACKET_OVERHEAD_BYTES, recentFlags, recentRows } from './push-pull.js';
 import type { ReturnCheck } from './return-check.js';
 import { removalFloorMs } from './timing.js';
 import { isLive, type Address, type Random } from './types.js';
@@ -32,15 +32,22 @@ interface Exchange {
   readonly at: number;
   /** Answered with a cookie already: a second challenge is not answered again. */
   challenged: boolean;
+  /** The flags our push carried (a windowed catch-up's row count), to send it again the same. */
+  readonly flags: number;
 }
 
 /** Seeds that never answered are dialed at most every reconnect interval × 2^this. */
 const SEED_BACKOFF_MAX_DOUBLINGS = 5;
 /** Exchanges we remember waiting for; beyond, the oldest is forgotten. */
 const MAX_EXCHANGES = 1024;
+/**
+ * A windowed catch-up asks for this many rows more than four times the gap in live counts: room
+ * for rows that changed without adding a live member (deaths, departures) and for gossip in flight.
+ */
+const RECENT_ROWS_SLACK = 64;
 
 /** The table as anti-entropy sees it: read only (rows change through the coordinator). */
-export type TableView = Pick<MembershipTable, 'get' | 'values' | 'digest' | 'size' | 'liveCount' | 'aliveCount' | 'liveAt'>;
+export type TableView = Pick<MembershipTable, 'get' | 'values' | 'newest' | 'digest' | 'size' | 'liveCount' | 'aliveCount' | 'liveAt'>;
 
 export interface AntiEntropyHost {
   readonly name: string;
@@ -78,6 +85,8 @@ type Wants = Generator<AntiEntropyWant, void, undefined>;
 export class AntiEntropy {
   /** Last full or digest exchange we started: catch-up waits catchUpIntervalMs after it. */
   private lastExchangeAt = -Infinity;
+  /** The live count of the peer our last catch-up asked: had we reached it, a window was enough. */
+  private lastCatchUpTarget = 0;
   private readonly waiting = new Map<Address, Exchange>();
   /** Addresses that answered a push of ours: seeds among them need no more dialing. */
   private readonly answered = new Set<Address>();
@@ -86,9 +95,13 @@ export class AntiEntropy {
 
   constructor(private readonly h: AntiEntropyHost) {}
 
-  /** Send our state (or only our own row) to `to`; `cookie` echoes a challenge of theirs. */
-  *sendState(to: Address, flags: number, selfOnly: boolean, now: number, cookie?: number): Wants {
-    const rows = selfOnly ? [this.h.table.get(this.h.name)!] : [...this.h.table.values()];
+  /**
+   * Send our state (or only our own row, or only our `newest` rows) to `to`; `cookie` echoes a
+   * challenge of theirs.
+   */
+  *sendState(to: Address, flags: number, selfOnly: boolean, now: number, cookie?: number, newest?: number): Wants {
+    const table = this.h.table;
+    const rows = selfOnly ? [table.get(this.h.name)!] : [...(newest === undefined ? table.values() : table.newest(newest))];
     const echo = cookie === undefined ? undefined : M.cookie(cookie, this.h.name);
     // Not with a join: a newcomer takes the cluster's clock from the reply, and asks for nothing.
     const companion = flags & M.PushPullFlag.join ? undefined : this.h.stateCompanion();
@@ -119,13 +132,16 @@ export class AntiEntropy {
       yield { type: 'merge', rows: m.entries, sender: m.from };
       yield { type: 'join-answered', from };
       yield* this.onAnswer(from, now);
+      if (m.flags & M.PushPullFlag.recent && m.part === m.parts - 1) yield* this.afterWindow(from, now);
       return;
     }
     if (proof === 'none') return yield* this.challenge(from, packet, now);
     yield { type: 'merge', rows: m.entries, sender: m.from };
     if (m.part === 0 && !this.h.stopped()) {
-      // Merge first, then answer: a refutation caused by the push rides in our reply.
-      yield* this.sendState(from, M.PushPullFlag.reply, false, now);
+      // Merge first, then answer: a refutation caused by the push rides in our reply. A windowed
+      // catch-up gets our newest rows only (maybeCatchUp).
+      const newest = recentRows(m.flags);
+      yield* this.sendState(from, newest === undefined ? M.PushPullFlag.reply : M.PushPullFlag.reply | M.PushPullFlag.recent, false, now, undefined, newest);
     }
   }
 
@@ -152,7 +168,7 @@ export class AntiEntropy {
         return yield { type: 'packet', to: from, messages: [M.cookie(m.seq, this.h.name), M.digest(this.h.name, this.h.table.digest, this.h.table.size)] };
       case 'catch-up':
       case 'hello':
-        return yield* this.sendState(from, 0, true, now, m.seq);
+        return yield* this.sendState(from, x.flags, true, now, m.seq);
     }
   }
 
@@ -176,9 +192,9 @@ export class AntiEntropy {
     if (x.kind === 'hello' && this.h.running()) yield* this.sendState(from, M.PushPullFlag.reply, false, now);
   }
 
-  private expect(to: Address, kind: Exchange['kind'], now: number): void {
+  private expect(to: Address, kind: Exchange['kind'], now: number, flags = 0): void {
     this.waiting.delete(to);
-    this.waiting.set(to, { kind, at: now, challenged: false });
+    this.waiting.set(to, { kind, at: now, challenged: false, flags });
     if (this.waiting.size > MAX_EXCHANGES) this.waiting.delete(this.waiting.keys().next().value!);
   }
 
@@ -193,19 +209,46 @@ export class AntiEntropy {
    * itself and everyone, and every agent would pull its table every catchUpIntervalMs.
    * (Pulls from peers that have not applied a death yet remain: suppressing them by recent
    * losses cost healthy members in Rapid's egress-loss scenario, test/sim/beyond-lifeguard.)
+   *
+   * Windowed (issue 16): while a cluster grows, every agent keeps meeting peers a few members
+   * ahead, and a whole table per pull made a join burst move N² × (seconds of growth) rows. When
+   * four times the gap (and some slack) is at most a quarter of our table, and our previous
+   * catch-up brought us to the count its peer had, we ask only for that many of the peer's newest
+   * rows (its table order is the order it learned them). Otherwise the window would save little,
+   * or missed something last time (a row the peer learned long ago), and we pull the whole
+   * table; a window that leaves us short is followed by a whole table at once (afterWindow).
    */
   *maybeCatchUp(theirs: number, from: Address, now: number, trusted: boolean): Wants {
     const c = this.h.config;
     if (c.catchUpThreshold === 0 || !trusted || !this.h.running()) return;
-    if (theirs < this.h.table.liveCount + c.catchUpThreshold || now - this.lastExchangeAt < c.catchUpIntervalMs) return;
+    const mine = this.h.table.liveCount;
+    if (theirs < mine + c.catchUpThreshold || now - this.lastExchangeAt < c.catchUpIntervalMs) return;
     // A peer that still counts a member we just declared dead (or saw leave) is not ahead of us,
     // it is behind: gossip brings it the verdict. Pulling its table then would be the wrong way,
     // by every agent that already knows, after every death (finding 7).
-    if (theirs < this.h.table.liveCount + this.recentlyDown(now) + c.catchUpThreshold) return;
+    if (theirs < mine + this.recentlyDown(now) + c.catchUpThreshold) return;
     this.lastExchangeAt = now;
-    this.expect(from, 'catch-up', now);
+    const want = 4 * (theirs - mine) + RECENT_ROWS_SLACK;
+    const windowed = want <= mine / 4 && mine >= this.lastCatchUpTarget;
+    this.lastCatchUpTarget = theirs;
+    yield* this.pullFrom(from, windowed ? recentFlags(want) : 0, now);
+  }
+
+  /**
+   * The last part of a windowed reply, merged: if we still count fewer live members than the peer
+   * did, the window missed rows it learned earlier; pull its whole table now rather than a second
+   * later (at most once per window, and a whole table is never followed up).
+   */
+  private *afterWindow(from: Address, now: number): Wants {
+    if (!this.h.running() || this.h.table.liveCount >= this.lastCatchUpTarget) return;
+    this.lastExchangeAt = now;
+    yield* this.pullFrom(from, 0, now);
+  }
+
+  private *pullFrom(from: Address, flags: number, now: number): Wants {
+    this.expect(from, 'catch-up', now, flags);
     yield { type: 'note', note: { kind: 'push-pull', peer: from, reason: 'catch-up' } };
-    yield* this.sendState(from, 0, true, now);
+    yield* this.sendState(from, flags, true, now);
   }
 
   /** Members that went dead or left here within the removal floor: news that may not have reached everyone yet. */

@@ -18,6 +18,12 @@ export class InternPool<T> {
   private readonly keys: (string | undefined)[] = [];
   private refs = new Int32Array(64);
   private readonly free: number[] = [];
+  /**
+   * The last key looked up and its id: a row update looks its name up several times in a row
+   * (old news? held? apply, write), and a Map lookup hashes and compares the key each time.
+   */
+  private lastKey: string | undefined;
+  private lastId = -1;
 
   constructor(private readonly make: (key: string) => T) {}
 
@@ -32,12 +38,18 @@ export class InternPool<T> {
 
   /** The id of `key`, if some row holds it (no reference taken). */
   idOf(key: string): number | undefined {
-    return this.ids.get(key);
+    if (key === this.lastKey) return this.lastId;
+    const id = this.ids.get(key);
+    if (id !== undefined) {
+      this.lastKey = key;
+      this.lastId = id;
+    }
+    return id;
   }
 
   /** Take one reference to `key`; returns its id. */
   acquire(key: string): number {
-    let id = this.ids.get(key);
+    let id = this.idOf(key);
     if (id === undefined) {
       id = this.free.pop() ?? this.items.length;
       // A flat copy: a decoded string may be a slice of the whole packet and keep it alive.
@@ -58,6 +70,7 @@ export class InternPool<T> {
   /** Drop one reference; the last one frees the id. */
   release(id: number): void {
     if (--this.refs[id]! > 0) return;
+    if (this.lastId === id) this.lastKey = undefined;
     this.ids.delete(this.keys[id]!);
     this.keys[id] = undefined;
     this.items[id] = undefined;

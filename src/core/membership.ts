@@ -121,6 +121,15 @@ export class MembershipTable {
     const slot = this.slot(name);
     return slot >= 0 && saysAsMuch(state, inc, { state: STATES[this.states[slot]!]!, incarnation: this.incarnations[slot]! });
   }
+  /**
+   * Does an alive claim say nothing new: we hold the member at this address, at its incarnation
+   * or above (in any state)? Then precedence refuses it and no address conflict is at stake.
+   * One lookup and no record: each gossiped update reaches every agent several times.
+   */
+  isOldAliveClaim(name: string, inc: number, address: string): boolean {
+    const slot = this.slot(name);
+    return slot >= 0 && Number.isSafeInteger(inc) && inc >= 0 && this.incarnations[slot]! >= inc && this.pools.addresses.item(this.addressIds[slot]!) === address;
+  }
   /** The table's own copy of `name` (shared by every table in the process), if held. */
   internedName(name: string): string | undefined {
     const slot = this.slot(name);
@@ -128,6 +137,10 @@ export class MembershipTable {
   }
   *values(): IterableIterator<MemberRecord> {
     for (let slot = 0; slot < this.rows; slot++) yield this.record(slot);
+  }
+  /** The last `k` rows in table order: the ones learned most recently. */
+  *newest(k: number): IterableIterator<MemberRecord> {
+    for (let slot = Math.max(0, this.rows - k); slot < this.rows; slot++) yield this.record(slot);
   }
   /** Names of the rows, in table order. */
   *names(): IterableIterator<string> {

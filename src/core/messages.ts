@@ -65,10 +65,12 @@ export const memberStateOf: readonly MemberState[] = ['alive', 'suspect', 'dead'
  */
 export interface Entry { readonly name: string; readonly addr: string; readonly state: number; readonly inc: number; readonly tags: readonly string[]; readonly age?: number }
 
-export const PushPullFlag = { reply: 1, join: 2 } as const;
+export const PushPullFlag = { reply: 1, join: 2, recent: 4 } as const;
 /**
  * One datagram of a full-state exchange. Each part merges on its own: no reassembly, and a lost
- * part only delays. `flags`: reply (this answers a push) | join (the sender is joining).
+ * part only delays. `flags`: reply (this answers a push) | join (the sender is joining) | recent
+ * (a catch-up that asks only for the receiver's newest rows, as many as `flags / 256` says:
+ * push-pull.ts). Peers that do not know `recent` answer with their whole table, as before.
  */
 export interface PushPull { readonly type: 9; readonly from: string; readonly flags: number; readonly part: number; readonly parts: number; readonly entries: readonly Entry[] }
 

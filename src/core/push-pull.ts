@@ -3,7 +3,7 @@
  * fit the packet budget and each merge on their own, so one lost part only delays, and the same
  * UDP transport carries everything.
  */
-import { MemberCode, agedEntry, alive, dead, entry, left, pushPull, suspect, type Entry, type PushPull, type Update } from './messages.js';
+import { MemberCode, PushPullFlag, agedEntry, alive, dead, entry, left, pushPull, suspect, type Entry, type PushPull, type Update } from './messages.js';
 import type { MemberRecord } from './membership.js';
 import { utf8Length, wireTagsSize } from './tags.js';
 import { isLive, type MemberState } from './types.js';
@@ -24,9 +24,27 @@ export function entrySize(e: Entry): number {
   return 1 + strSize(e.name) + strSize(e.addr) + 1 + 5 + wireTagsSize(e.tags) + (e.age === undefined ? 0 : 9);
 }
 
+/**
+ * The last entry made for each live row, by name, shared by every table of the process (rows hand
+ * out interned names and tag lists, so a row held by many agents makes one entry): a state
+ * transfer repeats the same rows to many receivers, and the simulator's codec decodes an entry
+ * it has seen once (wire/codec.ts, shareDecoded). A memo only: the entry is equal either way.
+ * Emptied when full, so names that come and go cannot grow it.
+ */
+const liveEntries = new Map<string, Entry>();
+const LIVE_ENTRIES_KEPT = 65_536;
+
 /** A row as it travels at `now`: dead and left rows carry how long ago they became so. */
 export function entryOf(r: MemberRecord, now: number): Entry {
-  if (isLive(r.state)) return entry(r.name, r.address, MemberCode[r.state], r.incarnation, r.wireTags);
+  if (isLive(r.state)) {
+    const code = MemberCode[r.state];
+    const known = liveEntries.get(r.name);
+    if (known && known.inc === r.incarnation && known.state === code && known.addr === r.address && known.tags === r.wireTags) return known;
+    const e = entry(r.name, r.address, code, r.incarnation, r.wireTags);
+    if (liveEntries.size >= LIVE_ENTRIES_KEPT) liveEntries.clear();
+    liveEntries.set(r.name, e);
+    return e;
+  }
   return agedEntry(r.name, r.address, MemberCode[r.state], r.incarnation, r.wireTags, Math.max(0, Math.floor(now - r.stateChangedAt)));
 }
 
@@ -65,4 +83,17 @@ export function buildParts(entries: readonly Entry[], from: string, flags: numbe
   }
   if (current.length > 0 || groups.length === 0) groups.push(current);
   return groups.map((g, i) => pushPull(from, flags, i, groups.length, g));
+}
+
+/** Most rows a windowed catch-up may ask for (the count rides in the flags' upper 24 bits). */
+export const MAX_RECENT_ROWS = 0xffffff;
+
+/** Flags of a catch-up that asks for the peer's newest `rows` rows only. */
+export function recentFlags(rows: number): number {
+  return PushPullFlag.recent + Math.min(MAX_RECENT_ROWS, Math.max(1, Math.floor(rows))) * 256;
+}
+
+/** How many of our newest rows a push asks for, or undefined for the whole table. */
+export function recentRows(flags: number): number | undefined {
+  return flags & PushPullFlag.recent ? Math.floor(flags / 256) : undefined;
 }

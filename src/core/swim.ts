@@ -304,6 +304,14 @@ export class Swim {
   get aliveCount(): number {
     return this.table.aliveCount;
   }
+  /** The state we hold for `name`, without making a Member (for checks over every pair of agents). */
+  stateOf(name: string): MemberState | undefined {
+    return this.table.stateOf(name);
+  }
+  /** Order-independent 53-bit digest of every name:state:incarnation we hold: equal tables, equal digests. */
+  get digest(): number {
+    return this.table.digest;
+  }
   get currentIncarnation(): number {
     return this.incarnation;
   }
@@ -812,6 +820,8 @@ export class Swim {
    */
   private onUpdate(m: M.Update, now: number, via: Via = GOSSIP): void {
     if (m.name === this.name) return this.aboutSelf(m, now);
+    // Most gossip is old news (an update reaches every agent about retransmit-limit times).
+    if (m.type === M.MsgType.Alive && this.table.isOldAliveClaim(m.name, m.inc, m.addr)) return;
     const known = this.table.get(m.name);
     const ruling = judge(m, known, via, this.judgeFacts);
     switch (ruling.kind) {

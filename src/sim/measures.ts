@@ -37,8 +37,13 @@ export interface Report {
   msgsPerNodePerSec: number;
   bytesPerNodePerSec: number;
   packetsPerNodePerSec: number;
-  /** Every live agent holds the same membership checksum. */
+  /**
+   * Every live agent holds the same membership: the same digest of its `name:state:incarnation`
+   * rows (the table's own order-independent 53-bit digest, which says what the checksum says
+   * without sorting every table).
+   */
   agreement: boolean;
+  /** Distinct table digests among live agents. */
   distinctChecksums: number;
   liveAgents: number;
   /** Drops by reason, summed over the running agents' observers (the core's, the codec's, the guard's). */

@@ -426,6 +426,8 @@ export class Simulation {
         random: agentRandom,
         wallClock: this.wallClockOf(i),
         ...(codec ? { codec } : {}),
+        // One decoding of a gossiped update for every agent of the run (codec.ts, shareDecoded).
+        shareDecoded: true,
         cookieHash: createCookieHash(secret),
         // Messages are counted as the node encoded them: a sealed packet's header is ciphertext.
         onSend: (_to, _bytes, messages) => void (totals.messages += messages),
@@ -703,7 +705,13 @@ export class Simulation {
 
   private observe(s: AgentSlot, e: MemberEvent): void {
     const now = this.clock;
-    this.traceHash = fnv1a(this.traceHash, `${now}|${s.name}|${e.type}|${e.member.name}|${e.member.incarnation}\n`);
+    // The hash of the line `${now}|${observer}|${type}|${subject}|${incarnation}\n`, folded piece
+    // by piece: a join burst has N² events, and building each line was a string per event.
+    let h = fnv1a(this.traceHash, String(now));
+    h = fnv1a(fnv1a(h, '|'), s.name);
+    h = fnv1a(fnv1a(h, '|'), e.type);
+    h = fnv1a(fnv1a(h, '|'), e.member.name);
+    this.traceHash = fnv1a(fnv1a(h, '|'), `${e.member.incarnation}\n`);
     if (this.options.keepTrace) this.trace.push({ atMs: now, observer: s.name, type: e.type, subject: e.member.name, incarnation: e.member.incarnation });
     if (e.type === 'failed') {
       const subject = this.byAddress.get(e.member.address) ?? this.byAddress.get(e.member.name);
@@ -716,7 +724,7 @@ export class Simulation {
   private allMarkedDead(name: string): boolean {
     for (const s of this.slots) {
       if (!s.driver || s.name === name) continue;
-      const st = s.driver.core.member(name)?.state;
+      const st = s.driver.core.stateOf(name);
       if (st !== undefined && isLive(st)) return false;
     }
     return true;
@@ -729,7 +737,7 @@ export class Simulation {
     if (this.pendingStarts > 0) return false;
     const live = this.slots.filter((s) => s.driver);
     for (const s of live) if (s.driver!.core.aliveCount !== live.length) return false;
-    for (const s of live) for (const t of live) if (s.driver!.core.member(t.name)?.state !== 'alive') return false;
+    for (const s of live) for (const t of live) if (s.driver!.core.stateOf(t.name) !== 'alive') return false;
     if (this.convergedAt === null) {
       this.convergedAt = this.clock;
       this.steadyFrom = { at: this.clock, ...this.totals() };
@@ -769,7 +777,10 @@ export class Simulation {
     const t = this.totals();
     const secs = Math.max(1e-9, (this.clock - from.at) / 1000);
     const live = this.running().length || 1;
-    const sums = [...this.checksums().values()];
+    // Agreement by each table's digest (name:state:incarnation of every row, as the checksum):
+    // O(1) per agent, where checksums() sorts every table (N² log N at 10,000 agents).
+    const sums: number[] = [];
+    for (const s of this.slots) if (s.driver) sums.push(s.driver.core.digest);
     const drops: Record<string, number> = {};
     const counters = { probesFailed: 0, suspicionsStarted: 0, suspicionsExpired: 0, refutations: 0 };
     for (const s of this.slots) {

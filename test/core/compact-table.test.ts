@@ -85,6 +85,17 @@ test('the compact table behaves as a Map of rows: same rows, same order, same co
         }
       }
       assert.equal(table.isOldNews('nobody', 'dead', 0), false);
+      // An old alive claim (held at or above its incarnation, at its address) is one apply refuses.
+      for (const r of rows) {
+        for (let inc = 0; inc <= 5; inc++) {
+          for (let a = 0; a < 4; a++) {
+            const old = r.incarnation >= inc && r.address === `a${a}`;
+            assert.equal(table.isOldAliveClaim(r.name, inc, `a${a}`), old);
+            if (old) assert.equal(table.apply({ name: r.name, state: 'alive', incarnation: inc, address: `a${a}` }, now).changed, false);
+          }
+        }
+      }
+      assert.equal(table.isOldAliveClaim('nobody', 0, 'a0'), false);
     }),
   );
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { Packr } from 'msgpackr';
 import { createCodec } from '../../src/wire/codec.js';
 import { nameProblem, tagValueProblem } from '../../src/wire/values.js';
 import * as M from '../../src/core/messages.js';
@@ -153,4 +154,78 @@ test('queries with a bad filter list, relay factor or timeout, and responses to 
   assert.equal((enc(q({ timeout: 0 })) as { reason: string }).reason, 'bad-shape');
   assert.equal((enc(q({ addr: 'nowhere' })) as { reason: string }).reason, 'bad-address');
   assert.equal((enc(M.queryResponse(1, 1, 'a', 0, new Uint8Array(0), 'nowhere')) as { reason: string }).reason, 'bad-address');
+});
+
+test('shareDecoded: a packet the codec encoded decodes to the messages a full decode gives, shared between receivers', () => {
+  fc.assert(
+    fc.property(packet, (msgs) => {
+      const shared = createCodec({ shareDecoded: true });
+      const bytes = shared.encode(msgs);
+      const first = shared.decode(bytes);
+      const again = shared.decode(bytes);
+      assert.ok(first.ok && again.ok);
+      assert.deepEqual(first.value, msgs);
+      // The second receiver gets the very objects the first did: decoded once, not per receiver.
+      for (let i = 0; i < msgs.length; i++) assert.equal(again.value[i], first.value[i]);
+      // Passed on, a decoded message is its own decoding, and what a plain codec reads there.
+      const relayed = shared.encode(first.value);
+      const hop = shared.decode(relayed);
+      assert.ok(hop.ok);
+      for (let i = 0; i < msgs.length; i++) assert.equal(hop.value[i], first.value[i]);
+      assert.deepEqual(codec.decode(relayed), hop);
+    }),
+    { numRuns: Number(process.env.RUNS ?? 50) },
+  );
+});
+
+test('shareDecoded: a refused packet is refused at every decode, and bytes from elsewhere take the full path', () => {
+  const shared = createCodec({ shareDecoded: true });
+  const bad = shared.encode([M.alive('has space', '10.0.0.1:7946', 1, [])]);
+  for (let i = 0; i < 2; i++) assert.deepEqual(shared.decode(bad), codec.decode(bad));
+  const good = shared.encode([M.ping(1, 'a', 'b', 3)]);
+  assert.ok(shared.decode(good).ok);
+  // A copy is not the codec's own packet: decoded in full, into new objects.
+  const copy = Uint8Array.from(good);
+  const a = shared.decode(good);
+  const b = shared.decode(copy);
+  assert.ok(a.ok && b.ok);
+  assert.deepEqual(a.value, b.value);
+  assert.notEqual(a.value[0], b.value[0]);
+});
+
+test('shareDecoded: a state transfer of entries decoded before shares their decodings, and its header is checked as in a full decode', () => {
+  const shared = createCodec({ shareDecoded: true });
+  const rows = Array.from({ length: 30 }, (_, i) => M.entry(`m${i}`, `10.0.0.${i}:7946`, 0, i, ['zone', 'a']));
+  const first = shared.decode(shared.encode([M.pushPull('a', 0, 0, 1, rows)]));
+  const second = shared.decode(shared.encode([M.pushPull('b', 1, 0, 1, rows)]));
+  assert.ok(first.ok && second.ok);
+  const [p1, p2] = [first.value[0] as M.PushPull, second.value[0] as M.PushPull];
+  for (let i = 0; i < rows.length; i++) assert.equal(p2.entries[i], p1.entries[i]);
+  assert.deepEqual(second, codec.decode(codec.encode([M.pushPull('b', 1, 0, 1, rows)])));
+  // Known entries under a header a full decode refuses: refused all the same.
+  const bad = shared.encode([M.pushPull('has space', 0, 0, 1, rows)]);
+  assert.deepEqual(shared.decode(bad), codec.decode(bad));
+  const badPart = shared.encode([M.pushPull('a', 0, 3, 2, rows)]);
+  assert.deepEqual(shared.decode(badPart), codec.decode(badPart));
+});
+
+test('a state transfer assembled from its entries\' cached encodings is byte for byte what msgpackr packs', () => {
+  const reference = new Packr({ structures: M.RECORD_SHAPES.map((s) => [...s]), maxSharedStructures: M.RECORD_SHAPES.length, useRecords: true, moreTypes: false, bundleStrings: false });
+  fc.assert(
+    fc.property(name, fc.nat(7), fc.array(entry, { maxLength: 40 }), (from, flags, entries) => {
+      const m = M.pushPull(from, flags, 0, 1, entries);
+      const bytes = createCodec().encode([m]);
+      assert.deepEqual(bytes.subarray(2), new Uint8Array(reference.pack(m)));
+    }),
+    { numRuns: 100 },
+  );
+});
+
+test('shareDecoded: a state transfer whose entries are not rows is refused as a plain codec refuses it, never a throw', () => {
+  const shared = createCodec({ shareDecoded: true });
+  for (const entries of [null, [null], [1, 'x'], 'rows']) {
+    const m = { ...M.pushPull('a', 0, 0, 1, []), entries } as unknown as M.Message;
+    const bytes = shared.encode([m]);
+    for (let i = 0; i < 2; i++) assert.deepEqual(shared.decode(bytes), codec.decode(codec.encode([m])));
+  }
 });

@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AntiEntropy, type AntiEntropyHost, type AntiEntropyWant } from '../../src/core/anti-entropy.js';
+import { MembershipTable } from '../../src/core/membership.js';
+import { createInterner } from '../../src/core/intern.js';
+import { ReturnCheck, weakCookieHash } from '../../src/core/return-check.js';
+import { recentFlags, recentRows } from '../../src/core/push-pull.js';
+import { SeededRandom } from '../../src/runtime/random.js';
+import { createCodec } from '../../src/wire/codec.js';
+import { lan } from '../../src/config.js';
+import * as M from '../../src/core/messages.js';
+
+// Issue 16: a catch-up while the cluster grows asks only for the peer's newest rows, not its
+// whole table; a window that leaves us short is followed by the whole table at once.
+
+const PEER = '10.9.9.9:7946';
+const codec = createCodec();
+
+/** An anti-entropy with a table of `rows` live members (n0 is us), and what it wants sent. */
+function setup(rows: number) {
+  const table = new MembershipTable(createInterner());
+  for (let i = 0; i < rows; i++) table.apply({ name: `n${i}`, state: 'alive', incarnation: 0, address: `10.0.${i >> 8}.${i & 255}:7946` }, 0);
+  table.apply({ name: 'peer', state: 'alive', incarnation: 0, address: PEER }, 0);
+  const sent: { to: string; messages: readonly M.Message[] }[] = [];
+  const random = new SeededRandom(1);
+  const host: AntiEntropyHost = {
+    name: 'n0',
+    config: lan,
+    table,
+    random,
+    returnCheck: new ReturnCheck(weakCookieHash(random)),
+    running: () => true,
+    stopped: () => false,
+    seeds: () => [],
+    randomAlivePeer: () => PEER,
+    sizeOf: codec.sizeOf,
+    stateCompanion: () => undefined,
+  };
+  /** Carry out what it wants, as the coordinator does: merges before the next want is decided. */
+  const run = (wants: Iterable<AntiEntropyWant>): void => {
+    for (const w of wants) {
+      if (w.type === 'packet') sent.push({ to: w.to, messages: w.messages });
+      else if (w.type === 'merge') for (const e of w.rows) table.apply({ name: e.name, state: M.memberStateOf[e.state]!, incarnation: e.inc, address: e.addr, wireTags: e.tags }, 0);
+    }
+  };
+  return { ae: new AntiEntropy(host), table, sent, run };
+}
+
+const pushes = (sent: { messages: readonly M.Message[] }[]): M.PushPull[] => sent.flatMap((s) => s.messages.filter((m): m is M.PushPull => m.type === M.MsgType.PushPull));
+
+test('a catch-up a few members behind a large table asks for the peer\'s newest rows only; far behind, for all', () => {
+  const { ae, table, sent, run } = setup(1000);
+  const mine = table.liveCount;
+  run(ae.maybeCatchUp(mine + 5, PEER, 10_000, true));
+  const [ask] = pushes(sent);
+  assert.ok(ask, 'a catch-up went out');
+  assert.equal(ask.entries.length, 1, 'our own row only');
+  assert.equal(recentRows(ask.flags), 4 * 5 + 64);
+  // Far behind (the window would be most of our table): the whole table, as before.
+  const far = setup(1000);
+  far.run(far.ae.maybeCatchUp(far.table.liveCount + 300, PEER, 10_000, true));
+  assert.equal(pushes(far.sent)[0]!.flags, 0);
+  // A small table: a window would save little, so the whole table.
+  const small = setup(100);
+  small.run(small.ae.maybeCatchUp(small.table.liveCount + 2, PEER, 10_000, true));
+  assert.equal(pushes(small.sent)[0]!.flags, 0);
+});
+
+test('a windowed push is answered with the newest rows in table order, flagged as a window', () => {
+  const { ae, sent, run } = setup(1000);
+  run(ae.onPushPull(M.pushPull('peer', recentFlags(50), 0, 1, [M.entry('peer', PEER, 0, 0, [])]), PEER, 10_000, 'member', []));
+  const reply = pushes(sent);
+  assert.ok(reply.length > 0);
+  for (const p of reply) assert.equal(p.flags, M.PushPullFlag.reply | M.PushPullFlag.recent);
+  // The newest 50: n951..n999 and the peer, in the order they were learned.
+  const names = reply.flatMap((p) => p.entries.map((e) => e.name));
+  assert.deepEqual(names, [...Array.from({ length: 49 }, (_, i) => `n${951 + i}`), 'peer']);
+  // Without the flag (an older peer, or a full pull): the whole table.
+  const full = setup(1000);
+  full.run(full.ae.onPushPull(M.pushPull('peer', 0, 0, 1, [M.entry('peer', PEER, 0, 0, [])]), PEER, 10_000, 'member', []));
+  assert.equal(pushes(full.sent).reduce((k, p) => k + p.entries.length, 0), 1001);
+});
+
+test('a window that leaves us short of the count the peer had is followed by its whole table at once', () => {
+  const { ae, table, sent, run } = setup(1000);
+  const mine = table.liveCount;
+  run(ae.maybeCatchUp(mine + 5, PEER, 10_000, true));
+  sent.length = 0;
+  // The window brings 2 of the 5 members we lack.
+  const rows = [M.entry('x1', '10.5.0.1:7946', 0, 0, []), M.entry('x2', '10.5.0.2:7946', 0, 0, [])];
+  run(ae.onPushPull(M.pushPull('peer', M.PushPullFlag.reply | M.PushPullFlag.recent, 0, 1, rows), PEER, 10_050, 'member', []));
+  assert.equal(table.liveCount, mine + 2);
+  const [again] = pushes(sent);
+  assert.ok(again, 'a second pull at once, not a catch-up interval later');
+  assert.equal(again.flags, 0, 'for the whole table');
+  // A window that closed the gap asks for nothing more.
+  const ok = setup(1000);
+  ok.run(ok.ae.maybeCatchUp(ok.table.liveCount + 1, PEER, 10_000, true));
+  ok.sent.length = 0;
+  ok.run(ok.ae.onPushPull(M.pushPull('peer', M.PushPullFlag.reply | M.PushPullFlag.recent, 0, 1, [M.entry('x1', '10.5.0.1:7946', 0, 0, [])]), PEER, 10_050, 'member', []));
+  assert.equal(pushes(ok.sent).length, 0);
+});
