@@ -33,7 +33,6 @@ export interface ProbeAck {
 
 export interface ProberCounters {
   probes: number;
-  probesFailed: number;
   nacksSent: number;
   nacksReceived: number;
 }
@@ -81,7 +80,7 @@ interface Relay {
 const MAX_RELAYS = 1024;
 
 export class Prober {
-  readonly counts: ProberCounters = { probes: 0, probesFailed: 0, nacksSent: 0, nacksReceived: 0 };
+  readonly counts: ProberCounters = { probes: 0, nacksSent: 0, nacksReceived: 0 };
   private probe: Probe | undefined;
   private nextProbeAt: number;
   private readonly relays = new Map<number, Relay>();
@@ -120,10 +119,7 @@ export class Prober {
     let failed: ProbeFailure | undefined;
     if (p && now >= p.endAt) {
       this.probe = undefined;
-      if (!p.acked) {
-        this.counts.probesFailed++;
-        failed = { target: p.target, indirect: p.indirectSent, nacks: p.nacks };
-      }
+      if (!p.acked) failed = { target: p.target, indirect: p.indirectSent, nacks: p.nacks };
     }
     return { send, failed };
   }

@@ -60,17 +60,16 @@ export interface SwimDeps {
 /** After a stall, wait this long (ms) before concluding anything: read what queued first. */
 const STALL_GRACE_MS = 5;
 
-/** Counters of the protocol's own health, for stats and metrics. */
+/**
+ * Counters of the protocol's own health, for stats and metrics. What the core also reports as a
+ * note (probes failed, suspicions started and expired, our refutations) is counted once, by the
+ * agent's observer (agent/observe.ts), not here.
+ */
 export interface SwimCounters extends QueryCounters, ProberCounters, VettingCounters, DisseminationCounters {
   /** Lifeguard local health score, 0 = healthy. */
   awareness: number;
-  suspicionsStarted: number;
-  /** Suspicions that ended in a dead verdict. */
-  suspicionsConfirmed: number;
   /** Suspicions that ended because the member proved alive. */
   suspicionsRefuted: number;
-  /** Times we refuted a suspicion (or death) of ourselves. */
-  refutations: number;
   /** Ticks that came far later than asked: our own process stalled. */
   stalls: number;
   /** Event-loop delay samples over half the probe timeout, reported by the host. */
@@ -114,10 +113,7 @@ export class Swim {
   private readonly coords: CoordinateExchange | undefined;
   private readonly queries: Queries;
   private readonly counts: Omit<SwimCounters, 'awareness' | 'coordinateUpdates' | 'coordinateRefused' | keyof QueryCounters | keyof ProberCounters | keyof VettingCounters | keyof DisseminationCounters> = {
-    suspicionsStarted: 0,
-    suspicionsConfirmed: 0,
     suspicionsRefuted: 0,
-    refutations: 0,
     stalls: 0,
     lagSpikes: 0,
     floods: 0,
@@ -589,7 +585,6 @@ export class Swim {
   }
 
   private startSuspicion(name: string, incarnation: number, accuser: string, now: number): void {
-    this.counts.suspicionsStarted++;
     const timeoutMs = this.suspicions.start(name, incarnation, accuser, now, this.suspicionTimeout(name));
     this.note({ kind: 'suspicion-started', target: name, by: accuser, timeoutMs });
     this.vetting.suspicionStarted(name, incarnation, accuser, now);
@@ -650,7 +645,6 @@ export class Swim {
       const r = this.table.apply({ name, state: 'dead', incarnation: row.incarnation }, now);
       if (!r.changed) continue;
       this.vetting.wentDown(name, row.stateChangedAt, now);
-      this.counts.suspicionsConfirmed++;
       this.emit(r.event);
       this.queueUpdate(M.dead(name, row.incarnation, this.name));
     }
@@ -1014,7 +1008,6 @@ export class Swim {
   private refute(accusedInc: number, accusedBy: string, now: number, previousLife = false): void {
     this.incarnation = Math.max(this.incarnation, accusedInc) + 1;
     if (previousLife) this.born = this.incarnation;
-    this.counts.refutations++;
     // Lifeguard: being suspected hints that our own packets are slow to get out.
     this.awareness.apply(1);
     this.note({ kind: 'refuted', incarnation: this.incarnation, accusedBy });

@@ -72,7 +72,7 @@ test('forged name claims at a victim address: the victim gets nothing, the holde
   // Each holder answers the claims of its name (refutes, once per notice) and each witness tells a
   // holder, with a doubling wait per address: at most log2(120 s / probe interval) + 1 times.
   const most = Math.floor(Math.log2(DURATION / lan.probeIntervalMs)) + 1;
-  for (const i of sim.running()) assert.ok(sim.agent(i).core.counters().refutations <= most, `n${i} refuted ${sim.agent(i).core.counters().refutations} times`);
+  for (const i of sim.running()) assert.ok(sim.node(i).observer.counters.refutations <= most, `n${i} refuted ${sim.node(i).observer.counters.refutations} times`);
   for (const [k, n] of witnessed) assert.ok(n <= most, `${k}: ${n} notices`);
   // Everyone still holds every member alive at its own address.
   for (const i of sim.running()) for (let j = 0; j < N; j++) {
