@@ -90,7 +90,9 @@ async function processRun(n: number): Promise<Result> {
     await stop(victim, 'SIGKILL');
     await allSee(live, [victim.name], 'failed', 120_000);
     const allFailedMs = Date.now() - killedAt;
-    const suspectTimes = live.flatMap((p) => p.lines.filter((l) => l.member === victim.name && (l.status === 'suspect' || l.status === 'failed')).map((l) => Number(l.time)));
+    const suspectTimes = live.flatMap((p) =>
+      p.lines.filter((l) => l.member === victim.name && (l.status === 'suspect' || l.status === 'failed')).map((l) => Number(l.time)),
+    );
     const firstSuspectMs = Math.min(...suspectTimes) - killedAt;
 
     const leaver = procs[n - 2]!;
@@ -206,13 +208,25 @@ if (inproc > 0) {
   }
   out[`in-process-${inproc}`] = { runs: rs, median: summarise(rs) };
 }
-const report = { command: `node --import tsx bench/agents.ts ${argv.join(' ')}`.trim(), profile, idleSec, runs, node: process.version, at: new Date().toISOString(), results: out };
+const report = {
+  command: `node --import tsx bench/agents.ts ${argv.join(' ')}`.trim(),
+  profile,
+  idleSec,
+  runs,
+  node: process.version,
+  at: new Date().toISOString(),
+  results: out,
+};
 mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/agents-${report.at.replace(/[:.]/g, '-')}.json`;
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-process.stdout.write(`| setup | join conv. ms | first suspect ms | all failed ms | leave ms | RSS MiB/agent | CPU s/agent/idle min | bytes out/agent/s |\n|---|---|---|---|---|---|---|---|\n`);
+process.stdout.write(
+  `| setup | join conv. ms | first suspect ms | all failed ms | leave ms | RSS MiB/agent | CPU s/agent/idle min | bytes out/agent/s |\n|---|---|---|---|---|---|---|---|\n`,
+);
 for (const [k, v] of Object.entries(out)) {
   const m = v.median;
-  process.stdout.write(`| ${k} | ${m.joinConvergenceMs} | ${m.firstSuspectMs} | ${m.allFailedMs} | ${m.leaveMs} | ${m.rssMiBPerAgent.toFixed(1)} | ${m.cpuSecPerAgentPerIdleMin.toFixed(3)} | ${m.bytesOutPerAgentPerSec.toFixed(0)} |\n`);
+  process.stdout.write(
+    `| ${k} | ${m.joinConvergenceMs} | ${m.firstSuspectMs} | ${m.allFailedMs} | ${m.leaveMs} | ${m.rssMiBPerAgent.toFixed(1)} | ${m.cpuSecPerAgentPerIdleMin.toFixed(3)} | ${m.bytesOutPerAgentPerSec.toFixed(0)} |\n`,
+  );
 }
 process.stdout.write(`results: ${file}\n`);

@@ -22,7 +22,13 @@ const sizes = arg('sizes', '4,32,128').split(',').map(Number);
 const codec = createCodec();
 const stranger = '192.0.2.66:7946';
 
-interface Row { n: number; request: string; bytesIn: number; bytesOut: number; ratio: number }
+interface Row {
+  n: number;
+  request: string;
+  bytesIn: number;
+  bytesOut: number;
+  ratio: number;
+}
 const rows: Row[] = [];
 for (const n of sizes) {
   const log: { from: string; to: Address; bytes: Uint8Array }[] = [];
@@ -45,7 +51,10 @@ for (const n of sizes) {
       sim.agent(0).receive(stranger, bytes);
       sim.run(20);
     }
-    const out = log.slice(from).filter((p) => p.to === stranger).reduce((s, p) => s + p.bytes.length, 0);
+    const out = log
+      .slice(from)
+      .filter((p) => p.to === stranger)
+      .reduce((s, p) => s + p.bytes.length, 0);
     const bytesIn = 20 * bytes.length;
     rows.push({ n, request, bytesIn, bytesOut: out, ratio: Math.round((out / bytesIn) * 100) / 100 });
   }

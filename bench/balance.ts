@@ -18,8 +18,7 @@ import { SeededRandom } from '../src/runtime/random.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { ALGORITHMS, createBalancer, type Algorithm, type Lease, type LoadBalancer } from '../src/balancer/index.js';
-import type { Member, } from '../src/core/types.js';
-
+import type { Member } from '../src/core/types.js';
 
 function member(name: string, weight = 1): Member {
   return { name, address: name, state: 'alive', incarnation: 1, tags: { weight: String(weight) }, stateChangedAt: 0 };
@@ -29,7 +28,10 @@ function member(name: string, weight = 1): Member {
 function stubOwners(memberNames: readonly string[], keys: readonly string[], replicas: number) {
   const table = new Map<string, readonly string[]>();
   keys.forEach((k, i) => {
-    table.set(k, Array.from({ length: replicas }, (_, j) => memberNames[(i * 7919 + j) % memberNames.length]!));
+    table.set(
+      k,
+      Array.from({ length: replicas }, (_, j) => memberNames[(i * 7919 + j) % memberNames.length]!),
+    );
   });
   return (key: string): readonly string[] => table.get(key) ?? [];
 }
@@ -72,13 +74,7 @@ const KEYS = Array.from({ length: 1024 }, (_, i) => `key-${i}`);
 const IN_FLIGHT = 64;
 
 /** Each step finishes the oldest of IN_FLIGHT outstanding leases and picks a new one. */
-function pickLoop(
-  lb: LoadBalancer,
-  ops: number,
-  clock: { t: number },
-  ok: { ok: true; latencyMs: number },
-  window: (Lease | undefined)[],
-): void {
+function pickLoop(lb: LoadBalancer, ops: number, clock: { t: number }, ok: { ok: true; latencyMs: number }, window: (Lease | undefined)[]): void {
   for (let i = 0; i < ops; i++) {
     clock.t += 0.01;
     const w = i & (IN_FLIGHT - 1);
@@ -91,10 +87,7 @@ function pickLoop(
 async function pickBench(algorithm: Algorithm, n: number): Promise<PickRow> {
   const clock = { t: 0 };
   const memberNames = Array.from({ length: n }, (_, i) => `m${i}`);
-  const lb = createBalancer(
-    { algorithm, ejectAfterErrors: 0 },
-    { random: new SeededRandom(1), now: () => clock.t, owners: stubOwners(memberNames, KEYS, 3) },
-  );
+  const lb = createBalancer({ algorithm, ejectAfterErrors: 0 }, { random: new SeededRandom(1), now: () => clock.t, owners: stubOwners(memberNames, KEYS, 3) });
   memberNames.forEach((name, i) => lb.apply({ type: 'join', member: member(name, 1 + (i % 3)), previous: undefined }));
   const ok = { ok: true as const, latencyMs: 5 };
   const window = new Array<Lease | undefined>(IN_FLIGHT).fill(undefined);
@@ -210,10 +203,7 @@ function simulate(algorithm: Algorithm, seed: number): ServiceRow {
   let now = 0;
   const names = Array.from({ length: BACKENDS }, (_, i) => `b${i}`);
   const keys = Array.from({ length: 4096 }, (_, i) => `k${i}`);
-  const lb = createBalancer(
-    { algorithm },
-    { random: new SeededRandom(seed * 7919 + 1), now: () => now, owners: stubOwners(names, keys, 3) },
-  );
+  const lb = createBalancer({ algorithm }, { random: new SeededRandom(seed * 7919 + 1), now: () => now, owners: stubOwners(names, keys, 3) });
   // Weighted gets the weights an operator would tag from the starting capacity.
   names.forEach((name, i) => lb.apply({ type: 'join', member: member(name, SLOW.includes(i) ? 1 : 10), previous: undefined }));
   const index = new Map(names.map((n, i) => [n, i]));
@@ -293,9 +283,7 @@ for (const n of [10, 1000]) {
 console.log('\npicks (pick + done) per second, and heap bytes allocated per pick');
 console.log('algorithm          members    picks/s  bytes/pick');
 for (const p of picks) {
-  console.log(
-    `${p.algorithm.padEnd(18)} ${String(p.members).padStart(7)} ${String(p.picksPerSec).padStart(10)} ${p.bytesPerPick.toFixed(3).padStart(11)}`,
-  );
+  console.log(`${p.algorithm.padEnd(18)} ${String(p.members).padStart(7)} ${String(p.picksPerSec).padStart(10)} ${p.bytesPerPick.toFixed(3).padStart(11)}`);
 }
 
 const service: ServiceRow[] = [];

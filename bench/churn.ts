@@ -126,11 +126,18 @@ if (arg('only', '') === 'kills') {
 }
 
 const quiet = measure('quiet', 'quiet', changes, null);
-const rows = [quiet, measure('crash/leave/restart', 'same-names', changes, quiet.bytesPerAgentPerS), measure('unique names', 'unique-names', unique, quiet.bytesPerAgentPerS)];
+const rows = [
+  quiet,
+  measure('crash/leave/restart', 'same-names', changes, quiet.bytesPerAgentPerS),
+  measure('unique names', 'unique-names', unique, quiet.bytesPerAgentPerS),
+];
 
 console.log(`${nodes} agents, lan, seed ${seed}, one change every ${everyMs} ms`);
 console.log(['run', 'changes', 'virtual s', 'B/agent/s', '× quiet', 'converged after s', 'max table rows', 'live', 'wall s'].join(' | '));
-for (const r of rows) console.log([r.run, r.changes, r.virtualS, r.bytesPerAgentPerS, r.ratioToQuiet, r.convergedAfterS ?? 'no', r.maxTableRows, r.liveAgents, r.wallS].join(' | '));
+for (const r of rows)
+  console.log(
+    [r.run, r.changes, r.virtualS, r.bytesPerAgentPerS, r.ratioToQuiet, r.convergedAfterS ?? 'no', r.maxTableRows, r.liveAgents, r.wallS].join(' | '),
+  );
 console.log('\nbytes per agent per second by kind (first message of each packet):');
 for (const r of rows) console.log(`${r.run}: ${JSON.stringify(r.byKind)}`);
 mkdirSync('bench/results', { recursive: true });

@@ -15,7 +15,10 @@ import { applyZones, CoordinateSampler, type CoordinateAccuracy } from '../src/s
 
 /** Serf's own-counter bytes out per agent per second, idle, N = 8 and 64 (bench/SERF.md, issue 13 runs). */
 const SERF_BYTES_PER_AGENT_PER_SEC = 214;
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 1);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 1);
 const NS = sizes.length > 0 ? sizes : [30, 100];
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
@@ -43,15 +46,21 @@ function bytes(n: number, coordinates: boolean, zones: boolean): number {
 }
 
 const rows: Record<string, unknown>[] = [];
-process.stdout.write('\nAccuracy at 2 virtual minutes (three zones)\n| N | loss | median | within zones | between zones | p90 | worst median 60-120 s | nearest in own zone | wall s |\n|---|---|---|---|---|---|---|---|---|\n');
+process.stdout.write(
+  '\nAccuracy at 2 virtual minutes (three zones)\n| N | loss | median | within zones | between zones | p90 | worst median 60-120 s | nearest in own zone | wall s |\n|---|---|---|---|---|---|---|---|---|\n',
+);
 for (const n of NS) {
   for (const loss of [0, 0.05]) {
     const r = accuracy(n, loss, 3);
     rows.push({ kind: 'accuracy', n, loss, ...r.final, stableFrom60s: r.stableFrom60s, wallMs: r.wallMs });
-    process.stdout.write(`| ${n} | ${pct(loss)} | ${pct(r.final.median)} | ${pct(r.final.intra)} | ${pct(r.final.inter)} | ${pct(r.final.p90)} | ${pct(r.stableFrom60s)} | ${pct(r.final.nearestInZone)} | ${(r.wallMs / 1000).toFixed(1)} |\n`);
+    process.stdout.write(
+      `| ${n} | ${pct(loss)} | ${pct(r.final.median)} | ${pct(r.final.intra)} | ${pct(r.final.inter)} | ${pct(r.final.p90)} | ${pct(r.stableFrom60s)} | ${pct(r.final.nearestInZone)} | ${(r.wallMs / 1000).toFixed(1)} |\n`,
+    );
   }
 }
-process.stdout.write(`\nBytes out per agent per second, steady state (Serf: ${SERF_BYTES_PER_AGENT_PER_SEC}, its own counters, bench/SERF.md)\n| N | links | coordinates off | coordinates on | added | on / Serf |\n|---|---|---|---|---|---|\n`);
+process.stdout.write(
+  `\nBytes out per agent per second, steady state (Serf: ${SERF_BYTES_PER_AGENT_PER_SEC}, its own counters, bench/SERF.md)\n| N | links | coordinates off | coordinates on | added | on / Serf |\n|---|---|---|---|---|---|\n`,
+);
 for (const n of NS) {
   for (const zones of [false, true]) {
     const off = bytes(n, false, zones);

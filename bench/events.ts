@@ -55,7 +55,14 @@ if (!process.argv.includes('--no-storm')) {
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
-  results.storm = runs.map(([name, r]) => ({ name, ...r, allHaveMs: undefined, allHaveP50Ms: median(r.allHaveMs), allHaveP99Ms: quantile(r.allHaveMs, 0.99), allHaveMaxMs: r.allHaveMs.length ? Math.max(...r.allHaveMs) : null }));
+  results.storm = runs.map(([name, r]) => ({
+    name,
+    ...r,
+    allHaveMs: undefined,
+    allHaveP50Ms: median(r.allHaveMs),
+    allHaveP99Ms: quantile(r.allHaveMs, 0.99),
+    allHaveMaxMs: r.allHaveMs.length ? Math.max(...r.allHaveMs) : null,
+  }));
 }
 
 if (spreadSizes.length > 0) {
@@ -70,7 +77,9 @@ if (spreadSizes.length > 0) {
       const r = runSpread({ nodes: n, seed, loss, count: spreadCount });
       const ev = r.eventAllHaveMs;
       const tag = r.tagAllHaveMs;
-      lines.push(`| ${n} | ${loss * 100}% | ${s1(median(ev))} / ${s1(Math.max(...ev))} | ${s1(median(tag))} / ${s1(Math.max(...tag))} | ${(median(ev) / median(tag)).toFixed(2)} | ${(r.deliveredShare * 100).toFixed(3)}% | ${(r.withinTwiceMembership * 100).toFixed(3)}% | ${(r.wallMs / 1000).toFixed(0)} |`);
+      lines.push(
+        `| ${n} | ${loss * 100}% | ${s1(median(ev))} / ${s1(Math.max(...ev))} | ${s1(median(tag))} / ${s1(Math.max(...tag))} | ${(median(ev) / median(tag)).toFixed(2)} | ${(r.deliveredShare * 100).toFixed(3)}% | ${(r.withinTwiceMembership * 100).toFixed(3)}% | ${(r.wallMs / 1000).toFixed(0)} |`,
+      );
       spread.push({ ...r, eventP50Ms: median(ev), eventMaxMs: Math.max(...ev), tagP50Ms: median(tag), tagMaxMs: Math.max(...tag) });
     }
   }
@@ -89,7 +98,9 @@ if (querySizes.length > 0) {
   for (const n of querySizes) {
     for (const relay of [0, 2]) {
       const r = runQueries({ nodes: n, seed, loss: 0.05, relay, count: Number(arg('query-count', '5')) });
-      lines.push(`| ${n} | ${relay} | ${(r.ackShare * 100).toFixed(2)}% | ${(r.responseShare * 100).toFixed(2)}% | ${s1(r.timeoutMs)} | ${s1(median(r.lastAnswerMs))} | ${(r.wallMs / 1000).toFixed(0)} |`);
+      lines.push(
+        `| ${n} | ${relay} | ${(r.ackShare * 100).toFixed(2)}% | ${(r.responseShare * 100).toFixed(2)}% | ${s1(r.timeoutMs)} | ${s1(median(r.lastAnswerMs))} | ${(r.wallMs / 1000).toFixed(0)} |`,
+      );
       queries.push(r);
     }
   }

@@ -42,9 +42,13 @@ const heapMiB = (): number => {
 // The production default (lan): the question is whether garbage hurts a normally set cluster.
 const profile = argv.includes('--profile') ? argv[argv.indexOf('--profile') + 1]! : 'lan';
 const agents: Agent[] = [];
-for (let i = 0; i < 5; i++) agents.push(await createAgent({ name: `f${i}`, bind: '127.0.0.1:0', profile, admin: null, logLevel: 'silent', encrypt: key, clusterLabel: label }));
+for (let i = 0; i < 5; i++)
+  agents.push(await createAgent({ name: `f${i}`, bind: '127.0.0.1:0', profile, admin: null, logLevel: 'silent', encrypt: key, clusterLabel: label }));
 const target = agents[0]!;
-const admin = await startAdminServer('127.0.0.1:0', adminDepsFor(target, async () => {}));
+const admin = await startAdminServer(
+  '127.0.0.1:0',
+  adminDepsFor(target, async () => {}),
+);
 const failed: string[] = [];
 let attackStart = 0;
 for (const a of agents) a.on('failed', (e) => failed.push(`${a.name} saw ${e.member.name} failed at +${Math.round(performance.now() - attackStart)} ms`));
@@ -64,8 +68,19 @@ const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 
 // The attacker runs as a child process: its own heap, so the heap figure is the agents' alone.
-const job = { target: parseHostPort(target.address, 'target'), tcpTarget: parseHostPort(admin.address, 'admin'), packets, rate, connections, key, label, seed: 7 };
-const attacker = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fuzz/attacker.ts', import.meta.url)), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+const job = {
+  target: parseHostPort(target.address, 'target'),
+  tcpTarget: parseHostPort(admin.address, 'admin'),
+  packets,
+  rate,
+  connections,
+  key,
+  label,
+  seed: 7,
+};
+const attacker = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fuzz/attacker.ts', import.meta.url)), JSON.stringify(job)], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 let notConvergedSamples = 0;
 let samples = 0;
 const watch = setInterval(() => {
@@ -124,7 +139,9 @@ headers, truncated JSON).
 | measure | value |
 |---|---|
 | datagrams sent / received by f0 | ${result.packetsSent} / ${result.packetsReceivedByTarget} |
-| drops by reason | ${Object.entries(result.drops).map(([k, v]) => `${k} ${v}`).join(', ')} |
+| drops by reason | ${Object.entries(result.drops)
+  .map(([k, v]) => `${k} ${v}`)
+  .join(', ')} |
 | TCP connections opened | ${counts.opened} (refused ${counts.refused}) |
 | attack duration | ${result.attackSeconds} s |
 | CPU of the 5-agent process during the attack | ${result.agentCpuSecondsDuringAttack} s |

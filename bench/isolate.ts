@@ -37,7 +37,10 @@ const runner = opt('runner', 'compiled') as 'compiled' | 'tsx';
 const OTHERS = 7;
 const BUILD = '.scratch/isolate-build';
 if (runner === 'compiled') {
-  const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--noEmit', 'false', '--outDir', BUILD], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--noEmit', 'false', '--outDir', BUILD], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`tsc failed: ${r.stdout}${r.stderr}`);
 }
 const NAME = 'db';
@@ -91,8 +94,17 @@ async function withOthers<T>(fn: (others: AgentProc[], seed: string) => Promise<
   try {
     others.push(await startAgent('a0', ['--bind', '127.0.0.1:0', '--admin', 'off', '--profile', 'lan']));
     const seed = others[0]!.address;
-    others.push(...(await Promise.all(Array.from({ length: OTHERS - 1 }, (_, i) => startAgent(`a${i + 1}`, ['--bind', '127.0.0.1:0', '--admin', 'off', '--profile', 'lan', '--join', seed])))));
-    await allSee(others, others.map((o) => o.name), 'alive', 60_000);
+    others.push(
+      ...(await Promise.all(
+        Array.from({ length: OTHERS - 1 }, (_, i) => startAgent(`a${i + 1}`, ['--bind', '127.0.0.1:0', '--admin', 'off', '--profile', 'lan', '--join', seed])),
+      )),
+    );
+    await allSee(
+      others,
+      others.map((o) => o.name),
+      'alive',
+      60_000,
+    );
     return await fn(others, seed);
   } finally {
     await Promise.all(others.map((o) => stop(o)));
@@ -127,8 +139,16 @@ async function costs(): Promise<CostResult[]> {
       }
       return stand.map((b, i) => {
         const ready = b.lines.find((l) => l.blocker === 'ready')!;
-        const r: CostResult = { mode: i === 0 ? 'none' : 'worker', startMs: Number(ready.startMs), rssMiB: procRssMiB(b.child.pid!), lookupNs: median(runs[i]!.map((c) => c.lookupNs)), pickNs: median(runs[i]!.map((c) => c.pickNs)) };
-        log(`   ${r.mode}: start ${r.startMs.toFixed(0)} ms, RSS ${r.rssMiB.toFixed(1)} MiB, lookup ${r.lookupNs.toFixed(0)} ns, pick ${r.pickNs.toFixed(0)} ns`);
+        const r: CostResult = {
+          mode: i === 0 ? 'none' : 'worker',
+          startMs: Number(ready.startMs),
+          rssMiB: procRssMiB(b.child.pid!),
+          lookupNs: median(runs[i]!.map((c) => c.lookupNs)),
+          pickNs: median(runs[i]!.map((c) => c.pickNs)),
+        };
+        log(
+          `   ${r.mode}: start ${r.startMs.toFixed(0)} ms, RSS ${r.rssMiB.toFixed(1)} MiB, lookup ${r.lookupNs.toFixed(0)} ns, pick ${r.pickNs.toFixed(0)} ns`,
+        );
         return r;
       });
     } finally {
@@ -169,7 +189,9 @@ async function runMode(mode: 'none' | 'worker'): Promise<BlockRun> {
             outOfClusterMs: rows.some((r) => r.some((l) => l.status !== 'alive')) ? backAt - startedAt : 0,
           };
           result.blocks.push(block);
-          log(`   block ${d} s #${c}: dead by ${block.declaredDeadBy}/${OTHERS}, suspected by ${block.suspectedBy}, busy seen by ${block.sawBusyBy}, out ${block.outOfClusterMs} ms`);
+          log(
+            `   block ${d} s #${c}: dead by ${block.declaredDeadBy}/${OTHERS}, suspected by ${block.suspectedBy}, busy seen by ${block.sawBusyBy}, out ${block.outOfClusterMs} ms`,
+          );
         }
       }
       return result;
@@ -189,15 +211,26 @@ const loop = results.find((r) => r.mode === 'none');
 const worker = results.find((r) => r.mode === 'worker');
 const ratio = (a: number | undefined, b: number | undefined): string => (a !== undefined && b !== undefined && a > 0 ? (b / a).toFixed(2) : '-');
 const rows: string[] = ['| measure | in-loop | worker | worker / in-loop |', '|---|---|---|---|'];
-rows.push(`| start (Cluster.start + join), ms | ${loopCost?.startMs.toFixed(0) ?? '-'} | ${workerCost?.startMs.toFixed(0) ?? '-'} | ${ratio(loopCost?.startMs, workerCost?.startMs)} |`);
-rows.push(`| RSS once settled, MiB | ${loopCost?.rssMiB.toFixed(1) ?? '-'} | ${workerCost?.rssMiB.toFixed(1) ?? '-'} | ${ratio(loopCost?.rssMiB, workerCost?.rssMiB)} |`);
-rows.push(`| lookup (n = 3) on the main thread, ns | ${loopCost?.lookupNs.toFixed(0) ?? '-'} | ${workerCost?.lookupNs.toFixed(0) ?? '-'} | ${ratio(loopCost?.lookupNs, workerCost?.lookupNs)} |`);
-rows.push(`| pick + done on the main thread, ns | ${loopCost?.pickNs.toFixed(0) ?? '-'} | ${workerCost?.pickNs.toFixed(0) ?? '-'} | ${ratio(loopCost?.pickNs, workerCost?.pickNs)} |`);
+rows.push(
+  `| start (Cluster.start + join), ms | ${loopCost?.startMs.toFixed(0) ?? '-'} | ${workerCost?.startMs.toFixed(0) ?? '-'} | ${ratio(loopCost?.startMs, workerCost?.startMs)} |`,
+);
+rows.push(
+  `| RSS once settled, MiB | ${loopCost?.rssMiB.toFixed(1) ?? '-'} | ${workerCost?.rssMiB.toFixed(1) ?? '-'} | ${ratio(loopCost?.rssMiB, workerCost?.rssMiB)} |`,
+);
+rows.push(
+  `| lookup (n = 3) on the main thread, ns | ${loopCost?.lookupNs.toFixed(0) ?? '-'} | ${workerCost?.lookupNs.toFixed(0) ?? '-'} | ${ratio(loopCost?.lookupNs, workerCost?.lookupNs)} |`,
+);
+rows.push(
+  `| pick + done on the main thread, ns | ${loopCost?.pickNs.toFixed(0) ?? '-'} | ${workerCost?.pickNs.toFixed(0) ?? '-'} | ${ratio(loopCost?.pickNs, workerCost?.pickNs)} |`,
+);
 for (const d of durations) {
   for (let c = 0; c < cycles; c++) {
     const l = loop?.blocks.find((x) => x.blockSec === d && x.cycle === c);
     const w = worker?.blocks.find((x) => x.blockSec === d && x.cycle === c);
-    const cell = (x: BlockResult | undefined): string => (x ? `dead ${x.declaredDeadBy}/${OTHERS}, suspect ${x.suspectedBy}/${OTHERS}, busy ${x.sawBusyBy}/${OTHERS}, out ${(x.outOfClusterMs / 1000).toFixed(1)} s` : '-');
+    const cell = (x: BlockResult | undefined): string =>
+      x
+        ? `dead ${x.declaredDeadBy}/${OTHERS}, suspect ${x.suspectedBy}/${OTHERS}, busy ${x.sawBusyBy}/${OTHERS}, out ${(x.outOfClusterMs / 1000).toFixed(1)} s`
+        : '-';
     rows.push(`| block ${d} s${cycles > 1 ? ` #${c + 1}` : ''} | ${cell(l)} | ${cell(w)} | |`);
   }
 }
@@ -205,5 +238,8 @@ const table = rows.join('\n');
 process.stdout.write(`${table}\n`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const out = new URL('./results/isolate.json', import.meta.url);
-writeFileSync(out, `${JSON.stringify({ command: `node --import tsx bench/isolate.ts ${argv.join(' ')}`.trim(), at: new Date().toISOString(), node: process.version, runner, periodSec, cycles, costs: cost, blocks: results }, null, 2)}\n`);
+writeFileSync(
+  out,
+  `${JSON.stringify({ command: `node --import tsx bench/isolate.ts ${argv.join(' ')}`.trim(), at: new Date().toISOString(), node: process.version, runner, periodSec, cycles, costs: cost, blocks: results }, null, 2)}\n`,
+);
 log(`wrote ${out.pathname}`);

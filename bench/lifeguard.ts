@@ -95,7 +95,10 @@ if (!skipRapid) {
       '| fault | configuration | changes per faulty member, median / max | false positives on healthy | msgs/agent/s | bytes/agent/s | wall s |\n|---|---|---|---|---|---|---|\n',
   );
   for (const fault of ['egress-loss-80', 'ingress-flip-flop'] as RapidFault[]) {
-    for (const [name, config] of [['Lifeguard', lifeguardOnly], ['everything (the default)', {}]] as [string, Partial<ProtocolConfig>][]) {
+    for (const [name, config] of [
+      ['Lifeguard', lifeguardOnly],
+      ['everything (the default)', {}],
+    ] as [string, Partial<ProtocolConfig>][]) {
       const t = Date.now();
       const runs = rapidSeeds.map((seed) => runRapidScenario({ nodes: rapidSize, seed, minutes, config, fault }));
       const row = {
@@ -112,7 +115,9 @@ if (!skipRapid) {
         wallMs: Date.now() - t,
       };
       rapid.push(row);
-      process.stdout.write(`| ${fault} | ${name} | ${row.transitionsMedian} / ${row.transitionsMax} | ${row.falsePositivesOnHealthy} | ${row.msgsPerNodePerSec} | ${row.bytesPerNodePerSec} | ${(row.wallMs / 1000).toFixed(0)} |\n`);
+      process.stdout.write(
+        `| ${fault} | ${name} | ${row.transitionsMedian} / ${row.transitionsMax} | ${row.falsePositivesOnHealthy} | ${row.msgsPerNodePerSec} | ${row.bytesPerNodePerSec} | ${(row.wallMs / 1000).toFixed(0)} |\n`,
+      );
     }
   }
 }
@@ -122,7 +127,10 @@ const file = new URL('./results/lifeguard.json', import.meta.url);
 // Rows of sizes not run this time are kept from the last run, each stamped with its own time.
 const at = new Date().toISOString();
 for (const r of [...results, ...rapid]) r.measuredAt = at;
-const before = (readJsonFile(file, { code: 'ERR_ARGUMENT', label: String(file), missingOk: true }) ?? {}) as { results?: Record<string, unknown>[]; rapid?: Record<string, unknown>[] };
+const before = (readJsonFile(file, { code: 'ERR_ARGUMENT', label: String(file), missingOk: true }) ?? {}) as {
+  results?: Record<string, unknown>[];
+  rapid?: Record<string, unknown>[];
+};
 const keep = (old: Record<string, unknown>[] | undefined, fresh: Record<string, unknown>[], key: (r: Record<string, unknown>) => string) => {
   const seen = new Set(fresh.map(key));
   return [...(old ?? []).filter((r) => !seen.has(key(r))), ...fresh];

@@ -48,13 +48,15 @@ DgramSocket.prototype.emit = function (this: DgramSocket, event: string | symbol
 } as typeof emit;
 
 const agents: Agent[] = [];
-for (let i = 0; i < 5; i++) agents.push(await createAgent({ name: `f${i}`, bind: '127.0.0.1:0', admin: null, logLevel: 'silent', tags: { zone: `z${i % 2}`, role: 'db' } }));
+for (let i = 0; i < 5; i++)
+  agents.push(await createAgent({ name: `f${i}`, bind: '127.0.0.1:0', admin: null, logLevel: 'silent', tags: { zone: `z${i % 2}`, role: 'db' } }));
 const target = agents[1]!;
 tapPort = parseHostPort(target.address, 'f1').port;
 const failed: string[] = [];
 const real = new Set(agents.map((a) => a.name));
 let t0 = performance.now();
-for (const a of agents) a.on('failed', (e) => void (real.has(e.member.name) && failed.push(`${a.name} saw ${e.member.name} failed at +${Math.round(performance.now() - t0)} ms`)));
+for (const a of agents)
+  a.on('failed', (e) => void (real.has(e.member.name) && failed.push(`${a.name} saw ${e.member.name} failed at +${Math.round(performance.now() - t0)} ms`)));
 for (const a of agents.slice(1)) await a.join([agents[0]!.address]);
 const realAlive = (): boolean => agents.every((a) => agents.every((b) => a.member(b.name)?.state === 'alive'));
 for (let t = 0; t < 200 && !realAlive(); t++) await sleep(50);
@@ -72,7 +74,9 @@ const packetsInBefore = target.stats().packetsIn;
 process.stderr.write(`mutate: ${corpus.length} datagrams captured; sending ${packets} mutations at ~${rate}/s\n`);
 t0 = performance.now();
 const job = { target: parseHostPort(target.address, 'target'), corpusFile, packets, rate, seed };
-const attacker = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fuzz/mutation-attacker.ts', import.meta.url)), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+const attacker = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fuzz/mutation-attacker.ts', import.meta.url)), JSON.stringify(job)], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 let out = '';
 attacker.stdout.on('data', (d: Buffer) => (out += d.toString()));
 const code = await new Promise<number | null>((resolve) => attacker.once('exit', resolve));
@@ -146,8 +150,13 @@ edge incarnation) and encode it again.
 | measure | value |
 |---|---|
 | mutations sent / received by f1 | ${result.packetsSent} / ${received} |
-| by kind | ${Object.entries(sentBy.byKind).map(([k, v]) => `${k} ${v}`).join(', ')} |
-| drops by reason | ${Object.entries(drops).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ')} |
+| by kind | ${Object.entries(sentBy.byKind)
+  .map(([k, v]) => `${k} ${v}`)
+  .join(', ')} |
+| drops by reason | ${Object.entries(drops)
+  .filter(([, v]) => v > 0)
+  .map(([k, v]) => `${k} ${v}`)
+  .join(', ')} |
 | rows the CLI would refuse, in any table (at the end / 15 s later) | ${atEnd.refusable.length} / ${settled.refusable.length} |
 | well-formed bogus rows, all tables (alive among them), at the end | ${atEnd.bogusRows} (${atEnd.bogusAlive}) |
 | the same 15 s later | ${settled.bogusRows} (${settled.bogusAlive}) |

@@ -53,7 +53,10 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length
 class ReferenceRing {
   private readonly points: Uint32Array;
   private readonly owners: Uint32Array;
-  constructor(private readonly names: readonly string[], vnodes: number) {
+  constructor(
+    private readonly names: readonly string[],
+    vnodes: number,
+  ) {
     const pairs: [number, number][] = [];
     names.forEach((n, o) => {
       for (let i = 0; i < vnodes; i++) pairs.push([farmhash.fingerprint32(`${n}#${i}`), o]);
@@ -98,7 +101,10 @@ const impls: Impl[] = [
     name: 'phantom HashRing',
     slow: false,
     build: (names, vnodes) => {
-      const r = HashRing.from(names.map((name) => ({ name })), { vnodes });
+      const r = HashRing.from(
+        names.map((name) => ({ name })),
+        { vnodes },
+      );
       return { lookup: (k) => r.lookup(k), lookupN: (k, n) => r.lookup(k, n), add: (n) => void r.add({ name: n }), remove: (n) => void r.remove(n) };
     },
   },
@@ -116,7 +122,9 @@ const impls: Impl[] = [
     },
   },
 ];
-const HashringLib = load('hashring') as Ctor<{ get(k: string): unknown; range(k: string, n: number): unknown; add(s: unknown): void; remove(s: string): void }> | undefined;
+const HashringLib = load('hashring') as
+  | Ctor<{ get(k: string): unknown; range(k: string, n: number): unknown; add(s: unknown): void; remove(s: string): void }>
+  | undefined;
 if (HashringLib) {
   impls.push({
     name: 'hashring (md5)',
@@ -125,11 +133,27 @@ if (HashringLib) {
       // hashring makes 4 points per vnode (ketama layout).
       const servers = Object.fromEntries(names.map((n) => [n, { vnodes: Math.round(vnodes / 4) }]));
       const r = new HashringLib(servers);
-      return { lookup: (k) => r.get(k), lookupN: (k, n) => r.range(k, n), add: (n) => r.add({ [n]: { vnodes: Math.round(vnodes / 4) } }), remove: (n) => r.remove(n) };
+      return {
+        lookup: (k) => r.get(k),
+        lookupN: (k, n) => r.range(k, n),
+        add: (n) => r.add({ [n]: { vnodes: Math.round(vnodes / 4) } }),
+        remove: (n) => r.remove(n),
+      };
     },
   });
 }
-const KetamaLib = (load('ketama') as { HashRing?: Ctor<{ addNode(n: string, w?: number): void; removeNode(n: string): void; getNode(k: string): unknown; getNodes(k: string, n: number): unknown }> } | undefined)?.HashRing;
+const KetamaLib = (
+  load('ketama') as
+    | {
+        HashRing?: Ctor<{
+          addNode(n: string, w?: number): void;
+          removeNode(n: string): void;
+          getNode(k: string): unknown;
+          getNodes(k: string, n: number): unknown;
+        }>;
+      }
+    | undefined
+)?.HashRing;
 if (KetamaLib) {
   impls.push({
     name: 'ketama (sha1)',
@@ -148,7 +172,9 @@ if (KetamaLib) {
     },
   });
 }
-const ConsistentHashLib = load('consistent-hash') as Ctor<{ add(n: string, points: number): void; remove(n: string): void; get(k: string, count?: number): unknown }> | undefined;
+const ConsistentHashLib = load('consistent-hash') as
+  | Ctor<{ add(n: string, points: number): void; remove(n: string): void; get(k: string, count?: number): unknown }>
+  | undefined;
 if (ConsistentHashLib) {
   impls.push({
     name: 'consistent-hash (PJW, random points)',
@@ -160,7 +186,9 @@ if (ConsistentHashLib) {
     },
   });
 }
-const ConsistentHashingLib = load('consistent-hashing') as Ctor<{ addNode(n: string): void; removeNode(n: string): void; getNode(k: string): unknown }> | undefined;
+const ConsistentHashingLib = load('consistent-hashing') as
+  | Ctor<{ addNode(n: string): void; removeNode(n: string): void; getNode(k: string): unknown }>
+  | undefined;
 if (ConsistentHashingLib) {
   impls.push({
     name: 'consistent-hashing (md5)',
@@ -303,7 +331,10 @@ for (const members of PLACEMENT_ONLY ? [] : MEMBERS) {
 process.stderr.write('\n');
 
 // ---- incremental change cost at 1000 members × 256 vnodes ----
-const big = HashRing.from(names(1000).map((name) => ({ name })), { vnodes: 256 });
+const big = HashRing.from(
+  names(1000).map((name) => ({ name })),
+  { vnodes: 256 },
+);
 const joinMs: number[] = [];
 const leaveMs: number[] = [];
 for (let i = 0; i < 21; i++) {
@@ -317,8 +348,14 @@ for (let i = 0; i < 21; i++) {
 }
 // lookup(key, 3) at 1000 × 256: without zones, with 3 zones, and lookupInto (no allocation),
 // in interleaved rounds beside lookup(key), so the ratios hold on a loaded machine.
-const plain = HashRing.from(names(1000).map((name) => ({ name })), { vnodes: 256 });
-const zoned = HashRing.from(names(1000).map((name, i) => ({ name, tags: { zone: `z${i % 3}` } })), { vnodes: 256 });
+const plain = HashRing.from(
+  names(1000).map((name) => ({ name })),
+  { vnodes: 256 },
+);
+const zoned = HashRing.from(
+  names(1000).map((name, i) => ({ name, tags: { zone: `z${i % 3}` } })),
+  { vnodes: 256 },
+);
 const into: string[] = [];
 const walks: [string, (k: string) => unknown][] = [
   ['lookup(key)', (k) => plain.lookup(k)],
@@ -345,7 +382,14 @@ const ownerRows: { members: number; zones: boolean; name: string; perSec: number
 const coldRows: { members: number; zones: boolean; msPerShard: number }[] = [];
 for (const members of QUICK || PLACEMENT_ONLY ? [100, 1000] : [10, 100, 1000]) {
   for (const zones of [false, true]) {
-    const ms: Member[] = names(members).map((name, i) => ({ name, address: name, state: 'alive', incarnation: 1, tags: zones ? { zone: `z${i % 3}` } : ({} as Record<string, string>), stateChangedAt: 0 }));
+    const ms: Member[] = names(members).map((name, i) => ({
+      name,
+      address: name,
+      state: 'alive',
+      incarnation: 1,
+      tags: zones ? { zone: `z${i % 3}` } : ({} as Record<string, string>),
+      stateChangedAt: 0,
+    }));
     const ring = HashRing.from(ms);
     const map = new ShardMap();
     map.createShards(ms);
@@ -384,50 +428,68 @@ process.stderr.write('\n');
 const f = (x: number | undefined, d = 2): string => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(d));
 const M = (x: number | undefined): string => (x === undefined ? '-' : x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(1)}k`);
 if (!PLACEMENT_ONLY) {
-console.log(`\nring lookups: ${KEYS} keys, budget ${BUDGET_MS} ms per slow measurement, medians of ${ROUNDS} for fast rings`);
-console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}\n`);
-console.log('| impl | members | vnodes | build ms | mem MB | lookup/s | keys | lookup(k,3)/s | max/mean | sd/mean | moved add (ideal) | moved remove (ideal) |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-for (const r of rows) {
-  if (r.error && r.lookupsPerSec === undefined) {
-    console.log(`| ${r.impl} | ${r.members} | ${r.vnodes} | n/a: ${r.error} |||||||||`);
-    continue;
-  }
+  console.log(`\nring lookups: ${KEYS} keys, budget ${BUDGET_MS} ms per slow measurement, medians of ${ROUNDS} for fast rings`);
+  console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}\n`);
   console.log(
-    `| ${r.impl} | ${r.members} | ${r.vnodes} | ${f(r.buildMs, 1)} | ${f(r.memoryMB, 1)} | ${M(r.lookupsPerSec)} | ${r.lookupKeys} | ${M(r.lookup3PerSec)} | ${f(r.maxMean)} | ${f(r.stdMean, 3)} | ${f(r.movedOnAdd, 4)} (${f(r.idealAdd, 4)}) | ${f(r.movedOnRemove, 4)} (${f(r.idealRemove, 4)}) |${r.error ? ` (${r.error})` : ''}`,
+    '| impl | members | vnodes | build ms | mem MB | lookup/s | keys | lookup(k,3)/s | max/mean | sd/mean | moved add (ideal) | moved remove (ideal) |',
   );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    if (r.error && r.lookupsPerSec === undefined) {
+      console.log(`| ${r.impl} | ${r.members} | ${r.vnodes} | n/a: ${r.error} |||||||||`);
+      continue;
+    }
+    console.log(
+      `| ${r.impl} | ${r.members} | ${r.vnodes} | ${f(r.buildMs, 1)} | ${f(r.memoryMB, 1)} | ${M(r.lookupsPerSec)} | ${r.lookupKeys} | ${M(r.lookup3PerSec)} | ${f(r.maxMean)} | ${f(r.stdMean, 3)} | ${f(r.movedOnAdd, 4)} (${f(r.idealAdd, 4)}) | ${f(r.movedOnRemove, 4)} (${f(r.idealRemove, 4)}) |${r.error ? ` (${r.error})` : ''}`,
+    );
+  }
+  const ratio = (members: number, vnodes: number, other: string): number => {
+    const ours = rows.find((r) => r.impl === 'phantom HashRing' && r.members === members && r.vnodes === vnodes)?.lookupsPerSec ?? NaN;
+    const them = rows.find((r) => r.impl === other && r.members === members && r.vnodes === vnodes)?.lookupsPerSec ?? NaN;
+    return ours / them;
+  };
+  console.log('\n| members | vnodes | ours / reference | ours / hashring |');
+  console.log('|---:|---:|---:|---:|');
+  for (const m of MEMBERS)
+    for (const v of VNODES) console.log(`| ${m} | ${v} | ${f(ratio(m, v, 'reference (30 lines)'))} | ${f(ratio(m, v, 'hashring (md5)'), 1)} |`);
+  console.log(
+    `\njoin at 1000 × 256: median ${f(median(joinMs))} ms, max ${f(Math.max(...joinMs))} ms; leave: median ${f(median(leaveMs))} ms, max ${f(Math.max(...leaveMs))} ms`,
+  );
+  console.log('\n| at 1000 × 256 (medians, interleaved) | per s | vs lookup(key) |');
+  console.log('|---|---:|---:|');
+  for (const w of walkRows) console.log(`| ${w.name} | ${M(w.perSec)} | ${f(w.perSec / walkRows[0]!.perSec)} |`);
 }
-const ratio = (members: number, vnodes: number, other: string): number => {
-  const ours = rows.find((r) => r.impl === 'phantom HashRing' && r.members === members && r.vnodes === vnodes)?.lookupsPerSec ?? NaN;
-  const them = rows.find((r) => r.impl === other && r.members === members && r.vnodes === vnodes)?.lookupsPerSec ?? NaN;
-  return ours / them;
-};
-console.log('\n| members | vnodes | ours / reference | ours / hashring |');
-console.log('|---:|---:|---:|---:|');
-for (const m of MEMBERS) for (const v of VNODES) console.log(`| ${m} | ${v} | ${f(ratio(m, v, 'reference (30 lines)'))} | ${f(ratio(m, v, 'hashring (md5)'), 1)} |`);
-console.log(`\njoin at 1000 × 256: median ${f(median(joinMs))} ms, max ${f(Math.max(...joinMs))} ms; leave: median ${f(median(leaveMs))} ms, max ${f(Math.max(...leaveMs))} ms`);
-console.log('\n| at 1000 × 256 (medians, interleaved) | per s | vs lookup(key) |');
-console.log('|---|---:|---:|');
-for (const w of walkRows) console.log(`| ${w.name} | ${M(w.perSec)} | ${f(w.perSec / walkRows[0]!.perSec)} |`);
-}
-console.log(`\nowner lookups, before and after (medians of ${Math.max(3, ROUNDS)} interleaved rounds over ${KEYS} keys; default vnodes 256, default ShardMap: 8192 shards, 3 replicas)\n`);
+console.log(
+  `\nowner lookups, before and after (medians of ${Math.max(3, ROUNDS)} interleaved rounds over ${KEYS} keys; default vnodes 256, default ShardMap: 8192 shards, 3 replicas)\n`,
+);
 console.log('| members | zones | lookup | per s | vs before |');
 console.log('|---:|---|---|---:|---:|');
 for (const o of ownerRows) {
-  const before = ownerRows.find((b) => b.members === o.members && b.zones === o.zones && b.name === (/lookup\(key\)$/.test(o.name) ? 'before: HashRing lookup(key)' : 'before: HashRing lookup(key, 3)'))!;
+  const before = ownerRows.find(
+    (b) =>
+      b.members === o.members &&
+      b.zones === o.zones &&
+      b.name === (/lookup\(key\)$/.test(o.name) ? 'before: HashRing lookup(key)' : 'before: HashRing lookup(key, 3)'),
+  )!;
   console.log(`| ${o.members} | ${o.zones ? '3' : '-'} | ${o.name} | ${M(o.perSec)} | ${f(o.perSec / before.perSec)} |`);
 }
-console.log(`\nlookup past the replicas, first time in a shard (its extended list is computed, then kept until the owners change): ${coldRows.map((c) => `${c.members} members${c.zones ? ', 3 zones' : ''}: ${f(c.msPerShard, 3)} ms`).join('; ')}`);
+console.log(
+  `\nlookup past the replicas, first time in a shard (its extended list is computed, then kept until the owners change): ${coldRows.map((c) => `${c.members} members${c.zones ? ', 3 zones' : ''}: ${f(c.msPerShard, 3)} ms`).join('; ')}`,
+);
 const placementLine = (s: (typeof shardRows)[number], label = s.method): string =>
   `| ${label} | ${s.shards} | ${s.pure ? 'yes' : 'no'} | ${f(s.worstMaxMean, 3)} | ${f(s.stdMean, 3)} | ${f(s.movedOnJoin, 1)} (${f(s.idealJoin, 1)}) | ${f(s.movedOnJoin / s.idealJoin)} | ${f(s.movedOnLeave, 1)} (${f(s.idealLeave, 1)}) | ${f(s.movedOnLeave / s.idealLeave)} | ${f(s.placeMs, 1)} | ${s.sharedReplicas} |`;
-const placementHead = '| method | shards | pure? | max/mean | sd/mean | moved on join (ideal) | × ideal | moved on leave (ideal) | × ideal | ms per placement | shards with 2 replicas on 1 member |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|';
-console.log(`\nshard placement: 100 members, 3 replicas (moves = replica slots, mean of ${TRIALS} joins / ${TRIALS} leaves; max/mean = worst of 100, 101 and 99 members); default: ${DEFAULT_METHOD}\n`);
+const placementHead =
+  '| method | shards | pure? | max/mean | sd/mean | moved on join (ideal) | × ideal | moved on leave (ideal) | × ideal | ms per placement | shards with 2 replicas on 1 member |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|';
+console.log(
+  `\nshard placement: 100 members, 3 replicas (moves = replica slots, mean of ${TRIALS} joins / ${TRIALS} leaves; max/mean = worst of 100, 101 and 99 members); default: ${DEFAULT_METHOD}\n`,
+);
 console.log(placementHead);
 for (const s of shardRows) console.log(placementLine(s));
 console.log(`\nsweep over ${SWEEP.join(', ')} members (mean of the per-size factors; ${TRIALS} joins and leaves each)\n`);
 console.log('| method | shards | worst max/mean | join × ideal | leave × ideal | worst single factor |');
 console.log('|---|---:|---:|---:|---:|---:|');
-for (const w of sweepRows) console.log(`| ${w.method} | ${w.shards} | ${f(w.worstMaxMean, 3)} | ${f(w.joinFactor)} | ${f(w.leaveFactor)} | ${f(w.worstFactor)} |`);
+for (const w of sweepRows)
+  console.log(`| ${w.method} | ${w.shards} | ${f(w.worstMaxMean, 3)} | ${f(w.joinFactor)} | ${f(w.leaveFactor)} | ${f(w.worstFactor)} |`);
 console.log(`\nthe default (rounds, c = 1.05, 8192 shards, 3 replicas) at other member counts (${QUICK ? 1 : 2} joins and leaves each)\n`);
 console.log(placementHead.replace('| method |', '| members |'));
 for (const s of sizeRows) console.log(placementLine(s, String(s.members)));

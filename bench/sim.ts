@@ -40,25 +40,70 @@ function table(title: string, rows: Row[], cols: string[]): void {
 const results: Record<string, Row[]> = {};
 if (want('scaling')) {
   results.scaling = [100, 300, 1000, 3000].map((n) => runCase('scaling', n, '', 16_000));
-  table('Scaling (lan profile; periods = probe intervals of 1 s)', results.scaling, ['n', 'log2N', 'joinConvergenceMs', 'joinPeriods', 'firstSuspectMs', 'firstDeadMs', 'allDeadMs', 'allDeadPeriods', 'falsePositives', 'wallMs', 'peakHeapMB']);
+  table('Scaling (lan profile; periods = probe intervals of 1 s)', results.scaling, [
+    'n',
+    'log2N',
+    'joinConvergenceMs',
+    'joinPeriods',
+    'firstSuspectMs',
+    'firstDeadMs',
+    'allDeadMs',
+    'allDeadPeriods',
+    'falsePositives',
+    'wallMs',
+    'peakHeapMB',
+  ]);
 }
 if (want('burst')) {
   results.burst = [runCase('burst', 2000, '', 16_000)];
-  table('Bootstrap burst: 2000 agents within 1 s through one seed (target: converged <= 10 s)', results.burst, ['n', 'joinConvergenceMs', 'falsePositives', 'wallMs', 'peakHeapMB']);
+  table('Bootstrap burst: 2000 agents within 1 s through one seed (target: converged <= 10 s)', results.burst, [
+    'n',
+    'joinConvergenceMs',
+    'falsePositives',
+    'wallMs',
+    'peakHeapMB',
+  ]);
 }
 if (want('cost')) {
   results.cost = [runCase('cost', 1000, '60'), runCase('cost', 3000, '60')];
-  table('Cost: wall time and peak memory (targets: 1000 x 60 s <= 30 s wall; 3000 x 60 s <= 2 min, <= 1.5 GB)', results.cost, ['n', 'virtualSeconds', 'converged', 'wallMs', 'peakHeapMB', 'peakRssMB', 'loadAvg']);
+  table('Cost: wall time and peak memory (targets: 1000 x 60 s <= 30 s wall; 3000 x 60 s <= 2 min, <= 1.5 GB)', results.cost, [
+    'n',
+    'virtualSeconds',
+    'converged',
+    'wallMs',
+    'peakHeapMB',
+    'peakRssMB',
+    'loadAvg',
+  ]);
 }
 if (want('memory')) {
   results.memory = [300, 1000].map((n) => runCase('memory', n));
-  table('Memory: heap used after gc / N^2 once converged (target <= 150 bytes per member per agent)', results.memory, ['n', 'heapUsedMB', 'bytesPerMemberPerAgent', 'loadAvg']);
+  table('Memory: heap used after gc / N^2 once converged (target <= 150 bytes per member per agent)', results.memory, [
+    'n',
+    'heapUsedMB',
+    'bytesPerMemberPerAgent',
+    'loadAvg',
+  ]);
 }
 if (want('large')) {
   // Hosts boot over 10 s through 3 seeds, 60 virtual s; the 10,000-agent run takes minutes.
   const sizes = process.env.BENCH_HUGE === '0' ? [1000] : [1000, 10_000];
   results.large = sizes.map((n) => runCase('large', n, '', 20_000));
-  table('Large: joining within 10 s through 3 seeds, 60 virtual s (target at 10,000: converged, <= 16 GB RSS, <= 15 min)', results.large, ['n', 'joinConvergenceMs', 'converged', 'msgsPerNodePerSec', 'bytesPerNodePerSec', 'firstSuspectMs', 'firstDeadMs', 'allDeadMs', 'falsePositives', 'wallMs', 'peakHeapMB', 'peakRssMB', 'loadAvg']);
+  table('Large: joining within 10 s through 3 seeds, 60 virtual s (target at 10,000: converged, <= 16 GB RSS, <= 15 min)', results.large, [
+    'n',
+    'joinConvergenceMs',
+    'converged',
+    'msgsPerNodePerSec',
+    'bytesPerNodePerSec',
+    'firstSuspectMs',
+    'firstDeadMs',
+    'allDeadMs',
+    'falsePositives',
+    'wallMs',
+    'peakHeapMB',
+    'peakRssMB',
+    'loadAvg',
+  ]);
 }
 if (want('load')) {
   results.load = [100, 1000].map((n) => runCase('load', n));
@@ -68,7 +113,8 @@ if (want('load')) {
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const file = new URL('./results/sim.json', import.meta.url);
 // Sections not run this time keep their last measured rows, each with the date it was taken.
-const previous = ((readJsonFile(file, { code: 'ERR_ARGUMENT', label: String(file), missingOk: true }) ?? {}) as { results?: Record<string, Row[]> }).results ?? {};
+const previous =
+  ((readJsonFile(file, { code: 'ERR_ARGUMENT', label: String(file), missingOk: true }) ?? {}) as { results?: Record<string, Row[]> }).results ?? {};
 const at = new Date().toISOString();
 for (const rows of Object.values(results)) for (const r of rows) r.measuredAt = at;
 writeFileSync(file, `${JSON.stringify({ at, node: process.version, results: { ...previous, ...results } }, null, 2)}\n`);

@@ -54,7 +54,12 @@ function otherBuilds(): [string, string][] {
   // tsc as the library is built, plus src/cli, which the library build leaves out.
   writeFileSync(
     join(dir, 'tsconfig.json'),
-    JSON.stringify({ extends: '../../tsconfig.build.json', compilerOptions: { outDir: 'tsc', declaration: false, sourceMap: false, inlineSources: false }, include: ['../../src'], exclude: [] }),
+    JSON.stringify({
+      extends: '../../tsconfig.build.json',
+      compilerOptions: { outDir: 'tsc', declaration: false, sourceMap: false, inlineSources: false },
+      include: ['../../src'],
+      exclude: [],
+    }),
   );
   const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' });
   if (tsc.status !== 0) throw new Error(`tsc: ${tsc.stdout}${tsc.stderr}`);
@@ -155,14 +160,45 @@ interface Variant {
 
 const ourStarted = (l: string): boolean => l.includes('"agent started"');
 const serfStarted = (l: string): boolean => l.includes('==> Starting Serf agent RPC');
-const ourAgent = (name = 'bench', extra: readonly string[] = []): string[] => ['agent', '--name', name, '--bind', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--log-level', 'info', ...extra];
+const ourAgent = (name = 'bench', extra: readonly string[] = []): string[] => [
+  'agent',
+  '--name',
+  name,
+  '--bind',
+  '127.0.0.1:0',
+  '--admin',
+  '127.0.0.1:0',
+  '--log-level',
+  'info',
+  ...extra,
+];
 
 const VARIANTS: Variant[] = [
-  { name: 'node floor (prints the line at once)', cmd: () => [process.execPath, '-e', 'console.log(\'{"msg":"agent started"}\'); setInterval(() => {}, 1e6)'], started: ourStarted, crowd: true },
+  {
+    name: 'node floor (prints the line at once)',
+    cmd: () => [process.execPath, '-e', 'console.log(\'{"msg":"agent started"}\'); setInterval(() => {}, 1e6)'],
+    started: ourStarted,
+    crowd: true,
+  },
   { name: 'phantom agent (compiled, dist/bin)', cmd: () => [process.execPath, BIN, ...ourAgent()], started: ourStarted, crowd: true },
-  { name: 'phantom agent via tsx (sources; before the build)', cmd: () => [process.execPath, '--import', 'tsx', 'src/cli/main.ts', ...ourAgent()], started: ourStarted },
-  ...(argv.includes('--builds') ? otherBuilds().map(([name, entry]): Variant => ({ name, cmd: () => [process.execPath, entry, ...ourAgent()], started: ourStarted })) : []),
-  ...(hasSerf ? [{ name: 'serf agent', cmd: ([a, b]: [number, number]) => ['serf', 'agent', '-node=bench', `-bind=127.0.0.1:${a}`, `-rpc-addr=127.0.0.1:${b}`, '-profile=lan'], started: serfStarted, crowd: true }] : []),
+  {
+    name: 'phantom agent via tsx (sources; before the build)',
+    cmd: () => [process.execPath, '--import', 'tsx', 'src/cli/main.ts', ...ourAgent()],
+    started: ourStarted,
+  },
+  ...(argv.includes('--builds')
+    ? otherBuilds().map(([name, entry]): Variant => ({ name, cmd: () => [process.execPath, entry, ...ourAgent()], started: ourStarted }))
+    : []),
+  ...(hasSerf
+    ? [
+        {
+          name: 'serf agent',
+          cmd: ([a, b]: [number, number]) => ['serf', 'agent', '-node=bench', `-bind=127.0.0.1:${a}`, `-rpc-addr=127.0.0.1:${b}`, '-profile=lan'],
+          started: serfStarted,
+          crowd: true,
+        },
+      ]
+    : []),
 ];
 
 interface Launched {
@@ -264,10 +300,11 @@ async function commands(): Promise<Record<string, number[]>> {
   ];
   const out: Record<string, number[]> = Object.fromEntries(list.map(([n]) => [n, []]));
   try {
-    for (let r = 0; r < RUNS; r++) for (const [name, cmd] of list) {
-      const ms = timed(cmd);
-      if (ms !== undefined) out[name]!.push(ms);
-    }
+    for (let r = 0; r < RUNS; r++)
+      for (const [name, cmd] of list) {
+        const ms = timed(cmd);
+        if (ms !== undefined) out[name]!.push(ms);
+      }
   } finally {
     await end(agent);
     if (serf) await end(serf);
@@ -303,7 +340,18 @@ async function idle(): Promise<Record<string, IdleResult>> {
       const seedPort = await freePort();
       for (let i = 0; i < CLUSTER; i++) {
         const join = i === 0 ? [] : [`-join=127.0.0.1:${seedPort}`];
-        const p = launch(['serf', 'agent', `-node=s${i}`, `-bind=127.0.0.1:${i === 0 ? seedPort : await freePort()}`, `-rpc-addr=127.0.0.1:${await freePort()}`, '-profile=lan', ...join], serfStarted);
+        const p = launch(
+          [
+            'serf',
+            'agent',
+            `-node=s${i}`,
+            `-bind=127.0.0.1:${i === 0 ? seedPort : await freePort()}`,
+            `-rpc-addr=127.0.0.1:${await freePort()}`,
+            '-profile=lan',
+            ...join,
+          ],
+          serfStarted,
+        );
         clusters.serf!.push(p);
         await p.up;
       }
@@ -399,15 +447,29 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-const LOADER = ['(compileFunction)', '(parse)', '(openFileHandle)', '(read)', '(fstat)', '(close)', '(internalModuleStat)', '(lstat)', '(realpath)', '(readFileUtf8)', '(internalModuleReadJSON)'];
+const LOADER = [
+  '(compileFunction)',
+  '(parse)',
+  '(openFileHandle)',
+  '(read)',
+  '(fstat)',
+  '(close)',
+  '(internalModuleStat)',
+  '(lstat)',
+  '(realpath)',
+  '(readFileUtf8)',
+  '(internalModuleReadJSON)',
+];
 
 /** Which part of a start a sample belongs to: its own function's file, with a few families merged. */
 function partOf(functionName: string, url: string): string {
   if (functionName === '(garbage collector)') return 'garbage collection';
   if (functionName === '(program)') return 'V8 and native code (compiling, ...)';
   const where = url || `(${functionName})`;
-  if (where.startsWith('node:internal/modules') || where.startsWith('node:internal/deps/cjs-module-lexer') || LOADER.includes(where)) return 'module loading (resolve, read, compile, link)';
-  if (where.startsWith('node:internal/bootstrap') || where.startsWith('node:internal/process') || where.startsWith('node:internal/main')) return 'Node bootstrap';
+  if (where.startsWith('node:internal/modules') || where.startsWith('node:internal/deps/cjs-module-lexer') || LOADER.includes(where))
+    return 'module loading (resolve, read, compile, link)';
+  if (where.startsWith('node:internal/bootstrap') || where.startsWith('node:internal/process') || where.startsWith('node:internal/main'))
+    return 'Node bootstrap';
   if (where.startsWith('node:')) return 'Node built-in modules (net, dgram, http, url, fs, ...)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(where);
   if (pkg) return `package ${pkg[1]}`;
@@ -437,7 +499,11 @@ function splitProfile(p: CpuProfile): { busyMs: number; byPart: Record<string, n
 }
 
 async function main(): Promise<void> {
-  log(`bench:startup: node ${process.version}, ${cpus().length} cores, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}${hasSerf ? '' : '; serf not installed (apt-get install serf), left out'}`);
+  log(
+    `bench:startup: node ${process.version}, ${cpus().length} cores, load ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}${hasSerf ? '' : '; serf not installed (apt-get install serf), left out'}`,
+  );
   const start = await startups();
   const settled = await settledMemory();
   const cmds = await commands();
@@ -450,7 +516,12 @@ async function main(): Promise<void> {
 
   const rows: string[] = [];
   const floor = median(start[VARIANTS[0]!.name]!.map((s) => s.wallMs));
-  rows.push('Start-up, launch to "started" (medians; min in brackets)', '', '| process | wall ms | × node floor | CPU ms | RSS MiB at "started" | RSS MiB 5 s later | of which own (anon) | PSS MiB |', '|---|---|---|---|---|---|---|---|');
+  rows.push(
+    'Start-up, launch to "started" (medians; min in brackets)',
+    '',
+    '| process | wall ms | × node floor | CPU ms | RSS MiB at "started" | RSS MiB 5 s later | of which own (anon) | PSS MiB |',
+    '|---|---|---|---|---|---|---|---|',
+  );
   for (const v of VARIANTS) {
     const s = start[v.name]!;
     const m = settled[v.name];
@@ -461,21 +532,35 @@ async function main(): Promise<void> {
   }
   rows.push('', 'Commands, wall ms to exit (median, min)', '', '| command | median | min |', '|---|---|---|');
   for (const [name, xs] of Object.entries(cmds)) rows.push(`| ${name} | ${f1(median(xs))} | ${f1(minOf(xs))} |`);
-  rows.push('', `Idle clusters of ${CLUSTER}, ${IDLE_SEC} s, side by side`, '', '| system | CPU s/agent/min | RSS MiB | own (anon) MiB | PSS MiB |', '|---|---|---|---|---|');
-  for (const [s, r] of Object.entries(idleRes)) rows.push(`| ${s} | ${r.cpuSecPerAgentPerMin.toFixed(3)} | ${f1(r.rssMiB)} | ${f1(r.anonMiB)} | ${f1(r.pssMiB)} |`);
+  rows.push(
+    '',
+    `Idle clusters of ${CLUSTER}, ${IDLE_SEC} s, side by side`,
+    '',
+    '| system | CPU s/agent/min | RSS MiB | own (anon) MiB | PSS MiB |',
+    '|---|---|---|---|---|',
+  );
+  for (const [s, r] of Object.entries(idleRes))
+    rows.push(`| ${s} | ${r.cpuSecPerAgentPerMin.toFixed(3)} | ${f1(r.rssMiB)} | ${f1(r.anonMiB)} | ${f1(r.pssMiB)} |`);
   if (idleRes.serf) rows.push('', `idle CPU ours/serf: ${(idleRes.ours!.cpuSecPerAgentPerMin / idleRes.serf.cpuSecPerAgentPerMin).toFixed(2)}`);
   rows.push('', 'N launched at once, until the last printed "started" (medians over rounds)', '', '| N | process | ms | CPU s, all N |', '|---|---|---|---|');
   for (const [n, byVariant] of Object.entries(crowd)) {
-    for (const [name, rs] of Object.entries(byVariant)) rows.push(`| ${n} | ${name} | ${f1(median(rs.map((x) => x.lastStartedMs)))} | ${median(rs.map((x) => x.cpuSec)).toFixed(2)} |`);
+    for (const [name, rs] of Object.entries(byVariant))
+      rows.push(`| ${n} | ${name} | ${f1(median(rs.map((x) => x.lastStartedMs)))} | ${median(rs.map((x) => x.cpuSec)).toFixed(2)} |`);
   }
   rows.push('', `One agent's start under --cpu-prof: ${f1(prof.busyMs)} ms busy before it went idle`, '', '| part | ms |', '|---|---|');
-  for (const [k, v] of Object.entries(prof.byPart).sort((a, b) => b[1] - a[1]).slice(0, 12)) rows.push(`| ${k} | ${f1(v)} |`);
+  for (const [k, v] of Object.entries(prof.byPart)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12))
+    rows.push(`| ${k} | ${f1(v)} |`);
   process.stdout.write(`${rows.join('\n')}\n`);
 
   const command = `node --import tsx bench/startup.ts ${argv.join(' ')}`.trim();
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const file = join(ROOT, 'bench/results/startup.json');
-  writeFileSync(file, `${JSON.stringify({ command, node: process.version, cores: cpus().length, serf: hasSerf ? spawnSync('serf', ['version'], { encoding: 'utf8' }).stdout.split('\n')[0] : null, at: new Date().toISOString(), loadavg: loadavg(), start, settled, commands: cmds, idle: idleRes, crowd, profile: prof }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ command, node: process.version, cores: cpus().length, serf: hasSerf ? spawnSync('serf', ['version'], { encoding: 'utf8' }).stdout.split('\n')[0] : null, at: new Date().toISOString(), loadavg: loadavg(), start, settled, commands: cmds, idle: idleRes, crowd, profile: prof }, null, 2)}\n`,
+  );
   log(`results: ${file}`);
 }
 

@@ -80,13 +80,17 @@ if (parts.has('split')) {
   });
   const target = 2 * new Simulation({ nodes: 1 }).config.reconnectIntervalMs;
   out.split = { nodes: 64, seeds: seeds.length, splitMs: 300_000, msToConverge: rows, targetMs: target };
-  say(`split into halves for 5 min (64 agents): converged ${rows.map(sec).join(', ')} s after the heal (max ${sec(max(rows))}; target <= ${sec(target)} s; before issue 18: 41.5 s)`);
+  say(
+    `split into halves for 5 min (64 agents): converged ${rows.map(sec).join(', ')} s after the heal (max ${sec(max(rows))}; target <= ${sec(target)} s; before issue 18: 41.5 s)`,
+  );
 }
 
 if (parts.has('stall')) {
   // Per profile: the longest stall (SIGSTOP-like pause) of one agent of 8 that no agent declares failed, over every seed.
   const table: Record<string, unknown>[] = [];
-  say('\nlongest stall never declared failed (8 agents; one agent paused; every seed)\n| profile | stalls tried (s) | longest never failed (s) | first stall failed somewhere (s) |\n|---|---|---|---|');
+  say(
+    '\nlongest stall never declared failed (8 agents; one agent paused; every seed)\n| profile | stalls tried (s) | longest never failed (s) | first stall failed somewhere (s) |\n|---|---|---|---|',
+  );
   for (const profile of ['local', 'lan', 'wan'] as ProfileName[]) {
     const step = profile === 'wan' ? 5_000 : 1_000;
     let longest = 0;
@@ -117,7 +121,9 @@ if (parts.has('stall')) {
 
 if (parts.has('rapid')) {
   const rows: Record<string, unknown>[] = [];
-  say(`\nRapid's one-way faults on 1% of ${rapidSize} agents, ${seeds.length} seeds x ${minutes} virtual min, default configuration (targets: <= 2 alive<->dead changes per faulty member, 0 healthy members declared dead)\n| fault | changes per faulty member, median / max | healthy declared dead | msgs/agent/s | bytes/agent/s | wall s |\n|---|---|---|---|---|---|`);
+  say(
+    `\nRapid's one-way faults on 1% of ${rapidSize} agents, ${seeds.length} seeds x ${minutes} virtual min, default configuration (targets: <= 2 alive<->dead changes per faulty member, 0 healthy members declared dead)\n| fault | changes per faulty member, median / max | healthy declared dead | msgs/agent/s | bytes/agent/s | wall s |\n|---|---|---|---|---|---|`,
+  );
   // --faults egress-loss-80 (or ingress-flip-flop) runs one; each then has a results key of its own.
   const faults = arg('faults', 'egress-loss-80,ingress-flip-flop').split(',') as RapidFault[];
   for (const fault of faults) {
@@ -137,7 +143,9 @@ if (parts.has('rapid')) {
       wallMs: Date.now() - t,
     };
     rows.push(row);
-    say(`| ${fault} | ${row.transitionsMedian} / ${row.transitionsMax} (per seed: ${row.transitionsMaxPerSeed.join(', ')}) | ${row.falsePositivesOnHealthy} | ${row.msgsPerNodePerSec} | ${row.bytesPerNodePerSec} | ${(row.wallMs / 1000).toFixed(0)} |`);
+    say(
+      `| ${fault} | ${row.transitionsMedian} / ${row.transitionsMax} (per seed: ${row.transitionsMaxPerSeed.join(', ')}) | ${row.falsePositivesOnHealthy} | ${row.msgsPerNodePerSec} | ${row.bytesPerNodePerSec} | ${(row.wallMs / 1000).toFixed(0)} |`,
+    );
   }
   if (faults.length === 2) out.rapid = rows;
   else out[`rapid-${faults[0]}`] = rows;
@@ -147,7 +155,9 @@ if (parts.has('loss')) {
   // Issue 18: suspicions raised about live members under 10% loss (32 agents, 120 s), by the
   // number of direct pings per probe, against Serf's in bench/SERF.md.
   const rows: Record<string, unknown>[] = [];
-  say(`\n10% loss on every link, 32 agents, 120 s: distinct suspicions (member x incarnation) of live members\n| probeRetries | suspicions per seed | false positives | msgs/agent/s | bytes/agent/s |\n|---|---|---|---|---|`);
+  say(
+    `\n10% loss on every link, 32 agents, 120 s: distinct suspicions (member x incarnation) of live members\n| probeRetries | suspicions per seed | false positives | msgs/agent/s | bytes/agent/s |\n|---|---|---|---|---|`,
+  );
   for (const probeRetries of [0, 1, 2, 3]) {
     const runs = seeds.map((seed) => {
       const sim = new Simulation({ nodes: 32, seed, config: { probeRetries } });
@@ -164,7 +174,9 @@ if (parts.has('loss')) {
       return { suspicions: raised.size, falsePositives: r.falsePositives, msgs: r.msgsPerNodePerSec, bytes: r.bytesPerNodePerSec };
     });
     rows.push({ probeRetries, runs });
-    say(`| ${probeRetries} | ${runs.map((r) => r.suspicions).join(', ')} | ${runs.map((r) => r.falsePositives).join(', ')} | ${runs.map((r) => r.msgs.toFixed(2)).join(', ')} | ${runs.map((r) => Math.round(r.bytes)).join(', ')} |`);
+    say(
+      `| ${probeRetries} | ${runs.map((r) => r.suspicions).join(', ')} | ${runs.map((r) => r.falsePositives).join(', ')} | ${runs.map((r) => r.msgs.toFixed(2)).join(', ')} | ${runs.map((r) => Math.round(r.bytes)).join(', ')} |`,
+    );
   }
   out.loss = rows;
 }
@@ -174,8 +186,13 @@ if (parts.has('kill')) {
   // against Lifeguard alone (memberlist's algorithm, the same timings), with the same draws.
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const rows: Record<string, unknown>[] = [];
-  say(`\nSIGKILL of one agent of 8 (lan), ${seeds.length} seeds, the kill at 5-6 s after convergence\n| system | first suspect median s | all dead median s | all dead mean s |\n|---|---|---|---|`);
-  for (const [label, config] of [['ours', {}], ['Lifeguard alone', lifeguardOnly]] as const) {
+  say(
+    `\nSIGKILL of one agent of 8 (lan), ${seeds.length} seeds, the kill at 5-6 s after convergence\n| system | first suspect median s | all dead median s | all dead mean s |\n|---|---|---|---|`,
+  );
+  for (const [label, config] of [
+    ['ours', {}],
+    ['Lifeguard alone', lifeguardOnly],
+  ] as const) {
     const first: number[] = [];
     const all: number[] = [];
     for (const seed of seeds) {

@@ -264,5 +264,14 @@ export function runQueries(o: QueryOptions): QueryRun {
     lastAnswerMs.push(last);
   }
   const pairs = o.count * o.nodes;
-  return { nodes: o.nodes, loss: o.loss, relay: o.relay, ackShare: acks / pairs, responseShare: responses / pairs, timeoutMs, lastAnswerMs, wallMs: performance.now() - started };
+  return {
+    nodes: o.nodes,
+    loss: o.loss,
+    relay: o.relay,
+    ackShare: acks / pairs,
+    responseShare: responses / pairs,
+    timeoutMs,
+    lastAnswerMs,
+    wallMs: performance.now() - started,
+  };
 }

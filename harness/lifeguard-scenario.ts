@@ -20,7 +20,14 @@ export interface LifeguardRun {
   bytesPerNodePerSec: number;
 }
 
-export function runLifeguardScenario(opts: { nodes: number; seed: number; minutes: number; config: Partial<ProtocolConfig>; degraded?: number; loss?: number }): LifeguardRun {
+export function runLifeguardScenario(opts: {
+  nodes: number;
+  seed: number;
+  minutes: number;
+  config: Partial<ProtocolConfig>;
+  degraded?: number;
+  loss?: number;
+}): LifeguardRun {
   const degradedCount = opts.degraded ?? 4;
   const sim = new Simulation({ nodes: opts.nodes, seed: opts.seed, loss: opts.loss ?? 0.05, config: opts.config });
   const rng = new SeededRandom(opts.seed * 31 + 7);

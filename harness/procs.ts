@@ -64,7 +64,18 @@ export function waitUntil(waiters: Set<() => void>, pred: () => boolean, ms: num
   });
 }
 
-export const FAST_SET = ['probeIntervalMs=200', 'probeTimeoutMs=80', 'suspicionMult=2', 'gossipIntervalMs=50', 'pushPullIntervalMs=2000', 'joinTimeoutMs=200', 'joinAttempts=4', 'reconnectIntervalMs=1000', 'leaveTimeoutMs=500', 'readmitAfterMs=2000'];
+export const FAST_SET = [
+  'probeIntervalMs=200',
+  'probeTimeoutMs=80',
+  'suspicionMult=2',
+  'gossipIntervalMs=50',
+  'pushPullIntervalMs=2000',
+  'joinTimeoutMs=200',
+  'joinAttempts=4',
+  'reconnectIntervalMs=1000',
+  'leaveTimeoutMs=500',
+  'readmitAfterMs=2000',
+];
 
 export interface AgentProc {
   readonly name: string;
@@ -103,7 +114,8 @@ export async function startAgent(name: string, args: readonly string[], prefix: 
     admin: '',
     lines: [],
     exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
-    until: (pred, ms, what) => waitUntil(waiters, pred, ms, () => `${name}: ${what} not seen within ${ms} ms; its view: ${JSON.stringify([...p.view])}; stderr: ${stderr.slice(-500)}`),
+    until: (pred, ms, what) =>
+      waitUntil(waiters, pred, ms, () => `${name}: ${what} not seen within ${ms} ms; its view: ${JSON.stringify([...p.view])}; stderr: ${stderr.slice(-500)}`),
   };
   createInterface({ input: child.stdout! }).on('line', (line) => {
     let o: Record<string, unknown>;

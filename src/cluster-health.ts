@@ -20,8 +20,10 @@ export const DEFAULT_HEALTH_POLICY: HealthPolicy = Object.freeze({ minAliveShare
 /** Defaults filled in; ERR_CONFIG naming the field. */
 export function resolveHealthPolicy(input: Partial<HealthPolicy> = {}): HealthPolicy {
   const p = { ...DEFAULT_HEALTH_POLICY, ...input };
-  if (!(typeof p.minAliveShare === 'number' && p.minAliveShare >= 0 && p.minAliveShare <= 1)) throw new ClusterError('ERR_CONFIG', `health.minAliveShare (${String(p.minAliveShare)}) must be in [0, 1]`);
-  if (!(typeof p.maxAwareness === 'number' && Number.isInteger(p.maxAwareness) && p.maxAwareness >= 0)) throw new ClusterError('ERR_CONFIG', `health.maxAwareness (${String(p.maxAwareness)}) must be an integer >= 0`);
+  if (!(typeof p.minAliveShare === 'number' && p.minAliveShare >= 0 && p.minAliveShare <= 1))
+    throw new ClusterError('ERR_CONFIG', `health.minAliveShare (${String(p.minAliveShare)}) must be in [0, 1]`);
+  if (!(typeof p.maxAwareness === 'number' && Number.isInteger(p.maxAwareness) && p.maxAwareness >= 0))
+    throw new ClusterError('ERR_CONFIG', `health.maxAwareness (${String(p.maxAwareness)}) must be an integer >= 0`);
   return Object.freeze(p);
 }
 
@@ -36,7 +38,9 @@ export function clusterHealth(agent: AgentHealth, members: readonly Member[], aw
     if (m.state === 'alive') alive++;
   }
   const share = known === 0 ? 0 : alive / known;
-  if (share < policy.minAliveShare) return { ok: false, reason: `only ${alive} of ${known} members alive (${Math.round(share * 100)}% < ${Math.round(policy.minAliveShare * 100)}%)` };
-  if (awareness > policy.maxAwareness) return { ok: false, reason: `our own awareness score is ${awareness} (> ${policy.maxAwareness}): this agent is slow or losing packets` };
+  if (share < policy.minAliveShare)
+    return { ok: false, reason: `only ${alive} of ${known} members alive (${Math.round(share * 100)}% < ${Math.round(policy.minAliveShare * 100)}%)` };
+  if (awareness > policy.maxAwareness)
+    return { ok: false, reason: `our own awareness score is ${awareness} (> ${policy.maxAwareness}): this agent is slow or losing packets` };
   return { ok: true };
 }

@@ -113,7 +113,6 @@ export interface ClusterDeps {
 /** Membership changes this close together are placed as one (ms). */
 const SHARD_COALESCE_MS = 100;
 
-
 export class Cluster {
   /**
    * The members that own keys, as a vnode ring (`ring.members()`, `checksum()`). Owners come from
@@ -146,13 +145,20 @@ export class Cluster {
     if (!now) throw new ClusterError('ERR_ARGUMENT', 'Cluster.attach: deps.clock is required (sim.virtualClock() in the simulator)');
     this.after = deps.clock ? (ms, fn) => deps.clock!.after(ms, fn) : undefined;
     // A listener that throws must not stop the ring, balancer or other listeners, nor vanish.
-    this.emitter = new TypedEmitter<ClusterEvents>((err, type, payload) => this.log.error({ err, ...eventFields(type, payload) }, 'a cluster event listener threw'));
+    this.emitter = new TypedEmitter<ClusterEvents>((err, type, payload) =>
+      this.log.error({ err, ...eventFields(type, payload) }, 'a cluster event listener threw'),
+    );
     this.policy = resolveHealthPolicy(options.health);
     this.feed = new RingFeed(new HashRing(options.vnodes !== undefined ? { vnodes: options.vnodes } : {}));
     this.ring = this.feed.ring;
     this.shardMap = new ShardMap(options.shards);
     this.coordinates = new CoordinateView(source.name, () => source.members(), now);
-    this.balancer = createBalancer(options.balancer ?? {}, { random: deps.random, now, owners: (key, n) => this.shards.lookup(key, n), rttPriorMs: (name) => this.coordinates.rttMs(name) });
+    this.balancer = createBalancer(options.balancer ?? {}, {
+      random: deps.random,
+      now,
+      owners: (key, n) => this.shards.lookup(key, n),
+      rttPriorMs: (name) => this.coordinates.rttMs(name),
+    });
     const routeToSelf = options.routeToSelf ?? true;
     const members = source.members();
     this.feed.reset(members);
@@ -183,14 +189,28 @@ export class Cluster {
     const runtime = config.runtime ?? {};
     const deps = (logger: Logger): ClusterDeps => ({ random: new SeededRandom(randomBytes(4).readUInt32LE(0)), clock: realClock, logger });
     if (embed.isolate === 'worker') {
-      const log = runtime.logger ?? createLogger({ level: embed.agent.logLevel, agent: embed.agent.name, ...(runtime.prettyLogs !== undefined ? { pretty: runtime.prettyLogs } : {}) });
-      const source = await WorkerSource.start(workerInit(config, embed, runtime), { maxTagsBytes: embed.agent.protocol.maxTagsBytes, maxEventBytes: embed.agent.protocol.userEventMaxBytes, maxNameBytes: embed.agent.protocol.maxNameBytes, queryMaxBytes: embed.agent.protocol.queryMaxBytes, queryResponseMaxBytes: embed.agent.protocol.queryResponseMaxBytes }, log, lineSink(runtime.logger, runtime.prettyLogs));
+      const log =
+        runtime.logger ??
+        createLogger({ level: embed.agent.logLevel, agent: embed.agent.name, ...(runtime.prettyLogs !== undefined ? { pretty: runtime.prettyLogs } : {}) });
+      const source = await WorkerSource.start(
+        workerInit(config, embed, runtime),
+        {
+          maxTagsBytes: embed.agent.protocol.maxTagsBytes,
+          maxEventBytes: embed.agent.protocol.userEventMaxBytes,
+          maxNameBytes: embed.agent.protocol.maxNameBytes,
+          queryMaxBytes: embed.agent.protocol.queryMaxBytes,
+          queryResponseMaxBytes: embed.agent.protocol.queryResponseMaxBytes,
+        },
+        log,
+        lineSink(runtime.logger, runtime.prettyLogs),
+      );
       return Cluster.finish(source, config, deps(log));
     }
     const agent = await createAgent(embed.agent, runtime);
     const source = new InLoopSource(agent);
     return Cluster.finish(source, config, deps(runtime.logger ?? agent.log), async (cluster) => {
-      if (embed.admin !== null) await source.openAdmin(embed.admin, embed.adminToken, { ring: () => ({ ring: cluster.ring, shards: cluster.shards }), health: () => cluster.health() });
+      if (embed.admin !== null)
+        await source.openAdmin(embed.admin, embed.adminToken, { ring: () => ({ ring: cluster.ring, shards: cluster.shards }), health: () => cluster.health() });
     });
   }
 
@@ -293,7 +313,8 @@ export class Cluster {
    */
   event(name: string, payload: string | Uint8Array = new Uint8Array(0), opts: { coalesce?: boolean } = {}): void {
     if (!this.source.event) throw new ClusterError('ERR_UNSUPPORTED', 'this membership source cannot send user events');
-    if (typeof payload !== 'string' && !(payload instanceof Uint8Array)) throw new ClusterError('ERR_ARGUMENT', 'event payload must be a string or a Uint8Array');
+    if (typeof payload !== 'string' && !(payload instanceof Uint8Array))
+      throw new ClusterError('ERR_ARGUMENT', 'event payload must be a string or a Uint8Array');
     this.source.event(name, typeof payload === 'string' ? new TextEncoder().encode(payload) : payload, opts.coalesce === true);
   }
 
@@ -307,7 +328,8 @@ export class Cluster {
    */
   query(name: string, payload: string | Uint8Array = new Uint8Array(0), opts: QueryOptions = {}): QueryStream {
     if (!this.source.query) throw new ClusterError('ERR_UNSUPPORTED', 'this membership source cannot ask queries');
-    if (typeof payload !== 'string' && !(payload instanceof Uint8Array)) throw new ClusterError('ERR_ARGUMENT', 'query payload must be a string or a Uint8Array');
+    if (typeof payload !== 'string' && !(payload instanceof Uint8Array))
+      throw new ClusterError('ERR_ARGUMENT', 'query payload must be a string or a Uint8Array');
     return this.source.query(name, typeof payload === 'string' ? new TextEncoder().encode(payload) : payload, opts);
   }
 

@@ -274,11 +274,21 @@ export const profiles = { lan, wan, local } as const;
 export type ProfileName = keyof typeof profiles;
 
 export function isProfileName(s: string): s is ProfileName {
-  return  Object.hasOwn(profiles, s);
+  return Object.hasOwn(profiles, s);
 }
 
 type Rule = (v: number, c: ProtocolConfig) => string | undefined;
-const BOOLEAN_FIELDS = new Set<keyof ProtocolConfig>(['lifeguardAwareness', 'lifeguardNack', 'lifeguardDynamicSuspicion', 'lifeguardBuddy', 'stallDetection', 'activeConfirmation', 'flapDamping', 'lagAwareness', 'coordinates']);
+const BOOLEAN_FIELDS = new Set<keyof ProtocolConfig>([
+  'lifeguardAwareness',
+  'lifeguardNack',
+  'lifeguardDynamicSuspicion',
+  'lifeguardBuddy',
+  'stallDetection',
+  'activeConfirmation',
+  'flapDamping',
+  'lagAwareness',
+  'coordinates',
+]);
 const nonNegInt: Rule = (v) => (Number.isInteger(v) && v >= 0 ? undefined : 'must be an integer >= 0');
 const posInt: Rule = (v) => (Number.isInteger(v) && v > 0 ? undefined : 'must be an integer > 0');
 const posNum: Rule = (v) => (Number.isFinite(v) && v > 0 ? undefined : 'must be a number > 0');
@@ -297,7 +307,11 @@ const rules: Partial<Record<keyof ProtocolConfig, Rule[]>> = {
   catchUpThreshold: [nonNegInt],
   catchUpIntervalMs: [nonNegInt],
   packetBudgetBytes: [posInt, (v) => (v >= 512 && v <= 65_000 ? undefined : 'must be between 512 and 65000 (a UDP datagram)')],
-  maxTagsBytes: [posInt, (v, c) => (v <= c.packetBudgetBytes - 200 ? undefined : `must leave 200 bytes of packetBudgetBytes (${c.packetBudgetBytes}) for the rest of an alive message`)],
+  maxTagsBytes: [
+    posInt,
+    (v, c) =>
+      v <= c.packetBudgetBytes - 200 ? undefined : `must leave 200 bytes of packetBudgetBytes (${c.packetBudgetBytes}) for the rest of an alive message`,
+  ],
   maxNameBytes: [posInt, (v) => (v <= 255 ? undefined : 'must be at most 255')],
   joinTimeoutMs: [posInt],
   joinAttempts: [posInt],
@@ -307,7 +321,10 @@ const rules: Partial<Record<keyof ProtocolConfig, Rule[]>> = {
   leaveTimeoutMs: [posInt],
   replayWindowMs: [
     nonNegInt,
-    (v, c) => (v < Math.min(c.reapFailedAfterMs, c.reapLeftAfterMs) ? undefined : `must be less than reapFailedAfterMs (${c.reapFailedAfterMs}) and reapLeftAfterMs (${c.reapLeftAfterMs}), or 0 for no window`),
+    (v, c) =>
+      v < Math.min(c.reapFailedAfterMs, c.reapLeftAfterMs)
+        ? undefined
+        : `must be less than reapFailedAfterMs (${c.reapFailedAfterMs}) and reapLeftAfterMs (${c.reapLeftAfterMs}), or 0 for no window`,
   ],
   awarenessMaxMultiplier: [posInt, (v) => (v <= 64 ? undefined : 'must be at most 64')],
   suspicionMaxTimeoutMult: [posNum, (v) => (v >= 1 ? undefined : 'must be at least 1')],
@@ -315,7 +332,10 @@ const rules: Partial<Record<keyof ProtocolConfig, Rule[]>> = {
   readmitAfterMs: [nonNegInt],
   flapHalfLifeMs: [posInt],
   coordinateDimensions: [posInt, (v) => (v <= MAX_DIMENSIONS ? undefined : `must be at most ${MAX_DIMENSIONS}`)],
-  userEventMaxBytes: [posInt, (v) => (v <= 16_384 ? undefined : 'must be at most 16384 (an event must also fit in one packet: bigger ones are refused when sent)')],
+  userEventMaxBytes: [
+    posInt,
+    (v) => (v <= 16_384 ? undefined : 'must be at most 16384 (an event must also fit in one packet: bigger ones are refused when sent)'),
+  ],
   userEventShare: [(v) => (Number.isFinite(v) && v > 0 && v < 1 ? undefined : 'must be a number between 0 and 1 (exclusive)')],
   userEventCoalesceMs: [nonNegInt],
   queryMaxBytes: [posInt, (v) => (v <= 16_384 ? undefined : 'must be at most 16384 (a query must also fit in one packet: bigger ones are refused when asked)')],

@@ -15,7 +15,11 @@ test('profiles start from memberlist defaults', () => {
   assert.equal(wan.probeIntervalMs, 5000);
   assert.equal(local.probeTimeoutMs, 200);
   // Each profile is valid as it stands: resolving it without overrides gives it back unchanged.
-  for (const [p, profile] of [['lan', lan], ['wan', wan], ['local', local]] as const) {
+  for (const [p, profile] of [
+    ['lan', lan],
+    ['wan', wan],
+    ['local', local],
+  ] as const) {
     const resolved = resolveConfig({}, p);
     for (const [k, v] of Object.entries(profile)) assert.deepEqual(resolved[k as keyof typeof resolved], v, `${p}.${k}`);
   }
@@ -37,7 +41,12 @@ test('validation names every bad field at once, and unknown fields', () => {
 
 test('replayWindowMs: 10 minutes in every profile, below both reap times or 0', () => {
   for (const p of [lan, wan, local]) assert.equal(p.replayWindowMs, 600_000);
-  assert.throws(() => resolveConfig({ reapLeftAfterMs: 300_000 }), (e: unknown) => e instanceof ClusterError && /replayWindowMs \(600000\): must be less than reapFailedAfterMs \(86400000\) and reapLeftAfterMs \(300000\), or 0/.test(e.message));
+  assert.throws(
+    () => resolveConfig({ reapLeftAfterMs: 300_000 }),
+    (e: unknown) =>
+      e instanceof ClusterError &&
+      /replayWindowMs \(600000\): must be less than reapFailedAfterMs \(86400000\) and reapLeftAfterMs \(300000\), or 0/.test(e.message),
+  );
   assert.equal(resolveConfig({ reapLeftAfterMs: 300_000, replayWindowMs: 0 }).replayWindowMs, 0);
   assert.equal(resolveConfig({ reapLeftAfterMs: 300_000, replayWindowMs: 120_000 }).replayWindowMs, 120_000);
   assert.throws(() => resolveConfig({ replayWindowMs: -1 }), /replayWindowMs \(-1\)/);

@@ -9,7 +9,14 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const pages = ['README.md', ...['docs', 'bench'].flatMap((d) => readdirSync(join(ROOT, d)).filter((f) => f.endsWith('.md')).map((f) => `${d}/${f}`))];
+const pages = [
+  'README.md',
+  ...['docs', 'bench'].flatMap((d) =>
+    readdirSync(join(ROOT, d))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `${d}/${f}`),
+  ),
+];
 
 test('relative links in README, docs/ and bench/ lead to files inside the repository', () => {
   const bad: string[] = [];

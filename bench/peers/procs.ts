@@ -68,7 +68,22 @@ export function commandFor(system: System, name: string, i: number, root: string
     return ['serf', 'agent', `-node=${name}`, `-bind=${bind}`, `-rpc-addr=${admin}`, '-profile=lan', '-log-level=info', ...joining];
   }
   const entry = existsSync(join(root, OUR_BIN)) ? [OUR_BIN] : ['--import', 'tsx', 'src/cli/main.ts'];
-  return [process.execPath, ...entry, 'agent', '--name', name, '--log-level', 'info', '--bind', bind, '--admin', admin, '--profile', 'lan', ...(i > 0 ? ['--join', seed] : [])];
+  return [
+    process.execPath,
+    ...entry,
+    'agent',
+    '--name',
+    name,
+    '--log-level',
+    'info',
+    '--bind',
+    bind,
+    '--admin',
+    admin,
+    '--profile',
+    'lan',
+    ...(i > 0 ? ['--join', seed] : []),
+  ];
 }
 
 /** The compiled `phantom` command, relative to a tree's root. */
@@ -79,7 +94,14 @@ export const OUR_BIN = 'dist/bin/phantom.js';
  * once, so whoever started us can end the process even if we die before cleaning up. `root` is
  * the tree our agent runs from (a snapshot of a commit, so others' edits do not change a run).
  */
-export async function startPeer(system: System, name: string, i: number, onPid: (pid: number) => void, root: string = ROOT, options: StartOptions = {}): Promise<PeerProc> {
+export async function startPeer(
+  system: System,
+  name: string,
+  i: number,
+  onPid: (pid: number) => void,
+  root: string = ROOT,
+  options: StartOptions = {},
+): Promise<PeerProc> {
   const p = spawnPeer(system, name, i, onPid, root, options);
   await waitStarted(p);
   return p;
@@ -111,12 +133,13 @@ export function spawnPeer(system: System, name: string, i: number, onPid: (pid: 
     metricLines: [],
     startedAt: 0,
     exited: new Promise((resolve) => child.once('exit', () => resolve())),
-    until: (pred, ms, what) => waitUntil(waiters, pred, ms, () => `${name}: ${what} not seen within ${ms} ms; view ${JSON.stringify([...p.view])}; output tail: ${tail.slice(-400)}`),
+    until: (pred, ms, what) =>
+      waitUntil(waiters, pred, ms, () => `${name}: ${what} not seen within ${ms} ms; view ${JSON.stringify([...p.view])}; output tail: ${tail.slice(-400)}`),
     tail: () => tail.slice(-400),
   };
   const onLine = (line: string): void => {
     const at = Date.now();
-    tail = (`${tail + line}\n`).slice(-2000);
+    tail = `${tail + line}\n`.slice(-2000);
     if (system === 'serf' && line.startsWith('[')) p.metricLines.push(line);
     const ev = parse(line);
     if (!ev) return;
@@ -136,7 +159,15 @@ export function spawnPeer(system: System, name: string, i: number, onPid: (pid: 
 
 /** Every agent in `observers` sees every name in `names` (other than itself) with `status`. */
 export async function allSee(observers: readonly PeerProc[], names: readonly string[], status: MemberStatus, ms: number): Promise<void> {
-  await Promise.all(observers.map((o) => o.until(() => names.every((n) => n === o.name || o.view.get(n) === status), ms, `${names.length > 3 ? `${names.length} members` : names.join(',')} ${status}`)));
+  await Promise.all(
+    observers.map((o) =>
+      o.until(
+        () => names.every((n) => n === o.name || o.view.get(n) === status),
+        ms,
+        `${names.length > 3 ? `${names.length} members` : names.join(',')} ${status}`,
+      ),
+    ),
+  );
 }
 
 /** Stop an agent we started, by its PID, and wait for it (SIGKILL after a bound). */

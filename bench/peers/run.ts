@@ -150,7 +150,8 @@ async function matrix(system: System, n: number, idleSec: number, procs: PeerPro
   await stopPeer(victim, 'SIGKILL');
   await allSee(live, [victim.name], 'failed', 120_000);
   const isVictimSuspect = (e: PeerProc['events'][number]['ev']): boolean =>
-    (e.kind === 'suspect' && e.member === victim.name) || (e.kind === 'member' && e.member === victim.name && (e.status === 'suspect' || e.status === 'failed'));
+    (e.kind === 'suspect' && e.member === victim.name) ||
+    (e.kind === 'member' && e.member === victim.name && (e.status === 'suspect' || e.status === 'failed'));
   const suspectAt = live.map((p) => firstAt(p.events, isVictimSuspect, killedAt));
   const failedAt = live.map((p) => firstAt(p.events, (e) => e.kind === 'member' && e.member === victim.name && e.status === 'failed', killedAt));
 
@@ -162,7 +163,9 @@ async function matrix(system: System, n: number, idleSec: number, procs: PeerPro
   await allSee(rest, [leaver.name], 'left', 60_000);
   await leaving;
   const leftTimes = rest.map((p) => firstAt(p.events, (e) => e.kind === 'member' && e.member === leaver.name && e.status === 'left', leftAt));
-  const leaveSeenFailed = rest.filter((p) => firstAt(p.events, (e) => e.kind === 'member' && e.member === leaver.name && e.status === 'failed', leftAt) !== null).length;
+  const leaveSeenFailed = rest.filter(
+    (p) => firstAt(p.events, (e) => e.kind === 'member' && e.member === leaver.name && e.status === 'failed', leftAt) !== null,
+  ).length;
   const finite = (xs: (number | null)[]): number[] => xs.filter((x): x is number => x !== null);
   return {
     agents: n,
@@ -197,7 +200,10 @@ async function loss(system: System, n: number, lossPercent: number, seconds: num
   const from = Date.now();
   await sleep(seconds * 1000);
   const fp = falsePositives(procs, new Set(names), from);
-  const suspectLines = procs.reduce((s, p) => s + p.events.filter((e) => e.at >= from && ((e.ev.kind === 'member' && e.ev.status === 'suspect') || e.ev.kind === 'suspect')).length, 0);
+  const suspectLines = procs.reduce(
+    (s, p) => s + p.events.filter((e) => e.at >= from && ((e.ev.kind === 'member' && e.ev.status === 'suspect') || e.ev.kind === 'suspect')).length,
+    0,
+  );
   const raised = new Set<string>();
   let serfSuspects = 0;
   for (const p of procs) {
@@ -208,7 +214,17 @@ async function loss(system: System, n: number, lossPercent: number, seconds: num
     }
   }
   const suspicions = system === 'serf' ? serfSuspects : raised.size;
-  return { agents: n, lossPercent, seconds, falsePositives: fp.members.length, falsePositiveMembers: fp.members, failedLines: fp.pairs, suspectLines, suspicions, loadavg: loadavg() };
+  return {
+    agents: n,
+    lossPercent,
+    seconds,
+    falsePositives: fp.members.length,
+    falsePositiveMembers: fp.members,
+    failedLines: fp.pairs,
+    suspectLines,
+    suspicions,
+    loadavg: loadavg(),
+  };
 }
 
 /** SIGSTOP the last agent for each of `stallsSec` in turn (SIGCONT after), watching 25 s after each. */
@@ -226,11 +242,18 @@ async function stall(system: System, n: number, stallsSec: number[], procs: Peer
     await sleep(sec * 1000);
     victim.child.kill('SIGCONT');
     await sleep(25_000);
-    const about = (e: PeerProc['events'][number]['ev'], status: string): boolean => (e.kind === 'member' && e.member === victim.name && e.status === status) || (status === 'suspect' && e.kind === 'suspect' && e.member === victim.name);
+    const about = (e: PeerProc['events'][number]['ev'], status: string): boolean =>
+      (e.kind === 'member' && e.member === victim.name && e.status === status) || (status === 'suspect' && e.kind === 'suspect' && e.member === victim.name);
     const failed = live.filter((p) => firstAt(p.events, (e) => about(e, 'failed'), from) !== null).length;
     const suspectAt = live.map((p) => firstAt(p.events, (e) => about(e, 'suspect') || about(e, 'failed'), from));
     const all = suspectAt.every((t) => t !== null) ? Math.max(...(suspectAt as number[])) - from : null;
-    stalls.push({ stallMs: sec * 1000, failedObservers: failed, survivors: live.length, suspectObservers: suspectAt.filter((t) => t !== null).length, allSuspectMs: system === 'ours' ? all : null });
+    stalls.push({
+      stallMs: sec * 1000,
+      failedObservers: failed,
+      survivors: live.length,
+      suspectObservers: suspectAt.filter((t) => t !== null).length,
+      allSuspectMs: system === 'ours' ? all : null,
+    });
     log(`  stall ${sec}s: ${JSON.stringify(stalls[stalls.length - 1])}`);
     // Back to a clean start before the next stall (a victim declared failed must be back).
     await allSee(live, [victim.name], 'alive', 60_000).catch(() => undefined);
@@ -240,7 +263,8 @@ async function stall(system: System, n: number, stallsSec: number[], procs: Peer
 }
 
 async function main(): Promise<void> {
-  if (process.env.PEERS_NETNS !== '1') throw new Error('run.ts runs only inside the private namespace that bench/peers/serf.ts makes (PEERS_NETNS=1 under unshare -n)');
+  if (process.env.PEERS_NETNS !== '1')
+    throw new Error('run.ts runs only inside the private namespace that bench/peers/serf.ts makes (PEERS_NETNS=1 under unshare -n)');
   const system = opt('system', 'ours') as System;
   if (system !== 'ours' && system !== 'serf') throw new Error(`--system must be ours or serf, not ${system}`);
   const n = Number(opt('n', '8'));
@@ -249,20 +273,23 @@ async function main(): Promise<void> {
   sh('nft', ['-f', '-'], NFT_SETUP);
   const procs: PeerProc[] = [];
   // A hard bound on the whole run: whatever hangs, the agents are ended and this process exits.
-  const deadline = setTimeout(() => {
-    log('run.ts: deadline reached, ending agents');
-    for (const p of procs) p.child.kill('SIGKILL');
-    process.exit(3);
-  }, Number(opt('deadline', '900')) * 1000);
+  const deadline = setTimeout(
+    () => {
+      log('run.ts: deadline reached, ending agents');
+      for (const p of procs) p.child.kill('SIGKILL');
+      process.exit(3);
+    },
+    Number(opt('deadline', '900')) * 1000,
+  );
   try {
     const out =
       mode === 'loss'
         ? await loss(system, n, Number(opt('loss', '10')), Number(opt('loss-sec', '120')), procs)
         : mode === 'launch'
           ? await launch(system, n, procs)
-        : mode === 'stall'
-          ? await stall(system, n, opt('stalls', '1,2,3,4').split(',').map(Number), procs)
-          : await matrix(system, n, Number(opt('idle', '35')), procs);
+          : mode === 'stall'
+            ? await stall(system, n, opt('stalls', '1,2,3,4').split(',').map(Number), procs)
+            : await matrix(system, n, Number(opt('idle', '35')), procs);
     process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
   } finally {
     clearTimeout(deadline);

@@ -39,7 +39,8 @@ const runs = (cmd: string, args: readonly string[]): boolean => spawnSync(cmd, a
 function ensure(cmd: string, args: readonly string[], pkg: string): string | null {
   if (runs(cmd, args)) return null;
   log(`${cmd} is missing: installing Debian's ${pkg} with apt-get`);
-  if (!runs('apt-get', ['update', '-qq']) || !runs('apt-get', ['install', '-y', '-qq', pkg])) return `apt-get could not install ${pkg} (no root, or no package archive reachable)`;
+  if (!runs('apt-get', ['update', '-qq']) || !runs('apt-get', ['install', '-y', '-qq', pkg]))
+    return `apt-get could not install ${pkg} (no root, or no package archive reachable)`;
   return runs(cmd, args) ? null : `${pkg} installed but \`${cmd}\` still does not run`;
 }
 
@@ -64,11 +65,15 @@ let snap = '';
 
 function runOne<T>(system: System, args: readonly string[], boundSec: number): Promise<T | null> {
   return new Promise((resolve) => {
-    const child = spawn('unshare', ['-n', '--', process.execPath, '--import', 'tsx', 'bench/peers/run.ts', '--system', system, '--deadline', String(boundSec), '--root', snap, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, PEERS_NETNS: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'unshare',
+      ['-n', '--', process.execPath, '--import', 'tsx', 'bench/peers/run.ts', '--system', system, '--deadline', String(boundSec), '--root', snap, ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, PEERS_NETNS: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     worker = child;
     let result: T | null = null;
     createInterface({ input: child.stdout! }).on('line', (l) => {
@@ -109,7 +114,9 @@ function snapshot(commit: string): string {
   const dir = mkdtempSync(`${tmpdir()}/phantom-bench-`);
   // Only the paths that exist at that commit (git archive fails on a missing one).
   const want = ['src', 'bin', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
-  const have = spawnSync('git', ['ls-tree', '--name-only', commit, ...want], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  const have = spawnSync('git', ['ls-tree', '--name-only', commit, ...want], { cwd: ROOT, encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean);
   const r = spawnSync('sh', ['-c', `git archive ${commit} ${have.join(' ')} | tar -x -C '${dir}'`], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`cannot snapshot ${commit}: ${r.stderr}`);
   symlinkSync(`${ROOT}node_modules`, `${dir}/node_modules`);
@@ -158,7 +165,12 @@ async function main(): Promise<void> {
     log(`bench:serf skipped: ${skip}. It needs root (for unshare -n and nftables), Debian's serf and nftables.`);
     return;
   }
-  const plan = opt('plan', '8x3,32x3,64x3') === 'none' ? [] : opt('plan', '8x3,32x3,64x3').split(',').map((p) => p.split('x').map(Number) as [number, number]);
+  const plan =
+    opt('plan', '8x3,32x3,64x3') === 'none'
+      ? []
+      : opt('plan', '8x3,32x3,64x3')
+          .split(',')
+          .map((p) => p.split('x').map(Number) as [number, number]);
   const idle = opt('idle', '35');
   const lossSec = Number(opt('loss-sec', '120'));
   const lossN = opt('loss-n', '32');
@@ -170,7 +182,12 @@ async function main(): Promise<void> {
   const prior = merge ? (JSON.parse(readFileSync(JSON_FILE, 'utf8')) as { collected: Collected; commands: string[]; notes: string[]; commit?: string }) : null;
   const c: Collected = prior?.collected ?? { matrix: {}, loss: {} };
   c.launch ??= {};
-  const launchPlan = opt('launch', '8x3,32x3,64x3') === 'none' ? [] : opt('launch', '8x3,32x3,64x3').split(',').map((p) => p.split('x').map(Number) as [number, number]);
+  const launchPlan =
+    opt('launch', '8x3,32x3,64x3') === 'none'
+      ? []
+      : opt('launch', '8x3,32x3,64x3')
+          .split(',')
+          .map((p) => p.split('x').map(Number) as [number, number]);
   const command = `node --import tsx bench/peers/serf.ts ${argv.join(' ')}`.trim();
   const meta = {
     // A merge that runs nothing only redraws the charts and the table: not a command that measured.
@@ -187,7 +204,11 @@ async function main(): Promise<void> {
     // Fields this script does not know (e.g. hand-kept earlier runs) survive a merge.
     writeFileSync(JSON_FILE, `${JSON.stringify({ ...(prior ?? {}), ...meta, at: new Date().toISOString(), collected: c }, null, 2)}\n`);
   };
-  log(`bench:serf: ${meta.serf}; node ${meta.node}; ${meta.cores} cores; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  log(
+    `bench:serf: ${meta.serf}; node ${meta.node}; ${meta.cores} cores; load ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
 
   for (const [n, count] of launchPlan) {
     const slot = (c.launch[String(n)] ??= { ours: [], serf: [] });

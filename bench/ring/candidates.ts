@@ -82,9 +82,7 @@ export const stable: Candidate = (ns, shards, replicas, c) => {
 
 function preferences(p: Prepared, i: number): Uint32Array {
   const score = Uint32Array.from(p.sh, (h) => mix32(p.mh[i]!, h));
-  return Uint32Array.from(
-    Array.from({ length: p.sh.length }, (_, s) => s).sort((a, b) => score[b]! - score[a]! || a - b),
-  );
+  return Uint32Array.from(Array.from({ length: p.sh.length }, (_, s) => s).sort((a, b) => score[b]! - score[a]! || a - b));
 }
 
 export const maglev: Candidate = (ns, shards, replicas, c) => {

@@ -65,18 +65,23 @@ function shardMap(shards: number, placement: PlacementMethod, capacityFactor = 1
     return map.assignment();
   };
 }
-const timed = (f: Method['place']): Method['place'] => (members, previous) => {
-  const t0 = performance.now();
-  const a = f(members, previous);
-  lastMs = performance.now() - t0;
-  return a;
-};
+const timed =
+  (f: Method['place']): Method['place'] =>
+  (members, previous) => {
+    const t0 = performance.now();
+    const a = f(members, previous);
+    lastMs = performance.now() - t0;
+    return a;
+  };
 const candidate = (shards: number, f: Candidate, c = 1.05): Method['place'] => timed((members) => f(members, shards, REPLICAS, c));
 const vnodeRing =
   (shards: number): Method['place'] =>
   (members) => {
     const t0 = performance.now();
-    const r = HashRing.from(members.map((name) => ({ name })), { vnodes: 256 });
+    const r = HashRing.from(
+      members.map((name) => ({ name })),
+      { vnodes: 256 },
+    );
     const a = new Map(Array.from({ length: shards }, (_, s) => [s, r.lookup(`shard:${s}`, REPLICAS)]));
     lastMs = performance.now() - t0;
     return a;
@@ -147,7 +152,10 @@ function measure(m: Method, n: number, trials: number): Trial {
     out.join += moved(a0, a1) / trials;
     out.idealJoin += (SHARDS * REPLICAS) / (n + 1) / trials;
     const victim = base[(t * 17) % n]!;
-    const a2 = m.place(base.filter((x) => x !== victim), base);
+    const a2 = m.place(
+      base.filter((x) => x !== victim),
+      base,
+    );
     out.worst = Math.max(out.worst, maxMean(a2, n - 1, SHARDS));
     out.leave += moved(a0, a2) / trials;
     out.idealLeave += (loads(a0).get(victim) ?? 0) / trials;
@@ -185,7 +193,9 @@ export function placementTable(members: number, trials: number, methods: readonl
 
 /** Mean movement factors over `sizes` for the pure methods that keep max/mean <= 1.05 (and rounds c=1.10). */
 export function sweep(sizes: number[], trials: number): SweepRow[] {
-  const pick = METHODS.filter((m) => (m.shards === 1024 && /bounded|stable|rounds \(c=1\.(05|10)\)/.test(m.name)) || (m.shards > 1024 && m.shards <= 8192 && /rounds/.test(m.name)));
+  const pick = METHODS.filter(
+    (m) => (m.shards === 1024 && /bounded|stable|rounds \(c=1\.(05|10)\)/.test(m.name)) || (m.shards > 1024 && m.shards <= 8192 && /rounds/.test(m.name)),
+  );
   return pick.map((m) => {
     const rs = sizes.map((n) => measure(m, n, trials));
     process.stderr.write('.');

@@ -20,7 +20,9 @@ const sampleHeap = (): void => {
   if (progress && second !== lastProgressAt) {
     lastProgressAt = second;
     const cpu = process.cpuUsage();
-    process.stderr.write(`virtual ${second} s, running ${sim.running().length}, heap ${mb(m.heapUsed)} MB, rss ${mb(m.rss)} MB, wall ${Math.round((performance.now() - wall0) / 1000)} s, cpu ${Math.round((cpu.user + cpu.system) / 1e6)} s, load ${loadavg()[0]!.toFixed(1)}\n`);
+    process.stderr.write(
+      `virtual ${second} s, running ${sim.running().length}, heap ${mb(m.heapUsed)} MB, rss ${mb(m.rss)} MB, wall ${Math.round((performance.now() - wall0) / 1000)} s, cpu ${Math.round((cpu.user + cpu.system) / 1e6)} s, load ${loadavg()[0]!.toFixed(1)}\n`,
+    );
   }
 };
 const mb = (b: number): number => Math.round(b / 1048576);
@@ -36,10 +38,14 @@ function runSampled(sim: Simulation, ms: number): void {
 }
 
 function convergeSampled(sim: Simulation, maxMs: number): number | null {
-  const ok = sim.runUntil(() => {
-    sampleHeap();
-    return sim.checkConverged();
-  }, maxMs, 100);
+  const ok = sim.runUntil(
+    () => {
+      sampleHeap();
+      return sim.checkConverged();
+    },
+    maxMs,
+    100,
+  );
   return ok ? sim.joinConvergenceMs() : null;
 }
 

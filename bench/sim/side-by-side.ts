@@ -28,7 +28,8 @@ interface SimLike {
   report(): { traceHash: string; joinConvergenceMs: number | null; falsePositives: number };
 }
 const sims: Record<string, new (o: { nodes: number; seed: number }) => SimLike> = {};
-for (const [k, root] of Object.entries(trees)) sims[k] = ((await import(join(root, 'src/sim/index.ts'))) as { Simulation: new (o: { nodes: number; seed: number }) => SimLike }).Simulation;
+for (const [k, root] of Object.entries(trees))
+  sims[k] = ((await import(join(root, 'src/sim/index.ts'))) as { Simulation: new (o: { nodes: number; seed: number }) => SimLike }).Simulation;
 
 const runs: { tree: string; cpuMs: number; heapMB: number; traceHash: string; loadAvg: number }[] = [];
 for (let r = 0; r < rounds; r++) {
@@ -39,15 +40,33 @@ for (let r = 0; r < rounds; r++) {
     sim.joinAll({ spreadMs: 1000 });
     sim.run(secs * 1000);
     const c = process.cpuUsage(t0);
-    runs.push({ tree, cpuMs: Math.round((c.user + c.system) / 1000), heapMB: Math.round(process.memoryUsage().heapUsed / 1048576), traceHash: sim.report().traceHash, loadAvg: Math.round(loadavg()[0]! * 10) / 10 });
+    runs.push({
+      tree,
+      cpuMs: Math.round((c.user + c.system) / 1000),
+      heapMB: Math.round(process.memoryUsage().heapUsed / 1048576),
+      traceHash: sim.report().traceHash,
+      loadAvg: Math.round(loadavg()[0]! * 10) / 10,
+    });
   }
 }
 const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor((a.length - 1) / 2)]!;
 const of = (tree: string): number[] => runs.filter((x) => x.tree === tree).map((x) => x.cpuMs);
-const summary = { n, virtualSeconds: secs, rounds, before: trees.before, medianCpuMsBefore: median(of('before')), medianCpuMsAfter: median(of('after')), ratio: Math.round((median(of('after')) / median(of('before'))) * 1000) / 1000, sameTrace: new Set(runs.map((x) => x.traceHash)).size === 1, measuredAt: new Date().toISOString() };
+const summary = {
+  n,
+  virtualSeconds: secs,
+  rounds,
+  before: trees.before,
+  medianCpuMsBefore: median(of('before')),
+  medianCpuMsAfter: median(of('after')),
+  ratio: Math.round((median(of('after')) / median(of('before'))) * 1000) / 1000,
+  sameTrace: new Set(runs.map((x) => x.traceHash)).size === 1,
+  measuredAt: new Date().toISOString(),
+};
 console.log('| run | tree | CPU ms | heap after run MB | trace | load |');
 console.log('|---|---|---|---|---|---|');
 runs.forEach((x, i) => console.log(`| ${i + 1} | ${x.tree} | ${x.cpuMs} | ${x.heapMB} | ${x.traceHash} | ${x.loadAvg} |`));
-console.log(`median CPU: before ${summary.medianCpuMsBefore} ms, after ${summary.medianCpuMsAfter} ms, ratio ${summary.ratio}; same trace: ${summary.sameTrace}`);
+console.log(
+  `median CPU: before ${summary.medianCpuMsBefore} ms, after ${summary.medianCpuMsAfter} ms, ratio ${summary.ratio}; same trace: ${summary.sameTrace}`,
+);
 mkdirSync(join(here, '../results'), { recursive: true });
 writeFileSync(join(here, '../results/sim-side-by-side.json'), `${JSON.stringify({ summary, runs }, null, 2)}\n`);

@@ -103,7 +103,13 @@ export function parseSerfCounter(line: string): { name: string; interval: SerfIn
  * wholly inside [fromMs, toMs] and return the sum and the time they cover, so a rate can be taken
  * over whole intervals only.
  */
-export function serfRate(lines: readonly string[], name: string, fromMs: number, toMs: number, intervalMs = 10_000): { sum: number; count: number; spanMs: number } {
+export function serfRate(
+  lines: readonly string[],
+  name: string,
+  fromMs: number,
+  toMs: number,
+  intervalMs = 10_000,
+): { sum: number; count: number; spanMs: number } {
   const seen = new Map<number, SerfInterval>();
   for (const l of lines) {
     const c = parseSerfCounter(l);

@@ -56,7 +56,10 @@ export function mean(xs: readonly number[]): number {
  * that never did are left out, so the curve ends below 1. This is the convergence curve.
  */
 export function curve(times: readonly (number | null)[], t0: number): number[] {
-  return times.filter((t): t is number => t !== null).map((t) => t - t0).sort((a, b) => a - b);
+  return times
+    .filter((t): t is number => t !== null)
+    .map((t) => t - t0)
+    .sort((a, b) => a - b);
 }
 
 /**
@@ -64,7 +67,11 @@ export function curve(times: readonly (number | null)[], t0: number): number[] {
  * failed at or after `fromMs`. Also the (observer, member) pairs, which show how far each
  * false failure spread.
  */
-export function falsePositives(agents: readonly { name: string; events: readonly TimedEvent[] }[], live: ReadonlySet<string>, fromMs: number): { members: string[]; pairs: number } {
+export function falsePositives(
+  agents: readonly { name: string; events: readonly TimedEvent[] }[],
+  live: ReadonlySet<string>,
+  fromMs: number,
+): { members: string[]; pairs: number } {
   const members = new Set<string>();
   let pairs = 0;
   for (const a of agents) {

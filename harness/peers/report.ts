@@ -36,7 +36,10 @@ export function launchMarkdown(launch: NonNullable<Collected['launch']>): string
   const out: string[] = [];
   for (const [n, bySys] of Object.entries(launch)) {
     const med = (runs: readonly LaunchRun[], k: keyof LaunchResult): number => median(runs.map((r) => r.result[k]));
-    out.push(`### All ${n} agents launched at once (ours: ${bySys.ours.length} run${bySys.ours.length === 1 ? '' : 's'}, serf: ${bySys.serf.length} run${bySys.serf.length === 1 ? '' : 's'}; medians)`, '');
+    out.push(
+      `### All ${n} agents launched at once (ours: ${bySys.ours.length} run${bySys.ours.length === 1 ? '' : 's'}, serf: ${bySys.serf.length} run${bySys.serf.length === 1 ? '' : 's'}; medians)`,
+      '',
+    );
     out.push('| measure | ours | serf | ours/serf | target |', '|---|---|---|---|---|');
     for (const m of LAUNCH_MEASURES) {
       const a = med(bySys.ours, m.key);
@@ -107,7 +110,10 @@ export function markdown(c: Collected): string {
     const fp = (rs: readonly LossRun[]): number => median(rs.map((r) => r.falsePositives));
     const fl = (rs: readonly LossRun[]): number => median(rs.map((r) => r.failedLines));
     const first = lo[0] ?? ls[0]!;
-    out.push(`### ${first.lossPercent}% loss, N = ${first.agents}, ${first.seconds} s (ours: ${lo.length} run${lo.length === 1 ? '' : 's'}, serf: ${ls.length} run${ls.length === 1 ? '' : 's'})`, '');
+    out.push(
+      `### ${first.lossPercent}% loss, N = ${first.agents}, ${first.seconds} s (ours: ${lo.length} run${lo.length === 1 ? '' : 's'}, serf: ${ls.length} run${ls.length === 1 ? '' : 's'})`,
+      '',
+    );
     out.push('| measure | ours | serf | ours/serf | target |', '|---|---|---|---|---|');
     const a = fp(lo);
     const b = fp(ls);
@@ -115,10 +121,14 @@ export function markdown(c: Collected): string {
     const met = a <= b;
     out.push(`| false positives (live members marked dead) | ${num(a)} | ${num(b)} | ${r} | ≤ 1.0: ${met ? 'met' : '**missed**'} |`);
     out.push(`| failed lines about live members (observer × member) | ${num(fl(lo))} | ${num(fl(ls))} | ${ratio(fl(lo), fl(ls))} | |`);
-    const su = (rs: readonly LossRun[]): number | null => (rs.some((r) => r.suspicions === undefined) || rs.length === 0 ? null : median(rs.map((r) => r.suspicions!)));
+    const su = (rs: readonly LossRun[]): number | null =>
+      rs.some((r) => r.suspicions === undefined) || rs.length === 0 ? null : median(rs.map((r) => r.suspicions!));
     const sa = su(lo);
     const sb = su(ls);
-    if (sa !== null && sb !== null) out.push(`| suspicions raised about live members (ours: distinct member × incarnation; serf: probers' "Suspect X has failed") | ${num(sa)} | ${num(sb)} | ${sb === 0 ? (sa === 0 ? '1.00 (0 vs 0)' : `∞ (serf 0)`) : ratio(sa, sb)} | ≤ 1.0: ${sa <= sb ? 'met' : '**missed**'} |`);
+    if (sa !== null && sb !== null)
+      out.push(
+        `| suspicions raised about live members (ours: distinct member × incarnation; serf: probers' "Suspect X has failed") | ${num(sa)} | ${num(sb)} | ${sb === 0 ? (sa === 0 ? '1.00 (0 vs 0)' : `∞ (serf 0)`) : ratio(sa, sb)} | ≤ 1.0: ${sa <= sb ? 'met' : '**missed**'} |`,
+      );
     out.push('');
   }
   const so = c.stall?.ours ?? [];
@@ -133,7 +143,10 @@ export function markdown(c: Collected): string {
       return `${failed} of ${of} declared it failed${routed.length > 0 ? `; routed around everywhere after ${num(median(routed))} ms` : ''}`;
     };
     const stalls = [...new Set([...so, ...ss].flatMap((r) => r.stalls.map((x) => x.stallMs)))].sort((a, b) => a - b);
-    out.push(`### SIGSTOP of one agent of ${(so[0] ?? ss[0]!).agents} (ours: ${so.length} run${so.length === 1 ? '' : 's'}, serf: ${ss.length} run${ss.length === 1 ? '' : 's'})`, '');
+    out.push(
+      `### SIGSTOP of one agent of ${(so[0] ?? ss[0]!).agents} (ours: ${so.length} run${so.length === 1 ? '' : 's'}, serf: ${ss.length} run${ss.length === 1 ? '' : 's'})`,
+      '',
+    );
     out.push('| stall | ours | serf |', '|---|---|---|');
     for (const ms of stalls) out.push(`| ${ms / 1000} s | ${cell(so, ms)} | ${cell(ss, ms)} |`);
     out.push('');

@@ -47,7 +47,10 @@ export function adminDepsFor(agent: Agent, opts: AgentAdminOptions): AdminDeps {
         own = o;
       }
       if (own.stale) {
-        const live = agent.members().filter((m) => onRing(m.state)).map((m) => ({ name: m.name, tags: m.tags }));
+        const live = agent
+          .members()
+          .filter((m) => onRing(m.state))
+          .map((m) => ({ name: m.name, tags: m.tags }));
         own.ring.reset(live);
         own.shards.rebalance(live);
         own.stale = false;
@@ -58,7 +61,10 @@ export function adminDepsFor(agent: Agent, opts: AgentAdminOptions): AdminDeps {
   // agent's start (bench/STARTUP.md). Process metrics already start at the first scrape.
   let metrics: Promise<MetricsRenderer> | undefined;
   const renderMetrics = async (): Promise<string> => {
-    metrics ??= import('./metrics.js').then(({ MetricsRenderer }) => new MetricsRenderer(() => ({ stats: agent.stats(), mainThread: opts.mainThread?.() }), { mainThread: opts.mainThread !== undefined }));
+    metrics ??= import('./metrics.js').then(
+      ({ MetricsRenderer }) =>
+        new MetricsRenderer(() => ({ stats: agent.stats(), mainThread: opts.mainThread?.() }), { mainThread: opts.mainThread !== undefined }),
+    );
     return (await metrics).render();
   };
   return {

@@ -29,7 +29,14 @@ export interface AdminTarget {
  * `timeoutMs` bounds the whole call. `token`, when given, is sent as is ('' = none); otherwise
  * findAdminToken looks for it. A POST always says `Content-Type: application/json`.
  */
-export async function adminRequest<T>(target: string | AdminTarget, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 10_000, token?: string): Promise<AdminResponse<T>> {
+export async function adminRequest<T>(
+  target: string | AdminTarget,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  timeoutMs = 10_000,
+  token?: string,
+): Promise<AdminResponse<T>> {
   const t: AdminTarget = typeof target === 'string' ? { admin: target } : target;
   const admin = t.admin;
   const bearer = token ?? findAdminToken(admin, t);
@@ -81,16 +88,29 @@ export function adminCall<T, N extends RouteName = RouteName>(target: string | A
  * (undici) took ~40 ms of each command's start, and its pooled connection kept the process
  * alive ~130 ms after the answer (bench/STARTUP.md).
  */
-function httpCall(url: string, method: string, body: string | undefined, token: string | undefined, timeoutMs: number): Promise<{ status: number; contentType: string; text: string }> {
+function httpCall(
+  url: string,
+  method: string,
+  body: string | undefined,
+  token: string | undefined,
+  timeoutMs: number,
+): Promise<{ status: number; contentType: string; text: string }> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+    const headers: Record<string, string> = {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    };
     const req = request(url, { method, headers, agent: false, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }),
+      );
     });
-    req.on('error', (e: Error & { code?: string }) => reject(e.name === 'AbortError' ? Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'TimeoutError' }) : e));
+    req.on('error', (e: Error & { code?: string }) =>
+      reject(e.name === 'AbortError' ? Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'TimeoutError' }) : e),
+    );
     req.end(body);
   });
 }
@@ -133,7 +153,9 @@ export function adminStream(target: AdminTarget, path: string, onFrame: (f: Stre
           } catch {
             // not JSON
           }
-          reject(new ClusterError(isErrorCode(err?.code) ? err.code : 'ERR_ADMIN', err?.message ?? `admin API answered ${res.statusCode}: ${text.slice(0, 200)}`));
+          reject(
+            new ClusterError(isErrorCode(err?.code) ? err.code : 'ERR_ADMIN', err?.message ?? `admin API answered ${res.statusCode}: ${text.slice(0, 200)}`),
+          );
         });
         return;
       }
@@ -166,11 +188,19 @@ export function adminStream(target: AdminTarget, path: string, onFrame: (f: Stre
         },
       });
     });
-    const connectTimer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${connectTimeoutMs} ms`), { code: 'TimeoutError' })), connectTimeoutMs);
+    const connectTimer = setTimeout(
+      () => req.destroy(Object.assign(new Error(`no answer within ${connectTimeoutMs} ms`), { code: 'TimeoutError' })),
+      connectTimeoutMs,
+    );
     req.on('error', (e: Error & { code?: string }) => {
       clearTimeout(connectTimer);
       if (closing) return;
-      reject(new ClusterError('ERR_UNREACHABLE', `cannot reach the agent's admin API at ${target.admin} (${e.code ?? e.name}). Is \`phantom agent\` running on this host? Point at it with --admin host:port or PHANTOM_ADMIN=host:port`));
+      reject(
+        new ClusterError(
+          'ERR_UNREACHABLE',
+          `cannot reach the agent's admin API at ${target.admin} (${e.code ?? e.name}). Is \`phantom agent\` running on this host? Point at it with --admin host:port or PHANTOM_ADMIN=host:port`,
+        ),
+      );
     });
     req.end();
   });

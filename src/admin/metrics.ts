@@ -19,7 +19,6 @@ import type { AgentStats } from '../agent/agent.js';
 import type { MainThreadStats } from '../embed/host-watch.js';
 import { LOOP_DELAY_BOUNDS_S, PROBE_RTT_BOUNDS_S, type HistogramSnapshot } from '../agent/histogram.js';
 
-
 /** What one scrape reads. */
 export interface MetricsInput {
   readonly stats: AgentStats;
@@ -160,18 +159,38 @@ export class MetricsRenderer {
     counter('phantom_suspicions_expired_total', 'Suspicions that ran out: a member declared failed by us.', [], () => one(s().counters.suspicionsExpired));
     counter('phantom_refutations_total', 'Accusations against us that we refuted.', [], () => one(s().counters.refutations));
     counter('phantom_push_pull_total', 'Full-state exchanges we started, by reason.', ['reason'], () => by('reason', s().counters.pushPulls));
-    counter('phantom_push_pull_bytes_total', 'Bytes of the packets that carried push-pull state, by direction.', ['direction'], () => by('direction', s().counters.pushPullBytes));
+    counter('phantom_push_pull_bytes_total', 'Bytes of the packets that carried push-pull state, by direction.', ['direction'], () =>
+      by('direction', s().counters.pushPullBytes),
+    );
     counter('phantom_drops_total', 'Packets or messages dropped, by reason.', ['reason'], () => by('reason', s().counters.drops));
     counter('phantom_send_errors_total', 'Datagrams the OS refused to send.', [], () => one(s().sendErrors));
     counter('phantom_member_events_total', 'Membership events, by type.', ['event'], () => by('event', s().counters.events));
     gauge('phantom_uptime_seconds', 'Seconds since the agent started.', [], () => one(s().uptimeMs / 1000));
-    new SnapshotHistogram('phantom_probe_rtt_seconds', 'Round-trip time of our acked probes (direct or through a ping-req helper).', this.registry, PROBE_RTT_BOUNDS_S, () => s().histograms.probeRttSeconds);
-    new SnapshotHistogram('phantom_event_loop_delay_seconds', "Worst event-loop delay of the agent's thread in each probe interval (sampled every 50 ms; empty with lagAwareness off).", this.registry, LOOP_DELAY_BOUNDS_S, () => s().histograms.loopDelaySeconds);
+    new SnapshotHistogram(
+      'phantom_probe_rtt_seconds',
+      'Round-trip time of our acked probes (direct or through a ping-req helper).',
+      this.registry,
+      PROBE_RTT_BOUNDS_S,
+      () => s().histograms.probeRttSeconds,
+    );
+    new SnapshotHistogram(
+      'phantom_event_loop_delay_seconds',
+      "Worst event-loop delay of the agent's thread in each probe interval (sampled every 50 ms; empty with lagAwareness off).",
+      this.registry,
+      LOOP_DELAY_BOUNDS_S,
+      () => s().histograms.loopDelaySeconds,
+    );
     if (!options.mainThread) return;
     const main = (): MainThreadStats | undefined => this.current!.mainThread;
-    gauge('phantom_main_thread_busy', "1 while the host's main thread has not run for longer than the busy threshold (agent in a worker only).", [], () => (main() ? one(main()!.busy ? 1 : 0) : []));
-    counter('phantom_main_thread_busy_total', "Times the host's main thread turned busy (agent in a worker only).", [], () => (main() ? one(main()!.busySpells) : []));
-    gauge('phantom_main_thread_longest_stall_seconds', "Longest time the host's main thread did not run (agent in a worker only).", [], () => (main() ? one(main()!.longestStallMs / 1000) : []));
+    gauge('phantom_main_thread_busy', "1 while the host's main thread has not run for longer than the busy threshold (agent in a worker only).", [], () =>
+      main() ? one(main()!.busy ? 1 : 0) : [],
+    );
+    counter('phantom_main_thread_busy_total', "Times the host's main thread turned busy (agent in a worker only).", [], () =>
+      main() ? one(main()!.busySpells) : [],
+    );
+    gauge('phantom_main_thread_longest_stall_seconds', "Longest time the host's main thread did not run (agent in a worker only).", [], () =>
+      main() ? one(main()!.longestStallMs / 1000) : [],
+    );
   }
 
   /** The exposition text for one scrape. */

@@ -88,11 +88,19 @@ export function checkHostAndOrigin(headers: IncomingHttpHeaders, o: GuardOptions
   }
   const origin = headers.origin;
   if (origin !== undefined && !sameOrigin(origin, host)) {
-    return { status: 403, code: 'ERR_FORBIDDEN_ORIGIN', message: `requests from another web origin (${JSON.stringify(origin)}) are refused; the admin API serves its own dashboard and command-line clients only` };
+    return {
+      status: 403,
+      code: 'ERR_FORBIDDEN_ORIGIN',
+      message: `requests from another web origin (${JSON.stringify(origin)}) are refused; the admin API serves its own dashboard and command-line clients only`,
+    };
   }
   const site = headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-    return { status: 403, code: 'ERR_FORBIDDEN_ORIGIN', message: `requests a browser makes for another site (Sec-Fetch-Site: ${JSON.stringify(site)}) are refused` };
+    return {
+      status: 403,
+      code: 'ERR_FORBIDDEN_ORIGIN',
+      message: `requests a browser makes for another site (Sec-Fetch-Site: ${JSON.stringify(site)}) are refused`,
+    };
   }
   return undefined;
 }

@@ -43,7 +43,11 @@ export type RouteName = keyof typeof ROUTES;
 
 /** Params of the route named `N`, by the names of its `:param` segments. */
 export type RouteParams<N extends RouteName> = ParamsOf<(typeof ROUTES)[N]['path']>;
-type ParamsOf<P extends string> = P extends `${string}:${infer Name}/${infer Rest}` ? { [K in Name]: string } & ParamsOf<`/${Rest}`> : P extends `${string}:${infer Name}` ? { [K in Name]: string } : Record<never, never>;
+type ParamsOf<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? { [K in Name]: string } & ParamsOf<`/${Rest}`>
+  : P extends `${string}:${infer Name}`
+    ? { [K in Name]: string }
+    : Record<never, never>;
 
 /** What a request's method and path come to. */
 export type RouteMatch =
@@ -95,7 +99,11 @@ export function matchRoute(method: string, path: string): RouteMatch {
  * The request path of route `name`: params encoded into their segments, then the query string
  * (entries whose value is undefined are left out; an array value repeats the key).
  */
-export function routePath<N extends RouteName>(name: N, params: RouteParams<N>, query: Readonly<Record<string, string | number | boolean | readonly string[] | undefined>> = {}): string {
+export function routePath<N extends RouteName>(
+  name: N,
+  params: RouteParams<N>,
+  query: Readonly<Record<string, string | number | boolean | readonly string[] | undefined>> = {},
+): string {
   const values = params as Readonly<Record<string, string>>;
   const path = ROUTES[name].path
     .split('/')

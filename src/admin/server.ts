@@ -92,7 +92,15 @@ export interface MemberJson {
 }
 
 export function memberJson(m: Member, now: number): MemberJson {
-  return { name: m.name, addr: m.address, status: statusOf(m.state), incarnation: m.incarnation, tags: m.tags, sinceMs: Math.max(0, Math.round(now - m.stateChangedAt)), ...(m.coordinate ? { coordinate: m.coordinate } : {}) };
+  return {
+    name: m.name,
+    addr: m.address,
+    status: statusOf(m.state),
+    incarnation: m.incarnation,
+    tags: m.tags,
+    sinceMs: Math.max(0, Math.round(now - m.stateChangedAt)),
+    ...(m.coordinate ? { coordinate: m.coordinate } : {}),
+  };
 }
 
 class HttpError extends Error {
@@ -121,7 +129,10 @@ export interface AdminServer {
 export async function startAdminServer(listen: string, deps: AdminDeps, opts: AdminOptions = {}): Promise<AdminServer> {
   const hp = parseHostPort(listen, 'admin', { host: '127.0.0.1', port: 7947 });
   if (opts.token === undefined && !isLoopbackHost(hp.host)) {
-    throw new ClusterError('ERR_CONFIG', `admin ${listen}: an admin API on a non-loopback address needs a token (adminToken, --admin-token or PHANTOM_ADMIN_TOKEN)`);
+    throw new ClusterError(
+      'ERR_CONFIG',
+      `admin ${listen}: an admin API on a non-loopback address needs a token (adminToken, --admin-token or PHANTOM_ADMIN_TOKEN)`,
+    );
   }
   const want = opts.token === undefined ? undefined : digest(opts.token);
   const allowedHosts = opts.allowedHosts ?? [];
@@ -136,7 +147,11 @@ export async function startAdminServer(listen: string, deps: AdminDeps, opts: Ad
     if (want && !authorized(req, want)) {
       res.setHeader('www-authenticate', 'Bearer');
       return sendJson(res, 401, {
-        error: { code: 'ERR_UNAUTHORIZED', message: "this agent requires its admin token as 'Authorization: Bearer TOKEN'. phantom commands on the agent's host find it themselves; elsewhere set PHANTOM_ADMIN_TOKEN or --token (see docs/AGENT.md, Admin token)" },
+        error: {
+          code: 'ERR_UNAUTHORIZED',
+          message:
+            "this agent requires its admin token as 'Authorization: Bearer TOKEN'. phantom commands on the agent's host find it themselves; elsewhere set PHANTOM_ADMIN_TOKEN or --token (see docs/AGENT.md, Admin token)",
+        },
       });
     }
     handle(req, res, deps, streams).catch((e: unknown) => sendError(res, e));
@@ -145,7 +160,8 @@ export async function startAdminServer(listen: string, deps: AdminDeps, opts: Ad
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      const why = e.code === 'EADDRINUSE' ? 'the port is in use (another agent on this host?)' : e.code === 'EADDRNOTAVAIL' ? 'not an address of this host' : e.message;
+      const why =
+        e.code === 'EADDRINUSE' ? 'the port is in use (another agent on this host?)' : e.code === 'EADDRNOTAVAIL' ? 'not an address of this host' : e.message;
       reject(new ClusterError('ERR_BIND', `cannot open the admin API on ${listen}: ${why}. Pick another with --admin host:port`));
     });
     server.listen(hp.port, hp.host, () => resolve());
@@ -195,10 +211,14 @@ const HANDLERS: { readonly [N in RouteName]: Handler } = {
   },
   members({ res, url, d }) {
     const status = url.searchParams.get('status');
-    if (status !== null && !STATUSES.has(status)) throw new HttpError(400, 'ERR_ARGUMENT', `status must be one of ${MEMBER_STATUSES.join(', ')}; got ${JSON.stringify(status)}`);
+    if (status !== null && !STATUSES.has(status))
+      throw new HttpError(400, 'ERR_ARGUMENT', `status must be one of ${MEMBER_STATUSES.join(', ')}; got ${JSON.stringify(status)}`);
     const match = memberFilter(url.searchParams.get('name'), url.searchParams.getAll('tag'));
     const now = d.now();
-    const rows = d.members().map((m) => memberJson(m, now)).filter((m) => (status === null || m.status === status) && match(m));
+    const rows = d
+      .members()
+      .map((m) => memberJson(m, now))
+      .filter((m) => (status === null || m.status === status) && match(m));
     rows.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
     sendJson(res, 200, rows);
   },
@@ -219,10 +239,16 @@ const HANDLERS: { readonly [N in RouteName]: Handler } = {
     if (!d.monitor) throw new HttpError(404, 'ERR_NOT_FOUND', 'this agent has no event stream');
     const level = url.searchParams.get('level') ?? 'info';
     const min = LOG_LEVEL_NUMBERS[level];
-    if (min === undefined || !Object.hasOwn(LOG_LEVEL_NUMBERS, level)) throw new HttpError(400, 'ERR_ARGUMENT', `level must be one of ${Object.keys(LOG_LEVEL_NUMBERS).join(', ')}; got ${JSON.stringify(level)}`);
+    if (min === undefined || !Object.hasOwn(LOG_LEVEL_NUMBERS, level))
+      throw new HttpError(400, 'ERR_ARGUMENT', `level must be one of ${Object.keys(LOG_LEVEL_NUMBERS).join(', ')}; got ${JSON.stringify(level)}`);
     const follow = d.monitor.bind(d);
     const monitor = (fn: MonitorListener): (() => void) => follow(fn, level as LogLevel);
-    if (!streams.serve(req, res, monitor, min)) throw new HttpError(503, 'ERR_TOO_MANY_STREAMS', 'this agent already serves its maximum of event streams (phantom monitor, dashboards); close one and retry');
+    if (!streams.serve(req, res, monitor, min))
+      throw new HttpError(
+        503,
+        'ERR_TOO_MANY_STREAMS',
+        'this agent already serves its maximum of event streams (phantom monitor, dashboards); close one and retry',
+      );
   },
   lookup({ res, url, d }) {
     if (!d.lookup) throw new HttpError(404, 'ERR_NO_RING', 'this agent keeps no ring');
@@ -245,7 +271,8 @@ const HANDLERS: { readonly [N in RouteName]: Handler } = {
   async join({ req, res, d }) {
     const body = await readJson(req);
     const addrs = (body as { addrs?: unknown }).addrs;
-    if (!Array.isArray(addrs) || addrs.length === 0 || !addrs.every((a) => typeof a === 'string')) throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"addrs": ["host:port", ...]}');
+    if (!Array.isArray(addrs) || addrs.length === 0 || !addrs.every((a) => typeof a === 'string'))
+      throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"addrs": ["host:port", ...]}');
     for (const a of addrs as string[]) wrapArg(() => parseHostPort(a, 'addrs', { port: 7946 }));
     const contacted = await d.join(addrs as string[]);
     sendJson(res, 200, { contacted });
@@ -258,7 +285,8 @@ const HANDLERS: { readonly [N in RouteName]: Handler } = {
     const body = (await readJson(req)) as { set?: unknown; delete?: unknown };
     const set = body.set ?? {};
     const del = body.delete ?? [];
-    if (typeof set !== 'object' || set === null || Array.isArray(set) || !Object.values(set).every((v) => typeof v === 'string')) throw new HttpError(400, 'ERR_ARGUMENT', '"set" must be an object of string values');
+    if (typeof set !== 'object' || set === null || Array.isArray(set) || !Object.values(set).every((v) => typeof v === 'string'))
+      throw new HttpError(400, 'ERR_ARGUMENT', '"set" must be an object of string values');
     if (!Array.isArray(del) || !del.every((k) => typeof k === 'string')) throw new HttpError(400, 'ERR_ARGUMENT', '"delete" must be a list of tag names');
     const tags: Record<string, string> = { ...d.self().tags, ...(set as Record<string, string>) };
     for (const k of del as string[]) delete tags[k];
@@ -277,11 +305,17 @@ const HANDLERS: { readonly [N in RouteName]: Handler } = {
     if (!d.event) throw new HttpError(404, 'ERR_NOT_FOUND', 'this agent does not send user events');
     const body = (await readJson(req)) as { name?: unknown; payload?: unknown; payloadBase64?: unknown; coalesce?: unknown };
     if (typeof body.name !== 'string') throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"name": "...", "payload"?: "text", "coalesce"?: true}');
-    if (body.payload !== undefined && body.payloadBase64 !== undefined) throw new HttpError(400, 'ERR_ARGUMENT', 'give "payload" (text) or "payloadBase64", not both');
-    if (body.payload !== undefined && typeof body.payload !== 'string') throw new HttpError(400, 'ERR_ARGUMENT', '"payload" must be a string (sent as UTF-8); use "payloadBase64" for bytes');
-    if (body.payloadBase64 !== undefined && (typeof body.payloadBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(body.payloadBase64))) throw new HttpError(400, 'ERR_ARGUMENT', '"payloadBase64" must be base64 text');
+    if (body.payload !== undefined && body.payloadBase64 !== undefined)
+      throw new HttpError(400, 'ERR_ARGUMENT', 'give "payload" (text) or "payloadBase64", not both');
+    if (body.payload !== undefined && typeof body.payload !== 'string')
+      throw new HttpError(400, 'ERR_ARGUMENT', '"payload" must be a string (sent as UTF-8); use "payloadBase64" for bytes');
+    if (body.payloadBase64 !== undefined && (typeof body.payloadBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(body.payloadBase64)))
+      throw new HttpError(400, 'ERR_ARGUMENT', '"payloadBase64" must be base64 text');
     if (body.coalesce !== undefined && typeof body.coalesce !== 'boolean') throw new HttpError(400, 'ERR_ARGUMENT', '"coalesce" must be true or false');
-    const payload = typeof body.payloadBase64 === 'string' ? new Uint8Array(Buffer.from(body.payloadBase64, 'base64')) : new TextEncoder().encode(typeof body.payload === 'string' ? body.payload : '');
+    const payload =
+      typeof body.payloadBase64 === 'string'
+        ? new Uint8Array(Buffer.from(body.payloadBase64, 'base64'))
+        : new TextEncoder().encode(typeof body.payload === 'string' ? body.payload : '');
     d.event(body.name, payload, body.coalesce === true);
     sendJson(res, 200, { sent: true, name: body.name, bytes: payload.length, coalesce: body.coalesce === true });
   },
@@ -306,7 +340,8 @@ const HANDLERS: { readonly [N in RouteName]: Handler } = {
   async keysChange({ req, res, d }) {
     if (!d.keys) throw new HttpError(404, 'ERR_NO_KEYRING', 'this agent does not manage keys');
     const body = (await readJson(req)) as { op?: unknown; key?: unknown; local?: unknown };
-    if (body.op !== 'install' && body.op !== 'use' && body.op !== 'remove') throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"op": "install" | "use" | "remove", "key": "<base64>"}');
+    if (body.op !== 'install' && body.op !== 'use' && body.op !== 'remove')
+      throw new HttpError(400, 'ERR_ARGUMENT', 'body must be {"op": "install" | "use" | "remove", "key": "<base64>"}');
     if (typeof body.key !== 'string') throw new HttpError(400, 'ERR_ARGUMENT', '"key" must be the base64 key (phantom keygen)');
     if (body.local !== undefined && typeof body.local !== 'boolean') throw new HttpError(400, 'ERR_ARGUMENT', '"local" must be true or false');
     sendJson(res, 200, await d.keys(body.op, body.key, { local: body.local === true }));
@@ -365,16 +400,23 @@ function queryBody(b: Record<string, unknown>): { name: string; payload: Uint8Ar
   const bad = (why: string): never => {
     throw new HttpError(400, 'ERR_ARGUMENT', why);
   };
-  if (typeof b.name !== 'string') bad('body must be {"name": "...", "payload"?: "text", "nodes"?: [...], "tags"?: {"key": "regex"}, "timeoutMs"?: n, "relay"?: n, "ack"?: bool}');
+  if (typeof b.name !== 'string')
+    bad('body must be {"name": "...", "payload"?: "text", "nodes"?: [...], "tags"?: {"key": "regex"}, "timeoutMs"?: n, "relay"?: n, "ack"?: bool}');
   if (b.payload !== undefined && b.payloadBase64 !== undefined) bad('give "payload" (text) or "payloadBase64", not both');
   if (b.payload !== undefined && typeof b.payload !== 'string') bad('"payload" must be a string (sent as UTF-8); use "payloadBase64" for bytes');
-  if (b.payloadBase64 !== undefined && (typeof b.payloadBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(b.payloadBase64))) bad('"payloadBase64" must be base64 text');
+  if (b.payloadBase64 !== undefined && (typeof b.payloadBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(b.payloadBase64)))
+    bad('"payloadBase64" must be base64 text');
   if (b.nodes !== undefined && !(Array.isArray(b.nodes) && b.nodes.every((n) => typeof n === 'string'))) bad('"nodes" must be a list of member names');
   const tags = b.tags;
-  if (tags !== undefined && (typeof tags !== 'object' || tags === null || Array.isArray(tags) || !Object.values(tags).every((v) => typeof v === 'string'))) bad('"tags" must be an object of tag name -> regular expression');
-  for (const f of ['timeoutMs', 'relay'] as const) if (b[f] !== undefined && !(typeof b[f] === 'number' && Number.isInteger(b[f]) && (b[f] as number) >= 0)) bad(`"${f}" must be an integer >= 0`);
+  if (tags !== undefined && (typeof tags !== 'object' || tags === null || Array.isArray(tags) || !Object.values(tags).every((v) => typeof v === 'string')))
+    bad('"tags" must be an object of tag name -> regular expression');
+  for (const f of ['timeoutMs', 'relay'] as const)
+    if (b[f] !== undefined && !(typeof b[f] === 'number' && Number.isInteger(b[f]) && (b[f] as number) >= 0)) bad(`"${f}" must be an integer >= 0`);
   if (b.ack !== undefined && typeof b.ack !== 'boolean') bad('"ack" must be true or false');
-  const payload = typeof b.payloadBase64 === 'string' ? new Uint8Array(Buffer.from(b.payloadBase64, 'base64')) : new TextEncoder().encode(typeof b.payload === 'string' ? b.payload : '');
+  const payload =
+    typeof b.payloadBase64 === 'string'
+      ? new Uint8Array(Buffer.from(b.payloadBase64, 'base64'))
+      : new TextEncoder().encode(typeof b.payload === 'string' ? b.payload : '');
   const opts: QueryOptions = {
     ...(b.nodes !== undefined ? { nodes: b.nodes as string[] } : {}),
     ...(tags !== undefined ? { tags: tags as Record<string, string> } : {}),
@@ -390,7 +432,8 @@ function sendLookup(res: ServerResponse, d: AdminDeps, key: string, nParam: stri
   if (!d.lookup) throw new HttpError(404, 'ERR_NO_RING', 'this agent keeps no ring');
   const n = Number(nParam ?? '1');
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new HttpError(400, 'ERR_ARGUMENT', 'n must be an integer from 1 to 64');
-  if (nearParam !== null && !['1', 'true', '0', 'false'].includes(nearParam)) throw new HttpError(400, 'ERR_ARGUMENT', `near must be 1, true, 0 or false; got ${JSON.stringify(nearParam)}`);
+  if (nearParam !== null && !['1', 'true', '0', 'false'].includes(nearParam))
+    throw new HttpError(400, 'ERR_ARGUMENT', `near must be 1, true, 0 or false; got ${JSON.stringify(nearParam)}`);
   const owners = d.lookup(key, n);
   if (nearParam !== '1' && nearParam !== 'true') return sendJson(res, 200, { key, owners });
   // Nearest first, by estimated RTT from this agent; the ring's own order breaks ties.
@@ -442,7 +485,18 @@ function refuse(res: ServerResponse, r: Refusal): void {
 }
 
 /** Refusals because of the agent's or the cluster's state, not the request's form: 409. */
-const CONFLICT_CODES: ReadonlySet<string> = new Set(['ERR_NOT_RUNNING', 'ERR_NOT_FAILED', 'ERR_INCARNATION_EXHAUSTED', 'ERR_KEY_PRIMARY', 'ERR_NO_KEYRING', 'ERR_KEYS_BUSY', 'ERR_KEYRING_FULL', 'ERR_KEY_NOT_EVERYWHERE', 'ERR_KEY_IN_USE', 'ERR_KEY_NOT_INSTALLED']);
+const CONFLICT_CODES: ReadonlySet<string> = new Set([
+  'ERR_NOT_RUNNING',
+  'ERR_NOT_FAILED',
+  'ERR_INCARNATION_EXHAUSTED',
+  'ERR_KEY_PRIMARY',
+  'ERR_NO_KEYRING',
+  'ERR_KEYS_BUSY',
+  'ERR_KEYRING_FULL',
+  'ERR_KEY_NOT_EVERYWHERE',
+  'ERR_KEY_IN_USE',
+  'ERR_KEY_NOT_INSTALLED',
+]);
 
 function sendError(res: ServerResponse, e: unknown): void {
   if (res.headersSent) return void res.destroy();

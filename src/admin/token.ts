@@ -68,7 +68,10 @@ export function readTokenFile(path: string): string {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ClusterError('ERR_CONFIG', `admin token file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (e as Error).message}`);
+    throw new ClusterError(
+      'ERR_CONFIG',
+      `admin token file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (e as Error).message}`,
+    );
   }
   const token = text.trim();
   const problem = tokenProblem(token);

@@ -115,7 +115,29 @@ export const AGENT_DEFAULTS = Object.freeze({
   logLevel: 'info' as LogLevel,
 });
 
-const KNOWN = new Set(['name', 'bind', 'advertise', 'join', 'profile', 'protocol', 'tags', 'admin', 'logLevel', 'dataDir', 'encrypt', 'keyringFile', 'clusterLabel', 'verifyIncoming', 'verifyOutgoing', 'maxMembers', 'adminToken', 'adminAllowedHosts', 'handlers', 'handlerTimeoutMs', 'handlerConcurrency']);
+const KNOWN = new Set([
+  'name',
+  'bind',
+  'advertise',
+  'join',
+  'profile',
+  'protocol',
+  'tags',
+  'admin',
+  'logLevel',
+  'dataDir',
+  'encrypt',
+  'keyringFile',
+  'clusterLabel',
+  'verifyIncoming',
+  'verifyOutgoing',
+  'maxMembers',
+  'adminToken',
+  'adminAllowedHosts',
+  'handlers',
+  'handlerTimeoutMs',
+  'handlerConcurrency',
+]);
 
 /** A positive integer from a config value (numbers as strings from env or flags too). */
 function positiveInt(v: unknown, field: string, dflt: number, problems: string[]): number {
@@ -171,11 +193,13 @@ export function resolveAgentConfig(input: AgentConfigInput = {}): AgentConfig {
   else problems.push(`profile ${JSON.stringify(profileText)}: must be lan, wan or local`);
 
   let protocol: ProtocolConfig | undefined;
-  if (input.protocol !== undefined && (typeof input.protocol !== 'object' || input.protocol === null || Array.isArray(input.protocol))) problems.push('protocol: must be an object of protocol settings');
+  if (input.protocol !== undefined && (typeof input.protocol !== 'object' || input.protocol === null || Array.isArray(input.protocol)))
+    problems.push('protocol: must be an object of protocol settings');
   else check(() => (protocol = resolveConfig({ ...(input.protocol ?? {}) }, profile)));
 
   const tags: Record<string, string> = {};
-  if (input.tags !== undefined && (typeof input.tags !== 'object' || input.tags === null || Array.isArray(input.tags))) problems.push('tags: must be an object of string values');
+  if (input.tags !== undefined && (typeof input.tags !== 'object' || input.tags === null || Array.isArray(input.tags)))
+    problems.push('tags: must be an object of string values');
   else {
     for (const [k, v] of Object.entries(input.tags ?? {})) {
       const why = tagKeyProblem(k) ?? tagValueProblem(v);
@@ -210,7 +234,10 @@ export function resolveAgentConfig(input: AgentConfigInput = {}): AgentConfig {
   if (admin !== null && adminToken === undefined) {
     try {
       const host = parseHostPort(String(admin), 'admin', { host: '127.0.0.1', port: 7947 }).host;
-      if (!isLoopbackHost(host)) problems.push(`admin ${JSON.stringify(admin)}: an admin API reachable from other hosts needs adminToken (--admin-token or PHANTOM_ADMIN_TOKEN); or keep admin on 127.0.0.1 and tunnel to it`);
+      if (!isLoopbackHost(host))
+        problems.push(
+          `admin ${JSON.stringify(admin)}: an admin API reachable from other hosts needs adminToken (--admin-token or PHANTOM_ADMIN_TOKEN); or keep admin on 127.0.0.1 and tunnel to it`,
+        );
     } catch {
       // already named above
     }
@@ -230,10 +257,12 @@ export function resolveAgentConfig(input: AgentConfigInput = {}): AgentConfig {
   const handlers: string[] = [];
   const handlersInput = input.handlers ?? [];
   if (typeof handlersInput !== 'string' && !Array.isArray(handlersInput)) problems.push('handlers: must be a list of [events=]command');
-  else for (const h of typeof handlersInput === 'string' ? [handlersInput] : handlersInput) check(() => {
-      parseHandlerSpec(String(h));
-      handlers.push(String(h));
-    });
+  else
+    for (const h of typeof handlersInput === 'string' ? [handlersInput] : handlersInput)
+      check(() => {
+        parseHandlerSpec(String(h));
+        handlers.push(String(h));
+      });
   const handlerTimeoutMs = positiveInt(input.handlerTimeoutMs, 'handlerTimeoutMs', DEFAULT_HANDLER_LIMITS.timeoutMs, problems);
   const handlerConcurrency = positiveInt(input.handlerConcurrency, 'handlerConcurrency', DEFAULT_HANDLER_LIMITS.concurrency, problems);
 

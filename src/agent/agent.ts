@@ -100,7 +100,15 @@ export interface AgentStats {
   /** Probe round trips and event-loop delay, in seconds (the /metrics histograms). */
   readonly histograms: { readonly probeRttSeconds: HistogramSnapshot; readonly loopDelaySeconds: HistogramSnapshot };
   /** Encryption and label in force, and the "wrong cluster" notices sent and heard. */
-  readonly security: { readonly encrypted: boolean; readonly sealing: boolean; readonly verifyIncoming: boolean; readonly keys: number; readonly label: string; readonly noticesSent: number; readonly noticesHeard: number };
+  readonly security: {
+    readonly encrypted: boolean;
+    readonly sealing: boolean;
+    readonly verifyIncoming: boolean;
+    readonly keys: number;
+    readonly label: string;
+    readonly noticesSent: number;
+    readonly noticesHeard: number;
+  };
 }
 
 export type { AgentHealth, AgentState } from './health.js';
@@ -193,11 +201,16 @@ export async function createAgent(input: AgentConfigInput = {}, opts: AgentRunti
   if (config.dataDir) createDataDir(config.dataDir);
   const snapshot = config.dataDir ? readSnapshot(config.dataDir) : undefined;
   if (snapshot?.name && snapshot.name !== config.name) {
-    throw new ClusterError('ERR_SNAPSHOT', `data dir ${config.dataDir} holds the snapshot of agent ${JSON.stringify(snapshot.name)}, not ${JSON.stringify(config.name)}; use --name ${snapshot.name} or another --data-dir`);
+    throw new ClusterError(
+      'ERR_SNAPSHOT',
+      `data dir ${config.dataDir} holds the snapshot of agent ${JSON.stringify(snapshot.name)}, not ${JSON.stringify(config.name)}; use --name ${snapshot.name} or another --data-dir`,
+    );
   }
   const savedTags = config.dataDir ? readTagsFile(config.dataDir) : undefined;
   const late: { log?: Logger } = {};
-  const security = setupSecurity(config, (err) => late.log?.error({ err: err.message }, 'cannot write the keyring file; the new keys are in force but a restart will not remember them'));
+  const security = setupSecurity(config, (err) =>
+    late.log?.error({ err: err.message }, 'cannot write the keyring file; the new keys are in force but a restart will not remember them'),
+  );
   const udp = await createUdpTransport({ bind: config.bind, ...(config.advertise ? { advertise: config.advertise } : {}) });
   try {
     const agent = new RealAgent(config, udp, snapshot, security, opts, savedTags);
@@ -214,7 +227,10 @@ function createDataDir(dir: string): void {
   try {
     ensurePrivateDir(dir);
   } catch (e) {
-    throw new ClusterError('ERR_SNAPSHOT', `cannot create the data dir ${dir}: ${(e as Error).message}; create it (mode 0700, owned by the agent's user) or pick another --data-dir`);
+    throw new ClusterError(
+      'ERR_SNAPSHOT',
+      `cannot create the data dir ${dir}: ${(e as Error).message}; create it (mode 0700, owned by the agent's user) or pick another --data-dir`,
+    );
   }
 }
 
@@ -268,7 +284,16 @@ class RealAgent implements Agent {
     };
     this.outputLevel = config.logLevel;
     this.ownLogger = opts.logger === undefined;
-    this.log = opts.logger ?? createLogger({ level: config.logLevel, agent: config.name, tap, outputLevel: () => LEVEL_VALUES[this.outputLevel], ...(opts.prettyLogs !== undefined ? { pretty: opts.prettyLogs } : {}), ...(opts.logWrite ? { write: opts.logWrite } : {}) });
+    this.log =
+      opts.logger ??
+      createLogger({
+        level: config.logLevel,
+        agent: config.name,
+        tap,
+        outputLevel: () => LEVEL_VALUES[this.outputLevel],
+        ...(opts.prettyLogs !== undefined ? { pretty: opts.prettyLogs } : {}),
+        ...(opts.logWrite ? { write: opts.logWrite } : {}),
+      });
     this.history_ = new MemberHistory(config.name);
     this.emitter = new TypedEmitter<AgentEvents>((err, type, e) => this.log.error({ err, ...eventFields(type, e) }, 'an event listener threw'));
     this.rejoin = restoredFrom ? rejoinAddresses(restoredFrom, config.name) : [];
@@ -316,17 +341,35 @@ class RealAgent implements Agent {
         {
           members: () => this.driver.members(),
           incarnation: () => this.driver.core.currentIncarnation,
-          onError: (err) => this.log.warn({ err: err.message, dataDir: config.dataDir }, 'cannot write the snapshot; the agent runs on, but a restart will not remember members'),
+          onError: (err) =>
+            this.log.warn(
+              { err: err.message, dataDir: config.dataDir },
+              'cannot write the snapshot; the agent runs on, but a restart will not remember members',
+            ),
         },
         opts.snapshotIntervalMs,
       );
       this.snapshotter.flush(); // records the raised incarnation before anyone can see it
     }
     this.log.info(
-      { address: udp.address, bind: udp.boundAddress, profile: config.profile, encryption: security.source, sealing: this.node.envelope.sealing, clusterLabel: config.clusterLabel || undefined, incarnation: this.driver.core.currentIncarnation, restored: restoredFrom ? restoredFrom.members.length : 0, ...(skippedRows(restoredFrom) > 0 ? { snapshotRowsSkipped: skippedRows(restoredFrom) } : {}) },
+      {
+        address: udp.address,
+        bind: udp.boundAddress,
+        profile: config.profile,
+        encryption: security.source,
+        sealing: this.node.envelope.sealing,
+        clusterLabel: config.clusterLabel || undefined,
+        incarnation: this.driver.core.currentIncarnation,
+        restored: restoredFrom ? restoredFrom.members.length : 0,
+        ...(skippedRows(restoredFrom) > 0 ? { snapshotRowsSkipped: skippedRows(restoredFrom) } : {}),
+      },
       'agent started',
     );
-    if (savedTags && config.dataDir) this.log.info({ tags: savedTags, file: tagsFilePath(config.dataDir) }, 'tags set at run time restored from the data dir (they replace the configured ones; delete the file to go back)');
+    if (savedTags && config.dataDir)
+      this.log.info(
+        { tags: savedTags, file: tagsFilePath(config.dataDir) },
+        'tags set at run time restored from the data dir (they replace the configured ones; delete the file to go back)',
+      );
   }
 
   get name(): string {
@@ -344,7 +387,11 @@ class RealAgent implements Agent {
       const m = e.member;
       this.hub.publish({
         kind: 'member',
-        data: { type: e.type, member: { name: m.name, addr: m.address, status: statusOf(m.state), incarnation: m.incarnation, tags: m.tags }, previous: e.previous === undefined ? null : statusOf(e.previous) },
+        data: {
+          type: e.type,
+          member: { name: m.name, addr: m.address, status: statusOf(m.state), incarnation: m.incarnation, tags: m.tags },
+          previous: e.previous === undefined ? null : statusOf(e.previous),
+        },
       });
     }
   }
@@ -380,7 +427,10 @@ class RealAgent implements Agent {
     const stream = new QueryStream();
     const request = toQueryRequest(name, bytes, opts);
     this.driver.query(request, { answer: (type, from, p) => stream.push({ type, from, payload: p }), done: (t) => stream.end(t) });
-    this.log.info({ query: name, bytes: bytes.length, nodes: request.nodes.length || undefined, tags: opts.tags, relay: request.relay || undefined }, 'query asked');
+    this.log.info(
+      { query: name, bytes: bytes.length, nodes: request.nodes.length || undefined, tags: opts.tags, relay: request.relay || undefined },
+      'query asked',
+    );
     return stream;
   }
 
@@ -421,7 +471,10 @@ class RealAgent implements Agent {
     this.joinedOnce = true;
     const all = [...new Set([...resolved, ...fromSnapshot])].filter((a) => a !== this.address);
     if (all.length === 0) {
-      throw new ClusterError('ERR_JOIN_FAILED', 'nothing to join: give at least one seed other than this agent (--join host:port), or start with --data-dir of a previous run');
+      throw new ClusterError(
+        'ERR_JOIN_FAILED',
+        'nothing to join: give at least one seed other than this agent (--join host:port), or start with --data-dir of a previous run',
+      );
     }
     this.log.info({ seeds: resolved, fromSnapshot: fromSnapshot.length }, 'joining');
     return new Promise<number>((resolve, reject) => {
@@ -436,7 +489,12 @@ class RealAgent implements Agent {
             const said = refusals.map(([a, why]) => `${a}: ${why}`).join('; ');
             return reject(new ClusterError('ERR_JOIN_FAILED', `${r.error.message}. The seeds refused us: ${said}`));
           }
-          reject(new ClusterError('ERR_JOIN_FAILED', `${r.error.message}. Is an agent running at each seed, with UDP port open between the hosts and the same --profile?`));
+          reject(
+            new ClusterError(
+              'ERR_JOIN_FAILED',
+              `${r.error.message}. Is an agent running at each seed, with UDP port open between the hosts and the same --profile?`,
+            ),
+          );
         }
       });
     });
@@ -478,7 +536,10 @@ class RealAgent implements Agent {
       try {
         writeTagsFile(this.config.dataDir, tags);
       } catch (e) {
-        this.log.warn({ err: (e as Error).message, dataDir: this.config.dataDir }, 'cannot save the tags in the data dir; they are in force, but a restart will use the configured ones');
+        this.log.warn(
+          { err: (e as Error).message, dataDir: this.config.dataDir },
+          'cannot save the tags in the data dir; they are in force, but a restart will use the configured ones',
+        );
       }
     }
     this.log.info({ tags, incarnation: this.driver.core.currentIncarnation }, 'tags set');
@@ -488,7 +549,11 @@ class RealAgent implements Agent {
     if (this.state !== 'running') throw new ClusterError('ERR_NOT_RUNNING', `cannot force-leave: the agent is ${this.state}`);
     const m = this.driver.core.member(name);
     if (!m) throw new ClusterError('ERR_NO_MEMBER', `no member named ${JSON.stringify(name)} is known to this agent`);
-    if (m.state !== 'dead') throw new ClusterError('ERR_NOT_FAILED', `${name} is ${m.state}, not failed: only a failed member can be forced to leave (a live one is the protocol's to judge)`);
+    if (m.state !== 'dead')
+      throw new ClusterError(
+        'ERR_NOT_FAILED',
+        `${name} is ${m.state}, not failed: only a failed member can be forced to leave (a live one is the protocol's to judge)`,
+      );
     this.driver.forceLeave(name, opts.prune === true);
     this.snapshotter?.changed();
     this.log.info({ member: name, incarnation: m.incarnation, prune: opts.prune === true }, 'force-leave: failed member marked left');
@@ -568,7 +633,10 @@ class RealAgent implements Agent {
   }
 
   keys(op: KeyOp, key?: string, opts: { local?: boolean } = {}): Promise<KeyOpResult> {
-    if (!this.keyService) return Promise.reject(new ClusterError('ERR_NO_KEYRING', 'encryption is off on this agent: start it with --encrypt KEY or --keyring FILE to manage keys'));
+    if (!this.keyService)
+      return Promise.reject(
+        new ClusterError('ERR_NO_KEYRING', 'encryption is off on this agent: start it with --encrypt KEY or --keyring FILE to manage keys'),
+      );
     if (this.state !== 'running') return Promise.reject(new ClusterError('ERR_NOT_RUNNING', `cannot manage keys: the agent is ${this.state}`));
     return this.keyService.run(op, key, opts);
   }
@@ -588,4 +656,3 @@ class RealAgent implements Agent {
     return this.config.protocol;
   }
 }
-

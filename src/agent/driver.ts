@@ -160,7 +160,11 @@ export class Driver {
   setTags(tags: Tags): void {
     checkOwnTags(tags, this.init.config.maxTagsBytes);
     this.checkAliveFits(tags);
-    if (!this.core.stopped && !this.core.canRaiseIncarnation) throw new ClusterError('ERR_INCARNATION_EXHAUSTED', `cannot change tags: our incarnation ${this.core.currentIncarnation} is the highest every agent takes (2^53 - 1), and a tag change needs a higher one; restart this agent without its data dir (a new process life) to change its tags`);
+    if (!this.core.stopped && !this.core.canRaiseIncarnation)
+      throw new ClusterError(
+        'ERR_INCARNATION_EXHAUSTED',
+        `cannot change tags: our incarnation ${this.core.currentIncarnation} is the highest every agent takes (2^53 - 1), and a tag change needs a higher one; restart this agent without its data dir (a new process life) to change its tags`,
+      );
     this.drive({ type: 'set-tags', tags });
   }
 
@@ -172,13 +176,22 @@ export class Driver {
   event(name: string, payload: Uint8Array = new Uint8Array(0), coalesce = false): void {
     const nameWhy = nameProblem(name, this.init.config.maxNameBytes);
     if (nameWhy) throw new ClusterError('ERR_ARGUMENT', `event name ${JSON.stringify(name)}: ${nameWhy}`);
-    if (!(payload instanceof Uint8Array)) throw new ClusterError('ERR_ARGUMENT', 'event payload must be a Uint8Array (or a string, encoded as UTF-8, where the API takes one)');
+    if (!(payload instanceof Uint8Array))
+      throw new ClusterError('ERR_ARGUMENT', 'event payload must be a Uint8Array (or a string, encoded as UTF-8, where the API takes one)');
     const size = new TextEncoder().encode(name).length + payload.length;
     const max = this.init.config.userEventMaxBytes;
-    if (size > max) throw new ClusterError('ERR_PAYLOAD_TOO_LARGE', `user event ${JSON.stringify(name)} is ${size} bytes (name + payload), more than userEventMaxBytes (${max}); send less, or raise userEventMaxBytes on every agent`);
+    if (size > max)
+      throw new ClusterError(
+        'ERR_PAYLOAD_TOO_LARGE',
+        `user event ${JSON.stringify(name)} is ${size} bytes (name + payload), more than userEventMaxBytes (${max}); send less, or raise userEventMaxBytes on every agent`,
+      );
     const room = this.init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES;
     const encoded = this.deps.codec.sizeOf(M.userEvent(Number.MAX_SAFE_INTEGER, name, payload, 1));
-    if (encoded > room) throw new ClusterError('ERR_PAYLOAD_TOO_LARGE', `user event ${JSON.stringify(name)} takes ${encoded} bytes on the wire, more than fits in a packet (packetBudgetBytes ${this.init.config.packetBudgetBytes} - ${PACKET_OVERHEAD_BYTES}); send less`);
+    if (encoded > room)
+      throw new ClusterError(
+        'ERR_PAYLOAD_TOO_LARGE',
+        `user event ${JSON.stringify(name)} takes ${encoded} bytes on the wire, more than fits in a packet (packetBudgetBytes ${this.init.config.packetBudgetBytes} - ${PACKET_OVERHEAD_BYTES}); send less`,
+      );
     if (this.closed || this.core.stopped) throw new ClusterError('ERR_NOT_RUNNING', 'cannot send an event: the agent has stopped');
     this.drive({ type: 'user-event', name, payload, coalesce });
   }
@@ -192,8 +205,25 @@ export class Driver {
   query(request: QueryRequest, listener: QueryListener): number {
     checkQuery(request, this.init.config.maxNameBytes, this.init.config.queryMaxBytes);
     const room = this.init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES;
-    const encoded = this.deps.codec.sizeOf(M.query(Number.MAX_SAFE_INTEGER, 0xffffffff, this.init.name, this.deps.transport.address, request.name, request.payload, 1, request.relay, 0xffffffff, filtersToWire(request)));
-    if (encoded > room) throw new ClusterError('ERR_PAYLOAD_TOO_LARGE', `query ${JSON.stringify(request.name)} takes ${encoded} bytes on the wire, more than fits in a packet (packetBudgetBytes ${this.init.config.packetBudgetBytes} - ${PACKET_OVERHEAD_BYTES}); send less`);
+    const encoded = this.deps.codec.sizeOf(
+      M.query(
+        Number.MAX_SAFE_INTEGER,
+        0xffffffff,
+        this.init.name,
+        this.deps.transport.address,
+        request.name,
+        request.payload,
+        1,
+        request.relay,
+        0xffffffff,
+        filtersToWire(request),
+      ),
+    );
+    if (encoded > room)
+      throw new ClusterError(
+        'ERR_PAYLOAD_TOO_LARGE',
+        `query ${JSON.stringify(request.name)} takes ${encoded} bytes on the wire, more than fits in a packet (packetBudgetBytes ${this.init.config.packetBudgetBytes} - ${PACKET_OVERHEAD_BYTES}); send less`,
+      );
     if (this.closed || this.core.stopped) throw new ClusterError('ERR_NOT_RUNNING', 'cannot ask a query: the agent has stopped');
     const id = this.nextQueryId++;
     this.queryListeners.set(id, listener);
@@ -208,7 +238,11 @@ export class Driver {
   private checkAliveFits(tags: Tags): void {
     const room = this.init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES;
     const size = this.deps.codec.sizeOf(M.alive(this.init.name, this.deps.transport.address, MAX_INCARNATION, tagsToWire(tags)));
-    if (size > room) throw new ClusterError('ERR_TAGS_TOO_LARGE', `tags, name and address make our alive message ${size} bytes, more than fits in a packet (packetBudgetBytes ${this.init.config.packetBudgetBytes} - ${PACKET_OVERHEAD_BYTES}): we could not refute a suspicion; use fewer or shorter tags`);
+    if (size > room)
+      throw new ClusterError(
+        'ERR_TAGS_TOO_LARGE',
+        `tags, name and address make our alive message ${size} bytes, more than fits in a packet (packetBudgetBytes ${this.init.config.packetBudgetBytes} - ${PACKET_OVERHEAD_BYTES}): we could not refute a suspicion; use fewer or shorter tags`,
+      );
   }
 
   /**
@@ -275,9 +309,17 @@ export class Driver {
         const max = this.init.config.queryResponseMaxBytes;
         onQuery(q, (payload) => {
           if (!(payload instanceof Uint8Array)) throw new ClusterError('ERR_ARGUMENT', 'a query response must be a Uint8Array');
-          if (payload.length > max) throw new ClusterError('ERR_PAYLOAD_TOO_LARGE', `the response to query ${JSON.stringify(q.name)} is ${payload.length} bytes, more than queryResponseMaxBytes (${max})`);
+          if (payload.length > max)
+            throw new ClusterError(
+              'ERR_PAYLOAD_TOO_LARGE',
+              `the response to query ${JSON.stringify(q.name)} is ${payload.length} bytes, more than queryResponseMaxBytes (${max})`,
+            );
           const encoded = this.deps.codec.sizeOf(M.queryResponse(Number.MAX_SAFE_INTEGER, 0xffffffff, this.init.name, 1, payload, VALUE_LIMITS_ADDRESS));
-          if (encoded > this.init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES) throw new ClusterError('ERR_PAYLOAD_TOO_LARGE', `the response to query ${JSON.stringify(q.name)} takes ${encoded} bytes on the wire, more than fits in a packet (packetBudgetBytes ${this.init.config.packetBudgetBytes})`);
+          if (encoded > this.init.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES)
+            throw new ClusterError(
+              'ERR_PAYLOAD_TOO_LARGE',
+              `the response to query ${JSON.stringify(q.name)} takes ${encoded} bytes on the wire, more than fits in a packet (packetBudgetBytes ${this.init.config.packetBudgetBytes})`,
+            );
           this.drive({ type: 'query-respond', key: q.key, payload });
         });
         return;
@@ -329,7 +371,8 @@ function checkOwnTags(tags: Tags, maxBytes: number): void {
 export function checkQuery(request: QueryRequest, maxNameBytes: number, queryMaxBytes: number): void {
   const nameWhy = nameProblem(request.name, maxNameBytes);
   if (nameWhy) throw new ClusterError('ERR_ARGUMENT', `query name ${JSON.stringify(request.name)}: ${nameWhy}`);
-  if (request.name === ANY_QUERY) throw new ClusterError('ERR_ARGUMENT', `query name "${ANY_QUERY}" is reserved: onQuery('${ANY_QUERY}') answers queries of any name`);
+  if (request.name === ANY_QUERY)
+    throw new ClusterError('ERR_ARGUMENT', `query name "${ANY_QUERY}" is reserved: onQuery('${ANY_QUERY}') answers queries of any name`);
   if (!(request.payload instanceof Uint8Array)) throw new ClusterError('ERR_ARGUMENT', 'query payload must be a Uint8Array');
   for (const n of request.nodes) {
     const why = nameProblem(n);
@@ -338,7 +381,8 @@ export function checkQuery(request: QueryRequest, maxNameBytes: number, queryMax
   for (const t of request.tags) {
     const why = tagKeyProblem(t.key);
     if (why) throw new ClusterError('ERR_ARGUMENT', `query tag filter key ${JSON.stringify(t.key)}: ${why}`);
-    if (t.pattern.length > WIRE_LIMITS.maxPatternBytes) throw new ClusterError('ERR_ARGUMENT', `query tag filter ${t.key}: the pattern is over ${WIRE_LIMITS.maxPatternBytes} characters`);
+    if (t.pattern.length > WIRE_LIMITS.maxPatternBytes)
+      throw new ClusterError('ERR_ARGUMENT', `query tag filter ${t.key}: the pattern is over ${WIRE_LIMITS.maxPatternBytes} characters`);
     try {
       new RegExp(t.pattern, 'u');
     } catch (e) {
@@ -346,10 +390,20 @@ export function checkQuery(request: QueryRequest, maxNameBytes: number, queryMax
     }
   }
   const filters = filtersToWire(request);
-  if (filters.length > WIRE_LIMITS.maxFilterItems) throw new ClusterError('ERR_ARGUMENT', `too many query filters (at most ${WIRE_LIMITS.maxFilterItems / 3} tag filters or ${WIRE_LIMITS.maxFilterItems / 2} nodes)`);
-  if (!Number.isInteger(request.relay) || request.relay < 0 || request.relay > WIRE_LIMITS.maxRelay) throw new ClusterError('ERR_ARGUMENT', `relay factor must be an integer from 0 to ${WIRE_LIMITS.maxRelay}, got ${request.relay}`);
-  if (!Number.isInteger(request.timeoutMs) || request.timeoutMs < 0 || request.timeoutMs > WIRE_LIMITS.maxQueryTimeoutMs) throw new ClusterError('ERR_ARGUMENT', `query timeout must be 0 (default) to ${WIRE_LIMITS.maxQueryTimeoutMs} ms, got ${request.timeoutMs}`);
+  if (filters.length > WIRE_LIMITS.maxFilterItems)
+    throw new ClusterError(
+      'ERR_ARGUMENT',
+      `too many query filters (at most ${WIRE_LIMITS.maxFilterItems / 3} tag filters or ${WIRE_LIMITS.maxFilterItems / 2} nodes)`,
+    );
+  if (!Number.isInteger(request.relay) || request.relay < 0 || request.relay > WIRE_LIMITS.maxRelay)
+    throw new ClusterError('ERR_ARGUMENT', `relay factor must be an integer from 0 to ${WIRE_LIMITS.maxRelay}, got ${request.relay}`);
+  if (!Number.isInteger(request.timeoutMs) || request.timeoutMs < 0 || request.timeoutMs > WIRE_LIMITS.maxQueryTimeoutMs)
+    throw new ClusterError('ERR_ARGUMENT', `query timeout must be 0 (default) to ${WIRE_LIMITS.maxQueryTimeoutMs} ms, got ${request.timeoutMs}`);
   const encoder = new TextEncoder();
   const size = encoder.encode(request.name).length + request.payload.length + filters.reduce((n, f) => n + encoder.encode(f).length, 0);
-  if (size > queryMaxBytes) throw new ClusterError('ERR_PAYLOAD_TOO_LARGE', `query ${JSON.stringify(request.name)} is ${size} bytes (name + payload + filters), more than queryMaxBytes (${queryMaxBytes}); send less, or raise queryMaxBytes on every agent`);
+  if (size > queryMaxBytes)
+    throw new ClusterError(
+      'ERR_PAYLOAD_TOO_LARGE',
+      `query ${JSON.stringify(request.name)} is ${size} bytes (name + payload + filters), more than queryMaxBytes (${queryMaxBytes}); send less, or raise queryMaxBytes on every agent`,
+    );
 }

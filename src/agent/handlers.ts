@@ -90,7 +90,10 @@ export function parseHandlerSpec(text: string): HandlerSpec {
   if (command === '') throw new ClusterError('ERR_ARGUMENT', `handler ${JSON.stringify(text)}: give a command, e.g. member-join,member-failed=./on-change.sh`);
   if (at > 0 && !isFilterList && /^[a-z*:,-]+$/i.test(head)) {
     const bad = words.find((w) => !isFilterWord(w));
-    throw new ClusterError('ERR_ARGUMENT', `handler ${JSON.stringify(text)}: unknown event ${JSON.stringify(bad)}; events are ${[...MEMBER_KINDS].join(', ')}, user, user:NAME, query, query:NAME, *`);
+    throw new ClusterError(
+      'ERR_ARGUMENT',
+      `handler ${JSON.stringify(text)}: unknown event ${JSON.stringify(bad)}; events are ${[...MEMBER_KINDS].join(', ')}, user, user:NAME, query, query:NAME, *`,
+    );
   }
   return { filters: isFilterList ? words : ['*'], command };
 }
@@ -171,21 +174,27 @@ export class HandlerRunner {
     if (this.closed) return Promise.resolve(undefined);
     if (this.running >= this.limits.concurrency && this.queue.length >= this.limits.maxQueued) {
       this.counts.dropped++;
-      this.host.log.warn({ handler: spec.command, event: e.kind, queued: this.queue.length }, 'event handler queue full: event dropped (handlers too slow for the event rate?)');
+      this.host.log.warn(
+        { handler: spec.command, event: e.kind, queued: this.queue.length },
+        'event handler queue full: event dropped (handlers too slow for the event rate?)',
+      );
       return Promise.resolve(undefined);
     }
     return new Promise((resolve) => {
       const start = (): void => {
         this.running++;
-        this.run(spec, e).then((r) => {
-          this.running--;
-          this.queue.shift()?.();
-          resolve(r);
-        }, () => {
-          this.running--;
-          this.queue.shift()?.();
-          resolve(undefined);
-        });
+        this.run(spec, e).then(
+          (r) => {
+            this.running--;
+            this.queue.shift()?.();
+            resolve(r);
+          },
+          () => {
+            this.running--;
+            this.queue.shift()?.();
+            resolve(undefined);
+          },
+        );
       };
       if (this.running < this.limits.concurrency) start();
       else this.queue.push(start);
@@ -244,7 +253,9 @@ export class HandlerRunner {
 }
 
 function memberLine(m: Member): string {
-  const tags = Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).join(',');
+  const tags = Object.entries(m.tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   const status = m.state === 'dead' ? 'failed' : m.state;
   return `${m.name}\t${m.address}\t${status}\t${tags}\n`;
 }
@@ -267,7 +278,11 @@ export interface HandlerAgent extends HandlerHost {
  * and queries, its `runQuery` answers queries) and a stop function that unsubscribes and kills
  * what still runs. With no specs, nothing is subscribed.
  */
-export function attachHandlers(agent: HandlerAgent, specs: readonly HandlerSpec[], limits: Partial<HandlerLimits> = {}): { runner: HandlerRunner; stop: () => void } {
+export function attachHandlers(
+  agent: HandlerAgent,
+  specs: readonly HandlerSpec[],
+  limits: Partial<HandlerLimits> = {},
+): { runner: HandlerRunner; stop: () => void } {
   const all = { ...DEFAULT_HANDLER_LIMITS, ...limits };
   const runner = new HandlerRunner(specs, agent, all);
   // Per kind: the members waiting (the latest row of each) and the timer that sends them.
@@ -286,7 +301,10 @@ export function attachHandlers(agent: HandlerAgent, specs: readonly HandlerSpec[
     b.members.set(m.name, m);
     if (b.members.size >= MAX_BATCH) flush(kind);
   };
-  const offs = specs.length === 0 ? [] : (Object.keys(MEMBER_EVENT_KINDS) as (keyof typeof MEMBER_EVENT_KINDS)[]).map((t) => agent.on(t, (e) => onMember(MEMBER_EVENT_KINDS[t], e.member)));
+  const offs =
+    specs.length === 0
+      ? []
+      : (Object.keys(MEMBER_EVENT_KINDS) as (keyof typeof MEMBER_EVENT_KINDS)[]).map((t) => agent.on(t, (e) => onMember(MEMBER_EVENT_KINDS[t], e.member)));
   return {
     runner,
     stop: () => {
@@ -301,7 +319,10 @@ export function attachHandlers(agent: HandlerAgent, specs: readonly HandlerSpec[
 /** What user-event and query handlers need of an agent. */
 export interface MessageHandlerAgent {
   on(type: 'event', fn: (e: { readonly name: string; readonly payload: Uint8Array; readonly ltime: number }) => void): () => void;
-  onQuery(name: string, handler: (q: { readonly name: string; readonly payload: Uint8Array; readonly ltime: number }) => Promise<Uint8Array | undefined>): () => void;
+  onQuery(
+    name: string,
+    handler: (q: { readonly name: string; readonly payload: Uint8Array; readonly ltime: number }) => Promise<Uint8Array | undefined>,
+  ): () => void;
 }
 
 /**

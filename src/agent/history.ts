@@ -47,7 +47,13 @@ export class MemberHistory {
       case 'suspicion-expired':
         return this.push(n.target, { at: now(), kind: 'suspicion-expired', by: this.self, detail: 'not refuted in time' });
       case 'refuted':
-        return this.push(this.self, { at: now(), kind: 'refuted', incarnation: n.incarnation, by: n.accusedBy, detail: 'we were accused and refuted with a higher incarnation' });
+        return this.push(this.self, {
+          at: now(),
+          kind: 'refuted',
+          incarnation: n.incarnation,
+          by: n.accusedBy,
+          detail: 'we were accused and refuted with a higher incarnation',
+        });
       case 'reaped':
         this.rows.delete(n.name);
         return;

@@ -102,7 +102,11 @@ export class KeyService {
     if (op !== 'list' && key === undefined) throw new ClusterError('ERR_ARGUMENT', `keys ${op} needs a key`);
     const text = key === undefined ? undefined : parseKey(key).toString('base64'); // ERR_KEY before anything else
     if (opts.local) return this.runLocal(op, text);
-    if (this.busy) throw new ClusterError('ERR_KEYS_BUSY', `another key operation (${this.busy}) is running on this agent; retry when it has finished (at most ${Math.ceil((2 * this.timeoutMs) / 1000)} s)`);
+    if (this.busy)
+      throw new ClusterError(
+        'ERR_KEYS_BUSY',
+        `another key operation (${this.busy}) is running on this agent; retry when it has finished (at most ${Math.ceil((2 * this.timeoutMs) / 1000)} s)`,
+      );
     this.busy = op;
     try {
       if (op === 'use') await this.checkEveryoneHolds(text!);
@@ -161,7 +165,12 @@ export class KeyService {
 
   /** Send `req` to every live member, re-send to the silent ones, collect what they answer. */
   private async fanOut(req: KeyRequest, mine: readonly string[] | undefined): Promise<Round> {
-    const waiting = new Map(this.deps.peers().filter((p) => p.name !== this.deps.name).map((p) => [p.name, p.address] as const));
+    const waiting = new Map(
+      this.deps
+        .peers()
+        .filter((p) => p.name !== this.deps.name)
+        .map((p) => [p.name, p.address] as const),
+    );
     const answers = new Map<string, KeyResponse>([[this.deps.name, this.response(req.id, mine)]]);
     const asked = waiting.size + 1;
     await new Promise<void>((resolve) => {
@@ -228,7 +237,8 @@ export class KeyService {
       // already removed.
       const key = m.fp === undefined ? m.key : ring.keyOf(m.fp);
       if (m.op === 'remove' && key === undefined) return { ...base, ok: true };
-      if (m.op === 'use' && key === undefined) throw new ClusterError('ERR_KEY_NOT_INSTALLED', `key ${m.fp} is not installed on this agent; install it first (phantom keys install KEY)`);
+      if (m.op === 'use' && key === undefined)
+        throw new ClusterError('ERR_KEY_NOT_INSTALLED', `key ${m.fp} is not installed on this agent; install it first (phantom keys install KEY)`);
       const keys = this.apply(m.op, key);
       return { ...base, ok: true, ...(keys ? { keys } : {}) };
     } catch (e) {

@@ -79,13 +79,28 @@ export function decodeKeyMessage(body: Uint8Array): KeyMessage | undefined {
     if (o.op === 'install' ? !isStr(o.key, 64) : o.key !== undefined) return undefined;
     if (o.op === 'use' || o.op === 'remove' ? !isFp(o.fp) : o.fp !== undefined) return undefined;
     if (typeof o.at !== 'number' || !Number.isFinite(o.at)) return undefined;
-    return { t: 'req', id: o.id, op: o.op as KeyOp, from: o.from, at: o.at, ...(typeof o.key === 'string' ? { key: o.key } : {}), ...(typeof o.fp === 'string' ? { fp: o.fp } : {}) };
+    return {
+      t: 'req',
+      id: o.id,
+      op: o.op as KeyOp,
+      from: o.from,
+      at: o.at,
+      ...(typeof o.key === 'string' ? { key: o.key } : {}),
+      ...(typeof o.fp === 'string' ? { fp: o.fp } : {}),
+    };
   }
   if (o.t === 'res') {
     if (typeof o.ok !== 'boolean') return undefined;
     if (o.error !== undefined && !isStr(o.error, 1024)) return undefined;
     if (o.keys !== undefined && !(Array.isArray(o.keys) && o.keys.length <= MAX_KEYS && o.keys.every(isFp))) return undefined;
-    return { t: 'res', id: o.id, from: o.from, ok: o.ok, ...(o.error !== undefined ? { error: o.error as string } : {}), ...(o.keys !== undefined ? { keys: o.keys as string[] } : {}) };
+    return {
+      t: 'res',
+      id: o.id,
+      from: o.from,
+      ok: o.ok,
+      ...(o.error !== undefined ? { error: o.error as string } : {}),
+      ...(o.keys !== undefined ? { keys: o.keys as string[] } : {}),
+    };
   }
   return undefined;
 }

@@ -4,7 +4,15 @@
  * command does not load pino.
  */
 /** pino's level numbers by name; `silent` logs nothing. */
-export const LEVEL_VALUES: Readonly<Record<'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent', number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+export const LEVEL_VALUES: Readonly<Record<'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent', number>> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: Infinity,
+};
 
 const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
 const SKIP = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'agent']);
@@ -22,4 +30,3 @@ export function prettyLine(json: string): string {
   for (const [k, v] of Object.entries(o)) if (!SKIP.has(k)) parts.push(`${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   return `${parts.join(' ')}\n`;
 }
-

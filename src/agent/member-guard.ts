@@ -62,7 +62,8 @@ export function createMemberGuard(codec: Codec, init: MemberGuardInit, deps: Mem
   // Per row of every state transfer, so the common case is cut short: a name of n UTF-16 units
   // is at most 3n bytes of UTF-8, and no tags at all cannot be too big.
   const nameMayBeLong = (name: string): boolean => name.length * 3 > init.maxNameBytes && utf8Length(name) > init.maxNameBytes;
-  const tooBig = (name: string, tags: readonly string[] | undefined): boolean => nameMayBeLong(name) || (tags !== undefined && tags.length > 0 && wireTagsSize(tags) > init.maxTagsBytes);
+  const tooBig = (name: string, tags: readonly string[] | undefined): boolean =>
+    nameMayBeLong(name) || (tags !== undefined && tags.length > 0 && wireTagsSize(tags) > init.maxTagsBytes);
   const refuse = (name: string, tags: readonly string[] | undefined): DropReason | undefined => {
     if (tooBig(name, tags)) return 'too-big-meta';
     if (deps.has(name)) return undefined;

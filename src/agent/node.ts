@@ -152,7 +152,16 @@ export function createNode(init: NodeInit, deps: NodeDeps): Node {
   const observer = new Observer(deps.log ?? silentLogger());
   // No keys and no label: the envelope holds nothing of the node's, so every such node shares one.
   const plainWire = !security.keyring && !security.label;
-  const envelope = plainWire ? plainEnvelope() : createEnvelope({ keyring: security.keyring, label: security.label, verifyIncoming: security.verifyIncoming, verifyOutgoing: security.verifyOutgoing, replayWindowMs: config.replayWindowMs, clock: wallClock });
+  const envelope = plainWire
+    ? plainEnvelope()
+    : createEnvelope({
+        keyring: security.keyring,
+        label: security.label,
+        verifyIncoming: security.verifyIncoming,
+        verifyOutgoing: security.verifyOutgoing,
+        replayWindowMs: config.replayWindowMs,
+        clock: wallClock,
+      });
   const socket = deps.transport;
   // Per-packet hooks only when trace is on at start: nothing on the hot path otherwise.
   const tracing = observer.tracing;
@@ -221,7 +230,11 @@ export function createNode(init: NodeInit, deps: NodeDeps): Node {
         keyring,
         envelope,
         send: (to, bytes) => socket.send(to, bytes),
-        peers: () => driver.members().filter((m) => isLive(m.state)).map((m) => ({ name: m.name, address: m.address })),
+        peers: () =>
+          driver
+            .members()
+            .filter((m) => isLive(m.state))
+            .map((m) => ({ name: m.name, address: m.address })),
         peerAddress: (name) => {
           const m = name === init.name ? undefined : driver.core.member(name);
           return m && isLive(m.state) ? m.address : undefined;

@@ -106,7 +106,17 @@ export class Observer {
     if (this.log.levelVal > INFO) return;
     const m = e.member;
     const status = statusOf(m.state);
-    this.log.info({ member: m.name, status, incarnation: m.incarnation, event: e.type, address: m.address, ...(e.type === 'join' || e.type === 'update' ? { tags: m.tags } : {}) }, `member ${status}`);
+    this.log.info(
+      {
+        member: m.name,
+        status,
+        incarnation: m.incarnation,
+        event: e.type,
+        address: m.address,
+        ...(e.type === 'join' || e.type === 'update' ? { tags: m.tags } : {}),
+      },
+      `member ${status}`,
+    );
   }
 
   note(n: Note): void {
@@ -148,13 +158,27 @@ export class Observer {
         if (this.log.levelVal <= DEBUG) this.log.debug({ from: n.from, reason: n.reason }, 'dropped');
         return;
       case 'incarnation-exhausted':
-        this.log.error({ incarnation: n.incarnation, action: n.action }, n.action === 'leave' ? 'left without announcing it: our incarnation is the highest every agent takes, so no agent would take our `left`; others will see this agent fail' : 'tag change refused: our incarnation is the highest every agent takes');
+        this.log.error(
+          { incarnation: n.incarnation, action: n.action },
+          n.action === 'leave'
+            ? 'left without announcing it: our incarnation is the highest every agent takes, so no agent would take our `left`; others will see this agent fail'
+            : 'tag change refused: our incarnation is the highest every agent takes',
+        );
         return;
       case 'name-conflict': {
         const fields = { member: n.name, holder: n.holder, claimant: n.claimant };
-        if (n.role === 'holder') this.log.warn(fields, `name conflict: another agent at ${n.claimant} claims our name ${JSON.stringify(n.name)}; the cluster knows us by it, we keep it`);
-        else if (n.role === 'claimant') this.log.error(fields, `name conflict: the name ${JSON.stringify(n.name)} belongs to another agent at ${n.holder}; this agent is not admitted while that one is alive (give it another name)`);
-        else this.log.warn(fields, `name conflict: ${n.claimant} claims ${JSON.stringify(n.name)}, which the agent at ${n.holder} holds; ignored, and both told`);
+        if (n.role === 'holder')
+          this.log.warn(
+            fields,
+            `name conflict: another agent at ${n.claimant} claims our name ${JSON.stringify(n.name)}; the cluster knows us by it, we keep it`,
+          );
+        else if (n.role === 'claimant')
+          this.log.error(
+            fields,
+            `name conflict: the name ${JSON.stringify(n.name)} belongs to another agent at ${n.holder}; this agent is not admitted while that one is alive (give it another name)`,
+          );
+        else
+          this.log.warn(fields, `name conflict: ${n.claimant} claims ${JSON.stringify(n.name)}, which the agent at ${n.holder} holds; ignored, and both told`);
         return;
       }
     }

@@ -69,7 +69,14 @@ export function readSnapshot(dataDir: string): ReadSnapshot | undefined {
       const ok = toSnapshotMember(m);
       return ok ? [ok] : [];
     });
-    return { version: 1, name: typeof o.name === 'string' ? o.name : '', incarnation: o.incarnation, savedAt: typeof o.savedAt === 'string' ? o.savedAt : '', members, skipped: o.members.length - members.length };
+    return {
+      version: 1,
+      name: typeof o.name === 'string' ? o.name : '',
+      incarnation: o.incarnation,
+      savedAt: typeof o.savedAt === 'string' ? o.savedAt : '',
+      members,
+      skipped: o.members.length - members.length,
+    };
   } catch (e) {
     throw new ClusterError('ERR_SNAPSHOT', `${path} is corrupt (${(e as Error).message}); move it away to start afresh, or fix it`);
   }
@@ -83,14 +90,25 @@ function isIncarnation(v: unknown): v is number {
 const isMemberName = (v: unknown): v is string => nameProblem(v) === undefined;
 const isPeerAddress = (v: unknown): v is string => addressProblem(v) === undefined;
 const isTags = (v: unknown): v is Tags =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.entries(v).every(([k, t]) => tagKeyProblem(k) === undefined && tagValueProblem(t) === undefined);
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  Object.entries(v).every(([k, t]) => tagKeyProblem(k) === undefined && tagValueProblem(t) === undefined);
 
 /** The row as a member, or undefined when any field is out of range. */
 function toSnapshotMember(v: unknown): SnapshotMember | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const m = v as Record<string, unknown>;
   const tags = m.tags ?? {};
-  if (!isMemberName(m.name) || !isPeerAddress(m.address) || typeof m.state !== 'string' || !STATES.has(m.state) || !isIncarnation(m.incarnation) || !isTags(tags)) return undefined;
+  if (
+    !isMemberName(m.name) ||
+    !isPeerAddress(m.address) ||
+    typeof m.state !== 'string' ||
+    !STATES.has(m.state) ||
+    !isIncarnation(m.incarnation) ||
+    !isTags(tags)
+  )
+    return undefined;
   return { name: m.name, address: m.address, state: m.state as MemberState, incarnation: m.incarnation, tags };
 }
 

@@ -23,7 +23,7 @@ const NOTICE_TEXT: Record<number, string> = {
   [NoticeCode.label]: 'its cluster label differs from ours (check --cluster-label)',
   [NoticeCode.key]: 'it cannot open our packets: a different encryption key, or it runs without encryption (check --encrypt / --keyring)',
   [NoticeCode.plaintext]: 'it requires encrypted packets and ours are plaintext (check --encrypt and --verify-outgoing)',
-  [NoticeCode.clock]: "its clock and ours differ by more than the replay window (check NTP on both hosts; --set replayWindowMs)",
+  [NoticeCode.clock]: 'its clock and ours differ by more than the replay window (check NTP on both hosts; --set replayWindowMs)',
   [NoticeCode.full]: 'its member table is full, so it cannot take us in (its maxMembers; or a flood of made-up members fills it)',
 };
 

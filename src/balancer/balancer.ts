@@ -13,16 +13,7 @@ import { Affinity, type OwnersFn } from './affinity.js';
 import { ALGORITHMS, resolveBalancerConfig, type Algorithm, type BalancerConfig } from './config.js';
 import { shouldEject } from './ejection.js';
 import { Hot } from './hot.js';
-import {
-  LeasePool,
-  NONE_AVAILABLE,
-  NO_MEMBERS,
-  NO_OWNER,
-  type Lease,
-  type LeaseResult,
-  type PickResult,
-  type PooledLease,
-} from './lease.js';
+import { LeasePool, NONE_AVAILABLE, NO_MEMBERS, NO_OWNER, type Lease, type LeaseResult, type PickResult, type PooledLease } from './lease.js';
 import { LeastConnections } from './least-connections.js';
 import { MemberTable, type Tier } from './members.js';
 import { PowerOfTwo } from './p2c.js';
@@ -81,10 +72,7 @@ export class LoadBalancer {
       'least-connections': new LeastConnections(),
       weighted: new Weighted(),
       p2c,
-      affinity:
-        owners === undefined
-          ? undefined
-          : new Affinity(owners, (name) => this.table.get(name), this.config.replicas, p2c),
+      affinity: owners === undefined ? undefined : new Affinity(owners, (name) => this.table.get(name), this.config.replicas, p2c),
     };
     this.current = this.config.algorithm;
     this.strategy = this.strategyFor(this.current);

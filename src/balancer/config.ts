@@ -9,14 +9,7 @@ import { ClusterError } from '../errors.js';
 export type Algorithm = 'round-robin' | 'random' | 'least-connections' | 'weighted' | 'p2c' | 'affinity';
 
 /** Every algorithm name, in a fixed order (benchmarks and validation iterate it). */
-export const ALGORITHMS: readonly Algorithm[] = [
-  'round-robin',
-  'random',
-  'least-connections',
-  'weighted',
-  'p2c',
-  'affinity',
-];
+export const ALGORITHMS: readonly Algorithm[] = ['round-robin', 'random', 'least-connections', 'weighted', 'p2c', 'affinity'];
 
 export interface BalancerConfig {
   /** Algorithm used by `pick` until `setAlgorithm` changes it. p2c is the best default for

@@ -52,7 +52,10 @@ export interface AgentFlags {
 export function splitList(values: readonly string[] | string | undefined): string[] {
   if (values === undefined) return [];
   const list = typeof values === 'string' ? [values] : values;
-  return list.flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
+  return list
+    .flatMap((v) => String(v).split(','))
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 /** `k=v` items into tags; the value may contain `=`. */
@@ -82,7 +85,8 @@ export function readConfigFile(path: string): AgentConfigInput {
 
 /** Merge file < env < flags into one config input (validated later by resolveAgentConfig). */
 export function mergeAgentSettings(flags: AgentFlags, env: NodeJS.ProcessEnv, file: AgentConfigInput = {}): AgentConfigInput {
-  const pick = (flag: string | undefined, envName: string, fileValue: string | null | undefined): string | null | undefined => flag ?? (env[envName] || undefined) ?? fileValue;
+  const pick = (flag: string | undefined, envName: string, fileValue: string | null | undefined): string | null | undefined =>
+    flag ?? (env[envName] || undefined) ?? fileValue;
   const envJoin = splitList(env.PHANTOM_JOIN);
   const flagJoin = splitList(flags.join);
   const join = flagJoin.length > 0 ? flagJoin : envJoin.length > 0 ? envJoin : file.join;

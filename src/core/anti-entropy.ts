@@ -107,7 +107,12 @@ export class AntiEntropy {
     const companion = flags & M.PushPullFlag.join ? undefined : this.h.stateCompanion();
     const room = this.h.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES - (echo ? this.h.sizeOf(echo) : 0) - (companion ? this.h.sizeOf(companion) : 0);
     let first = true;
-    for (const part of buildParts(rows.map((r) => entryOf(r, now)), this.h.name, flags, room)) {
+    for (const part of buildParts(
+      rows.map((r) => entryOf(r, now)),
+      this.h.name,
+      flags,
+      room,
+    )) {
       const messages: M.Message[] = echo ? [echo, part] : [part];
       if (first && companion) messages.push(companion);
       first = false;

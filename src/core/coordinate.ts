@@ -131,12 +131,7 @@ const q = (ms: number): number => Math.max(-MAX_COORD_UNITS, Math.min(MAX_COORD_
 
 /** Our coordinate as a companion message: integers only, so it packs in a few bytes per axis. */
 export function coordToWire(c: Coordinate): M.Coord {
-  return M.coord(
-    c.vec.map(q),
-    Math.max(1, q(c.height)),
-    Math.min(MAX_COORD_UNITS, Math.round(c.error / COORD_ERROR_UNIT)),
-    q(c.adjustment),
-  );
+  return M.coord(c.vec.map(q), Math.max(1, q(c.height)), Math.min(MAX_COORD_UNITS, Math.round(c.error / COORD_ERROR_UNIT)), q(c.adjustment));
 }
 
 /** A validated companion (wire/validate.ts) back to milliseconds. */
@@ -150,7 +145,12 @@ export function coordFromWire(m: M.Coord): Coordinate {
  * a fast network can exceed a neighbour's. Names without a coordinate keep their relative order
  * after those with one; a missing `from` leaves the order as it was.
  */
-export function byDistance(names: readonly string[], from: Coordinate | undefined, coordinateOf: (name: string) => Coordinate | undefined, self?: string): string[] {
+export function byDistance(
+  names: readonly string[],
+  from: Coordinate | undefined,
+  coordinateOf: (name: string) => Coordinate | undefined,
+  self?: string,
+): string[] {
   if (!from) return [...names];
   const ranked = names.map((name, i) => {
     const c = name === self ? from : coordinateOf(name);

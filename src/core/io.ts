@@ -78,7 +78,13 @@ export type Note =
    * Two agents claim one name at two addresses. `holder`: the one the cluster holds; `claimant`:
    * the other. `role`: we hold it (holder), we are not admitted (claimant), or we saw it (witness).
    */
-  | { readonly kind: 'name-conflict'; readonly name: string; readonly holder: Address; readonly claimant: Address; readonly role: 'holder' | 'claimant' | 'witness' }
+  | {
+      readonly kind: 'name-conflict';
+      readonly name: string;
+      readonly holder: Address;
+      readonly claimant: Address;
+      readonly role: 'holder' | 'claimant' | 'witness';
+    }
   /**
    * Our own incarnation is at the top every agent takes (precedence.ts, incarnation bounds), so
    * `action` could not be announced: a tag change is refused (tags unchanged), a leave stops us

@@ -128,7 +128,9 @@ export class MembershipTable {
    */
   isOldAliveClaim(name: string, inc: number, address: string): boolean {
     const slot = this.slot(name);
-    return slot >= 0 && Number.isSafeInteger(inc) && inc >= 0 && this.incarnations[slot]! >= inc && this.pools.addresses.item(this.addressIds[slot]!) === address;
+    return (
+      slot >= 0 && Number.isSafeInteger(inc) && inc >= 0 && this.incarnations[slot]! >= inc && this.pools.addresses.item(this.addressIds[slot]!) === address
+    );
   }
   /** The table's own copy of `name` (shared by every table in the process), if held. */
   internedName(name: string): string | undefined {

@@ -27,24 +27,62 @@ export const MsgType = {
 export type MsgTypeCode = (typeof MsgType)[keyof typeof MsgType];
 
 /** A direct probe. `target` is the name we believe lives at the address: a stale address is ignored. */
-export interface Ping { readonly type: 1; readonly seq: number; readonly target: string; readonly from: string; readonly known: number }
+export interface Ping {
+  readonly type: 1;
+  readonly seq: number;
+  readonly target: string;
+  readonly from: string;
+  readonly known: number;
+}
 /** Answer to a ping, or relayed for a ping-req. `known` = members the sender counts live, for catch-up sync. */
-export interface Ack { readonly type: 2; readonly seq: number; readonly from: string; readonly known: number }
+export interface Ack {
+  readonly type: 2;
+  readonly seq: number;
+  readonly from: string;
+  readonly known: number;
+}
 /** Ask the receiver to ping `target` at `targetAddr` for us and relay the ack under our `seq`. */
-export interface PingReq { readonly type: 3; readonly seq: number; readonly target: string; readonly targetAddr: string; readonly from: string }
+export interface PingReq {
+  readonly type: 3;
+  readonly seq: number;
+  readonly target: string;
+  readonly targetAddr: string;
+  readonly from: string;
+}
 /** A ping-req intermediary's "I could not reach the target either" (Lifeguard). */
-export interface Nack { readonly type: 4; readonly seq: number; readonly from: string }
+export interface Nack {
+  readonly type: 4;
+  readonly seq: number;
+  readonly from: string;
+}
 /**
  * `name` is alive at `addr` with incarnation `inc`; tags as a flat sorted [k1, v1, k2, v2, ...]
  * list. `born` (only in a member's own claims; absent in rows from push-pull): the incarnation
  * its current process life began at. A claim whose `born` is above the incarnation we hold the
  * member dead at comes from a new process (a restart), not the same one coming back.
  */
-export interface Alive { readonly type: 5; readonly name: string; readonly addr: string; readonly inc: number; readonly tags: readonly string[]; readonly born?: number }
+export interface Alive {
+  readonly type: 5;
+  readonly name: string;
+  readonly addr: string;
+  readonly inc: number;
+  readonly tags: readonly string[];
+  readonly born?: number;
+}
 /** `from` suspects `name` at incarnation `inc`. */
-export interface Suspect { readonly type: 6; readonly name: string; readonly inc: number; readonly from: string }
+export interface Suspect {
+  readonly type: 6;
+  readonly name: string;
+  readonly inc: number;
+  readonly from: string;
+}
 /** `from` declares `name` dead at incarnation `inc`. */
-export interface Dead { readonly type: 7; readonly name: string; readonly inc: number; readonly from: string }
+export interface Dead {
+  readonly type: 7;
+  readonly name: string;
+  readonly inc: number;
+  readonly from: string;
+}
 /** `name` left gracefully at incarnation `inc`. Never confused with dead. */
 export interface Left {
   readonly type: 8;
@@ -63,7 +101,14 @@ export const memberStateOf: readonly MemberState[] = ['alive', 'suspect', 'dead'
  * left) travels only with dead and left rows, so the death keeps its age from agent to agent and
  * a row past the reap age is never taken back. Rows without it use the older shape.
  */
-export interface Entry { readonly name: string; readonly addr: string; readonly state: number; readonly inc: number; readonly tags: readonly string[]; readonly age?: number }
+export interface Entry {
+  readonly name: string;
+  readonly addr: string;
+  readonly state: number;
+  readonly inc: number;
+  readonly tags: readonly string[];
+  readonly age?: number;
+}
 
 export const PushPullFlag = { reply: 1, join: 2, recent: 4 } as const;
 /**
@@ -72,14 +117,26 @@ export const PushPullFlag = { reply: 1, join: 2, recent: 4 } as const;
  * (a catch-up that asks only for the receiver's newest rows, as many as `flags / 256` says:
  * push-pull.ts). Peers that do not know `recent` answer with their whole table, as before.
  */
-export interface PushPull { readonly type: 9; readonly from: string; readonly flags: number; readonly part: number; readonly parts: number; readonly entries: readonly Entry[] }
+export interface PushPull {
+  readonly type: 9;
+  readonly from: string;
+  readonly flags: number;
+  readonly part: number;
+  readonly parts: number;
+  readonly entries: readonly Entry[];
+}
 
 /**
  * A summary of the sender's table (order-independent hash of every name:state:incarnation, and
  * the row count). A periodic anti-entropy round starts with it: when the receiver's digest is the
  * same, nothing more is sent; otherwise the receiver starts a full push-pull.
  */
-export interface Digest { readonly type: 10; readonly from: string; readonly digest: number; readonly count: number }
+export interface Digest {
+  readonly type: 10;
+  readonly from: string;
+  readonly digest: number;
+  readonly count: number;
+}
 
 /**
  * A stateless return-address check (anti-entropy.ts). Sent alone, it is a challenge: "echo this
@@ -88,21 +145,37 @@ export interface Digest { readonly type: 10; readonly from: string; readonly dig
  * requester receives at that address. It reuses the nack's shape: older peers skip it as an
  * unknown type.
  */
-export interface Cookie { readonly type: 11; readonly seq: number; readonly from: string }
+export interface Cookie {
+  readonly type: 11;
+  readonly seq: number;
+  readonly from: string;
+}
 
 /**
  * The sender's network coordinate (coordinate.ts), riding as a companion of a direct ping or
  * ack. Integers, for bytes: `vec`, `height` and `adj` in COORD_UNIT_MS, `error` in 1/1000.
  * Older peers skip it as an unknown type.
  */
-export interface Coord { readonly type: 12; readonly vec: readonly number[]; readonly height: number; readonly error: number; readonly adj: number }
+export interface Coord {
+  readonly type: 12;
+  readonly vec: readonly number[];
+  readonly height: number;
+  readonly error: number;
+  readonly adj: number;
+}
 
 /**
  * A user event (`phantom event`): `name` and an opaque `payload`, stamped with the originator's
  * Lamport time `ltime`. Receivers deduplicate by (ltime, name, payload) and pass it on by gossip
  * in their own queue, apart from membership news. `flags`: UserEventFlag.
  */
-export interface UserEvent { readonly type: 13; readonly ltime: number; readonly name: string; readonly payload: Uint8Array; readonly flags: number }
+export interface UserEvent {
+  readonly type: 13;
+  readonly ltime: number;
+  readonly name: string;
+  readonly payload: Uint8Array;
+  readonly flags: number;
+}
 export const UserEventFlag = { coalesce: 1 } as const;
 
 /**
@@ -112,22 +185,61 @@ export const UserEventFlag = { coalesce: 1 } as const;
  * ['t', key, regex] (answer if our tag matches). `relay`: each answer also goes through this
  * many random members (Serf's relay factor). `timeout`: ms the asker waits. `flags`: QueryFlag.
  */
-export interface Query { readonly type: 14; readonly ltime: number; readonly id: number; readonly from: string; readonly addr: string; readonly name: string; readonly payload: Uint8Array; readonly flags: number; readonly relay: number; readonly timeout: number; readonly filters: readonly string[] }
+export interface Query {
+  readonly type: 14;
+  readonly ltime: number;
+  readonly id: number;
+  readonly from: string;
+  readonly addr: string;
+  readonly name: string;
+  readonly payload: Uint8Array;
+  readonly flags: number;
+  readonly relay: number;
+  readonly timeout: number;
+  readonly filters: readonly string[];
+}
 export const QueryFlag = { ack: 1 } as const;
 /**
  * An answer to query (`ltime`, `id`) of its asker, from `from`: an ack (QueryFlag.ack, "I got
  * it") or a response with `payload`. `to` is '' when sent to the asker; a relay copy names the
  * asker's address in `to`, and the member it went through forwards it there.
  */
-export interface QueryResponse { readonly type: 15; readonly ltime: number; readonly id: number; readonly from: string; readonly flags: number; readonly payload: Uint8Array; readonly to: string }
+export interface QueryResponse {
+  readonly type: 15;
+  readonly ltime: number;
+  readonly id: number;
+  readonly from: string;
+  readonly flags: number;
+  readonly payload: Uint8Array;
+  readonly to: string;
+}
 
 /**
  * The sender's user-event Lamport clock, riding with the first part of a state transfer: the
  * receiver sends back the recent events stamped at `ltime` or later, which the sender has missed.
  */
-export interface EventClock { readonly type: 16; readonly ltime: number }
+export interface EventClock {
+  readonly type: 16;
+  readonly ltime: number;
+}
 
-export type Message = Ping | Ack | PingReq | Nack | Alive | Suspect | Dead | Left | PushPull | Digest | Cookie | Coord | UserEvent | Query | QueryResponse | EventClock;
+export type Message =
+  | Ping
+  | Ack
+  | PingReq
+  | Nack
+  | Alive
+  | Suspect
+  | Dead
+  | Left
+  | PushPull
+  | Digest
+  | Cookie
+  | Coord
+  | UserEvent
+  | Query
+  | QueryResponse
+  | EventClock;
 /** Messages that describe a member's state and ride piggyback. */
 export type Update = Alive | Suspect | Dead | Left;
 
@@ -141,13 +253,46 @@ export const suspect = (name: string, inc: number, from: string): Suspect => ({ 
 export const dead = (name: string, inc: number, from: string): Dead => ({ type: 7, name, inc, from });
 export const left = (name: string, inc: number, prune = false): Left => (prune ? { type: 8, name, inc, prune: 1 } : { type: 8, name, inc });
 export const entry = (name: string, addr: string, state: number, inc: number, tags: readonly string[]): Entry => ({ name, addr, state, inc, tags });
-export const agedEntry = (name: string, addr: string, state: number, inc: number, tags: readonly string[], age: number): Entry => ({ name, addr, state, inc, tags, age });
-export const pushPull = (from: string, flags: number, part: number, parts: number, entries: readonly Entry[]): PushPull => ({ type: 9, from, flags, part, parts, entries });
+export const agedEntry = (name: string, addr: string, state: number, inc: number, tags: readonly string[], age: number): Entry => ({
+  name,
+  addr,
+  state,
+  inc,
+  tags,
+  age,
+});
+export const pushPull = (from: string, flags: number, part: number, parts: number, entries: readonly Entry[]): PushPull => ({
+  type: 9,
+  from,
+  flags,
+  part,
+  parts,
+  entries,
+});
 export const digest = (from: string, value: number, count: number): Digest => ({ type: 10, from, digest: value, count });
 export const cookie = (seq: number, from: string): Cookie => ({ type: 11, seq, from });
 export const coord = (vec: readonly number[], height: number, error: number, adj: number): Coord => ({ type: 12, vec, height, error, adj });
-export const query = (ltime: number, id: number, from: string, addr: string, name: string, payload: Uint8Array, flags: number, relay: number, timeout: number, filters: readonly string[]): Query => ({ type: 14, ltime, id, from, addr, name, payload, flags, relay, timeout, filters });
-export const queryResponse = (ltime: number, id: number, from: string, flags: number, payload: Uint8Array, to: string): QueryResponse => ({ type: 15, ltime, id, from, flags, payload, to });
+export const query = (
+  ltime: number,
+  id: number,
+  from: string,
+  addr: string,
+  name: string,
+  payload: Uint8Array,
+  flags: number,
+  relay: number,
+  timeout: number,
+  filters: readonly string[],
+): Query => ({ type: 14, ltime, id, from, addr, name, payload, flags, relay, timeout, filters });
+export const queryResponse = (ltime: number, id: number, from: string, flags: number, payload: Uint8Array, to: string): QueryResponse => ({
+  type: 15,
+  ltime,
+  id,
+  from,
+  flags,
+  payload,
+  to,
+});
 export const eventClock = (ltime: number): EventClock => ({ type: 16, ltime });
 export const userEvent = (ltime: number, name: string, payload: Uint8Array, flags: number): UserEvent => ({ type: 13, ltime, name, payload, flags });
 

@@ -61,7 +61,10 @@ export const GOSSIP: Via = { kind: 'gossip' };
 
 /** What the rule needs to know beyond the claim and the row. */
 export interface Judge {
-  readonly config: Pick<ProtocolConfig, 'activeConfirmation' | 'lifeguardDynamicSuspicion' | 'flapDamping' | 'maxNameBytes' | 'reapFailedAfterMs' | 'reapLeftAfterMs'>;
+  readonly config: Pick<
+    ProtocolConfig,
+    'activeConfirmation' | 'lifeguardDynamicSuspicion' | 'flapDamping' | 'maxNameBytes' | 'reapFailedAfterMs' | 'reapLeftAfterMs'
+  >;
   /** Do we hold `name` live? Only live members count as accusers. */
   liveMember(name: string): boolean;
   /** Would a `dead` from `from` be the word of a single observer of `known`, a member we hold live? */

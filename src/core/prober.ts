@@ -170,7 +170,9 @@ export class Prober {
     p.retries++;
     p.retryAt = p.retries < h.config.probeRetries ? now + (p.endAt - now) / 2 : Infinity;
     const ping = M.ping(p.seq, p.target, h.name, h.liveCount());
-    return p.suspectInc !== undefined ? { to: p.targetAddr, primary: ping, companion: M.suspect(p.target, p.suspectInc, h.name) } : { to: p.targetAddr, primary: ping };
+    return p.suspectInc !== undefined
+      ? { to: p.targetAddr, primary: ping, companion: M.suspect(p.target, p.suspectInc, h.name) }
+      : { to: p.targetAddr, primary: ping };
   }
 
   /** Forget the running probe (we are leaving, or stalled past its timeout: it tells nothing). */

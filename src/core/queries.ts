@@ -113,7 +113,18 @@ export class Queries {
 
   ask(id: number, r: QueryRequest, now: number): void {
     const timeoutMs = r.timeoutMs > 0 ? r.timeoutMs : this.defaultTimeoutMs();
-    const m = M.query(this.recent.clock.next(), id, this.d.name, this.d.address, r.name, r.payload, r.ack ? M.QueryFlag.ack : 0, r.relay, timeoutMs, filtersToWire(r));
+    const m = M.query(
+      this.recent.clock.next(),
+      id,
+      this.d.name,
+      this.d.address,
+      r.name,
+      r.payload,
+      r.ack ? M.QueryFlag.ack : 0,
+      r.relay,
+      timeoutMs,
+      filtersToWire(r),
+    );
     this.counts.queriesAsked++;
     this.asked.set(id, { ltime: m.ltime, deadline: now + timeoutMs, timeoutMs, seen: new Set() });
     this.receive(m, now);

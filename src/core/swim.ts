@@ -112,7 +112,10 @@ export class Swim {
   /** Network coordinates (vivaldi.ts); undefined when `coordinates` is off. */
   private readonly coords: CoordinateExchange | undefined;
   private readonly queries: Queries;
-  private readonly counts: Omit<SwimCounters, 'awareness' | 'coordinateUpdates' | 'coordinateRefused' | keyof QueryCounters | keyof ProberCounters | keyof VettingCounters | keyof DisseminationCounters> = {
+  private readonly counts: Omit<
+    SwimCounters,
+    'awareness' | 'coordinateUpdates' | 'coordinateRefused' | keyof QueryCounters | keyof ProberCounters | keyof VettingCounters | keyof DisseminationCounters
+  > = {
     suspicionsRefuted: 0,
     stalls: 0,
     lagSpikes: 0,
@@ -201,7 +204,8 @@ export class Swim {
       canCheck: () => this.state === 'running' && this.awareness.score === 0,
       nextSeq: () => ++this.seq,
       liveCount: () => this.table.liveCount,
-      helpers: (k, target) => this.order.sample(k, (n) => n !== target && n !== this.name && this.table.stateOf(n) === 'alive').map((n) => this.table.addressOf(n)!),
+      helpers: (k, target) =>
+        this.order.sample(k, (n) => n !== target && n !== this.name && this.table.stateOf(n) === 'alive').map((n) => this.table.addressOf(n)!),
     });
     this.antiEntropy = new AntiEntropy({
       name: this.name,
@@ -230,12 +234,22 @@ export class Swim {
     this.selfConflicts = new NoticeBackoff(init.config.probeIntervalMs);
     this.awareness = new Awareness(init.config.awarenessMaxMultiplier, init.config.lifeguardAwareness);
     // Its own random stream, seeded by name: coordinates must not shift the protocol's draws.
-    this.coords = init.config.coordinates ? new CoordinateExchange(new Vivaldi(seededRandom(init.name), { ...DEFAULT_TUNING, dimensions: init.config.coordinateDimensions })) : undefined;
+    this.coords = init.config.coordinates
+      ? new CoordinateExchange(new Vivaldi(seededRandom(init.name), { ...DEFAULT_TUNING, dimensions: init.config.coordinateDimensions }))
+      : undefined;
     this.incarnation = init.incarnation ?? 0;
     this.born = this.incarnation;
     this.wireTags = tagsToWire(init.tags ?? {});
     // Our own row is ours to write: the bounds on others' claims (precedence.ts) do not apply to it.
-    this.table.set({ name: this.name, state: 'alive', incarnation: this.incarnation, address: this.address, tags: EMPTY_TAGS, wireTags: this.wireTags, stateChangedAt: now });
+    this.table.set({
+      name: this.name,
+      state: 'alive',
+      incarnation: this.incarnation,
+      address: this.address,
+      tags: EMPTY_TAGS,
+      wireTags: this.wireTags,
+      stateChangedAt: now,
+    });
     this.pruned = new PrunedNames(init.config.reapLeftAfterMs);
     this.judgeFacts = {
       config: init.config,
@@ -252,7 +266,10 @@ export class Swim {
         nextSeq: () => ++this.seq,
         scale: (ms) => this.awareness.scale(ms),
         liveCount: () => this.table.liveCount,
-        helpers: (k, target) => this.order.sample(k, (name) => name !== target && name !== this.name && this.table.stateOf(name) === 'alive').map((name) => this.table.addressOf(name)!),
+        helpers: (k, target) =>
+          this.order
+            .sample(k, (name) => name !== target && name !== this.name && this.table.stateOf(name) === 'alive')
+            .map((name) => this.table.addressOf(name)!),
       },
       now + this.random.int(c.probeIntervalMs),
     );
@@ -323,7 +340,16 @@ export class Swim {
   }
   /** Lifeguard health and suspicion counters. */
   counters(): SwimCounters {
-    return { awareness: this.awareness.score, ...this.counts, ...this.prober.counts, ...this.vetting.counts, ...this.news.counts, ...this.queries.counts, coordinateUpdates: this.coords?.vivaldi.updates ?? 0, coordinateRefused: this.coords?.vivaldi.refused ?? 0 };
+    return {
+      awareness: this.awareness.score,
+      ...this.counts,
+      ...this.prober.counts,
+      ...this.vetting.counts,
+      ...this.news.counts,
+      ...this.queries.counts,
+      coordinateUpdates: this.coords?.vivaldi.updates ?? 0,
+      coordinateRefused: this.coords?.vivaldi.refused ?? 0,
+    };
   }
   /** Updates waiting to be piggybacked. */
   get pendingBroadcasts(): number {
@@ -566,7 +592,10 @@ export class Swim {
   private confirmationNeeded(name: string): boolean {
     const c = this.config;
     const n = this.table.liveCount;
-    const needed = Math.max(c.lifeguardDynamicSuspicion ? expectedConfirmations(c.suspicionMult, n) : 0, c.activeConfirmation ? Math.min(c.confirmers, Math.max(1, n - 2)) : 0);
+    const needed = Math.max(
+      c.lifeguardDynamicSuspicion ? expectedConfirmations(c.suspicionMult, n) : 0,
+      c.activeConfirmation ? Math.min(c.confirmers, Math.max(1, n - 2)) : 0,
+    );
     return (this.suspicions.get(name)?.accusers.size ?? 0) - 1 <= needed;
   }
 
@@ -630,7 +659,10 @@ export class Swim {
   private unconfirmed(s: Suspicion, now: number): boolean {
     const c = this.config;
     if (!c.activeConfirmation || c.confirmers === 0) return false;
-    return s.accusers.size - 1 < Math.min(c.confirmers, Math.max(1, this.table.liveCount - 2)) && now - s.startedAt > removalFloorMs(c.suspicionMult, c.probeIntervalMs);
+    return (
+      s.accusers.size - 1 < Math.min(c.confirmers, Math.max(1, this.table.liveCount - 2)) &&
+      now - s.startedAt > removalFloorMs(c.suspicionMult, c.probeIntervalMs)
+    );
   }
 
   private expireSuspicions(now: number): void {
@@ -678,7 +710,8 @@ export class Swim {
         // A verdict on an older life or incarnation of ours: the sender missed our claim. Answer
         // a member with it alone (no piggyback: one small datagram for one); a stranger gets
         // nothing, so it cannot use us to reflect our claim at an address of its choosing.
-        if (m.name === this.name && m.inc < this.incarnation && this.state === 'running' && proof === 'member') this.out.push({ type: 'send', to: from, messages: [this.ownClaim()] });
+        if (m.name === this.name && m.inc < this.incarnation && this.state === 'running' && proof === 'member')
+          this.out.push({ type: 'send', to: from, messages: [this.ownClaim()] });
         return this.onUpdate(m, now);
       case M.MsgType.Alive:
       case M.MsgType.Left:
@@ -720,7 +753,6 @@ export class Swim {
     if (pinger?.state === 'dead') this.send(from, ack, M.dead(m.from, pinger.incarnation, this.name));
     else this.send(from, ack, member ? this.coords?.companion() : undefined);
   }
-
 
   private onAck(m: M.Ack, from: Address, now: number, trusted: boolean, packet: readonly M.Message[]): void {
     const r = this.prober.onAck(m, from, now);
@@ -833,7 +865,8 @@ export class Swim {
         if (verdict === 'probation' && ruling.relay) this.queueUpdate(claim);
         // A claim from a state transfer does not say when the member's process life began:
         // ask the member itself (it answers a stale verdict with its own claim, `born` included).
-        if (verdict === 'probation' && claim.born === undefined && this.state === 'running') this.out.push({ type: 'send', to: claim.addr, messages: [M.dead(claim.name, known!.incarnation, this.name)] });
+        if (verdict === 'probation' && claim.born === undefined && this.state === 'running')
+          this.out.push({ type: 'send', to: claim.addr, messages: [M.dead(claim.name, known!.incarnation, this.name)] });
         if (verdict === 'admit') this.admitAlive(claim, known, now, ruling.relay);
         return;
       }
@@ -976,7 +1009,8 @@ export class Swim {
     } else if (m.inc < this.incarnation) return;
     // Beyond what anyone takes (membership.ts, incarnation bounds): nobody holds it, nothing to
     // refute, and a refutation above it would itself be refused by every agent.
-    if (m.inc >= MAX_INCARNATION || m.inc > this.incarnation + MAX_INCARNATION_STEP) return this.note({ kind: 'dropped', reason: 'incarnation-jump', from: this.source });
+    if (m.inc >= MAX_INCARNATION || m.inc > this.incarnation + MAX_INCARNATION_STEP)
+      return this.note({ kind: 'dropped', reason: 'incarnation-jump', from: this.source });
     this.refute(m.inc, m.type === M.MsgType.Alive || m.type === M.MsgType.Left ? m.name : m.from, now, previousLife);
   }
 
@@ -993,7 +1027,13 @@ export class Swim {
     // then fewer and fewer. Members that hold us never move us anyway (precedence.ts), and a
     // member misled by a claim suspects us at its incarnation, which we refute as any suspicion.
     if (!this.selfConflicts.allow(m.addr, now)) return true;
-    this.note({ kind: 'name-conflict', name: this.name, holder: held ? this.address : m.addr, claimant: held ? m.addr : this.address, role: held ? 'holder' : 'claimant' });
+    this.note({
+      kind: 'name-conflict',
+      name: this.name,
+      holder: held ? this.address : m.addr,
+      claimant: held ? m.addr : this.address,
+      role: held ? 'holder' : 'claimant',
+    });
     return !held;
   }
 
@@ -1017,7 +1057,14 @@ export class Swim {
   private announceSelf(now: number): void {
     const previous = this.table.get(this.name)!;
     const sameTags = sameWireTags(this.wireTags, previous.wireTags);
-    const row = this.table.set({ ...previous, state: 'alive', incarnation: this.incarnation, wireTags: this.wireTags, tags: sameTags ? previous.tags : tagsFromWire(this.wireTags), stateChangedAt: previous.state === 'alive' ? previous.stateChangedAt : now });
+    const row = this.table.set({
+      ...previous,
+      state: 'alive',
+      incarnation: this.incarnation,
+      wireTags: this.wireTags,
+      tags: sameTags ? previous.tags : tagsFromWire(this.wireTags),
+      stateChangedAt: previous.state === 'alive' ? previous.stateChangedAt : now,
+    });
     if (!sameTags) this.emit({ type: 'update', member: row, previous: previous.state });
     this.queueUpdate(this.ownClaim());
   }

@@ -189,7 +189,8 @@ export class Vetting {
    */
   verifyBeforeVerdict(row: MemberRecord, now: number, unconfirmed = false): boolean {
     const h = this.host;
-    if (!h.config.activeConfirmation || this.verified.get(row.name) === row.incarnation || (!unconfirmed && this.holdMs(row.name, now) === 0) || !h.canCheck()) return false;
+    if (!h.config.activeConfirmation || this.verified.get(row.name) === row.incarnation || (!unconfirmed && this.holdMs(row.name, now) === 0) || !h.canCheck())
+      return false;
     this.verified.set(row.name, row.incarnation);
     this.schedule(row.name, row.address, row.incarnation, 'verify', now);
     return true;
@@ -286,7 +287,18 @@ export class Vetting {
   }
 
   private schedule(target: string, targetAddr: Address, incarnation: number, purpose: Purpose, startAt: number): void {
-    this.checks.set(this.host.nextSeq(), { target, targetAddr, incarnation, purpose, startAt, indirectAt: Infinity, endAt: Infinity, started: false, acked: false, indirectSent: false });
+    this.checks.set(this.host.nextSeq(), {
+      target,
+      targetAddr,
+      incarnation,
+      purpose,
+      startAt,
+      indirectAt: Infinity,
+      endAt: Infinity,
+      started: false,
+      acked: false,
+      indirectSent: false,
+    });
   }
 
   private readmitAt(p: Probation): number {
@@ -327,7 +339,8 @@ export class Vetting {
         continue;
       }
       if (!c.acked && !c.indirectSent && now >= c.indirectAt) {
-        for (const addr of h.helpers(Math.min(2, c0.indirectChecks), c.target)) yield { type: 'send', send: { to: addr, primary: M.pingReq(seq, c.target, c.targetAddr, h.name) } };
+        for (const addr of h.helpers(Math.min(2, c0.indirectChecks), c.target))
+          yield { type: 'send', send: { to: addr, primary: M.pingReq(seq, c.target, c.targetAddr, h.name) } };
         c.indirectSent = true;
       }
       if (now < c.endAt) continue;

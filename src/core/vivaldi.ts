@@ -3,7 +3,20 @@
  * probed peer's coordinate (carried in its ack), and the coordinates last heard from peers.
  * Pure: the RTT is measured by the caller from the `now` values it is given.
  */
-import { applyForce, compatible, coordFromWire, coordToWire, DEFAULT_TUNING, estimateRttMs, isSane, MAX_RTT_MS, origin, rawDistanceMs, type Coordinate, type VivaldiTuning } from './coordinate.js';
+import {
+  applyForce,
+  compatible,
+  coordFromWire,
+  coordToWire,
+  DEFAULT_TUNING,
+  estimateRttMs,
+  isSane,
+  MAX_RTT_MS,
+  origin,
+  rawDistanceMs,
+  type Coordinate,
+  type VivaldiTuning,
+} from './coordinate.js';
 import * as M from './messages.js';
 import type { Random } from './types.js';
 

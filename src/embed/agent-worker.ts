@@ -179,7 +179,15 @@ async function main(): Promise<void> {
     });
     log.info({ admin: admin.address, token: init.adminToken !== undefined }, 'admin API listening');
   }
-  post({ t: 'ready', name: agent.name, address: agent.address, admin: admin?.address, members: agent.members(), timeOrigin: performance.timeOrigin, awareness: agent.stats().awareness });
+  post({
+    t: 'ready',
+    name: agent.name,
+    address: agent.address,
+    admin: admin?.address,
+    members: agent.members(),
+    timeOrigin: performance.timeOrigin,
+    awareness: agent.stats().awareness,
+  });
   status();
 }
 

@@ -6,7 +6,14 @@
 import type { Logger } from '../agent/log.js';
 import { prettyLine } from '../agent/log.js';
 
-const LEVELS: Readonly<Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const LEVELS: Readonly<Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'>> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
 
 export function lineSink(logger: Logger | undefined, pretty: boolean | undefined): (line: string) => void {
   if (!logger) {

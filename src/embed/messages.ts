@@ -63,7 +63,15 @@ export interface WorkerStats {
 }
 
 export type FromWorker =
-  | { readonly t: 'ready'; readonly name: string; readonly address: string; readonly admin: string | undefined; readonly members: readonly Member[]; readonly timeOrigin: number; readonly awareness: number }
+  | {
+      readonly t: 'ready';
+      readonly name: string;
+      readonly address: string;
+      readonly admin: string | undefined;
+      readonly members: readonly Member[];
+      readonly timeOrigin: number;
+      readonly awareness: number;
+    }
   | { readonly t: 'events'; readonly events: readonly MemberEvent[] }
   | { readonly t: 'user-event'; readonly event: UserEventData }
   | { readonly t: 'query-answer'; readonly qid: number; readonly answer: QueryAnswer }

@@ -56,7 +56,8 @@ export function resolveEmbedOptions(input: EmbedInput): EmbedOptions {
   const isolate = input.isolate ?? EMBED_DEFAULTS.isolate;
   if (!ISOLATIONS.includes(isolate)) problems.push(`isolate ${JSON.stringify(isolate)}: must be 'none' or 'worker'`);
   const busyAfterMs = input.busyAfterMs ?? EMBED_DEFAULTS.busyAfterMs;
-  if (!(Number.isInteger(busyAfterMs) && busyAfterMs >= 100 && busyAfterMs <= 600_000)) problems.push(`busyAfterMs (${String(busyAfterMs)}): must be an integer from 100 to 600000 (ms)`);
+  if (!(Number.isInteger(busyAfterMs) && busyAfterMs >= 100 && busyAfterMs <= 600_000))
+    problems.push(`busyAfterMs (${String(busyAfterMs)}): must be an integer from 100 to 600000 (ms)`);
   // The admin address and token are checked as the agent's own fields are.
   const agent = check(() => resolveAgentConfig({ ...input.agent, admin: input.admin ?? null, adminToken: input.adminToken ?? input.agent?.adminToken }));
   const policy = check(() => resolveHealthPolicy(input.health));

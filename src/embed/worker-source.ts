@@ -159,7 +159,11 @@ export class WorkerSource implements MembershipSource {
     if (why) throw new ClusterError('ERR_ARGUMENT', `event name ${JSON.stringify(name)}: ${why}`);
     const size = new TextEncoder().encode(name).length + payload.length;
     const max = this.limits.maxEventBytes;
-    if (size > max) throw new ClusterError('ERR_PAYLOAD_TOO_LARGE', `user event ${JSON.stringify(name)} is ${size} bytes (name + payload), more than userEventMaxBytes (${max}); send less, or raise userEventMaxBytes on every agent`);
+    if (size > max)
+      throw new ClusterError(
+        'ERR_PAYLOAD_TOO_LARGE',
+        `user event ${JSON.stringify(name)} is ${size} bytes (name + payload), more than userEventMaxBytes (${max}); send less, or raise userEventMaxBytes on every agent`,
+      );
     this.call({ op: 'event', name, payload, coalesce }).catch((e: unknown) => this.log.error({ err: e }, 'the agent worker could not send the event'));
   }
   onUserEvent(fn: (e: UserEventData) => void): () => void {
@@ -183,7 +187,9 @@ export class WorkerSource implements MembershipSource {
 
   onQuery(name: string, handler: QueryHandler): () => void {
     this.queryHandlers.set(name, handler);
-    this.call({ op: 'on-query', name, on: true }).catch((e: unknown) => this.log.error({ err: e, query: name }, 'the agent worker could not take the query handler'));
+    this.call({ op: 'on-query', name, on: true }).catch((e: unknown) =>
+      this.log.error({ err: e, query: name }, 'the agent worker could not take the query handler'),
+    );
     return () => {
       if (this.queryHandlers.get(name) !== handler) return;
       this.queryHandlers.delete(name);
@@ -196,7 +202,10 @@ export class WorkerSource implements MembershipSource {
     const reply = (r: Uint8Array | string | undefined | undefined): void => {
       let payload = r === undefined ? undefined : typeof r === 'string' ? new TextEncoder().encode(r) : r;
       if (payload && payload.length > this.limits.queryResponseMaxBytes) {
-        this.log.error({ query: q.name, bytes: payload.length, queryResponseMaxBytes: this.limits.queryResponseMaxBytes }, 'a query handler answered more than queryResponseMaxBytes; no response sent');
+        this.log.error(
+          { query: q.name, bytes: payload.length, queryResponseMaxBytes: this.limits.queryResponseMaxBytes },
+          'a query handler answered more than queryResponseMaxBytes; no response sent',
+        );
         payload = undefined;
       }
       this.call({ op: 'query-respond', key, payload }).catch(() => {});

@@ -345,7 +345,11 @@ export class HashRing {
   private mergeIn(name: string, slot: number, count: number): void {
     const { slotName } = this;
     const mine = this.pointsOfName(name, count);
-    this.setPoints(mergePoints({ points: this.points, owners: this.owners }, mine, slot, (other) => slotName[other]! < name), mine, 1);
+    this.setPoints(
+      mergePoints({ points: this.points, owners: this.owners }, mine, slot, (other) => slotName[other]! < name),
+      mine,
+      1,
+    );
   }
 
   private allocSlot(name: string, zone: string | undefined): number {

@@ -188,7 +188,10 @@ function greedy(p: Prepared, input: PlacementInput, capOf: (i: number) => number
         load[i]!++;
       }
     }
-    out.set(shard, owners.map((i) => p.names[i]!));
+    out.set(
+      shard,
+      owners.map((i) => p.names[i]!),
+    );
   }
   return out;
 }

@@ -226,7 +226,14 @@ function zoneRule(zone: Int32Array, perShard: number): (o: readonly number[], i:
  * distinct zones matter more than 5% of balance), else any non-holder; least loaded first, then
  * the best rendezvous hash.
  */
-function overflow(owners: number[][], load: Int32Array, perShard: number, memberHash: Uint32Array, shardHash: Uint32Array, accepts: (o: readonly number[], i: number) => boolean): void {
+function overflow(
+  owners: number[][],
+  load: Int32Array,
+  perShard: number,
+  memberHash: Uint32Array,
+  shardHash: Uint32Array,
+  accepts: (o: readonly number[], i: number) => boolean,
+): void {
   owners.forEach((o, k) => {
     while (o.length < perShard) {
       let best = -1;
@@ -237,7 +244,8 @@ function overflow(owners: number[][], load: Int32Array, perShard: number, member
         const better =
           best < 0 ||
           (ok && !bestOk) ||
-          (ok === bestOk && (load[i]! < load[best]! || (load[i] === load[best] && mix32(memberHash[i]!, shardHash[k]!) > mix32(memberHash[best]!, shardHash[k]!))));
+          (ok === bestOk &&
+            (load[i]! < load[best]! || (load[i] === load[best] && mix32(memberHash[i]!, shardHash[k]!) > mix32(memberHash[best]!, shardHash[k]!))));
         if (better) {
           best = i;
           bestOk = ok;

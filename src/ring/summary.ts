@@ -73,7 +73,8 @@ export function summarizeRing(ring: HashRing, shards?: ShardMap): RingSummary {
   }
   const members = ring.members().map((name): RingMemberSummary => {
     const zone = ring.zoneOfMember(name);
-    const share = shards !== undefined && shardCount > 0 ? (primary.get(name) ?? 0) / shardCount : points.length === 1 ? 1 : (arc.get(name) ?? 0) / (HASH_MAX + 1);
+    const share =
+      shards !== undefined && shardCount > 0 ? (primary.get(name) ?? 0) / shardCount : points.length === 1 ? 1 : (arc.get(name) ?? 0) / (HASH_MAX + 1);
     return {
       name,
       points: ring.pointsOf(name),

@@ -28,11 +28,14 @@ export class RealScheduler implements Scheduler {
     if (!Number.isFinite(t)) return;
     this.at = t;
     // Timers are coarse: wake a little late rather than early and spin.
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.at = Infinity;
-      fn();
-    }, Math.max(0, Math.ceil(t - this.now())));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.at = Infinity;
+        fn();
+      },
+      Math.max(0, Math.ceil(t - this.now())),
+    );
   }
 
   cancel(): void {

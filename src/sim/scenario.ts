@@ -84,7 +84,10 @@ const ms = (v: Ms | undefined, fallback: number, where: string): number => (v ==
  * Run a scenario to its end. Throws ERR_SCENARIO for a malformed spec, before or at the bad step.
  * `onSimulation` gets the simulation before the first step, to attach observers (a Recorder).
  */
-export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: number) => void; onSimulation?: (sim: Simulation, zones: TrueRtt | undefined) => void } = {}): ScenarioResult {
+export function runScenario(
+  spec: ScenarioSpec,
+  hooks: { progress?: (nowMs: number) => void; onSimulation?: (sim: Simulation, zones: TrueRtt | undefined) => void } = {},
+): ScenarioResult {
   if (!spec || typeof spec !== 'object') throw new ClusterError('ERR_SCENARIO', 'a scenario must be an object with nodes and steps');
   if (!Array.isArray(spec.steps)) throw new ClusterError('ERR_SCENARIO', 'steps: must be a list of steps');
   const sim = new Simulation({
@@ -96,7 +99,8 @@ export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: numb
     jitterMs: ms(spec.jitter, 2, 'jitter'),
     loss: spec.loss ?? 0,
   });
-  if (spec.zones !== undefined && !(Number.isInteger(spec.zones) && spec.zones >= 1 && spec.zones <= 16)) throw new ClusterError('ERR_SCENARIO', `zones: expected an integer from 1 to 16, got ${JSON.stringify(spec.zones)}`);
+  if (spec.zones !== undefined && !(Number.isInteger(spec.zones) && spec.zones >= 1 && spec.zones <= 16))
+    throw new ClusterError('ERR_SCENARIO', `zones: expected an integer from 1 to 16, got ${JSON.stringify(spec.zones)}`);
   const zones = spec.zones ? applyZones(sim, { zones: spec.zones }) : undefined;
   hooks.onSimulation?.(sim, zones);
   const failures: string[] = [];
@@ -116,7 +120,10 @@ export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: numb
     }
     switch (step.do) {
       case 'joinAll':
-        return sim.joinAll({ ...(step.seeds === undefined ? { seed: step.seed ?? 0 } : { seeds: nodes(step.seeds, 'seeds') }), spreadMs: ms(step.spread, 1000, `${where}.spread`) });
+        return sim.joinAll({
+          ...(step.seeds === undefined ? { seed: step.seed ?? 0 } : { seeds: nodes(step.seeds, 'seeds') }),
+          spreadMs: ms(step.spread, 1000, `${where}.spread`),
+        });
       case 'run':
         return runChunked(sim, sim.now + ms(step.for, NaN, `${where}.for`), hooks.progress);
       case 'runUntil':
@@ -143,7 +150,8 @@ export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: numb
         return;
       case 'add': {
         const count = step.count ?? 1;
-        if (!Number.isInteger(count) || count < 1) throw new ClusterError('ERR_SCENARIO', `${where}.count: expected an integer >= 1, got ${JSON.stringify(step.count)}`);
+        if (!Number.isInteger(count) || count < 1)
+          throw new ClusterError('ERR_SCENARIO', `${where}.count: expected an integer >= 1, got ${JSON.stringify(step.count)}`);
         const through = step.through === undefined ? sim.running().slice(0, 1) : nodes(step.through, 'through').filter((i) => sim.isRunning(i));
         // With `spread`, the new agents start at random times within it (hosts of a scale-up do
         // not all boot in the same millisecond); they exist, unstarted, from this step on.
@@ -161,7 +169,10 @@ export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: numb
       }
       case 'partition':
         if (!Array.isArray(step.groups) || step.groups.length < 2) throw new ClusterError('ERR_SCENARIO', `${where}.groups: give at least two groups`);
-        return sim.partition((step.groups as readonly NodeSet[]).map((g, gi) => nodes(g, `groups[${gi}]`)), step.oneWay ?? false);
+        return sim.partition(
+          (step.groups as readonly NodeSet[]).map((g, gi) => nodes(g, `groups[${gi}]`)),
+          step.oneWay ?? false,
+        );
       case 'heal':
         return sim.heal();
       case 'link':
@@ -180,7 +191,10 @@ export function runScenario(spec: ScenarioSpec, hooks: { progress?: (nowMs: numb
       case 'markSteady':
         return sim.markSteady();
       default:
-        throw new ClusterError('ERR_SCENARIO', `${where}: unknown step ${JSON.stringify(step)}; steps have "do" (joinAll, run, runUntil, runUntilConverged, kill, restart, leave, add, partition, heal, link, pause, flap, markSteady) or "expect" (converged, agreement, sees, noFalsePositives)`);
+        throw new ClusterError(
+          'ERR_SCENARIO',
+          `${where}: unknown step ${JSON.stringify(step)}; steps have "do" (joinAll, run, runUntil, runUntilConverged, kill, restart, leave, add, partition, heal, link, pause, flap, markSteady) or "expect" (converged, agreement, sees, noFalsePositives)`,
+        );
     }
   });
   return { report: sim.report(), failures, killed, simulation: sim, zones };
@@ -193,7 +207,12 @@ function runChunked(sim: Simulation, end: number, progress: ((now: number) => vo
   }
 }
 
-function check(sim: Simulation, step: Extract<Step, { expect: string }>, where: string, nodes: (s: NodeSet | undefined, f: string) => number[]): string | undefined {
+function check(
+  sim: Simulation,
+  step: Extract<Step, { expect: string }>,
+  where: string,
+  nodes: (s: NodeSet | undefined, f: string) => number[],
+): string | undefined {
   switch (step.expect) {
     case 'converged': {
       const within = ms(step.within, 0, `${where}.within`);
@@ -208,7 +227,9 @@ function check(sim: Simulation, step: Extract<Step, { expect: string }>, where: 
       const want = Array.isArray(step.state) ? step.state : [step.state];
       const observers = nodes(step.observers, 'observers').filter((i) => sim.isRunning(i) && i !== step.subject);
       const wrong = observers.filter((o) => !want.includes(sim.view(o, step.subject) as MemberState));
-      return wrong.length === 0 ? undefined : `${wrong.length} of ${observers.length} observers do not see n${step.subject} as ${want.join('|')} (e.g. n${wrong[0]} sees ${sim.view(wrong[0]!, step.subject) ?? 'nothing'})`;
+      return wrong.length === 0
+        ? undefined
+        : `${wrong.length} of ${observers.length} observers do not see n${step.subject} as ${want.join('|')} (e.g. n${wrong[0]} sees ${sim.view(wrong[0]!, step.subject) ?? 'nothing'})`;
     }
     case 'noFalsePositives': {
       const fp = sim.report().falsePositives;

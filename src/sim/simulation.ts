@@ -140,7 +140,8 @@ export function simulatedAddress(i: number): Address {
 }
 
 export class Simulation {
-  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend' | 'names' | 'security' | 'maxMembers' | 'clockSkewMs'>> & Pick<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend' | 'names' | 'security' | 'maxMembers' | 'clockSkewMs'>;
+  readonly options: Required<Omit<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend' | 'names' | 'security' | 'maxMembers' | 'clockSkewMs'>> &
+    Pick<SimulationOptions, 'tags' | 'config' | 'codec' | 'onSend' | 'names' | 'security' | 'maxMembers' | 'clockSkewMs'>;
   readonly config: ProtocolConfig;
   readonly trace: TraceEntry[] = [];
   private readonly random: SeededRandom;
@@ -512,7 +513,11 @@ export class Simulation {
     if (s.driver) this.retire(s);
     this.detection.forget(s.name);
     this.start(i);
-    const seeds = through ?? this.running().filter((j) => j !== i).slice(0, 1);
+    const seeds =
+      through ??
+      this.running()
+        .filter((j) => j !== i)
+        .slice(0, 1);
     if (seeds.length > 0) this.join(i, seeds);
   }
 
@@ -606,7 +611,10 @@ export class Simulation {
       const s = this.slots[e.agent]!;
       this.spinning.add(s);
       if (++s.wakesAtClock <= MAX_WAKES_PER_MS) return;
-      throw new ClusterError('ERR_SIM_SPIN', `agent ${s.name} spins: woken ${s.wakesAtClock} times at ${this.clock} ms, its next deadline (${s.askedAt} ms) does not move past the tick that handled it`);
+      throw new ClusterError(
+        'ERR_SIM_SPIN',
+        `agent ${s.name} spins: woken ${s.wakesAtClock} times at ${this.clock} ms, its next deadline (${s.askedAt} ms) does not move past the tick that handled it`,
+      );
     }
     const worst = [...this.spinning].sort((a, b) => b.wakesAtClock - a.wakesAtClock)[0];
     const who = worst ? `; agent ${worst.name} woke most (${worst.wakesAtClock} times, deadline ${worst.askedAt} ms)` : '';

@@ -91,7 +91,15 @@ export function coordinateAccuracy(sim: Simulation, truth: TrueRtt): CoordinateA
     }
   }
   const inZone = nearest.filter((n, a) => n.j >= 0 && truth.sameZone(own[a]!.i, n.j)).length;
-  return { atMs: sim.now, median: quantile(all, 0.5), intra: quantile(intra, 0.5), inter: quantile(inter, 0.5), p90: quantile(all, 0.9), nearestInZone: inZone / own.length, pairs: all.length };
+  return {
+    atMs: sim.now,
+    median: quantile(all, 0.5),
+    intra: quantile(intra, 0.5),
+    inter: quantile(inter, 0.5),
+    p90: quantile(all, 0.9),
+    nearestInZone: inZone / own.length,
+    pairs: all.length,
+  };
 }
 
 function quantile(xs: number[], q: number): number {

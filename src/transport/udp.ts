@@ -45,10 +45,16 @@ const PARSE_CACHE_MAX = 4096;
 export async function createUdpTransport(init: UdpTransportInit): Promise<UdpTransport> {
   const bind = parseHostPort(init.bind, 'bind', { port: 7946 });
   const bindFamily = familyOf(bind.host);
-  if (bindFamily === 0) throw new ClusterError('ERR_CONFIG', `bind ${JSON.stringify(init.bind)}: the bind host must be an IP address (0.0.0.0 for every IPv4 interface, :: for every interface)`);
+  if (bindFamily === 0)
+    throw new ClusterError(
+      'ERR_CONFIG',
+      `bind ${JSON.stringify(init.bind)}: the bind host must be an IP address (0.0.0.0 for every IPv4 interface, :: for every interface)`,
+    );
   const adv = init.advertise ? parseHostPort(init.advertise, 'advertise', { port: 0 }) : undefined;
-  if (adv && familyOf(adv.host) === 0) throw new ClusterError('ERR_CONFIG', `advertise ${JSON.stringify(init.advertise)}: must be an IP address others can reach`);
-  if (adv && isWildcard(adv.host)) throw new ClusterError('ERR_CONFIG', `advertise ${JSON.stringify(init.advertise)}: a wildcard address cannot be dialled; give this host's address`);
+  if (adv && familyOf(adv.host) === 0)
+    throw new ClusterError('ERR_CONFIG', `advertise ${JSON.stringify(init.advertise)}: must be an IP address others can reach`);
+  if (adv && isWildcard(adv.host))
+    throw new ClusterError('ERR_CONFIG', `advertise ${JSON.stringify(init.advertise)}: a wildcard address cannot be dialled; give this host's address`);
   // Resolve the advertise host before binding, so a host without addresses fails fast.
   const advHost = adv?.host ?? (isWildcard(bind.host) ? detectAdvertiseHost(bindFamily) : bind.host);
 
@@ -77,7 +83,10 @@ export async function createUdpTransport(init: UdpTransportInit): Promise<UdpTra
 function bindError(e: NodeJS.ErrnoException, bind: string): ClusterError {
   switch (e.code) {
     case 'EADDRINUSE':
-      return new ClusterError('ERR_BIND', `cannot bind ${bind}: the port is in use (another agent on this host?). Stop it, or pick another port with --bind host:port`);
+      return new ClusterError(
+        'ERR_BIND',
+        `cannot bind ${bind}: the port is in use (another agent on this host?). Stop it, or pick another port with --bind host:port`,
+      );
     case 'EADDRNOTAVAIL':
       return new ClusterError('ERR_BIND', `cannot bind ${bind}: not an address of this host. Use one of its addresses, or 0.0.0.0 / :: for every interface`);
     case 'EACCES':

@@ -93,7 +93,11 @@ export function sealedAt(bytes: Uint8Array): number | undefined {
 }
 
 /** Open a sealed datagram with the key `lookup` finds for its id. Never throws. */
-export function open(bytes: Uint8Array, lookup: (id: number) => SealKey | undefined, label: Uint8Array): Result<{ kind: number; plaintext: Uint8Array }, OpenFailure> {
+export function open(
+  bytes: Uint8Array,
+  lookup: (id: number) => SealKey | undefined,
+  label: Uint8Array,
+): Result<{ kind: number; plaintext: Uint8Array }, OpenFailure> {
   if (bytes.length < SEAL_OVERHEAD_BYTES || bytes[0] !== SEAL_VERSION) return err('bad-seal');
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const id = b.readUInt32BE(2);

@@ -92,7 +92,10 @@ export class Keyring {
     const k = sealKey(parseKey(key));
     if (this.byId.has(k.id)) return false;
     if (this.byId.size >= MAX_KEYS) {
-      throw new ClusterError('ERR_KEYRING_FULL', `the keyring already holds ${MAX_KEYS} keys, the most it may: remove a key no longer in use (phantom keys remove KEY) before installing another`);
+      throw new ClusterError(
+        'ERR_KEYRING_FULL',
+        `the keyring already holds ${MAX_KEYS} keys, the most it may: remove a key no longer in use (phantom keys remove KEY) before installing another`,
+      );
     }
     this.add(k.key);
     this.changed();
@@ -116,7 +119,10 @@ export class Keyring {
   /** Throws ERR_KEY_PRIMARY when `key` is the primary (what remove() would refuse). */
   assertRemovable(key: string): void {
     if (sealKey(parseKey(key)).id === this.primaryKey.id) {
-      throw new ClusterError('ERR_KEY_PRIMARY', 'refusing to remove the primary key: it seals every packet this agent sends. Make another key primary first (phantom keys use KEY), then remove this one');
+      throw new ClusterError(
+        'ERR_KEY_PRIMARY',
+        'refusing to remove the primary key: it seals every packet this agent sends. Make another key primary first (phantom keys use KEY), then remove this one',
+      );
     }
   }
 

@@ -136,7 +136,16 @@ export function checkMessage(v: unknown): ShapeCheck {
         return c.shape(isInc(v.ltime) && isU32(v.flags)) && c.name(v.name) && c.payload(v.payload);
       case MsgType.Query:
         return (
-          c.shape(isInc(v.ltime) && isU32(v.id) && isU32(v.flags) && isU32(v.relay) && v.relay <= WIRE_LIMITS.maxRelay && isU32(v.timeout) && v.timeout > 0 && v.timeout <= WIRE_LIMITS.maxQueryTimeoutMs) &&
+          c.shape(
+            isInc(v.ltime) &&
+              isU32(v.id) &&
+              isU32(v.flags) &&
+              isU32(v.relay) &&
+              v.relay <= WIRE_LIMITS.maxRelay &&
+              isU32(v.timeout) &&
+              v.timeout > 0 &&
+              v.timeout <= WIRE_LIMITS.maxQueryTimeoutMs,
+          ) &&
           c.name(v.from) &&
           c.addr(v.addr) &&
           c.name(v.name) &&
@@ -144,7 +153,12 @@ export function checkMessage(v: unknown): ShapeCheck {
           checkFilters(c, v.filters)
         );
       case MsgType.QueryResponse:
-        return c.shape(isInc(v.ltime) && isU32(v.id) && isU32(v.flags) && typeof v.to === 'string') && c.name(v.from) && c.payload(v.payload) && (v.to === '' || c.addr(v.to));
+        return (
+          c.shape(isInc(v.ltime) && isU32(v.id) && isU32(v.flags) && typeof v.to === 'string') &&
+          c.name(v.from) &&
+          c.payload(v.payload) &&
+          (v.to === '' || c.addr(v.to))
+        );
       default:
         return false;
     }

@@ -49,7 +49,11 @@ const cleanup: (() => Promise<void>)[] = [];
 test('GET / serves the page with its CSP before the token check; every /v1 path still needs the token', { timeout: 20_000 }, async () => {
   const agent = await createAgent(testConfig('solo'));
   cleanup.push(() => agent.shutdown());
-  const server = await startAdminServer('127.0.0.1:0', adminDepsFor(agent, async () => undefined), { token: TOKEN });
+  const server = await startAdminServer(
+    '127.0.0.1:0',
+    adminDepsFor(agent, async () => undefined),
+    { token: TOKEN },
+  );
   cleanup.push(() => server.close());
   const base = `http://${server.address}`;
   for (const path of ['/', '/index.html', '/?x=1']) {
@@ -93,7 +97,11 @@ test('dashboard: three alive rows, a crash turns failed, history on click, token
   await c.join([a.address]);
   for (const o of agents) for (const s of agents) await waitForState(o, s.name, 'alive', 10_000);
 
-  const server: AdminServer = await startAdminServer('127.0.0.1:0', adminDepsFor(a, async () => undefined), { token: TOKEN });
+  const server: AdminServer = await startAdminServer(
+    '127.0.0.1:0',
+    adminDepsFor(a, async () => undefined),
+    { token: TOKEN },
+  );
   cleanup.push(() => server.close());
   const base = `http://${server.address}`;
   // The page itself needs no token (it is static); the data does.
@@ -103,7 +111,13 @@ test('dashboard: three alive rows, a crash turns failed, history on click, token
   const { chromium: browserType } = await import('playwright-core');
   const profile = mkdtempSync(join(tmpdir(), 'phantom-chromium-'));
   cleanup.push(async () => rmSync(profile, { recursive: true, force: true }));
-  const context = await browserType.launchPersistentContext(profile, { executablePath: chromium.path, headless: true, args: FLAGS, timeout: 60_000, viewport: { width: 1280, height: 860 } });
+  const context = await browserType.launchPersistentContext(profile, {
+    executablePath: chromium.path,
+    headless: true,
+    args: FLAGS,
+    timeout: 60_000,
+    viewport: { width: 1280, height: 860 },
+  });
   cleanup.push(() => context.close());
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(WAIT_MS);
@@ -122,10 +136,10 @@ test('dashboard: three alive rows, a crash turns failed, history on click, token
   assert.equal(await page.locator('#members tbody tr').count(), 3);
   await page.waitForSelector('#ring-legend tr[data-member="c"]');
   assert.ok((await page.locator('#ring svg path').count()) >= 3, 'one ring arc per member');
-  assert.match(await page.textContent('#ring-source') ?? '', /v1\/ring/);
-  assert.match(await page.textContent('#agent-name') ?? '', /^a$/);
-  assert.match(await page.textContent('#members tr[data-name="b"]') ?? '', /weight=2/);
-  assert.match(await page.textContent('#packets-in') ?? '', /^\d+/);
+  assert.match((await page.textContent('#ring-source')) ?? '', /v1\/ring/);
+  assert.match((await page.textContent('#agent-name')) ?? '', /^a$/);
+  assert.match((await page.textContent('#members tr[data-name="b"]')) ?? '', /weight=2/);
+  assert.match((await page.textContent('#packets-in')) ?? '', /^\d+/);
 
   // Crash c: no leave, its socket just goes away.
   await c.shutdown();
@@ -143,7 +157,7 @@ test('dashboard: three alive rows, a crash turns failed, history on click, token
 
   await page.click('#members tr[data-name="c"]');
   await page.waitForSelector('#history li[data-kind="suspicion-started"]');
-  assert.match(await page.textContent('#history-body') ?? '', /failed/);
+  assert.match((await page.textContent('#history-body')) ?? '', /failed/);
   assert.deepEqual(pageErrors, [], 'no script errors on the page');
 
   const shot = resolve(process.env.DASHBOARD_SCREENSHOT ?? join(profile, '..', 'phantom-dashboard.png'));
@@ -160,8 +174,8 @@ test('dashboard: three alive rows, a crash turns failed, history on click, token
   second.setDefaultTimeout(WAIT_MS);
   await second.goto(`http://${bare.address}/#token=${encodeURIComponent(TOKEN)}`, { timeout: WAIT_MS });
   await second.waitForSelector('#ring-legend tr[data-member="b"]');
-  assert.match(await second.textContent('#ring-source') ?? '', /weight tags/);
-  assert.match(await second.textContent('#ring-legend tr[data-member="b"]') ?? '', /66\.7%/, 'b has weight 2 of 3');
+  assert.match((await second.textContent('#ring-source')) ?? '', /weight tags/);
+  assert.match((await second.textContent('#ring-legend tr[data-member="b"]')) ?? '', /66\.7%/, 'b has weight 2 of 3');
   assert.equal(new URL(second.url()).hash, '', 'the token left the address bar');
   assert.equal(await second.locator('#auth.show').count(), 0, 'no token prompt');
 });

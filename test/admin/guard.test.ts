@@ -18,8 +18,20 @@ const opts = { boundHost: '127.0.0.1', port: 7947 };
 const code = (headers: Record<string, string>, o: Parameters<typeof checkHostAndOrigin>[1] = opts): string => checkHostAndOrigin(headers, o)?.code ?? 'ok';
 
 test('Host: loopback names on our port pass; other names, ports and a missing Host do not', () => {
-  for (const host of ['127.0.0.1:7947', '127.9.9.9:7947', 'localhost:7947', 'LocalHost:7947', '[::1]:7947', '[::ffff:127.0.0.1]:7947']) assert.equal(code({ host }), 'ok', host);
-  for (const host of ['evil.example:7947', 'evil.example', '127.0.0.1:7948', '127.0.0.1', 'localhost.:7947', '10.0.0.5:7947', '127.0.0.1.nip.io:7947', '', '[::1]:x']) assert.equal(code({ host }), 'ERR_FORBIDDEN_HOST', host);
+  for (const host of ['127.0.0.1:7947', '127.9.9.9:7947', 'localhost:7947', 'LocalHost:7947', '[::1]:7947', '[::ffff:127.0.0.1]:7947'])
+    assert.equal(code({ host }), 'ok', host);
+  for (const host of [
+    'evil.example:7947',
+    'evil.example',
+    '127.0.0.1:7948',
+    '127.0.0.1',
+    'localhost.:7947',
+    '10.0.0.5:7947',
+    '127.0.0.1.nip.io:7947',
+    '',
+    '[::1]:x',
+  ])
+    assert.equal(code({ host }), 'ERR_FORBIDDEN_HOST', host);
   assert.equal(code({}), 'ERR_FORBIDDEN_HOST');
   assert.ok(isLoopbackHost('127.0.0.1') && isLoopbackHost('::1') && isLoopbackHost('localhost') && !isLoopbackHost('0.0.0.0') && !isLoopbackHost('128.0.0.1'));
 });
@@ -45,7 +57,16 @@ test('Origin and Sec-Fetch-Site: same-origin passes, every other site is refused
   assert.equal(code({ host, 'sec-fetch-site': 'none' }), 'ok', 'typed in the address bar');
   assert.equal(code({ host: 'example.com' }, { ...opts, port: 80, allowedHosts: ['example.com'] }), 'ok');
   assert.equal(code({ host: 'example.com', origin: 'http://example.com' }, { ...opts, port: 80, allowedHosts: ['example.com'] }), 'ok');
-  for (const origin of ['http://evil.example', 'http://localhost:7947', 'http://127.0.0.1:8000', 'https://127.0.0.1:7947:1', 'null', 'file://', 'chrome-extension://abc', 'http://127.0.0.1:7947@evil.example']) {
+  for (const origin of [
+    'http://evil.example',
+    'http://localhost:7947',
+    'http://127.0.0.1:8000',
+    'https://127.0.0.1:7947:1',
+    'null',
+    'file://',
+    'chrome-extension://abc',
+    'http://127.0.0.1:7947@evil.example',
+  ]) {
     assert.equal(code({ host, origin }), 'ERR_FORBIDDEN_ORIGIN', origin);
   }
   for (const site of ['cross-site', 'same-site']) assert.equal(code({ host, 'sec-fetch-site': site }), 'ERR_FORBIDDEN_ORIGIN', site);
@@ -89,7 +110,11 @@ function describeServer(): void {
   let port: number;
   before(async () => {
     agent = await createAgent(testConfig('g'));
-    server = await startAdminServer('127.0.0.1:0', adminDepsFor(agent, async () => undefined), { token: TOKEN });
+    server = await startAdminServer(
+      '127.0.0.1:0',
+      adminDepsFor(agent, async () => undefined),
+      { token: TOKEN },
+    );
     port = Number(server.address.split(':').pop());
   });
   after(async () => {
@@ -98,7 +123,13 @@ function describeServer(): void {
   });
 
   /** A raw request: node:http lets us set (or leave out) Host, which fetch does not. */
-  const raw = (method: string, path: string, headers: Record<string, string>, body?: string, setHost = true): Promise<{ status: number; code: string | undefined }> =>
+  const raw = (
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: string,
+    setHost = true,
+  ): Promise<{ status: number; code: string | undefined }> =>
     new Promise((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port, method, path, headers, setHost }, (res) => {
         let text = '';
@@ -110,15 +141,26 @@ function describeServer(): void {
     });
   const auth = { authorization: `Bearer ${TOKEN}` };
 
-  test('server: missing Host 400, rebinding Host 403; wrong method 405 before 415; JSON POST from the same origin with the token passes', { timeout: 10_000 }, async () => {
+  test('server: missing Host 400, rebinding Host 403; wrong method 405 before 415; JSON POST from the same origin with the token passes', {
+    timeout: 10_000,
+  }, async () => {
     // node:http itself answers 400 to HTTP/1.1 without Host; the guard refuses it too (pure test above).
     assert.equal((await raw('GET', '/v1/self', auth, undefined, false)).status, 400);
-    assert.deepEqual(await raw('GET', '/', { host: `evil.example:${port}` }), { status: 403, code: 'ERR_FORBIDDEN_HOST' }, 'not even the page for a rebinding name');
+    assert.deepEqual(
+      await raw('GET', '/', { host: `evil.example:${port}` }),
+      { status: 403, code: 'ERR_FORBIDDEN_HOST' },
+      'not even the page for a rebinding name',
+    );
     assert.deepEqual(await raw('POST', '/v1/self', { ...auth, 'content-type': 'text/plain' }), { status: 405, code: 'ERR_METHOD' });
     assert.deepEqual(await raw('POST', '/v1/tags', { ...auth, 'content-type': 'text/plain' }, '{"set":{"x":"1"}}'), { status: 415, code: 'ERR_CONTENT_TYPE' });
     assert.deepEqual(await raw('POST', '/v1/leave', auth), { status: 415, code: 'ERR_CONTENT_TYPE' }, 'a body-less POST too');
     assert.deepEqual(agent.self().tags, {});
-    const ok = await raw('POST', '/v1/tags', { ...auth, 'content-type': 'application/json', origin: `http://127.0.0.1:${port}`, 'sec-fetch-site': 'same-origin' }, '{"set":{"x":"1"}}');
+    const ok = await raw(
+      'POST',
+      '/v1/tags',
+      { ...auth, 'content-type': 'application/json', origin: `http://127.0.0.1:${port}`, 'sec-fetch-site': 'same-origin' },
+      '{"set":{"x":"1"}}',
+    );
     assert.equal(ok.status, 200);
     assert.deepEqual(agent.self().tags, { x: '1' });
     assert.equal((await raw('GET', '/v1/self', { ...auth, host: `localhost:${port}` })).status, 200);

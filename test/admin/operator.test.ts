@@ -39,7 +39,11 @@ before(async () => {
   await c.join([a.address]);
   for (const n of ['b', 'db-2']) await waitForState(a, n, 'alive', 5000);
   await waitForState(b, 'db-2', 'alive', 5000);
-  server = await startAdminServer('127.0.0.1:0', adminDepsFor(a, async () => undefined), { token: TOKEN, streams: { maxStreams: 2 } });
+  server = await startAdminServer(
+    '127.0.0.1:0',
+    adminDepsFor(a, async () => undefined),
+    { token: TOKEN, streams: { maxStreams: 2 } },
+  );
 });
 after(async () => {
   await server.close();
@@ -61,20 +65,31 @@ test('GET /v1/members filters by name and tag regular expressions (whole match),
 
 test('GET /v1/events streams member events and log lines; the guard applies; the stream count is bounded', { timeout: 15_000 }, async () => {
   assert.equal((await fetch(url('/v1/events'))).status, 401, 'the token is required');
-  assert.equal((await fetch(url('/v1/events'), { headers: { authorization: `Bearer ${TOKEN}`, origin: 'http://evil.example' } })).status, 403, 'a foreign origin is refused');
+  assert.equal(
+    (await fetch(url('/v1/events'), { headers: { authorization: `Bearer ${TOKEN}`, origin: 'http://evil.example' } })).status,
+    403,
+    'a foreign origin is refused',
+  );
   assert.equal((await call('/v1/events?level=loud')).status, 400);
 
   const frames: StreamFrame[] = [];
   const target = { admin: server.address, token: TOKEN };
   const s1 = await adminStream(target, '/v1/events?level=info', (f) => frames.push(f));
   const s2 = await adminStream(target, '/v1/events?level=silent', () => undefined);
-  await assert.rejects(adminStream(target, '/v1/events', () => undefined), (e: Error & { code?: string }) => e.code === 'ERR_TOO_MANY_STREAMS');
+  await assert.rejects(
+    adminStream(target, '/v1/events', () => undefined),
+    (e: Error & { code?: string }) => e.code === 'ERR_TOO_MANY_STREAMS',
+  );
   s2.close();
   assert.equal(await s2.done, 'closed');
 
   b.setTags({ role: 'web', zone: 'eu-3' });
   a.setTags({ role: 'db', zone: 'eu-1', rack: 'r1' });
-  await eventually(() => frames.some((f) => f.event === 'member' && JSON.parse(f.data).member.name === 'b' && JSON.parse(f.data).type === 'update'), 5000, "b's update on the stream");
+  await eventually(
+    () => frames.some((f) => f.event === 'member' && JSON.parse(f.data).member.name === 'b' && JSON.parse(f.data).type === 'update'),
+    5000,
+    "b's update on the stream",
+  );
   await eventually(() => frames.some((f) => f.event === 'log' && JSON.parse(f.data).msg === 'tags set'), 5000, "a's log line on the stream");
   // A freed slot can be taken again.
   const s3 = await adminStream(target, '/v1/events', () => undefined);
@@ -90,7 +105,11 @@ test("a monitor at debug gets debug lines from an agent at info; the agent's own
   assert.equal(a.logLevel, 'info', "the operator's level is unchanged");
   const before = aOutput.length;
   a.log.debug({ probe: 'x' }, 'a debug line for the monitor');
-  await eventually(() => frames.some((f) => f.event === 'log' && JSON.parse(f.data).msg === 'a debug line for the monitor'), 5000, 'the debug line on the stream');
+  await eventually(
+    () => frames.some((f) => f.event === 'log' && JSON.parse(f.data).msg === 'a debug line for the monitor'),
+    5000,
+    'the debug line on the stream',
+  );
   assert.ok(!aOutput.slice(before).some((l) => l.includes('a debug line for the monitor')), 'not on the agent output');
   s.close();
   await s.done;
@@ -149,7 +168,11 @@ test('a consumer that does not read: items beyond the buffer are dropped and cou
   });
   const req = new EventEmitter();
   assert.ok(streams.serve(req as unknown as IncomingMessage, res as unknown as ServerResponse, (fn) => hub.subscribe(fn), 30));
-  assert.equal(streams.serve(req as unknown as IncomingMessage, res as unknown as ServerResponse, (fn) => hub.subscribe(fn), 30), false, 'one stream at most');
+  assert.equal(
+    streams.serve(req as unknown as IncomingMessage, res as unknown as ServerResponse, (fn) => hub.subscribe(fn), 30),
+    false,
+    'one stream at most',
+  );
   for (let i = 0; i < 100; i++) hub.publish({ kind: 'member', data: { i, pad: 'x'.repeat(50) } });
   assert.ok(res.writableLength <= 1000, `queued ${res.writableLength} bytes`);
   const sent = written.filter((w) => w.startsWith('event: member')).length;

@@ -21,7 +21,10 @@ before(async () => {
   b = await createAgent(testConfig('b', { tags: { weight: '2' } }));
   await b.join([a.address]);
   await waitForState(a, 'b', 'alive', 5000);
-  server = await startAdminServer('127.0.0.1:0', adminDepsFor(a, async () => undefined));
+  server = await startAdminServer(
+    '127.0.0.1:0',
+    adminDepsFor(a, async () => undefined),
+  );
 });
 after(async () => {
   await server.close();

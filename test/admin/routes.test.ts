@@ -9,7 +9,10 @@ import { test } from 'node:test';
 import { matchRoute, routePath, ROUTES, type RouteName } from '../../src/admin/routes.js';
 
 const ROOT = new URL('../../', import.meta.url);
-const tableRoutes = (): string[] => Object.values(ROUTES).map((r) => `${r.method} ${r.path}`).sort();
+const tableRoutes = (): string[] =>
+  Object.values(ROUTES)
+    .map((r) => `${r.method} ${r.path}`)
+    .sort();
 
 test("docs/AGENT.md's endpoint table lists exactly the routes of the table", () => {
   const doc = readFileSync(new URL('docs/AGENT.md', ROOT), 'utf8');

@@ -22,7 +22,10 @@ before(async () => {
   b = await createAgent(testConfig('b'));
   await b.join([a.address]);
   await waitForState(a, 'b', 'alive', 5000);
-  server = await startAdminServer('127.0.0.1:0', adminDepsFor(a, async () => void left++));
+  server = await startAdminServer(
+    '127.0.0.1:0',
+    adminDepsFor(a, async () => void left++),
+  );
 });
 after(async () => {
   await server.close();
@@ -32,7 +35,10 @@ after(async () => {
 test('GET /v1/members, with a status filter, and /v1/members/:name with history', { timeout: 5000 }, async () => {
   const all = await json('/v1/members');
   assert.equal(all.status, 200);
-  assert.deepEqual(all.body.map((m: { name: string }) => m.name), ['a', 'b']);
+  assert.deepEqual(
+    all.body.map((m: { name: string }) => m.name),
+    ['a', 'b'],
+  );
   // The agent's own row always has a coordinate (coordinates are on by default).
   assert.deepEqual(Object.keys(all.body[0]).sort(), ['addr', 'coordinate', 'incarnation', 'name', 'sinceMs', 'status', 'tags']);
   assert.deepEqual((await json('/v1/members?status=failed')).body, []);
@@ -60,7 +66,10 @@ test('GET /v1/coordinates lists every coordinate heard; /v1/lookup?near=1 orders
   // b's coordinate arrives with its first ack to one of a's probes.
   await eventually(() => a.member('b')?.coordinate !== undefined, 6000, 'a coordinate for b');
   const rows = (await json('/v1/coordinates')).body as { name: string; coordinate: { vec: number[]; height: number; error: number; adjustment: number } }[];
-  assert.deepEqual(rows.map((r) => r.name), ['a', 'b']);
+  assert.deepEqual(
+    rows.map((r) => r.name),
+    ['a', 'b'],
+  );
   for (const r of rows) {
     assert.equal(r.coordinate.vec.length, 8);
     assert.ok([...r.coordinate.vec, r.coordinate.height, r.coordinate.error, r.coordinate.adjustment].every(Number.isFinite));
@@ -101,17 +110,35 @@ test('GET /metrics is Prometheus text with the documented families', { timeout: 
   const r = await fetch(url('/metrics'));
   assert.match(r.headers.get('content-type') ?? '', /text\/plain; version=0\.0\.4/);
   const text = await r.text();
-  for (const family of ['phantom_members', 'phantom_packets_total', 'phantom_bytes_total', 'phantom_messages_total', 'phantom_probes_failed_total', 'phantom_suspicions_total', 'phantom_refutations_total', 'phantom_drops_total', 'phantom_awareness_score', 'phantom_probes_total', 'phantom_stalls_total']) {
+  for (const family of [
+    'phantom_members',
+    'phantom_packets_total',
+    'phantom_bytes_total',
+    'phantom_messages_total',
+    'phantom_probes_failed_total',
+    'phantom_suspicions_total',
+    'phantom_refutations_total',
+    'phantom_drops_total',
+    'phantom_awareness_score',
+    'phantom_probes_total',
+    'phantom_stalls_total',
+  ]) {
     assert.match(text, new RegExp(`^# TYPE ${family} (counter|gauge)$`, 'm'));
   }
   assert.match(text, /^phantom_members\{state="alive"\} 2$/m);
   // Histograms, push-pull bytes, and prom-client's process and runtime series.
-  for (const family of ['phantom_probe_rtt_seconds', 'phantom_event_loop_delay_seconds', 'nodejs_gc_duration_seconds']) assert.match(text, new RegExp(`^# TYPE ${family} histogram$`, 'm'));
+  for (const family of ['phantom_probe_rtt_seconds', 'phantom_event_loop_delay_seconds', 'nodejs_gc_duration_seconds'])
+    assert.match(text, new RegExp(`^# TYPE ${family} histogram$`, 'm'));
   assert.match(text, /^phantom_probe_rtt_seconds_bucket\{le="\+Inf"\} \d+$/m);
   assert.match(text, /^phantom_probe_rtt_seconds_count [1-9]\d*$/m, 'a probe was acked since the join');
   assert.match(text, /^phantom_push_pull_bytes_total\{direction="out"\} [1-9]\d*$/m, 'the join was a push-pull');
-  for (const family of ['process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds']) assert.match(text, new RegExp(`^${family} `, 'm'));
+  for (const family of ['process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds'])
+    assert.match(text, new RegExp(`^${family} `, 'm'));
   assert.doesNotMatch(text, /phantom_main_thread/, 'only when the agent runs in a worker');
   // Blank lines between families are allowed by the format; prom-client prints NaN as "Nan".
-  for (const line of text.trim().split('\n').filter((l) => l !== '')) assert.match(line, /^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? ([-+]?[0-9.]+(e[-+]?[0-9]+)?|Nan|[-+]Inf))$/, line);
+  for (const line of text
+    .trim()
+    .split('\n')
+    .filter((l) => l !== ''))
+    assert.match(line, /^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? ([-+]?[0-9.]+(e[-+]?[0-9]+)?|Nan|[-+]Inf))$/, line);
 });

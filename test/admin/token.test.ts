@@ -36,10 +36,15 @@ test('the agent token: configured wins; a data dir keeps one across restarts (06
   assert.equal(agentAdminToken(undefined, dataDir).token, first.token, 'the same token after a restart');
   if (posix) assert.equal(mode(first.file!), 0o600);
   writeFileSync(first.file!, 'short\n');
-  assert.throws(() => agentAdminToken(undefined, dataDir), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_CONFIG' && /not a usable token/.test(e.message) && !e.message.includes('short\n'));
+  assert.throws(
+    () => agentAdminToken(undefined, dataDir),
+    (e: unknown) => e instanceof ClusterError && e.code === 'ERR_CONFIG' && /not a usable token/.test(e.message) && !e.message.includes('short\n'),
+  );
 });
 
-test('publish: 0600 in a 0700 runtime dir, keyed by port; refused in a dir others can write; removed only if still ours', { skip: !posix && 'modes are POSIX' }, () => {
+test('publish: 0600 in a 0700 runtime dir, keyed by port; refused in a dir others can write; removed only if still ours', {
+  skip: !posix && 'modes are POSIX',
+}, () => {
   const env = { PHANTOM_RUNTIME_DIR: join(tmp(), 'run') };
   const path = publishToken(7001, 'published-token-0123456789', env);
   assert.equal(path, publishedTokenPath(7001, env));
@@ -73,7 +78,10 @@ test('commands find the token: --token, env, --token-file, then (loopback only) 
   assert.equal(findAdminToken('10.0.0.5:7947', { tokenFile: file }, env), 'file-token-0123456789');
   assert.equal(findAdminToken('127.0.0.1:7947', {}, { ...env, PHANTOM_ADMIN_TOKEN_FILE: file }), 'file-token-0123456789');
   assert.equal(findAdminToken('127.0.0.1:7947', { tokenFile: file }, { ...env, PHANTOM_ADMIN_TOKEN: 'env-token-0123456789' }), 'env-token-0123456789');
-  assert.equal(findAdminToken('127.0.0.1:7947', { token: 'flag-token-0123456789' }, { ...env, PHANTOM_ADMIN_TOKEN: 'env-token-0123456789' }), 'flag-token-0123456789');
+  assert.equal(
+    findAdminToken('127.0.0.1:7947', { token: 'flag-token-0123456789' }, { ...env, PHANTOM_ADMIN_TOKEN: 'env-token-0123456789' }),
+    'flag-token-0123456789',
+  );
   assert.throws(() => findAdminToken('127.0.0.1:7947', { tokenFile: join(data, 'missing') }, env), /does not exist/);
   assert.equal(readFileSync(publishedTokenPath(7947, env), 'utf8'), 'published-token-0123456789\n');
 });

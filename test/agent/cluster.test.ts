@@ -33,7 +33,10 @@ test('three agents join, detect a crash, and see a leave', { timeout: 20_000 }, 
   await b.leave();
   await leftSeen;
   assert.ok(!failedEvents.includes('b'), 'a leave must never be reported as a failure');
-  assert.ok(a.history('c').some((h) => h.kind === 'suspicion-started'), 'the history explains why c was declared failed');
+  assert.ok(
+    a.history('c').some((h) => h.kind === 'suspicion-started'),
+    'the history explains why c was declared failed',
+  );
 });
 
 test('join with no answering seed rejects with ERR_JOIN_FAILED saying what to check', { timeout: 10_000 }, async () => {
@@ -53,9 +56,18 @@ test('start-up errors: port in use, address not ours, bad fields all named', { t
   await assert.rejects(createAgent(testConfig('second', { bind: `127.0.0.1:${port}` })), /ERR_BIND|port is in use/);
   await assert.rejects(createAgent(testConfig('x', { bind: '192.0.2.1:0' })), /not an address of this host/);
   await assert.rejects(
-    createAgent({ name: '', bind: 'nope:xx', profile: 'fast', logLevel: 'loud', tags: { a: 1 as unknown as string }, admin: 'localhost:99999', join: ['::1'] as string[] }),
+    createAgent({
+      name: '',
+      bind: 'nope:xx',
+      profile: 'fast',
+      logLevel: 'loud',
+      tags: { a: 1 as unknown as string },
+      admin: 'localhost:99999',
+      join: ['::1'] as string[],
+    }),
     (e: Error) => {
-      for (const field of ['name', 'bind', 'profile', 'logLevel', 'tags.a', 'admin']) assert.match(e.message, new RegExp(`\\b${field.replace('.', '\\.')}\\b`), `mentions ${field}`);
+      for (const field of ['name', 'bind', 'profile', 'logLevel', 'tags.a', 'admin'])
+        assert.match(e.message, new RegExp(`\\b${field.replace('.', '\\.')}\\b`), `mentions ${field}`);
       return true;
     },
   );

@@ -30,7 +30,10 @@ test('handler specs: filters as Serf spells them, a bare command for every event
   assert.deepEqual(parseHandlerSpec('user:deploy,query:shard=./x.sh'), { filters: ['user:deploy', 'query:shard'], command: './x.sh' });
   assert.throws(() => parseHandlerSpec('member-joined=./x.sh'), /unknown event "member-joined"/);
   assert.throws(() => parseHandlerSpec('member-join='), /give a command/);
-  assert.throws(() => resolveAgentConfig({ name: 'x', handlers: ['member-joined=./x.sh'] }), (e: Error & { code?: string }) => e.code === 'ERR_CONFIG' && /handler/.test(e.message));
+  assert.throws(
+    () => resolveAgentConfig({ name: 'x', handlers: ['member-joined=./x.sh'] }),
+    (e: Error & { code?: string }) => e.code === 'ERR_CONFIG' && /handler/.test(e.message),
+  );
   assert.throws(() => resolveAgentConfig({ name: 'x', handlerTimeoutMs: 0 }), /handlerTimeoutMs 0: must be a positive integer/);
   const spec = parseHandlerSpec('user:deploy,member-leave=./x.sh');
   assert.ok(matches(spec, { kind: 'user', name: 'deploy' }));
@@ -42,7 +45,10 @@ test('handler specs: filters as Serf spells them, a bare command for every event
 test('a script gets the event on stdin and in PHANTOM_* variables; a failing one is logged', { timeout: 10_000 }, async () => {
   const h = host();
   const out = join(dir, 'env.txt');
-  const runner = new HandlerRunner([parseHandlerSpec(`member-join=cat > ${out}.in; env | grep ^PHANTOM_ | sort > ${out}`), parseHandlerSpec('member-join=echo oops >&2; exit 3')], h);
+  const runner = new HandlerRunner(
+    [parseHandlerSpec(`member-join=cat > ${out}.in; env | grep ^PHANTOM_ | sort > ${out}`), parseHandlerSpec('member-join=echo oops >&2; exit 3')],
+    h,
+  );
   runner.dispatch({ kind: 'member-join', members: [{ ...self, name: 'db-7', address: '10.0.0.7:7946', tags: { role: 'db' } }] });
   runner.dispatch({ kind: 'member-failed', members: [self] }); // no handler takes it
   await eventually(() => runner.counts.runs === 2 && h.warnings.length === 1, 5000, 'both scripts ran');
@@ -63,21 +69,38 @@ test('bounded: concurrency is held, a script past its timeout is killed with its
   const h = host();
   const marks = join(dir, 'conc');
   // Each run leaves a file while it runs; the count of files alive at once must stay ≤ 2.
-  const runner = new HandlerRunner([parseHandlerSpec(`user=f=${marks}.$$; touch $f; n=$(ls ${marks}.* 2>/dev/null | wc -l); echo $n >> ${marks}-max; sleep 0.2; rm $f`)], h, { concurrency: 2, timeoutMs: 5000, maxQueued: 3, maxOutputBytes: 1024 });
+  const runner = new HandlerRunner(
+    [parseHandlerSpec(`user=f=${marks}.$$; touch $f; n=$(ls ${marks}.* 2>/dev/null | wc -l); echo $n >> ${marks}-max; sleep 0.2; rm $f`)],
+    h,
+    { concurrency: 2, timeoutMs: 5000, maxQueued: 3, maxOutputBytes: 1024 },
+  );
   for (let i = 0; i < 6; i++) runner.dispatch({ kind: 'user', name: 'e', payload: Buffer.from(String(i)) });
   assert.equal(runner.counts.dropped, 1, '2 running + 3 queued, the 6th dropped');
-  await eventually(() => runner.counts.runs === 5 && existsSync(`${marks}-max`) && readdirSync(dir).filter((f) => f.startsWith('conc.')).length === 0 && readFileSync(`${marks}-max`, 'utf8').trim().split('\n').length === 5, 10_000, 'five runs done');
+  await eventually(
+    () =>
+      runner.counts.runs === 5 &&
+      existsSync(`${marks}-max`) &&
+      readdirSync(dir).filter((f) => f.startsWith('conc.')).length === 0 &&
+      readFileSync(`${marks}-max`, 'utf8').trim().split('\n').length === 5,
+    10_000,
+    'five runs done',
+  );
   const peaks = readFileSync(`${marks}-max`, 'utf8').trim().split('\n').map(Number);
   assert.ok(Math.max(...peaks) <= 2, `at most 2 at once (saw ${peaks})`);
   assert.ok(h.warnings.some((w) => /queue full/.test(w.msg)));
 
-  const slow = new HandlerRunner([parseHandlerSpec(`sleep 30 & echo $! > ${dir}/child.pid; wait`)], h, { concurrency: 1, timeoutMs: 300, maxQueued: 1, maxOutputBytes: 1024 });
+  const slow = new HandlerRunner([parseHandlerSpec(`sleep 30 & echo $! > ${dir}/child.pid; wait`)], h, {
+    concurrency: 1,
+    timeoutMs: 300,
+    maxQueued: 1,
+    maxOutputBytes: 1024,
+  });
   const started = Date.now();
   slow.dispatch({ kind: 'member-join', members: [self] });
   await eventually(() => slow.counts.timeouts === 1, 5000, 'the timeout fired');
   assert.ok(Date.now() - started < 5000);
   const childPid = Number(readFileSync(join(dir, 'child.pid'), 'utf8'));
-  await eventually(() => !alive(childPid), 2000, 'the script\'s child was killed with it');
+  await eventually(() => !alive(childPid), 2000, "the script's child was killed with it");
 });
 
 function alive(pid: number): boolean {
@@ -90,7 +113,13 @@ function alive(pid: number): boolean {
 }
 
 test("a query handler's stdout is the response (the hook for queries), capped", { timeout: 5000 }, async () => {
-  const runner = new HandlerRunner([parseHandlerSpec('query:shard=read p; echo "shard $p is on $PHANTOM_SELF_NAME ($PHANTOM_QUERY_NAME)"'), parseHandlerSpec('query:big=head -c 5000 /dev/zero')], host());
+  const runner = new HandlerRunner(
+    [
+      parseHandlerSpec('query:shard=read p; echo "shard $p is on $PHANTOM_SELF_NAME ($PHANTOM_QUERY_NAME)"'),
+      parseHandlerSpec('query:big=head -c 5000 /dev/zero'),
+    ],
+    host(),
+  );
   assert.equal(Buffer.from((await runner.runQuery('shard', Buffer.from('17\n')))!).toString(), 'shard 17 is on me (shard)\n');
   assert.equal((await runner.runQuery('big', Buffer.alloc(0)))!.length, 1024);
   assert.equal(await runner.runQuery('nobody-answers', Buffer.alloc(0)), undefined);
@@ -128,13 +157,17 @@ test('attached to a real agent: a member-join runs the script', { timeout: 10_00
   try {
     await b.join([a.address]);
     await waitForState(a, 'hb', 'alive', 5000);
-    await eventually(() => {
-      try {
-        return readFileSync(out, 'utf8').startsWith('hb\t');
-      } catch {
-        return false;
-      }
-    }, 5000, 'the handler saw hb join');
+    await eventually(
+      () => {
+        try {
+          return readFileSync(out, 'utf8').startsWith('hb\t');
+        } catch {
+          return false;
+        }
+      },
+      5000,
+      'the handler saw hb join',
+    );
     assert.match(readFileSync(out, 'utf8'), /^hb\t/, 'the script read the joined member from stdin');
   } finally {
     h.stop();
@@ -146,7 +179,11 @@ test('attached to a real agent: a user event runs its user:NAME script, query:NA
   const a = await createAgent(testConfig('hu'));
   const b = await createAgent(testConfig('hv'));
   const out = join(dir, 'deploys.txt');
-  const specs = [parseHandlerSpec(`user:deploy=cat >> ${out}`), parseHandlerSpec('query:shard=printf "held:%s" "$(cat)"'), parseHandlerSpec('query=printf "any:%s" "$PHANTOM_QUERY_NAME"')];
+  const specs = [
+    parseHandlerSpec(`user:deploy=cat >> ${out}`),
+    parseHandlerSpec('query:shard=printf "held:%s" "$(cat)"'),
+    parseHandlerSpec('query=printf "any:%s" "$PHANTOM_QUERY_NAME"'),
+  ];
   const h = attachHandlers(a, specs);
   const detach = attachMessageHandlers(a, h.runner, specs);
   try {

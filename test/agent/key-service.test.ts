@@ -29,7 +29,11 @@ interface Node {
 }
 
 /** n members that all hold each other live, sharing `key`, over a network that delivers on the next turn. */
-function network(n: number, key = generateKey(), opts = { timeoutMs: 400, retryMs: 25 }): { nodes: Node[]; key: string; wire: Uint8Array[]; deliver(from: Address, to: Address, bytes: Uint8Array): void } {
+function network(
+  n: number,
+  key = generateKey(),
+  opts = { timeoutMs: 400, retryMs: 25 },
+): { nodes: Node[]; key: string; wire: Uint8Array[]; deliver(from: Address, to: Address, bytes: Uint8Array): void } {
   const nodes: Node[] = [];
   const byAddress = new Map<Address, Node>();
   /** Every datagram sent, as an eavesdropper sees it. */
@@ -95,7 +99,7 @@ test('a key request sealed with the cluster key but not from a live member at it
   assert.equal(a.keyring.has(evil), true);
 });
 
-test('answers count once per member, only from that member\'s address: one member cannot answer for another', async () => {
+test("answers count once per member, only from that member's address: one member cannot answer for another", async () => {
   const { nodes, deliver } = network(4);
   const [a, , c, d] = nodes as [Node, Node, Node, Node];
   d.down = true;
@@ -111,14 +115,17 @@ test('answers count once per member, only from that member\'s address: one membe
   assert.equal(r.members, 4);
   assert.equal(r.answered, 3, JSON.stringify(r));
   assert.deepEqual(r.missing, [d.name]);
-  assert.deepEqual(a.drops, ['keys-sender'], 'the answer for d from c\'s address; the ones for a and c were not awaited');
+  assert.deepEqual(a.drops, ['keys-sender'], "the answer for d from c's address; the ones for a and c were not awaited");
 });
 
 test('ERR_KEYS_BUSY: one key operation at a time per agent', async () => {
   const { nodes } = network(3);
   const a = nodes[0]!;
   const first = a.service.run('list');
-  await assert.rejects(a.service.run('list'), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEYS_BUSY' && /another key operation/.test(e.message));
+  await assert.rejects(
+    a.service.run('list'),
+    (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEYS_BUSY' && /another key operation/.test(e.message),
+  );
   await assert.rejects(a.service.run('install', generateKey()), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEYS_BUSY');
   assert.equal((await first).answered, 3);
   assert.equal((await a.service.run('list')).answered, 3, 'free again once done');
@@ -144,7 +151,10 @@ test('use is refused until every live member holds the key (silent or without it
   d.down = true;
   const inst = await a.service.run('install', k2);
   assert.deepEqual(inst.missing, [d.name]);
-  await assert.rejects(a.service.run('use', k2), (e: unknown) => code('ERR_KEY_NOT_EVERYWHERE')(e) && /3 of 4 members hold it; 1 \(m3\) did not answer/.test((e as Error).message));
+  await assert.rejects(
+    a.service.run('use', k2),
+    (e: unknown) => code('ERR_KEY_NOT_EVERYWHERE')(e) && /3 of 4 members hold it; 1 \(m3\) did not answer/.test((e as Error).message),
+  );
   d.down = false;
   await assert.rejects(a.service.run('use', k2), (e: unknown) => code('ERR_KEY_NOT_EVERYWHERE')(e) && /1 \(m3\) does not hold it/.test((e as Error).message));
   for (const n of nodes) assert.equal(n.keyring.view().primary, k1, `${n.name} still seals with the old key`);
@@ -193,5 +203,8 @@ test('a key installed out of band (--local) never crosses the wire: list, use an
   nodes[2]!.keyring.install(k1);
   const partial = await nodes[0]!.service.run('list');
   assert.deepEqual(Object.values(partial.keys!).sort(), [1, 3]);
-  assert.ok(Object.keys(partial.keys!).some((k) => /^[0-9a-f]{16}$/.test(k)), JSON.stringify(partial.keys));
+  assert.ok(
+    Object.keys(partial.keys!).some((k) => /^[0-9a-f]{16}$/.test(k)),
+    JSON.stringify(partial.keys),
+  );
 });

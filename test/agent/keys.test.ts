@@ -55,7 +55,10 @@ test('keys install/use/remove spread to every member; nobody fails; the keyring 
   assert.equal((statSync(file).mode & 0o777).toString(8), '600');
 
   const inst = await a.keys('install', k2);
-  assert.deepEqual({ members: inst.members, answered: inst.answered, failed: inst.failed, missing: inst.missing }, { members: 4, answered: 4, failed: {}, missing: [] });
+  assert.deepEqual(
+    { members: inst.members, answered: inst.answered, failed: inst.failed, missing: inst.missing },
+    { members: 4, answered: 4, failed: {}, missing: [] },
+  );
   const list = await group[2]!.keys('list');
   assert.deepEqual(list.keys, { [k1]: 4, [k2]: 4 });
   assert.deepEqual(list.primaries, { [k1]: 4 });
@@ -109,7 +112,10 @@ test('holding the key is not enough: a key request from a socket that is not a m
   const evil = generateKey();
   const [host, port] = [a.address.slice(0, a.address.lastIndexOf(':')), Number(a.address.slice(a.address.lastIndexOf(':') + 1))];
   for (const from of ['intruder', 'kb']) {
-    const bytes = env.wrap(SealKind.keys, encodeKeyMessage({ t: 'req', id: `feed${from === 'kb' ? 'b' : 'a'}00000000000`, op: 'install', key: evil, from, at: Date.now() }));
+    const bytes = env.wrap(
+      SealKind.keys,
+      encodeKeyMessage({ t: 'req', id: `feed${from === 'kb' ? 'b' : 'a'}00000000000`, op: 'install', key: evil, from, at: Date.now() }),
+    );
     outsider.send(bytes, port, host);
   }
   const deadline = Date.now() + 5000;
@@ -126,10 +132,17 @@ test('keys on an agent without encryption: a clear error', async () => {
 test('admin API with a bearer token: 401 without it, 200 with it; keys over HTTP', { timeout: 20_000 }, async () => {
   const a = await start('tok', { encrypt: generateKey() });
   const token = 'a-long-enough-admin-token';
-  const admin = await startAdminServer('127.0.0.1:0', adminDepsFor(a, async () => {}), { token });
+  const admin = await startAdminServer(
+    '127.0.0.1:0',
+    adminDepsFor(a, async () => {}),
+    { token },
+  );
   closers.push(() => admin.close());
   await assert.rejects(adminRequest(admin.address, 'GET', '/v1/self', undefined, 5000, ''), (e: Error & { code?: string }) => e.code === 'ERR_UNAUTHORIZED');
-  await assert.rejects(adminRequest(admin.address, 'GET', '/v1/self', undefined, 5000, 'wrong-token-of-some-length'), (e: Error & { code?: string }) => e.code === 'ERR_UNAUTHORIZED');
+  await assert.rejects(
+    adminRequest(admin.address, 'GET', '/v1/self', undefined, 5000, 'wrong-token-of-some-length'),
+    (e: Error & { code?: string }) => e.code === 'ERR_UNAUTHORIZED',
+  );
   const r = await adminRequest<{ name: string }>(admin.address, 'GET', '/v1/self', undefined, 5000, token);
   assert.equal(r.body.name, 'tok');
   const list = await adminRequest<{ answered: number }>(admin.address, 'GET', '/v1/keys', undefined, 10_000, token);
@@ -139,9 +152,19 @@ test('admin API with a bearer token: 401 without it, 200 with it; keys over HTTP
     (e: Error & { code?: string }) => e.code === 'ERR_KEY_PRIMARY',
   );
   const k2 = generateKey();
-  const local = await adminRequest<{ local?: boolean; members: number }>(admin.address, 'POST', '/v1/keys', { op: 'install', key: k2, local: true }, 10_000, token);
+  const local = await adminRequest<{ local?: boolean; members: number }>(
+    admin.address,
+    'POST',
+    '/v1/keys',
+    { op: 'install', key: k2, local: true },
+    10_000,
+    token,
+  );
   assert.deepEqual(local.body.local, true);
   const mine = await adminRequest<{ local?: boolean; keys: Record<string, number> }>(admin.address, 'GET', '/v1/keys?local=true', undefined, 10_000, token);
   assert.deepEqual(mine.body.keys, { [a.config.encrypt!]: 1, [k2]: 1 });
-  await assert.rejects(adminRequest(admin.address, 'POST', '/v1/keys', { op: 'install', key: k2, local: 'yes' }, 10_000, token), (e: Error & { code?: string }) => e.code === 'ERR_ARGUMENT');
+  await assert.rejects(
+    adminRequest(admin.address, 'POST', '/v1/keys', { op: 'install', key: k2, local: 'yes' }, 10_000, token),
+    (e: Error & { code?: string }) => e.code === 'ERR_ARGUMENT',
+  );
 });

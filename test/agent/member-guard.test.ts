@@ -12,7 +12,11 @@ import * as M from '../../src/core/messages.js';
 const codec = createCodec();
 const held = new Set(['a', 'b', 'c', 'd']);
 const drops: string[] = [];
-const guard = createMemberGuard(codec, { maxMembers: 4, maxNameBytes: 128, maxTagsBytes: 512 }, { has: (n) => held.has(n), count: () => held.size, now: () => 0, onDrop: (r) => void drops.push(r) });
+const guard = createMemberGuard(
+  codec,
+  { maxMembers: 4, maxNameBytes: 128, maxTagsBytes: 512 },
+  { has: (n) => held.has(n), count: () => held.size, now: () => 0, onDrop: (r) => void drops.push(r) },
+);
 const row = (name: string) => M.entry(name, `127.0.0.9:${1000 + name.charCodeAt(0)}`, M.MemberCode.alive, 0, []);
 
 test('at the cap, a push from a stranger is refused whole, join or not', () => {
@@ -27,6 +31,9 @@ test("at the cap, a member's push goes through without the rows of strangers", (
   const r = guard.decode(codec.encode([M.pushPull('a', 0, 0, 1, [row('a'), row('z')])]));
   assert.ok(r.ok);
   const pp = r.ok ? (r.value[0] as M.PushPull) : undefined;
-  assert.deepEqual(pp?.entries.map((e) => e.name), ['a']);
+  assert.deepEqual(
+    pp?.entries.map((e) => e.name),
+    ['a'],
+  );
   assert.ok(drops.includes('member-cap'));
 });

@@ -24,7 +24,11 @@ test('member guard with an exact count: a packet that fits passes whole, one tha
   const plain = createCodec();
   const table = new Set(['self']);
   const drops: Record<string, number> = {};
-  const guard = createMemberGuard(plain, { maxMembers: 4, maxNameBytes: 128, maxTagsBytes: 512, exactCount: true }, { has: (n) => table.has(n), count: () => table.size, now: () => 0, onDrop: (reason, n) => void (drops[reason] = (drops[reason] ?? 0) + n) });
+  const guard = createMemberGuard(
+    plain,
+    { maxMembers: 4, maxNameBytes: 128, maxTagsBytes: 512, exactCount: true },
+    { has: (n) => table.has(n), count: () => table.size, now: () => 0, onDrop: (reason, n) => void (drops[reason] = (drops[reason] ?? 0) + n) },
+  );
   /** Decode as the Driver does, then apply what got through (the core's part). */
   const receive = (names: string[]): string[] => {
     const r = guard.decode(plain.encode(names.map((n) => M.alive(n, '127.0.0.9:7946', 1, []))));

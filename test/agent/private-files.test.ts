@@ -107,7 +107,11 @@ test('a snapshot read back checks incarnation, state, address and name', () => {
   const good = { name: 'ok', address: '127.0.0.1:7946', state: 'alive', incarnation: 2, tags: { zone: 'a' } };
   for (const incarnation of [-1, 1.5, '3', 2 ** 53, null]) {
     write({ version: 1, name: 'me', incarnation, members: [] });
-    assert.throws(() => readSnapshot(d), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_SNAPSHOT' && /incarnation/.test(e.message), `incarnation ${String(incarnation)}`);
+    assert.throws(
+      () => readSnapshot(d),
+      (e: unknown) => e instanceof ClusterError && e.code === 'ERR_SNAPSHOT' && /incarnation/.test(e.message),
+      `incarnation ${String(incarnation)}`,
+    );
   }
   write({ version: 1, name: 'bad\u0000name', incarnation: 1, members: [] });
   assert.throws(() => readSnapshot(d), /name must not contain/);
@@ -131,7 +135,10 @@ test('a snapshot read back checks incarnation, state, address and name', () => {
   write({ version: 1, name: 'me', incarnation: 4, savedAt: 'then', members: [good, ...bad, { ...good, name: 'left-one', state: 'left', tags: undefined }] });
   const s = readSnapshot(d)!;
   assert.equal(s.incarnation, 4);
-  assert.deepEqual(s.members.map((m) => m.name), ['ok', 'left-one']);
+  assert.deepEqual(
+    s.members.map((m) => m.name),
+    ['ok', 'left-one'],
+  );
   assert.deepEqual(s.members[1]!.tags, {});
   assert.equal(s.skipped, bad.length);
 });
@@ -144,12 +151,21 @@ test('a bad key is named by its shape, never quoted, wherever it comes from', ()
   const file = join(d, 'keyring.json');
   writeFileSync(file, JSON.stringify([secret.slice(0, 40)]));
   const config = resolveAgentConfig(testConfig('k', { keyringFile: file }));
-  assert.throws(() => setupSecurity(config, () => undefined), (e: unknown) => noSecret(e) && /40 characters decoding to 30 bytes/.test((e as Error).message));
+  assert.throws(
+    () => setupSecurity(config, () => undefined),
+    (e: unknown) => noSecret(e) && /40 characters decoding to 30 bytes/.test((e as Error).message),
+  );
   // A keyring file cut short: JSON.parse would quote the text around the fault.
   writeFileSync(file, `["${secret}`);
-  assert.throws(() => readKeyringFile(file), (e: unknown) => noSecret(e) && /not valid JSON/.test((e as Error).message));
+  assert.throws(
+    () => readKeyringFile(file),
+    (e: unknown) => noSecret(e) && /not valid JSON/.test((e as Error).message),
+  );
   // --encrypt with a bad key.
-  assert.throws(() => resolveAgentConfig({ encrypt: `${secret}!` }), (e: unknown) => noSecret(e) && /encrypt|a key is 32 bytes/.test((e as Error).message));
+  assert.throws(
+    () => resolveAgentConfig({ encrypt: `${secret}!` }),
+    (e: unknown) => noSecret(e) && /encrypt|a key is 32 bytes/.test((e as Error).message),
+  );
 });
 
 test('an --keyring file in a new directory is written there (0700 dir)', { skip: !posix && 'modes are POSIX' }, () => {

@@ -69,7 +69,10 @@ test('writes are atomic (no temp file left) and a corrupt file is an error namin
   writeSnapshot(d, { version: 1, name: 'x', incarnation: 1, savedAt: '', members: [] });
   assert.deepEqual(readdirSync(d), ['snapshot.json']);
   writeFileSync(join(d, 'snapshot.json'), '{"version":1,');
-  assert.throws(() => readSnapshot(d), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_SNAPSHOT' && /snapshot\.json: not valid JSON .*move it away/.test(e.message));
+  assert.throws(
+    () => readSnapshot(d),
+    (e: unknown) => e instanceof ClusterError && e.code === 'ERR_SNAPSHOT' && /snapshot\.json: not valid JSON .*move it away/.test(e.message),
+  );
   assert.equal(readSnapshot(tmp()), undefined);
 });
 

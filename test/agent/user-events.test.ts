@@ -45,7 +45,10 @@ before(async () => {
   await b.join([a.address]);
   await waitForState(a, 'b', 'alive', 5000);
   await waitForState(b, 'a', 'alive', 5000);
-  server = await startAdminServer('127.0.0.1:0', adminDepsFor(a, async () => {}));
+  server = await startAdminServer(
+    '127.0.0.1:0',
+    adminDepsFor(a, async () => {}),
+  );
 });
 after(async () => {
   await server.close();
@@ -60,7 +63,10 @@ test('an event reaches every agent, the sender too, once, with a log line', { ti
   assert.equal(text(ea), 'v42');
   assert.deepEqual(ea, eb);
   assert.equal(ea.coalesce, false);
-  assert.ok(aLines.some((l) => l.msg === 'user event' && l.event === 'deploy' && l.bytes === 3), 'a pino line names the event');
+  assert.ok(
+    aLines.some((l) => l.msg === 'user event' && l.event === 'deploy' && l.bytes === 3),
+    'a pino line names the event',
+  );
   assert.equal(a.stats().core.userEvents, 1);
 });
 
@@ -68,14 +74,18 @@ test('bad names and payloads over userEventMaxBytes are refused with a stable co
   const code = (c: string) => (e: unknown) => e instanceof ClusterError && e.code === c;
   assert.throws(() => a.event('two words'), code('ERR_ARGUMENT'));
   assert.throws(() => a.event(''), code('ERR_ARGUMENT'));
-  assert.throws(() => a.event('big', new Uint8Array(510)), (e: unknown) => code('ERR_PAYLOAD_TOO_LARGE')(e) && /513 bytes.*userEventMaxBytes \(512\)/.test((e as Error).message));
+  assert.throws(
+    () => a.event('big', new Uint8Array(510)),
+    (e: unknown) => code('ERR_PAYLOAD_TOO_LARGE')(e) && /513 bytes.*userEventMaxBytes \(512\)/.test((e as Error).message),
+  );
   const sent = a.stats().core.userEvents;
   a.event('big', new Uint8Array(509));
   assert.equal(a.stats().core.userEvents, sent + 1, 'name + payload = 512 is allowed: sent, and delivered here');
 });
 
 test('POST /v1/event sends an event; bad bodies are 400 with the reason', { timeout: 10_000 }, async () => {
-  const post = (body: unknown) => fetch(`http://${server.address}/v1/event`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (body: unknown) =>
+    fetch(`http://${server.address}/v1/event`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const atB = nextEvent((fn) => b.on('event', fn), 'schema');
   const r = await post({ name: 'schema', payload: 'users+email', coalesce: false });
   assert.equal(r.status, 200);
@@ -124,10 +134,16 @@ test('a query: acks and responses arrive through the iterator, then done has the
 
 test('query filters are evaluated by the receivers: --node and --tag pick who answers', { timeout: 10_000 }, async () => {
   const byNode = await a.query('who', 'x', { nodes: ['b'], timeoutMs: 1000 }).done;
-  assert.deepEqual(byNode.responses.map((x) => x.from), ['b']);
+  assert.deepEqual(
+    byNode.responses.map((x) => x.from),
+    ['b'],
+  );
   assert.deepEqual(byNode.acks, ['b']);
   const byTag = await b.query('who', 'x', { tags: { role: '^d' }, timeoutMs: 1000, ack: false }).done;
-  assert.deepEqual(byTag.responses.map((x) => x.from), ['a']);
+  assert.deepEqual(
+    byTag.responses.map((x) => x.from),
+    ['a'],
+  );
   assert.deepEqual(byTag.acks, [], 'no acks asked');
   const code = (c: string) => (e: unknown) => e instanceof ClusterError && e.code === c;
   assert.throws(() => a.query('who', 'x', { tags: { role: '(' } }), code('ERR_ARGUMENT'));
@@ -136,13 +152,21 @@ test('query filters are evaluated by the receivers: --node and --tag pick who an
 });
 
 test('POST /v1/query answers once the query timed out, with every ack and response', { timeout: 10_000 }, async () => {
-  const r = await fetch(`http://${server.address}/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'who', payload: 'hi', timeoutMs: 800, relay: 1 }) });
+  const r = await fetch(`http://${server.address}/v1/query`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'who', payload: 'hi', timeoutMs: 800, relay: 1 }),
+  });
   assert.equal(r.status, 200);
   const body = (await r.json()) as { timeoutMs: number; acks: string[]; responses: { from: string; payload: string }[] };
   assert.equal(body.timeoutMs, 800);
   assert.deepEqual([...body.acks].sort(), ['a', 'b']);
   assert.deepEqual(body.responses.map((x) => `${x.from}=${x.payload}`).sort(), ['a=a heard hi from a', 'b=b heard hi']);
-  const bad = await fetch(`http://${server.address}/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'who', tags: { role: '(' } }) });
+  const bad = await fetch(`http://${server.address}/v1/query`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'who', tags: { role: '(' } }),
+  });
   assert.equal(bad.status, 400);
 });
 
@@ -157,13 +181,25 @@ for (const isolate of ['none', 'worker'] as const) {
       const atA = nextEvent((fn) => a.on('event', fn), `from-c-${isolate}`, 10_000);
       c.event(`from-c-${isolate}`, new Uint8Array([7]));
       assert.deepEqual([...(await atA).payload], [7]);
-      assert.throws(() => c.event('x', 'y'.repeat(600)), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_PAYLOAD_TOO_LARGE');
+      assert.throws(
+        () => c.event('x', 'y'.repeat(600)),
+        (e: unknown) => e instanceof ClusterError && e.code === 'ERR_PAYLOAD_TOO_LARGE',
+      );
       c.onQuery('who', (q) => `${isolate} heard ${new TextDecoder().decode(q.payload)}`);
       const asked = await a.query('who', 'q1', { nodes: [`c-${isolate}`], timeoutMs: 1500 }).done;
-      assert.deepEqual(asked.responses.map((x) => new TextDecoder().decode(x.payload)), [`${isolate} heard q1`]);
+      assert.deepEqual(
+        asked.responses.map((x) => new TextDecoder().decode(x.payload)),
+        [`${isolate} heard q1`],
+      );
       const mine = await c.query('who', 'q2', { nodes: ['a'], timeoutMs: 1500 }).done;
-      assert.deepEqual(mine.responses.map((x) => new TextDecoder().decode(x.payload)), [`a heard q2 from c-${isolate}`]);
-      assert.throws(() => c.query('who', 'x', { relay: 9 }), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_ARGUMENT');
+      assert.deepEqual(
+        mine.responses.map((x) => new TextDecoder().decode(x.payload)),
+        [`a heard q2 from c-${isolate}`],
+      );
+      assert.throws(
+        () => c.query('who', 'x', { relay: 9 }),
+        (e: unknown) => e instanceof ClusterError && e.code === 'ERR_ARGUMENT',
+      );
     } finally {
       await c.shutdown();
     }

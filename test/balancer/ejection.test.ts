@@ -17,7 +17,14 @@ function fail(lb: LoadBalancer, name: string, n: number): void {
 }
 
 test('backoff table: doubles per level and stops at the max', () => {
-  const cases: [number, number][] = [[1, 30_000], [2, 60_000], [3, 120_000], [4, 240_000], [5, 300_000], [2000, 300_000]];
+  const cases: [number, number][] = [
+    [1, 30_000],
+    [2, 60_000],
+    [3, 120_000],
+    [4, 240_000],
+    [5, 300_000],
+    [2000, 300_000],
+  ];
   for (const [level, ms] of cases) assert.equal(ejectionBackoffMs(level, 30_000, 300_000), ms, `level ${level}`);
   assert.equal(ejectionCap(10, 50), 5);
   assert.equal(ejectionCap(1, 50), 0);

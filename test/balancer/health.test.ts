@@ -56,7 +56,13 @@ test('no member available is a value with a reason; pickOrThrow throws ERR_NO_ME
 test('sync replaces the view with a snapshot', () => {
   const { lb } = setup(3, { algorithm: 'round-robin' });
   lb.sync([member('m1'), member('x'), member('m2', 'dead')]);
-  assert.deepEqual(lb.allStats().map((s) => s.name).sort(), ['m1', 'x']);
+  assert.deepEqual(
+    lb
+      .allStats()
+      .map((s) => s.name)
+      .sort(),
+    ['m1', 'x'],
+  );
 });
 
 test('an update keeps statistics and takes the new weight tag', () => {

@@ -1,8 +1,7 @@
 /** Test fixtures for the balancer: a settable clock, member snapshots, a balancer on a seeded PRNG. */
 import { SeededRandom } from '../../src/runtime/random.js';
-import type { Member, MemberState, } from '../../src/core/types.js';
+import type { Member, MemberState } from '../../src/core/types.js';
 import { createBalancer, type BalancerConfig, type LoadBalancer, type OwnersFn } from '../../src/balancer/index.js';
-
 
 /** A clock the test moves by hand, in ms. */
 export class Clock {
@@ -32,9 +31,7 @@ export function setup(
     now: clock.now,
     ...(opts.owners ? { owners: opts.owners } : {}),
   });
-  names(n).forEach((name, i) =>
-    lb.apply({ type: 'join', member: member(name, 'alive', opts.tags?.(i) ?? {}), previous: undefined }),
-  );
+  names(n).forEach((name, i) => lb.apply({ type: 'join', member: member(name, 'alive', opts.tags?.(i) ?? {}), previous: undefined }));
   return { lb, clock };
 }
 
@@ -54,13 +51,7 @@ export function countPicks(lb: LoadBalancer, count: number, latencyMs = 1, key?:
  * Discrete-event load in virtual time: a request every `intervalMs`, each held for the latency
  * `latencyOf(name)` returns (ms) before `done`. Returns picks per member.
  */
-export function simulate(
-  lb: LoadBalancer,
-  clock: Clock,
-  requests: number,
-  intervalMs: number,
-  latencyOf: (name: string) => number,
-): Map<string, number> {
+export function simulate(lb: LoadBalancer, clock: Clock, requests: number, intervalMs: number, latencyOf: (name: string) => number): Map<string, number> {
   const counts = new Map<string, number>();
   // Pending completions kept sorted by time; small sizes, so insertion sort is fine here.
   const pending: { at: number; lease: { done(r: { ok: boolean; latencyMs?: number }): void } }[] = [];

@@ -35,7 +35,10 @@ test('before any sample, p2c sends most first requests to the member estimated n
 
 test('a member without a coordinate keeps initialLatencyMs; samples replace the prior', () => {
   const clock = new Clock();
-  const lb = createBalancer({ algorithm: 'p2c', initialLatencyMs: 30 }, { random: new SeededRandom(9), now: clock.now, rttPriorMs: (n) => (n === 'm0' ? 1 : undefined) });
+  const lb = createBalancer(
+    { algorithm: 'p2c', initialLatencyMs: 30 },
+    { random: new SeededRandom(9), now: clock.now, rttPriorMs: (n) => (n === 'm0' ? 1 : undefined) },
+  );
   for (const name of ['m0', 'm1']) lb.apply({ type: 'join', member: member(name), previous: undefined });
   // Prior: m0 1 ms vs m1 30 ms: m0 first.
   const a = lb.pickOrThrow();

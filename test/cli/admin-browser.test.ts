@@ -63,11 +63,33 @@ test('a web page cannot drive a default agent; the CLI still can', { timeout: 60
   const refused: Answer[] = [];
   for (const [path, body] of bodies) {
     // fetch(url, {method: 'POST', mode: 'no-cors', body}) from http://evil.example.
-    refused.push(await browser(a.admin, 'POST', path, { host: `127.0.0.1:${port}`, origin: 'http://evil.example', 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', 'content-type': 'text/plain;charset=UTF-8' }, body));
+    refused.push(
+      await browser(
+        a.admin,
+        'POST',
+        path,
+        {
+          host: `127.0.0.1:${port}`,
+          origin: 'http://evil.example',
+          'sec-fetch-site': 'cross-site',
+          'sec-fetch-mode': 'no-cors',
+          'content-type': 'text/plain;charset=UTF-8',
+        },
+        body,
+      ),
+    );
     // The same from a browser that sends neither Origin nor Sec-Fetch-* (older ones, some extensions).
     refused.push(await browser(a.admin, 'POST', path, { host: `127.0.0.1:${port}`, 'content-type': 'text/plain;charset=UTF-8' }, body));
     // DNS rebinding: evil.example now resolves to 127.0.0.1, so the page is "same-origin" and may send JSON.
-    refused.push(await browser(a.admin, 'POST', path, { host: `evil.example:${port}`, origin: `http://evil.example:${port}`, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' }, body));
+    refused.push(
+      await browser(
+        a.admin,
+        'POST',
+        path,
+        { host: `evil.example:${port}`, origin: `http://evil.example:${port}`, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' },
+        body,
+      ),
+    );
   }
   // Rebinding also tried to read the keys.
   refused.push(await browser(a.admin, 'GET', '/v1/keys', { host: `evil.example:${port}`, 'sec-fetch-site': 'same-origin' }));

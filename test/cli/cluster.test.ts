@@ -18,7 +18,16 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const agentArgs = (join?: string): string[] => ['--bind', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--profile', 'local', ...FAST_SET.flatMap((s) => ['--set', s]), ...(join ? ['--join', join] : [])];
+const agentArgs = (join?: string): string[] => [
+  '--bind',
+  '127.0.0.1:0',
+  '--admin',
+  '127.0.0.1:0',
+  '--profile',
+  'local',
+  ...FAST_SET.flatMap((s) => ['--set', s]),
+  ...(join ? ['--join', join] : []),
+];
 
 test('5 agents through the CLI: join, crash, leave, restart', { timeout: 90_000 }, async () => {
   const seed = await startAgent('a0', agentArgs());
@@ -57,7 +66,11 @@ test('5 agents through the CLI: join, crash, leave, restart', { timeout: 90_000 
   // SIGHUP re-reads the config file: a1's new tag reaches a0 by gossip.
   writeFileSync(configFile, JSON.stringify({ tags: { v: '2' }, logLevel: 'debug' }));
   procs[1]!.child.kill('SIGHUP');
-  await seed.until(() => seed.lines.some((l) => l.member === 'a1' && l.event === 'update' && (l.tags as { v?: string } | undefined)?.v === '2'), 5000, 'a1 tag v=2');
+  await seed.until(
+    () => seed.lines.some((l) => l.member === 'a1' && l.event === 'update' && (l.tags as { v?: string } | undefined)?.v === '2'),
+    5000,
+    'a1 tag v=2',
+  );
 
   // SIGKILL a4: every other agent marks it failed. Local profile bound, sped up: ~1-2 s.
   const killedAt = Date.now();

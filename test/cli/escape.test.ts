@@ -7,7 +7,10 @@ import { formatTable } from '../../src/cli/client.js';
 const hostile = ['db\u001b[2J-1', 'a\u009b31mb', 'x\u202eevil', 'line\nbreak', 'bell\u0007', 'zw\u200bsp', 'lone\ud800'];
 
 test('table cells escape control, C1, bidi and zero-width characters, and keep ordinary text', () => {
-  const out = formatTable(['NAME', 'TAGS'], hostile.map((h) => [h, `zone=${h}`]));
+  const out = formatTable(
+    ['NAME', 'TAGS'],
+    hostile.map((h) => [h, `zone=${h}`]),
+  );
   assert.doesNotMatch(out, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b\u202e\ud800]/u, 'no raw control character but the line ends');
   assert.equal(out.split('\n').length, hostile.length + 2, 'one line per row: a newline in a name cannot add a row');
   assert.match(out, /db\\u001b\[2J-1/);

@@ -59,7 +59,14 @@ test('4 agents in 4 network namespaces: join, crash, leave', { skip: reason ?? f
   setUp();
   // Each namespace is a host: its own runtime dir, where its agent publishes its admin token.
   const exec = (i: number): string[] => ['env', `PHANTOM_RUNTIME_DIR=${join(RUNTIME_DIR, hostNs[i]!)}`, 'ip', 'netns', 'exec', hostNs[i]!];
-  const args = (join?: string): string[] => ['--bind', '0.0.0.0:7946', '--profile', 'local', ...FAST_SET.flatMap((s) => ['--set', s]), ...(join ? ['--join', join] : [])];
+  const args = (join?: string): string[] => [
+    '--bind',
+    '0.0.0.0:7946',
+    '--profile',
+    'local',
+    ...FAST_SET.flatMap((s) => ['--set', s]),
+    ...(join ? ['--join', join] : []),
+  ];
   procs.push(await startAgent('h0', args(), exec(0)));
   assert.equal(procs[0]!.address, `${ipOf(0)}:7946`, 'the advertised address was detected from the namespace interface');
   procs.push(...(await Promise.all([1, 2, 3].map((i) => startAgent(`h${i}`, args(`${ipOf(0)}:7946`), exec(i))))));
@@ -69,7 +76,10 @@ test('4 agents in 4 network namespaces: join, crash, leave', { skip: reason ?? f
   const r = phantom(['members', '--json'], exec(1));
   assert.equal(r.code, 0, r.stderr);
   const rows = JSON.parse(r.stdout) as { name: string; addr: string; status: string }[];
-  assert.deepEqual(rows.map((m) => `${m.name}@${m.addr}:${m.status}`), names.map((n, i) => `${n}@${ipOf(i)}:7946:alive`));
+  assert.deepEqual(
+    rows.map((m) => `${m.name}@${m.addr}:${m.status}`),
+    names.map((n, i) => `${n}@${ipOf(i)}:7946:alive`),
+  );
 
   await stop(procs[3]!, 'SIGKILL');
   await allSee(procs.slice(0, 3), ['h3'], 'failed', 10_000);

@@ -29,11 +29,23 @@ async function pollUntil(pred: () => boolean, ms: number, what: string): Promise
   }
 }
 
-const agentArgs = (extra: string[] = []): string[] => ['--bind', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--profile', 'local', ...FAST_SET.flatMap((s) => ['--set', s]), ...extra];
+const agentArgs = (extra: string[] = []): string[] => [
+  '--bind',
+  '127.0.0.1:0',
+  '--admin',
+  '127.0.0.1:0',
+  '--profile',
+  'local',
+  ...FAST_SET.flatMap((s) => ['--set', s]),
+  ...extra,
+];
 
 test('monitor, members filters, force-leave, handlers and saved tags through the CLI', { timeout: 90_000 }, async () => {
   const events = join(dir, 'events.txt');
-  const seed = await startAgent('web-0', agentArgs(['--tag', 'role=web', '--handler', `member-join,member-failed,member-leave=printf "%s " "$PHANTOM_EVENT" >> ${events}; cat >> ${events}`]));
+  const seed = await startAgent(
+    'web-0',
+    agentArgs(['--tag', 'role=web', '--handler', `member-join,member-failed,member-leave=printf "%s " "$PHANTOM_EVENT" >> ${events}; cat >> ${events}`]),
+  );
   procs.push(seed);
   const dataDir = join(dir, 'db-1');
   const db1 = await startAgent('db-1', agentArgs(['--join', seed.address, '--tag', 'role=db', '--data-dir', dataDir]));
@@ -42,7 +54,11 @@ test('monitor, members filters, force-leave, handlers and saved tags through the
   await allSee(procs, ['web-0', 'db-1', 'db-2'], 'alive', 15_000);
 
   // phantom monitor: member events as they happen, then SIGINT ends it with exit 0.
-  const mon = spawn(process.execPath, [PHANTOM_BIN, 'monitor', '--json', '--admin', seed.admin], { cwd: ROOT, env: { ...process.env, PHANTOM_RUNTIME_DIR: RUNTIME_DIR }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const mon = spawn(process.execPath, [PHANTOM_BIN, 'monitor', '--json', '--admin', seed.admin], {
+    cwd: ROOT,
+    env: { ...process.env, PHANTOM_RUNTIME_DIR: RUNTIME_DIR },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const monExit = new Promise<number | null>((r) => mon.once('exit', (code) => r(code)));
   const items: { kind: string; data: { type?: string; member?: { name: string; status: string }; msg?: string } }[] = [];
   const waiters = new Set<() => void>();
@@ -56,16 +72,27 @@ test('monitor, members filters, force-leave, handlers and saved tags through the
     for (const w of [...waiters]) w();
   });
   try {
-    await waitUntil(waiters, () => monErr.includes('following the agent'), 10_000, () => `the monitor did not start: ${monErr}`);
+    await waitUntil(
+      waiters,
+      () => monErr.includes('following the agent'),
+      10_000,
+      () => `the monitor did not start: ${monErr}`,
+    );
     assert.equal(phantom(['tags', 'set', 'role=db', 'shard=17', '--admin', db1.admin]).code, 0);
-    await waitUntil(waiters, () => items.some((i) => i.kind === 'member' && i.data.type === 'update' && i.data.member?.name === 'db-1'), 10_000, () => `no update of db-1 on the monitor: ${JSON.stringify(items)}`);
+    await waitUntil(
+      waiters,
+      () => items.some((i) => i.kind === 'member' && i.data.type === 'update' && i.data.member?.name === 'db-1'),
+      10_000,
+      () => `no update of db-1 on the monitor: ${JSON.stringify(items)}`,
+    );
   } finally {
     mon.kill('SIGINT');
   }
   assert.equal(await monExit, 0, 'Ctrl-C ends the monitor cleanly');
 
   // members: serf's filters.
-  const names = (args: string[]): string[] => (JSON.parse(phantom(['members', '--json', '--admin', seed.admin, ...args]).stdout) as { name: string }[]).map((m) => m.name);
+  const names = (args: string[]): string[] =>
+    (JSON.parse(phantom(['members', '--json', '--admin', seed.admin, ...args]).stdout) as { name: string }[]).map((m) => m.name);
   assert.deepEqual(names(['--tag', 'role=db']), ['db-1', 'db-2']);
   assert.deepEqual(names(['--tag', 'role=db', '--tag', 'shard=1[0-9]']), ['db-1']);
   assert.deepEqual(names(['--name', 'web-.*']), ['web-0']);

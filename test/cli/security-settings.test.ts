@@ -8,7 +8,10 @@ import { generateKey, parseKey } from '../../src/wire/keyring.js';
 
 test('security settings: defaults, precedence and env booleans', () => {
   const d = resolveAgentConfig({});
-  assert.deepEqual([d.encrypt, d.keyringFile, d.clusterLabel, d.verifyIncoming, d.verifyOutgoing, d.maxMembers, d.adminToken], [undefined, undefined, '', true, true, 16_384, undefined]);
+  assert.deepEqual(
+    [d.encrypt, d.keyringFile, d.clusterLabel, d.verifyIncoming, d.verifyOutgoing, d.maxMembers, d.adminToken],
+    [undefined, undefined, '', true, true, 16_384, undefined],
+  );
   const key = generateKey();
   const env = { PHANTOM_ENCRYPT: key, PHANTOM_CLUSTER_LABEL: 'env', PHANTOM_VERIFY_INCOMING: 'false', PHANTOM_MAX_MEMBERS: '100' };
   const c = resolveAgentConfig(mergeAgentSettings({ clusterLabel: 'flag', verifyOutgoing: false }, env, { clusterLabel: 'file', adminToken: 'x'.repeat(20) }));
@@ -23,7 +26,12 @@ test('security settings: defaults, precedence and env booleans', () => {
 test('bad security settings are all named at once', () => {
   assert.throws(
     () => resolveAgentConfig({ encrypt: 'nope', clusterLabel: 'l'.repeat(300), verifyIncoming: 'maybe', maxMembers: 1, adminToken: 'short' }),
-    (e: Error) => /a key is 32 bytes/.test(e.message) && /clusterLabel/.test(e.message) && /verifyIncoming/.test(e.message) && /maxMembers/.test(e.message) && /adminToken/.test(e.message),
+    (e: Error) =>
+      /a key is 32 bytes/.test(e.message) &&
+      /clusterLabel/.test(e.message) &&
+      /verifyIncoming/.test(e.message) &&
+      /maxMembers/.test(e.message) &&
+      /adminToken/.test(e.message),
   );
 });
 

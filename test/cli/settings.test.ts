@@ -5,7 +5,15 @@ import { resolveAgentConfig } from '../../src/agent/agent-config.js';
 import { mergeAgentSettings, splitList } from '../../src/cli/agent-settings.js';
 
 test('precedence: flags win over env, env over file, file over defaults', () => {
-  const file = { name: 'f', bind: '127.0.0.1:1', profile: 'wan', logLevel: 'debug', tags: { zone: 'file', rack: 'r1' }, protocol: { suspicionMult: 7 }, join: ['10.0.0.1:1'] };
+  const file = {
+    name: 'f',
+    bind: '127.0.0.1:1',
+    profile: 'wan',
+    logLevel: 'debug',
+    tags: { zone: 'file', rack: 'r1' },
+    protocol: { suspicionMult: 7 },
+    join: ['10.0.0.1:1'],
+  };
   const env = { PHANTOM_BIND: '127.0.0.1:2', PHANTOM_TAG: 'zone=env,role=x', PHANTOM_JOIN: '10.0.0.2:1,10.0.0.3:1' };
   const c = resolveAgentConfig(mergeAgentSettings({ bind: '127.0.0.1:3', tag: ['role=flag'], set: ['suspicionMult=9'] }, env, file));
   assert.equal(c.name, 'f');

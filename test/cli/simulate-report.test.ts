@@ -17,7 +17,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('phantom simulate --report writes an SVG with dissemination, detection and load, and an HTML page', { timeout: 90_000 }, async () => {
   const svgFile = join(dir, 'run.svg');
-  const { stdout } = await run(process.execPath, [bin, 'simulate', '--nodes', '20', '--kill', '2', '--duration', '30s', '--seed', '4', '--report', svgFile], { timeout: 80_000 });
+  const { stdout } = await run(process.execPath, [bin, 'simulate', '--nodes', '20', '--kill', '2', '--duration', '30s', '--seed', '4', '--report', svgFile], {
+    timeout: 80_000,
+  });
   assert.match(stdout, /join convergence/, 'the text report still prints');
   const svg = readFileSync(svgFile, 'utf8');
   assert.match(svg, /<g class="kind" data-kind="join" data-items="20"/);
@@ -35,21 +37,31 @@ test('phantom simulate --report writes an SVG with dissemination, detection and 
 
 test('phantom simulate --zones 3 --report charts the coordinate error and prints it', { timeout: 90_000 }, async () => {
   const svgFile = join(dir, 'zones.svg');
-  const { stdout } = await run(process.execPath, [bin, 'simulate', '--nodes', '12', '--zones', '3', '--duration', '40s', '--report', svgFile], { timeout: 80_000 });
-  const m = /coordinates +median RTT error ([\d.]+)% \(within zones [\d.]+%, between ([\d.]+)%, p90 [\d.]+%\) over 66 pairs; nearest by estimate in the same zone for [\d.]+% of agents/.exec(stdout);
+  const { stdout } = await run(process.execPath, [bin, 'simulate', '--nodes', '12', '--zones', '3', '--duration', '40s', '--report', svgFile], {
+    timeout: 80_000,
+  });
+  const m =
+    /coordinates +median RTT error ([\d.]+)% \(within zones [\d.]+%, between ([\d.]+)%, p90 [\d.]+%\) over 66 pairs; nearest by estimate in the same zone for [\d.]+% of agents/.exec(
+      stdout,
+    );
   assert.ok(m, stdout);
   const svg = readFileSync(svgFile, 'utf8');
   assert.match(svg, /<g id="coordinates" data-samples="\d+" data-final-median="[\d.]+"/);
   for (const k of ['median', 'intra', 'inter']) assert.match(svg, new RegExp(`data-series="coordinate-error-${k}"`));
-  await assert.rejects(run(process.execPath, [bin, 'simulate', '--nodes', '4', '--zones', '0'], { timeout: 55_000 }), (e: { stderr: string }) => /--zones must be an integer from 1 to 16/.test(e.stderr));
+  await assert.rejects(run(process.execPath, [bin, 'simulate', '--nodes', '4', '--zones', '0'], { timeout: 55_000 }), (e: { stderr: string }) =>
+    /--zones must be an integer from 1 to 16/.test(e.stderr),
+  );
 });
 
 test('phantom simulate --report with another extension is a usage error before the run', { timeout: 60_000 }, async () => {
   const bad = join(dir, 'run.png');
-  await assert.rejects(run(process.execPath, [bin, 'simulate', '--nodes', '4', '--report', bad], { timeout: 55_000 }), (e: { code: number; stderr: string }) => {
-    assert.equal(e.code, 2);
-    assert.match(e.stderr, /--report: the file name must end in \.svg or \.html/);
-    return true;
-  });
+  await assert.rejects(
+    run(process.execPath, [bin, 'simulate', '--nodes', '4', '--report', bad], { timeout: 55_000 }),
+    (e: { code: number; stderr: string }) => {
+      assert.equal(e.code, 2);
+      assert.match(e.stderr, /--report: the file name must end in \.svg or \.html/);
+      return true;
+    },
+  );
   assert.equal(existsSync(bad), false);
 });

@@ -14,9 +14,23 @@ const run = promisify(execFile);
 const bin = PHANTOM_BIN;
 
 test('phantom simulate --json prints one report object with the measures', { timeout: 60_000 }, async () => {
-  const { stdout } = await run(process.execPath, [bin, 'simulate', '--nodes', '20', '--kill', '1', '--duration', '40s', '--seed', '3', '--json'], { timeout: 55_000 });
+  const { stdout } = await run(process.execPath, [bin, 'simulate', '--nodes', '20', '--kill', '1', '--duration', '40s', '--seed', '3', '--json'], {
+    timeout: 55_000,
+  });
   const r = JSON.parse(stdout);
-  for (const k of ['nodes', 'seed', 'joinConvergenceMs', 'detection', 'falsePositives', 'msgsPerNodePerSec', 'bytesPerNodePerSec', 'agreement', 'wallMs', 'heapMB']) assert.ok(k in r, k);
+  for (const k of [
+    'nodes',
+    'seed',
+    'joinConvergenceMs',
+    'detection',
+    'falsePositives',
+    'msgsPerNodePerSec',
+    'bytesPerNodePerSec',
+    'agreement',
+    'wallMs',
+    'heapMB',
+  ])
+    assert.ok(k in r, k);
   assert.equal(r.nodes, 20);
   assert.equal(r.detection.length, 1);
   assert.ok(r.detection[0].allDeadMs > 0);
@@ -26,7 +40,20 @@ test('phantom simulate --json prints one report object with the measures', { tim
 test('phantom simulate --scenario runs a file, and a bad flag or file gets a clear error', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'phantom-'));
   const file = join(dir, 's.json');
-  writeFileSync(file, JSON.stringify({ nodes: 8, seed: 2, steps: [{ do: 'joinAll' }, { expect: 'converged', within: '20s' }, { do: 'leave', nodes: [3] }, { do: 'run', for: '10s' }, { expect: 'sees', subject: 3, state: 'left' }] }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      nodes: 8,
+      seed: 2,
+      steps: [
+        { do: 'joinAll' },
+        { expect: 'converged', within: '20s' },
+        { do: 'leave', nodes: [3] },
+        { do: 'run', for: '10s' },
+        { expect: 'sees', subject: 3, state: 'left' },
+      ],
+    }),
+  );
   const { stdout } = await run(process.execPath, [bin, 'simulate', '--scenario', file], { timeout: 55_000 });
   assert.match(stdout, /join convergence/);
   assert.doesNotMatch(stdout, /FAILED/);

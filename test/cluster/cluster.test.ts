@@ -28,7 +28,10 @@ test('a Cluster in the simulator stops routing to a killed member once it is dec
   });
   cluster.on('shards-changed', (moves) => (shardsMoved += moves.length));
   sim.kill(7);
-  assert.ok(sim.runUntil(() => failedAt >= 0, 30_000), 'n7 declared dead');
+  assert.ok(
+    sim.runUntil(() => failedAt >= 0, 30_000),
+    'n7 declared dead',
+  );
   for (let i = 0; i < 1200; i++) {
     const lease = cluster.balancer.pickOrThrow();
     assert.notEqual(lease.member.name, 'n7', 'never routed to after it failed');
@@ -84,7 +87,10 @@ test('a listener that throws is logged with the event that caused it; the others
   });
   cluster.on('failed', (e) => heard.push(e.member.name));
   sim.kill(2);
-  assert.ok(sim.runUntil(() => heard.length > 0, 30_000), 'n2 declared dead');
+  assert.ok(
+    sim.runUntil(() => heard.length > 0, 30_000),
+    'n2 declared dead',
+  );
   assert.deepEqual(heard, ['n2']);
   const line = lines.find((l) => l.msg === 'a cluster event listener threw');
   assert.ok(line, 'logged');
@@ -108,6 +114,9 @@ test('time comes from one place: in the simulator, shards-changed comes 100 virt
   sim.start(3);
   sim.join(3, [0]);
   // Synchronous from here on: a real-time timer could not fire inside these runs.
-  assert.ok(sim.runUntil(() => shardsAt !== undefined, 10_000, 10), 'shards placed in virtual time');
+  assert.ok(
+    sim.runUntil(() => shardsAt !== undefined, 10_000, 10),
+    'shards placed in virtual time',
+  );
   assert.equal(shardsAt! - ringAt!, 100, 'the coalescing wait is virtual: 100 ms after the first ring change');
 });

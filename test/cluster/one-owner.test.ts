@@ -98,7 +98,8 @@ test('in the simulator, through a join, a crash and a leave: every agent answers
   const sim = new Simulation({ nodes: 10, seed: 17 });
   sim.joinAll();
   assert.ok(sim.runUntilConverged(30_000) !== null);
-  const attach = (i: number): Cluster => Cluster.attach(sim.source(i), { balancer: { algorithm: 'affinity' } }, { random: new SeededRandom(i), now: () => sim.now });
+  const attach = (i: number): Cluster =>
+    Cluster.attach(sim.source(i), { balancer: { algorithm: 'affinity' } }, { random: new SeededRandom(i), now: () => sim.now });
   const clusters = [0, 1, 2].map(attach);
   const keys = KEYS.slice(0, 2000);
   const agree = (what: string): void => {
@@ -119,10 +120,16 @@ test('in the simulator, through a join, a crash and a leave: every agent answers
   assert.ok(sim.runUntilConverged(30_000) !== null);
   agree('after a join');
   sim.kill(5);
-  assert.ok(sim.runUntil(() => clusters.every((c) => !c.ring.has('n5')), 60_000), 'n5 declared dead everywhere');
+  assert.ok(
+    sim.runUntil(() => clusters.every((c) => !c.ring.has('n5')), 60_000),
+    'n5 declared dead everywhere',
+  );
   agree('after a crash');
   sim.leave(7);
-  assert.ok(sim.runUntil(() => clusters.every((c) => !c.ring.has('n7')), 60_000), 'n7 left everywhere');
+  assert.ok(
+    sim.runUntil(() => clusters.every((c) => !c.ring.has('n7')), 60_000),
+    'n7 left everywhere',
+  );
   agree('after a leave');
   for (const key of keys.slice(0, 100)) assert.ok(!clusters[0]!.lookup(key, 9).some((o) => o === 'n5' || o === 'n7'));
 });
@@ -135,7 +142,12 @@ test('/v1/lookup (an agent with no Cluster of its own) answers as cluster.lookup
   // The admin functions read only members() and on() from the agent when they keep their own map.
   const agent = { members: () => source.members(), on: (t: MemberEventType, fn: (e: MemberEvent) => void) => source.on(t, fn) } as unknown as Agent;
   const deps = adminDepsFor(agent, { leave: async () => {}, shards });
-  for (const step of [() => {}, () => source.change('join', 'm9', 'alive', { zone: 'z0' }), () => source.change('failed', 'm4', 'dead'), () => source.change('left', 'm2', 'left')]) {
+  for (const step of [
+    () => {},
+    () => source.change('join', 'm9', 'alive', { zone: 'z0' }),
+    () => source.change('failed', 'm4', 'dead'),
+    () => source.change('left', 'm2', 'left'),
+  ]) {
     step();
     for (const key of KEYS.slice(0, 1000)) {
       for (const n of [1, 2, 5]) assert.deepEqual(deps.lookup!(key, n), cluster.lookup(key, n), `${key} n=${n}`);

@@ -94,12 +94,20 @@ test('re-dial: a failed member gets our own row, once each reconnect interval wh
   // No answer: the next maintenance round dials again (we are alone: each agent tries with
   // probability failed / (alive - 1), here 1), and never more often.
   const t2 = t1 + config.reconnectIntervalMs;
-  assert.deepEqual(hellos(runTo(a, t2 + config.reconnectIntervalMs - 1)).map((o) => o.at), [t2]);
+  assert.deepEqual(
+    hellos(runTo(a, t2 + config.reconnectIntervalMs - 1)).map((o) => o.at),
+    [t2],
+  );
 });
 
 test('re-dial answered: the failed member gets our full state at once', () => {
   const a = make('a');
-  deliver(a, 's-addr', 0, M.pushPull('s', M.PushPullFlag.reply, 0, 1, [M.entry('s', 's-addr', M.MemberCode.alive, 0, []), M.agedEntry('x', 'x-addr', M.MemberCode.dead, 0, [], 0)]));
+  deliver(
+    a,
+    's-addr',
+    0,
+    M.pushPull('s', M.PushPullFlag.reply, 0, 1, [M.entry('s', 's-addr', M.MemberCode.alive, 0, []), M.agedEntry('x', 'x-addr', M.MemberCode.dead, 0, [], 0)]),
+  );
   const t = runUntilOutput(a, (o) => o.type === 'send' && o.to === 'x-addr' && o.messages[0]!.type === M.MsgType.PushPull, 2 * lan.reconnectIntervalMs).at;
   const answer = M.pushPull('x', M.PushPullFlag.reply, 0, 1, [M.entry('x', 'x-addr', M.MemberCode.alive, 0, [])]);
   const [full, ...rest] = firsts(deliver(a, 'x-addr', t + 3, answer), M.MsgType.PushPull);

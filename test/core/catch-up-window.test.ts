@@ -40,15 +40,17 @@ function setup(rows: number) {
   const run = (wants: Iterable<AntiEntropyWant>): void => {
     for (const w of wants) {
       if (w.type === 'packet') sent.push({ to: w.to, messages: w.messages });
-      else if (w.type === 'merge') for (const e of w.rows) table.apply({ name: e.name, state: M.memberStateOf[e.state]!, incarnation: e.inc, address: e.addr, wireTags: e.tags }, 0);
+      else if (w.type === 'merge')
+        for (const e of w.rows) table.apply({ name: e.name, state: M.memberStateOf[e.state]!, incarnation: e.inc, address: e.addr, wireTags: e.tags }, 0);
     }
   };
   return { ae: new AntiEntropy(host), table, sent, run };
 }
 
-const pushes = (sent: { messages: readonly M.Message[] }[]): M.PushPull[] => sent.flatMap((s) => s.messages.filter((m): m is M.PushPull => m.type === M.MsgType.PushPull));
+const pushes = (sent: { messages: readonly M.Message[] }[]): M.PushPull[] =>
+  sent.flatMap((s) => s.messages.filter((m): m is M.PushPull => m.type === M.MsgType.PushPull));
 
-test('a catch-up a few members behind a large table asks for the peer\'s newest rows only; far behind, for all', () => {
+test("a catch-up a few members behind a large table asks for the peer's newest rows only; far behind, for all", () => {
   const { ae, table, sent, run } = setup(1000);
   const mine = table.liveCount;
   run(ae.maybeCatchUp(mine + 5, PEER, 10_000, true));
@@ -78,7 +80,10 @@ test('a windowed push is answered with the newest rows in table order, flagged a
   // Without the flag (an older peer, or a full pull): the whole table.
   const full = setup(1000);
   full.run(full.ae.onPushPull(M.pushPull('peer', 0, 0, 1, [M.entry('peer', PEER, 0, 0, [])]), PEER, 10_000, 'member', []));
-  assert.equal(pushes(full.sent).reduce((k, p) => k + p.entries.length, 0), 1001);
+  assert.equal(
+    pushes(full.sent).reduce((k, p) => k + p.entries.length, 0),
+    1001,
+  );
 });
 
 test('a window that leaves us short of the count the peer had is followed by its whole table at once', () => {
@@ -97,6 +102,14 @@ test('a window that leaves us short of the count the peer had is followed by its
   const ok = setup(1000);
   ok.run(ok.ae.maybeCatchUp(ok.table.liveCount + 1, PEER, 10_000, true));
   ok.sent.length = 0;
-  ok.run(ok.ae.onPushPull(M.pushPull('peer', M.PushPullFlag.reply | M.PushPullFlag.recent, 0, 1, [M.entry('x1', '10.5.0.1:7946', 0, 0, [])]), PEER, 10_050, 'member', []));
+  ok.run(
+    ok.ae.onPushPull(
+      M.pushPull('peer', M.PushPullFlag.reply | M.PushPullFlag.recent, 0, 1, [M.entry('x1', '10.5.0.1:7946', 0, 0, [])]),
+      PEER,
+      10_050,
+      'member',
+      [],
+    ),
+  );
   assert.equal(pushes(ok.sent).length, 0);
 });

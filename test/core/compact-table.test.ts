@@ -57,7 +57,12 @@ test('the compact table behaves as a Map of rows: same rows, same order, same co
           continue;
         }
         const alive = o.state === 'alive';
-        const claim = { name, state: o.state, incarnation: o.inc, ...(alive || !model.has(name) ? { address: `a${o.addr}`, wireTags: ['zone', `z${o.zone}`] } : {}) };
+        const claim = {
+          name,
+          state: o.state,
+          incarnation: o.inc,
+          ...(alive || !model.has(name) ? { address: `a${o.addr}`, wireTags: ['zone', `z${o.zone}`] } : {}),
+        };
         const r = table.apply(claim, now);
         const held = model.get(name);
         const wins = held === undefined ? true : o.inc > held.incarnation || (o.inc === held.incarnation && rank(o.state) > rank(held.state));
@@ -65,7 +70,15 @@ test('the compact table behaves as a Map of rows: same rows, same order, same co
         if (wins) {
           const address = claim.address ?? held!.address;
           const wireTags = claim.wireTags ?? held!.wireTags;
-          model.set(name, { name, address, state: o.state, incarnation: o.inc, wireTags, tags: Object.fromEntries([[wireTags[0]!, wireTags[1]!]]), stateChangedAt: held && held.state === o.state ? held.stateChangedAt : now });
+          model.set(name, {
+            name,
+            address,
+            state: o.state,
+            incarnation: o.inc,
+            wireTags,
+            tags: Object.fromEntries([[wireTags[0]!, wireTags[1]!]]),
+            stateChangedAt: held && held.state === o.state ? held.stateChangedAt : now,
+          });
         }
       }
       assert.deepEqual([...table.values()].map(plain), [...model.values()].map(plain));
@@ -73,7 +86,11 @@ test('the compact table behaves as a Map of rows: same rows, same order, same co
       assert.equal(table.size, rows.length);
       assert.equal(table.liveCount, rows.filter((r) => isLive(r.state)).length);
       assert.equal(table.aliveCount, rows.filter((r) => r.state === 'alive').length);
-      for (let a = 0; a < 4; a++) assert.equal(table.liveAt(`a${a}`), rows.some((r) => isLive(r.state) && r.address === `a${a}`));
+      for (let a = 0; a < 4; a++)
+        assert.equal(
+          table.liveAt(`a${a}`),
+          rows.some((r) => isLive(r.state) && r.address === `a${a}`),
+        );
       for (const r of rows) {
         assert.equal(table.stateOf(r.name), r.state);
         assert.equal(table.addressOf(r.name), r.address);

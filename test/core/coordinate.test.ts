@@ -85,11 +85,17 @@ test('validation refuses coordinates that are not finite integers in bounds, or 
 test('byDistance orders names nearest first; unknown coordinates last, in their order', () => {
   const at = (x: number): Coordinate => ({ vec: [x, 0], height: 0.01, error: 0.1, adjustment: 0 });
   const coords: Record<string, Coordinate> = { far: at(50), near: at(1), mid: at(10) };
-  assert.deepEqual(byDistance(['x', 'far', 'y', 'near', 'mid'], at(0), (n) => coords[n]), ['near', 'mid', 'far', 'x', 'y']);
-  assert.deepEqual(byDistance(['far', 'near'], undefined, (n) => coords[n]), ['far', 'near']);
+  assert.deepEqual(
+    byDistance(['x', 'far', 'y', 'near', 'mid'], at(0), (n) => coords[n]),
+    ['near', 'mid', 'far', 'x', 'y'],
+  );
+  assert.deepEqual(
+    byDistance(['far', 'near'], undefined, (n) => coords[n]),
+    ['far', 'near'],
+  );
 });
 
-test('a core answers a member\'s ping with its coordinate, a stranger\'s without: no bigger than the ping', () => {
+test("a core answers a member's ping with its coordinate, a stranger's without: no bigger than the ping", () => {
   const codec = createCodec();
   const a = new Swim({ name: 'a', address: 'a-addr', config: lan }, { random: new SeededRandom(1), sizeOf: codec.sizeOf }, 0);
   a.step({ type: 'packet', from: 'x', messages: [M.alive('b', 'b-addr', 0, [])] }, 0);
@@ -98,12 +104,18 @@ test('a core answers a member\'s ping with its coordinate, a stranger\'s without
     const s = outs.find((o): o is Extract<Output, { type: 'send' }> => o.type === 'send' && o.to === from);
     return s ? [...s.messages] : [];
   };
-  assert.ok(answer('b-addr', 'b').some((m) => m.type === M.MsgType.Coord), 'to member b');
+  assert.ok(
+    answer('b-addr', 'b').some((m) => m.type === M.MsgType.Coord),
+    'to member b',
+  );
   const toStranger = answer('10.9.9.9:7946', 'mallory');
-  assert.deepEqual(toStranger.map((m) => m.type), [M.MsgType.Ack]);
+  assert.deepEqual(
+    toStranger.map((m) => m.type),
+    [M.MsgType.Ack],
+  );
 });
 
-test('byDistance puts the asker first: its estimated distance to itself (two heights) may exceed a neighbour\'s', () => {
+test("byDistance puts the asker first: its estimated distance to itself (two heights) may exceed a neighbour's", () => {
   const me: Coordinate = { vec: [0, 0], height: 1, error: 0.1, adjustment: 0 };
   const twin: Coordinate = { vec: [0, 0], height: 0.1, error: 0.1, adjustment: 0 };
   const of = (n: string): Coordinate | undefined => (n === 'twin' ? twin : n === 'me' ? me : undefined);

@@ -24,7 +24,11 @@ test('awareness: nacks from every helper cost nothing; missing ones raise the sc
   learn(a, 'b', 'c', 'd', 'e', 'f');
   // Probe 1: the target is silent, every helper says nack.
   const one = nextProbe(a);
-  assert.equal(runTo(a, one.at + timeout - 1).filter((o) => o.type === 'send' && o.messages[0]!.type === M.MsgType.PingReq).length, 0, 'no ping-req before the probe timeout');
+  assert.equal(
+    runTo(a, one.at + timeout - 1).filter((o) => o.type === 'send' && o.messages[0]!.type === M.MsgType.PingReq).length,
+    0,
+    'no ping-req before the probe timeout',
+  );
   const reqs = firsts(runTo(a, one.at + timeout), M.MsgType.PingReq);
   assert.equal(reqs.length, k);
   for (const r of reqs) assert.deepEqual(r.m, M.pingReq(one.ping.seq, one.ping.target, `${one.ping.target}-addr`, 'a'));
@@ -35,7 +39,10 @@ test('awareness: nacks from every helper cost nothing; missing ones raise the sc
   assert.equal(a.counters().nacksReceived, k);
 
   // Probe 2 starts in the same tick (the period was not stretched); nobody answers, not even with a nack.
-  const [ping2] = firsts(end1.filter((o) => o.at === one.at + interval), M.MsgType.Ping);
+  const [ping2] = firsts(
+    end1.filter((o) => o.at === one.at + interval),
+    M.MsgType.Ping,
+  );
   assert.ok(ping2, 'the next probe goes out as the last one ends');
   const reqs2 = firsts(runTo(a, one.at + interval + timeout), M.MsgType.PingReq);
   assert.equal(reqs2.length, k);
@@ -44,7 +51,10 @@ test('awareness: nacks from every helper cost nothing; missing ones raise the sc
   assert.equal(a.counters().awareness, k, 'every missing nack points at us');
 
   // Probe 3: timeout and period are stretched by (awareness + 1).
-  const [ping3] = firsts(end2.filter((o) => o.at === one.at + 2 * interval), M.MsgType.Ping);
+  const [ping3] = firsts(
+    end2.filter((o) => o.at === one.at + 2 * interval),
+    M.MsgType.Ping,
+  );
   assert.ok(ping3);
   const started = one.at + 2 * interval;
   const stretched = (k + 1) * timeout;

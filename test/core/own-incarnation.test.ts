@@ -12,7 +12,8 @@ import { MAX_INCARNATION, incarnationAllowed } from '../../src/core/precedence.j
 import { SeededRandom } from '../../src/runtime/random.js';
 import { codec, events, learn, notes, runTo, sends } from './trace.js';
 
-const at = (incarnation: number) => new Swim({ name: 'a', address: 'a-addr', config: lan, incarnation }, { random: new SeededRandom(1), sizeOf: codec.sizeOf }, 0);
+const at = (incarnation: number) =>
+  new Swim({ name: 'a', address: 'a-addr', config: lan, incarnation }, { random: new SeededRandom(1), sizeOf: codec.sizeOf }, 0);
 /** Every incarnation we put on the wire about ourselves, and whether a receiver that holds us at `held` would take it. */
 function ownClaims(outs: ReturnType<typeof runTo>, held: number): { type: number; inc: number; taken: boolean }[] {
   return sends(outs)
@@ -35,7 +36,10 @@ test('a tag change at the top incarnation is refused, tags unchanged, with a not
   assert.deepEqual(a.member('a')!.tags, { zone: 'x' }, 'the refused change is not applied here either');
   const claims = ownClaims(runTo(a, 2_000), MAX_INCARNATION - 1);
   assert.ok(claims.length > 0);
-  assert.ok(claims.every((c) => c.taken && c.inc === MAX_INCARNATION), JSON.stringify(claims));
+  assert.ok(
+    claims.every((c) => c.taken && c.inc === MAX_INCARNATION),
+    JSON.stringify(claims),
+  );
 });
 
 test('a leave at the top stops at once without a `left` nobody would take', () => {

@@ -83,7 +83,11 @@ test('the table digest depends on the rows, not on the order they arrived in', (
       };
       const x = build(claims);
       const y = build([...claims].reverse());
-      const rows = (t: MembershipTable) => [...t.values()].map((r) => `${r.name}:${r.state}:${r.incarnation}`).sort().join();
+      const rows = (t: MembershipTable) =>
+        [...t.values()]
+          .map((r) => `${r.name}:${r.state}:${r.incarnation}`)
+          .sort()
+          .join();
       if (rows(x) === rows(y)) assert.equal(x.digest, y.digest);
       x.delete('a');
       y.delete('a');
@@ -100,28 +104,49 @@ const facts = (over: Partial<Judge['config']> = {}, live: readonly string[] = ['
   soleAccuser: () => sole,
   pruned: (n) => pruned.includes(n),
 });
-const row = (state: MemberState, incarnation: number, address = 'm-addr'): MemberRecord => ({ name: 'm', address, state, incarnation, tags: {}, wireTags: [], stateChangedAt: 0 });
+const row = (state: MemberState, incarnation: number, address = 'm-addr'): MemberRecord => ({
+  name: 'm',
+  address,
+  state,
+  incarnation,
+  tags: {},
+  wireTags: [],
+  stateChangedAt: 0,
+});
 const transfer = (row: M.Entry): Via => ({ kind: 'state-transfer', sender: 'b', row });
 
 test('judge: one verdict on a member we hold live is an accusation; with a second observer it is a verdict', () => {
   const m = M.dead('m', 3, 'b');
   assert.deepEqual(judge(m, row('alive', 3), GOSSIP, facts()), { kind: 'suspect', claim: M.suspect('m', 3, 'b'), relay: true });
   assert.deepEqual(judge(m, row('suspect', 3), GOSSIP, facts({}, ['b', 'c'], false)), { kind: 'down', claim: m, relay: true });
-  assert.deepEqual(judge(m, row('alive', 3), GOSSIP, facts({ activeConfirmation: false })), { kind: 'down', claim: m, relay: true }, 'without active confirmation, as SWIM');
+  assert.deepEqual(
+    judge(m, row('alive', 3), GOSSIP, facts({ activeConfirmation: false })),
+    { kind: 'down', claim: m, relay: true },
+    'without active confirmation, as SWIM',
+  );
 });
 
 test("judge: a state transfer's death of a live member is only a suspicion, whatever the config; its other rows are not relayed", () => {
   const e = M.entry('m', 'm-addr', M.MemberCode.dead, 3, []);
-  assert.deepEqual(judge(M.dead('m', 3, 'b'), row('alive', 3), transfer(e), facts({ activeConfirmation: false })), { kind: 'suspect', claim: M.suspect('m', 3, 'b'), relay: true });
+  assert.deepEqual(judge(M.dead('m', 3, 'b'), row('alive', 3), transfer(e), facts({ activeConfirmation: false })), {
+    kind: 'suspect',
+    claim: M.suspect('m', 3, 'b'),
+    relay: true,
+  });
   assert.deepEqual(judge(M.dead('m', 4, 'b'), row('dead', 3), transfer(e), facts()), { kind: 'down', claim: M.dead('m', 4, 'b'), relay: false });
   assert.deepEqual(judge(M.dead('m', 3, 'b'), row('dead', 3), transfer(e), facts()), { kind: 'ignore' }, 'old news');
   const own = M.alive('m', 'm-addr', 4, []);
   assert.deepEqual(judge(own, row('alive', 3), transfer(e), facts()), { kind: 'alive', claim: own, reborn: false, relay: false }, "a third party's row of m");
-  assert.deepEqual(judge(own, row('alive', 3), { kind: 'state-transfer', sender: 'm', row: e }, facts()), { kind: 'alive', claim: own, reborn: false, relay: true }, "m's own row");
+  assert.deepEqual(
+    judge(own, row('alive', 3), { kind: 'state-transfer', sender: 'm', row: e }, facts()),
+    { kind: 'alive', claim: own, reborn: false, relay: true },
+    "m's own row",
+  );
 });
 
 test('judge: a departed member we never knew is adopted only with an age under the reap age', () => {
-  const aged = (age: number | undefined) => transfer(age === undefined ? M.entry('m', 'm-addr', M.MemberCode.dead, 1, []) : M.agedEntry('m', 'm-addr', M.MemberCode.dead, 1, [], age));
+  const aged = (age: number | undefined) =>
+    transfer(age === undefined ? M.entry('m', 'm-addr', M.MemberCode.dead, 1, []) : M.agedEntry('m', 'm-addr', M.MemberCode.dead, 1, [], age));
   assert.deepEqual(judge(M.dead('m', 1, 'b'), undefined, aged(undefined), facts()), { kind: 'ignore' });
   assert.deepEqual(judge(M.dead('m', 1, 'b'), undefined, aged(lan.reapFailedAfterMs), facts()), { kind: 'ignore' });
   const young = aged(5);
@@ -133,12 +158,16 @@ test('judge: a prune forgets only a member held departed at no newer incarnation
   const prune = M.left('m', 3, true);
   assert.deepEqual(judge(prune, row('dead', 3), GOSSIP, facts()), { kind: 'prune', claim: prune, relay: true });
   assert.deepEqual(judge(prune, row('left', 2), GOSSIP, facts()), { kind: 'prune', claim: prune, relay: true });
-  assert.deepEqual(judge(prune, row('alive', 3), GOSSIP, facts()), { kind: 'drop', reason: 'left-while-live' }, 'a live member is the protocol\'s to judge');
+  assert.deepEqual(judge(prune, row('alive', 3), GOSSIP, facts()), { kind: 'drop', reason: 'left-while-live' }, "a live member is the protocol's to judge");
   assert.notEqual(judge(prune, row('dead', 4), GOSSIP, facts()).kind, 'prune', 'a newer life is not the one pruned');
   assert.deepEqual(judge(prune, undefined, GOSSIP, facts()), { kind: 'ignore' }, 'already forgotten');
   const young = transfer(M.agedEntry('m', 'm-addr', M.MemberCode.left, 3, [], 5));
   assert.equal(judge(M.left('m', 3), undefined, young, facts()).kind, 'adopt');
-  assert.deepEqual(judge(M.left('m', 3), undefined, young, facts({}, ['b', 'c'], true, ['m'])), { kind: 'remind-pruned', name: 'm' }, 'pruned here lately: not adopted, the sender is reminded');
+  assert.deepEqual(
+    judge(M.left('m', 3), undefined, young, facts({}, ['b', 'c'], true, ['m'])),
+    { kind: 'remind-pruned', name: 'm' },
+    'pruned here lately: not adopted, the sender is reminded',
+  );
 });
 
 test('judge: a live member does not move, a third party cannot make it leave, and only live accusers confirm', () => {

@@ -20,7 +20,9 @@ test('src/core imports nothing outside itself and touches no clock, timer or Mat
   assert.ok(files.length > 5);
   for (const f of files) {
     // Comments may name what the code must not do.
-    const text = readFileSync(join(dir, f), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+    const text = readFileSync(join(dir, f), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\/\/.*$/gm, '');
     for (const [re, what] of forbidden) assert.ok(!re.test(text), `src/core/${f} uses ${what}`);
   }
 });

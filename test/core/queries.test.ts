@@ -18,10 +18,20 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 const ADDR = '127.0.0.1:1';
 const make = (tags = {}) => new Swim({ name: 'a', address: ADDR, tags, config: lan }, { random: new SeededRandom(7), sizeOf: codec.sizeOf }, 0);
 const addr = (i: number) => `127.0.1.${i}:7946`;
-const learn = (core: Swim, n: number) => core.step({ type: 'packet', from: addr(200), messages: Array.from({ length: n }, (_, i) => M.alive(`m${i}`, addr(i + 1), 0, [])) }, 0);
+const learn = (core: Swim, n: number) =>
+  core.step({ type: 'packet', from: addr(200), messages: Array.from({ length: n }, (_, i) => M.alive(`m${i}`, addr(i + 1), 0, [])) }, 0);
 const sends = (outs: Output[]) => outs.filter((o): o is Extract<Output, { type: 'send' }> => o.type === 'send');
 const of = <T extends Output['type']>(outs: Output[], t: T) => outs.filter((o): o is Extract<Output, { type: T }> => o.type === t);
-const request = (extra: Partial<QueryRequest> = {}): QueryRequest => ({ name: 'who', payload: bytes('?'), nodes: [], tags: [], ack: true, relay: 0, timeoutMs: 0, ...extra });
+const request = (extra: Partial<QueryRequest> = {}): QueryRequest => ({
+  name: 'who',
+  payload: bytes('?'),
+  nodes: [],
+  tags: [],
+  ack: true,
+  relay: 0,
+  timeoutMs: 0,
+  ...extra,
+});
 
 test('filters: named nodes and tag patterns, evaluated on our own name and tags', () => {
   assert.ok(passesFilters([], 'a', {}));
@@ -46,7 +56,9 @@ test('a member that passes the filters acks at once, and its answer goes to the 
   const acks = sends(outs).filter((s) => s.to === asker && s.messages.some((m) => m.type === M.MsgType.QueryResponse && m.flags === M.QueryFlag.ack));
   assert.equal(acks.length, 1);
   const answer = sends(a.step({ type: 'query-respond', key: incoming.query.key, payload: bytes('yes') }, 200));
-  const responses = answer.flatMap((s) => s.messages.filter((m): m is M.QueryResponse => m.type === M.MsgType.QueryResponse).map((m) => ({ to: s.to, via: m.to })));
+  const responses = answer.flatMap((s) =>
+    s.messages.filter((m): m is M.QueryResponse => m.type === M.MsgType.QueryResponse).map((m) => ({ to: s.to, via: m.to })),
+  );
   assert.equal(responses.filter((r) => r.to === asker && r.via === '').length, 1, 'one straight to the asker');
   const relayed = responses.filter((r) => r.via === asker);
   assert.equal(relayed.length, 2, 'two relay copies');
@@ -77,16 +89,24 @@ test('the asker keeps one ack and one response per member, nothing after the tim
   const outs = a.step({ type: 'query', id: 1, request: request() }, 1000);
   assert.equal(of(outs, 'query').length, 1, 'our own query reaches our own handler too');
   const ownAck = of(outs, 'query-answer');
-  assert.deepEqual(ownAck.map((o) => [o.kind, o.from]), [['ack', 'a']]);
+  assert.deepEqual(
+    ownAck.map((o) => [o.kind, o.from]),
+    [['ack', 'a']],
+  );
   const q = a.pendingUserMessages;
   assert.equal(q, 1, 'gossiped');
   const ltime = 0;
-  const answer = (from: string, flags: number, at: number) => of(a.step({ type: 'packet', from: addr(1), messages: [M.queryResponse(ltime, 1, from, flags, bytes(from), '')] }, at), 'query-answer');
+  const answer = (from: string, flags: number, at: number) =>
+    of(a.step({ type: 'packet', from: addr(1), messages: [M.queryResponse(ltime, 1, from, flags, bytes(from), '')] }, at), 'query-answer');
   assert.equal(answer('m1', M.QueryFlag.ack, 1100).length, 1);
   assert.equal(answer('m1', M.QueryFlag.ack, 1101).length, 0, 'the same ack twice (direct and relayed) counts once');
   assert.equal(answer('m1', 0, 1102).length, 1);
   assert.equal(answer('m1', 0, 1103).length, 0);
-  assert.equal(of(a.step({ type: 'packet', from: addr(1), messages: [M.queryResponse(ltime + 1, 1, 'm2', 0, bytes('x'), '')] }, 1104), 'query-answer').length, 0, 'another Lamport time: not this query');
+  assert.equal(
+    of(a.step({ type: 'packet', from: addr(1), messages: [M.queryResponse(ltime + 1, 1, 'm2', 0, bytes('x'), '')] }, 1104), 'query-answer').length,
+    0,
+    'another Lamport time: not this query',
+  );
   assert.equal(a.nextDeadline() <= 1000 + 6400, true);
   const done = of(a.step({ type: 'tick' }, 1000 + 6400), 'query-done');
   assert.deepEqual(done, [{ type: 'query-done', id: 1, timeoutMs: 6400 }]);

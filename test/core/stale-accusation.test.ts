@@ -23,7 +23,15 @@ test('a suspicion of a member we hold left is answered to the accuser with the l
   assert.equal(core.member('m')?.state, 'left');
   const out = core.step({ type: 'packet', from: addr('c'), messages: [M.suspect('m', 0, 'b')] }, 20);
   const toAccuser = sends(out).filter((s) => s.to === addr('b'));
-  assert.deepEqual(toAccuser.map((s) => s.messages), [[M.left('m', 1)]], 'the accuser b hears the left from us, alone');
+  assert.deepEqual(
+    toAccuser.map((s) => s.messages),
+    [[M.left('m', 1)]],
+    'the accuser b hears the left from us, alone',
+  );
   const fromStranger = core.step({ type: 'packet', from: addr('c'), messages: [M.suspect('m', 0, 'nobody')] }, 30);
-  assert.equal(sends(fromStranger).filter((s) => s.messages.length === 1 && s.messages[0]!.type === M.MsgType.Left).length, 0, 'an accuser we do not hold live gets nothing');
+  assert.equal(
+    sends(fromStranger).filter((s) => s.messages.length === 1 && s.messages[0]!.type === M.MsgType.Left).length,
+    0,
+    'an accuser we do not hold live gets nothing',
+  );
 });

@@ -9,7 +9,8 @@ import { SeededRandom } from '../../src/runtime/random.js';
 import { createCodec } from '../../src/wire/codec.js';
 
 const codec = createCodec();
-const make = (name: string, now = 0, config = lan) => new Swim({ name, address: `${name}-addr`, config }, { random: new SeededRandom(42), sizeOf: codec.sizeOf }, now);
+const make = (name: string, now = 0, config = lan) =>
+  new Swim({ name, address: `${name}-addr`, config }, { random: new SeededRandom(42), sizeOf: codec.sizeOf }, now);
 const sends = (outs: Output[]) => outs.filter((o): o is Extract<Output, { type: 'send' }> => o.type === 'send');
 const events = (outs: Output[]) => outs.flatMap((o) => (o.type === 'event' ? [`${o.event.type}:${o.event.member.name}`] : []));
 const learn = (core: Swim, ...names: string[]) => core.step({ type: 'packet', from: 'x', messages: names.map((n) => M.alive(n, `${n}-addr`, 0, [])) }, 0);
@@ -50,7 +51,10 @@ test('a ping-req is relayed only to a member we know, at the address we know it 
   const a = make('a');
   learn(a, 'b', 'c');
   const relay = (req: M.PingReq) => sends(a.step({ type: 'packet', from: 'stranger-addr', messages: [req] }, 10));
-  const dropped = (req: M.PingReq) => a.step({ type: 'packet', from: 'stranger-addr', messages: [req] }, 10).some((o) => o.type === 'note' && o.note.kind === 'dropped' && o.note.reason === 'ping-req-unknown-target');
+  const dropped = (req: M.PingReq) =>
+    a
+      .step({ type: 'packet', from: 'stranger-addr', messages: [req] }, 10)
+      .some((o) => o.type === 'note' && o.note.kind === 'dropped' && o.note.reason === 'ping-req-unknown-target');
   assert.deepEqual(relay(M.pingReq(1, 'zz', '192.0.2.7:53', 's')), [], 'an unknown name: nothing sent anywhere');
   assert.deepEqual(relay(M.pingReq(2, 'b', '192.0.2.7:53', 's')), [], 'a known name at another address: nothing sent');
   assert.ok(dropped(M.pingReq(3, 'zz', '192.0.2.7:53', 's')), 'counted as a drop by reason');
@@ -99,7 +103,10 @@ test('a suspicion of ourselves is refuted with a higher incarnation that rides t
   assert.ok(outs.some((o) => o.type === 'note' && o.note.kind === 'refuted'));
   assert.equal(a.currentIncarnation, 1);
   const reply = sends(a.step({ type: 'packet', from: 'b-addr', messages: [M.ping(1, 'a', 'b', 2)] }, 6))[0]!;
-  assert.ok(reply.messages.some((m) => m.type === M.MsgType.Alive && m.name === 'a' && m.inc === 1), 'alive(a, 1) piggybacked');
+  assert.ok(
+    reply.messages.some((m) => m.type === M.MsgType.Alive && m.name === 'a' && m.inc === 1),
+    'alive(a, 1) piggybacked',
+  );
 });
 
 test('ping-req: the intermediary pings the target and relays its ack under the requester seq', () => {
@@ -152,7 +159,9 @@ test('the same inputs at the same times give the same outputs, byte for byte', (
     const a = make('a');
     learn(a, 'b', 'c', 'd', 'e', 'f');
     const outs = runTo(a, 20_000);
-    return sends(outs).map((s) => `${s.to}:${Buffer.from(codec.encode(s.messages)).toString('hex')}`).join('\n');
+    return sends(outs)
+      .map((s) => `${s.to}:${Buffer.from(codec.encode(s.messages)).toString('hex')}`)
+      .join('\n');
   };
   assert.equal(trace(), trace());
 });

@@ -36,5 +36,8 @@ test('push-pull interval stretches above 32 members (memberlist pushPullScale)',
 });
 
 test('join attempts wait twice as long each time', () => {
-  assert.deepEqual([0, 1, 2, 3].map((a) => joinAttemptTimeoutMs(1000, a)), [1000, 2000, 4000, 8000]);
+  assert.deepEqual(
+    [0, 1, 2, 3].map((a) => joinAttemptTimeoutMs(1000, a)),
+    [1000, 2000, 4000, 8000],
+  );
 });

@@ -15,9 +15,11 @@ import { createCodec } from '../../src/wire/codec.js';
 
 const codec = createCodec();
 const bytes = (s: string) => new TextEncoder().encode(s);
-const make = (config: ProtocolConfig = lan) => new Swim({ name: 'a', address: '127.0.0.1:1', config }, { random: new SeededRandom(42), sizeOf: codec.sizeOf }, 0);
+const make = (config: ProtocolConfig = lan) =>
+  new Swim({ name: 'a', address: '127.0.0.1:1', config }, { random: new SeededRandom(42), sizeOf: codec.sizeOf }, 0);
 const addr = (n: string) => `127.0.1.${n.charCodeAt(0) % 250}:7946`;
-const learn = (core: Swim, names: string[], at = 0) => core.step({ type: 'packet', from: addr('x'), messages: names.map((n) => M.alive(n, addr(n), 0, [])) }, at);
+const learn = (core: Swim, names: string[], at = 0) =>
+  core.step({ type: 'packet', from: addr('x'), messages: names.map((n) => M.alive(n, addr(n), 0, [])) }, at);
 const userEvents = (outs: Output[]) => outs.filter((o): o is Extract<Output, { type: 'user-event' }> => o.type === 'user-event').map((o) => o.event);
 const sends = (outs: Output[]) => outs.filter((o): o is Extract<Output, { type: 'send' }> => o.type === 'send');
 
@@ -41,10 +43,17 @@ test('the buffer gives back the events stamped at or after a clock, oldest first
   const e = (ltime: number, name = 'deploy') => ({ ltime, name, payload: bytes('v') });
   for (const t of [0, 1, 1, 3]) r.accept(e(t, `e${t}`));
   r.accept(e(1, 'other'));
-  assert.deepEqual(r.since(1).map((x) => `${x.ltime}:${x.name}`), ['1:e1', '1:other', '3:e3']);
+  assert.deepEqual(
+    r.since(1).map((x) => `${x.ltime}:${x.name}`),
+    ['1:e1', '1:other', '3:e3'],
+  );
   assert.deepEqual(r.since(4), [], 'a clock at ours: nothing missed');
   r.accept(e(6, 'e6'));
-  assert.deepEqual(r.since(0).map((x) => x.ltime), [3, 6], 'what fell out of the window is gone');
+  assert.deepEqual(
+    r.since(0).map((x) => x.ltime),
+    [3, 6],
+    'what fell out of the window is gone',
+  );
 });
 
 test('an event of ours is delivered to us once, stamped with our Lamport clock, and gossiped; a copy heard back is a duplicate', () => {
@@ -117,13 +126,19 @@ test('an event within userEventMaxBytes but too big for a packet is refused when
   const { Driver } = await import('../../src/agent/driver.js');
   const { ClusterError } = await import('../../src/errors.js');
   const config = resolveConfig({ packetBudgetBytes: 512, maxTagsBytes: 312, userEventMaxBytes: 1000 });
-  const d = new Driver({ name: 'a', config }, {
-    transport: { address: '127.0.0.1:7946', send: () => {}, onPacket: () => {}, close: async () => {} },
-    scheduler: { now: () => 0, wakeAt: () => {}, cancel: () => {} },
-    random: new SeededRandom(1),
-    codec,
-  });
-  assert.throws(() => d.event('big', new Uint8Array(600)), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_PAYLOAD_TOO_LARGE' && /fits in a packet/.test((e as Error).message));
+  const d = new Driver(
+    { name: 'a', config },
+    {
+      transport: { address: '127.0.0.1:7946', send: () => {}, onPacket: () => {}, close: async () => {} },
+      scheduler: { now: () => 0, wakeAt: () => {}, cancel: () => {} },
+      random: new SeededRandom(1),
+      codec,
+    },
+  );
+  assert.throws(
+    () => d.event('big', new Uint8Array(600)),
+    (e: unknown) => e instanceof ClusterError && e.code === 'ERR_PAYLOAD_TOO_LARGE' && /fits in a packet/.test((e as Error).message),
+  );
   d.event('small', new Uint8Array(300));
   assert.equal(d.core.counters().userEvents, 1, 'the small one is sent (and delivered to ourselves)');
 });

@@ -30,7 +30,8 @@ test('active confirmation: a checker of rank r pings the suspect r half-periods 
     const t0 = 10;
     assert.deepEqual(events(deliver(a, 'b-addr', t0, M.suspect(x, 0, 'b'))), [`suspect:${x}`]);
     const startAt = t0 + (rank * interval) / 2;
-    const check = (outs: ReturnType<typeof runTo>) => outs.filter((o) => o.type === 'send' && o.to === `${x}-addr` && o.messages[0]!.type === M.MsgType.Ping && o.messages[1]?.type === M.MsgType.Suspect);
+    const check = (outs: ReturnType<typeof runTo>) =>
+      outs.filter((o) => o.type === 'send' && o.to === `${x}-addr` && o.messages[0]!.type === M.MsgType.Ping && o.messages[1]?.type === M.MsgType.Suspect);
     assert.deepEqual(check(runTo(a, startAt - 1)), [], `rank ${rank}: not before ${startAt}`);
     const [ping] = check(runTo(a, startAt));
     assert.ok(ping && ping.type === 'send', `rank ${rank}: the check pings at ${startAt}`);
@@ -47,7 +48,10 @@ test('active confirmation: a checker of rank r pings the suspect r half-periods 
     assert.equal(after.checksFailed, before.checksFailed + 1, 'the check failed at the end of its period');
     // Our failed check is a confirmation, gossiped so that others count it too.
     const gossip = sends(runTo(a, startAt + interval + lan.gossipIntervalMs)).flatMap((s) => s.messages);
-    assert.ok(gossip.some((m) => m.type === M.MsgType.Suspect && m.name === x && m.from === 'a'), 'suspect(x) from a rides the gossip');
+    assert.ok(
+      gossip.some((m) => m.type === M.MsgType.Suspect && m.name === x && m.from === 'a'),
+      'suspect(x) from a rides the gossip',
+    );
   }
 });
 
@@ -59,7 +63,11 @@ test('active confirmation: an ack ends the check, and a non-checker never checks
   const [ping] = firsts(runTo(a, 0), M.MsgType.Ping).filter((p) => p.to === `${x}-addr`);
   assert.ok(ping);
   deliver(a, `${x}-addr`, 5, M.ack(ping.m.seq, x, 8));
-  assert.deepEqual(firsts(runTo(a, interval), M.MsgType.PingReq).filter((r) => r.m.seq === ping.m.seq), [], 'acked: no helper asked');
+  assert.deepEqual(
+    firsts(runTo(a, interval), M.MsgType.PingReq).filter((r) => r.m.seq === ping.m.seq),
+    [],
+    'acked: no helper asked',
+  );
   assert.equal(a.counters().checksFailed, 0);
 
   const y = subjectRanked(-1, 0);
@@ -91,7 +99,11 @@ test('probation: checkers look every half period, and the member is readmitted 1
   const checkTimes: number[] = [];
   for (let t = a.nextDeadline(); t < readmitAt; t = a.nextDeadline()) {
     const outs = a.step({ type: 'tick' }, t);
-    assert.deepEqual(events(outs).filter((e) => e.endsWith(`:${x}`)), [], 'nothing happens to x until readmission');
+    assert.deepEqual(
+      events(outs).filter((e) => e.endsWith(`:${x}`)),
+      [],
+      'nothing happens to x until readmission',
+    );
     for (const s of sends(outs)) {
       if (s.to !== `${x}-addr` || s.messages[0]!.type !== M.MsgType.Ping) continue;
       checkTimes.push(t);
@@ -102,7 +114,11 @@ test('probation: checkers look every half period, and the member is readmitted 1
   assert.deepEqual(checkTimes, expected, 'check pings at the scheduled times');
   assert.equal(a.member(x)!.state, 'dead', 'still held until readmission');
   assert.equal(a.counters().probationsFailed, 0);
-  assert.deepEqual(events(runTo(a, readmitAt)).filter((e) => e.endsWith(`:${x}`)), [`alive:${x}`], 'readmitted exactly then');
+  assert.deepEqual(
+    events(runTo(a, readmitAt)).filter((e) => e.endsWith(`:${x}`)),
+    [`alive:${x}`],
+    'readmitted exactly then',
+  );
   assert.equal(a.member(x)!.incarnation, 1);
   assert.equal(a.counters().readmitted, 1);
 });
@@ -124,7 +140,9 @@ test('probation: a failed check is dead again at the claimed incarnation; a dead
   assert.ok(outs.some((o) => o.type === 'send' && o.at === firstCheck && o.to === `${x}-addr`));
   assert.equal(a.counters().probationsFailed, 1);
   const later = [...outs.filter((o) => o.at === firstCheck + interval), ...runTo(a, firstCheck + interval + lan.gossipIntervalMs)];
-  const verdict = sends(later).flatMap((s) => s.messages).find((m) => m.type === M.MsgType.Dead && m.name === x);
+  const verdict = sends(later)
+    .flatMap((s) => s.messages)
+    .find((m) => m.type === M.MsgType.Dead && m.name === x);
   assert.deepEqual(verdict, M.dead(x, 1, 'a'), 'dead again at the claimed incarnation, announced by us');
   assert.equal(a.member(x)!.state, 'dead');
   assert.equal(a.member(x)!.incarnation, 1);

@@ -57,9 +57,24 @@ before(async () => {
   // The test thread's own stalls (spawning, compiling) raise the in-loop agent's awareness: the
   // health checks here are about membership, so any awareness score passes.
   const health = { maxAwareness: 7 };
-  loop = await Cluster.start({ isolate: 'none', agent: { ...agent('loop'), logLevel: 'warn' }, admin: '127.0.0.1:0', adminToken: TOKEN, health, shards: SHARDS });
+  loop = await Cluster.start({
+    isolate: 'none',
+    agent: { ...agent('loop'), logLevel: 'warn' },
+    admin: '127.0.0.1:0',
+    adminToken: TOKEN,
+    health,
+    shards: SHARDS,
+  });
   // No isolate given: the worker is the default.
-  worker = await Cluster.start({ agent: agent('worker'), admin: '127.0.0.1:0', adminToken: TOKEN, join: [loop.self()!.address], runtime: { logger }, health, shards: SHARDS });
+  worker = await Cluster.start({
+    agent: agent('worker'),
+    admin: '127.0.0.1:0',
+    adminToken: TOKEN,
+    join: [loop.self()!.address],
+    runtime: { logger },
+    health,
+    shards: SHARDS,
+  });
   await when(loop, () => loop.members().some((m) => m.name === 'worker' && m.state === 'alive'), 5000, 'loop sees worker');
 });
 after(async () => {
@@ -70,7 +85,10 @@ test('phantom members and /metrics work against both, as against phantom agent',
   for (const c of [loop, worker]) {
     const r = await phantom(['members', '--json', '--admin', c.adminAddress!]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual((JSON.parse(r.stdout) as { name: string; status: string }[]).map((m) => `${m.name}:${m.status}`), ['loop:alive', 'worker:alive']);
+    assert.deepEqual(
+      (JSON.parse(r.stdout) as { name: string; status: string }[]).map((m) => `${m.name}:${m.status}`),
+      ['loop:alive', 'worker:alive'],
+    );
     const unauthorized = await fetch(`http://${c.adminAddress}/v1/members`);
     assert.equal(unauthorized.status, 401, 'the token is required');
     const metrics = await (await fetch(`http://${c.adminAddress}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
@@ -80,7 +98,9 @@ test('phantom members and /metrics work against both, as against phantom agent',
     const firsts = new Set<string>();
     for (let k = 0; k < 50; k++) {
       for (const n of [1, 2]) {
-        const ring = (await (await fetch(`http://${c.adminAddress}/v1/lookup?key=user:${k}&n=${n}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { owners: string[] };
+        const ring = (await (
+          await fetch(`http://${c.adminAddress}/v1/lookup?key=user:${k}&n=${n}`, { headers: { authorization: `Bearer ${TOKEN}` } })
+        ).json()) as { owners: string[] };
         assert.deepEqual(ring.owners, c.lookup(`user:${k}`, n), `the admin API and the facade agree on the owners of user:${k}`);
         firsts.add(ring.owners[0]!);
       }
@@ -103,7 +123,10 @@ test('setTags, stats, health, members and lookup mean the same with and without 
   assert.deepEqual(loop.health(), { ok: true });
   assert.deepEqual(worker.health(), { ok: true });
   assert.deepEqual(worker.lookup('k', 2), loop.lookup('k', 2));
-  assert.ok(worker.members().every((m) => m.stateChangedAt <= performance.now() + 1), 'member times are on our clock');
+  assert.ok(
+    worker.members().every((m) => m.stateChangedAt <= performance.now() + 1),
+    'member times are on our clock',
+  );
 });
 
 test('network coordinates reach the host thread too: estimated RTT and lookup near, with and without a worker', { timeout: 15_000 }, async () => {
@@ -127,7 +150,9 @@ test('network coordinates reach the host thread too: estimated RTT and lookup ne
   }
 });
 
-test('with a worker, a listener that throws is logged on the main thread with its event; the worker logs reach the host logger', { timeout: 10_000 }, async () => {
+test('with a worker, a listener that throws is logged on the main thread with its event; the worker logs reach the host logger', {
+  timeout: 10_000,
+}, async () => {
   const off = worker.on('update', () => {
     throw new Error('listener bug');
   });
@@ -137,7 +162,10 @@ test('with a worker, a listener that throws is logged on the main thread with it
   const line = workerLog.find((l) => l.msg === 'a cluster event listener threw')!;
   assert.equal(line.event, 'update');
   assert.equal(line.member, 'loop');
-  assert.ok(workerLog.some((l) => l.msg === 'agent started' && l.agent === 'worker' && typeof l.workerTime === 'number'), "the worker's own lines, relayed");
+  assert.ok(
+    workerLog.some((l) => l.msg === 'agent started' && l.agent === 'worker' && typeof l.workerTime === 'number'),
+    "the worker's own lines, relayed",
+  );
 });
 
 test('leave from a worker: the other member sees left, never failed', { timeout: 10_000 }, async () => {
@@ -151,10 +179,19 @@ test('leave from a worker: the other member sees left, never failed', { timeout:
 
 test('Cluster.start checks every option before anything starts, naming each bad one', async () => {
   await assert.rejects(
-    Cluster.start({ isolate: 'thread' as 'worker', busyAfterMs: 5, admin: 'nope:xx', adminToken: 'short', health: { minAliveShare: 2 }, balancer: { healthTag: '' }, agent: { bind: 'x:y:z' } }),
+    Cluster.start({
+      isolate: 'thread' as 'worker',
+      busyAfterMs: 5,
+      admin: 'nope:xx',
+      adminToken: 'short',
+      health: { minAliveShare: 2 },
+      balancer: { healthTag: '' },
+      agent: { bind: 'x:y:z' },
+    }),
     (e: Error & { code?: string }) => {
       assert.equal(e.code, 'ERR_CONFIG');
-      for (const field of ['isolate', 'busyAfterMs', 'admin', 'adminToken', 'minAliveShare', 'healthTag', 'bind']) assert.match(e.message, new RegExp(field), `names ${field}`);
+      for (const field of ['isolate', 'busyAfterMs', 'admin', 'adminToken', 'minAliveShare', 'healthTag', 'bind'])
+        assert.match(e.message, new RegExp(field), `names ${field}`);
       return true;
     },
   );

@@ -66,7 +66,12 @@ test('the health tag overlay keeps user tags and the busy tag apart', () => {
   o.setUser({ zone: 'a', health: 'busy', role: 'db' });
   o.setBusy(false);
   o.setUser({ zone: 'a', health: 'draining' });
-  assert.deepEqual(applied, [{ zone: 'a', health: 'busy' }, { zone: 'a', role: 'db', health: 'busy' }, { zone: 'a', role: 'db' }, { zone: 'a', health: 'draining' }]);
+  assert.deepEqual(applied, [
+    { zone: 'a', health: 'busy' },
+    { zone: 'a', role: 'db', health: 'busy' },
+    { zone: 'a', role: 'db' },
+    { zone: 'a', health: 'draining' },
+  ]);
   const failing = new HealthTagOverlay('health', {}, () => {
     throw new Error('too large');
   });

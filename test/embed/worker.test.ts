@@ -83,7 +83,11 @@ async function scenario(isolate: 'worker' | 'none', blockMs: number): Promise<{ 
 
 test('with its agent in a worker, a member whose main thread blocks 2.5 s is routed around, never suspected', { timeout: 40_000 }, async () => {
   const r = await scenario('worker', 2500);
-  assert.deepEqual(r.events.filter((e) => e.type !== 'update').map((e) => e.type), [], 'never suspected or failed');
+  assert.deepEqual(
+    r.events.filter((e) => e.type !== 'update').map((e) => e.type),
+    [],
+    'never suspected or failed',
+  );
   assert.equal(r.sawBusy, true, 'its health tag said busy while blocked');
   assert.equal(r.picksOfBlocked, 0, 'no picks while busy');
 });
@@ -93,6 +97,9 @@ test('with its agent in a worker, a member whose main thread blocks 2.5 s is rou
 // would make the control say nothing. Twice the block shows the same point without that race.
 test('with its agent on the blocked loop, a block gets it suspected', { timeout: 40_000 }, async () => {
   const r = await scenario('none', 5000);
-  assert.ok(r.events.some((e) => e.type === 'suspect'), 'suspected');
+  assert.ok(
+    r.events.some((e) => e.type === 'suspect'),
+    'suspected',
+  );
   assert.equal(r.sawBusy, false, 'nobody could tell others it was busy');
 });

@@ -8,7 +8,12 @@ import type { LaunchRun } from '../../harness/peers/results.js';
 
 test('our pino lines: started and member changes; other lines ignored', () => {
   assert.deepEqual(parseOurs('{"level":30,"msg":"agent started","address":"127.0.0.1:1"}'), { kind: 'started' });
-  assert.deepEqual(parseOurs('{"level":30,"agent":"a1","member":"a2","status":"failed","incarnation":3,"msg":"member failed"}'), { kind: 'member', member: 'a2', status: 'failed', incarnation: 3 });
+  assert.deepEqual(parseOurs('{"level":30,"agent":"a1","member":"a2","status":"failed","incarnation":3,"msg":"member failed"}'), {
+    kind: 'member',
+    member: 'a2',
+    status: 'failed',
+    incarnation: 3,
+  });
   assert.equal(parseOurs('{"member":"a2","status":"weird"}'), null);
   assert.equal(parseOurs('{"msg":"admin API listening"}'), null);
   assert.equal(parseOurs('not json'), null);
@@ -27,7 +32,8 @@ test('serf lines: start marker, member events, own suspicions', () => {
 });
 
 test('serf metric dump: counters per 10 s interval, only whole intervals inside the window', () => {
-  const l = (t: string, sum: number): string => `[2026-11-27 14:00:${t} +0000 UTC][C] 'serf-agent.memberlist.udp.sent': Count: 23 Min: 23.000 Mean: 107.522 Max: 188.000 Stddev: 48.075 Sum: ${sum}.000 LastUpdated: x`;
+  const l = (t: string, sum: number): string =>
+    `[2026-11-27 14:00:${t} +0000 UTC][C] 'serf-agent.memberlist.udp.sent': Count: 23 Min: 23.000 Mean: 107.522 Max: 188.000 Stddev: 48.075 Sum: ${sum}.000 LastUpdated: x`;
   const c = parseSerfCounter(l('10', 2473));
   assert.deepEqual(c, { name: 'serf-agent.memberlist.udp.sent', interval: { startMs: Date.parse('2026-11-27T14:00:10Z'), sum: 2473, count: 23 } });
   assert.equal(parseSerfCounter("[2026-11-27 14:00:00 +0000 UTC][G] 'serf-agent.runtime.num_goroutines': 22.000"), null);
@@ -52,8 +58,14 @@ test('firstTimeAll replays a view: complete only when every other name has the s
 
 test('firstAt, curve, median, false positives', () => {
   const ev = [m(1, 'x', 'suspect'), m(7, 'x', 'failed')];
-  assert.equal(firstAt(ev, (e) => e.kind === 'member' && e.status === 'failed'), 7);
-  assert.equal(firstAt(ev, (e) => e.kind === 'member', 2), 7);
+  assert.equal(
+    firstAt(ev, (e) => e.kind === 'member' && e.status === 'failed'),
+    7,
+  );
+  assert.equal(
+    firstAt(ev, (e) => e.kind === 'member', 2),
+    7,
+  );
   assert.deepEqual(curve([30, null, 10, 20], 5), [5, 15, 25]);
   assert.equal(median([3, 1, 2]), 2);
   assert.equal(median([4, 1, 2, 3]), 2.5);
@@ -70,7 +82,10 @@ test('svg: nice steps, step paths, a well-formed document', () => {
   assert.equal(niceStep(7000), 2000);
   assert.equal(niceStep(0), 1);
   const id = (v: number): number => v;
-  assert.equal(stepPath([10, 20], 2, 30, id, (f) => 100 - f * 100), 'M0,100 H10 V50 H20 V0 H30');
+  assert.equal(
+    stepPath([10, 20], 2, 30, id, (f) => 100 - f * 100),
+    'M0,100 H10 V50 H20 V0 H30',
+  );
   const svg = convergenceSvg([{ title: 'join <N=8>', series: [{ label: 'ours', color: '#f00', times: [1, 2], total: 2 }] }], 'a & b');
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.match(svg, /join &lt;N=8&gt;/);

@@ -48,7 +48,19 @@ after(() => {
 
 test('the tarball holds the build, docs and licence, not sources, tests or benchmarks', () => {
   const pkg = join(consumer, 'node_modules/phantom-cluster');
-  for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/sim/index.js', 'dist/sim/index.d.ts', 'dist/bin/phantom.js', 'dist/bin/dashboard.html', 'dist/admin/dashboard/dashboard.js', 'README.md', 'LICENSE', 'docs/ARCHITECTURE.md', 'deploy/phantom.service']) {
+  for (const f of [
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/sim/index.js',
+    'dist/sim/index.d.ts',
+    'dist/bin/phantom.js',
+    'dist/bin/dashboard.html',
+    'dist/admin/dashboard/dashboard.js',
+    'README.md',
+    'LICENSE',
+    'docs/ARCHITECTURE.md',
+    'deploy/phantom.service',
+  ]) {
     assert.ok(existsSync(join(pkg, f)), `${f} is shipped`);
   }
   for (const f of ['src', 'test', 'bench', 'scripts', 'tsconfig.json']) assert.ok(!existsSync(join(pkg, f)), `${f} is not shipped`);
@@ -99,7 +111,16 @@ test('TypeScript (strict, nodenext) type-checks the public API against the shipp
   writeFileSync(
     join(dir, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] },
+      compilerOptions: {
+        strict: true,
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        noEmit: true,
+        skipLibCheck: false,
+        types: ['node'],
+        typeRoots: [join(ROOT, 'node_modules/@types')],
+      },
       include: ['use.ts'],
     }),
   );

@@ -102,18 +102,18 @@ test('moves are hash-ordered, disjoint, and cover exactly the keys that changed 
 test('two rings fed the same events in different interleavings agree (checksum and owners)', () => {
   // Each member's own events keep their order (as any agent sees them after SWIM precedence);
   // the interleaving across members differs from agent to agent.
-  const perMember = fc
-    .uniqueArray(fc.string({ minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 12 })
-    .chain((ns) =>
-      fc.tuple(
-        ...ns.map((name) =>
-          fc.array(fc.tuple(fc.constantFrom<MemberState>('alive', 'suspect', 'dead', 'left'), fc.constantFrom('1', '2')), {
+  const perMember = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 12 }).chain((ns) =>
+    fc.tuple(
+      ...ns.map((name) =>
+        fc
+          .array(fc.tuple(fc.constantFrom<MemberState>('alive', 'suspect', 'dead', 'left'), fc.constantFrom('1', '2')), {
             minLength: 1,
             maxLength: 4,
-          }).map((seq) => seq.map(([state, weight], inc) => ev(name, state, inc, { weight }))),
-        ),
+          })
+          .map((seq) => seq.map(([state, weight], inc) => ev(name, state, inc, { weight }))),
       ),
-    );
+    ),
+  );
   const interleave = (lists: MemberEvent[][], picks: number[]): MemberEvent[] => {
     const queues = lists.map((l) => [...l]);
     const out: MemberEvent[] = [];

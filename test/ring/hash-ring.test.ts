@@ -146,7 +146,11 @@ test('property: adding one member moves keys only to it; removing one moves only
         if (o !== before[i]) assert.equal(o, extra);
       });
       ring.remove(extra);
-      assert.deepEqual(ks.map((k) => ring.lookup(k)), before, 'remove undoes add');
+      assert.deepEqual(
+        ks.map((k) => ring.lookup(k)),
+        before,
+        'remove undoes add',
+      );
       const victim = ns[0]!;
       ring.remove(victim);
       ks.forEach((k, i) => {
@@ -200,7 +204,7 @@ test('property: the radix-indexed search equals a plain scan, through adds and r
   );
 });
 
-test('lookupInto reuses the caller\'s array and truncates it', () => {
+test("lookupInto reuses the caller's array and truncates it", () => {
   const ring = HashRing.from(members(['a', 'b', 'c', 'd']), { vnodes: 16 });
   const out = ['x', 'y', 'z', 'w', 'v'];
   assert.equal(ring.lookupInto('k', 2, out), 2);

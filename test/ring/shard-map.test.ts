@@ -63,7 +63,7 @@ test('1024 shards, 100 members, 3 replicas: sticky max/mean <= 1.05 and ~ideal m
   const victimLoad = loads(map).get('node-5')!;
   const leave = map.rebalance(nodes(101).filter((m) => m.name !== 'node-5'));
   assert.ok(leave.length <= Math.ceil(1.1 * victimLoad), `leave moved ${leave.length} (victim held ${victimLoad})`);
-  for (const m of leave) assert.equal(m.from, 'node-5', 'a leave only moves the leaver\'s replicas');
+  for (const m of leave) assert.equal(m.from, 'node-5', "a leave only moves the leaver's replicas");
 });
 
 test('property: ownership stays within its bound and plans replay, through joins and leaves', () => {
@@ -114,33 +114,42 @@ test('property: two default maps fed the same members through different historie
   const member = fc.record({ id: fc.nat(40), weight: fc.constantFrom(undefined, '0.5', '1', '2', '3.5') });
   const history = fc.array(fc.record({ id: fc.nat(40), join: fc.boolean() }), { maxLength: 8 });
   fc.assert(
-    fc.property(fc.uniqueArray(member, { selector: (m) => m.id, minLength: 1, maxLength: 25 }), history, history, fc.integer({ min: 1, max: 4 }), (final, h1, h2, replicas) => {
-      const asRing = (m: { id: number; weight: string | undefined }): RingMember => ({ name: `n-${m.id}`, tags: m.weight === undefined ? {} : { weight: m.weight } });
-      const run = (h: { id: number; join: boolean }[], reverse: boolean): ShardMap => {
-        const map = new ShardMap({ shards: 96, replicas });
-        let cur = new Map<number, RingMember>();
-        for (const step of h) {
-          if (step.join) cur.set(step.id, { name: `n-${step.id}` });
-          else cur.delete(step.id);
+    fc.property(
+      fc.uniqueArray(member, { selector: (m) => m.id, minLength: 1, maxLength: 25 }),
+      history,
+      history,
+      fc.integer({ min: 1, max: 4 }),
+      (final, h1, h2, replicas) => {
+        const asRing = (m: { id: number; weight: string | undefined }): RingMember => ({
+          name: `n-${m.id}`,
+          tags: m.weight === undefined ? {} : { weight: m.weight },
+        });
+        const run = (h: { id: number; join: boolean }[], reverse: boolean): ShardMap => {
+          const map = new ShardMap({ shards: 96, replicas });
+          let cur = new Map<number, RingMember>();
+          for (const step of h) {
+            if (step.join) cur.set(step.id, { name: `n-${step.id}` });
+            else cur.delete(step.id);
+            map.rebalance([...cur.values()]);
+          }
+          const target = reverse ? [...final].reverse() : final;
+          for (const m of target) {
+            cur.set(m.id, asRing(m));
+            map.rebalance([...cur.values()]);
+          }
+          cur = new Map(target.map((m) => [m.id, asRing(m)]));
           map.rebalance([...cur.values()]);
-        }
-        const target = reverse ? [...final].reverse() : final;
-        for (const m of target) {
-          cur.set(m.id, asRing(m));
-          map.rebalance([...cur.values()]);
-        }
-        cur = new Map(target.map((m) => [m.id, asRing(m)]));
-        map.rebalance([...cur.values()]);
-        return map;
-      };
-      const a = run(h1, false);
-      const b = run(h2, true);
-      assert.equal(a.checksum(), b.checksum());
-      assert.deepEqual(a.assignment(), b.assignment(), 'same owners, same primary order');
-      const fresh = new ShardMap({ shards: 96, replicas });
-      fresh.createShards(final.map(asRing));
-      assert.equal(fresh.checksum(), a.checksum(), 'and equal to a map built from scratch');
-    }),
+          return map;
+        };
+        const a = run(h1, false);
+        const b = run(h2, true);
+        assert.equal(a.checksum(), b.checksum());
+        assert.deepEqual(a.assignment(), b.assignment(), 'same owners, same primary order');
+        const fresh = new ShardMap({ shards: 96, replicas });
+        fresh.createShards(final.map(asRing));
+        assert.equal(fresh.checksum(), a.checksum(), 'and equal to a map built from scratch');
+      },
+    ),
     { numRuns: 60 },
   );
 });
@@ -199,12 +208,15 @@ test('range strategy: ordered lookup, split keeps owners, merge removes the righ
   assert.equal(map.shardForKey('j'), 1);
   assert.equal(map.shardForKey('k'), 3);
   assert.deepEqual(map.ownersOf(3), owners, 'a split moves no data');
-  assert.deepEqual(map.allShards().map((s) => s.range), [
-    { start: '', end: 'g' },
-    { start: 'g', end: 'k' },
-    { start: 'p', end: undefined },
-    { start: 'k', end: 'p' },
-  ]);
+  assert.deepEqual(
+    map.allShards().map((s) => s.range),
+    [
+      { start: '', end: 'g' },
+      { start: 'g', end: 'k' },
+      { start: 'p', end: undefined },
+      { start: 'k', end: 'p' },
+    ],
+  );
   assert.throws(() => map.split('k'), ClusterError);
   assert.equal(map.merge(1), 3);
   assert.equal(map.shardForKey('k'), 1);
@@ -231,7 +243,7 @@ test('misuse names every bad field at once', () => {
     (e: unknown) => e instanceof ClusterError && /shards/.test(e.message) && /replicas/.test(e.message) && /capacityFactor/.test(e.message),
   );
   assert.throws(() => new ShardMap({ strategy: 'range', splits: ['b', 'a'] }), ClusterError);
-  assert.throws(() => new ShardMap().ownersOf(8192), ClusterError, "ids run 0 to shards - 1");
+  assert.throws(() => new ShardMap().ownersOf(8192), ClusterError, 'ids run 0 to shards - 1');
 });
 
 test('zones: with 3 zones and 3 replicas every shard has one owner per zone, at max/mean <= 1.05', () => {

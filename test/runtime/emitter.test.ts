@@ -32,7 +32,10 @@ test('errors: rethrown by default, reported with the event when asked, or the li
   plain.on('a', () => {
     throw boom;
   });
-  assert.throws(() => plain.emit('a', 1), (e) => e === boom);
+  assert.throws(
+    () => plain.emit('a', 1),
+    (e) => e === boom,
+  );
 
   const reported: unknown[] = [];
   const logged = new TypedEmitter<Events>((err, type, payload) => reported.push([err, type, payload]));

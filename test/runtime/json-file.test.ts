@@ -20,7 +20,11 @@ test('reads JSON; a missing file is undefined only when the caller allows it', (
     () => readJsonFile(missing, { code: 'ERR_CONFIG', label: `--config ${missing}` }),
     (e: unknown) => e instanceof ClusterError && e.code === 'ERR_CONFIG' && e.message.startsWith(`--config ${missing}: cannot read it (ENOENT`),
   );
-  assert.throws(() => readJsonFile(dir, { code: 'ERR_SNAPSHOT', label: dir, missingOk: true }), (e: unknown) => e instanceof ClusterError && /cannot read it \(EISDIR/.test(e.message), 'only ENOENT counts as missing');
+  assert.throws(
+    () => readJsonFile(dir, { code: 'ERR_SNAPSHOT', label: dir, missingOk: true }),
+    (e: unknown) => e instanceof ClusterError && /cannot read it \(EISDIR/.test(e.message),
+    'only ENOENT counts as missing',
+  );
 });
 
 test('not JSON: the parser says where, unless the file holds secrets; the hint says what to do', () => {

@@ -55,7 +55,10 @@ for (const fault of ['egress-loss-80', 'ingress-flip-flop'] as const) {
     const ours = runRapidScenario({ nodes: 64, seed: SEED, minutes: 4, config: {}, fault });
     // Lifeguard alone either flaps the faulty member or, believing the faulty member's own
     // verdicts, declares healthy members dead.
-    assert.ok(lifeguard.transitionsMax > 2 || lifeguard.falsePositivesOnHealthy > 0, `Lifeguard alone: ${lifeguard.transitionsMax} changes, ${lifeguard.falsePositivesOnHealthy} healthy declared dead`);
+    assert.ok(
+      lifeguard.transitionsMax > 2 || lifeguard.falsePositivesOnHealthy > 0,
+      `Lifeguard alone: ${lifeguard.transitionsMax} changes, ${lifeguard.falsePositivesOnHealthy} healthy declared dead`,
+    );
     assert.ok(ours.transitionsMax <= 2, `ours: ${ours.transitionsMax} alive<->dead changes (seed ${SEED})`);
     assert.equal(ours.falsePositivesOnHealthy, 0);
   });
@@ -69,6 +72,13 @@ test('flap damping: a crashed member that restarts is a new process life, admitt
   sim.run(15_000);
   assert.equal(sim.view(0, 3), 'dead');
   sim.restart(3, [0]);
-  assert.ok(sim.runUntil(() => sim.checkConverged(), 2_000), 'back everywhere within 2 s');
-  assert.equal(sim.running().reduce((a, i) => a + sim.agent(i).core.counters().probations, 0), 0, 'nobody held it on probation');
+  assert.ok(
+    sim.runUntil(() => sim.checkConverged(), 2_000),
+    'back everywhere within 2 s',
+  );
+  assert.equal(
+    sim.running().reduce((a, i) => a + sim.agent(i).core.counters().probations, 0),
+    0,
+    'nobody held it on probation',
+  );
 });

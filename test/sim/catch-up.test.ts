@@ -29,7 +29,10 @@ test('a kill in a quiet cluster of 64 costs no catch-up pulls: push-pull bytes s
     pushPullBytes = 0;
     sim.kill(victim);
     sim.run(20_000);
-    assert.ok(sim.running().every((i) => sim.view(i, victim) === 'dead'), `n${victim} dead everywhere`);
+    assert.ok(
+      sim.running().every((i) => sim.view(i, victim) === 'dead'),
+      `n${victim} dead everywhere`,
+    );
     perKill.push(pushPullBytes);
   }
   // One full table of 64 rows is about 1.6 KB; before the fix every kill cost several of them.

@@ -36,14 +36,23 @@ test('Recorder: every join, the failure and the leave reach all live agents; loa
   const joins = s.news.filter((c) => c.kind === 'join');
   assert.equal(joins.length, 16);
   const failure = s.news.filter((c) => c.kind === 'failure');
-  assert.deepEqual(failure.map((c) => c.subject), ['n7']);
+  assert.deepEqual(
+    failure.map((c) => c.subject),
+    ['n7'],
+  );
   const leave = s.news.filter((c) => c.kind === 'leave');
-  assert.deepEqual(leave.map((c) => c.subject), ['n3']);
+  assert.deepEqual(
+    leave.map((c) => c.subject),
+    ['n3'],
+  );
   // 14 agents run at the end (n7 killed, n3 left); each news item can reach the others.
   for (const c of [...joins, ...failure, ...leave]) {
     assert.equal(c.population, 14 - (c.subject === 'n7' || c.subject === 'n3' ? 0 : 1), c.subject);
     assert.notEqual(fullAtMs(c), null, `${c.kind} of ${c.subject} reached everyone`);
-    assert.ok(c.learnedMs.every((t, i) => t >= 0 && (i === 0 || t >= c.learnedMs[i - 1]!)), 'ascending times since the start');
+    assert.ok(
+      c.learnedMs.every((t, i) => t >= 0 && (i === 0 || t >= c.learnedMs[i - 1]!)),
+      'ascending times since the start',
+    );
   }
   assert.equal(failure[0]!.startMs, s.detection[0]!.killedAtMs, 'a failure starts at the kill');
   assert.ok(failure[0]!.learnedMs[0]! >= s.detection[0]!.firstDeadMs! - 1e-6, 'nobody knows of a death before the first dead verdict');
@@ -54,7 +63,10 @@ test('Recorder: every join, the failure and the leave reach all live agents; loa
 
 test('shareAt and fullAtMs read a step curve', () => {
   const c: NewsCurve = { kind: 'join', subject: 'x', startMs: 0, population: 4, learnedMs: [10, 20, 20, 50] };
-  assert.deepEqual([0, 10, 19, 20, 49, 50, 99].map((t) => shareAt(c, t)), [0, 0.25, 0.25, 0.75, 0.75, 1, 1]);
+  assert.deepEqual(
+    [0, 10, 19, 20, 49, 50, 99].map((t) => shareAt(c, t)),
+    [0, 0.25, 0.25, 0.75, 0.75, 1, 1],
+  );
   assert.equal(fullAtMs(c), 50);
   assert.equal(fullAtMs({ ...c, learnedMs: [10] }), null);
   assert.equal(chartFormatOf('a/b.SVG'), 'svg');
@@ -74,7 +86,8 @@ test('the SVG holds the three panels with the expected series; the HTML wraps it
   // 16 joins are more than a readable number of lines: a band and a median instead.
   assert.match(svg, /data-kind="join" data-stat="median" d="M/);
   assert.match(svg, /<path class="series" data-kind="failure" data-subject="n7" d="M/);
-  const victim = /<g class="victim" data-node="n7" data-killed-at-ms="(\d+)" data-first-suspect-ms="(\d+)" data-first-dead-ms="(\d+)" data-all-dead-ms="(\d+)">/.exec(svg);
+  const victim =
+    /<g class="victim" data-node="n7" data-killed-at-ms="(\d+)" data-first-suspect-ms="(\d+)" data-first-dead-ms="(\d+)" data-all-dead-ms="(\d+)">/.exec(svg);
   assert.ok(victim, 'a detection row for n7 with all three times');
   const [suspect, dead, all] = [Number(victim[2]), Number(victim[3]), Number(victim[4])];
   assert.ok(suspect <= dead && dead <= all && all > 0, `${suspect} <= ${dead} <= ${all}`);

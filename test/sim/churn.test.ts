@@ -31,10 +31,16 @@ test('100 agents, a crash, leave or restart every 200 ms for 1,000 changes: comp
   assert.notEqual(sim.runUntilConverged(60_000), null);
   const r = churn(sim, { mode: 'same-names', everyMs: 200, changes: 1000, seed: 1 });
   assert.equal(r.crashes + r.leaves + r.restarts, 1000);
-  assert.ok(r.crashes > 100 && r.leaves > 100 && r.restarts > 100, `every kind of change happened: ${JSON.stringify({ crashes: r.crashes, leaves: r.leaves, restarts: r.restarts })}`);
+  assert.ok(
+    r.crashes > 100 && r.leaves > 100 && r.restarts > 100,
+    `every kind of change happened: ${JSON.stringify({ crashes: r.crashes, leaves: r.leaves, restarts: r.restarts })}`,
+  );
   // Converged: every live agent lists every live agent alive (probation of restarted members
   // included, 30 s at lan).
-  assert.ok(sim.runUntil(() => sim.checkConverged(), 120_000), 'converged after the churn');
+  assert.ok(
+    sim.runUntil(() => sim.checkConverged(), 120_000),
+    'converged after the churn',
+  );
   // The whole table (departed members' rows too) agrees once anti-entropy has carried the last
   // verdicts everywhere: a push-pull round or two after the live members converge.
   const agreed = (): boolean => new Set(sim.checksums().values()).size === 1;
@@ -66,7 +72,10 @@ test('unique-name churn: tables stay bounded by live members plus those within t
   }
   assert.ok(sim.size > 200, `newcomers were added (${sim.size - 40})`);
   assert.ok(worst.excess <= 0, `${worst.agent} held ${worst.excess} rows beyond the live members and recent departures at ${worst.at} ms`);
-  assert.ok(sim.runUntil(() => sim.checkConverged(), 60_000), 'every newcomer is alive on every live agent');
+  assert.ok(
+    sim.runUntil(() => sim.checkConverged(), 60_000),
+    'every newcomer is alive on every live agent',
+  );
   sim.run(reapMs + 2 * maintenanceMs);
   const live = sim.running().length;
   for (const i of sim.running()) assert.equal(sim.agent(i).core.members().length, live, `${sim.name(i)} reaped every departed stranger`);

@@ -30,7 +30,9 @@ test('forged name claims at a victim address: the victim gets nothing, the holde
     const step = core.step.bind(core);
     (core as { step: typeof step }).step = (input, now) => {
       const outs = step(input, now);
-      for (const o of outs) if (o.type === 'note' && o.note.kind === 'name-conflict' && o.note.role === 'witness') witnessed.set(`n${i}->${o.note.holder}`, (witnessed.get(`n${i}->${o.note.holder}`) ?? 0) + 1);
+      for (const o of outs)
+        if (o.type === 'note' && o.note.kind === 'name-conflict' && o.note.role === 'witness')
+          witnessed.set(`n${i}->${o.note.holder}`, (witnessed.get(`n${i}->${o.note.holder}`) ?? 0) + 1);
       return outs;
     };
   }
@@ -67,17 +69,21 @@ test('forged name claims at a victim address: the victim gets nothing, the holde
   let quietToHolders = 0;
   for (const h of holders) quietToHolders += (quiet.get(h) ?? 0) - (quietStart.get(h) ?? 0);
   const extra = toHolders - quietToHolders;
-  t.diagnostic(`forged ${forgedBytes} B in over ${DURATION / 1000} s; sent to the victim ${toVictim} B; to members ${toHolders} B, ${extra} B more than without the forger`);
+  t.diagnostic(
+    `forged ${forgedBytes} B in over ${DURATION / 1000} s; sent to the victim ${toVictim} B; to members ${toHolders} B, ${extra} B more than without the forger`,
+  );
   assert.equal(toVictim, 0, 'nothing goes to the claimed address');
   // Each holder answers the claims of its name (refutes, once per notice) and each witness tells a
   // holder, with a doubling wait per address: at most log2(120 s / probe interval) + 1 times.
   const most = Math.floor(Math.log2(DURATION / lan.probeIntervalMs)) + 1;
-  for (const i of sim.running()) assert.ok(sim.node(i).observer.counters.refutations <= most, `n${i} refuted ${sim.node(i).observer.counters.refutations} times`);
+  for (const i of sim.running())
+    assert.ok(sim.node(i).observer.counters.refutations <= most, `n${i} refuted ${sim.node(i).observer.counters.refutations} times`);
   for (const [k, n] of witnessed) assert.ok(n <= most, `${k}: ${n} notices`);
   // Everyone still holds every member alive at its own address.
-  for (const i of sim.running()) for (let j = 0; j < N; j++) {
-    const row = sim.agent(i).core.member(`n${j}`)!;
-    assert.equal(row.address, sim.address(j));
-    assert.equal(row.state, 'alive');
-  }
+  for (const i of sim.running())
+    for (let j = 0; j < N; j++) {
+      const row = sim.agent(i).core.member(`n${j}`)!;
+      assert.equal(row.address, sim.address(j));
+      assert.equal(row.state, 'alive');
+    }
 });

@@ -38,22 +38,32 @@ for (const loss of [0, 0.05]) {
 test('with coordinates off no agent has one and no coord message is sent', () => {
   const counts = { on: 0, off: 0 };
   const codec = createCodec();
-  const count = (key: 'on' | 'off') => (_from: string, _to: string, bytes: Uint8Array): void => {
-    const r = codec.decode(bytes);
-    if (r.ok) counts[key] += r.value.filter((m) => m.type === MsgType.Coord).length;
-  };
+  const count =
+    (key: 'on' | 'off') =>
+    (_from: string, _to: string, bytes: Uint8Array): void => {
+      const r = codec.decode(bytes);
+      if (r.ok) counts[key] += r.value.filter((m) => m.type === MsgType.Coord).length;
+    };
   const on = new Simulation({ nodes: 5, seed: 1, onSend: count('on') });
   on.joinAll({ seed: 0, spreadMs: 100 });
   on.run(10_000);
   assert.ok(counts.on > 0, 'coordinates on: coord messages ride with pings and acks');
-  assert.ok(on.running().every((i) => on.agent(i).core.counters().coordinateUpdates > 0), 'every agent stepped its coordinate');
+  assert.ok(
+    on.running().every((i) => on.agent(i).core.counters().coordinateUpdates > 0),
+    'every agent stepped its coordinate',
+  );
   const sim = new Simulation({ nodes: 5, seed: 1, config: { coordinates: false }, onSend: count('off') });
   sim.joinAll({ seed: 0, spreadMs: 100 });
   sim.run(10_000);
   for (const i of sim.running()) {
     assert.equal(sim.agent(i).core.coordinate(), undefined);
     assert.equal(sim.agent(i).core.counters().coordinateUpdates, 0);
-    assert.ok(sim.agent(i).members().every((m) => m.coordinate === undefined));
+    assert.ok(
+      sim
+        .agent(i)
+        .members()
+        .every((m) => m.coordinate === undefined),
+    );
   }
   assert.equal(counts.off, 0);
 });

@@ -13,7 +13,10 @@ const SEED = Number(process.env.SIM_SEED ?? 23);
 
 /** Run until converged or fail with the seed. */
 function converge(sim: Simulation, maxMs = 30_000): void {
-  assert.ok(sim.runUntil(() => sim.checkConverged(), maxMs), `not converged within ${maxMs} ms (seed ${SEED})`);
+  assert.ok(
+    sim.runUntil(() => sim.checkConverged(), maxMs),
+    `not converged within ${maxMs} ms (seed ${SEED})`,
+  );
 }
 
 /** Apply `fn` to each agent at a random time within `spreadMs`, then run until all were done. */
@@ -154,7 +157,10 @@ test('the wire router runs in the simulator: a join to another label fails, and 
   sim.start(1);
   sim.join(1, [0]);
   sim.run(40_000); // joins retry 5 times with doubling waits
-  assert.deepEqual(sim.joinErrors.map((e) => e.agent), ['n1']);
+  assert.deepEqual(
+    sim.joinErrors.map((e) => e.agent),
+    ['n1'],
+  );
   assert.ok((sim.node(0).observer.counters.drops.label ?? 0) > 0);
   assert.ok(sim.node(0).router.counts.noticesSent >= 1, 'the seed told the joiner');
   assert.match(sim.node(1).router.refusal(sim.address(0)) ?? '', /cluster label differs/);

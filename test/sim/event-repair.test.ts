@@ -43,7 +43,10 @@ test('an agent that joins after events were sent is not handed them (as a Serf a
   const late = N - 1;
   for (let i = 0; i < late; i++) sim.start(i);
   for (let i = 1; i < late; i++) sim.join(i, [0]);
-  assert.ok(sim.runUntil(() => sim.running().every((i) => sim.agent(i).members().length === late), 30_000), 'the first 11 converge');
+  assert.ok(
+    sim.runUntil(() => sim.running().every((i) => sim.agent(i).members().length === late), 30_000),
+    'the first 11 converge',
+  );
   const by = heard(sim);
   for (let k = 0; k < 5; k++) sim.agent(k).event(`old-${k}`, new Uint8Array(0), false);
   sim.run(5_000);
@@ -53,5 +56,8 @@ test('an agent that joins after events were sent is not handed them (as a Serf a
   sim.run(120_000);
   assert.equal(by.get(sim.name(late))?.size ?? 0, 0, 'the newcomer handled none of the old events');
   sim.agent(1).event('new', new Uint8Array(0), false);
-  assert.ok(sim.runUntil(() => by.get(sim.name(late))?.has('new') === true, 10_000), 'and hears the next one');
+  assert.ok(
+    sim.runUntil(() => by.get(sim.name(late))?.has('new') === true, 10_000),
+    'and hears the next one',
+  );
 });

@@ -38,7 +38,11 @@ test('a member accused at the highest incarnation others accept can still refute
   assert.notEqual(sim.runUntilConverged(30_000), null);
   // Walk n1 up to the top in steps the bound allows, as a patient forger would (each refuted).
   const top = Number.MAX_SAFE_INTEGER - 1;
-  for (const i of sim.running()) (sim.agent(i).core as unknown as { table: { set(r: object): void; get(n: string): object } }).table.set({ ...(sim.agent(i).core.member('n1') as object), incarnation: top - 1 });
+  for (const i of sim.running())
+    (sim.agent(i).core as unknown as { table: { set(r: object): void; get(n: string): object } }).table.set({
+      ...(sim.agent(i).core.member('n1') as object),
+      incarnation: top - 1,
+    });
   (sim.agent(1).core as unknown as { incarnation: number }).incarnation = top - 1;
   sim.agent(0).receive('127.9.9.9:7946', codec.encode([M.suspect('n1', top, 'n2')]));
   sim.run(30_000);
@@ -54,12 +58,16 @@ test('a member at the top incarnation: a tag change is refused with ERR_INCARNAT
   sim.joinAll();
   assert.notEqual(sim.runUntilConverged(30_000), null);
   const top = Number.MAX_SAFE_INTEGER - 1;
-  for (const i of sim.running()) (sim.agent(i).core as unknown as { table: { set(r: object): void } }).table.set({ ...(sim.agent(i).core.member('n1') as object), incarnation: top - 1 });
+  for (const i of sim.running())
+    (sim.agent(i).core as unknown as { table: { set(r: object): void } }).table.set({ ...(sim.agent(i).core.member('n1') as object), incarnation: top - 1 });
   (sim.agent(1).core as unknown as { incarnation: number }).incarnation = top - 1;
   sim.agent(0).receive('127.9.9.9:7946', codec.encode([M.suspect('n1', top, 'n2')]));
   sim.run(10_000);
   assert.equal(sim.agent(1).core.currentIncarnation, Number.MAX_SAFE_INTEGER, 'refuted at the top');
-  assert.throws(() => sim.agent(1).setTags({ zone: 'x' }), (e: Error & { code?: string }) => e.code === 'ERR_INCARNATION_EXHAUSTED' && /2\^53 - 1/.test(e.message));
+  assert.throws(
+    () => sim.agent(1).setTags({ zone: 'x' }),
+    (e: Error & { code?: string }) => e.code === 'ERR_INCARNATION_EXHAUSTED' && /2\^53 - 1/.test(e.message),
+  );
   assert.deepEqual(sim.agent(1).core.member('n1')!.tags, {}, 'nothing changed');
   const jumps = () => sim.report().drops['incarnation-jump'] ?? 0;
   const before = jumps();

@@ -71,10 +71,14 @@ function deadTargetAwareness(config: Partial<ProtocolConfig>, seed = SEED): numb
   sim.runUntilConverged(30_000);
   sim.kill(3);
   let max = 0;
-  sim.runUntil(() => {
-    for (const i of sim.running()) max = Math.max(max, sim.agent(i).core.counters().awareness);
-    return sim.running().every((i) => sim.view(i, 3) === 'dead');
-  }, 60_000, 50);
+  sim.runUntil(
+    () => {
+      for (const i of sim.running()) max = Math.max(max, sim.agent(i).core.counters().awareness);
+      return sim.running().every((i) => sim.view(i, 3) === 'dead');
+    },
+    60_000,
+    50,
+  );
   return max;
 }
 
@@ -82,7 +86,10 @@ test('nack: helpers that answer nack tell a requester the target is gone, not it
   // Without nacks every failed probe counts against the prober; with them, healthy helpers' nacks clear it.
   const seen: number[] = [];
   for (let s = 0; s < 4; s++) seen.push(deadTargetAwareness(only({ lifeguardAwareness: true }), SEED + s));
-  assert.ok(seen.some((v) => v > 0), `without nacks a prober's score rises: ${seen}`);
+  assert.ok(
+    seen.some((v) => v > 0),
+    `without nacks a prober's score rises: ${seen}`,
+  );
   for (let s = 0; s < 4; s++) assert.equal(deadTargetAwareness(only({ lifeguardAwareness: true, lifeguardNack: true }), SEED + s), 0, `seed ${SEED + s}`);
   // And the other way: a requester whose incoming packets are late hears no nack, and each
   // missing nack counts, so it backs off sooner than on failed probes alone.
@@ -102,7 +109,8 @@ function deathTime(config: Partial<ProtocolConfig>, accusers: string[]): number 
     // Everyone else answers, so only b can fail; acks for the probes come back at once.
     for (const o of outs) {
       if (o.type === 'event' && o.event.type === 'failed' && o.event.member.name === 'b') return t;
-      if (o.type === 'send' && o.to !== 'b') for (const m of o.messages) if (m.type === M.MsgType.Ping) core.step({ type: 'packet', from: o.to, messages: [M.ack(m.seq, m.target, 8)] }, t + 1);
+      if (o.type === 'send' && o.to !== 'b')
+        for (const m of o.messages) if (m.type === M.MsgType.Ping) core.step({ type: 'packet', from: o.to, messages: [M.ack(m.seq, m.target, 8)] }, t + 1);
     }
   }
   return Infinity;

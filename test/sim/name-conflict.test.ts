@@ -47,13 +47,22 @@ test('name conflict: the first keeps its name, both are told, the cluster does n
   }
   // The first may refute the claim once, to stay ahead of it; the second never answers, so the
   // incarnations settle instead of racing.
-  assert.ok(sim.agent(3).core.currentIncarnation <= incBefore + 1, `the first raised its incarnation ${sim.agent(3).core.currentIncarnation - incBefore} times`);
+  assert.ok(
+    sim.agent(3).core.currentIncarnation <= incBefore + 1,
+    `the first raised its incarnation ${sim.agent(3).core.currentIncarnation - incBefore} times`,
+  );
   const settled = [sim.agent(3).core.currentIncarnation, sim.agent(8).core.currentIncarnation];
   sim.run(60_000);
   assert.deepEqual([sim.agent(3).core.currentIncarnation, sim.agent(8).core.currentIncarnation], settled, 'no incarnation race');
   assert.deepEqual(changes, [], 'no membership change about n3 anywhere');
-  assert.ok(first.some((n) => n.kind === 'name-conflict' && n.role === 'holder' && n.claimant === sim.address(8)), 'the first is told who claims its name');
-  assert.ok(second.some((n) => n.kind === 'name-conflict' && n.role === 'claimant' && n.holder === sim.address(3)), 'the second is told who holds it');
+  assert.ok(
+    first.some((n) => n.kind === 'name-conflict' && n.role === 'holder' && n.claimant === sim.address(8)),
+    'the first is told who claims its name',
+  );
+  assert.ok(
+    second.some((n) => n.kind === 'name-conflict' && n.role === 'claimant' && n.holder === sim.address(3)),
+    'the second is told who holds it',
+  );
 });
 
 test('name conflict that is a move: a crashed agent restarted at another address takes its name back once the old row is dead', () => {
@@ -65,10 +74,11 @@ test('name conflict that is a move: a crashed agent restarted at another address
   sim.kill(3);
   sim.start(8);
   sim.join(8, [0]);
-  const movedEverywhere = (): boolean => [0, 1, 2, 4, 5, 6, 7].every((i) => {
-    const row = sim.agent(i).core.member('n3');
-    return row?.state === 'alive' && row.address === sim.address(8);
-  });
+  const movedEverywhere = (): boolean =>
+    [0, 1, 2, 4, 5, 6, 7].every((i) => {
+      const row = sim.agent(i).core.member('n3');
+      return row?.state === 'alive' && row.address === sim.address(8);
+    });
   const start = sim.now;
   assert.ok(sim.runUntil(movedEverywhere, 60_000, 50), 'every agent holds n3 at its new address');
   assert.ok(sim.now - start <= 15_000, `moved after ${sim.now - start} ms`);

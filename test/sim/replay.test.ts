@@ -57,7 +57,10 @@ function build(n: number, opts: { reapMs?: number; skewMs?: (i: number) => numbe
 function cluster(n: number, opts: { reapMs?: number; skewMs?: (i: number) => number } = {}): Run {
   const r = build(n, opts);
   r.sim.joinAll();
-  assert.ok(r.sim.runUntil(() => r.sim.checkConverged(), 30_000), `not converged (seed ${SEED})`);
+  assert.ok(
+    r.sim.runUntil(() => r.sim.checkConverged(), 30_000),
+    `not converged (seed ${SEED})`,
+  );
   return r;
 }
 
@@ -87,7 +90,10 @@ test('replays within the reap time are harmless: every accusation is outranked b
   // so each learns of its old left/dead row on joining and refutes above it.
   r.sim.restart(5);
   r.sim.restart(6);
-  assert.ok(r.sim.runUntil(() => r.sim.checkConverged(), 60_000), `seed ${SEED}`);
+  assert.ok(
+    r.sim.runUntil(() => r.sim.checkConverged(), 60_000),
+    `seed ${SEED}`,
+  );
   r.sim.run(40_000); // past any probation
   for (const i of [3, 5, 6]) assert.ok(r.sim.agent(i).core.currentIncarnation > 0, `n${i} refuted`);
   const after = replayAll(r);
@@ -99,11 +105,15 @@ test('replays older than the window are dropped: after a member was forgotten an
   // Forgotten after 20 min (> the default 10-minute replay window), as the default 24 h.
   const r = cluster(8, { reapMs: 20 * 60_000 });
   accusations(r);
-  const forgotten = (): boolean => r.sim.running().every((i) => r.sim.agent(i).core.member('n5') === undefined && r.sim.agent(i).core.member('n6') === undefined);
+  const forgotten = (): boolean =>
+    r.sim.running().every((i) => r.sim.agent(i).core.member('n5') === undefined && r.sim.agent(i).core.member('n6') === undefined);
   assert.ok(r.sim.runUntil(forgotten, 30 * 60_000, 10_000), `n5 and n6 still remembered (seed ${SEED})`);
   r.sim.restart(5);
   r.sim.restart(6);
-  assert.ok(r.sim.runUntil(() => r.sim.checkConverged(), 60_000), `seed ${SEED}`);
+  assert.ok(
+    r.sim.runUntil(() => r.sim.checkConverged(), 60_000),
+    `seed ${SEED}`,
+  );
   // Nobody remembered them: they are back at incarnation 0, below their old left and dead.
   assert.equal(r.sim.agent(5).core.currentIncarnation, 0);
   assert.equal(r.sim.agent(6).core.currentIncarnation, 0);
@@ -127,7 +137,10 @@ test('clocks skewed within the window interoperate; an agent far outside cannot 
     sim.start(i);
     sim.join(i, [0]);
   }
-  assert.ok(sim.runUntil(() => sim.checkConverged(), 30_000), `seed ${SEED}`);
+  assert.ok(
+    sim.runUntil(() => sim.checkConverged(), 30_000),
+    `seed ${SEED}`,
+  );
   sim.run(20_000);
   // report().drops holds the core's drops too (a join's 'unproven-address'): none may be the envelope's.
   const refused = Object.keys(sim.report().drops).filter((reason) => ['stale', 'auth', 'unknown-key', 'plaintext', 'label', 'decode'].includes(reason));
@@ -135,9 +148,16 @@ test('clocks skewed within the window interoperate; an agent far outside cannot 
   sim.start(6);
   sim.join(6, [0]);
   sim.run(40_000); // joins retry 5 times with doubling waits
-  assert.deepEqual(sim.joinErrors.map((e) => e.agent), ['n6']);
+  assert.deepEqual(
+    sim.joinErrors.map((e) => e.agent),
+    ['n6'],
+  );
   assert.ok((sim.report().drops.stale ?? 0) > 0, JSON.stringify(sim.report().drops));
   for (let i = 0; i < 6; i++) assert.equal(sim.agent(i).core.member('n6'), undefined, `n${i} let n6 in`);
   for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) assert.equal(sim.view(i, j), 'alive', `n${i} sees n${j}`);
-  assert.deepEqual(r.events.filter((e) => / (suspect|failed) /.test(e)), [], 'the others are unaffected');
+  assert.deepEqual(
+    r.events.filter((e) => / (suspect|failed) /.test(e)),
+    [],
+    'the others are unaffected',
+  );
 });

@@ -48,7 +48,13 @@ test('a leaving agent is left in every table, never failed', () => {
   const r = runScenario({
     nodes: 50,
     seed: SEED,
-    steps: [{ do: 'joinAll' }, { expect: 'converged', within: '30s' }, { do: 'leave', nodes: [9] }, { do: 'run', for: '60s' }, { expect: 'sees', subject: 9, state: 'left' }],
+    steps: [
+      { do: 'joinAll' },
+      { expect: 'converged', within: '30s' },
+      { do: 'leave', nodes: [9] },
+      { do: 'run', for: '60s' },
+      { expect: 'sees', subject: 9, state: 'left' },
+    ],
   });
   noFailures(r);
   const sim = r.simulation;
@@ -67,7 +73,10 @@ test('a falsely suspected agent refutes with a higher incarnation and is never d
   sim.run(20_000);
   assert.equal(sim.agent(5).core.currentIncarnation, 1);
   for (const i of sim.running()) if (i !== 5) assert.deepEqual([sim.view(i, 5), sim.agent(i).core.member('n5')!.incarnation], ['alive', 1]);
-  assert.ok(sim.trace.some((t) => t.type === 'suspect' && t.subject === 'n5'), 'it was suspected');
+  assert.ok(
+    sim.trace.some((t) => t.type === 'suspect' && t.subject === 'n5'),
+    'it was suspected',
+  );
   assert.ok(!sim.trace.some((t) => t.type === 'failed' && t.subject === 'n5'), 'never failed');
 });
 
@@ -101,7 +110,10 @@ test('a restarted agent takes over its name with a higher incarnation', () => {
   const deadInc = sim.agent(0).core.member('n4')!.incarnation;
   sim.restart(4, [0]);
   // A restart is a new process life (issue 18): taken back at once, without probation.
-  assert.ok(sim.runUntil(() => sim.checkConverged(), 60_000), 'everyone sees n4 alive again');
+  assert.ok(
+    sim.runUntil(() => sim.checkConverged(), 60_000),
+    'everyone sees n4 alive again',
+  );
   assert.ok(sim.agent(4).core.currentIncarnation > deadInc);
   for (const i of sim.running()) assert.equal(sim.agent(i).core.member('n4')!.incarnation, sim.agent(4).core.currentIncarnation);
 });
@@ -155,7 +167,10 @@ test('a forged left for a live member is refuted within seconds: the member is t
   sim.agent(1).receive(sim.address(2), createCodec().encode([M.left('n5', 1)]));
   sim.run(100);
   assert.equal(sim.view(1, 5), 'left', 'believed at first: a left cannot be checked');
-  assert.ok(sim.runUntil(() => sim.checkConverged(), 5_000), 'n5 refuted and everyone has it alive again');
+  assert.ok(
+    sim.runUntil(() => sim.checkConverged(), 5_000),
+    'n5 refuted and everyone has it alive again',
+  );
   assert.equal(sim.agent(5).core.currentIncarnation, 2);
 });
 

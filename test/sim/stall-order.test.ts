@@ -46,7 +46,10 @@ test('stall detection: a packet read before the overdue timer reveals the stall;
   a.nextDeadline();
   // We slept through the probe's whole period; the first thing the loop hands us is a packet.
   const late = pingAt + 2_000;
-  const outs = [...a.step({ type: 'packet', from: 'c-addr', messages: [M.ping(99, 'a', 'c', 4)] }, late), ...a.step({ type: 'tick' }, Math.max(late, a.nextDeadline()))];
+  const outs = [
+    ...a.step({ type: 'packet', from: 'c-addr', messages: [M.ping(99, 'a', 'c', 4)] }, late),
+    ...a.step({ type: 'tick' }, Math.max(late, a.nextDeadline())),
+  ];
   assert.equal(a.counters().stalls, 1);
   assert.ok(!outs.some((o) => o.type === 'note' && o.note.kind === 'probe-failed'), 'no probe failed');
   assert.ok(!outs.some((o) => o.type === 'event' && o.event.type === 'suspect'));

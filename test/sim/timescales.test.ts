@@ -127,7 +127,11 @@ test('probation: a dead verdict from a member that is not a checker does not fai
     const inc = sim.agent(7).core.currentIncarnation;
     if (inc !== lastInc) {
       lastInc = inc;
-      const live = sim.agent(0).members().filter((m) => m.state === 'alive' || m.state === 'suspect').map((m) => m.name);
+      const live = sim
+        .agent(0)
+        .members()
+        .filter((m) => m.state === 'alive' || m.state === 'suspect')
+        .map((m) => m.name);
       const accuser = live.find((n) => n !== 'n7' && checkerRank(n, 'n7', inc, live, sim.config.confirmers) < 0)!;
       const forged = codec.encode([M.dead('n7', inc, accuser)]);
       const from = sim.address(Number(accuser.slice(1)));
@@ -154,7 +158,9 @@ test('probation: the returning member is not flooded by every agent at once at t
   const step = c7.step.bind(c7);
   const start = sim.now;
   (c7 as { step: typeof step }).step = (input, now) => {
-    if (input.type === 'packet') for (const m of input.messages) if (m.type === M.MsgType.Ping) buckets.set(Math.floor((now - start) / 100), (buckets.get(Math.floor((now - start) / 100)) ?? 0) + 1);
+    if (input.type === 'packet')
+      for (const m of input.messages)
+        if (m.type === M.MsgType.Ping) buckets.set(Math.floor((now - start) / 100), (buckets.get(Math.floor((now - start) / 100)) ?? 0) + 1);
     return step(input, now);
   };
   assert.ok(timeToAliveEverywhere(sim, 7, 60_000) < 60_000);

@@ -30,8 +30,13 @@ function fourAgents(): { sim: Simulation; log: { from: string; to: Address; byte
 test('a join takes one more round trip: push, cookie, push with the cookie, reply', () => {
   const { sim, log } = fourAgents();
   const talk = log.filter((p) => (p.from === 'n3' && p.to === sim.address(0)) || (p.from === 'n0' && p.to === sim.address(3))).slice(0, 4);
-  const kinds = talk.map((p) => `${p.from}:${decode(p.bytes).map((m) => m.type).join('+')}`);
-  assert.deepEqual(kinds, ['n3:9', 'n0:11', 'n3:11+9', 'n0:9+16'], 'the reply carries the seed\'s event clock');
+  const kinds = talk.map(
+    (p) =>
+      `${p.from}:${decode(p.bytes)
+        .map((m) => m.type)
+        .join('+')}`,
+  );
+  assert.deepEqual(kinds, ['n3:9', 'n0:11', 'n3:11+9', 'n0:9+16'], "the reply carries the seed's event clock");
   assert.ok((decode(talk[3]!.bytes)[0] as M.PushPull).flags & M.PushPullFlag.reply);
   assert.ok(talk[1]!.bytes.length <= talk[0]!.bytes.length, 'the challenge is no bigger than the request');
 });
@@ -58,22 +63,35 @@ test('a stranger replaying a captured join request (and digests, pings, ping-req
     }
     sim.run(50);
   }
-  const back = log.slice(before).filter((p) => p.to === stranger).reduce((n, p) => n + p.bytes.length, 0);
+  const back = log
+    .slice(before)
+    .filter((p) => p.to === stranger)
+    .reduce((n, p) => n + p.bytes.length, 0);
   assert.ok(back <= sent, `${back} bytes back for ${sent} sent (${(back / sent).toFixed(1)}×)`);
   assert.equal(sim.agent(0).core.member('x'), undefined, 'an unproven join is not taken in');
-  assert.ok(sim.runUntil(() => sim.checkConverged(), 5_000), 'the seed still serves its members');
+  assert.ok(
+    sim.runUntil(() => sim.checkConverged(), 5_000),
+    'the seed still serves its members',
+  );
 });
 
 test('a member reaped on one agent is not handed back by another that has not reaped it yet', () => {
   const reapMs = 20_000;
-  const sim = new Simulation({ nodes: 8, seed: 3, config: { reapFailedAfterMs: reapMs, reapLeftAfterMs: reapMs, pushPullIntervalMs: 1_000, replayWindowMs: 0 } });
+  const sim = new Simulation({
+    nodes: 8,
+    seed: 3,
+    config: { reapFailedAfterMs: reapMs, reapLeftAfterMs: reapMs, pushPullIntervalMs: 1_000, replayWindowMs: 0 },
+  });
   sim.joinAll({ spreadMs: 500 });
   assert.ok(sim.runUntil(() => sim.checkConverged(), 60_000));
   sim.kill(7);
   const holders = (): number => sim.running().filter((i) => sim.agent(i).core.member('n7') !== undefined).length;
   assert.ok(sim.runUntil(() => holders() === 7 && sim.running().every((i) => sim.agent(i).core.member('n7')?.state === 'dead'), 30_000));
   // Every agent reaps within one maintenance interval (reconnectIntervalMs, 10 s) of the reap age.
-  assert.ok(sim.runUntil(() => holders() === 0, reapMs + 2 * 10_000), `${holders()} agents still hold n7`);
+  assert.ok(
+    sim.runUntil(() => holders() === 0, reapMs + 2 * 10_000),
+    `${holders()} agents still hold n7`,
+  );
   // ...and with push-pull every second, nobody gets it back.
   for (let t = 0; t < 60; t++) {
     sim.run(1_000);

@@ -82,7 +82,10 @@ export function transportContract(label: string, f: TransportFactory): void {
       a.send(b.address, new Uint8Array(1400).fill(1));
       a.send(b.address, new Uint8Array(8192).fill(2));
       const got = await wait;
-      assert.deepEqual(got.map((g) => g.bytes.length).sort((x, y) => x - y), [1400, 8192]);
+      assert.deepEqual(
+        got.map((g) => g.bytes.length).sort((x, y) => x - y),
+        [1400, 8192],
+      );
     } finally {
       await done();
     }

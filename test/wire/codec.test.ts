@@ -22,7 +22,13 @@ const address = fc.oneof(
 const u32 = fc.nat(0xffffffff);
 const inc = fc.nat(1_000_000);
 const tags = fc
-  .uniqueArray(fc.tuple(name.filter((k) => k.length <= 8), fc.string({ maxLength: 16 }).filter((v) => tagValueProblem(v) === undefined)), { maxLength: 4, selector: ([k]) => k })
+  .uniqueArray(
+    fc.tuple(
+      name.filter((k) => k.length <= 8),
+      fc.string({ maxLength: 16 }).filter((v) => tagValueProblem(v) === undefined),
+    ),
+    { maxLength: 4, selector: ([k]) => k },
+  )
   .map((kv) => kv.sort(([a], [b]) => (a < b ? -1 : 1)).flat());
 const entry = fc.tuple(name, address, fc.integer({ min: 0, max: 3 }), inc, tags).map(([n, a, s, i, t]) => M.entry(n, a, s, i, t));
 const message: fc.Arbitrary<M.Message> = fc.oneof(
@@ -38,9 +44,23 @@ const message: fc.Arbitrary<M.Message> = fc.oneof(
   fc.tuple(name, fc.maxSafeNat(), fc.nat(100_000)).map(([f, d, n]) => M.digest(f, d, n)),
   fc.tuple(fc.maxSafeNat(), name, fc.uint8Array({ maxLength: 64 }), fc.nat(1)).map(([t, n, p, f]) => M.userEvent(t, n, p, f)),
   fc
-    .tuple(fc.maxSafeNat(), u32, name, address, name, fc.uint8Array({ maxLength: 32 }), fc.nat(5), fc.integer({ min: 1, max: 60_000 }), fc.array(name, { maxLength: 3 }))
-    .map(([t, id, from, a, n, p, relay, timeout, nodes]) => M.query(t, id, from, a, n, p, 1, relay, timeout, [...nodes.flatMap((x) => ['n', x]), 't', 'role', '^db$'])),
-  fc.tuple(fc.maxSafeNat(), u32, name, fc.uint8Array({ maxLength: 32 }), fc.option(address, { nil: '' })).map(([t, id, from, p, to]) => M.queryResponse(t, id, from, 0, p, to)),
+    .tuple(
+      fc.maxSafeNat(),
+      u32,
+      name,
+      address,
+      name,
+      fc.uint8Array({ maxLength: 32 }),
+      fc.nat(5),
+      fc.integer({ min: 1, max: 60_000 }),
+      fc.array(name, { maxLength: 3 }),
+    )
+    .map(([t, id, from, a, n, p, relay, timeout, nodes]) =>
+      M.query(t, id, from, a, n, p, 1, relay, timeout, [...nodes.flatMap((x) => ['n', x]), 't', 'role', '^db$']),
+    ),
+  fc
+    .tuple(fc.maxSafeNat(), u32, name, fc.uint8Array({ maxLength: 32 }), fc.option(address, { nil: '' }))
+    .map(([t, id, from, p, to]) => M.queryResponse(t, id, from, 0, p, to)),
 );
 const packet = fc.array(message, { minLength: 1, maxLength: 20 });
 
@@ -209,8 +229,14 @@ test('shareDecoded: a state transfer of entries decoded before shares their deco
   assert.deepEqual(shared.decode(badPart), codec.decode(badPart));
 });
 
-test('a state transfer assembled from its entries\' cached encodings is byte for byte what msgpackr packs', () => {
-  const reference = new Packr({ structures: M.RECORD_SHAPES.map((s) => [...s]), maxSharedStructures: M.RECORD_SHAPES.length, useRecords: true, moreTypes: false, bundleStrings: false });
+test("a state transfer assembled from its entries' cached encodings is byte for byte what msgpackr packs", () => {
+  const reference = new Packr({
+    structures: M.RECORD_SHAPES.map((s) => [...s]),
+    maxSharedStructures: M.RECORD_SHAPES.length,
+    useRecords: true,
+    moreTypes: false,
+    bundleStrings: false,
+  });
   fc.assert(
     fc.property(name, fc.nat(7), fc.array(entry, { maxLength: 40 }), (from, flags, entries) => {
       const m = M.pushPull(from, flags, 0, 1, entries);

@@ -73,14 +73,26 @@ test('keyring: primary seals, any installed key opens, primary cannot be removed
   assert.equal(ring.use(b), true);
   assert.equal(ring.primary.id, sealKey(parseKey(b)).id);
   assert.ok(open(oldSeal, ring.lookup, label).ok, 'the old key still opens');
-  assert.throws(() => ring.remove(b), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEY_PRIMARY' && /primary/.test(e.message));
+  assert.throws(
+    () => ring.remove(b),
+    (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEY_PRIMARY' && /primary/.test(e.message),
+  );
   assert.equal(ring.remove(a), true);
   assert.equal(open(oldSeal, ring.lookup, label).ok, false, 'the removed key no longer opens');
   assert.deepEqual(ring.view().keys, [b]);
   assert.equal(changes.length, 3);
-  assert.throws(() => ring.use(a), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEY_NOT_INSTALLED');
-  assert.throws(() => new Keyring(['short']), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEY');
-  assert.throws(() => new Keyring([]), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEY');
+  assert.throws(
+    () => ring.use(a),
+    (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEY_NOT_INSTALLED',
+  );
+  assert.throws(
+    () => new Keyring(['short']),
+    (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEY',
+  );
+  assert.throws(
+    () => new Keyring([]),
+    (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEY',
+  );
 });
 
 test('keyring: at most MAX_KEYS (16) keys, a clear error beyond; a full keyring still rotates', () => {
@@ -89,11 +101,17 @@ test('keyring: at most MAX_KEYS (16) keys, a clear error beyond; a full keyring 
   assert.equal(MAX_KEYS, 16);
   assert.equal(ring.size, 16);
   assert.equal(ring.install(keys[3]!), false, 'an installed key is no new key');
-  assert.throws(() => ring.install(generateKey()), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEYRING_FULL' && /16 keys/.test(e.message) && /remove/.test(e.message));
+  assert.throws(
+    () => ring.install(generateKey()),
+    (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEYRING_FULL' && /16 keys/.test(e.message) && /remove/.test(e.message),
+  );
   assert.equal(ring.size, 16, 'nothing added');
   ring.remove(keys[5]!);
   assert.equal(ring.install(generateKey()), true, 'room again after a remove');
-  assert.throws(() => new Keyring([...keys, generateKey()]), (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEY' && /at most 16/.test(e.message));
+  assert.throws(
+    () => new Keyring([...keys, generateKey()]),
+    (e: unknown) => e instanceof ClusterError && e.code === 'ERR_KEY' && /at most 16/.test(e.message),
+  );
 });
 
 test('keyring: a key is named by a fingerprint that does not reveal it; lookup by fingerprint', () => {
@@ -172,7 +190,7 @@ test('envelope: a datagram sealed outside the replay window (either side of our 
     return sender.wrap(SealKind.gossip, Buffer.from([1, 0x90]));
   };
   const w = at(0);
-  assert.equal(sealedAt(w.subarray(3)), receiverNow / 1000, 'the seal carries the sender\'s clock in seconds');
+  assert.equal(sealedAt(w.subarray(3)), receiverNow / 1000, "the seal carries the sender's clock in seconds");
   assert.equal(reason(w), 'ok');
   // Default window: 10 minutes, plus the second lost to rounding.
   assert.equal(reason(at(-600_000)), 'ok');

@@ -25,7 +25,10 @@ const KEY = generateKey();
 function cluster(n: number, maxMembers = 64): { sim: Simulation } {
   const sim = new Simulation({ nodes: n, seed: SEED, security: () => ({ keyring: new Keyring([KEY]), label: 'prod' }), maxMembers });
   sim.joinAll();
-  assert.ok(sim.runUntil(() => sim.checkConverged(), 30_000), `seed ${SEED}`);
+  assert.ok(
+    sim.runUntil(() => sim.checkConverged(), 30_000),
+    `seed ${SEED}`,
+  );
   return { sim };
 }
 
@@ -122,9 +125,21 @@ test('a forged alive flood for 100,000 names cannot grow the table past its cap;
   const sealer = createSecureCodec(plain, { keyring: new Keyring([KEY]), label: 'prod', clock: () => sim.wallNow() });
   // An insider (holds the key) gone rogue: authentic packets, made-up members.
   for (let i = 0; i < 100_000; i += 50) {
-    const batch = Array.from({ length: 50 }, (_, j) => M.alive(`forged-${i + j}`, `10.9.${(i + j) >> 8 & 255}.${(i + j) & 255}:7946`, 1, []));
+    const batch = Array.from({ length: 50 }, (_, j) => M.alive(`forged-${i + j}`, `10.9.${((i + j) >> 8) & 255}.${(i + j) & 255}:7946`, 1, []));
     sim.deliver(0, sim.address(1), sealer.encode(batch.slice(0, 25)));
-    sim.deliver(0, sim.address(1), sealer.encode([M.pushPull('n1', 0, 0, 1, batch.slice(25).map((a) => M.entry(a.name, a.addr, 0, 1, [])))]));
+    sim.deliver(
+      0,
+      sim.address(1),
+      sealer.encode([
+        M.pushPull(
+          'n1',
+          0,
+          0,
+          1,
+          batch.slice(25).map((a) => M.entry(a.name, a.addr, 0, 1, [])),
+        ),
+      ]),
+    );
   }
   assert.ok(sim.agent(0).members().length <= cap, `${sim.agent(0).members().length} rows`);
   assert.ok((drops(sim, 0)['member-cap'] ?? 0) > 99_000);
@@ -157,7 +172,10 @@ test('a forged left or dead for a live member from another address is undone by 
   // next push-pull and refutes with a higher incarnation: within ~2 push-pull intervals (lan:
   // 30 s). See the report for a core change that would make the accused hear it at once.
   sim.deliver(0, sim.address(1), sealer.encode([M.left('n5', inc + 3), M.dead('n6', 0, 'n1')]));
-  assert.ok(sim.runUntil(() => sim.checkConverged(), 120_000, 1000), `seed ${SEED}`);
+  assert.ok(
+    sim.runUntil(() => sim.checkConverged(), 120_000, 1000),
+    `seed ${SEED}`,
+  );
   for (let i = 0; i < 8; i++) {
     assert.equal(sim.view(i, 5), 'alive');
     assert.equal(sim.view(i, 6), 'alive');
@@ -172,10 +190,17 @@ test('a forged left or dead for a live member from another address is undone by 
 
 test('key-management bodies: any JSON or bytes give a message or nothing, never a throw', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.json().map((s) => Buffer.from(s)), fc.uint8Array({ maxLength: 300 }), fc.anything().map((v) => Buffer.from(JSON.stringify(v) ?? 'null'))), (b) => {
-      const m = decodeKeyMessage(b);
-      if (m) assert.ok(m.t === 'req' || m.t === 'res');
-    }),
+    fc.property(
+      fc.oneof(
+        fc.json().map((s) => Buffer.from(s)),
+        fc.uint8Array({ maxLength: 300 }),
+        fc.anything().map((v) => Buffer.from(JSON.stringify(v) ?? 'null')),
+      ),
+      (b) => {
+        const m = decodeKeyMessage(b);
+        if (m) assert.ok(m.t === 'req' || m.t === 'res');
+      },
+    ),
     { numRuns: 3000 },
   );
   assert.equal(decodeKeyMessage(Buffer.from(JSON.stringify({ t: 'req', id: 'a', op: 'remove', from: 'x', at: 1 }))), undefined, 'remove needs a key');

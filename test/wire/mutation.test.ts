@@ -19,7 +19,9 @@ const SEED = Number(process.env.SIM_SEED ?? 11);
 const PACKETS = Number(process.env.MUTATION_PACKETS ?? 200_000);
 const STRANGER = '127.250.0.1:40000';
 
-test(`${PACKETS} mutated captured packets from a stranger: no member the CLI would refuse, every refusal counted, the real members unharmed`, { timeout: 120_000 }, () => {
+test(`${PACKETS} mutated captured packets from a stranger: no member the CLI would refuse, every refusal counted, the real members unharmed`, {
+  timeout: 120_000,
+}, () => {
   const plain = createCodec();
   const captured: Uint8Array[] = [];
   let capturing = true;
@@ -54,7 +56,8 @@ test(`${PACKETS} mutated captured packets from a stranger: no member the CLI wou
   const refusedWhole = PACKETS - decoded;
   const drops = sim.node(1).observer.counters.drops;
   assert.ok(sumDrops(drops) - dropsBefore >= refusedWhole, `every refused packet is counted: ${JSON.stringify(drops)}`);
-  for (const reason of ['bad-name', 'bad-address', 'bad-tags', 'decode']) assert.ok((drops[reason as keyof typeof drops] ?? 0) > 0, `some drops are ${reason}: ${JSON.stringify(drops)}`);
+  for (const reason of ['bad-name', 'bad-address', 'bad-tags', 'decode'])
+    assert.ok((drops[reason as keyof typeof drops] ?? 0) > 0, `some drops are ${reason}: ${JSON.stringify(drops)}`);
 
   // Long enough for a member falsely suspected during the attack (the flooded agent probes
   // slowly) to come back everywhere: a missed refutation waits for a push-pull (30 s), then

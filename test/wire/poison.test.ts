@@ -54,11 +54,17 @@ test('any inline definition, of any slot, with or without a high byte, leaves th
   const codec = createCodec();
   const key = fc.stringMatching(/^[a-z]{1,6}$/);
   fc.assert(
-    fc.property(fc.nat(63), fc.option(fc.nat(255), { nil: undefined }), fc.array(key, { minLength: 1, maxLength: 6 }), fc.constantFrom(...sample), (id, high, keys, m) => {
-      const r = codec.decode(definition(id, keys, high));
-      assert.equal(r.ok, false, 'a packet that defines a shape is never accepted');
-      assert.deepEqual(codec.decode(codec.encode([m])), { ok: true, value: [m] });
-    }),
+    fc.property(
+      fc.nat(63),
+      fc.option(fc.nat(255), { nil: undefined }),
+      fc.array(key, { minLength: 1, maxLength: 6 }),
+      fc.constantFrom(...sample),
+      (id, high, keys, m) => {
+        const r = codec.decode(definition(id, keys, high));
+        assert.equal(r.ok, false, 'a packet that defines a shape is never accepted');
+        assert.deepEqual(codec.decode(codec.encode([m])), { ok: true, value: [m] });
+      },
+    ),
     { seed: SEED, numRuns: 2000 },
   );
 });

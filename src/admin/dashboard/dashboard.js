@@ -33,11 +33,19 @@
     var m = /(?:^#|&)token=([^&]*)/.exec(location.hash);
     if (m) {
       var t = decodeURIComponent(m[1]);
-      try { sessionStorage.setItem(TOKEN_KEY, t); } catch (_e) { /* storage off: keep it in memory */ }
+      try {
+        sessionStorage.setItem(TOKEN_KEY, t);
+      } catch (_e) {
+        /* storage off: keep it in memory */
+      }
       history.replaceState(null, '', location.pathname + location.search);
       return t;
     }
-    try { return sessionStorage.getItem(TOKEN_KEY); } catch (_e) { return null; }
+    try {
+      return sessionStorage.getItem(TOKEN_KEY);
+    } catch (_e) {
+      return null;
+    }
   }
 
   function AuthError() {}
@@ -49,7 +57,7 @@
       if (r.status === 401) throw new AuthError();
       return r.json().then((body) => {
         if (!r.ok && r.status !== 503) {
-          var err = new Error((body?.error?.message) || `HTTP ${r.status}`);
+          var err = new Error(body?.error?.message || `HTTP ${r.status}`);
           err.status = r.status;
           throw err;
         }
@@ -65,7 +73,9 @@
       else if (k === 'className') n.className = attrs[k];
       else n.setAttribute(k, attrs[k]);
     }
-    (children || []).forEach((c) => { if (c) n.appendChild(c); });
+    (children || []).forEach((c) => {
+      if (c) n.appendChild(c);
+    });
     return n;
   }
 
@@ -92,7 +102,10 @@
   /** A stable colour per member name, so a member keeps its colour on the ring across polls. */
   function colour(name) {
     var h = 2166136261;
-    for (var i = 0; i < name.length; i++) { h ^= name.charCodeAt(i); h = Math.imul(h, 16777619); }
+    for (var i = 0; i < name.length; i++) {
+      h ^= name.charCodeAt(i);
+      h = Math.imul(h, 16777619);
+    }
     return `hsl(${(h >>> 0) % 360}, 62%, 52%)`;
   }
 
@@ -101,7 +114,9 @@
   function renderMembers(members, selfName) {
     var body = $('members').tBodies[0];
     var rows = members.map((m) => {
-      var tags = Object.keys(m.tags || {}).sort().map((k) => el('span', { className: 'tag', text: `${k}=${m.tags[k]}` }));
+      var tags = Object.keys(m.tags || {})
+        .sort()
+        .map((k) => el('span', { className: 'tag', text: `${k}=${m.tags[k]}` }));
       var tr = el('tr', { 'data-name': m.name, 'data-status': m.status }, [
         el('td', {}, [el('span', { text: m.name }), m.name === selfName ? el('span', { className: 'self', text: '(this agent)' }) : null]),
         el('td', { className: 'mono', text: m.addr }),
@@ -111,12 +126,16 @@
         el('td', { className: 'num', text: duration(m.sinceMs) }),
       ]);
       if (m.name === selected) tr.className = 'selected';
-      tr.addEventListener('click', () => { select(m.name); });
+      tr.addEventListener('click', () => {
+        select(m.name);
+      });
       return tr;
     });
     body.replaceChildren.apply(body, rows);
     var counts = {};
-    members.forEach((m) => { counts[m.status] = (counts[m.status] || 0) + 1; });
+    members.forEach((m) => {
+      counts[m.status] = (counts[m.status] || 0) + 1;
+    });
     $('member-counts').textContent = Object.keys(counts)
       .sort((a, b) => STATUS_ORDER[a] - STATUS_ORDER[b])
       .map((s) => `${counts[s]} ${s}`)
@@ -135,7 +154,9 @@
     if (selected === null) return Promise.resolve();
     var name = selected;
     return api(`/v1/members/${encodeURIComponent(name)}`).then(
-      (m) => { if (name === selected) renderHistory(m); },
+      (m) => {
+        if (name === selected) renderHistory(m);
+      },
       (e) => {
         if (e instanceof AuthError) throw e;
         $('history-name').textContent = name;
@@ -146,18 +167,21 @@
 
   function renderHistory(m) {
     $('history-name').textContent = `${m.name} — ${m.status}, incarnation ${m.incarnation}`;
-    var items = (m.history || []).slice().reverse().map((h) => {
-      var what = h.kind !== 'event' ? h.kind : h.event === h.status ? h.status : `${h.event} → ${h.status}`;
-      var bits = [];
-      if (h.incarnation !== undefined) bits.push(`incarnation ${h.incarnation}`);
-      if (h.by) bits.push(`by ${h.by}`);
-      if (h.detail) bits.push(h.detail);
-      return el('li', { 'data-kind': h.kind }, [
-        el('span', { className: 'when', text: new Date(h.at).toLocaleTimeString() }),
-        el('strong', { text: what }),
-        el('span', { className: 'muted', text: bits.length ? `  ${bits.join(' · ')}` : '' }),
-      ]);
-    });
+    var items = (m.history || [])
+      .slice()
+      .reverse()
+      .map((h) => {
+        var what = h.kind !== 'event' ? h.kind : h.event === h.status ? h.status : `${h.event} → ${h.status}`;
+        var bits = [];
+        if (h.incarnation !== undefined) bits.push(`incarnation ${h.incarnation}`);
+        if (h.by) bits.push(`by ${h.by}`);
+        if (h.detail) bits.push(h.detail);
+        return el('li', { 'data-kind': h.kind }, [
+          el('span', { className: 'when', text: new Date(h.at).toLocaleTimeString() }),
+          el('strong', { text: what }),
+          el('span', { className: 'muted', text: bits.length ? `  ${bits.join(' · ')}` : '' }),
+        ]);
+      });
     var body = $('history-body');
     body.className = '';
     if (items.length === 0) body.replaceChildren(el('span', { className: 'muted', text: 'no history kept for this member yet' }));
@@ -172,7 +196,11 @@
       var per = (s[key] - previousStats[key]) / ((s.uptimeMs - previousStats.uptimeMs) / 1000);
       return `  (${per.toFixed(1)}/s)`;
     };
-    var aw = el('dd', { className: s.awareness === 0 ? 'awareness-0' : 'awareness-hi', id: 'awareness', text: String(s.awareness) + (s.awareness === 0 ? '  healthy' : `  probes stretched ×${s.awareness + 1} (we may be slow)`) });
+    var aw = el('dd', {
+      className: s.awareness === 0 ? 'awareness-0' : 'awareness-hi',
+      id: 'awareness',
+      text: String(s.awareness) + (s.awareness === 0 ? '  healthy' : `  probes stretched ×${s.awareness + 1} (we may be slow)`),
+    });
     var pairs = [
       ['state', el('dd', { text: s.state })],
       ['uptime', el('dd', { text: duration(s.uptimeMs) })],
@@ -182,22 +210,45 @@
       ['packets out', el('dd', { id: 'packets-out', text: s.packetsOut + rate('packetsOut') })],
       ['bytes in / out', el('dd', { text: `${bytes(s.bytesIn)} / ${bytes(s.bytesOut)}` })],
       ['send errors', el('dd', { text: String(s.sendErrors) })],
-      ['members', el('dd', { text: Object.keys(s.members).map((k) => `${s.members[k]} ${k === 'dead' ? 'failed' : k}`).join(', ') })],
+      [
+        'members',
+        el('dd', {
+          text: Object.keys(s.members)
+            .map((k) => `${s.members[k]} ${k === 'dead' ? 'failed' : k}`)
+            .join(', '),
+        }),
+      ],
       ['checksum', el('dd', { className: 'mono', text: (s.checksum >>> 0).toString(16).padStart(8, '0') })],
     ];
-    if (s.security?.encrypted) pairs.push(['encryption', el('dd', { text: `${s.security.keys} key(s)${s.security.label ? `, label ${s.security.label}` : ''}` })]);
+    if (s.security?.encrypted)
+      pairs.push(['encryption', el('dd', { text: `${s.security.keys} key(s)${s.security.label ? `, label ${s.security.label}` : ''}` })]);
     var kv = $('health-kv');
     kv.replaceChildren();
-    pairs.forEach((p) => { kv.appendChild(el('dt', { text: p[0] })); kv.appendChild(p[1]); });
-    var drops = (s.counters?.drops) || {};
-    var reasons = Object.keys(drops).filter((k) => drops[k] > 0).sort();
+    pairs.forEach((p) => {
+      kv.appendChild(el('dt', { text: p[0] }));
+      kv.appendChild(p[1]);
+    });
+    var drops = s.counters?.drops || {};
+    var reasons = Object.keys(drops)
+      .filter((k) => drops[k] > 0)
+      .sort();
     var box = $('drops');
     if (reasons.length === 0) {
       box.className = 'muted';
       box.textContent = 'none';
     } else {
       box.className = '';
-      box.replaceChildren(el('table', {}, [el('tbody', {}, reasons.map((k) => el('tr', { 'data-reason': k }, [el('td', { className: 'mono', text: k }), el('td', { className: 'num', text: String(drops[k]) })])))]));
+      box.replaceChildren(
+        el('table', {}, [
+          el(
+            'tbody',
+            {},
+            reasons.map((k) =>
+              el('tr', { 'data-reason': k }, [el('td', { className: 'mono', text: k }), el('td', { className: 'num', text: String(drops[k]) })]),
+            ),
+          ),
+        ]),
+      );
     }
     previousStats = s;
   }
@@ -207,7 +258,10 @@
   /** Shares from the `weight` tags of the members on the ring (alive and suspect), for agents without /v1/ring. */
   function ringFromMembers(members) {
     var on = members.filter((m) => m.status === 'alive' || m.status === 'suspect');
-    var weight = (m) => { var w = Number(m.tags?.weight); return w > 0 && Number.isFinite(w) ? w : 1; };
+    var weight = (m) => {
+      var w = Number(m.tags?.weight);
+      return w > 0 && Number.isFinite(w) ? w : 1;
+    };
     var total = on.reduce((s, m) => s + weight(m), 0) || 1;
     return { members: on.map((m) => ({ name: m.name, share: weight(m) / total })) };
   }
@@ -215,12 +269,36 @@
   function arc(cx, cy, r0, r1, a0, a1) {
     var p = (r, a) => `${(cx + r * Math.sin(a)).toFixed(2)} ${(cy - r * Math.cos(a)).toFixed(2)}`;
     var large = a1 - a0 > Math.PI ? 1 : 0;
-    return 'M ' + p(r1, a0) + ' A ' + r1 + ' ' + r1 + ' 0 ' + large + ' 1 ' + p(r1, a1) +
-      ' L ' + p(r0, a1) + ' A ' + r0 + ' ' + r0 + ' 0 ' + large + ' 0 ' + p(r0, a0) + ' Z';
+    return (
+      'M ' +
+      p(r1, a0) +
+      ' A ' +
+      r1 +
+      ' ' +
+      r1 +
+      ' 0 ' +
+      large +
+      ' 1 ' +
+      p(r1, a1) +
+      ' L ' +
+      p(r0, a1) +
+      ' A ' +
+      r0 +
+      ' ' +
+      r0 +
+      ' 0 ' +
+      large +
+      ' 0 ' +
+      p(r0, a0) +
+      ' Z'
+    );
   }
 
   function renderRing(ring, fromServer) {
-    var size = 200, c = size / 2, r1 = 92, r0 = 58;
+    var size = 200,
+      c = size / 2,
+      r1 = 92,
+      r0 = 58;
     var root = svg('svg', { width: size, height: size, viewBox: `0 0 ${size} ${size}`, role: 'img', 'aria-label': 'ring shares' });
     var members = ring.members || [];
     var a = 0;
@@ -228,7 +306,13 @@
       var sweep = Math.max(0, m.share) * 2 * Math.PI;
       if (sweep <= 0) return;
       // A full circle cannot be one arc: split a lone member's ring in two halves.
-      var parts = sweep >= 2 * Math.PI - 1e-6 ? [[0, Math.PI], [Math.PI, 2 * Math.PI]] : [[a, a + sweep]];
+      var parts =
+        sweep >= 2 * Math.PI - 1e-6
+          ? [
+              [0, Math.PI],
+              [Math.PI, 2 * Math.PI],
+            ]
+          : [[a, a + sweep]];
       parts.forEach((pt) => {
         var path = svg('path', { d: arc(c, c, r0, r1, pt[0], pt[1]), fill: colour(m.name), stroke: '#fff', 'stroke-width': 1, 'data-member': m.name });
         var title = svg('title', {});
@@ -246,19 +330,30 @@
     root.appendChild(sub);
     $('ring').replaceChildren(root);
 
-    var rows = members.slice().sort((x, y) => y.share - x.share).map((m) => el('tr', { 'data-member': m.name }, [
-        el('td', {}, [el('span', { className: 'swatch', style: `background:${colour(m.name)}` }), el('span', { text: m.name + (m.zone ? ` (${m.zone})` : '') })]),
-        el('td', { className: 'num', text: `${(m.share * 100).toFixed(1)}%` }),
-        el('td', { className: 'num', text: m.points === undefined ? '–' : String(m.points) }),
-        el('td', { className: 'num', text: m.shards === undefined ? '–' : String(m.shards) }),
-      ]));
+    var rows = members
+      .slice()
+      .sort((x, y) => y.share - x.share)
+      .map((m) =>
+        el('tr', { 'data-member': m.name }, [
+          el('td', {}, [
+            el('span', { className: 'swatch', style: `background:${colour(m.name)}` }),
+            el('span', { text: m.name + (m.zone ? ` (${m.zone})` : '') }),
+          ]),
+          el('td', { className: 'num', text: `${(m.share * 100).toFixed(1)}%` }),
+          el('td', { className: 'num', text: m.points === undefined ? '–' : String(m.points) }),
+          el('td', { className: 'num', text: m.shards === undefined ? '–' : String(m.shards) }),
+        ]),
+      );
     var tb = $('ring-legend').tBodies[0];
     tb.replaceChildren.apply(tb, rows);
     $('ring-source').textContent = fromServer ? '(GET /v1/ring)' : '(from weight tags: this agent keeps no ring)';
     var parts = [];
     if (ring.checksum) parts.push(`ring checksum ${ring.checksum}, ${ring.pointCount} points (${ring.vnodes} vnodes per unit of weight)`);
     var sm = ring.shardMap;
-    if (sm) parts.push(`${sm.shards} shards × ${sm.replicas} replicas, ${sm.strategy}/${sm.placement}, busiest ${sm.maxOverMean.toFixed(2)}× mean, shard map ${sm.checksum}`);
+    if (sm)
+      parts.push(
+        `${sm.shards} shards × ${sm.replicas} replicas, ${sm.strategy}/${sm.placement}, busiest ${sm.maxOverMean.toFixed(2)}× mean, shard map ${sm.checksum}`,
+      );
     $('ring-summary').textContent = parts.join(' · ');
   }
 
@@ -287,12 +382,16 @@
   function refresh() {
     var ring = api('/v1/ring').then(
       (r) => ({ ring: r, fromServer: true }),
-      (e) => { if (e instanceof AuthError) throw e; return null; },
+      (e) => {
+        if (e instanceof AuthError) throw e;
+        return null;
+      },
     );
     var work = Promise.all([api('/v1/members'), api('/v1/stats'), ring, infoLoaded ? null : loadInfo(), loadHistory()]);
     return work.then(
       (r) => {
-        var members = r[0], stats = r[1];
+        var members = r[0],
+          stats = r[1];
         $('auth').className = '';
         $('error').textContent = '';
         renderMembers(members, stats.name);
@@ -312,12 +411,17 @@
   /** Reload soon, once for a burst of events. */
   function scheduleRefresh() {
     if (refreshTimer !== null) return;
-    refreshTimer = setTimeout(() => { refreshTimer = null; refresh(); }, 100);
+    refreshTimer = setTimeout(() => {
+      refreshTimer = null;
+      refresh();
+    }, 100);
   }
 
   /** The counters: every STATS_MS while the stream carries the member changes, else every second. */
   function poll() {
-    refresh().then(() => { setTimeout(poll, streaming ? STATS_MS : POLL_MS); });
+    refresh().then(() => {
+      setTimeout(poll, streaming ? STATS_MS : POLL_MS);
+    });
   }
 
   /** Read GET /v1/events (member events only) until it ends; each member event reloads the page's data. */
@@ -349,16 +453,28 @@
   }
 
   function stream() {
-    follow().then(
-      () => { streaming = false; },
-      () => { streaming = false; },
-    ).then(() => { setTimeout(stream, STREAM_RETRY_MS); });
+    follow()
+      .then(
+        () => {
+          streaming = false;
+        },
+        () => {
+          streaming = false;
+        },
+      )
+      .then(() => {
+        setTimeout(stream, STREAM_RETRY_MS);
+      });
   }
 
   $('auth-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     token = $('auth-token').value.trim();
-    try { sessionStorage.setItem(TOKEN_KEY, token); } catch (_e) { /* memory only */ }
+    try {
+      sessionStorage.setItem(TOKEN_KEY, token);
+    } catch (_e) {
+      /* memory only */
+    }
     $('auth').className = '';
     connection(false, 'connecting…');
   });

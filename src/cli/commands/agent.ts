@@ -31,17 +31,34 @@ export const agentCommand: CommandSpec<AgentFlags> = {
     encrypt: { type: 'string', describe: 'Base64 32-byte key (phantom keygen): seal gossip with AES-256-GCM (PHANTOM_ENCRYPT)' },
     keyring: { type: 'string', describe: 'Keyring file, JSON array of keys, primary first; written back on change, mode 0600 (PHANTOM_KEYRING)' },
     'cluster-label': { type: 'string', describe: 'Label carried in every packet; agents with another label never merge (PHANTOM_CLUSTER_LABEL)' },
-    'verify-incoming': { type: 'boolean', default: undefined, describe: 'With keys: drop plaintext packets [default: true]; false while turning encryption on (PHANTOM_VERIFY_INCOMING)' },
-    'verify-outgoing': { type: 'boolean', default: undefined, describe: 'With keys: seal outgoing packets [default: true]; false for the first upgrade step (PHANTOM_VERIFY_OUTGOING)' },
+    'verify-incoming': {
+      type: 'boolean',
+      default: undefined,
+      describe: 'With keys: drop plaintext packets [default: true]; false while turning encryption on (PHANTOM_VERIFY_INCOMING)',
+    },
+    'verify-outgoing': {
+      type: 'boolean',
+      default: undefined,
+      describe: 'With keys: seal outgoing packets [default: true]; false for the first upgrade step (PHANTOM_VERIFY_OUTGOING)',
+    },
     'max-members': { type: 'number', describe: 'Member table cap against forged floods [default: 16384] (PHANTOM_MAX_MEMBERS)' },
-    'admin-token': { type: 'string', describe: 'Bearer token the admin API requires [default: DATA_DIR/admin-token, else a new one each start; phantom commands on this host find it] (PHANTOM_ADMIN_TOKEN)' },
+    'admin-token': {
+      type: 'string',
+      describe:
+        'Bearer token the admin API requires [default: DATA_DIR/admin-token, else a new one each start; phantom commands on this host find it] (PHANTOM_ADMIN_TOKEN)',
+    },
     handler: {
       type: 'string',
       array: true,
-      describe: 'Run a script on events: [EVENTS=]COMMAND, EVENTS a comma list of member-join, member-leave, member-failed, member-update, member-suspect, member-alive, user[:NAME], query[:NAME], *; repeatable (docs/AGENT.md, Event handlers)',
+      describe:
+        'Run a script on events: [EVENTS=]COMMAND, EVENTS a comma list of member-join, member-leave, member-failed, member-update, member-suspect, member-alive, user[:NAME], query[:NAME], *; repeatable (docs/AGENT.md, Event handlers)',
     },
     'handler-timeout-ms': { type: 'number', describe: 'Kill an event handler running longer than this [default: 30000] (PHANTOM_HANDLER_TIMEOUT_MS)' },
-    'admin-allowed-host': { type: 'string', array: true, describe: 'Extra Host name[:port] the admin API answers to (a proxy, a tunnel to another port); repeatable (PHANTOM_ADMIN_ALLOWED_HOSTS)' },
+    'admin-allowed-host': {
+      type: 'string',
+      array: true,
+      describe: 'Extra Host name[:port] the admin API answers to (a proxy, a tunnel to another port); repeatable (PHANTOM_ADMIN_ALLOWED_HOSTS)',
+    },
   },
   examples: [
     ['$0 agent --join 10.0.0.1:7946', 'join a cluster through one seed'],
@@ -65,7 +82,8 @@ export const agentCommand: CommandSpec<AgentFlags> = {
       const specs = config.handlers.map(parseHandlerSpec);
       const handlers = attachHandlers(a, specs, { timeoutMs: config.handlerTimeoutMs, concurrency: config.handlerConcurrency });
       const detachMessages = attachMessageHandlers(a, handlers.runner, specs);
-      if (handlers.runner.size > 0) a.log.info({ handlers: config.handlers, timeoutMs: config.handlerTimeoutMs, concurrency: config.handlerConcurrency }, 'event handlers ready');
+      if (handlers.runner.size > 0)
+        a.log.info({ handlers: config.handlers, timeoutMs: config.handlerTimeoutMs, concurrency: config.handlerConcurrency }, 'event handlers ready');
       let stopping = false;
       const stop = async (code: number, graceful: boolean): Promise<never> => {
         if (graceful) await a.leave();
@@ -94,23 +112,36 @@ export const agentCommand: CommandSpec<AgentFlags> = {
         const token = wrapTokenError(() => agentAdminToken(config.adminToken, config.dataDir));
         admin = await startAdminServer(
           config.admin,
-          adminDepsFor(a, async () => {
-            await a.leave();
-            stopping = true;
-            // Answer the request first, then stop the process.
-            setTimeout(() => void stop(0, false), 50);
-          }, () => ({ handlers: { specs: config.handlers, timeoutMs: config.handlerTimeoutMs, concurrency: config.handlerConcurrency, ...handlers.runner.counts } })),
+          adminDepsFor(
+            a,
+            async () => {
+              await a.leave();
+              stopping = true;
+              // Answer the request first, then stop the process.
+              setTimeout(() => void stop(0, false), 50);
+            },
+            () => ({
+              handlers: { specs: config.handlers, timeoutMs: config.handlerTimeoutMs, concurrency: config.handlerConcurrency, ...handlers.runner.counts },
+            }),
+          ),
           { token: token.token, allowedHosts: config.adminAllowedHosts },
         );
         const port = Number(admin.address.slice(admin.address.lastIndexOf(':') + 1));
         try {
           published = { path: publishToken(port, token.token), token: token.token };
         } catch (e) {
-          a.log.warn({ error: (e as Error).message }, 'cannot publish the admin token for the phantom commands on this host; give it to them with PHANTOM_ADMIN_TOKEN');
+          a.log.warn(
+            { error: (e as Error).message },
+            'cannot publish the admin token for the phantom commands on this host; give it to them with PHANTOM_ADMIN_TOKEN',
+          );
           // With no file anywhere, this is the operator's only way to learn it: once, on stderr, never in the log.
-          if (token.file === undefined && token.source === 'generated') out(`admin token for this run (give it to phantom commands as PHANTOM_ADMIN_TOKEN): ${token.token}`);
+          if (token.file === undefined && token.source === 'generated')
+            out(`admin token for this run (give it to phantom commands as PHANTOM_ADMIN_TOKEN): ${token.token}`);
         }
-        a.log.info({ admin: admin.address, dashboard: `http://${admin.address}/`, token: token.source, tokenFile: token.file, tokenPublished: published?.path }, 'admin API listening');
+        a.log.info(
+          { admin: admin.address, dashboard: `http://${admin.address}/`, token: token.source, tokenFile: token.file, tokenPublished: published?.path },
+          'admin API listening',
+        );
       }
       const remembered = a.restoredFrom ? a.restoredFrom.members.length > 1 : false;
       if (config.join.length > 0 || remembered) {

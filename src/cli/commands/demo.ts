@@ -26,7 +26,8 @@ export const demoCommand: CommandSpec<DemoArgs> = {
     speed: { type: 'number', default: 1, describe: 'Virtual seconds per real second' },
   },
   handler: async (args) => {
-    if (!Number.isInteger(args.nodes) || args.nodes < 2 || args.nodes > 200) throw new ClusterError('ERR_ARGUMENT', `--nodes must be an integer from 2 to 200, got ${args.nodes}`);
+    if (!Number.isInteger(args.nodes) || args.nodes < 2 || args.nodes > 200)
+      throw new ClusterError('ERR_ARGUMENT', `--nodes must be an integer from 2 to 200, got ${args.nodes}`);
     if (!(args.speed > 0 && args.speed <= 100)) throw new ClusterError('ERR_ARGUMENT', `--speed must be in (0, 100], got ${args.speed}`);
     if (!isProfileName(args.profile)) throw new ClusterError('ERR_ARGUMENT', '--profile must be lan, wan or local');
     const stopAt = args.duration ? parseDuration(args.duration, '--duration') : Infinity;
@@ -42,7 +43,10 @@ export const demoCommand: CommandSpec<DemoArgs> = {
     const printTableSoon = (): void => void (tableDue = true);
     const printTable = (): void => {
       tableDue = false;
-      const rows = sim.agent(0).members().sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+      const rows = sim
+        .agent(0)
+        .members()
+        .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
       out(`         ${rows.map((m) => `${m.name}:${m.state}`).join('  ')}`);
     };
     sim.joinAll({ spreadMs: 1000 });
@@ -52,7 +56,9 @@ export const demoCommand: CommandSpec<DemoArgs> = {
       sim.kill(victim);
     });
     sim.at(40_000, () => {
-      out(`         -- restarting ${sim.name(victim)}: a new process under the same name, so the others take it back at once (flap damping holds back only the same process coming back) --`);
+      out(
+        `         -- restarting ${sim.name(victim)}: a new process under the same name, so the others take it back at once (flap damping holds back only the same process coming back) --`,
+      );
       sim.restart(victim, [0]);
     });
     const tickMs = 100;

@@ -23,6 +23,8 @@ export const forceLeaveCommand: CommandSpec<ForceLeaveArgs> = {
   handler: (args) =>
     runClient('force-leave', async () => {
       const { body } = await adminCall<MemberJson & { pruned: boolean }>(args, 'forceLeave', { body: { name: args.name, prune: args.prune } });
-      process.stdout.write(`${printable(body.name)} is left at incarnation ${body.incarnation}${body.pruned ? ' and forgotten here' : ''}; the news spreads by gossip${body.pruned ? ' (the others forget it as they hear it)' : ''}\n`);
+      process.stdout.write(
+        `${printable(body.name)} is left at incarnation ${body.incarnation}${body.pruned ? ' and forgotten here' : ''}; the news spreads by gossip${body.pruned ? ' (the others forget it as they hear it)' : ''}\n`,
+      );
     }),
 };

@@ -38,7 +38,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     describe: 'Make the local agent join a cluster through one or more seeds',
     load: async () => body((await import('./join.js')).joinCommand),
   },
-  { command: 'leave', describe: 'Make the local agent leave the cluster gracefully and stop', load: async () => body((await import('./leave.js')).leaveCommand) },
+  {
+    command: 'leave',
+    describe: 'Make the local agent leave the cluster gracefully and stop',
+    load: async () => body((await import('./leave.js')).leaveCommand),
+  },
   {
     command: 'force-leave <name>',
     describe: 'Make a failed member left everywhere (and with --prune, forgotten everywhere at once)',
@@ -49,7 +53,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     describe: "Follow the local agent's log and member events as they happen, until Ctrl-C",
     load: async () => body((await import('./monitor.js')).monitorCommand),
   },
-  { command: 'info', describe: 'Show the local agent: self, config, awareness score, counters', load: async () => body((await import('./info.js')).infoCommand) },
+  {
+    command: 'info',
+    describe: 'Show the local agent: self, config, awareness score, counters',
+    load: async () => body((await import('./info.js')).infoCommand),
+  },
   {
     command: 'tags <action> <items..>',
     describe: "Set or delete the local agent's tags (spread by gossip with a new incarnation)",
@@ -67,7 +75,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     command: 'lookup <key>',
-    describe: 'Show the members that own KEY: its shard\'s replicas, primary first',
+    describe: "Show the members that own KEY: its shard's replicas, primary first",
     load: async () => body((await import('./lookup.js')).lookupCommand),
   },
   {

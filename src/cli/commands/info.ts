@@ -18,18 +18,22 @@ export const infoCommand: CommandSpec<InfoArgs> = {
       if (args.json) return void process.stdout.write(`${terminalJson(body, 2)}\n`);
       const s = body.stats;
       const lines: string[] = ['agent:'];
-      for (const k of ['name', 'address', 'bind', 'advertise', 'profile', 'admin', 'logLevel', 'dataDir', 'restoredMembers']) lines.push(`  ${k}: ${terminalJson(body[k])}`);
+      for (const k of ['name', 'address', 'bind', 'advertise', 'profile', 'admin', 'logLevel', 'dataDir', 'restoredMembers'])
+        lines.push(`  ${k}: ${terminalJson(body[k])}`);
       lines.push(`  tags: ${terminalJson(body.tags)}`);
       lines.push(`  state: ${s.state}  incarnation: ${s.incarnation}  uptime: ${(s.uptimeMs / 1000).toFixed(0)}s  awareness: ${s.awareness}`);
       lines.push(`members: alive ${s.members.alive}, suspect ${s.members.suspect}, failed ${s.members.dead}, left ${s.members.left}  (checksum ${s.checksum})`);
       lines.push(`traffic: in ${s.packetsIn} packets / ${s.bytesIn} B, out ${s.packetsOut} packets / ${s.bytesOut} B, send errors ${s.sendErrors}`);
       const c = s.counters;
-      lines.push(`protocol: probes failed ${c.probesFailed}, suspicions ${c.suspicionsStarted} (expired ${c.suspicionsExpired}), refutations ${c.refutations}, join retries ${c.joinRetries}`);
+      lines.push(
+        `protocol: probes failed ${c.probesFailed}, suspicions ${c.suspicionsStarted} (expired ${c.suspicionsExpired}), refutations ${c.refutations}, join retries ${c.joinRetries}`,
+      );
       lines.push(`messages out: ${terminalJson(c.messagesOut)}`);
       lines.push(`messages in:  ${terminalJson(c.messagesIn)}`);
       lines.push(`drops: ${terminalJson(c.drops)}`);
       const h = body.handlers as { specs?: unknown[]; runs?: number; failures?: number; timeouts?: number; dropped?: number } | undefined;
-      if (h?.specs && h.specs.length > 0) lines.push(`event handlers: ${h.specs.length}, runs ${h.runs}, failures ${h.failures} (timeouts ${h.timeouts}), dropped ${h.dropped}`);
+      if (h?.specs && h.specs.length > 0)
+        lines.push(`event handlers: ${h.specs.length}, runs ${h.runs}, failures ${h.failures} (timeouts ${h.timeouts}), dropped ${h.dropped}`);
       lines.push(`protocol config: ${terminalJson(body.protocol)}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     }),

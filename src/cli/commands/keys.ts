@@ -42,7 +42,10 @@ export const keysCommand: CommandSpec<KeysArgs> = {
       const { body: r } =
         args.action === 'list'
           ? await adminCall<KeyOpResult>(args, 'keysList', { query: { local: args.local ? 'true' : undefined }, timeoutMs: 20_000 })
-          : await adminCall<KeyOpResult>(args, 'keysChange', { body: { op: args.action, key: args.key, ...(args.local ? { local: true } : {}) }, timeoutMs: 20_000 });
+          : await adminCall<KeyOpResult>(args, 'keysChange', {
+              body: { op: args.action, key: args.key, ...(args.local ? { local: true } : {}) },
+              timeoutMs: 20_000,
+            });
       if (args.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else process.stdout.write(formatResult(r));
       return Object.keys(r.failed).length === 0 && r.missing.length === 0 ? 0 : 1;
@@ -51,7 +54,11 @@ export const keysCommand: CommandSpec<KeysArgs> = {
 
 /** Human summary: counts, then per-key holders for list, then failures and silences. */
 export function formatResult(r: KeyOpResult): string {
-  const lines = [r.local ? `${r.op}: done on this agent only (nothing sent)` : `${r.op}: ${r.answered} of ${r.members} members answered${Object.keys(r.failed).length ? `, ${Object.keys(r.failed).length} with an error` : ''}`];
+  const lines = [
+    r.local
+      ? `${r.op}: done on this agent only (nothing sent)`
+      : `${r.op}: ${r.answered} of ${r.members} members answered${Object.keys(r.failed).length ? `, ${Object.keys(r.failed).length} with an error` : ''}`,
+  ];
   if (r.keys) {
     for (const [k, n] of Object.entries(r.keys)) lines.push(`  ${k}  held by ${n}/${r.members}${r.primaries?.[k] ? `, primary on ${r.primaries[k]}` : ''}`);
   }

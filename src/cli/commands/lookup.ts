@@ -27,7 +27,9 @@ export const lookupCommand: CommandSpec<LookupArgs> = {
   handler: (args) =>
     runClient('lookup', async () => {
       if (!Number.isInteger(args.n) || args.n < 1 || args.n > 64) throw new ClusterError('ERR_ARGUMENT', `--n must be an integer from 1 to 64, got ${args.n}`);
-      const { body } = await adminCall<{ key: string; owners: string[] }>(args, 'lookup', { query: { key: String(args.key), n: args.n, near: args.near ? 1 : undefined } });
+      const { body } = await adminCall<{ key: string; owners: string[] }>(args, 'lookup', {
+        query: { key: String(args.key), n: args.n, near: args.near ? 1 : undefined },
+      });
       process.stdout.write(args.json ? `${terminalJson(body)}\n` : `${body.owners.map(printable).join('\n')}\n`);
     }),
 };

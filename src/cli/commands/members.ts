@@ -17,7 +17,10 @@ interface MembersArgs extends AdminArgs {
   tag?: string[];
 }
 
-const tagText = (tags: Readonly<Record<string, string>>): string => Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(',');
+const tagText = (tags: Readonly<Record<string, string>>): string =>
+  Object.entries(tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 
 /** Serf's `members -detailed`: a block per member, each tag on its own line. */
 function detailed(m: MemberJson): string {
@@ -27,7 +30,9 @@ function detailed(m: MemberJson): string {
     ['status', m.status],
     ['incarnation', String(m.incarnation)],
     ['since', `${(m.sinceMs / 1000).toFixed(1)} s ago`],
-    ...Object.entries(m.tags).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]): [string, string] => [`tag ${k}`, v]),
+    ...Object.entries(m.tags)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]): [string, string] => [`tag ${k}`, v]),
   ];
   return formatTable(['FIELD', 'VALUE'], rows).split('\n').slice(1).join('\n');
 }
@@ -39,7 +44,11 @@ export const membersCommand: CommandSpec<MembersArgs> = {
     status: { type: 'string', choices: MEMBER_STATUSES, describe: 'Only members in this status' },
     json: { type: 'boolean', default: false, describe: 'Print JSON (an array of {name, addr, status, incarnation, tags})' },
     history: { type: 'boolean', default: false, describe: 'With MEMBER: each recent change of state, when, at which incarnation, reported by whom' },
-    tag: { type: 'string', array: true, describe: 'Only members whose tag KEY matches the regular expression (whole value), key=regex; repeatable, all must match' },
+    tag: {
+      type: 'string',
+      array: true,
+      describe: 'Only members whose tag KEY matches the regular expression (whole value), key=regex; repeatable, all must match',
+    },
     name: { type: 'string', describe: 'Only members whose whole name matches this regular expression' },
     detailed: { type: 'boolean', default: false, describe: 'One block per member: every field, each tag on its own line' },
   },
@@ -54,13 +63,25 @@ export const membersCommand: CommandSpec<MembersArgs> = {
       if (args.member !== undefined) {
         const { body } = await adminCall<MemberJson & { history: HistoryEntry[] }, 'member'>(args, 'member', { params: { name: args.member } });
         if (args.json) return void process.stdout.write(`${terminalJson(args.history ? body : { ...body, history: undefined }, 2)}\n`);
-        process.stdout.write(formatTable(['NAME', 'ADDRESS', 'STATUS', 'INCARNATION', 'TAGS'], [[body.name, body.addr, body.status, String(body.incarnation), tagText(body.tags)]]));
+        process.stdout.write(
+          formatTable(
+            ['NAME', 'ADDRESS', 'STATUS', 'INCARNATION', 'TAGS'],
+            [[body.name, body.addr, body.status, String(body.incarnation), tagText(body.tags)]],
+          ),
+        );
         if (args.history) {
           process.stdout.write('\nHISTORY (oldest first)\n');
           process.stdout.write(
             formatTable(
               ['AT', 'WHAT', 'STATUS', 'INCARNATION', 'BY', 'DETAIL'],
-              body.history.map((h) => [h.at, h.kind === 'event' ? (h.event ?? '') : h.kind, h.status ?? '', h.incarnation === undefined ? '' : String(h.incarnation), h.by ?? '', h.detail ?? '']),
+              body.history.map((h) => [
+                h.at,
+                h.kind === 'event' ? (h.event ?? '') : h.kind,
+                h.status ?? '',
+                h.incarnation === undefined ? '' : String(h.incarnation),
+                h.by ?? '',
+                h.detail ?? '',
+              ]),
             ),
           );
         }
@@ -70,6 +91,11 @@ export const membersCommand: CommandSpec<MembersArgs> = {
       const { body } = await adminCall<MemberJson[]>(args, 'members', { query });
       if (args.json) return void process.stdout.write(`${terminalJson(body)}\n`);
       if (args.detailed) return void process.stdout.write(body.map(detailed).join('\n'));
-      process.stdout.write(formatTable(['NAME', 'ADDRESS', 'STATUS', 'INCARNATION', 'TAGS'], body.map((m) => [m.name, m.addr, m.status, String(m.incarnation), tagText(m.tags)])));
+      process.stdout.write(
+        formatTable(
+          ['NAME', 'ADDRESS', 'STATUS', 'INCARNATION', 'TAGS'],
+          body.map((m) => [m.name, m.addr, m.status, String(m.incarnation), tagText(m.tags)]),
+        ),
+      );
     }),
 };

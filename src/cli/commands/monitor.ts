@@ -28,7 +28,7 @@ export const monitorCommand: CommandSpec<MonitorArgs> = {
       type: 'string',
       choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
       default: 'info',
-      describe: "Log lines at this level and above (the agent logs at this level while followed, its own output unchanged); silent: member events only",
+      describe: 'Log lines at this level and above (the agent logs at this level while followed, its own output unchanged); silent: member events only',
     },
     json: { type: 'boolean', default: false, describe: 'Print each item as one JSON line {"kind", "data"}' },
   },
@@ -73,6 +73,7 @@ function render(kind: string, data: string): string {
     const was = e.previous && e.previous !== e.member.status ? ` (was ${e.previous})` : '';
     return `${printable(`${new Date().toISOString().slice(11, 23)} EVENT member-${e.type} ${e.member.name} ${e.member.addr} ${e.member.status}${was} incarnation ${e.member.incarnation}`)}\n`;
   }
-  if (kind === 'dropped') return `${new Date().toISOString().slice(11, 23)} (this monitor read too slowly: ${(safeParse(data) as { count?: number }).count ?? '?'} items dropped)\n`;
+  if (kind === 'dropped')
+    return `${new Date().toISOString().slice(11, 23)} (this monitor read too slowly: ${(safeParse(data) as { count?: number }).count ?? '?'} items dropped)\n`;
   return `${printable(`${new Date().toISOString().slice(11, 23)} ${kind.toUpperCase()} ${data}`)}\n`;
 }

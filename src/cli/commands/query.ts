@@ -70,7 +70,13 @@ export const queryCommand: CommandSpec<QueryArgs> = {
         process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
         return;
       }
-      if (r.responses.length > 0) process.stdout.write(formatTable(['FROM', 'RESPONSE'], r.responses.map((x) => [x.from, x.payload])));
+      if (r.responses.length > 0)
+        process.stdout.write(
+          formatTable(
+            ['FROM', 'RESPONSE'],
+            r.responses.map((x) => [x.from, x.payload]),
+          ),
+        );
       const acks = body.ack ? `${r.acks.length} acks, ` : '';
       process.stdout.write(`${acks}${r.responses.length} responses (query ${printable(r.name)}, timeout ${(r.timeoutMs / 1000).toFixed(1)} s)\n`);
     }),

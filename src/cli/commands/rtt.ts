@@ -35,13 +35,20 @@ export const rttCommand: CommandSpec<RttArgs> = {
       const { body } = await adminCall<{ name: string; coordinate: Coordinate }[]>(args, 'coordinates');
       const of = (name: string): Coordinate => {
         const row = body.find((r) => r.name === name);
-        if (!row) throw new ClusterError('ERR_NO_MEMBER', `no coordinate for ${JSON.stringify(name)} yet: the local agent has not heard one (unknown member, coordinates off, or not probed yet)`);
+        if (!row)
+          throw new ClusterError(
+            'ERR_NO_MEMBER',
+            `no coordinate for ${JSON.stringify(name)} yet: the local agent has not heard one (unknown member, coordinates off, or not probed yet)`,
+          );
         return row.coordinate;
       };
       const ca = of(String(args.a));
       const cb = of(b);
-      if (!compatible(ca, cb)) throw new ClusterError('ERR_ARGUMENT', `the coordinates of ${args.a} and ${b} have different dimensions (coordinateDimensions differs between them)`);
+      if (!compatible(ca, cb))
+        throw new ClusterError('ERR_ARGUMENT', `the coordinates of ${args.a} and ${b} have different dimensions (coordinateDimensions differs between them)`);
       const rttMs = estimateRttMs(ca, cb);
-      process.stdout.write(args.json ? `${terminalJson({ a: args.a, b, rttMs })}\n` : `Estimated ${printable(String(args.a))} <-> ${printable(b)} rtt: ${rttMs.toFixed(3)} ms\n`);
+      process.stdout.write(
+        args.json ? `${terminalJson({ a: args.a, b, rttMs })}\n` : `Estimated ${printable(String(args.a))} <-> ${printable(b)} rtt: ${rttMs.toFixed(3)} ms\n`,
+      );
     }),
 };

@@ -52,7 +52,10 @@ export const simulateCommand: CommandSpec<SimulateArgs> = {
     scenario: { type: 'string', describe: 'Run the scenario in this JSON file (see README "Scenario files")' },
     json: { type: 'boolean', default: false, describe: 'Print one JSON object instead of the readable report' },
     report: { type: 'string', describe: 'Also write charts (dissemination, detection, load; coordinates with --zones) to FILE.svg or FILE.html' },
-    zones: { type: 'number', describe: 'Agents in this many zones: RTT 1 ms within a zone, 20-80 ms between (replaces --latency); reports how well network coordinates estimate it' },
+    zones: {
+      type: 'number',
+      describe: 'Agents in this many zones: RTT 1 ms within a zone, 20-80 ms between (replaces --latency); reports how well network coordinates estimate it',
+    },
   },
   examples: [
     ['$0 simulate --nodes 1000 --kill 3 --json', 'Detection times at 1000 agents'],
@@ -75,7 +78,8 @@ export const simulateCommand: CommandSpec<SimulateArgs> = {
     }
     const end = args.scenario ? undefined : parseDuration(args.duration, '--duration');
     const progress = process.stderr.isTTY && !args.json ? progressBar(end) : undefined;
-    if (args.report !== undefined && chartFormatOf(args.report) === undefined) throw new ClusterError('ERR_ARGUMENT', `--report: the file name must end in .svg or .html, got ${args.report}`);
+    if (args.report !== undefined && chartFormatOf(args.report) === undefined)
+      throw new ClusterError('ERR_ARGUMENT', `--report: the file name must end in .svg or .html, got ${args.report}`);
     let recorder = undefined as Recorder | undefined;
     let sampler = undefined as CoordinateSampler | undefined;
     const result = runScenario(spec, {
@@ -94,7 +98,8 @@ export const simulateCommand: CommandSpec<SimulateArgs> = {
       for (const f of result.failures) process.stdout.write(`FAILED ${f}\n`);
     }
     const text = accuracy ? `${formatReport(result.report)}\n${formatAccuracy(accuracy)}` : formatReport(result.report);
-    if (args.report !== undefined && recorder) writeReport(args.report, { ...recorder.series(), ...(sampler ? { coordinates: [...sampler.samples, ...(accuracy ? [accuracy] : [])] } : {}) }, text);
+    if (args.report !== undefined && recorder)
+      writeReport(args.report, { ...recorder.series(), ...(sampler ? { coordinates: [...sampler.samples, ...(accuracy ? [accuracy] : [])] } : {}) }, text);
     if (result.failures.length > 0) process.exitCode = 1;
   },
 };
@@ -116,9 +121,14 @@ function formatAccuracy(a: CoordinateAccuracy): string {
 function builtInScenario(args: SimulateArgs, profile: ProfileName, config: Partial<ProtocolConfig>): ScenarioSpec {
   const duration = parseDuration(args.duration, '--duration');
   if (!Number.isInteger(args.nodes) || args.nodes < 1) throw new ClusterError('ERR_ARGUMENT', `--nodes must be an integer >= 1, got ${args.nodes}`);
-  if (args.zones !== undefined && !(Number.isInteger(args.zones) && args.zones >= 1 && args.zones <= 16)) throw new ClusterError('ERR_ARGUMENT', `--zones must be an integer from 1 to 16, got ${args.zones}`);
-  if (!Number.isInteger(args.kill) || args.kill < 0 || args.kill >= args.nodes) throw new ClusterError('ERR_ARGUMENT', `--kill must be between 0 and nodes - 1 (${args.nodes - 1}), got ${args.kill}`);
-  const steps: Step[] = [{ do: 'joinAll', seed: 0, spread: '1s' }, { do: 'runUntilConverged', max: duration }];
+  if (args.zones !== undefined && !(Number.isInteger(args.zones) && args.zones >= 1 && args.zones <= 16))
+    throw new ClusterError('ERR_ARGUMENT', `--zones must be an integer from 1 to 16, got ${args.zones}`);
+  if (!Number.isInteger(args.kill) || args.kill < 0 || args.kill >= args.nodes)
+    throw new ClusterError('ERR_ARGUMENT', `--kill must be between 0 and nodes - 1 (${args.nodes - 1}), got ${args.kill}`);
+  const steps: Step[] = [
+    { do: 'joinAll', seed: 0, spread: '1s' },
+    { do: 'runUntilConverged', max: duration },
+  ];
   if (args.kill > 0) steps.push({ do: 'kill', nodes: [`1-${args.nodes - 1}`], count: args.kill });
   if (args.pause) steps.push({ do: 'pause', nodes: [1 + (Math.abs(args.seed * 7919) % Math.max(1, args.nodes - 1))], for: args.pause });
   if (args.partition) {

@@ -27,6 +27,12 @@ export const tagsCommand: CommandSpec<TagsArgs> = {
       const body = args.action === 'set' ? { set: parseTags(items, 'tags set') } : { delete: items };
       if (args.action === 'delete' && items.some((k) => k.includes('='))) throw new ClusterError('ERR_ARGUMENT', 'tags delete takes tag names, not key=value');
       const { body: r } = await adminCall<{ tags: Record<string, string>; incarnation: number }>(args, 'tags', { body });
-      process.stdout.write(`tags: ${Object.entries(r.tags).map(([k, v]) => printable(`${k}=${v}`)).join(',') || '(none)'}  (incarnation ${r.incarnation})\n`);
+      process.stdout.write(
+        `tags: ${
+          Object.entries(r.tags)
+            .map(([k, v]) => printable(`${k}=${v}`))
+            .join(',') || '(none)'
+        }  (incarnation ${r.incarnation})\n`,
+      );
     }),
 };

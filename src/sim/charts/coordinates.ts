@@ -30,16 +30,30 @@ export function coordinatesPanel(f: Frame, samples: readonly CoordinateAccuracy[
   const last = samples[samples.length - 1];
   const out: string[] = [
     `<g id="coordinates" data-samples="${samples.length}"${last ? ` data-final-median="${last.median.toFixed(4)}"` : ''}>`,
-    axes(f, { title: 'Network coordinates: median relative error of the estimated RTT (log scale)', xLabel: 'virtual time (s)', yLabel: 'relative error', xMax: xMaxS, yMax, yLogMin: yMin, xFormat: fmtS, yFormat: (v) => `${Number((v * 100).toPrecision(2))}%` }),
+    axes(f, {
+      title: 'Network coordinates: median relative error of the estimated RTT (log scale)',
+      xLabel: 'virtual time (s)',
+      yLabel: 'relative error',
+      xMax: xMaxS,
+      yMax,
+      yLogMin: yMin,
+      xFormat: fmtS,
+      yFormat: (v) => `${Number((v * 100).toPrecision(2))}%`,
+    }),
     `<line class="target" x1="${n1(f.left)}" x2="${n1(f.right)}" y1="${n1(sy(TARGET))}" y2="${n1(sy(TARGET))}" stroke="#c0392b" stroke-dasharray="6 4"/>`,
   ];
   for (const s of SERIES) {
     const pts = samples.map((a) => [sx(a.atMs), clamp(a[s.key])] as const);
     const final = last ? `, last ${(last[s.key] * 100).toFixed(1)}%` : '';
-    out.push(`<path class="series" data-series="coordinate-error-${s.key}" data-points="${pts.length}" d="${pathOf(pts)}" fill="none" stroke="${s.colour}" stroke-width="2"><title>${esc(`${s.label}${final}`)}</title></path>`);
+    out.push(
+      `<path class="series" data-series="coordinate-error-${s.key}" data-points="${pts.length}" d="${pathOf(pts)}" fill="none" stroke="${s.colour}" stroke-width="2"><title>${esc(`${s.label}${final}`)}</title></path>`,
+    );
   }
   out.push(
-    legend(f, [...SERIES.map((s) => ({ label: `${s.label}${last ? ` (last ${(last[s.key] * 100).toFixed(1)}%)` : ''}`, colour: s.colour })), { label: 'target 15%', colour: '#c0392b', dash: true }]),
+    legend(f, [
+      ...SERIES.map((s) => ({ label: `${s.label}${last ? ` (last ${(last[s.key] * 100).toFixed(1)}%)` : ''}`, colour: s.colour })),
+      { label: 'target 15%', colour: '#c0392b', dash: true },
+    ]),
     '</g>',
   );
   return out.join('\n');

@@ -26,14 +26,24 @@ export function detectionPanel(f: Frame, detections: readonly Detection[], endMs
   const sx = linear([0, xMaxS * 1000], [f.left, f.right]);
   const out: string[] = [
     `<g id="detection">`,
-    axes(f, { title: 'Detection of each killed agent: first suspect, first dead, all dead', xLabel: 'seconds since the kill', yLabel: 'killed agent', xMax: xMaxS, yMax: 1, yFormat: () => '', xFormat: fmtS }),
+    axes(f, {
+      title: 'Detection of each killed agent: first suspect, first dead, all dead',
+      xLabel: 'seconds since the kill',
+      yLabel: 'killed agent',
+      xMax: xMaxS,
+      yMax: 1,
+      yFormat: () => '',
+      xFormat: fmtS,
+    }),
   ];
   if (detections.length === 0) out.push(`<text class="note" x="${n1(f.left + 10)}" y="${n1(f.top + 20)}">no agent was killed (use --kill N)</text>`);
   detections.forEach((d, i) => {
     const y = f.top + 14 + i * ROW;
     const end = d.allDeadMs ?? horizon(d);
     const seg = (from: number | null, to: number | null, colour: string, cls: string): string =>
-      from === null ? '' : `<line class="${cls}" x1="${n1(sx(from))}" x2="${n1(sx(to ?? end))}" y1="${n1(y)}" y2="${n1(y)}" stroke="${colour}" stroke-width="8" stroke-linecap="butt"/>`;
+      from === null
+        ? ''
+        : `<line class="${cls}" x1="${n1(sx(from))}" x2="${n1(sx(to ?? end))}" y1="${n1(y)}" y2="${n1(y)}" stroke="${colour}" stroke-width="8" stroke-linecap="butt"/>`;
     const mark = (v: number | null, shape: string): string => (v === null ? '' : shape.replace(/X/g, n1(sx(v))));
     const ms = (v: number | null): string => (v === null ? '' : String(Math.round(v)));
     const label = `suspect ${when(d.firstSuspectMs)} · dead ${when(d.firstDeadMs)} · all dead ${when(d.allDeadMs)}`;

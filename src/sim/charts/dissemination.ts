@@ -51,7 +51,15 @@ export function disseminationPanel(f: Frame, news: readonly NewsCurve[]): string
   const grid = Array.from({ length: GRID + 1 }, (_, i) => (i / GRID) * xMaxS * 1000);
   const out: string[] = [
     `<g id="dissemination">`,
-    axes(f, { title: 'Dissemination: share of agents that know of each join, failure and leave', xLabel: 'seconds since the news began', yLabel: 'agents that know', xMax: xMaxS, yMax: 1, yFormat: (v) => `${Math.round(v * 100)}%`, xFormat: fmtS }),
+    axes(f, {
+      title: 'Dissemination: share of agents that know of each join, failure and leave',
+      xLabel: 'seconds since the news began',
+      yLabel: 'agents that know',
+      xMax: xMaxS,
+      yMax: 1,
+      yFormat: (v) => `${Math.round(v * 100)}%`,
+      xFormat: fmtS,
+    }),
   ];
   const entries: { label: string; colour: string; dash?: boolean }[] = [];
   for (const kind of kinds) {
@@ -62,11 +70,15 @@ export function disseminationPanel(f: Frame, news: readonly NewsCurve[]): string
     const done = fulls.filter((v): v is number => v !== null);
     const worst = done.length === items.length ? `, all by ${fmtS(Math.max(...done) / 1000)} s` : `, ${items.length - done.length} never reached all`;
     entries.push({ label: `${kind} ×${items.length}${items.length > MAX_LINES ? ': median, range' : ''}`, colour });
-    out.push(`<g class="kind" data-kind="${kind}" data-items="${items.length}" data-reached-all="${done.length}"><desc>${esc(`${items.length} ${kind}(s)${worst}`)}</desc>`);
+    out.push(
+      `<g class="kind" data-kind="${kind}" data-items="${items.length}" data-reached-all="${done.length}"><desc>${esc(`${items.length} ${kind}(s)${worst}`)}</desc>`,
+    );
     if (items.length <= MAX_LINES) {
       for (const c of items) {
         const pts = stepPoints(c, xMaxS * 1000).map(([t, s]) => [sx(t), sy(s)] as const);
-        out.push(`<path class="series" data-kind="${kind}" data-subject="${esc(c.subject)}" d="${pathOf(pts)}" fill="none" stroke="${colour}" stroke-width="1.8" stroke-opacity="0.85"><title>${esc(`${kind} of ${c.subject}: ${c.learnedMs.length}/${c.population} knew`)}</title></path>`);
+        out.push(
+          `<path class="series" data-kind="${kind}" data-subject="${esc(c.subject)}" d="${pathOf(pts)}" fill="none" stroke="${colour}" stroke-width="1.8" stroke-opacity="0.85"><title>${esc(`${kind} of ${c.subject}: ${c.learnedMs.length}/${c.population} knew`)}</title></path>`,
+        );
       }
     } else {
       const lo: [number, number][] = [];
@@ -115,5 +127,10 @@ function niceSeconds(s: number): number {
 
 /** Seconds as a short tick label. */
 export function fmtS(v: number): string {
-  return v >= 10 || Number.isInteger(v) ? String(Math.round(v * 10) / 10) : v.toFixed(v < 1 ? 2 : 1).replace(/0+$/, '').replace(/\.$/, '');
+  return v >= 10 || Number.isInteger(v)
+    ? String(Math.round(v * 10) / 10)
+    : v
+        .toFixed(v < 1 ? 2 : 1)
+        .replace(/0+$/, '')
+        .replace(/\.$/, '');
 }

@@ -30,7 +30,16 @@ export function loadPanel(f: Frame, load: readonly LoadSample[], detections: rea
   const sy = log && yMin !== undefined ? log10Scale([yMin, yMax], [f.bottom, f.top]) : linear([0, yMax], [f.bottom, f.top]);
   const out: string[] = [
     `<g id="load" data-scale="${log ? 'log' : 'linear'}">`,
-    axes(f, { title: `Messages sent per agent per second${log ? ' (log scale)' : ''}`, xLabel: 'virtual time (s)', yLabel: 'messages / agent / s', xMax: xMaxS, yMax, ...(yMin !== undefined ? { yLogMin: yMin } : {}), xFormat: fmtS, yFormat: (v) => String(Math.round(v * 100) / 100) }),
+    axes(f, {
+      title: `Messages sent per agent per second${log ? ' (log scale)' : ''}`,
+      xLabel: 'virtual time (s)',
+      yLabel: 'messages / agent / s',
+      xMax: xMaxS,
+      yMax,
+      ...(yMin !== undefined ? { yLogMin: yMin } : {}),
+      xFormat: fmtS,
+      yFormat: (v) => String(Math.round(v * 100) / 100),
+    }),
   ];
   const marks: { atMs: number; label: string; colour: string }[] = [
     ...detections.map((d) => ({ atMs: d.killedAtMs, label: `kill ${d.node}`, colour: NEWS_COLOUR.failure })),
@@ -61,5 +70,5 @@ export function loadPanel(f: Frame, load: readonly LoadSample[], detections: rea
 /** A round upper bound for the y axis. */
 function niceMax(v: number): number {
   const mag = 10 ** Math.floor(Math.log10(v));
-  return ([1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].map((m) => m * mag).find((x) => x >= v) ?? 10 * mag);
+  return [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].map((m) => m * mag).find((x) => x >= v) ?? 10 * mag;
 }

@@ -80,7 +80,19 @@ export function frame(x: number, y: number, width: number, height: number): Fram
 }
 
 /** Title, gridlines, tick labels and axis captions of one panel. */
-export function axes(f: Frame, o: { title: string; xLabel: string; yLabel: string; xMax: number; yMax: number; yLogMin?: number; yFormat?: (v: number) => string; xFormat?: (v: number) => string }): string {
+export function axes(
+  f: Frame,
+  o: {
+    title: string;
+    xLabel: string;
+    yLabel: string;
+    xMax: number;
+    yMax: number;
+    yLogMin?: number;
+    yFormat?: (v: number) => string;
+    xFormat?: (v: number) => string;
+  },
+): string {
   const sx = linear([0, o.xMax], [f.left, f.right]);
   const sy = o.yLogMin !== undefined ? log10Scale([o.yLogMin, o.yMax], [f.bottom, f.top]) : linear([0, o.yMax], [f.bottom, f.top]);
   const fy = o.yFormat ?? String;
@@ -90,12 +102,18 @@ export function axes(f: Frame, o: { title: string; xLabel: string; yLabel: strin
   for (const v of yTicks) {
     if (v > o.yMax * 1.0001) continue;
     const y = n1(sy(v));
-    parts.push(`<line class="grid" x1="${n1(f.left)}" x2="${n1(f.right)}" y1="${y}" y2="${y}"/>`, `<text class="tick" x="${n1(f.left - 6)}" y="${y}" text-anchor="end" dominant-baseline="middle">${esc(fy(v))}</text>`);
+    parts.push(
+      `<line class="grid" x1="${n1(f.left)}" x2="${n1(f.right)}" y1="${y}" y2="${y}"/>`,
+      `<text class="tick" x="${n1(f.left - 6)}" y="${y}" text-anchor="end" dominant-baseline="middle">${esc(fy(v))}</text>`,
+    );
   }
   for (const v of ticks(o.xMax, 8)) {
     if (v > o.xMax * 1.0001) continue;
     const x = n1(sx(v));
-    parts.push(`<line class="tickmark" x1="${x}" x2="${x}" y1="${n1(f.bottom)}" y2="${n1(f.bottom + 4)}"/>`, `<text class="tick" x="${x}" y="${n1(f.bottom + 16)}" text-anchor="middle">${esc(fx(v))}</text>`);
+    parts.push(
+      `<line class="tickmark" x1="${x}" x2="${x}" y1="${n1(f.bottom)}" y2="${n1(f.bottom + 4)}"/>`,
+      `<text class="tick" x="${x}" y="${n1(f.bottom + 16)}" text-anchor="middle">${esc(fx(v))}</text>`,
+    );
   }
   parts.push(
     `<line class="axis" x1="${n1(f.left)}" x2="${n1(f.right)}" y1="${n1(f.bottom)}" y2="${n1(f.bottom)}"/>`,
