@@ -77,6 +77,11 @@ export const FAST_SET = [
   'readmitAfterMs=2000',
 ];
 
+/** Arguments of a test agent on loopback with ephemeral ports, the local profile and FAST_SET, then `extra`. */
+export function agentArgs(extra: readonly string[] = []): string[] {
+  return ['--bind', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--profile', 'local', ...FAST_SET.flatMap((s) => ['--set', s]), ...extra];
+}
+
 export interface AgentProc {
   readonly name: string;
   readonly child: ChildProcess;

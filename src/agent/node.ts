@@ -16,9 +16,7 @@
  */
 import { pino } from 'pino';
 import type { ProtocolConfig } from '../config.js';
-import type { IncomingQuery, Note, UserEventData } from '../core/io.js';
-import type { CookieHash } from '../core/return-check.js';
-import { isLive, type Address, type MemberEvent, type Random, type Tags } from '../core/types.js';
+import { isLive, type Address, type Random, type Tags } from '../core/types.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import type { Transport } from '../transport/transport.js';
 import { createCodec, type Codec } from '../wire/codec.js';
@@ -26,7 +24,7 @@ import { SEAL_VERSION } from '../wire/crypto.js';
 import { createEnvelope, LABEL_MARK, type Envelope } from '../wire/envelope.js';
 import type { Keyring } from '../wire/keyring.js';
 import { createSecureCodec } from '../wire/secure.js';
-import { Driver } from './driver.js';
+import { Driver, type DriverDeps } from './driver.js';
 import { KeyService } from './key-service.js';
 import type { Logger } from './log.js';
 import { createMemberGuard, DEFAULT_MAX_MEMBERS } from './member-guard.js';
@@ -60,7 +58,11 @@ export interface NodeInit {
   readonly limits?: NodeLimits;
 }
 
-export interface NodeDeps {
+/**
+ * What the node runs on, plus the Driver's hooks (cookieHash, onEvent, onUserEvent, onQuery,
+ * onNote, onSend): each is called after the observer counted and logged what it reports.
+ */
+export interface NodeDeps extends Pick<DriverDeps, 'cookieHash' | 'onEvent' | 'onUserEvent' | 'onQuery' | 'onNote' | 'onSend'> {
   readonly transport: Transport;
   readonly scheduler: Scheduler;
   readonly random: Random;
@@ -80,18 +82,6 @@ export interface NodeDeps {
    * agent is alone in its process and would only keep the cache.
    */
   readonly shareDecoded?: boolean;
-  /** Keyed hash for return-address cookies; default an HMAC under a fresh random secret. */
-  readonly cookieHash?: CookieHash;
-  /** Every membership change, after the observer counted and logged it. */
-  readonly onEvent?: (event: MemberEvent) => void;
-  /** Every user event, once, ours included. */
-  readonly onUserEvent?: (event: UserEventData) => void;
-  /** A query for us to answer (see DriverDeps.onQuery). */
-  readonly onQuery?: (q: IncomingQuery, respond: (payload: Uint8Array) => void) => void;
-  /** Every note, after the observer counted and logged it. */
-  readonly onNote?: (note: Note) => void;
-  /** Every packet the Driver sends, with the number of messages in it (before the envelope). */
-  readonly onSend?: (to: Address, bytes: Uint8Array, messages: number) => void;
 }
 
 /** One node: the Driver and the parts around it, each readable for stats and tests. */

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { allSee, FAST_SET, phantom, startAgent, stop, type AgentProc } from '../../harness/procs.js';
+import { agentArgs, allSee, phantom, startAgent, stop, type AgentProc } from '../../harness/procs.js';
 
 const procs: AgentProc[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'phantom-cli-'));
@@ -18,22 +18,15 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const agentArgs = (join?: string): string[] => [
-  '--bind',
-  '127.0.0.1:0',
-  '--admin',
-  '127.0.0.1:0',
-  '--profile',
-  'local',
-  ...FAST_SET.flatMap((s) => ['--set', s]),
-  ...(join ? ['--join', join] : []),
-];
-
 test('5 agents through the CLI: join, crash, leave, restart', { timeout: 90_000 }, async () => {
   const seed = await startAgent('a0', agentArgs());
   procs.push(seed);
   writeFileSync(configFile, JSON.stringify({ tags: { v: '1' } }));
-  procs.push(...(await Promise.all([1, 2, 3, 4].map((i) => startAgent(`a${i}`, [...agentArgs(seed.address), ...(i === 1 ? ['--config', configFile] : [])])))));
+  procs.push(
+    ...(await Promise.all(
+      [1, 2, 3, 4].map((i) => startAgent(`a${i}`, [...agentArgs(['--join', seed.address]), ...(i === 1 ? ['--config', configFile] : [])])),
+    )),
+  );
   const names = procs.map((p) => p.name);
   await allSee(procs, names, 'alive', 15_000);
 
@@ -87,7 +80,7 @@ test('5 agents through the CLI: join, crash, leave, restart', { timeout: 90_000 
   for (const o of rest) assert.ok(!o.lines.some((l) => l.member === 'a3' && l.status === 'failed'), `${o.name} reported a3 failed`);
 
   // Restart a4 under the same name: alive again everywhere.
-  const back = await startAgent('a4', agentArgs(seed.address));
+  const back = await startAgent('a4', agentArgs(['--join', seed.address]));
   procs[4] = back;
   await allSee([...rest, back], ['a0', 'a1', 'a2', 'a4'], 'alive', 10_000);
   process.stdout.write(`# detection after SIGKILL: ${detectionMs} ms\n`);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
-import { allSee, FAST_SET, phantom, PHANTOM_BIN, ROOT, RUNTIME_DIR, startAgent, stop, waitUntil, type AgentProc } from '../../harness/procs.js';
+import { agentArgs, allSee, phantom, PHANTOM_BIN, ROOT, RUNTIME_DIR, startAgent, stop, waitUntil, type AgentProc } from '../../harness/procs.js';
 
 const procs: AgentProc[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'phantom-ops-'));
@@ -28,17 +28,6 @@ async function pollUntil(pred: () => boolean, ms: number, what: string): Promise
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-
-const agentArgs = (extra: string[] = []): string[] => [
-  '--bind',
-  '127.0.0.1:0',
-  '--admin',
-  '127.0.0.1:0',
-  '--profile',
-  'local',
-  ...FAST_SET.flatMap((s) => ['--set', s]),
-  ...extra,
-];
 
 test('monitor, members filters, force-leave, handlers and saved tags through the CLI', { timeout: 90_000 }, async () => {
   const events = join(dir, 'events.txt');
