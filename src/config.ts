@@ -144,6 +144,13 @@ export interface ProtocolConfig {
    */
   userEventPackets: number;
   /**
+   * The most user events and queries an agent keeps queued for gossip (Serf: MaxQueueDepth 4096).
+   * Past it the most-sent one is dropped: it has reached most agents, and anti-entropy repairs the
+   * rest. Without a bound, events sent faster than userEventPackets can carry pile up in every
+   * agent for good.
+   */
+  userEventQueueMax: number;
+  /**
    * Each user event is relayed userEventRetransmitMult × ceil(log10(n + 1)) times by each agent.
    * Higher than retransmitMult: a missed membership update is repaired by push-pull, a missed
    * event by nothing, and gossip misses an agent with probability about e^-(copies it is sent).
@@ -207,6 +214,7 @@ export const lan: Readonly<ProtocolConfig> = Object.freeze({
   userEventShare: 0.5,
   userEventBuffer: 4096,
   userEventPackets: 8,
+  userEventQueueMax: 1024,
   userEventRetransmitMult: 8,
   userEventCoalesceMs: 1000,
   queryMaxBytes: 1024,
@@ -343,6 +351,7 @@ const rules: Partial<Record<keyof ProtocolConfig, Rule[]>> = {
   queryTimeoutMult: [posInt],
   userEventRetransmitMult: [posInt],
   userEventPackets: [nonNegInt, (v) => (v <= 64 ? undefined : 'must be at most 64')],
+  userEventQueueMax: [posInt],
   userEventBuffer: [posInt, (v) => (v <= 1_000_000 ? undefined : 'must be at most 1000000')],
 };
 

@@ -26,10 +26,17 @@ export class BroadcastQueue {
   private readonly buckets: Item[][] = [];
   private stale = 0;
 
-  /** `maxSize`: the most one update may take (a packet of nothing else); bigger ones are refused. */
+  /** Messages dropped unsent-enough because the queue was full (maxPending). */
+  dropped = 0;
+
+  /**
+   * `maxSize`: the most one update may take (a packet of nothing else); bigger ones are refused.
+   * `maxPending`: the most kept; past it the most-sent one goes.
+   */
   constructor(
     private readonly sizeOf: (m: Message) => number,
     private readonly maxSize = Infinity,
+    private readonly maxPending = Infinity,
   ) {}
 
   /** Updates still to send. */
@@ -55,8 +62,24 @@ export class BroadcastQueue {
     const item: Item = { name: key, msg, size, transmits: 0, live: true };
     this.byName.set(key, item);
     this.bucket(0).push(item);
+    if (this.byName.size > this.maxPending) this.dropMostSent();
     if (this.stale > 64 && this.stale > this.byName.size) this.compact();
     return true;
+  }
+
+  /** Drop the live message sent most often: the one that has spread furthest. */
+  private dropMostSent(): void {
+    for (let t = this.buckets.length - 1; t >= 0; t--) {
+      const b = this.buckets[t]!;
+      for (let i = b.length - 1; i >= 0; i--) {
+        const it = b[i]!;
+        if (!it.live) continue;
+        this.retire(it);
+        removeAt(b, i);
+        this.dropped++;
+        return;
+      }
+    }
   }
 
   /** Times the message queued under `key` was sent, or undefined when none is queued. */

@@ -16,6 +16,8 @@ import type { Address } from './types.js';
 export interface DisseminationCounters {
   /** Updates too big for any packet (long name, address and tags): dropped, never sent. */
   oversizedUpdates: number;
+  /** User events and queries dropped from a full queue (userEventQueueMax), the most-sent first. */
+  userQueueDrops: number;
 }
 
 export interface DisseminationHost {
@@ -33,7 +35,7 @@ export interface DisseminationHost {
 }
 
 export class Dissemination {
-  readonly counts: DisseminationCounters = { oversizedUpdates: 0 };
+  readonly counts: DisseminationCounters = { oversizedUpdates: 0, userQueueDrops: 0 };
   private readonly news: BroadcastQueue;
   /** User events and queries: their own queue, their own share of a packet. */
   private readonly user: BroadcastQueue;
@@ -43,7 +45,7 @@ export class Dissemination {
   constructor(private readonly host: DisseminationHost) {
     const room = host.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES;
     this.news = new BroadcastQueue((m) => host.sizeOf(m), room);
-    this.user = new BroadcastQueue((m) => host.sizeOf(m), room);
+    this.user = new BroadcastQueue((m) => host.sizeOf(m), room, host.config.userEventQueueMax);
   }
 
   /** Membership updates waiting to ride. */
@@ -63,6 +65,7 @@ export class Dissemination {
   /** Queue a user event (`e`) or a query message (`q`). */
   queueUser(m: M.Message, kind: 'e' | 'q'): void {
     if (!this.user.enqueue(m, `${kind}${this.userKey++}`)) this.counts.oversizedUpdates++;
+    this.counts.userQueueDrops = this.user.dropped;
   }
 
   /** Times the news about `name` was sent, or undefined when none is queued. */

@@ -79,3 +79,17 @@ test('a lower limit (a smaller cluster) retires updates already sent that often'
   assert.deepEqual(take(q, 100, 2), [], 'sent twice already: the new limit retires both');
   assert.equal(q.pending, 0);
 });
+
+test('a full queue drops the most-sent message to take a new one, and counts it', () => {
+  const q = new BroadcastQueue(() => 10, Infinity, 3);
+  for (const n of ['a', 'b', 'c']) q.enqueue(news(n), n);
+  assert.deepEqual(take(q, 10, 9), ['c'], 'c sent once');
+  assert.deepEqual(take(q, 10, 9), ['b'], 'then b');
+  assert.deepEqual(take(q, 10, 9), ['a'], 'then a: all sent once');
+  assert.deepEqual(take(q, 10, 9), ['a'], 'a sent twice now: the most sent');
+  q.enqueue(news('d'), 'd');
+  assert.equal(q.pending, 3, 'still at the bound');
+  assert.equal(q.transmitsOf('a'), undefined, 'the most-sent one went');
+  assert.equal(q.dropped, 1);
+  assert.deepEqual(take(q, 30, 9), ['d', 'b', 'c'], 'the new one first, then the others');
+});
