@@ -13,11 +13,9 @@ import { Simulation } from '../src/sim/index.js';
 import { createCodec } from '../src/wire/codec.js';
 import * as M from '../src/core/messages.js';
 import type { Address } from '../src/core/types.js';
+import { stringOption } from '../harness/args.js';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-};
+const arg = stringOption;
 const sizes = arg('sizes', '4,32,128').split(',').map(Number);
 const codec = createCodec();
 const stranger = '192.0.2.66:7946';

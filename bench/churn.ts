@@ -13,11 +13,9 @@ import { Simulation } from '../src/sim/simulation.js';
 import { churn } from '../src/sim/churn.js';
 import { createCodec, type Codec } from '../src/wire/codec.js';
 import { MsgType, type Message } from '../src/core/messages.js';
+import { stringOption } from '../harness/args.js';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-};
+const arg = stringOption;
 const nodes = Number(arg('nodes', '100'));
 const changes = Number(arg('changes', '10000'));
 const unique = Number(arg('unique', '2000'));

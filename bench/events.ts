@@ -16,11 +16,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { median, quantile, runQueries, runSpread, runStorm, type StormRun } from '../harness/events-scenario.js';
+import { stringOption } from '../harness/args.js';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-};
+const arg = stringOption;
 const nodes = Number(arg('nodes', '1000'));
 const rate = Number(arg('rate', '100'));
 const seconds = Number(arg('seconds', '60'));

@@ -23,7 +23,7 @@ import { adminDepsFor } from '../src/cli/agent-admin.js';
 import { parseHostPort } from '../src/transport/address.js';
 import { generateKey } from '../src/wire/keyring.js';
 import { writeFuzzSection } from './fuzz/fuzz-md.js';
-import { numberOption } from './fuzz/options.js';
+import { numberOption } from '../harness/args.js';
 
 const argv = process.argv.slice(2);
 const packets = numberOption('packets', 1_000_000);

@@ -12,11 +12,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { readJsonFile } from '../src/runtime/json-file.js';
 import { lifeguardOnly, plainSwim, type ProtocolConfig } from '../src/config.js';
 import { runLifeguardScenario, runRapidScenario, type LifeguardRun, type RapidFault } from '../harness/lifeguard-scenario.js';
+import { stringOption } from '../harness/args.js';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-};
+const arg = stringOption;
 const sizes = arg('sizes', '64,256').split(',').map(Number);
 const seeds = Array.from({ length: Number(arg('seeds', '5')) }, (_, i) => i + 1);
 const minutes = Number(arg('minutes', '10'));

@@ -24,7 +24,7 @@ import { parseHostPort } from '../src/transport/address.js';
 import { addressProblem, nameProblem, wireTagsProblem } from '../src/wire/values.js';
 import { tagsToWire } from '../src/core/tags.js';
 import { writeFuzzSection } from './fuzz/fuzz-md.js';
-import { numberOption } from './fuzz/options.js';
+import { numberOption } from '../harness/args.js';
 
 const packets = numberOption('packets', 200_000);
 const rate = numberOption('rate', 5000);

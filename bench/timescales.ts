@@ -14,11 +14,9 @@ import { readJsonFile } from '../src/runtime/json-file.js';
 import { Simulation } from '../src/sim/index.js';
 import { lifeguardOnly, type ProfileName } from '../src/config.js';
 import { runRapidScenario, type RapidFault } from '../harness/lifeguard-scenario.js';
+import { stringOption } from '../harness/args.js';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-};
+const arg = stringOption;
 const parts = new Set(arg('parts', 'restart,pause,split,stall,rapid,loss,kill').split(','));
 const seeds = Array.from({ length: Number(arg('seeds', '5')) }, (_, i) => i + 1);
 const minutes = Number(arg('minutes', '10'));

@@ -35,7 +35,11 @@ export interface DisseminationHost {
 }
 
 export class Dissemination {
-  readonly counts: DisseminationCounters = { oversizedUpdates: 0, userQueueDrops: 0 };
+  private oversizedUpdates = 0;
+
+  get counts(): DisseminationCounters {
+    return { oversizedUpdates: this.oversizedUpdates, userQueueDrops: this.user.dropped };
+  }
   private readonly news: BroadcastQueue;
   /** User events and queries: their own queue, their own share of a packet. */
   private readonly user: BroadcastQueue;
@@ -59,13 +63,12 @@ export class Dissemination {
 
   /** Queue membership news about `m.name`, replacing older news about it. */
   queue(m: M.Update): void {
-    if (!this.news.enqueue(m, m.name)) this.counts.oversizedUpdates++;
+    if (!this.news.enqueue(m, m.name)) this.oversizedUpdates++;
   }
 
   /** Queue a user event (`e`) or a query message (`q`). */
   queueUser(m: M.Message, kind: 'e' | 'q'): void {
-    if (!this.user.enqueue(m, `${kind}${this.userKey++}`)) this.counts.oversizedUpdates++;
-    this.counts.userQueueDrops = this.user.dropped;
+    if (!this.user.enqueue(m, `${kind}${this.userKey++}`)) this.oversizedUpdates++;
   }
 
   /** Times the news about `name` was sent, or undefined when none is queued. */
