@@ -26,6 +26,14 @@ export interface ProtocolConfig {
   retransmitMult: number;
   /** Time between gossip rounds while there is news (ms). */
   gossipIntervalMs: number;
+  /**
+   * The most membership updates an agent keeps queued for gossip. Past it the most-sent one is
+   * dropped: it has reached most agents already, and catch-up sync and push-pull repair the rest.
+   * Without a bound a join burst of N members queues N updates in every agent, each relayed
+   * retransmitMult × log10(n) times at the packet budget: every agent keeps sending old news for
+   * tens of seconds after the burst (issue 16). Ordinary churn never comes near it.
+   */
+  updateQueueMax: number;
   /** Members sent a gossip packet each round (fan-out). */
   gossipNodes: number;
   /** Dead members still receive gossip for this long after their death (ms), so a falsely-dead member learns it and refutes. */
@@ -181,6 +189,7 @@ export const lan: Readonly<ProtocolConfig> = Object.freeze({
   retransmitMult: 4,
   gossipIntervalMs: 200,
   gossipNodes: 3,
+  updateQueueMax: 256,
   gossipToTheDeadMs: 30_000,
   pushPullIntervalMs: 30_000,
   catchUpThreshold: 1,
@@ -310,6 +319,7 @@ const rules: Partial<Record<keyof ProtocolConfig, Rule[]>> = {
   retransmitMult: [posInt],
   gossipIntervalMs: [posInt],
   gossipNodes: [nonNegInt],
+  updateQueueMax: [posInt],
   gossipToTheDeadMs: [nonNegInt],
   pushPullIntervalMs: [nonNegInt],
   catchUpThreshold: [nonNegInt],

@@ -18,10 +18,10 @@ import type { ProtocolConfig } from '../config.js';
 import type { MembershipTable, MemberRecord } from './membership.js';
 import type { Note, Outgoing } from './io.js';
 import * as M from './messages.js';
-import { buildParts, entryOf, PACKET_OVERHEAD_BYTES, recentFlags, recentRows } from './push-pull.js';
+import { buildParts, PACKET_OVERHEAD_BYTES, recentFlags, recentRows } from './push-pull.js';
 import type { ReturnCheck } from './return-check.js';
 import { removalFloorMs } from './timing.js';
-import { isLive, type Address, type Random } from './types.js';
+import type { Address, Random } from './types.js';
 
 /** How a packet's sender is known: a live member's address, an echoed cookie, or not at all. */
 export type Proof = 'member' | 'cookie' | 'none';
@@ -47,7 +47,7 @@ const MAX_EXCHANGES = 1024;
 const RECENT_ROWS_SLACK = 64;
 
 /** The table as anti-entropy sees it: read only (rows change through the coordinator). */
-export type TableView = Pick<MembershipTable, 'get' | 'values' | 'newest' | 'digest' | 'size' | 'liveCount' | 'aliveCount' | 'liveAt'>;
+export type TableView = Pick<MembershipTable, 'get' | 'values' | 'down' | 'transferEntries' | 'digest' | 'size' | 'liveCount' | 'aliveCount' | 'liveAt'>;
 
 export interface AntiEntropyHost {
   readonly name: string;
@@ -73,8 +73,12 @@ export type AntiEntropyWant =
   /** A message with piggybacked news. */
   | { readonly type: 'send'; readonly send: Outgoing }
   | { readonly type: 'note'; readonly note: Note }
-  /** Rows of a state transfer from `sender`: merge each as a claim (precedence.ts). */
-  | { readonly type: 'merge'; readonly rows: readonly M.Entry[]; readonly sender: string }
+  /**
+   * Rows of a state transfer from `sender`: merge each as a claim (precedence.ts). `tableRows`:
+   * about how many rows the sender's whole table holds (parts × rows of this part), room the
+   * table may make at once instead of growing row by row through a join answer.
+   */
+  | { readonly type: 'merge'; readonly rows: readonly M.Entry[]; readonly sender: string; readonly tableRows: number }
   /** A push-pull reply came from `from`: joins that asked it succeed. */
   | { readonly type: 'join-answered'; readonly from: Address }
   /** A row dead or left longer than the reap age: forget it. */
@@ -100,19 +104,13 @@ export class AntiEntropy {
    * challenge of theirs.
    */
   *sendState(to: Address, flags: number, selfOnly: boolean, now: number, cookie?: number, newest?: number): Wants {
-    const table = this.h.table;
-    const rows = selfOnly ? [table.get(this.h.name)!] : [...(newest === undefined ? table.values() : table.newest(newest))];
+    const { entries, sizes } = this.h.table.transferEntries(now, selfOnly ? this.h.name : undefined, newest);
     const echo = cookie === undefined ? undefined : M.cookie(cookie, this.h.name);
     // Not with a join: a newcomer takes the cluster's clock from the reply, and asks for nothing.
     const companion = flags & M.PushPullFlag.join ? undefined : this.h.stateCompanion();
     const room = this.h.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES - (echo ? this.h.sizeOf(echo) : 0) - (companion ? this.h.sizeOf(companion) : 0);
     let first = true;
-    for (const part of buildParts(
-      rows.map((r) => entryOf(r, now)),
-      this.h.name,
-      flags,
-      room,
-    )) {
+    for (const part of buildParts(entries, sizes, this.h.name, flags, room)) {
       const messages: M.Message[] = echo ? [echo, part] : [part];
       if (first && companion) messages.push(companion);
       first = false;
@@ -134,14 +132,14 @@ export class AntiEntropy {
   *onPushPull(m: M.PushPull, from: Address, now: number, proof: Proof, packet: readonly M.Message[]): Wants {
     if (m.flags & M.PushPullFlag.reply) {
       // A reply sends nothing back, whoever it comes from; its rows merge as gossip does.
-      yield { type: 'merge', rows: m.entries, sender: m.from };
+      yield { type: 'merge', rows: m.entries, sender: m.from, tableRows: tableRowsOf(m) };
       yield { type: 'join-answered', from };
       yield* this.onAnswer(from, now);
       if (m.flags & M.PushPullFlag.recent && m.part === m.parts - 1) yield* this.afterWindow(from, now);
       return;
     }
     if (proof === 'none') return yield* this.challenge(from, packet, now);
-    yield { type: 'merge', rows: m.entries, sender: m.from };
+    yield { type: 'merge', rows: m.entries, sender: m.from, tableRows: tableRowsOf(m) };
     if (m.part === 0 && !this.h.stopped()) {
       // Merge first, then answer: a refutation caused by the push rides in our reply. A windowed
       // catch-up gets our newest rows only (maybeCatchUp).
@@ -260,7 +258,7 @@ export class AntiEntropy {
   private recentlyDown(now: number): number {
     const window = removalFloorMs(this.h.config.suspicionMult, this.h.config.probeIntervalMs);
     let n = 0;
-    for (const r of this.h.table.values()) if (!isLive(r.state) && now - r.stateChangedAt < window) n++;
+    for (const r of this.h.table.down()) if (now - r.stateChangedAt < window) n++;
     return n;
   }
 
@@ -284,7 +282,7 @@ export class AntiEntropy {
   *reconnect(now: number): Wants {
     for (const [addr, x] of this.waiting) if (now - x.at > this.waitMs()) this.waiting.delete(addr);
     const failed: MemberRecord[] = [];
-    for (const r of this.h.table.values()) if (r.state === 'dead') failed.push(r);
+    for (const r of this.h.table.down()) if (r.state === 'dead') failed.push(r);
     const targets: Address[] = [];
     // As Serf does: each agent tries with probability failed / alive, so the whole cluster makes
     // about one attempt per failed member per interval, however large it is.
@@ -309,10 +307,15 @@ export class AntiEntropy {
 
   *reap(now: number): Wants {
     const doomed: string[] = [];
-    for (const r of this.h.table.values()) {
+    for (const r of this.h.table.down()) {
       if (r.state === 'dead' && now - r.stateChangedAt >= this.h.config.reapFailedAfterMs) doomed.push(r.name);
       else if (r.state === 'left' && now - r.stateChangedAt >= this.h.config.reapLeftAfterMs) doomed.push(r.name);
     }
     for (const name of doomed) yield { type: 'reap', name };
   }
+}
+
+/** About how many rows the sender of a whole-table transfer holds; 0 for a window or our own row. */
+function tableRowsOf(m: M.PushPull): number {
+  return m.flags & M.PushPullFlag.recent ? 0 : m.parts * m.entries.length;
 }

@@ -16,6 +16,8 @@ import type { Address } from './types.js';
 export interface DisseminationCounters {
   /** Updates too big for any packet (long name, address and tags): dropped, never sent. */
   oversizedUpdates: number;
+  /** Membership updates dropped from a full queue (updateQueueMax), the most-sent first. */
+  updateQueueDrops: number;
   /** User events and queries dropped from a full queue (userEventQueueMax), the most-sent first. */
   userQueueDrops: number;
 }
@@ -38,7 +40,7 @@ export class Dissemination {
   private oversizedUpdates = 0;
 
   get counts(): DisseminationCounters {
-    return { oversizedUpdates: this.oversizedUpdates, userQueueDrops: this.user.dropped };
+    return { oversizedUpdates: this.oversizedUpdates, updateQueueDrops: this.news.dropped, userQueueDrops: this.user.dropped };
   }
   private readonly news: BroadcastQueue;
   /** User events and queries: their own queue, their own share of a packet. */
@@ -48,7 +50,7 @@ export class Dissemination {
 
   constructor(private readonly host: DisseminationHost) {
     const room = host.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES;
-    this.news = new BroadcastQueue((m) => host.sizeOf(m), room);
+    this.news = new BroadcastQueue((m) => host.sizeOf(m), room, host.config.updateQueueMax);
     this.user = new BroadcastQueue((m) => host.sizeOf(m), room, host.config.userEventQueueMax);
   }
 

@@ -15,10 +15,31 @@ export function fnv1a(h: number, s: string): number {
   return h >>> 0;
 }
 
+const digits = new Uint8Array(16);
+
+/** `fnv1a(h, String(n))` for a non-negative safe integer `n`, without making the string. */
+export function fnv1aDecimal(h: number, n: number): number {
+  // From the right: `n % 10` and `(n - d) / 10` are exact for every safe integer.
+  let k = 0;
+  do {
+    const d = n % 10;
+    digits[k++] = d;
+    n = (n - d) / 10;
+  } while (n > 0);
+  while (k > 0) {
+    h ^= 48 + digits[--k]!;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
 /** 32-bit FNV-1a with a final avalanche; pure and stable, enough to spread ranks evenly. */
 export function fnv1a32(s: string, h = FNV_OFFSET): number {
-  h = fnv1a(h, s);
-  // Final avalanche: FNV alone leaves the high bits of similar strings alike.
+  return avalanche(fnv1a(h, s));
+}
+
+/** The final step of fnv1a32: FNV alone leaves the high bits of similar strings alike. */
+export function avalanche(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

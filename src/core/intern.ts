@@ -19,11 +19,12 @@ export class InternPool<T> {
   private refs = new Int32Array(64);
   private readonly free: number[] = [];
   /**
-   * The last key looked up and its id: a row update looks its name up several times in a row
-   * (old news? held? apply, write), and a Map lookup hashes and compares the key each time.
+   * The last key looked up and its id (undefined: not held): a row update looks its name up
+   * several times in a row (old news? held? apply, write), and a Map lookup hashes and compares
+   * the key each time. A new member's name misses five times before its row is written.
    */
   private lastKey: string | undefined;
-  private lastId = -1;
+  private lastId: number | undefined;
 
   constructor(private readonly make: (key: string) => T) {}
 
@@ -40,10 +41,8 @@ export class InternPool<T> {
   idOf(key: string): number | undefined {
     if (key === this.lastKey) return this.lastId;
     const id = this.ids.get(key);
-    if (id !== undefined) {
-      this.lastKey = key;
-      this.lastId = id;
-    }
+    this.lastKey = key;
+    this.lastId = id;
     return id;
   }
 
@@ -57,6 +56,8 @@ export class InternPool<T> {
       this.ids.set(own, id);
       this.keys[id] = own;
       this.items[id] = this.make(own);
+      this.lastKey = key;
+      this.lastId = id;
       if (id >= this.refs.length) {
         const grown = new Int32Array(Math.max(this.refs.length * 2, id + 1));
         grown.set(this.refs);

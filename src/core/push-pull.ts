@@ -4,7 +4,6 @@
  * UDP transport carries everything.
  */
 import { MemberCode, PushPullFlag, agedEntry, alive, dead, entry, left, pushPull, suspect, type Entry, type PushPull, type Update } from './messages.js';
-import type { MemberRecord } from './membership.js';
 import { utf8Length, wireTagsSize } from './tags.js';
 import { isLive, type MemberState } from './types.js';
 
@@ -25,27 +24,46 @@ export function entrySize(e: Entry): number {
 }
 
 /**
- * The last entry made for each live row, by name, shared by every table of the process (rows hand
- * out interned names and tag lists, so a row held by many agents makes one entry): a state
- * transfer repeats the same rows to many receivers, and the simulator's codec decodes an entry
- * it has seen once (wire/codec.ts, shareDecoded). A memo only: the entry is equal either way.
- * Emptied when full, so names that come and go cannot grow it.
+ * The last entry made for each live row, by the row's name id (the shared name pool's, so one
+ * entry per member for every table of the process), with its encoded size: a state transfer
+ * repeats the same rows to many receivers, and the simulator's codec decodes an entry it has
+ * seen once (wire/codec.ts, shareDecoded). A memo only: the entry is equal either way. Ids are
+ * reused when names go, so the memo is as long as the pool and is checked against the row.
  */
-const liveEntries = new Map<string, Entry>();
-const LIVE_ENTRIES_KEPT = 65_536;
+const liveEntries: (Entry | undefined)[] = [];
+const liveEntrySizes: number[] = [];
 
-/** A row as it travels at `now`: dead and left rows carry how long ago they became so. */
-export function entryOf(r: MemberRecord, now: number): Entry {
-  if (isLive(r.state)) {
-    const code = MemberCode[r.state];
-    const known = liveEntries.get(r.name);
-    if (known && known.inc === r.incarnation && known.state === code && known.addr === r.address && known.tags === r.wireTags) return known;
-    const e = entry(r.name, r.address, code, r.incarnation, r.wireTags);
-    if (liveEntries.size >= LIVE_ENTRIES_KEPT) liveEntries.clear();
-    liveEntries.set(r.name, e);
-    return e;
+/**
+ * Append a row as it travels at `now` to `entries`, and its size bound to `sizes`: dead and left
+ * rows carry how long ago they became so. `id` is the row's name id (membership.ts).
+ */
+export function pushRowEntry(
+  id: number,
+  name: string,
+  addr: string,
+  state: MemberState,
+  inc: number,
+  tags: readonly string[],
+  changedAt: number,
+  now: number,
+  entries: Entry[],
+  sizes: number[],
+): void {
+  if (isLive(state)) {
+    const code = MemberCode[state];
+    let e = liveEntries[id];
+    if (e === undefined || e.name !== name || e.inc !== inc || e.state !== code || e.addr !== addr || e.tags !== tags) {
+      e = entry(name, addr, code, inc, tags);
+      liveEntries[id] = e;
+      liveEntrySizes[id] = entrySize(e);
+    }
+    entries.push(e);
+    sizes.push(liveEntrySizes[id]!);
+    return;
   }
-  return agedEntry(r.name, r.address, MemberCode[r.state], r.incarnation, r.wireTags, Math.max(0, Math.floor(now - r.stateChangedAt)));
+  const e = agedEntry(name, addr, MemberCode[state], inc, tags, Math.max(0, Math.floor(now - changedAt)));
+  entries.push(e);
+  sizes.push(entrySize(e));
 }
 
 /**
@@ -65,14 +83,15 @@ export function updateOfRow(e: Entry, state: MemberState, sender: string): Updat
   }
 }
 
-/** Cut the entries into push-pull parts of at most `budget` bytes each. */
-export function buildParts(entries: readonly Entry[], from: string, flags: number, budget: number): PushPull[] {
+/** Cut the entries into push-pull parts of at most `budget` bytes each; `sizes[i]` is entrySize(entries[i]). */
+export function buildParts(entries: readonly Entry[], sizes: readonly number[], from: string, flags: number, budget: number): PushPull[] {
   const room = budget - PART_OVERHEAD_BYTES - strSize(from);
   const groups: Entry[][] = [];
   let current: Entry[] = [];
   let used = 0;
-  for (const e of entries) {
-    const size = entrySize(e);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    const size = sizes[i]!;
     if (current.length > 0 && used + size > room) {
       groups.push(current);
       current = [];

@@ -512,6 +512,8 @@ export class Swim {
           this.note(w.note);
           break;
         case 'merge':
+          // Bounded: the hint is the sender's word, and a forged one must not make us allocate.
+          this.table.reserve(Math.min(w.tableRows, 2 * this.table.size + 1024));
           for (const e of w.rows) this.mergeRow(e, w.sender, now);
           break;
         case 'join-answered':

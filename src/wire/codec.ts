@@ -94,7 +94,7 @@ export function createCodec(options: CodecOptions = {}): Codec {
   const decodedOf = new WeakMap<Message, Message>();
   /**
    * shareDecoded: each push-pull entry's decoded form. State transfers are new messages each
-   * time, but their rows are the same shared entries (core/push-pull.ts, entryOf), so a transfer
+   * time, but their rows are the same shared entries (core/push-pull.ts, pushRowEntry), so a transfer
    * of rows that were all decoded before needs no decoding.
    */
   const decodedEntries = new WeakMap<Entry, Entry>();

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { MembershipTable, type MemberRecord } from '../../src/core/membership.js';
 import { isLive } from '../../src/core/types.js';
 import { createInterner } from '../../src/core/intern.js';
+import { fnv1a32 } from '../../src/core/hash.js';
 import type { MemberState } from '../../src/core/types.js';
 
 // Issue 16: the table keeps one copy of each name, address and tag set per process, and frees
@@ -123,3 +124,56 @@ function rank(s: MemberState): number {
 function plain(r: MemberRecord): object {
   return { ...r, tags: { ...r.tags }, wireTags: [...r.wireTags] };
 }
+
+test('the digest is the documented sum of line hashes (other versions compare it), through reused ids and big incarnations', () => {
+  // docs/PROTOCOL.md: two sums mod 2^32 of fnv1a32(`${name}:${state}:${incarnation}`), seeds FNV and 0x9747b28c.
+  const expected = (rows: [string, MemberState, number][]): number => {
+    let a = 0;
+    let b = 0;
+    for (const [name, state, inc] of rows) {
+      const line = `${name}:${state}:${inc}`;
+      a = (a + fnv1a32(line)) | 0;
+      b = (b + fnv1a32(line, 0x9747b28c)) | 0;
+    }
+    return (a >>> 0) * 2 ** 21 + ((b >>> 0) & 0x1fffff);
+  };
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.tuple(fc.constantFrom('a', 'b', 'é', 'node-10'), fc.constantFrom<MemberState>('alive', 'suspect', 'dead', 'left'), fc.nat({ max: 2 ** 53 - 1 })),
+        {
+          maxLength: 12,
+        },
+      ),
+      (claims) => {
+        const t = new MembershipTable(createInterner());
+        for (const [name, state, inc] of claims) {
+          t.delete(name);
+          t.apply({ name, state: 'alive', incarnation: 0, address: `${name}-addr` }, 0);
+          t.apply({ name, state, incarnation: inc }, 1);
+        }
+        const rows = [...t.values()].map((r): [string, MemberState, number] => [r.name, r.state, r.incarnation]);
+        assert.equal(t.digest, expected(rows));
+      },
+    ),
+  );
+});
+
+test('down() lists the dead and left rows in table order, and follows every change', () => {
+  const t = new MembershipTable(createInterner());
+  for (const n of ['a', 'b', 'c', 'd']) t.apply({ name: n, state: 'alive', incarnation: 1, address: `${n}-addr` }, 0);
+  assert.deepEqual(t.down(), []);
+  t.apply({ name: 'c', state: 'dead', incarnation: 1 }, 5);
+  t.apply({ name: 'a', state: 'left', incarnation: 1 }, 6);
+  t.apply({ name: 'b', state: 'suspect', incarnation: 1 }, 7);
+  assert.deepEqual(
+    t.down().map((r) => [r.name, r.state, r.stateChangedAt]),
+    [
+      ['a', 'left', 6],
+      ['c', 'dead', 5],
+    ],
+  );
+  t.apply({ name: 'c', state: 'alive', incarnation: 2, address: 'c-addr' }, 8);
+  t.delete('a');
+  assert.deepEqual(t.down(), []);
+});
