@@ -10,6 +10,7 @@ import { sharedInterner, tagsKey, type Interner } from './intern.js';
 import { avalanche, fnv1a, fnv1aDecimal, FNV_OFFSET } from './hash.js';
 import type { Entry } from './messages.js';
 import { pushRowEntry } from './push-pull.js';
+import { addName, FILTER_PROBES, filterLayout, fmix32, mayHold, nameHashes, partOf } from './name-filter.js';
 
 /** A table row as handed out: the public Member plus the tags as they travel. A snapshot. */
 export interface MemberRecord extends Member {
@@ -185,6 +186,54 @@ export class MembershipTable {
     }
     return { entries, sizes };
   }
+  /**
+   * A Bloom filter of every name we hold, in parts of at most `maxBytes` (name-filter.ts): what
+   * a catch-up sends, so the peer answers with the rows we lack.
+   */
+  nameFilter(maxBytes: number, salt: number): { parts: number; k: number; bits: Uint8Array[] } {
+    const { parts, bytes } = filterLayout(this.rows, maxBytes);
+    const bits = Array.from({ length: parts }, () => new Uint8Array(bytes));
+    for (let slot = 0; slot < this.rows; slot++) {
+      const id = this.hashedId(slot);
+      addName(bits[partOf(filterH1[id]!, parts)]!, FILTER_PROBES, fmix32(filterH1[id]! ^ salt), fmix32(filterH2[id]! ^ salt));
+    }
+    return { parts, k: FILTER_PROBES, bits };
+  }
+
+  /** Our rows in part `part` of `parts` whose names the filter does not hold, as they travel at `now`. */
+  missingFrom(bits: Uint8Array, k: number, salt: number, part: number, parts: number, now: number): { entries: Entry[]; sizes: number[] } {
+    const entries: Entry[] = [];
+    const sizes: number[] = [];
+    const { names, addresses, tags } = this.pools;
+    for (let slot = 0; slot < this.rows; slot++) {
+      const id = this.hashedId(slot);
+      if (partOf(filterH1[id]!, parts) !== part || mayHold(bits, k, fmix32(filterH1[id]! ^ salt), fmix32(filterH2[id]! ^ salt))) continue;
+      const state = STATES[this.states[slot]!]!;
+      const wire = tags.item(this.tagIds[slot]!).wire;
+      pushRowEntry(
+        id,
+        names.item(id),
+        addresses.item(this.addressIds[slot]!),
+        state,
+        this.incarnations[slot]!,
+        wire,
+        this.changedAt[slot]!,
+        now,
+        entries,
+        sizes,
+      );
+    }
+    return { entries, sizes };
+  }
+
+  /** The name id of a slot, its hashes cached. */
+  private hashedId(slot: number): number {
+    const id = this.nameIds[slot]!;
+    const name = this.pools.names.item(id);
+    if (hashedName[id] !== name) cacheNameHashes(id, name);
+    return id;
+  }
+
   /** Names of the rows, in table order. */
   *names(): IterableIterator<string> {
     for (let slot = 0; slot < this.rows; slot++) yield this.pools.names.item(this.nameIds[slot]!);
@@ -322,7 +371,7 @@ export class MembershipTable {
     // name's cached prefix: every row change counts twice, and a join burst changes N² rows.
     const id = this.nameIds[slot]!;
     const name = this.pools.names.item(id);
-    if (prefixName[id] !== name) cachePrefix(id, name);
+    if (hashedName[id] !== name) cacheNameHashes(id, name);
     const inc = this.incarnations[slot]!;
     const tail = STATE_TAILS[this.states[slot]!]!;
     this.sumA = (this.sumA + sign * avalanche(fnv1aDecimal(fnv1a(prefixA[id]!, tail), inc))) | 0;
@@ -336,25 +385,32 @@ const UNCHANGED = Object.freeze({ changed: false, event: null });
 const STATE_TAILS: readonly string[] = STATES.map((st) => `${st}:`);
 const DIGEST_SEED_B = 0x9747b28c;
 /**
- * The FNV states after `${name}:` of both digest hashes, by name id, and the name they are for
- * (ids are reused once a name goes, and a test may give a table pools of its own).
+ * Hashes of each name, by name id, and the name they are for (ids are reused once a name goes,
+ * and a test may give a table pools of its own): the FNV states after `${name}:` of both digest
+ * hashes, and the name filter's two hashes (name-filter.ts).
  */
-const prefixName: (string | undefined)[] = [];
+const hashedName: (string | undefined)[] = [];
 let prefixA = new Uint32Array(0);
 let prefixB = new Uint32Array(0);
-function cachePrefix(id: number, name: string): void {
+let filterH1 = new Uint32Array(0);
+let filterH2 = new Uint32Array(0);
+function cacheNameHashes(id: number, name: string): void {
   if (id >= prefixA.length) {
     const n = Math.max(id + 1, prefixA.length * 2, 64);
-    const a = new Uint32Array(n);
-    a.set(prefixA);
-    prefixA = a;
-    const b = new Uint32Array(n);
-    b.set(prefixB);
-    prefixB = b;
+    const grown = (a: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> => {
+      const b = new Uint32Array(n);
+      b.set(a);
+      return b;
+    };
+    prefixA = grown(prefixA);
+    prefixB = grown(prefixB);
+    filterH1 = grown(filterH1);
+    filterH2 = grown(filterH2);
   }
   prefixA[id] = fnv1a(fnv1a(FNV_OFFSET, name), ':');
   prefixB[id] = fnv1a(fnv1a(DIGEST_SEED_B, name), ':');
-  prefixName[id] = name;
+  [filterH1[id], filterH2[id]] = nameHashes(name);
+  hashedName[id] = name;
 }
 
 /** A copy at least `min` long (and a quarter longer: amortized growth). */

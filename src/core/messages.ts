@@ -23,6 +23,7 @@ export const MsgType = {
   Query: 14,
   QueryResponse: 15,
   EventClock: 16,
+  Have: 17,
 } as const;
 export type MsgTypeCode = (typeof MsgType)[keyof typeof MsgType];
 
@@ -110,12 +111,14 @@ export interface Entry {
   readonly age?: number;
 }
 
-export const PushPullFlag = { reply: 1, join: 2, recent: 4 } as const;
+export const PushPullFlag = { reply: 1, join: 2, recent: 4, have: 8 } as const;
 /**
  * One datagram of a full-state exchange. Each part merges on its own: no reassembly, and a lost
  * part only delays. `flags`: reply (this answers a push) | join (the sender is joining) | recent
  * (a catch-up that asks only for the receiver's newest rows, as many as `flags / 256` says:
  * push-pull.ts). Peers that do not know `recent` answer with their whole table, as before.
+ * have (a catch-up whose `have` messages say which members the sender holds: each is answered
+ * with the rows it lacks, not the whole table; peers that do not know it answer with the table).
  */
 export interface PushPull {
   readonly type: 9;
@@ -223,6 +226,23 @@ export interface EventClock {
   readonly ltime: number;
 }
 
+/**
+ * Part `part` of `parts` of a Bloom filter of the names in the sender's table (name-filter.ts):
+ * a catch-up asks the receiver for the rows whose names are in that part's share of the name
+ * space and not in the filter, so a catch-up moves what is missing instead of a whole table.
+ */
+export interface Have {
+  readonly type: 17;
+  readonly from: string;
+  readonly part: number;
+  readonly parts: number;
+  /** Probes per name. */
+  readonly k: number;
+  /** Mixed into every name's hashes: false positives differ from one catch-up to the next. */
+  readonly salt: number;
+  readonly bits: Uint8Array;
+}
+
 export type Message =
   | Ping
   | Ack
@@ -239,7 +259,8 @@ export type Message =
   | UserEvent
   | Query
   | QueryResponse
-  | EventClock;
+  | EventClock
+  | Have;
 /** Messages that describe a member's state and ride piggyback. */
 export type Update = Alive | Suspect | Dead | Left;
 
@@ -294,6 +315,15 @@ export const queryResponse = (ltime: number, id: number, from: string, flags: nu
   to,
 });
 export const eventClock = (ltime: number): EventClock => ({ type: 16, ltime });
+export const have = (from: string, part: number, parts: number, k: number, salt: number, bits: Uint8Array): Have => ({
+  type: 17,
+  from,
+  part,
+  parts,
+  k,
+  salt,
+  bits,
+});
 export const userEvent = (ltime: number, name: string, payload: Uint8Array, flags: number): UserEvent => ({ type: 13, ltime, name, payload, flags });
 
 /**
@@ -321,6 +351,8 @@ export const RECORD_SHAPES: readonly (readonly string[])[] = [
   // A force-leave with prune.
   ['type', 'name', 'inc', 'prune'],
   ['type', 'ltime'],
+  // A catch-up's filter of the names it holds (issue 16).
+  ['type', 'from', 'part', 'parts', 'k', 'salt', 'bits'],
 ];
 
 export const PROTOCOL_VERSION = 1;

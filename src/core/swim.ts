@@ -722,6 +722,8 @@ export class Swim {
         return this.exchange(this.antiEntropy.onPushPull(m, from, now, proof, packet), now);
       case M.MsgType.Digest:
         return this.exchange(this.antiEntropy.onDigest(m, from, now, proof, packet), now);
+      case M.MsgType.Have:
+        return this.exchange(this.antiEntropy.onHave(m, from, now, proof, packet), now);
       case M.MsgType.Cookie:
         return this.exchange(this.antiEntropy.onCookie(m, from, now), now);
       case M.MsgType.Coord:

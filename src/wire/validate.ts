@@ -5,6 +5,7 @@
  */
 import { MAX_COORD_UNITS, MAX_DIMENSIONS } from '../core/coordinate.js';
 import { MsgType, type Message } from '../core/messages.js';
+import { MAX_FILTER_BYTES, MAX_FILTER_PARTS, MAX_FILTER_PROBES } from '../core/name-filter.js';
 import { addressProblem, nameProblem, tagKeyProblem, wireTagsProblem } from './values.js';
 
 /** Bounds that apply to every string and list on the wire, whatever the config. */
@@ -20,6 +21,10 @@ export const WIRE_LIMITS = {
   /** Most relay copies of a query answer (Serf allows 5) and longest query timeout (ms). */
   maxRelay: 5,
   maxQueryTimeoutMs: 3_600_000,
+  /** A catch-up's name filter: most parts, probes per name, and bytes of one part. */
+  maxFilterParts: MAX_FILTER_PARTS,
+  maxFilterProbes: MAX_FILTER_PROBES,
+  maxFilterBytes: MAX_FILTER_BYTES,
 } as const;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -131,6 +136,23 @@ export function checkMessage(v: unknown): ShapeCheck {
         return c.shape(isCoordVec(v.vec) && isCoordInt(v.height) && v.height >= 0 && isCoordInt(v.error) && v.error >= 0 && isCoordInt(v.adj));
       case MsgType.EventClock:
         return c.shape(isInc(v.ltime));
+      case MsgType.Have:
+        return (
+          c.shape(
+            isU32(v.part) &&
+              isU32(v.parts) &&
+              v.parts >= 1 &&
+              v.parts <= WIRE_LIMITS.maxFilterParts &&
+              v.part < v.parts &&
+              isU32(v.k) &&
+              v.k >= 1 &&
+              v.k <= WIRE_LIMITS.maxFilterProbes &&
+              isU32(v.salt) &&
+              v.bits instanceof Uint8Array &&
+              v.bits.length >= 1 &&
+              v.bits.length <= WIRE_LIMITS.maxFilterBytes,
+          ) && c.name(v.from)
+        );
       case MsgType.UserEvent:
         // An event name follows the member-name rule: it is printed and matched by operators.
         return c.shape(isInc(v.ltime) && isU32(v.flags)) && c.name(v.name) && c.payload(v.payload);

@@ -11,7 +11,8 @@ import { lan } from '../../src/config.js';
 import * as M from '../../src/core/messages.js';
 
 // Issue 16: a catch-up while the cluster grows asks only for the peer's newest rows, not its
-// whole table; a window that leaves us short is followed by the whole table at once.
+// whole table; far behind, or when a window left us short, it sends a filter of the names it
+// holds and the peer answers with the rows it lacks.
 
 const PEER = '10.9.9.9:7946';
 const codec = createCodec();
@@ -50,7 +51,9 @@ function setup(rows: number) {
 const pushes = (sent: { messages: readonly M.Message[] }[]): M.PushPull[] =>
   sent.flatMap((s) => s.messages.filter((m): m is M.PushPull => m.type === M.MsgType.PushPull));
 
-test("a catch-up a few members behind a large table asks for the peer's newest rows only; far behind, for all", () => {
+const haves = (sent: { messages: readonly M.Message[] }[]): M.Have[] => sent.flatMap((s) => s.messages.filter((m): m is M.Have => m.type === M.MsgType.Have));
+
+test("a catch-up a few members behind a large table asks for the peer's newest rows only; far behind, for what it lacks", () => {
   const { ae, table, sent, run } = setup(1000);
   const mine = table.liveCount;
   run(ae.maybeCatchUp(mine + 5, PEER, 10_000, true));
@@ -58,14 +61,79 @@ test("a catch-up a few members behind a large table asks for the peer's newest r
   assert.ok(ask, 'a catch-up went out');
   assert.equal(ask.entries.length, 1, 'our own row only');
   assert.equal(recentRows(ask.flags), 4 * 5 + 64);
-  // Far behind (the window would be most of our table): the whole table, as before.
+  // Far behind (the window would be most of our table): our row, and the filter of our names.
   const far = setup(1000);
   far.run(far.ae.maybeCatchUp(far.table.liveCount + 300, PEER, 10_000, true));
-  assert.equal(pushes(far.sent)[0]!.flags, 0);
-  // A small table: a window would save little, so the whole table.
+  assert.equal(pushes(far.sent)[0]!.flags, M.PushPullFlag.have);
+  assert.equal(pushes(far.sent).length, 1, 'our own row once');
+  const parts = haves(far.sent);
+  assert.ok(parts.length >= 2, `1001 names at 14 bits each take ${parts.length} datagrams`);
+  assert.deepEqual(
+    parts.map((h) => h.part),
+    parts.map((_, i) => i),
+  );
+  for (const p of far.sent) assert.ok(codec.encode(p.messages).length <= lan.packetBudgetBytes, 'each datagram within the budget');
+  // A small table: a window would save little, so the filter too.
   const small = setup(100);
   small.run(small.ae.maybeCatchUp(small.table.liveCount + 2, PEER, 10_000, true));
-  assert.equal(pushes(small.sent)[0]!.flags, 0);
+  assert.equal(pushes(small.sent)[0]!.flags, M.PushPullFlag.have);
+});
+
+test('each part of a filter is answered with exactly the rows the asker lacks in its share; the last part even when none', () => {
+  // The asker holds n0..n899 (and the peer); the answering side all 1000.
+  const asker = setup(900);
+  asker.run(asker.ae.maybeCatchUp(asker.table.liveCount + 100, PEER, 10_000, true));
+  const parts = haves(asker.sent);
+  const peer = setup(1000);
+  let answered: string[] = [];
+  for (const h of parts) {
+    peer.sent.length = 0;
+    peer.run(peer.ae.onHave(h, '10.1.1.1:7946', 10_010, 'member', []));
+    const reply = pushes(peer.sent);
+    for (const p of reply) assert.equal(p.flags, M.PushPullFlag.reply | M.PushPullFlag.have | (h.part * 256));
+    if (h.part === h.parts - 1) assert.ok(reply.length >= 1, 'the last part is always answered');
+    answered = answered.concat(reply.flatMap((p) => p.entries.map((e) => e.name)));
+  }
+  const missing = Array.from({ length: 100 }, (_, i) => `n${900 + i}`);
+  const got = new Set(answered);
+  const brought = missing.filter((n) => got.has(n));
+  assert.ok(brought.length >= 97, `the filter's false positives keep at most a few back (${100 - brought.length} of 100)`);
+  assert.deepEqual(
+    answered.filter((n) => !missing.includes(n)),
+    [],
+    'nothing the asker holds',
+  );
+  // An unproven address gets a cookie, never rows.
+  peer.sent.length = 0;
+  peer.run(peer.ae.onHave(parts[0]!, '10.66.0.1:7946', 10_020, 'none', [parts[0]!]));
+  assert.deepEqual(pushes(peer.sent), []);
+});
+
+test('answers that leave the asker short are followed by one more filter at once, with a fresh salt', () => {
+  const { ae, table, sent, run } = setup(1000);
+  const mine = table.liveCount;
+  run(ae.maybeCatchUp(mine + 300, PEER, 10_000, true));
+  const first = haves(sent);
+  sent.length = 0;
+  // The answer to the last part arrives and brings one of the 300: still short.
+  const last = first.at(-1)!;
+  run(
+    ae.onPushPull(
+      M.pushPull('peer', M.PushPullFlag.reply | M.PushPullFlag.have | (last.part * 256), 0, 1, [M.entry('x1', '10.5.0.1:7946', 0, 0, [])]),
+      PEER,
+      10_050,
+      'member',
+      [],
+    ),
+  );
+  const again = haves(sent);
+  assert.ok(again.length > 0, 'a second filter at once');
+  assert.notEqual(again[0]!.salt, first[0]!.salt);
+  sent.length = 0;
+  // The follow-up's answers leave us short too: no third one until the next catch-up.
+  const lastAgain = again.at(-1)!;
+  run(ae.onPushPull(M.pushPull('peer', M.PushPullFlag.reply | M.PushPullFlag.have | (lastAgain.part * 256), 0, 1, []), PEER, 10_060, 'member', []));
+  assert.deepEqual(haves(sent), []);
 });
 
 test('a windowed push is answered with the newest rows in table order, flagged as a window', () => {
@@ -86,7 +154,7 @@ test('a windowed push is answered with the newest rows in table order, flagged a
   );
 });
 
-test('a window that leaves us short of the count the peer had is followed by its whole table at once', () => {
+test('a window that leaves us short of the count the peer had is followed by a filter at once', () => {
   const { ae, table, sent, run } = setup(1000);
   const mine = table.liveCount;
   run(ae.maybeCatchUp(mine + 5, PEER, 10_000, true));
@@ -97,7 +165,8 @@ test('a window that leaves us short of the count the peer had is followed by its
   assert.equal(table.liveCount, mine + 2);
   const [again] = pushes(sent);
   assert.ok(again, 'a second pull at once, not a catch-up interval later');
-  assert.equal(again.flags, 0, 'for the whole table');
+  assert.equal(again.flags, M.PushPullFlag.have, 'with the filter of the names we hold');
+  assert.ok(haves(sent).length > 0);
   // A window that closed the gap asks for nothing more.
   const ok = setup(1000);
   ok.run(ok.ae.maybeCatchUp(ok.table.liveCount + 1, PEER, 10_000, true));

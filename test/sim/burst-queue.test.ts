@@ -5,9 +5,10 @@ import { Simulation } from '../../src/sim/simulation.js';
 // Issue 16: after a join burst every agent kept gossiping old join news at the packet budget for
 // tens of seconds (2000 agents: ~580 updates queued per agent, 15 s of full packets after every
 // table was complete), because the membership queue had no bound. Scaled down: 300 agents
-// within one second and a bound of 24 updates show the same thing (the default, 256, is sized
-// for bursts of thousands). The price is a little convergence time: joins then travel more by
-// catch-up sync than by gossip (300 agents: 4.0 s instead of 3.5 s).
+// within one second and a bound of 64 updates (the default, 256, is sized for bursts of
+// thousands) show the same thing. A bound far below the burst costs convergence time (joins
+// then travel by catch-up sync more than by gossip: 300 agents with a bound of 24 converged in
+// 4.3 s instead of 2.9 s), so the test holds convergence to within 0.5 s.
 
 function burst(updateQueueMax: number) {
   const sim = new Simulation({ nodes: 300, seed: 11, config: { updateQueueMax } });
@@ -25,10 +26,10 @@ function burst(updateQueueMax: number) {
 
 test('a bounded membership queue ends a join burst’s gossip soon after the tables are complete, without slowing convergence', () => {
   const unbounded = burst(1_000_000);
-  const bounded = burst(24);
+  const bounded = burst(64);
   assert.equal(unbounded.drops, 0);
   assert.ok(unbounded.pending > 300 * 20, `without a bound, old join news still queued once every table is complete (${unbounded.pending} updates)`);
   assert.ok(bounded.drops > 0, 'the bound dropped the most-sent updates');
   assert.ok(bounded.pending < unbounded.pending / 10, `with the bound, the queues are (nearly) empty (${bounded.pending} updates)`);
-  assert.ok(bounded.convergence <= unbounded.convergence + 1000, `convergence ${bounded.convergence} ms against ${unbounded.convergence} ms unbounded`);
+  assert.ok(bounded.convergence <= unbounded.convergence + 500, `convergence ${bounded.convergence} ms against ${unbounded.convergence} ms unbounded`);
 });
