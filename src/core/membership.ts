@@ -78,6 +78,14 @@ export class MembershipTable {
    * 10,000 rows every few seconds to find none.
    */
   private readonly downIds = new Set<number>();
+  /**
+   * Rows by the top byte of their name's filter hash (name-filter.ts): a chain per bucket,
+   * `bucketHead[b]` the first slot + 1 and `bucketNext[slot]` the next. The answer to one part of
+   * a catch-up's filter visits the buckets of its share of the names, not every row: a filter of
+   * P parts cost P whole-table scans. Built on the first filter asked of us.
+   */
+  private bucketHead: Int32Array<ArrayBuffer> | undefined;
+  private bucketNext = new Int32Array(0);
   /** Live rows per address id: whom we may answer with more bytes than they sent (anti-entropy.ts). */
   private liveAtAddress = new Int32Array(0);
   // Two order-independent sums of row hashes (mod 2^32): a 53-bit digest of the whole table,
@@ -205,25 +213,46 @@ export class MembershipTable {
     const entries: Entry[] = [];
     const sizes: number[] = [];
     const { names, addresses, tags } = this.pools;
-    for (let slot = 0; slot < this.rows; slot++) {
-      const id = this.hashedId(slot);
-      if (partOf(filterH1[id]!, parts) !== part || mayHold(bits, k, fmix32(filterH1[id]! ^ salt), fmix32(filterH2[id]! ^ salt))) continue;
-      const state = STATES[this.states[slot]!]!;
-      const wire = tags.item(this.tagIds[slot]!).wire;
-      pushRowEntry(
-        id,
-        names.item(id),
-        addresses.item(this.addressIds[slot]!),
-        state,
-        this.incarnations[slot]!,
-        wire,
-        this.changedAt[slot]!,
-        now,
-        entries,
-        sizes,
-      );
+    const head = this.buckets();
+    // The buckets that hold names of this part: the part's share of the 32-bit hash space.
+    const first = Math.floor((part * FILTER_BUCKETS) / parts);
+    const last = Math.min(FILTER_BUCKETS - 1, Math.floor(((part + 1) * FILTER_BUCKETS - 1) / parts));
+    for (let b = first; b <= last; b++) {
+      for (let slot = head[b]! - 1; slot >= 0; slot = this.bucketNext[slot]! - 1) {
+        const id = this.hashedId(slot);
+        if (partOf(filterH1[id]!, parts) !== part || mayHold(bits, k, fmix32(filterH1[id]! ^ salt), fmix32(filterH2[id]! ^ salt))) continue;
+        const state = STATES[this.states[slot]!]!;
+        const wire = tags.item(this.tagIds[slot]!).wire;
+        pushRowEntry(
+          id,
+          names.item(id),
+          addresses.item(this.addressIds[slot]!),
+          state,
+          this.incarnations[slot]!,
+          wire,
+          this.changedAt[slot]!,
+          now,
+          entries,
+          sizes,
+        );
+      }
     }
     return { entries, sizes };
+  }
+
+  /** The bucket chains, built now if they are not. */
+  private buckets(): Int32Array {
+    if (this.bucketHead) return this.bucketHead;
+    this.bucketHead = new Int32Array(FILTER_BUCKETS);
+    this.bucketNext = new Int32Array(this.nameIds.length);
+    for (let slot = 0; slot < this.rows; slot++) this.chain(slot);
+    return this.bucketHead;
+  }
+
+  private chain(slot: number): void {
+    const b = filterH1[this.hashedId(slot)]! >>> FILTER_BUCKET_SHIFT;
+    this.bucketNext[slot] = this.bucketHead![b]!;
+    this.bucketHead![b] = slot + 1;
   }
 
   /** The name id of a slot, its hashes cached. */
@@ -285,6 +314,8 @@ export class MembershipTable {
     const end = this.rows--;
     for (const a of [this.nameIds, this.addressIds, this.tagIds, this.states, this.incarnations, this.changedAt]) a.copyWithin(slot, slot + 1, end);
     for (let s = slot; s < this.rows; s++) this.slotOf[this.nameIds[s]!] = s + 1;
+    // Slots moved: the chains are rebuilt when next asked for (deletes are rare: reaping).
+    this.bucketHead = undefined;
     names.release(nameId);
   }
 
@@ -326,6 +357,7 @@ export class MembershipTable {
       if (id >= this.slotOf.length) this.slotOf = grow(this.slotOf, names.capacity);
       this.slotOf[id] = slot + 1;
       this.nameIds[slot] = id;
+      if (this.bucketHead) this.chain(slot);
       this.addressIds[slot] = addresses.acquire(r.address);
       this.tagIds[slot] = tags.acquire(tagsKey(r.wireTags));
     }
@@ -352,6 +384,7 @@ export class MembershipTable {
     this.states = states;
     this.incarnations = growFloat(this.incarnations, n);
     this.changedAt = growFloat(this.changedAt, n);
+    if (this.bucketHead) this.bucketNext = grow(this.bucketNext, n);
   }
 
   private count(slot: number, sign: 1 | -1): void {
@@ -380,6 +413,10 @@ export class MembershipTable {
 }
 
 const UNCHANGED = Object.freeze({ changed: false, event: null });
+
+/** Buckets of the rows by the top byte of the filter hash (MembershipTable.missingFrom). */
+const FILTER_BUCKETS = 256;
+const FILTER_BUCKET_SHIFT = 24;
 
 /** `${state}:` per state code. */
 const STATE_TAILS: readonly string[] = STATES.map((st) => `${st}:`);

@@ -7,10 +7,12 @@
  * it old news.
  *
  * The hashes are the protocol: a = fnv1a32(name), b = fnv1a32(name, NAME_FILTER_SEED). A name
- * belongs to part a mod parts (unsalted, so that the answer to one part skips the rows of the
- * others with one remainder each); salted per filter, h1 = fmix32(a ^ salt), h2 = fmix32(b ^
- * salt), and its probes are bits (h1 + i × h2) mod m of that part's m bits, i < k (double
- * hashing, Kirsch and Mitzenmacher). The salt is drawn afresh for every catch-up: unsalted, a
+ * belongs to part floor(a × parts / 2^32) (unsalted, so that the answer to one part skips the
+ * rows of the others with one multiplication each); salted per filter, h1 = fmix32(a ^ salt),
+ * h2 = fmix32(b ^ salt), and its probes are bits floor(g_i × m / 2^32) of that part's m bits,
+ * g_i = (h1 + i × h2) mod 2^32, i < k (double hashing, Kirsch and Mitzenmacher; a range
+ * reduction by multiplication, because a remainder of a number past 2^31 is a slow float
+ * operation in JavaScript). The salt is drawn afresh for every catch-up: unsalted, a
  * missing name that collides once collides in every later filter of the agent, and no catch-up
  * would ever bring it. Pure: no IO, no clock.
  */
@@ -41,9 +43,11 @@ export function fmix32(h: number): number {
   return h >>> 0;
 }
 
+const TWO_32 = 4294967296;
+
 /** The part a name belongs to, by its unsalted hash a. */
 export function partOf(a: number, parts: number): number {
-  return a % parts;
+  return Math.floor((a * parts) / TWO_32);
 }
 
 /** How many parts, and bytes per part, for `names` names when a part may take `maxBytes`. */
@@ -57,7 +61,7 @@ export function filterLayout(names: number, maxBytes: number): { parts: number; 
 export function addName(bits: Uint8Array, k: number, h1: number, h2: number): void {
   const m = bits.length * 8;
   for (let i = 0; i < k; i++) {
-    const bit = (h1 + i * h2) % m;
+    const bit = Math.floor((((h1 + Math.imul(i, h2)) >>> 0) * m) / TWO_32);
     bits[bit >>> 3]! |= 1 << (bit & 7);
   }
 }
@@ -66,7 +70,7 @@ export function addName(bits: Uint8Array, k: number, h1: number, h2: number): vo
 export function mayHold(bits: Uint8Array, k: number, h1: number, h2: number): boolean {
   const m = bits.length * 8;
   for (let i = 0; i < k; i++) {
-    const bit = (h1 + i * h2) % m;
+    const bit = Math.floor((((h1 + Math.imul(i, h2)) >>> 0) * m) / TWO_32);
     if ((bits[bit >>> 3]! & (1 << (bit & 7))) === 0) return false;
   }
   return true;
