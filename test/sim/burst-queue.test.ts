@@ -6,9 +6,9 @@ import { Simulation } from '../../src/sim/simulation.js';
 // tens of seconds (2000 agents: ~580 updates queued per agent, 15 s of full packets after every
 // table was complete), because the membership queue had no bound. Scaled down: 300 agents
 // within one second and a bound of 64 updates (the default, 256, is sized for bursts of
-// thousands) show the same thing. A bound far below the burst costs convergence time (joins
-// then travel by catch-up sync more than by gossip: 300 agents with a bound of 24 converged in
-// 4.3 s instead of 2.9 s), so the test holds convergence to within 0.5 s.
+// thousands) show the same thing. A bound below the burst costs some convergence time (joins
+// then travel by catch-up sync more than by gossip: with 64, 0.1 to 0.6 s over seeds 11 to 13;
+// with 24, 1.4 s), so the test holds convergence to within one probe interval.
 
 function burst(updateQueueMax: number) {
   const sim = new Simulation({ nodes: 300, seed: 11, config: { updateQueueMax } });
@@ -31,5 +31,5 @@ test('a bounded membership queue ends a join burst’s gossip soon after the tab
   assert.ok(unbounded.pending > 300 * 20, `without a bound, old join news still queued once every table is complete (${unbounded.pending} updates)`);
   assert.ok(bounded.drops > 0, 'the bound dropped the most-sent updates');
   assert.ok(bounded.pending < unbounded.pending / 10, `with the bound, the queues are (nearly) empty (${bounded.pending} updates)`);
-  assert.ok(bounded.convergence <= unbounded.convergence + 500, `convergence ${bounded.convergence} ms against ${unbounded.convergence} ms unbounded`);
+  assert.ok(bounded.convergence <= unbounded.convergence + 1000, `convergence ${bounded.convergence} ms against ${unbounded.convergence} ms unbounded`);
 });
