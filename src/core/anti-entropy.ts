@@ -290,7 +290,7 @@ export class AntiEntropy {
 
   /**
    * The answer to the last part of our filter, merged: if we still count fewer live members than
-   * the peer did, a name we lack collided with the filter (about 1 in 1000); ask once more now,
+   * the peer did, a name we lack collided with the filter (about 1 in 500); ask once more now,
    * with a fresh salt, rather than a second later. A follow-up is not followed up.
    */
   private *afterFilter(from: Address, part: number, now: number): Wants {

@@ -33,7 +33,7 @@ test('a name added is always held (no false negatives), whatever the salt and th
   );
 });
 
-test('at 14 bits a name, false positives stay near 1 in 1000, and differ from one salt to the next', () => {
+test('at 14 bits a name, false positives stay near 2 in 1000, and differ from one salt to the next', () => {
   const table = new MembershipTable(createInterner());
   for (let i = 0; i < 5000; i++) table.apply({ name: `held-${i}`, state: 'alive', incarnation: 0, address: `10.0.${i >> 8}.${i & 255}:7946` }, 0);
   const other = new MembershipTable(createInterner());
