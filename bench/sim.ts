@@ -65,7 +65,9 @@ if (want('burst')) {
   ]);
 }
 if (want('cost')) {
-  results.cost = [runCase('cost', 1000, '60'), runCase('cost', 3000, '60')];
+  // 3000 agents under a heap limit near their live data: with room to spare V8 defers major
+  // collections and the process's RSS grows with garbage (2.0 GB with 8 GB allowed, 1.4 GB with 1.2).
+  results.cost = [runCase('cost', 1000, '60'), runCase('cost', 3000, '60', 1200)];
   table('Cost: wall time and peak memory (targets: 1000 x 60 s <= 30 s wall; 3000 x 60 s <= 2 min, <= 1.5 GB)', results.cost, [
     'n',
     'virtualSeconds',
