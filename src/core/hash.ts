@@ -45,3 +45,13 @@ export function avalanche(h: number): number {
   h ^= h >>> 13;
   return h >>> 0;
 }
+
+/** Murmur3's 32-bit finalizer: spreads the bits of a 32-bit value over all 32. */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}

@@ -174,24 +174,7 @@ export class MembershipTable {
     const one = only === undefined ? -1 : this.slot(only);
     const from = one >= 0 ? one : newest === undefined ? 0 : Math.max(0, this.rows - newest);
     const to = one >= 0 ? one + 1 : only === undefined ? this.rows : 0;
-    const { names, addresses, tags } = this.pools;
-    for (let slot = from; slot < to; slot++) {
-      const id = this.nameIds[slot]!;
-      const state = STATES[this.states[slot]!]!;
-      const wire = tags.item(this.tagIds[slot]!).wire;
-      pushRowEntry(
-        id,
-        names.item(id),
-        addresses.item(this.addressIds[slot]!),
-        state,
-        this.incarnations[slot]!,
-        wire,
-        this.changedAt[slot]!,
-        now,
-        entries,
-        sizes,
-      );
-    }
+    for (let slot = from; slot < to; slot++) this.pushEntry(slot, now, entries, sizes);
     return { entries, sizes };
   }
   /**
@@ -212,7 +195,6 @@ export class MembershipTable {
   missingFrom(bits: Uint8Array, k: number, salt: number, part: number, parts: number, now: number): { entries: Entry[]; sizes: number[] } {
     const entries: Entry[] = [];
     const sizes: number[] = [];
-    const { names, addresses, tags } = this.pools;
     const head = this.buckets();
     // The buckets that hold names of this part: the part's share of the 32-bit hash space.
     const first = Math.floor((part * FILTER_BUCKETS) / parts);
@@ -220,24 +202,20 @@ export class MembershipTable {
     for (let b = first; b <= last; b++) {
       for (let slot = head[b]! - 1; slot >= 0; slot = this.bucketNext[slot]! - 1) {
         const id = this.hashedId(slot);
-        if (partOf(filterH1[id]!, parts) !== part || mayHold(bits, k, fmix32(filterH1[id]! ^ salt), fmix32(filterH2[id]! ^ salt))) continue;
-        const state = STATES[this.states[slot]!]!;
-        const wire = tags.item(this.tagIds[slot]!).wire;
-        pushRowEntry(
-          id,
-          names.item(id),
-          addresses.item(this.addressIds[slot]!),
-          state,
-          this.incarnations[slot]!,
-          wire,
-          this.changedAt[slot]!,
-          now,
-          entries,
-          sizes,
-        );
+        if (partOf(filterH1[id]!, parts) === part && !mayHold(bits, k, fmix32(filterH1[id]! ^ salt), fmix32(filterH2[id]! ^ salt)))
+          this.pushEntry(slot, now, entries, sizes);
       }
     }
     return { entries, sizes };
+  }
+
+  /** Append a slot's row as it travels at `now` (push-pull.ts, pushRowEntry). */
+  private pushEntry(slot: number, now: number, entries: Entry[], sizes: number[]): void {
+    const { names, addresses, tags } = this.pools;
+    const id = this.nameIds[slot]!;
+    const wire = tags.item(this.tagIds[slot]!).wire;
+    const state = STATES[this.states[slot]!]!;
+    pushRowEntry(id, names.item(id), addresses.item(this.addressIds[slot]!), state, this.incarnations[slot]!, wire, this.changedAt[slot]!, now, entries, sizes);
   }
 
   /** The bucket chains, built now if they are not. */

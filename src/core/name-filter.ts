@@ -16,7 +16,9 @@
  * missing name that collides once collides in every later filter of the agent, and no catch-up
  * would ever bring it. Pure: no IO, no clock.
  */
-import { fnv1a32 } from './hash.js';
+import { fmix32, fnv1a32 } from './hash.js';
+
+export { fmix32 };
 
 export const NAME_FILTER_SEED = 0x5bd1e995;
 /**
@@ -34,16 +36,6 @@ export const MAX_FILTER_BYTES = 16_384;
 /** The two hashes of a name. */
 export function nameHashes(name: string): [number, number] {
   return [fnv1a32(name), fnv1a32(name, NAME_FILTER_SEED)];
-}
-
-/** Murmur3's 32-bit finalizer: spreads a salted hash over all 32 bits. */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 const TWO_32 = 4294967296;

@@ -8,6 +8,7 @@
  * different members can never be equal strings.
  */
 import farmhash from 'farmhash';
+import { fmix32 } from '../core/hash.js';
 
 /** A key as callers hand it to the ring: text, or raw bytes (hashed as given, no copy). */
 export type RingKey = string | Uint8Array;
@@ -35,13 +36,7 @@ export function vnodePoint(name: string, i: number): number {
  * rendezvous scores, where hashing a fresh string per (member, shard) pair would cost ~10x more.
  */
 export function mix32(a: number, b: number): number {
-  let h = (a ^ Math.imul(b, 0x9e3779b1)) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32((a ^ Math.imul(b, 0x9e3779b1)) >>> 0);
 }
 
 /** Largest weight honoured; a remote tag must not be able to make one member own 10^6 points. */
