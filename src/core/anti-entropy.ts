@@ -310,25 +310,21 @@ export class AntiEntropy {
 
   /**
    * A catch-up: our own row, and with the `have` flag the filter of the names we hold, a part per
-   * datagram (the first rides with our row). A peer that does not know the flag answers the row
-   * with its whole table and skips the filter parts.
+   * datagram after it. Our row goes alone: a peer from before the flag answers it with its whole
+   * table, and drops the datagrams of the filter (a record shape it does not know).
    */
   private *sendCatchUp(to: Address, flags: number, now: number, cookie?: number, followUp = false): Wants {
     if (!(flags & M.PushPullFlag.have)) return yield* this.sendState(to, flags, true, now, cookie);
     const echo = cookie === undefined ? [] : [M.cookie(cookie, this.h.name)];
-    const { entries, sizes } = this.h.table.transferEntries(now, this.h.name);
-    const [row] = buildParts(entries, sizes, this.h.name, flags, this.h.config.packetBudgetBytes);
-    const room =
-      this.h.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES - FILTER_PART_OVERHEAD_BYTES - this.h.sizeOf(row!) - (echo[0] ? this.h.sizeOf(echo[0]) : 0);
+    const room = this.h.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES - FILTER_PART_OVERHEAD_BYTES - (echo[0] ? this.h.sizeOf(echo[0]) : 0);
     const salt = this.h.random.int(0x100000000);
     const filter = this.h.table.nameFilter(Math.max(64, room), salt);
     // Past what a peer takes (a table far beyond the member cap): the whole table, as before.
     if (filter.parts > MAX_FILTER_PARTS) return yield* this.sendState(to, flags & ~M.PushPullFlag.have, true, now, cookie);
+    yield* this.sendState(to, flags, true, now, cookie);
     this.filterAsk = { peer: to, parts: filter.parts, followUp };
-    for (let p = 0; p < filter.parts; p++) {
-      const have = M.have(this.h.name, p, filter.parts, filter.k, salt, filter.bits[p]!);
-      yield { type: 'packet', to, messages: p === 0 ? [...echo, row!, have] : [...echo, have] };
-    }
+    for (let p = 0; p < filter.parts; p++)
+      yield { type: 'packet', to, messages: [...echo, M.have(this.h.name, p, filter.parts, filter.k, salt, filter.bits[p]!)] };
   }
 
   /** Members that went dead or left here within the removal floor: news that may not have reached everyone yet. */

@@ -66,6 +66,13 @@ test("a catch-up a few members behind a large table asks for the peer's newest r
   far.run(far.ae.maybeCatchUp(far.table.liveCount + 300, PEER, 10_000, true));
   assert.equal(pushes(far.sent)[0]!.flags, M.PushPullFlag.have);
   assert.equal(pushes(far.sent).length, 1, 'our own row once');
+  // Alone in the first datagram: a peer from before the filter answers it with its whole table,
+  // and drops the datagrams that carry the filter's record shape, which it does not know.
+  assert.deepEqual(
+    far.sent[0]!.messages.map((m) => m.type),
+    [M.MsgType.PushPull],
+  );
+  assert.ok(far.sent.slice(1).every((p) => p.messages.length === 1 && p.messages[0]!.type === M.MsgType.Have));
   const parts = haves(far.sent);
   assert.ok(parts.length >= 2, `1001 names at 14 bits each take ${parts.length} datagrams`);
   assert.deepEqual(

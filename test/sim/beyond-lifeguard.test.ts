@@ -51,16 +51,21 @@ test('active confirmation: a live suspect answers a checker and refutes; it is n
 
 for (const fault of ['egress-loss-80', 'ingress-flip-flop'] as const) {
   test(`flap damping: a member with ${fault} is decided once and stays dead; no healthy member dies`, () => {
-    const lifeguard = runRapidScenario({ nodes: 64, seed: SEED, minutes: 4, config: lifeguardOnly, fault });
-    const ours = runRapidScenario({ nodes: 64, seed: SEED, minutes: 4, config: {}, fault });
     // Lifeguard alone either flaps the faulty member or, believing the faulty member's own
-    // verdicts, declares healthy members dead.
-    assert.ok(
-      lifeguard.transitionsMax > 2 || lifeguard.falsePositivesOnHealthy > 0,
-      `Lifeguard alone: ${lifeguard.transitionsMax} changes, ${lifeguard.falsePositivesOnHealthy} healthy declared dead`,
-    );
-    assert.ok(ours.transitionsMax <= 2, `ours: ${ours.transitionsMax} alive<->dead changes (seed ${SEED})`);
-    assert.equal(ours.falsePositivesOnHealthy, 0);
+    // verdicts, declares healthy members dead; which one, and whether at all in 4 minutes,
+    // depends on the seed (egress-loss-80: about 60 healthy members dead in seeds 1, 3 and 6,
+    // nothing in 2, 4 and 5). So seeds are tried from SEED until Lifeguard alone shows it; ours
+    // must hold on every seed tried.
+    const tried: string[] = [];
+    for (let seed = SEED; seed < SEED + 4; seed++) {
+      const ours = runRapidScenario({ nodes: 64, seed, minutes: 4, config: {}, fault });
+      assert.ok(ours.transitionsMax <= 2, `ours: ${ours.transitionsMax} alive<->dead changes (seed ${seed})`);
+      assert.equal(ours.falsePositivesOnHealthy, 0, `ours: healthy members declared dead (seed ${seed})`);
+      const lifeguard = runRapidScenario({ nodes: 64, seed, minutes: 4, config: lifeguardOnly, fault });
+      if (lifeguard.transitionsMax > 2 || lifeguard.falsePositivesOnHealthy > 0) return;
+      tried.push(`seed ${seed}: ${lifeguard.transitionsMax} changes, ${lifeguard.falsePositivesOnHealthy} healthy dead`);
+    }
+    assert.fail(`Lifeguard alone never showed the fault's harm: ${tried.join('; ')}`);
   });
 }
 
