@@ -80,9 +80,11 @@ if (want('cost')) {
 }
 if (want('memory')) {
   results.memory = [300, 1000].map((n) => runCase('memory', n));
-  table('Memory: heap used after gc / N^2 once converged (target <= 150 bytes per member per agent)', results.memory, [
+  table('Memory: (heap used + array buffers) after gc / N^2 once converged (target <= 150 bytes per member per agent)', results.memory, [
     'n',
     'heapUsedMB',
+    'arrayBuffersMB',
+    'heapBytesPerMemberPerAgent',
     'bytesPerMemberPerAgent',
     'loadAvg',
   ]);

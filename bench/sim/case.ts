@@ -125,16 +125,20 @@ switch (kind) {
     break;
   }
   case 'memory': {
-    // Bytes per member per agent: converge, let the join news drain, collect, heap used / N².
-    // Run with --expose-gc (bench/sim.ts does) so the figure is live memory, not garbage.
+    // Bytes per member per agent: converge, let the join news drain, collect, (heap used + array
+    // buffers) / N². The member tables are typed arrays, whose bytes live outside the JS heap:
+    // heap used alone leaves them out. Run with --expose-gc (bench/sim.ts does) so the figure is
+    // live memory, not garbage.
     out.joinConvergenceMs = convergeSampled(sim, 120_000);
     runSampled(sim, 10_000);
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
-    const used = process.memoryUsage().heapUsed;
+    const m = process.memoryUsage();
     out.gcRun = gc !== undefined;
-    out.heapUsedMB = mb(used);
-    out.bytesPerMemberPerAgent = Math.round(used / (n * n));
+    out.heapUsedMB = mb(m.heapUsed);
+    out.arrayBuffersMB = mb(m.arrayBuffers);
+    out.heapBytesPerMemberPerAgent = Math.round(m.heapUsed / (n * n));
+    out.bytesPerMemberPerAgent = Math.round((m.heapUsed + m.arrayBuffers) / (n * n));
     break;
   }
   default:
