@@ -37,9 +37,6 @@ interface Exchange {
   readonly flags: number;
 }
 
-/** Tables up to this many rows follow a short catch-up answer with a filter at once (filterIsLarge). */
-const FOLLOW_UP_MAX_ROWS = 2048;
-
 /** Bytes of a `have` message besides its bits (header, sender name, counts). */
 const FILTER_PART_OVERHEAD_BYTES = 160;
 
@@ -286,7 +283,7 @@ export class AntiEntropy {
    * later (at most once per window, and a filtered catch-up is never followed up).
    */
   private *afterWindow(from: Address, now: number): Wants {
-    if (!this.h.running() || this.h.table.liveCount >= this.lastCatchUpTarget || this.filterIsLarge()) return;
+    if (!this.h.running() || this.h.table.liveCount >= this.lastCatchUpTarget) return;
     this.lastExchangeAt = now;
     yield* this.pullFrom(from, M.PushPullFlag.have, now);
   }
@@ -300,20 +297,9 @@ export class AntiEntropy {
     const ask = this.filterAsk;
     if (!ask || ask.peer !== from || part !== ask.parts - 1 || ask.followUp || !this.h.running()) return;
     this.filterAsk = undefined;
-    if (this.h.table.liveCount >= this.lastCatchUpTarget || this.filterIsLarge()) return;
+    if (this.h.table.liveCount >= this.lastCatchUpTarget) return;
     this.lastExchangeAt = now;
     yield* this.pullFrom(from, M.PushPullFlag.have, now, true);
-  }
-
-  /**
-   * Is a filter of our table bigger than FOLLOW_UP_MAX_ROWS names? Then a short answer waits for
-   * the next catch-up instead of a follow-up at once: the follow-up saves at most
-   * catchUpIntervalMs of staleness, and costs a filter of the whole table on both sides. At
-   * 10,000 members three quarters of the filters an agent built were such follow-ups, 40 % of a
-   * simulation's CPU with the answers (bench/SIM.md).
-   */
-  private filterIsLarge(): boolean {
-    return this.h.table.size > FOLLOW_UP_MAX_ROWS;
   }
 
   private *pullFrom(from: Address, flags: number, now: number, followUp = false): Wants {

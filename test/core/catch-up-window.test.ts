@@ -189,18 +189,3 @@ test('a window that leaves us short of the count the peer had is followed by a f
   );
   assert.equal(pushes(ok.sent).length, 0);
 });
-
-test('past 2048 rows a short answer waits for the next catch-up: a follow-up would cost a filter of the whole table', () => {
-  const { ae, table, sent, run } = setup(3000);
-  const mine = table.liveCount;
-  run(ae.maybeCatchUp(mine + 5, PEER, 10_000, true));
-  sent.length = 0;
-  // The window brings 2 of the 5 members we lack: nothing more at once.
-  const rows = [M.entry('x1', '10.5.0.1:7946', 0, 0, []), M.entry('x2', '10.5.0.2:7946', 0, 0, [])];
-  run(ae.onPushPull(M.pushPull('peer', M.PushPullFlag.reply | M.PushPullFlag.recent, 0, 1, rows), PEER, 10_050, 'member', []));
-  assert.equal(table.liveCount, mine + 2);
-  assert.deepEqual(sent, []);
-  // The next catch-up, an interval later, asks with the filter (the last window fell short).
-  run(ae.maybeCatchUp(mine + 5, PEER, 11_050, true));
-  assert.ok(haves(sent).length > 0);
-});
