@@ -27,6 +27,11 @@ const opt = (name: string, dflt: string): string => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
 };
+/** `--NAME 8x3,32x3` (cluster size × rounds, comma-separated; `none` for no runs), default 8x3,32x3,64x3. */
+const sizesOpt = (name: string): [number, number][] => {
+  const v = opt(name, '8x3,32x3,64x3');
+  return v === 'none' ? [] : v.split(',').map((p) => p.split('x').map(Number) as [number, number]);
+};
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 const RESULTS = `${ROOT}bench/results`;
 /** `--out NAME`: the results file under bench/results (default serf.json), so a partial series does not replace the full one. */
@@ -165,12 +170,7 @@ async function main(): Promise<void> {
     log(`bench:serf skipped: ${skip}. It needs root (for unshare -n and nftables), Debian's serf and nftables.`);
     return;
   }
-  const plan =
-    opt('plan', '8x3,32x3,64x3') === 'none'
-      ? []
-      : opt('plan', '8x3,32x3,64x3')
-          .split(',')
-          .map((p) => p.split('x').map(Number) as [number, number]);
+  const plan = sizesOpt('plan');
   const idle = opt('idle', '35');
   const lossSec = Number(opt('loss-sec', '120'));
   const lossN = opt('loss-n', '32');
@@ -182,12 +182,7 @@ async function main(): Promise<void> {
   const prior = merge ? (JSON.parse(readFileSync(JSON_FILE, 'utf8')) as { collected: Collected; commands: string[]; notes: string[]; commit?: string }) : null;
   const c: Collected = prior?.collected ?? { matrix: {}, loss: {} };
   c.launch ??= {};
-  const launchPlan =
-    opt('launch', '8x3,32x3,64x3') === 'none'
-      ? []
-      : opt('launch', '8x3,32x3,64x3')
-          .split(',')
-          .map((p) => p.split('x').map(Number) as [number, number]);
+  const launchPlan = sizesOpt('launch');
   const command = `node --import tsx bench/peers/serf.ts ${argv.join(' ')}`.trim();
   const meta = {
     // A merge that runs nothing only redraws the charts and the table: not a command that measured.

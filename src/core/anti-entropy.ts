@@ -117,22 +117,16 @@ export class AntiEntropy {
     yield* this.sendRows(to, flags, entries, sizes, cookie);
   }
 
-  /** A state transfer of these rows, cut into datagrams; `extra` rides with the first one. */
-  private *sendRows(to: Address, flags: number, entries: readonly M.Entry[], sizes: readonly number[], cookie?: number, extra?: M.Message): Wants {
+  /** A state transfer of these rows, cut into datagrams. */
+  private *sendRows(to: Address, flags: number, entries: readonly M.Entry[], sizes: readonly number[], cookie?: number): Wants {
     const echo = cookie === undefined ? undefined : M.cookie(cookie, this.h.name);
     // Not with a join: a newcomer takes the cluster's clock from the reply, and asks for nothing.
     const companion = flags & M.PushPullFlag.join ? undefined : this.h.stateCompanion();
-    const room =
-      this.h.config.packetBudgetBytes -
-      PACKET_OVERHEAD_BYTES -
-      (echo ? this.h.sizeOf(echo) : 0) -
-      (companion ? this.h.sizeOf(companion) : 0) -
-      (extra ? this.h.sizeOf(extra) : 0);
+    const room = this.h.config.packetBudgetBytes - PACKET_OVERHEAD_BYTES - (echo ? this.h.sizeOf(echo) : 0) - (companion ? this.h.sizeOf(companion) : 0);
     let first = true;
     for (const part of buildParts(entries, sizes, this.h.name, flags, room)) {
       const messages: M.Message[] = echo ? [echo, part] : [part];
       if (first && companion) messages.push(companion);
-      if (first && extra) messages.push(extra);
       first = false;
       yield { type: 'packet', to, messages };
     }

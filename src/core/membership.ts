@@ -7,10 +7,10 @@ import { isLive, type Member, type MemberEvent, type MemberEventType, type Membe
 import { incarnationAllowed, overrides, saysAsMuch } from './precedence.js';
 import { EMPTY_TAGS, EMPTY_WIRE_TAGS, sameWireTags } from './tags.js';
 import { sharedInterner, tagsKey, type Interner } from './intern.js';
-import { avalanche, fnv1a, fnv1aDecimal, FNV_OFFSET } from './hash.js';
+import { avalanche, fmix32, fnv1a, fnv1aDecimal, FNV_OFFSET } from './hash.js';
 import type { Entry } from './messages.js';
 import { pushRowEntry } from './push-pull.js';
-import { addName, FILTER_PROBES, filterLayout, fmix32, mayHold, nameHashes, partOf } from './name-filter.js';
+import { addName, FILTER_PROBES, filterLayout, mayHold, nameHashes, partOf } from './name-filter.js';
 
 /** A table row as handed out: the public Member plus the tags as they travel. A snapshot. */
 export interface MemberRecord extends Member {
@@ -380,9 +380,7 @@ export class MembershipTable {
     }
     // The hashes of the line `${name}:${state}:${incarnation}` (fnv1a32, two seeds), from the
     // name's cached prefix: every row change counts twice, and a join burst changes N² rows.
-    const id = this.nameIds[slot]!;
-    const name = this.pools.names.item(id);
-    if (hashedName[id] !== name) cacheNameHashes(id, name);
+    const id = this.hashedId(slot);
     const inc = this.incarnations[slot]!;
     const tail = STATE_TAILS[this.states[slot]!]!;
     this.sumA = (this.sumA + sign * avalanche(fnv1aDecimal(fnv1a(prefixA[id]!, tail), inc))) | 0;

@@ -16,9 +16,7 @@
  * missing name that collides once collides in every later filter of the agent, and no catch-up
  * would ever bring it. Pure: no IO, no clock.
  */
-import { fmix32, fnv1a32 } from './hash.js';
-
-export { fmix32 };
+import { fnv1a32 } from './hash.js';
 
 export const NAME_FILTER_SEED = 0x5bd1e995;
 /**
